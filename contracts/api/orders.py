@@ -1,0 +1,58 @@
+"""Request and response shapes of the public orders API (API.md, Orders)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.events.common import Address
+
+
+class AddressIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    city: str = Field(min_length=1, max_length=100)
+    street: str = Field(min_length=1, max_length=200)
+    building: str = Field(min_length=1, max_length=50)
+    apartment: str | None = Field(default=None, max_length=50)
+    entrance: str | None = Field(default=None, max_length=20)
+    floor: str | None = Field(default=None, max_length=20)
+    intercom: str | None = Field(default=None, max_length=50)
+    notes: str | None = Field(default=None, max_length=1000)
+
+
+class CustomerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    phone: str = Field(min_length=1, max_length=40)
+    address: str | AddressIn = Field(description="Free text, or structured")
+
+
+class CreateOrderRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=200)
+    customer: CustomerIn
+    description: str | None = Field(default=None, max_length=10_000)
+
+
+class CustomerOut(BaseModel):
+    name: str
+    phone: str
+    address: Address
+    address_text: str
+
+
+class OrderOut(BaseModel):
+    id: UUID
+    number: int
+    title: str
+    stage: str
+    version: int
+    customer: CustomerOut
+    description: str | None = None
+    manager_id: str | None = None
+    stage_entered_at: datetime | None = None

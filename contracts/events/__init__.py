@@ -1,0 +1,1 @@
+"""Versioned event payloads. Import `registry` to decode any envelope into its current model."""

@@ -1,0 +1,95 @@
+"""Which model reads which (type, schema_version), and the upcaster chain to the current one.
+
+Old events are never rewritten: they are upcast on read, one version step at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from contracts.envelope import Envelope
+from contracts.events import identity, orders
+
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class EventType:
+    name: str
+    versions: dict[int, type[BaseModel]]
+    upcasters: dict[int, Upcaster] = field(default_factory=dict)  # from version N to N+1
+
+    @property
+    def current(self) -> int:
+        return max(self.versions)
+
+    def upcast(self, version: int, data: dict[str, Any]) -> dict[str, Any]:
+        while version < self.current:
+            data = self.upcasters[version](data)
+            version += 1
+        return data
+
+
+EVENT_TYPES: dict[str, EventType] = {
+    t.name: t
+    for t in (
+        EventType(
+            "orders.OrderCreated",
+            {1: orders.OrderCreatedV1, 2: orders.OrderCreated},
+            {1: orders.upcast_order_created_v1},
+        ),
+        EventType("identity.UserRegistered", {1: identity.UserRegistered}),
+        EventType("identity.UserUpdated", {1: identity.UserUpdated}),
+    )
+}
+
+
+class UnknownEventType(LookupError):
+    pass
+
+
+def event_type(name: str) -> EventType:
+    try:
+        return EVENT_TYPES[name]
+    except KeyError:
+        raise UnknownEventType(name) from None
+
+
+def current_version(name: str) -> int:
+    return event_type(name).current
+
+
+def upcast(envelope: Envelope) -> Envelope:
+    """The same event, its data upcast to the current schema version."""
+    et = event_type(envelope.type)
+    if envelope.schema_version == et.current:
+        return envelope
+    data = et.upcast(envelope.schema_version, envelope.data)
+    return envelope.model_copy(update={"data": data, "schema_version": et.current})
+
+
+def decode(envelope: Envelope) -> BaseModel:
+    """The event payload as its current model (validated)."""
+    up = upcast(envelope)
+    return event_type(up.type).versions[up.schema_version].model_validate(up.data)
+
+
+def known(name: str) -> bool:
+    return name in EVENT_TYPES
+
+
+_NAME_OF_MODEL: dict[type[BaseModel], str] = {
+    t.versions[t.current]: t.name for t in EVENT_TYPES.values()
+}
+
+
+def type_name(event: BaseModel) -> str:
+    """The registered type name of a current-version event model instance."""
+    try:
+        return _NAME_OF_MODEL[type(event)]
+    except KeyError:
+        raise UnknownEventType(type(event).__name__) from None

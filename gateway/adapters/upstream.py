@@ -1,0 +1,79 @@
+"""Calls from the gateway to the services (httpx), with the actor and correlation id attached.
+
+Service errors already have the API's shape and pass through; anything else becomes a clean
+502/503 so a client never sees a stack trace or a bare 500 from a neighbour.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from plumbing import correlation
+from plumbing.errors import DomainError
+
+
+@dataclass(frozen=True)
+class Caller:
+    id: str
+    username: str
+    role: str
+
+    def headers(self) -> dict[str, str]:
+        return {"X-Actor-Id": self.id, "X-Actor-Username": self.username, "X-Actor-Role": self.role}
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: Any
+
+
+class Upstreams:
+    def __init__(self, urls: dict[str, str], timeout_s: float = 15.0) -> None:
+        self.urls = urls
+        self.client = httpx.AsyncClient(timeout=timeout_s)
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+    async def call(
+        self,
+        service: str,
+        method: str,
+        path: str,
+        caller: Caller | None,
+        *,
+        json: Any = None,
+        params: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
+        sent = {correlation.HEADER: correlation.get_or_new(), **(headers or {})}
+        if caller is not None:
+            sent.update(caller.headers())
+        try:
+            response = await self.client.request(
+                method, self.urls[service] + path, json=json, params=params, headers=sent
+            )
+        except httpx.HTTPError as exc:
+            raise DomainError(
+                f"{service} service unavailable", code="upstream_unavailable", status=503
+            ) from exc
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if response.status_code >= 500:
+            raise DomainError(f"{service} service failed", code="upstream_error", status=502)
+        if response.status_code >= 400:
+            if isinstance(body, dict) and "detail" in body:
+                raise DomainError(
+                    str(body["detail"]),
+                    code=str(body.get("code", "error")),
+                    status=response.status_code,
+                    **{k: v for k, v in body.items() if k not in ("detail", "code")},
+                )
+            raise DomainError("request refused", code="error", status=response.status_code)
+        return Reply(response.status_code, body)

@@ -1,0 +1,180 @@
+"""Users in the gateway's schema; every change writes its identity event to the outbox in the
+same transaction (the outbox is the log; no dual write)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any, cast
+
+import asyncpg
+
+from contracts.envelope import Actor, Envelope
+from contracts.events.identity import Role, UserRegistered, UserUpdated
+from gateway.domain.users import User
+from plumbing import correlation
+from plumbing.ordered_log import Outbox
+
+USERS_DDL = """
+CREATE TABLE IF NOT EXISTS users (
+    id            uuid PRIMARY KEY,
+    username      text NOT NULL UNIQUE,
+    display_name  text NOT NULL,
+    role          text NOT NULL,
+    active        boolean NOT NULL DEFAULT true,
+    password_hash text NOT NULL,
+    version       int NOT NULL DEFAULT 1,
+    created_at    timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS login_failures (
+    id       bigserial PRIMARY KEY,
+    username text NOT NULL,
+    address  text NOT NULL,
+    at       timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS login_failures_user_idx ON login_failures (username, at);
+CREATE INDEX IF NOT EXISTS login_failures_addr_idx ON login_failures (address, at);
+"""
+
+
+def _user(row: asyncpg.Record) -> User:
+    return User(
+        id=row["id"],
+        username=row["username"],
+        display_name=row["display_name"],
+        role=row["role"],
+        active=row["active"],
+        password_hash=row["password_hash"],
+    )
+
+
+class UsernameTaken(Exception):
+    pass
+
+
+class UsersRepo:
+    def __init__(self, pool: asyncpg.Pool, outbox: Outbox) -> None:
+        self.pool = pool
+        self.outbox = outbox
+
+    async def by_username(self, username: str) -> User | None:
+        row = await self.pool.fetchrow("SELECT * FROM users WHERE username = $1", username)
+        return None if row is None else _user(row)
+
+    async def by_id(self, user_id: uuid.UUID) -> User | None:
+        row = await self.pool.fetchrow("SELECT * FROM users WHERE id = $1", user_id)
+        return None if row is None else _user(row)
+
+    async def all(self) -> list[User]:
+        return [_user(r) for r in await self.pool.fetch("SELECT * FROM users ORDER BY username")]
+
+    async def count(self) -> int:
+        return int(await self.pool.fetchval("SELECT count(*) FROM users"))
+
+    async def create(
+        self, username: str, display_name: str, role: str, password_hash: str, actor: Actor
+    ) -> User:
+        user_id = uuid.uuid4()
+        async with self.pool.acquire() as conn, conn.transaction():
+            try:
+                row = await conn.fetchrow(
+                    "INSERT INTO users (id, username, display_name, role, password_hash) "
+                    "VALUES ($1, $2, $3, $4, $5) RETURNING *",
+                    user_id,
+                    username,
+                    display_name,
+                    role,
+                    password_hash,
+                )
+            except asyncpg.UniqueViolationError:
+                raise UsernameTaken(username) from None
+            assert row is not None
+            user = _user(row)
+            event = UserRegistered(
+                user_id=user_id,
+                username=username,
+                display_name=display_name,
+                role=cast(Role, role),  # validated by the caller
+                active=True,
+            )
+            await self.outbox.append(
+                conn,
+                [
+                    _envelope(
+                        user, "identity.UserRegistered", 1, event.model_dump(mode="json"), actor
+                    )
+                ],
+            )
+            return user
+
+    async def update(
+        self, user_id: uuid.UUID, changes: dict[str, Any], actor: Actor
+    ) -> User | None:
+        allowed = {"display_name", "role", "active", "password_hash"}
+        sets = {k: v for k, v in changes.items() if k in allowed}
+        async with self.pool.acquire() as conn, conn.transaction():
+            if sets:
+                assignments = ", ".join(f"{k} = ${i}" for i, k in enumerate(sets, start=2))
+                row = await conn.fetchrow(
+                    f"UPDATE users SET {assignments}, version = version + 1 "
+                    "WHERE id = $1 RETURNING *",
+                    user_id,
+                    *sets.values(),
+                )
+            else:
+                row = await conn.fetchrow("SELECT * FROM users WHERE id = $1", user_id)
+            if row is None:
+                return None
+            user = _user(row)
+            if sets:
+                event = UserUpdated(
+                    user_id=user.id,
+                    username=user.username,
+                    display_name=user.display_name,
+                    role=cast(Role, user.role),
+                    active=user.active,
+                )
+                await self.outbox.append(
+                    conn,
+                    [
+                        _envelope(
+                            user,
+                            "identity.UserUpdated",
+                            row["version"],
+                            event.model_dump(mode="json"),
+                            actor,
+                        )
+                    ],
+                )
+            return user
+
+    async def record_failure(self, username: str, address: str) -> None:
+        await self.pool.execute(
+            "INSERT INTO login_failures (username, address) VALUES ($1, $2)", username, address
+        )
+
+    async def recent_failures(self, username: str, address: str, window_s: int) -> tuple[int, int]:
+        row = await self.pool.fetchrow(
+            "SELECT count(*) FILTER (WHERE username = $1) AS by_user, "
+            "count(*) FILTER (WHERE address = $2) AS by_addr FROM login_failures "
+            "WHERE at > now() - make_interval(secs => $3)",
+            username,
+            address,
+            float(window_s),
+        )
+        assert row is not None
+        return int(row["by_user"]), int(row["by_addr"])
+
+
+def _envelope(user: User, type_: str, version: int, data: dict[str, Any], actor: Actor) -> Envelope:
+    return Envelope(
+        event_id=uuid.uuid4(),
+        type=type_,
+        schema_version=1,
+        stream_id=f"user-{user.id}",
+        stream_version=version,
+        occurred_at=datetime.now(UTC),
+        actor=actor,
+        correlation_id=correlation.get_or_new(),
+        data=data,
+    )

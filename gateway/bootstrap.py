@@ -1,0 +1,81 @@
+"""Wiring of the gateway: users and their identity outbox, tokens, upstream services."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Sequence
+
+import asyncpg
+from fastapi import FastAPI
+
+from contracts.envelope import Actor
+from contracts.topics import IDENTITY
+from gateway.adapters.upstream import Upstreams
+from gateway.adapters.users_repo import USERS_DDL, UsersRepo
+from gateway.application.tokens import Tokens, hash_password
+from gateway.domain.users import DEMO_PASSWORD, DEMO_USERS
+from gateway.entrypoints import auth, orders
+from plumbing.ordered_log import OUTBOX_DDL, Outbox
+from plumbing.relay import RELAY_DDL, Relay
+from plumbing.service import Job, ServiceSpec, build_service
+from plumbing.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+class Settings(ServiceSettings):
+    service_name: str = "gateway"
+    port: int = 8000
+    jwt_secret: str = ""
+    seed_demo: bool = False
+    orders_url: str = "http://127.0.0.1:8081"
+    scheduling_url: str = "http://127.0.0.1:8082"
+    media_url: str = "http://127.0.0.1:8083"
+    notifications_url: str = "http://127.0.0.1:8084"
+    projections_url: str = "http://127.0.0.1:8085"
+
+
+async def seed_demo_users(users: UsersRepo) -> None:
+    """Demo users of API.md, once: only when the user table is empty."""
+    if await users.count() > 0:
+        return
+    hashed = hash_password(DEMO_PASSWORD)
+    for username, display_name, role in DEMO_USERS:
+        await users.create(username, display_name, role, hashed, Actor.system())
+    log.info("seeded %d demo users", len(DEMO_USERS))
+
+
+def build(settings: Settings) -> FastAPI:
+    secret = settings.jwt_secret
+    if not secret:
+        secret = secrets.token_urlsafe(32)
+        log.warning("JWT_SECRET not set: tokens will not survive a restart")
+
+    async def wire(pool: asyncpg.Pool, app: FastAPI) -> Sequence[Job]:
+        outbox = Outbox(pool, settings.schema_name)
+        users = UsersRepo(pool, outbox)
+        if settings.seed_demo:
+            await seed_demo_users(users)
+        app.state.users = users
+        app.state.tokens = Tokens(secret)
+        app.state.upstreams = Upstreams(
+            {
+                "orders": settings.orders_url,
+                "scheduling": settings.scheduling_url,
+                "media": settings.media_url,
+                "notifications": settings.notifications_url,
+                "projections": settings.projections_url,
+            }
+        )
+        return [Relay(outbox, pool, settings, [IDENTITY]).run]
+
+    return build_service(
+        settings,
+        ServiceSpec(
+            migrations=[OUTBOX_DDL, RELAY_DDL, USERS_DDL],
+            topics=[IDENTITY],
+            wire=wire,
+            routers=[auth.router, orders.router],
+        ),
+    )

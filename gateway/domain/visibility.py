@@ -1,0 +1,78 @@
+"""Who may see what. The single place that decides visibility and strips commercial fields.
+
+DOMAIN.md: commercial fields (amount, prices, discounts, payment terms, prepayment) and
+commercial documents (contract_draft, calculation, signed_contract) never reach field roles
+or production, on any path.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contracts.events.identity import FIELD_ROLES
+
+COMMERCIAL_ROLES = frozenset({"manager", "director", "admin"})
+SEES_ALL_ORDERS = frozenset({"manager", "director", "admin"})
+COMMERCIAL_KEYS = frozenset(
+    {
+        "deal",
+        "amount",
+        "price",
+        "prices",
+        "discount",
+        "discounts",
+        "payment_terms",
+        "prepayment",
+    }
+)
+COMMERCIAL_DOCUMENT_PURPOSES = frozenset({"contract_draft", "calculation", "signed_contract"})
+PRODUCTION_STAGES = frozenset(
+    {"production", "shipment_prep", "delivery", "installation", "rework", "closed"}
+)
+
+
+def sees_commercial(role: str) -> bool:
+    return role in COMMERCIAL_ROLES
+
+
+def is_field_role(role: str) -> bool:
+    return role in FIELD_ROLES
+
+
+def strip_commercial(value: Any, role: str) -> Any:
+    """Remove commercial keys (at any depth) and commercial documents for roles that may not
+    see them. Keys are removed, not nulled (API.md: the key is absent)."""
+    if sees_commercial(role):
+        return value
+    return _strip(value)
+
+
+def _strip(value: Any) -> Any:
+    if isinstance(value, dict):
+        if value.get("purpose") in COMMERCIAL_DOCUMENT_PURPOSES:
+            return None
+        out = {}
+        for key, item in value.items():
+            if key in COMMERCIAL_KEYS:
+                continue
+            stripped = _strip(item)
+            if stripped is None and isinstance(item, dict):
+                continue
+            out[key] = stripped
+        return out
+    if isinstance(value, list):
+        items = [_strip(v) for v in value]
+        return [
+            i for i, v in zip(items, value, strict=True) if not (i is None and isinstance(v, dict))
+        ]
+    return value
+
+
+def may_see_order(role: str, stage: str, assigned: bool) -> bool:
+    if role in SEES_ALL_ORDERS:
+        return True
+    if role == "production":
+        return stage in PRODUCTION_STAGES
+    if is_field_role(role):
+        return assigned
+    return False

@@ -1,0 +1,95 @@
+"""Orders and the board, as the caller's role may see them."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+
+from gateway.domain.users import User
+from gateway.domain.visibility import is_field_role, may_see_order, strip_commercial
+from gateway.entrypoints.deps import CurrentUser, UpstreamsDep, caller_of, require
+from plumbing.errors import NotFound
+
+router = APIRouter(prefix="/api/v1")
+
+OrderWriter = Annotated[User, Depends(require("manager", "director"))]
+
+
+@router.post("/orders", status_code=201)
+async def create_order(
+    request: Request,
+    user: OrderWriter,
+    upstreams: UpstreamsDep,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> Any:
+    # The body is validated by the orders service, which owns the shape; we only pass it on.
+    body = await _json_body(request)
+    headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+    reply = await upstreams.call(
+        "orders", "POST", "/orders", caller_of(user), json=body, headers=headers
+    )
+    response.status_code = reply.status
+    return strip_commercial(reply.body, user.role)
+
+
+async def _json_body(request: Request) -> Any:
+    from plumbing.errors import Invalid, TooLarge  # noqa: PLC0415
+
+    raw = await request.body()
+    if len(raw) > 256 * 1024:
+        raise TooLarge("request body is larger than 256 KB")
+    try:
+        import json  # noqa: PLC0415
+
+        return json.loads(raw or b"null")
+    except ValueError:
+        raise Invalid("body: not valid JSON", code="invalid_json") from None
+
+
+@router.get("/orders/{order_id}")
+async def get_order(
+    order_id: UUID,
+    user: CurrentUser,
+    upstreams: UpstreamsDep,
+    min_version: Annotated[int | None, Query(ge=0)] = None,
+) -> Any:
+    params = {"min_version": min_version} if min_version is not None else None
+    reply = await upstreams.call(
+        "projections", "GET", f"/orders/{order_id}", caller_of(user), params=params
+    )
+    card: dict[str, Any] = reply.body
+    # Field roles have no assignment model yet: they see no order until one is assigned.
+    if not may_see_order(user.role, str(card.get("stage")), assigned=False):
+        raise NotFound(f"order {order_id} not found")
+    return strip_commercial(card, user.role)
+
+
+@router.get("/board")
+async def board(
+    user: CurrentUser,
+    upstreams: UpstreamsDep,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    manager: str | None = None,
+    assignee: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    lang: Annotated[str, Query(pattern="^(ru|en)$")] = "ru",
+) -> Any:
+    params: dict[str, Any] = {"limit": limit, "lang": lang}
+    if q:
+        params["q"] = q
+    if manager:
+        params["manager"] = manager
+    if is_field_role(user.role):
+        # A field role sees only orders assigned to them; none are, until scheduling lands.
+        params["restrict"] = "true"
+    reply = await upstreams.call("projections", "GET", "/board", caller_of(user), params=params)
+    body: dict[str, Any] = reply.body
+    if user.role == "production":
+        for column in body["columns"]:
+            if not may_see_order("production", column["stage"], assigned=False):
+                column["cards"], column["count"] = [], 0
+    _ = assignee  # accepted now; filtering by assignee arrives with the access model
+    return strip_commercial(body, user.role)

@@ -1,0 +1,141 @@
+"""The FastAPI shell every service shares: health, readiness, metrics, correlation, errors."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from plumbing import correlation, metrics
+from plumbing.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+Check = Callable[[], Awaitable[object]]
+
+
+@dataclass
+class Runtime:
+    """What a service runs besides HTTP: startup, background loops, readiness checks."""
+
+    startup: Sequence[Callable[[], Awaitable[None]]] = ()
+    background: Sequence[Callable[[], Coroutine[Any, Any, None]]] = ()
+    shutdown: Sequence[Callable[[], Awaitable[None]]] = ()
+    checks: dict[str, Check] = field(default_factory=dict)
+
+
+def create_app(name: str, runtime: Runtime) -> FastAPI:
+    tasks: list[asyncio.Task[None]] = []
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        for step in runtime.startup:
+            await step()
+        tasks.extend(asyncio.create_task(job(), name=f"{name}-bg") for job in runtime.background)
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            for step in runtime.shutdown:
+                await step()
+
+    app = FastAPI(title=name, lifespan=lifespan)
+
+    @app.middleware("http")
+    async def observe(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        correlation.set_current(request.headers.get(correlation.HEADER) or None)
+        cid = correlation.get_or_new()
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        metrics.HTTP_REQUESTS.labels(request.method, path, response.status_code).inc()
+        metrics.HTTP_LATENCY.labels(request.method, path).observe(time.perf_counter() - started)
+        response.headers[correlation.HEADER] = cid
+        return response
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> JSONResponse:
+        results: dict[str, str] = {}
+        for check_name, check in runtime.checks.items():
+            try:
+                await asyncio.wait_for(check(), 3)
+                results[check_name] = "ok"
+            except Exception as exc:  # readiness reports any failure, it never raises
+                results[check_name] = f"failing: {exc!r}"[:300]
+        ok = all(v == "ok" for v in results.values())
+        return JSONResponse({"ready": ok, "checks": results}, status_code=200 if ok else 503)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics_endpoint() -> Response:
+        return Response(metrics.render(), media_type="text/plain; version=0.0.4")
+
+    install_error_handlers(app)
+    return app
+
+
+def error_body(code: str, detail: str, **extra: object) -> dict[str, object]:
+    return {"detail": detail, "code": code, **extra}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """One table from errors to the API's shape: {"detail", "code", ...}, never a bare 500."""
+
+    @app.exception_handler(DomainError)
+    async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
+        return JSONResponse(error_body(exc.code, exc.message, **exc.extra), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type")}
+            for e in exc.errors()
+        ]
+        first = errors[0] if errors else {"loc": [], "msg": "invalid input"}
+        where = ".".join(str(p) for p in first["loc"] if p != "body")
+        return JSONResponse(
+            error_body(
+                "invalid_input",
+                f"{where}: {first['msg']}" if where else str(first["msg"]),
+                errors=errors,
+            ),
+            status_code=422,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if isinstance(exc.detail, dict):
+            return JSONResponse(exc.detail, status_code=exc.status_code, headers=exc.headers)
+        code = {
+            401: "unauthenticated",
+            403: "forbidden",
+            404: "not_found",
+            405: "method_not_allowed",
+        }
+        return JSONResponse(
+            error_body(code.get(exc.status_code, "error"), str(exc.detail)),
+            status_code=exc.status_code,
+            headers=exc.headers,
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled error", exc_info=exc)
+        return JSONResponse(error_body("internal_error", "internal error"), status_code=500)

@@ -1,0 +1,236 @@
+"""The consumer loop: at-least-once delivery made exactly-once in effect.
+
+Per message: one PostgreSQL transaction claims the event id in the inbox and applies the
+handler's change; only after it commits is the Kafka offset committed. A crash between the
+two means redelivery, and the inbox turns the second copy into a no-op.
+
+Broker restarts (the local broker keeps memory only) are detected three ways and answered by
+rebuilding the Kafka consumer, which then starts from the earliest offset when the broker no
+longer knows the group's: an end offset below our position, a relay epoch header that went
+up (the producer republished its log), or lag that does not move while nothing arrives.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.errors import KafkaError
+from aiokafka.structs import ConsumerRecord
+from pydantic import ValidationError
+
+from contracts.envelope import Envelope
+from contracts.events import registry
+from plumbing import correlation, metrics
+from plumbing.db import Conn
+from plumbing.inbox import claim
+from plumbing.relay import EPOCH_HEADER
+from plumbing.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Conn, Envelope], Awaitable[None]]
+MAX_ATTEMPTS = 5
+
+
+class _Rebuild(Exception):
+    """Raised inside the loop to throw the Kafka consumer away and start a fresh one."""
+
+
+class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, owner: Consumer) -> None:
+        self.owner = owner
+
+    async def on_partitions_revoked(self, revoked: Sequence[TopicPartition]) -> None:  # noqa: ARG002
+        # Commit what we finished before the partitions move; what is lost is redelivered.
+        await self.owner.commit()
+
+    async def on_partitions_assigned(self, assigned: Sequence[TopicPartition]) -> None:
+        log.info("assigned %s", sorted(f"{tp.topic}:{tp.partition}" for tp in assigned))
+
+
+class Consumer:
+    def __init__(
+        self,
+        group: str,
+        topics: Sequence[str],
+        pool: asyncpg.Pool,
+        settings: ServiceSettings,
+        handler: Handler,
+    ) -> None:
+        self.group = group
+        self.topics = list(topics)
+        self.pool = pool
+        self.settings = settings
+        self.handler = handler
+        self._kafka: AIOKafkaConsumer | None = None
+        self._done: dict[TopicPartition, int] = {}
+        self._epochs: dict[str, int] = {}
+        self._last_message_at = time.monotonic()
+        self._stalled_checks = 0
+        self.processed = 0
+
+    async def run(self) -> None:
+        while True:
+            self._kafka = self._new_consumer()
+            try:
+                await self._kafka.start()
+                await self._consume(self._kafka)
+            except asyncio.CancelledError:
+                raise
+            except _Rebuild as why:
+                log.warning("rebuilding consumer %s: %s", self.group, why)
+                metrics.CONSUMER_REBUILDS.labels(self.group).inc()
+            except Exception:
+                log.exception("consumer %s failed; restarting", self.group)
+                await asyncio.sleep(1)
+            finally:
+                await self._close()
+
+    def _new_consumer(self) -> AIOKafkaConsumer:
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.settings.kafka_bootstrap,
+            group_id=self.group,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",  # no committed offset: the broker forgot us, or new
+            session_timeout_ms=self.settings.kafka_session_timeout_ms,
+            heartbeat_interval_ms=max(500, self.settings.kafka_session_timeout_ms // 6),
+            metadata_max_age_ms=5000,
+        )
+        consumer.subscribe(self.topics, listener=_CommitOnRevoke(self))
+        self._epochs.clear()
+        self._last_message_at = time.monotonic()
+        self._stalled_checks = 0
+        return consumer
+
+    async def _close(self) -> None:
+        if self._kafka is None:
+            return
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.commit(), 5)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self._kafka.stop(), 10)
+        self._kafka = None
+        self._done.clear()
+
+    async def _consume(self, consumer: AIOKafkaConsumer) -> None:
+        next_check = time.monotonic() + self.settings.consumer_watchdog_interval_s
+        while True:
+            batches = await consumer.getmany(timeout_ms=500, max_records=200)
+            for tp, records in batches.items():
+                for record in records:
+                    if self._epoch_went_up(record):
+                        # The relay republished this topic: read it again from the start.
+                        raise _Rebuild(f"relay epoch rose on {tp.topic}")
+                    await self._process(record)
+                    self._done[tp] = record.offset + 1
+                    self._last_message_at = time.monotonic()
+            if self._done:
+                await self.commit()
+            if time.monotonic() >= next_check:
+                await self._watchdog(consumer)
+                next_check = time.monotonic() + self.settings.consumer_watchdog_interval_s
+
+    def _epoch_went_up(self, record: ConsumerRecord[bytes, bytes]) -> bool:
+        raw = dict(record.headers or ()).get(EPOCH_HEADER)
+        if raw is None:
+            return False
+        epoch = int(raw)
+        known = self._epochs.get(record.topic)
+        self._epochs[record.topic] = max(epoch, known or 0)
+        return known is not None and epoch > known
+
+    async def commit(self) -> None:
+        if not self._done or self._kafka is None:
+            return
+        offsets, self._done = dict(self._done), {}
+        try:
+            await self._kafka.commit(offsets)
+        except KafkaError as exc:
+            # Not fatal: those events will be redelivered and the inbox absorbs them.
+            log.warning("offset commit failed (%s); redelivery will follow", exc)
+
+    async def _process(self, record: ConsumerRecord[bytes, bytes]) -> None:
+        try:
+            envelope = Envelope.from_json_bytes(record.value or b"")
+            if registry.known(envelope.type):
+                envelope = registry.upcast(envelope)
+        except (ValidationError, ValueError, KeyError) as exc:
+            await self._dead_letter(record, f"undecodable: {exc}")
+            return
+        correlation.set_current(envelope.correlation_id)
+        try:
+            await self._apply(record, envelope)
+        finally:
+            correlation.set_current(None)
+
+    async def _apply(self, record: ConsumerRecord[bytes, bytes], envelope: Envelope) -> None:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                async with self.pool.acquire() as conn, conn.transaction():
+                    if not await claim(conn, self.group, envelope.event_id):
+                        metrics.EVENTS_PROCESSED.labels(self.group, "duplicate").inc()
+                        return
+                    await self.handler(conn, envelope)
+                metrics.EVENTS_PROCESSED.labels(self.group, "applied").inc()
+                self.processed += 1
+                return
+            except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError):
+                # The database is away: wait for it, never skip the event.
+                log.warning("database unavailable while applying %s", envelope.event_id)
+                await asyncio.sleep(min(5.0, 0.2 * attempt))
+            except Exception as exc:
+                if attempt >= MAX_ATTEMPTS:
+                    log.exception("handler failed for %s", envelope.event_id)
+                    await self._dead_letter(record, repr(exc))
+                    return
+                await asyncio.sleep(0.2 * attempt)
+
+    async def _dead_letter(self, record: ConsumerRecord[bytes, bytes], error: str) -> None:
+        metrics.EVENTS_PROCESSED.labels(self.group, "dead_letter").inc()
+        log.error(
+            "dead-lettering %s:%s@%s: %s", record.topic, record.partition, record.offset, error
+        )
+        await self.pool.execute(
+            'INSERT INTO dead_letters (consumer, topic, partition, "offset", payload, error) '
+            "VALUES ($1, $2, $3, $4, $5, $6)",
+            self.group,
+            record.topic,
+            record.partition,
+            record.offset,
+            record.value,
+            error,
+        )
+
+    async def _watchdog(self, consumer: AIOKafkaConsumer) -> None:
+        assigned = list(consumer.assignment())
+        if not assigned:
+            return
+        try:
+            ends = await asyncio.wait_for(consumer.end_offsets(assigned), 5)
+            positions = {tp: await asyncio.wait_for(consumer.position(tp), 5) for tp in assigned}
+        except (KafkaError, TimeoutError) as exc:
+            log.info("watchdog could not read offsets: %s", exc)
+            return
+        lag = 0
+        for tp in assigned:
+            end, pos = ends.get(tp, 0), positions[tp]
+            if end < pos:
+                raise _Rebuild(f"{tp.topic}:{tp.partition} end {end} < position {pos}")
+            lag += end - pos
+        metrics.CONSUMER_LAG.labels(self.group).set(lag)
+        quiet_for = time.monotonic() - self._last_message_at
+        self._stalled_checks = (
+            self._stalled_checks + 1
+            if lag > 0 and quiet_for > self.settings.consumer_watchdog_interval_s
+            else 0
+        )
+        if self._stalled_checks >= 2:
+            raise _Rebuild(f"lag {lag} not moving for {quiet_for:.0f}s")

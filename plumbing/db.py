@@ -1,0 +1,81 @@
+"""PostgreSQL pools and tiny forward-only migrations, one schema per service."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+
+def quote_ident(name: str) -> str:
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"unsafe identifier {name!r}")
+    return f'"{name}"'
+
+
+def lock_key(name: str) -> int:
+    """A stable signed 64-bit advisory-lock key for a name (hash(), by contrast, is salted)."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    for typ in ("jsonb", "json"):
+        await conn.set_type_codec(
+            typ, encoder=json.dumps, decoder=json.loads, schema="pg_catalog", format="text"
+        )
+
+
+async def ensure_schema(url: str, schema: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        # Two services starting at once may both try; the lock makes it one at a time.
+        async with conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", lock_key("ddl:" + schema))
+            await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(schema)}")
+    finally:
+        await conn.close()
+
+
+async def create_pool(url: str, schema: str, max_size: int = 10) -> asyncpg.Pool:
+    await ensure_schema(url, schema)
+    pool = await asyncpg.create_pool(
+        url,
+        min_size=1,
+        max_size=max_size,
+        init=_init_connection,
+        server_settings={"search_path": f"{schema},public", "application_name": schema},
+    )
+    assert pool is not None
+    return pool
+
+
+async def connect(url: str, schema: str) -> asyncpg.Connection:
+    """A dedicated connection (LISTEN, session advisory locks) with the service's search_path."""
+    conn = await asyncpg.connect(
+        url, server_settings={"search_path": f"{schema},public", "application_name": schema}
+    )
+    await _init_connection(conn)
+    return conn
+
+
+async def migrate(pool: asyncpg.Pool, schema: str, steps: Sequence[str]) -> None:
+    """Apply the numbered steps not yet applied. Steps are append-only: never edit one."""
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", lock_key("migrate:" + schema))
+        await conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations "
+            "(step int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        done = {r["step"] for r in await conn.fetch("SELECT step FROM schema_migrations")}
+        for number, sql in enumerate(steps, start=1):
+            if number in done:
+                continue
+            await conn.execute(sql)
+            await conn.execute("INSERT INTO schema_migrations (step) VALUES ($1)", number)
+
+
+# A plain connection or one borrowed from a pool: handlers accept either.
+Conn = asyncpg.Connection | PoolConnectionProxy

@@ -1,0 +1,57 @@
+"""Prometheus metrics shared by every service; served as text at /metrics."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+
+HTTP_REQUESTS = Counter(
+    "http_requests_total",
+    "HTTP requests served",
+    ["method", "route", "status"],
+    registry=REGISTRY,
+)
+HTTP_LATENCY = Histogram(
+    "http_request_duration_seconds",
+    "HTTP request latency",
+    ["method", "route"],
+    registry=REGISTRY,
+)
+RELAY_LAG = Gauge(
+    "relay_lag_events", "Events in the log not yet published", ["log"], registry=REGISTRY
+)
+RELAY_PUBLISHED = Counter(
+    "relay_published_total", "Events published to the broker", ["log"], registry=REGISTRY
+)
+RELAY_REPUBLISHES = Counter(
+    "relay_republish_total",
+    "Times the relay found the broker had lost data and republished its log",
+    ["log"],
+    registry=REGISTRY,
+)
+RELAY_LEADER = Gauge(
+    "relay_is_leader", "1 when this replica holds the relay lock", ["log"], registry=REGISTRY
+)
+CONSUMER_LAG = Gauge(
+    "consumer_lag_messages",
+    "Messages behind the end of the partition",
+    ["group"],
+    registry=REGISTRY,
+)
+EVENTS_PROCESSED = Counter(
+    "events_processed_total",
+    "Events taken by a consumer",
+    ["group", "outcome"],
+    registry=REGISTRY,
+)
+CONSUMER_REBUILDS = Counter(
+    "consumer_rebuilds_total",
+    "Consumer restarts after broker loss or a stall",
+    ["group"],
+    registry=REGISTRY,
+)
+
+
+def render() -> bytes:
+    return generate_latest(REGISTRY)

@@ -1,0 +1,203 @@
+"""The relay: follows one log from a stored checkpoint and publishes it to Kafka.
+
+- One active relay per log: a session advisory lock on a dedicated connection; a second
+  replica blocks on it and takes over when the first one's connection goes away.
+- Woken by LISTEN/NOTIFY, with a polling fallback (a NOTIFY can be lost on reconnect).
+- At-least-once: the checkpoint moves only after the broker acknowledged the batch.
+- Broker loss: the broker used locally keeps memory only. When a topic is missing or a
+  partition's end offset is below what we have published, the relay bumps its epoch and
+  republishes the whole log; consumers dedupe by event id. The epoch travels in a header so
+  consumers learn of a republish even if their own offsets happen to look plausible.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+
+from plumbing import db, kafka, metrics
+from plumbing.ordered_log import LogRecord, LogSource
+from plumbing.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+RELAY_DDL = """
+CREATE TABLE IF NOT EXISTS relay_state (
+    log        text PRIMARY KEY,
+    checkpoint bigint NOT NULL DEFAULT 0,
+    epoch      int NOT NULL DEFAULT 0,
+    offsets    jsonb NOT NULL DEFAULT '{}'::jsonb,
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
+"""
+EPOCH_HEADER = "relay-epoch"
+BATCH = 500
+
+
+@dataclass
+class RelayState:
+    checkpoint: int = 0
+    epoch: int = 0
+    # next offset to be written per "topic:partition", as acknowledged by the broker
+    offsets: dict[str, int] = field(default_factory=dict)
+
+
+class Relay:
+    def __init__(
+        self,
+        source: LogSource,
+        pool: asyncpg.Pool,
+        settings: ServiceSettings,
+        topics: Sequence[str],
+    ) -> None:
+        self.source = source
+        self.pool = pool
+        self.settings = settings
+        self.topics = list(topics)
+        self.state = RelayState()
+        self.is_leader = False
+
+    async def run(self) -> None:
+        """Run until cancelled; any failure is logged and the relay starts over."""
+        while True:
+            try:
+                await self._lead()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("relay %s failed; restarting", self.source.name)
+                await asyncio.sleep(1)
+
+    async def _lead(self) -> None:
+        conn = await db.connect(self.settings.database_url, self.settings.schema_name)
+        try:
+            key = db.lock_key("relay:" + self.source.name)
+            # Another replica may hold the lock: poll for it (a blocking pg_advisory_lock would
+            # pin a server backend and hide a dead connection from us).
+            while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", key):  # noqa: ASYNC110
+                await asyncio.sleep(1)
+            self.is_leader = True
+            metrics.RELAY_LEADER.labels(self.source.name).set(1)
+            wake = asyncio.Event()
+            await conn.add_listener(self.source.channel, lambda *_: wake.set())
+            producer = kafka.producer(self.settings)
+            probe = kafka.OffsetProbe(self.settings.kafka_bootstrap)
+            await producer.start()
+            try:
+                await self._follow(conn, producer, probe, wake)
+            finally:
+                await probe.close()
+                await producer.stop()
+        finally:
+            self.is_leader = False
+            metrics.RELAY_LEADER.labels(self.source.name).set(0)
+            # Closing the connection releases the session lock for the next replica.
+            await conn.close()
+
+    async def _follow(
+        self,
+        conn: asyncpg.Connection,
+        producer: AIOKafkaProducer,
+        probe: kafka.OffsetProbe,
+        wake: asyncio.Event,
+    ) -> None:
+        await kafka.ensure_topics(
+            self.settings.kafka_bootstrap, self.topics, self.settings.kafka_partitions
+        )
+        self.state = await self._load()
+        await self._check_loss(probe)
+        last_check = time.monotonic()
+        while True:
+            if conn.is_closed():
+                raise ConnectionError("relay lost its lock connection")
+            batch = await self.source.read_after(self.state.checkpoint, BATCH)
+            if batch:
+                try:
+                    await self._publish(producer, batch)
+                except Exception:
+                    log.warning("publish failed; will check the broker and retry", exc_info=True)
+                    await asyncio.sleep(1)
+                    await self._check_loss(probe)
+                    last_check = time.monotonic()
+                continue
+            head = await self.source.head()
+            metrics.RELAY_LAG.labels(self.source.name).set(max(0, head - self.state.checkpoint))
+            wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), self.settings.relay_poll_interval_s)
+            if time.monotonic() - last_check >= self.settings.relay_loss_check_interval_s:
+                await self._check_loss(probe)
+                last_check = time.monotonic()
+
+    async def _publish(self, producer: AIOKafkaProducer, batch: Sequence[LogRecord]) -> None:
+        epoch = str(self.state.epoch).encode()
+        futures = [
+            await producer.send(
+                r.topic, r.value, key=r.key, headers=[*r.headers, (EPOCH_HEADER, epoch)]
+            )
+            for r in batch
+        ]
+        for meta in await asyncio.gather(*futures):
+            slot = f"{meta.topic}:{meta.partition}"
+            self.state.offsets[slot] = max(self.state.offsets.get(slot, 0), meta.offset + 1)
+        self.state.checkpoint = batch[-1].position
+        await self._save()
+        metrics.RELAY_PUBLISHED.labels(self.source.name).inc(len(batch))
+
+    async def _check_loss(self, probe: kafka.OffsetProbe) -> None:
+        """Detect a broker that lost data, and if so start the log over."""
+        try:
+            present = await asyncio.wait_for(
+                kafka.existing_topics(self.settings.kafka_bootstrap), 10
+            )
+            lost = [t for t in self.topics if t not in present]
+            reason = f"topics missing: {lost}" if lost else ""
+            if not lost and self.state.offsets:
+                slots = [
+                    (s.rsplit(":", 1)[0], int(s.rsplit(":", 1)[1])) for s in self.state.offsets
+                ]
+                ends = await asyncio.wait_for(probe.end_offsets(slots), 10)
+                behind = {
+                    f"{t}:{p}": end
+                    for (t, p), end in ends.items()
+                    if end < self.state.offsets.get(f"{t}:{p}", 0)
+                }
+                reason = f"end offsets below published: {behind}" if behind else ""
+        except Exception:
+            log.warning("broker check failed; will retry", exc_info=True)
+            return
+        if not reason:
+            return
+        log.warning("broker lost data (%s); republishing log %s", reason, self.source.name)
+        metrics.RELAY_REPUBLISHES.labels(self.source.name).inc()
+        await kafka.ensure_topics(
+            self.settings.kafka_bootstrap, self.topics, self.settings.kafka_partitions
+        )
+        self.state = RelayState(checkpoint=0, epoch=self.state.epoch + 1, offsets={})
+        await self._save()
+
+    async def _load(self) -> RelayState:
+        row = await self.pool.fetchrow(
+            "SELECT checkpoint, epoch, offsets FROM relay_state WHERE log = $1", self.source.name
+        )
+        if row is None:
+            return RelayState()
+        return RelayState(row["checkpoint"], row["epoch"], dict(row["offsets"]))
+
+    async def _save(self) -> None:
+        await self.pool.execute(
+            "INSERT INTO relay_state (log, checkpoint, epoch, offsets, updated_at) "
+            "VALUES ($1, $2, $3, $4, now()) ON CONFLICT (log) DO UPDATE SET "
+            "checkpoint = $2, epoch = $3, offsets = $4, updated_at = now()",
+            self.source.name,
+            self.state.checkpoint,
+            self.state.epoch,
+            self.state.offsets,
+        )

@@ -1,0 +1,35 @@
+"""Typed configuration from the environment (pydantic-settings)."""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """What every service reads. Services subclass it to add their own fields."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore")
+
+    service_name: str = "service"
+    host: str = "127.0.0.1"
+    port: int = 8080
+    log_level: str = "INFO"
+
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"
+    # Each service owns one schema on the server; none reads another's tables.
+    db_schema: str = ""
+    db_pool_max: int = 10
+
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    kafka_partitions: int = 3
+    # Locally the broker cannot do idempotent producers (InitProducerId fails); production can.
+    kafka_enable_idempotence: bool = False
+    # Group joins take about half the session timeout: keep it short locally.
+    kafka_session_timeout_ms: int = 6000
+    relay_poll_interval_s: float = 1.0
+    relay_loss_check_interval_s: float = 3.0
+    consumer_watchdog_interval_s: float = 5.0
+
+    @property
+    def schema_name(self) -> str:
+        return self.db_schema or self.service_name

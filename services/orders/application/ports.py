@@ -1,0 +1,73 @@
+"""The ports the orders application needs; adapters implement them, fakes included."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from contracts.envelope import Envelope
+
+ANY_VERSION = None  # append without a concurrency check
+
+
+class WrongExpectedVersion(Exception):
+    def __init__(self, stream_id: str, expected: int | None, actual: int) -> None:
+        super().__init__(f"{stream_id}: expected version {expected}, stream is at {actual}")
+        self.stream_id = stream_id
+        self.expected = expected
+        self.actual = actual
+
+
+class DuplicateEvent(Exception):
+    """An event id is already stored: the command that makes it was applied before."""
+
+
+class IdempotencyKeyTaken(Exception):
+    """Another request stored this idempotency key first (read it back and answer with it)."""
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    key: str
+    request_hash: str
+    stream_id: str
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    position: int
+    envelope: Envelope
+
+
+@dataclass(frozen=True)
+class AppendResult:
+    version: int
+    position: int
+
+
+class EventStore(Protocol):
+    async def append(
+        self,
+        stream_id: str,
+        events: Sequence[Envelope],
+        expected_version: int | None,
+        idempotency: IdempotencyRecord | None = None,
+    ) -> AppendResult:
+        """Append atomically. `expected_version` 0 means "the stream must not exist yet";
+        None skips the check. Stream versions of `events` must continue the stream."""
+        ...
+
+    async def read_stream(self, stream_id: str) -> list[StoredEvent]:
+        """Every event of one stream in order, upcast to current schema versions."""
+        ...
+
+    async def read_all(self, after: int, limit: int) -> list[StoredEvent]:
+        """The whole log after a position, in commit order (never skipping a late commit)."""
+        ...
+
+    async def find_idempotency(self, key: str) -> IdempotencyRecord | None: ...
+
+
+class OrderNumbers(Protocol):
+    async def next(self) -> int: ...

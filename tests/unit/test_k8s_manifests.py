@@ -1,0 +1,348 @@
+"""The Kubernetes manifests: every overlay renders, validates strictly, and keeps its promises.
+
+Offline: `kubectl kustomize` and `kubernetes-validate` come from the dev requirements; no
+cluster is involved.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from deploy.k8s import validate
+
+# PyYAML arrives with kubernetes-validate; it has no type stubs here, so it is imported as Any.
+yaml = pytest.importorskip("yaml", reason="PyYAML is installed with kubernetes-validate")
+
+Manifest = dict[str, Any]
+
+OVERLAYS = validate.overlays()
+GATEWAY = "gateway"
+MONITORING_NAMESPACE = {"kubernetes.io/metadata.name": "monitoring"}
+INGRESS_NAMESPACE = {"kubernetes.io/metadata.name": "ingress-nginx"}
+
+
+@cache
+def rendered(overlay: Path) -> str:
+    return validate.render(overlay)
+
+
+@cache
+def manifests(overlay: Path) -> tuple[Manifest, ...]:
+    return tuple(doc for doc in yaml.safe_load_all(rendered(overlay)) if doc)
+
+
+def of_kind(overlay: Path, kind: str) -> list[Manifest]:
+    return [m for m in manifests(overlay) if m["kind"] == kind]
+
+
+def named(overlay: Path, kind: str, name: str) -> Manifest:
+    (found,) = [m for m in of_kind(overlay, kind) if m["metadata"]["name"] == name]
+    return found
+
+
+def pod_labels(workload: Manifest) -> dict[str, str]:
+    labels: dict[str, str] = workload["spec"]["template"]["metadata"]["labels"]
+    return labels
+
+
+def selects(selector: Manifest, labels: dict[str, str]) -> bool:
+    """Kubernetes label-selector semantics (an empty selector selects everything)."""
+    if any(labels.get(k) != v for k, v in selector.get("matchLabels", {}).items()):
+        return False
+    for expr in selector.get("matchExpressions", []):
+        key, op, values = expr["key"], expr["operator"], expr.get("values", [])
+        ok = {
+            "In": key in labels and labels[key] in values,
+            "NotIn": labels.get(key) not in values,
+            "Exists": key in labels,
+            "DoesNotExist": key not in labels,
+        }[op]
+        if not ok:
+            return False
+    return True
+
+
+def app_deployments(overlay: Path) -> list[Manifest]:
+    return of_kind(overlay, "Deployment")
+
+
+def config_values(overlay: Path, name: str) -> dict[str, str]:
+    data: dict[str, str] = named(overlay, "ConfigMap", name).get("data", {})
+    return data
+
+
+def effective_env(overlay: Path, container: Manifest) -> dict[str, str | None]:
+    """What the container's environment will hold: envFrom ConfigMaps, overridden by env.
+
+    A value from a Secret is None (unknown here); a value from a ConfigMap key is resolved.
+    """
+    env: dict[str, str | None] = {}
+    for source in container.get("envFrom", []):
+        if "configMapRef" in source:
+            env.update(config_values(overlay, source["configMapRef"]["name"]))
+    for var in container.get("env", []):
+        if "value" in var:
+            env[var["name"]] = var["value"]
+        elif "configMapKeyRef" in var.get("valueFrom", {}):
+            ref = var["valueFrom"]["configMapKeyRef"]
+            env[var["name"]] = config_values(overlay, ref["name"]).get(ref["key"])
+        else:
+            env[var["name"]] = None
+    return env
+
+
+def containers(workload: Manifest) -> list[Manifest]:
+    found: list[Manifest] = workload["spec"]["template"]["spec"]["containers"]
+    return found
+
+
+overlay_params = pytest.mark.parametrize("overlay", OVERLAYS, ids=[p.name for p in OVERLAYS])
+
+
+def test_there_are_dev_and_production_overlays() -> None:
+    assert {"dev", "production"} <= {p.name for p in OVERLAYS}
+
+
+@overlay_params
+def test_overlay_renders_and_validates_strictly(overlay: Path) -> None:
+    validate.validate(rendered(overlay), label=str(overlay))
+
+
+def test_the_validator_rejects_an_unknown_field() -> None:
+    bogus = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  bogus: 1\n"
+    with pytest.raises(validate.ManifestError, match="bogus"):
+        validate.validate(bogus)
+
+
+@overlay_params
+def test_every_component_runs_with_its_own_command(overlay: Path) -> None:
+    commands = {
+        d["metadata"]["name"]: containers(d)[0]["command"] for d in app_deployments(overlay)
+    }
+    assert commands == {
+        "orders": ["python", "-m", "services.orders"],
+        "scheduling": ["python", "-m", "services.scheduling"],
+        "media": ["python", "-m", "services.media"],
+        "notifications": ["python", "-m", "services.notifications"],
+        "projections": ["python", "-m", "services.projections"],
+        "gateway": ["python", "-m", "gateway"],
+    }
+
+
+@overlay_params
+def test_every_container_has_probes_and_resource_limits(overlay: Path) -> None:
+    workloads = of_kind(overlay, "Deployment") + of_kind(overlay, "StatefulSet")
+    for workload in workloads:
+        for container in containers(workload):
+            where = f"{workload['metadata']['name']}/{container['name']}"
+            assert "livenessProbe" in container, where
+            assert "readinessProbe" in container, where
+            limits = container.get("resources", {}).get("limits", {})
+            requests = container.get("resources", {}).get("requests", {})
+            assert {"cpu", "memory"} <= limits.keys(), where
+            assert {"cpu", "memory"} <= requests.keys(), where
+
+
+@overlay_params
+def test_components_probe_healthz_and_readyz_on_8080(overlay: Path) -> None:
+    for deployment in app_deployments(overlay):
+        (app,) = containers(deployment)
+        assert app["livenessProbe"]["httpGet"]["path"] == "/healthz"
+        assert app["readinessProbe"]["httpGet"]["path"] == "/readyz"
+        assert app["startupProbe"]["httpGet"]["path"] == "/healthz"
+        assert app["ports"] == [{"name": "http", "containerPort": 8080, "protocol": "TCP"}]
+        env = effective_env(overlay, app)
+        assert env["PORT"] == "8080"
+        assert env["HOST"] == "0.0.0.0"
+        annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+        assert annotations["prometheus.io/scrape"] == "true"
+        assert annotations["prometheus.io/path"] == "/metrics"
+
+
+@overlay_params
+def test_demo_seeding_is_off_in_every_deployment(overlay: Path) -> None:
+    for workload in of_kind(overlay, "Deployment") + of_kind(overlay, "StatefulSet"):
+        for container in containers(workload):
+            env = effective_env(overlay, container)
+            if workload["kind"] == "Deployment":
+                # Set explicitly, so no default in the code can turn it on.
+                assert env.get("SEED_DEMO") == "false", workload["metadata"]["name"]
+            else:
+                assert env.get("SEED_DEMO", "false") == "false", workload["metadata"]["name"]
+    for config in of_kind(overlay, "ConfigMap"):
+        assert config.get("data", {}).get("SEED_DEMO", "false") == "false"
+
+
+@overlay_params
+def test_components_run_as_non_root_on_a_read_only_root(overlay: Path) -> None:
+    for deployment in app_deployments(overlay):
+        pod = deployment["spec"]["template"]["spec"]
+        assert pod["securityContext"]["runAsNonRoot"] is True
+        assert pod["automountServiceAccountToken"] is False
+        assert pod["enableServiceLinks"] is False
+        (app,) = containers(deployment)
+        assert app["securityContext"]["readOnlyRootFilesystem"] is True
+        assert app["securityContext"]["allowPrivilegeEscalation"] is False
+        assert app["securityContext"]["capabilities"]["drop"] == ["ALL"]
+        mounts = {m["mountPath"] for m in app["volumeMounts"]}
+        assert "/tmp" in mounts, f"{deployment['metadata']['name']} needs a writable /tmp"  # noqa: S108
+    (account,) = of_kind(overlay, "ServiceAccount")
+    assert account["automountServiceAccountToken"] is False
+
+
+@overlay_params
+def test_every_component_has_a_service_and_a_disruption_budget(overlay: Path) -> None:
+    for deployment in app_deployments(overlay):
+        labels = pod_labels(deployment)
+        name = deployment["metadata"]["name"]
+        assert any(selects(s["spec"]["selector"], labels) for s in of_kind(overlay, "Service"))
+        assert any(
+            selects(b["spec"]["selector"], labels) for b in of_kind(overlay, "PodDisruptionBudget")
+        ), name
+
+
+def ingress_rules_for(overlay: Path, labels: dict[str, str]) -> list[Manifest]:
+    policies = [
+        p
+        for p in of_kind(overlay, "NetworkPolicy")
+        if "Ingress" in p["spec"].get("policyTypes", [])
+        and selects(p["spec"]["podSelector"], labels)
+    ]
+    assert policies, f"no NetworkPolicy isolates pods labelled {labels}"
+    return [rule for p in policies for rule in p["spec"].get("ingress", [])]
+
+
+@overlay_params
+def test_namespace_denies_ingress_by_default(overlay: Path) -> None:
+    assert any(
+        p["spec"]["podSelector"] == {} and p["spec"]["policyTypes"] == ["Ingress"]
+        for p in of_kind(overlay, "NetworkPolicy")
+        if not p["spec"].get("ingress")
+    )
+
+
+@overlay_params
+def test_services_accept_ingress_only_from_the_gateway_and_monitoring(overlay: Path) -> None:
+    gateway_labels = pod_labels(named(overlay, "Deployment", GATEWAY))
+    services = [d for d in app_deployments(overlay) if d["metadata"]["name"] != GATEWAY]
+    assert len(services) == 5
+    for service in services:
+        name = service["metadata"]["name"]
+        rules = ingress_rules_for(overlay, pod_labels(service))
+        assert rules, f"{name} accepts nothing"
+        from_gateway = False
+        for rule in rules:
+            assert rule.get("from"), f"{name}: a rule without 'from' admits everyone"
+            assert rule.get("ports"), f"{name}: a rule without 'ports' opens every port"
+            for peer in rule["from"]:
+                assert "ipBlock" not in peer, name
+                if "namespaceSelector" in peer:
+                    assert peer["namespaceSelector"] == {"matchLabels": MONITORING_NAMESPACE}
+                    continue
+                # Same namespace: the selector must pick the gateway and no other component.
+                picked = [
+                    d["metadata"]["name"]
+                    for d in app_deployments(overlay)
+                    if selects(peer["podSelector"], pod_labels(d))
+                ]
+                assert picked == [GATEWAY], f"{name} admits {picked}"
+                assert selects(peer["podSelector"], gateway_labels)
+                from_gateway = True
+        assert from_gateway, f"{name} does not admit the gateway"
+
+
+@overlay_params
+def test_gateway_accepts_only_the_ingress_controller_and_monitoring(overlay: Path) -> None:
+    rules = ingress_rules_for(overlay, pod_labels(named(overlay, "Deployment", GATEWAY)))
+    peers = [peer for rule in rules for peer in rule["from"]]
+    assert {"namespaceSelector": {"matchLabels": INGRESS_NAMESPACE}} in peers
+    for peer in peers:
+        assert peer["namespaceSelector"]["matchLabels"] in (INGRESS_NAMESPACE, MONITORING_NAMESPACE)
+    (ingress,) = of_kind(overlay, "Ingress")
+    backends = {
+        path["backend"]["service"]["name"]
+        for rule in ingress["spec"]["rules"]
+        for path in rule["http"]["paths"]
+    }
+    assert backends == {GATEWAY}
+
+
+@overlay_params
+def test_secret_references_point_at_oms_secrets(overlay: Path) -> None:
+    for deployment in app_deployments(overlay):
+        for var in containers(deployment)[0]["env"]:
+            ref = var.get("valueFrom", {}).get("secretKeyRef")
+            if ref:
+                assert ref["name"].startswith("oms-secrets"), var["name"]
+    for config in of_kind(overlay, "ConfigMap"):
+        leaked = {"DATABASE_URL", "JWT_SECRET", "S3_ACCESS_KEY", "S3_SECRET_KEY"}
+        assert not leaked & config.get("data", {}).keys(), "secrets belong in the Secret"
+
+
+def test_dev_generates_every_secret_key_the_pods_read() -> None:
+    (overlay,) = [p for p in OVERLAYS if p.name == "dev"]
+    secrets = {s["metadata"]["name"]: s["data"].keys() for s in of_kind(overlay, "Secret")}
+    workloads = of_kind(overlay, "Deployment") + of_kind(overlay, "StatefulSet")
+    for workload in workloads:
+        for container in containers(workload):
+            for var in container.get("env", []):
+                ref = var.get("valueFrom", {}).get("secretKeyRef")
+                if ref:
+                    assert ref["key"] in secrets[ref["name"]], (ref, workload["metadata"]["name"])
+
+
+def test_dev_runs_its_own_postgres_kafka_and_minio() -> None:
+    (overlay,) = [p for p in OVERLAYS if p.name == "dev"]
+    images = {
+        s["metadata"]["name"]: containers(s)[0]["image"] for s in of_kind(overlay, "StatefulSet")
+    }
+    assert images.keys() == {"postgres", "kafka", "minio"}
+    assert images["postgres"] == "postgres:18"
+    assert images["kafka"].startswith("apache/kafka:")
+    assert all(d["spec"]["replicas"] == 1 for d in app_deployments(overlay))
+
+
+@pytest.fixture
+def production() -> Path:
+    (overlay,) = [p for p in OVERLAYS if p.name == "production"]
+    return overlay
+
+
+def test_production_runs_at_least_two_replicas_of_everything(production: Path) -> None:
+    autoscaled = {
+        h["spec"]["scaleTargetRef"]["name"]: h["spec"]["minReplicas"]
+        for h in of_kind(production, "HorizontalPodAutoscaler")
+    }
+    assert GATEWAY in autoscaled
+    for deployment in app_deployments(production):
+        name = deployment["metadata"]["name"]
+        if name in autoscaled:
+            # The autoscaler owns the count; a replicas field would reset it on every apply.
+            assert "replicas" not in deployment["spec"], name
+            assert autoscaled[name] >= 2, name
+        else:
+            assert deployment["spec"]["replicas"] >= 2, name
+        assert deployment["spec"]["template"]["spec"]["topologySpreadConstraints"], name
+
+
+def test_production_uses_idempotent_kafka_and_external_endpoints(production: Path) -> None:
+    for deployment in app_deployments(production):
+        env = effective_env(production, containers(deployment)[0])
+        assert env["KAFKA_ENABLE_IDEMPOTENCE"] == "true"
+        assert env["KAFKA_BOOTSTRAP"]
+        assert env["S3_ENDPOINT"]
+    assert not of_kind(production, "StatefulSet"), "production uses managed dependencies"
+
+
+def test_production_ships_no_secret_values_and_a_pinned_image(production: Path) -> None:
+    assert not of_kind(production, "Secret"), "production secrets come from outside the repo"
+    for deployment in app_deployments(production):
+        image = containers(deployment)[0]["image"]
+        name, _, tag = image.rpartition(":")
+        assert "/" in name, f"{image}: not from a registry"
+        assert tag, f"{image}: no tag"
+        assert tag != "latest", image
