@@ -45,7 +45,7 @@ BATCH = 500
 class RelayState:
     checkpoint: int = 0
     epoch: int = 0
-    # next offset to be written per "topic:partition", as acknowledged by the broker
+    # per "topic:partition": an end offset the broker must have reached if it kept our data
     offsets: dict[str, int] = field(default_factory=dict)
 
 
@@ -144,9 +144,14 @@ class Relay:
             )
             for r in batch
         ]
+        # Per partition, remember the lowest offset of this batch (+1) as a floor the broker's
+        # end offset must stay at or above. Not the highest: the local broker reports the
+        # end of a multi-record batch as its base offset + 1, so the max would look "lost".
+        floors: dict[str, int] = {}
         for meta in await asyncio.gather(*futures):
             slot = f"{meta.topic}:{meta.partition}"
-            self.state.offsets[slot] = max(self.state.offsets.get(slot, 0), meta.offset + 1)
+            floors[slot] = min(floors.get(slot, meta.offset + 1), meta.offset + 1)
+        self.state.offsets.update(floors)
         self.state.checkpoint = batch[-1].position
         await self._save()
         metrics.RELAY_PUBLISHED.labels(self.source.name).inc(len(batch))

@@ -3,9 +3,12 @@ loops (relay, consumer), readiness checks on its real dependencies."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 from fastapi import APIRouter, FastAPI
@@ -13,6 +16,9 @@ from fastapi import APIRouter, FastAPI
 from plumbing import db, kafka
 from plumbing.app import Check, Runtime, create_app
 from plumbing.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 Job = Callable[[], Coroutine[Any, Any, None]]
 Wire = Callable[[asyncpg.Pool, FastAPI], Awaitable[Sequence[Job]]]
@@ -27,27 +33,44 @@ class ServiceSpec:
     checks: dict[str, Check] = field(default_factory=dict)
 
 
+async def _retry(what: str, attempt: Callable[[], Awaitable[T]], timeout_s: float = 60) -> T:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            return await attempt()
+        except Exception as exc:
+            if time.monotonic() >= deadline:
+                raise
+            log.warning("waiting for %s: %s", what, exc)
+            await asyncio.sleep(1)
+
+
 def build_service(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
     pools: list[asyncpg.Pool] = []
     jobs: list[Job] = []
     app: FastAPI
 
     async def start() -> None:
-        pool = await db.create_pool(
-            settings.database_url, settings.schema_name, settings.db_pool_max
+        # Dependencies may come up after us (or restart): wait for them instead of dying.
+        pool = await _retry(
+            "postgres",
+            lambda: db.create_pool(
+                settings.database_url, settings.schema_name, settings.db_pool_max
+            ),
         )
         pools.append(pool)
         await db.migrate(pool, settings.schema_name, spec.migrations)
         if spec.topics:
-            await kafka.ensure_topics(
-                settings.kafka_bootstrap, spec.topics, settings.kafka_partitions
+            await _retry(
+                "kafka",
+                lambda: kafka.ensure_topics(
+                    settings.kafka_bootstrap, spec.topics, settings.kafka_partitions
+                ),
             )
         app.state.pool = pool
         jobs.extend(await spec.wire(pool, app))
 
     async def run_jobs() -> None:
-        import asyncio  # noqa: PLC0415 - local to keep the module's import surface small
-
         await asyncio.gather(*(job() for job in jobs))
 
     async def stop() -> None:
