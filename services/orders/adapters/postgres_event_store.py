@@ -14,6 +14,7 @@ import asyncpg
 from contracts.envelope import Envelope
 from contracts.events import registry
 from contracts.topics import ORDERS, partition_key
+from plumbing.db import Conn
 from plumbing.ordered_log import LogRecord, notify, serialize_appends
 from services.orders.application.ports import (
     AppendResult,
@@ -66,44 +67,55 @@ class PostgresEventStore:
         idempotency: IdempotencyRecord | None = None,
     ) -> AppendResult:
         async with self.pool.acquire() as conn, conn.transaction():
-            await serialize_appends(conn, self.name)
-            actual = await conn.fetchval(
-                "SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = $1",
-                stream_id,
+            return await self.append_in(conn, stream_id, events, expected_version, idempotency)
+
+    async def append_in(
+        self,
+        conn: Conn,
+        stream_id: str,
+        events: Sequence[Envelope],
+        expected_version: int | None,
+        idempotency: IdempotencyRecord | None = None,
+    ) -> AppendResult:
+        """The append, inside the caller's open transaction (tests hold one open on purpose)."""
+        await serialize_appends(conn, self.name)
+        actual = await conn.fetchval(
+            "SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = $1",
+            stream_id,
+        )
+        if expected_version is not None and actual != expected_version:
+            raise WrongExpectedVersion(stream_id, expected_version, actual)
+        if idempotency is not None:
+            stored = await conn.fetchval(
+                "INSERT INTO idempotency_keys (key, request_hash, stream_id) "
+                "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING true",
+                idempotency.key,
+                idempotency.request_hash,
+                idempotency.stream_id,
             )
-            if expected_version is not None and actual != expected_version:
-                raise WrongExpectedVersion(stream_id, expected_version, actual)
-            if idempotency is not None:
-                stored = await conn.fetchval(
-                    "INSERT INTO idempotency_keys (key, request_hash, stream_id) "
-                    "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING true",
-                    idempotency.key,
-                    idempotency.request_hash,
-                    idempotency.stream_id,
+            if not stored:
+                raise IdempotencyKeyTaken(idempotency.key)
+        position = 0
+        for offset, event in enumerate(events, start=1):
+            stamped = event.model_copy(
+                update={"stream_id": stream_id, "stream_version": actual + offset}
+            )
+            try:
+                position = await conn.fetchval(
+                    "INSERT INTO events (position, event_id, stream_id, stream_version, "
+                    "envelope) VALUES (nextval('events_position_seq'), $1, $2, $3, $4) "
+                    "RETURNING position",
+                    stamped.event_id,
+                    stream_id,
+                    stamped.stream_version,
+                    stamped.model_dump(mode="json"),
                 )
-                if not stored:
-                    raise IdempotencyKeyTaken(idempotency.key)
-            position = 0
-            for offset, event in enumerate(events, start=1):
-                stamped = event.model_copy(
-                    update={"stream_id": stream_id, "stream_version": actual + offset}
-                )
-                try:
-                    position = await conn.fetchval(
-                        "INSERT INTO events (position, event_id, stream_id, stream_version, "
-                        "envelope) VALUES (nextval('events_position_seq'), $1, $2, $3, $4) "
-                        "RETURNING position",
-                        stamped.event_id,
-                        stream_id,
-                        stamped.stream_version,
-                        stamped.model_dump(mode="json"),
-                    )
-                except asyncpg.UniqueViolationError as exc:
-                    if exc.constraint_name == "events_event_id_key":
-                        raise DuplicateEvent(str(stamped.event_id)) from None
-                    raise WrongExpectedVersion(stream_id, expected_version, actual) from None
-            await notify(conn, self.channel)
-            return AppendResult(version=actual + len(events), position=position)
+            except asyncpg.UniqueViolationError as exc:
+                if exc.constraint_name == "events_event_id_key":
+                    raise DuplicateEvent(str(stamped.event_id)) from None
+                raise WrongExpectedVersion(stream_id, expected_version, actual) from None
+        await notify(conn, self.channel)
+        return AppendResult(version=actual + len(events), position=position)
 
     async def read_stream(self, stream_id: str) -> list[StoredEvent]:
         rows = await self.pool.fetch(
