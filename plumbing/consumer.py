@@ -4,11 +4,11 @@ Per message: one PostgreSQL transaction claims the event id in the inbox and app
 handler's change; only after it commits is the Kafka offset committed. A crash between the
 two means redelivery, and the inbox turns the second copy into a no-op.
 
-Broker restarts (the local broker keeps memory only) are detected and answered by
-rebuilding the Kafka consumer, which then starts from the earliest offset when the broker no
-longer knows the group's: a relay epoch header that went
-up (the producer republished its log), or lag that does not move while nothing arrives.
-A position beyond the end of a recreated partition resets to the earliest offset.
+Broker restarts (the local broker keeps memory only): the relay republishes its log with a
+higher epoch in a header; the first record of a higher epoch makes us read that topic again
+from its start (the inbox absorbs what we had). A position beyond the end of a recreated
+partition resets to the earliest offset. Lag that does not move while nothing arrives (a
+stuck fetch, seen after restarts) rebuilds the Kafka consumer.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from contracts.events import registry
 from plumbing import correlation, metrics
 from plumbing.db import Conn
 from plumbing.inbox import claim
-from plumbing.relay import EPOCH_HEADER
+from plumbing.relay import EPOCH_HEADER, LOG_HEADER
 from plumbing.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ class Consumer:
         self.handler = handler
         self._kafka: AIOKafkaConsumer | None = None
         self._done: dict[TopicPartition, int] = {}
-        self._epochs: dict[str, int] = {}
+        self._epochs: dict[tuple[str, bytes], int] = {}
         self._last_message_at = time.monotonic()
         self._stalled_checks = 0
         self.processed = 0
@@ -123,11 +123,15 @@ class Consumer:
         next_check = time.monotonic() + self.settings.consumer_watchdog_interval_s
         while True:
             batches = await consumer.getmany(timeout_ms=500, max_records=200)
+            rewound: set[str] = set()
             for tp, records in batches.items():
                 for record in records:
+                    if tp.topic in rewound:
+                        break  # this topic is being read again from its start
                     if self._epoch_went_up(record):
-                        # The relay republished this topic: read it again from the start.
-                        raise _Rebuild(f"relay epoch rose on {tp.topic}")
+                        await self._rewind(consumer, tp.topic)
+                        rewound.add(tp.topic)
+                        break
                     await self._process(record)
                     self._done[tp] = record.offset + 1
                     self._last_message_at = time.monotonic()
@@ -137,13 +141,29 @@ class Consumer:
                 await self._watchdog(consumer)
                 next_check = time.monotonic() + self.settings.consumer_watchdog_interval_s
 
+    async def _rewind(self, consumer: AIOKafkaConsumer, topic: str) -> None:
+        """The relay republished `topic` (the broker had lost it): read all of it again.
+
+        Offsets we were about to commit for it are dropped: they count records of the lost
+        incarnation and would make a restart skip republished ones.
+        """
+        partitions = [tp for tp in consumer.assignment() if tp.topic == topic]
+        log.warning("relay epoch rose on %s: reading it again from the start", topic)
+        metrics.CONSUMER_REBUILDS.labels(self.group).inc()
+        for tp in partitions:
+            self._done.pop(tp, None)
+        await consumer.seek_to_beginning(*partitions)
+
     def _epoch_went_up(self, record: ConsumerRecord[bytes, bytes]) -> bool:
-        raw = dict(record.headers or ()).get(EPOCH_HEADER)
+        headers = dict(record.headers or ())
+        raw = headers.get(EPOCH_HEADER)
         if raw is None:
             return False
         epoch = int(raw)
-        known = self._epochs.get(record.topic)
-        self._epochs[record.topic] = max(epoch, known or 0)
+        # Epochs belong to a log (one relay), not to a topic several logs might share.
+        source = (record.topic, headers.get(LOG_HEADER, b""))
+        known = self._epochs.get(source)
+        self._epochs[source] = max(epoch, known or 0)
         return known is not None and epoch > known
 
     async def commit(self) -> None:

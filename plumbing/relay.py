@@ -38,6 +38,7 @@ CREATE TABLE IF NOT EXISTS relay_state (
 );
 """
 EPOCH_HEADER = "relay-epoch"
+LOG_HEADER = "relay-log"
 BATCH = 500
 
 
@@ -63,6 +64,7 @@ class Relay:
         self.topics = list(topics)
         self.state = RelayState()
         self.is_leader = False
+        self.log_id = source.name.encode()
 
     async def run(self) -> None:
         """Run until cancelled; any failure is logged and the relay starts over."""
@@ -108,10 +110,10 @@ class Relay:
         probe: kafka.OffsetProbe,
         wake: asyncio.Event,
     ) -> None:
-        await kafka.ensure_topics(
-            self.settings.kafka_bootstrap, self.topics, self.settings.kafka_partitions
-        )
         self.state = await self._load()
+        if self.state.checkpoint == 0:
+            # Nothing published yet: our topics and marker are simply new, not lost.
+            await self._ensure_topics()
         await self._check_loss(probe)
         last_check = time.monotonic()
         while True:
@@ -137,11 +139,9 @@ class Relay:
                 last_check = time.monotonic()
 
     async def _publish(self, producer: AIOKafkaProducer, batch: Sequence[LogRecord]) -> None:
-        epoch = str(self.state.epoch).encode()
+        stamp = [(EPOCH_HEADER, str(self.state.epoch).encode()), (LOG_HEADER, self.log_id)]
         futures = [
-            await producer.send(
-                r.topic, r.value, key=r.key, headers=[*r.headers, (EPOCH_HEADER, epoch)]
-            )
+            await producer.send(r.topic, r.value, key=r.key, headers=[*r.headers, *stamp])
             for r in batch
         ]
         # Per partition, remember the lowest offset of this batch (+1) as a floor the broker's
@@ -151,10 +151,19 @@ class Relay:
         for meta in await asyncio.gather(*futures):
             slot = f"{meta.topic}:{meta.partition}"
             floors[slot] = min(floors.get(slot, meta.offset + 1), meta.offset + 1)
-        self.state.offsets.update(floors)
+        for slot, floor in floors.items():
+            # Never lower a floor: a send retried into a restarted, empty broker lands at a
+            # small offset, and lowering the floor to it would hide the loss.
+            self.state.offsets[slot] = max(self.state.offsets.get(slot, 0), floor)
         self.state.checkpoint = batch[-1].position
         await self._save()
         metrics.RELAY_PUBLISHED.labels(self.source.name).inc(len(batch))
+
+    @property
+    def marker_topic(self) -> str:
+        """An empty topic only this relay creates. Nothing produces to it, so nothing can
+        auto-create it: if it is missing, the broker has restarted and lost our data."""
+        return f"relay.{self.source.name}"
 
     async def _check_loss(self, probe: kafka.OffsetProbe) -> None:
         """Detect a broker that lost data, and if so start the log over."""
@@ -162,7 +171,7 @@ class Relay:
             present = await asyncio.wait_for(
                 kafka.existing_topics(self.settings.kafka_bootstrap), 10
             )
-            lost = [t for t in self.topics if t not in present]
+            lost = [t for t in [*self.topics, self.marker_topic] if t not in present]
             reason = f"topics missing: {lost}" if lost else ""
             if not lost and self.state.offsets:
                 slots = [
@@ -182,11 +191,15 @@ class Relay:
             return
         log.warning("broker lost data (%s); republishing log %s", reason, self.source.name)
         metrics.RELAY_REPUBLISHES.labels(self.source.name).inc()
+        await self._ensure_topics()
+        self.state = RelayState(checkpoint=0, epoch=self.state.epoch + 1, offsets={})
+        await self._save()
+
+    async def _ensure_topics(self) -> None:
         await kafka.ensure_topics(
             self.settings.kafka_bootstrap, self.topics, self.settings.kafka_partitions
         )
-        self.state = RelayState(checkpoint=0, epoch=self.state.epoch + 1, offsets={})
-        await self._save()
+        await kafka.ensure_topics(self.settings.kafka_bootstrap, [self.marker_topic], 1)
 
     async def _load(self) -> RelayState:
         row = await self.pool.fetchrow(

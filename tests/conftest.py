@@ -8,9 +8,9 @@ a fresh database of its own, dropped at the end.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import tempfile
-import secrets
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -65,7 +65,9 @@ def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infra]:
         secret = os.environ.get("S3_SECRET_KEY", "")
         if not endpoint:
             access, secret = "oms" + secrets.token_hex(10), secrets.token_hex(20)
-            store = LocalObjectStore(root / "s3", free_port(), access, secret, log_dir=root / "logs")
+            store = LocalObjectStore(
+                root / "s3", free_port(), access, secret, log_dir=root / "logs"
+            )
             store.start()
             started.append(store)
             endpoint = store.endpoint

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
+from plumbing import db
 from services.orders.adapters.memory_event_store import MemoryEventStore
 from services.orders.adapters.postgres_event_store import EVENT_STORE_DDL, PostgresEventStore
 from services.orders.application.ports import (
@@ -22,7 +23,6 @@ from services.orders.application.ports import (
     IdempotencyRecord,
     WrongExpectedVersion,
 )
-from plumbing import db
 from tests.factories import envelope, new_stream, order_created_data
 
 BACKENDS = ["memory", "postgres", "esdb"]
@@ -111,7 +111,9 @@ async def test_idempotency_key_is_stored_with_the_append(store: EventStore) -> N
     other = new_stream()
     with pytest.raises(IdempotencyKeyTaken):
         await store.append(
-            other, [envelope(other)], expected_version=0,
+            other,
+            [envelope(other)],
+            expected_version=0,
             idempotency=IdempotencyRecord(record.key, "hash-2", other),
         )
     assert await store.read_stream(other) == []

@@ -1,0 +1,176 @@
+"""The outbox, the relay and the consumer loop against real PostgreSQL and the real broker."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from contracts.envelope import Envelope
+from contracts.topics import IDENTITY
+from plumbing.consumer import Consumer
+from plumbing.ordered_log import Outbox
+from plumbing.relay import Relay
+from tests.conftest import Infra
+from tests.integration.helpers import (
+    append,
+    count_of,
+    eventually,
+    make_sink,
+    running,
+    settings_for,
+    user_event,
+)
+
+
+async def test_outbox_reader_never_skips_a_late_commit(outbox: Outbox) -> None:
+    first, second = user_event(), user_event()
+    async with outbox.pool.acquire() as conn:
+        tx = conn.transaction()
+        await tx.start()
+        await outbox.append(conn, [first])
+        late = asyncio.create_task(append(outbox, [second]))
+        await asyncio.sleep(0.3)
+        assert not late.done(), "a second append must wait for the open one"
+        assert await outbox.read_after(0, 10) == []
+        await tx.commit()
+    await late
+    seen = await outbox.read_envelopes(0, 10)
+    assert [e.event_id for _, e in seen] == [first.event_id, second.event_id]
+
+
+async def test_outbox_skips_an_event_id_it_already_holds(outbox: Outbox) -> None:
+    event = user_event()
+    await append(outbox, [event])
+    async with outbox.pool.acquire() as conn, conn.transaction():
+        assert await outbox.append(conn, [event]) == 0
+    assert len(await outbox.read_after(0, 10)) == 1
+
+
+async def test_outbox_refuses_to_write_outside_a_transaction(outbox: Outbox) -> None:
+    async with outbox.pool.acquire() as conn:
+        with pytest.raises(RuntimeError, match="inside"):
+            await outbox.append(conn, [user_event()])
+
+
+async def read_topic(
+    infra: Infra, topic: str, wanted: set[uuid.UUID], timeout: float = 30
+) -> list[tuple[bytes, Envelope]]:
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=infra.kafka_bootstrap,
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    found: list[tuple[bytes, Envelope]] = []
+    try:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while {e.event_id for _, e in found} < wanted:
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"only {len(found)} of {len(wanted)} events arrived")
+            batch = await consumer.getmany(timeout_ms=500)
+            for records in batch.values():
+                for r in records:
+                    env = Envelope.model_validate_json(r.value or b"")
+                    if env.event_id in wanted:
+                        found.append((r.key or b"", env))
+    finally:
+        await consumer.stop()
+    return found
+
+
+async def test_relay_publishes_the_log_keyed_by_aggregate(
+    outbox: Outbox, infra: Infra, database_url: str
+) -> None:
+    user = uuid.uuid4()
+    events = [user_event(user) for _ in range(5)] + [user_event() for _ in range(5)]
+    await append(outbox, events)
+    relay = Relay(
+        outbox,
+        outbox.pool,
+        settings_for(infra, database_url, outbox.name.split(".")[0]),
+        [IDENTITY],
+    )
+    async with running(relay.run):
+        found = await read_topic(infra, IDENTITY, {e.event_id for e in events})
+        await eventually(lambda: _checkpoint_is(outbox, len(events)))
+    mine = [e for key, e in found if key == f"user-{user}".encode()]
+    # one aggregate's events keep their order (same key → same partition)
+    assert [e.event_id for e in mine] == [e.event_id for e in events[:5]]
+
+
+async def _checkpoint_is(outbox: Outbox, position: int) -> bool:
+    value = await outbox.pool.fetchval(
+        "SELECT checkpoint FROM relay_state WHERE log = $1", outbox.name
+    )
+    return value is not None and value >= position
+
+
+async def test_a_second_relay_waits_until_the_first_lets_go(
+    outbox: Outbox, infra: Infra, database_url: str
+) -> None:
+    settings = settings_for(infra, database_url, outbox.name.split(".")[0])
+    first = Relay(outbox, outbox.pool, settings, [IDENTITY])
+    second = Relay(outbox, outbox.pool, settings, [IDENTITY])
+    task = asyncio.create_task(first.run())
+    await eventually(lambda: _true(first.is_leader))
+    async with running(second.run):
+        await asyncio.sleep(1.5)
+        assert first.is_leader
+        assert not second.is_leader
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await eventually(lambda: _true(second.is_leader))
+        event = user_event()
+        await append(outbox, [event])
+        await read_topic(infra, IDENTITY, {event.event_id})
+
+
+async def _true(value: bool) -> bool:
+    return value
+
+
+async def test_redelivered_event_changes_nothing(
+    outbox: Outbox, infra: Infra, database_url: str
+) -> None:
+    """The same event published three times (as after a relay crash) is applied once."""
+    pool = outbox.pool
+    settings = settings_for(infra, database_url, outbox.name.split(".")[0])
+    handler = await make_sink(pool)
+    event, marker = user_event(), user_event()
+    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all")
+    await producer.start()
+    try:
+        for copy in (event, event, event, marker):
+            # one key: one partition, so the marker arrives after every copy
+            await producer.send_and_wait(IDENTITY, copy.to_json_bytes(), key=b"same-aggregate")
+    finally:
+        await producer.stop()
+    consumer = Consumer(f"test-{uuid.uuid4().hex[:8]}", [IDENTITY], pool, settings, handler)
+    async with running(consumer.run):
+        await eventually(lambda: count_of(pool, marker.event_id, 1))
+    assert await pool.fetchval("SELECT count(*) FROM sink WHERE event_id = $1", event.event_id) == 1
+
+
+async def test_undecodable_message_is_dead_lettered_and_the_stream_goes_on(
+    outbox: Outbox, infra: Infra, database_url: str
+) -> None:
+    pool = outbox.pool
+    handler = await make_sink(pool)
+    marker = user_event()
+    group = f"test-{uuid.uuid4().hex[:8]}"
+    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all")
+    await producer.start()
+    try:
+        await producer.send_and_wait(IDENTITY, b"{not json", key=b"x")
+        await producer.send_and_wait(IDENTITY, marker.to_json_bytes(), key=b"x")
+    finally:
+        await producer.stop()
+    settings = settings_for(infra, database_url, outbox.name.split(".")[0])
+    async with running(Consumer(group, [IDENTITY], pool, settings, handler).run):
+        await eventually(lambda: count_of(pool, marker.event_id, 1))
+    assert await pool.fetchval("SELECT count(*) FROM dead_letters WHERE consumer = $1", group) >= 1
