@@ -74,8 +74,8 @@ async def _produce_and_consume(bootstrap: str, topic: str) -> bytes:
         await consumer.commit()
     finally:
         await consumer.stop()
-    assert message.value is not None
-    return message.value
+    value: bytes = message.value
+    return value
 
 
 async def _topics(bootstrap: str) -> list[str]:

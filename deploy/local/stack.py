@@ -1,0 +1,187 @@
+"""`make run`: the whole system on one machine, supervised, stopped cleanly by Ctrl-C.
+
+Also the class the end-to-end tests start once per session (in a temp data folder) and poke
+with kill()/restart_component() to prove recovery.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import FrameType, TracebackType
+from typing import TypeVar
+
+from deploy.local.broker import LocalBroker
+from deploy.local.layout import data_root, load_secrets
+from deploy.local.object_store import LocalObjectStore
+from deploy.local.ports import PortInUseError, free_port, require_free_port
+from deploy.local.postgres import LocalPostgres, pg_data_dir
+from deploy.local.process import ComponentFailedError
+from deploy.local.service_process import GATEWAY, SERVICES, ServiceProcess, ServiceSpec
+from deploy.local.supervisor import Component, Supervisor
+
+log = logging.getLogger("deploy.local")
+
+_C = TypeVar("_C", bound=Component)
+
+DEMO_USERS = ("manager", "measurer", "installer", "delivery", "production", "director", "admin")
+
+
+class Stack:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        gateway_port: int | None = 8000,  # None: any free port (tests)
+        environ: Mapping[str, str] | None = None,  # DATABASE_URL etc. reuse running servers
+        services: Sequence[ServiceSpec] = SERVICES,
+        gateway: ServiceSpec = GATEWAY,
+        seed: bool = True,
+    ) -> None:
+        self.data_dir = data_dir
+        self.log_dir = data_dir / "logs"
+        self._gateway_port = gateway_port
+        self._environ = dict(os.environ if environ is None else environ)
+        self._services = tuple(services)
+        self._gateway = gateway
+        self._seed = seed
+        self._supervisor = Supervisor()
+        self.urls: dict[str, str] = {}  # database, kafka, s3, each service, gateway
+
+    def start(self) -> None:
+        """Start everything in dependency order; each step only once the previous is ready."""
+        gateway_port = self._gateway_port
+        if gateway_port is None:
+            gateway_port = free_port()
+        require_free_port(gateway_port, "GATEWAY_PORT")  # fail before starting anything
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        keys = load_secrets(self.data_dir)
+        env = self._environ
+        s3_access = env.get("S3_ACCESS_KEY", keys.s3_access_key)
+        s3_secret = env.get("S3_SECRET_KEY", keys.s3_secret_key)
+        if not env.get("S3_ENDPOINT"):  # our own store: always our own keys
+            s3_access, s3_secret = keys.s3_access_key, keys.s3_secret_key
+
+        self.urls["database"] = env.get("DATABASE_URL") or self._start_postgres()
+        self.urls["kafka"] = env.get("KAFKA_BOOTSTRAP") or self._start_broker()
+        self.urls["s3"] = env.get("S3_ENDPOINT") or self._start_object_store(s3_access, s3_secret)
+
+        service_env = {
+            "DATABASE_URL": self.urls["database"],
+            "KAFKA_BOOTSTRAP": self.urls["kafka"],
+            "S3_ENDPOINT": self.urls["s3"],
+            "S3_ACCESS_KEY": s3_access,
+            "S3_SECRET_KEY": s3_secret,
+            "JWT_SECRET": keys.jwt_secret,
+            "LOG_LEVEL": "INFO",
+            "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+        }
+        for spec in self._services:
+            self.urls[spec.name] = self._start_service(spec, free_port(), service_env)
+        gateway_env = {**service_env, "SEED_DEMO": "true"}
+        for spec in self._services:
+            if spec.url_env:
+                gateway_env[spec.url_env] = self.urls[spec.name]
+        self.urls["gateway"] = self._start_service(self._gateway, gateway_port, gateway_env)
+
+        if self._seed:
+            from deploy.local.seed import seed_demo  # noqa: PLC0415 - the lead's module, late
+
+            seed_demo(self.urls["gateway"])
+
+    def stop(self) -> None:
+        """Services in reverse order, then object store, broker, PostgreSQL."""
+        self._supervisor.stop_all()
+
+    def component(self, name: str) -> Component:
+        return self._supervisor.get(name)
+
+    def restart_component(self, name: str) -> None:
+        self._supervisor.restart(name)
+
+    def kill(self, name: str) -> None:
+        """SIGKILL a component like a crash; the supervisor restarts it on the same port."""
+        self._supervisor.kill(name)
+
+    def __enter__(self) -> Stack:
+        self.start()
+        return self
+
+    def __exit__(
+        self, exc: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def _start(self, component: _C) -> _C:
+        log.info("starting %s", component.name)
+        self._supervisor.start(component)
+        log.info("%s is ready", component.name)
+        return component
+
+    def _start_postgres(self) -> str:
+        pg_dir = pg_data_dir(self.data_dir)
+        if not pg_dir.is_relative_to(self.data_dir):
+            log.info("running as root: keeping PostgreSQL data in %s (nobody can reach it)", pg_dir)
+        return self._start(LocalPostgres(pg_dir, free_port(), log_dir=self.log_dir)).url
+
+    def _start_broker(self) -> str:
+        return self._start(LocalBroker(free_port(), log_dir=self.log_dir)).bootstrap
+
+    def _start_object_store(self, access_key: str, secret_key: str) -> str:
+        store = LocalObjectStore(
+            self.data_dir / "s3", free_port(), access_key, secret_key, log_dir=self.log_dir
+        )
+        return self._start(store).endpoint
+
+    def _start_service(self, spec: ServiceSpec, port: int, env: Mapping[str, str]) -> str:
+        return self._start(ServiceProcess(spec, port, env, self.log_dir)).url
+
+
+def _print_banner(stack: Stack) -> None:
+    print(f"\nOMS is running: {stack.urls['gateway']}")
+    print(f"  demo users: {', '.join(DEMO_USERS)} (password: demo)")
+    print(f"  logs: {stack.log_dir}/<process>.log")
+    print("  Ctrl-C stops everything\n", flush=True)
+
+
+def _as_interrupt(_signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt  # SIGTERM takes the same clean path as Ctrl-C
+
+
+def main() -> int:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s stack %(levelname)s %(message)s", datefmt="%X"
+    )
+    port_text = os.environ.get("GATEWAY_PORT", "8000")
+    if not port_text.isdigit():
+        log.error("GATEWAY_PORT must be a port number, got %r", port_text)
+        return 2
+    stack = Stack(data_root(), gateway_port=int(port_text))
+    signal.signal(signal.SIGTERM, _as_interrupt)
+    code = 0
+    try:
+        stack.start()
+        _print_banner(stack)
+        while True:
+            time.sleep(3600)  # the supervisor's threads do the work; we wait for a signal
+    except KeyboardInterrupt:
+        log.info("stopping")
+    except (ComponentFailedError, PortInUseError) as exc:
+        log.error("%s", exc)  # noqa: TRY400 - the message is the useful part, not our stack
+        code = 1
+    finally:
+        # A second Ctrl-C must not abort the orderly shutdown halfway.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        stack.stop()
+        log.info("stopped; nothing left running")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

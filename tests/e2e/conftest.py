@@ -1,0 +1,64 @@
+"""The whole system as `make run` starts it, once per test session, in a temp data folder.
+
+It shares the session's PostgreSQL server (its own database) and S3 server, but runs its own
+broker so that killing the broker here disturbs no other test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+
+from deploy.local.stack import Stack
+from tests.conftest import Infra
+
+
+@pytest.fixture(scope="session")
+def stack_database(infra: Infra) -> Iterator[str]:
+    name = f"oms_e2e_{uuid.uuid4().hex[:8]}"
+
+    async def run(sql: str) -> None:
+        conn = await asyncpg.connect(infra.server_url)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(run(f"CREATE DATABASE {name}"))
+    yield infra.server_url.rpartition("/")[0] + "/" + name
+    asyncio.run(run(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
+@pytest.fixture(scope="session")
+def stack(
+    infra: Infra, stack_database: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    environ = {
+        "DATABASE_URL": stack_database,
+        "S3_ENDPOINT": infra.s3_endpoint,
+        "S3_ACCESS_KEY": infra.s3_access_key,
+        "S3_SECRET_KEY": infra.s3_secret_key,
+    }
+    data: Path = tmp_path_factory.mktemp("stack")
+    running = Stack(data, gateway_port=None, environ=environ)
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+async def api(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=stack.urls["gateway"], timeout=30) as client:
+        yield client
+
+
+async def login(api: httpx.AsyncClient, username: str, password: str = "demo") -> dict[str, str]:
+    reply = await api.post("/api/v1/auth/token", data={"username": username, "password": password})
+    assert reply.status_code == 200, reply.text
+    return {"Authorization": f"Bearer {reply.json()['access_token']}"}
