@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -47,3 +49,50 @@ class Customer(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     phone: str = Field(description="E.164, e.g. +79151234567")
     address: Address
+
+
+VisitKind = Literal["measurement", "delivery", "installation", "rework"]
+VISIT_KINDS: tuple[VisitKind, ...] = ("measurement", "delivery", "installation", "rework")
+# DOMAIN.md: each visit kind is done by one role.
+VISIT_ROLE: dict[str, str] = {
+    "measurement": "measurer",
+    "delivery": "delivery",
+    "installation": "installer",
+    "rework": "installer",
+}
+MediaKind = Literal["document", "photo"]
+DOCUMENT_PURPOSES = (
+    "contract_draft",
+    "requirements",
+    "calculation",
+    "signed_contract",
+    "measurement",
+    "other",
+)
+PHOTO_PURPOSES = ("measurement", "installation", "rework", "other")
+
+
+class RoomMeasurement(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100)
+    width_mm: int = Field(gt=0, le=100_000)
+    height_mm: int = Field(gt=0, le=100_000)
+    depth_mm: int | None = Field(default=None, gt=0, le=100_000)
+    notes: str | None = Field(default=None, max_length=2000)
+
+
+class MeasurementResults(BaseModel):
+    """What a measurer enters on site (API.md, tasks/complete)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    rooms: list[RoomMeasurement] = Field(min_length=1, max_length=100)
+    notes: str | None = Field(default=None, max_length=5000)
+
+
+class GeoPoint(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from contracts.events.common import Customer, CustomerV1
+from contracts.events.common import (
+    Customer,
+    CustomerV1,
+    MeasurementResults,
+    MediaKind,
+    VisitKind,
+)
 
 
 class OrderCreatedV1(BaseModel):
@@ -43,3 +51,117 @@ def upcast_order_created_v1(data: dict[str, Any]) -> dict[str, Any]:
     customer = dict(data["customer"])
     customer["address"] = {"text": customer["address"]}
     return {**data, "customer": customer}
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class CustomerUpdated(_Event):
+    order_id: UUID
+    customer: Customer
+
+
+class ManagerAssigned(_Event):
+    order_id: UUID
+    manager_id: str
+
+
+class StageChanged(_Event):
+    """The order moved. `by_rule_id`/`cause_event_id` say which robot and which fact moved
+    it, when a robot did; `reason` is required for back moves and cancellation."""
+
+    order_id: UUID
+    from_stage: str
+    to_stage: str
+    direction: Literal["forward", "back", "cancel"]
+    reason: str | None = None
+    by_rule_id: str | None = None
+    cause_event_id: UUID | None = None
+
+
+class UnmetCondition(_Event):
+    code: str
+    message_ru: str
+    message_en: str
+
+
+class AutoMoveRefused(_Event):
+    """A robot asked to move the order, and the gate did not hold."""
+
+    order_id: UUID
+    from_stage: str
+    to_stage: str
+    unmet: list[UnmetCondition]
+    rule_id: str
+    cause_event_id: UUID
+
+
+class DealTermsRecorded(_Event):
+    """Commercial: hidden from field roles and production on every path."""
+
+    order_id: UUID
+    amount: Decimal
+    decor: str
+    finishing: str
+    extra_work: str
+    payment_terms: str
+
+
+class ProductionFinished(_Event):
+    order_id: UUID
+
+
+class Mention(_Event):
+    user_id: str
+    username: str
+
+
+class CommentPosted(_Event):
+    order_id: UUID
+    comment_id: UUID
+    text: str
+    mentions: list[Mention] = Field(default_factory=list)
+
+
+class MediaAttached(_Event):
+    """Fact from media.MediaUploaded, kept on the order for its gates."""
+
+    order_id: UUID
+    media_id: UUID
+    kind: MediaKind
+    purpose: str
+    filename: str
+    source_event_id: UUID
+
+
+class MediaDetached(_Event):
+    order_id: UUID
+    media_id: UUID
+    source_event_id: UUID
+
+
+class VisitRecorded(_Event):
+    """Fact from scheduling: a visit on this order was booked, moved or cancelled."""
+
+    order_id: UUID
+    visit_id: UUID
+    task_id: UUID
+    kind: VisitKind
+    status: Literal["booked", "cancelled"]
+    assignee_id: UUID
+    starts_at: datetime
+    ends_at: datetime
+    source_event_id: UUID
+
+
+class TaskDone(_Event):
+    """Fact from scheduling: a task on this order was completed (with results, if any)."""
+
+    order_id: UUID
+    task_id: UUID
+    visit_id: UUID | None = None
+    kind: str
+    completed_by: UUID
+    results: MeasurementResults | None = None
+    source_event_id: UUID

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from contracts.envelope import Envelope
-from contracts.events import identity, orders
+from contracts.events import identity, media, orders, scheduling
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -41,6 +41,41 @@ EVENT_TYPES: dict[str, EventType] = {
             "orders.OrderCreated",
             {1: orders.OrderCreatedV1, 2: orders.OrderCreated},
             {1: orders.upcast_order_created_v1},
+        ),
+        *(
+            EventType(f"orders.{model.__name__}", {1: model})
+            for model in (
+                orders.CustomerUpdated,
+                orders.ManagerAssigned,
+                orders.StageChanged,
+                orders.AutoMoveRefused,
+                orders.DealTermsRecorded,
+                orders.ProductionFinished,
+                orders.CommentPosted,
+                orders.MediaAttached,
+                orders.MediaDetached,
+                orders.VisitRecorded,
+                orders.TaskDone,
+            )
+        ),
+        *(
+            EventType(f"scheduling.{model.__name__}", {1: model})
+            for model in (
+                scheduling.VisitBooked,
+                scheduling.VisitRescheduled,
+                scheduling.VisitCancelled,
+                scheduling.TaskCreated,
+                scheduling.TaskCompleted,
+                scheduling.TaskCancelled,
+                scheduling.StageMoveRequested,
+                scheduling.NotificationRequested,
+                scheduling.OrderOverdue,
+                scheduling.RuleChanged,
+            )
+        ),
+        *(
+            EventType(f"media.{model.__name__}", {1: model})
+            for model in (media.MediaUploaded, media.MediaDeleted, media.ThumbnailReady)
         ),
         EventType("identity.UserRegistered", {1: identity.UserRegistered}),
         EventType("identity.UserUpdated", {1: identity.UserUpdated}),

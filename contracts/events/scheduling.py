@@ -1,0 +1,127 @@
+"""Events of the scheduling service (topic `scheduling.events`).
+
+Streams: `visit-<id>`, `task-<id>`, `rule-<id>`, `timer-<order id>`. Robot actions carry the
+rule id and the causing event id, so the order's history can say "moved by robot R because
+task T was completed"; their event ids are uuid5(cause event id, rule id + action), so a
+redelivered trigger produces nothing twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.events.common import MeasurementResults, VisitKind
+
+TaskKind = Literal[
+    "measurement", "delivery", "installation", "rework", "book_visit", "production", "custom"
+]
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class VisitBooked(_Event):
+    visit_id: UUID
+    order_id: UUID
+    kind: VisitKind
+    assignee_id: UUID
+    starts_at: datetime
+    ends_at: datetime
+    task_id: UUID
+
+
+class VisitRescheduled(_Event):
+    """Moved and/or reassigned. Reminders follow it (DOMAIN.md, Reminders)."""
+
+    visit_id: UUID
+    order_id: UUID
+    kind: VisitKind
+    assignee_id: UUID
+    starts_at: datetime
+    ends_at: datetime
+    task_id: UUID
+
+
+class VisitCancelled(_Event):
+    visit_id: UUID
+    order_id: UUID
+    kind: VisitKind
+    task_id: UUID
+    reason: str | None = None
+
+
+class TaskCreated(_Event):
+    task_id: UUID
+    order_id: UUID | None = None
+    visit_id: UUID | None = None
+    kind: TaskKind
+    title: str
+    assignee_id: UUID | None = None
+    assignee_role: str | None = None
+    due_at: datetime | None = None
+    visit_kind: VisitKind | None = Field(
+        default=None, description="For book_visit tasks: which visit should be booked"
+    )
+    rule_id: str | None = None
+    cause_event_id: UUID | None = None
+
+
+class TaskCompleted(_Event):
+    task_id: UUID
+    order_id: UUID | None = None
+    visit_id: UUID | None = None
+    kind: TaskKind
+    completed_by: UUID
+    note: str | None = None
+    results: MeasurementResults | None = None
+
+
+class TaskCancelled(_Event):
+    task_id: UUID
+    order_id: UUID | None = None
+    visit_id: UUID | None = None
+    kind: TaskKind
+    reason: str | None = None
+
+
+class StageMoveRequested(_Event):
+    """A robot asks the orders service to move an order; orders applies it only if the
+    gate holds, and otherwise records that the move was refused and why."""
+
+    order_id: UUID
+    to_stage: str
+    rule_id: str
+    cause_event_id: UUID
+    cause_type: str
+
+
+class NotificationRequested(_Event):
+    """A robot's "notify" action. Recipients: the order's manager, a role, or a person."""
+
+    order_id: UUID | None = None
+    notify_manager: bool = False
+    role: str | None = None
+    user_id: UUID | None = None
+    text_ru: str
+    text_en: str
+    rule_id: str
+    cause_event_id: UUID
+
+
+class OrderOverdue(_Event):
+    """An order sat in a stage longer than its limit (fired once per stage entry)."""
+
+    order_id: UUID
+    stage: str
+    entered_at: datetime
+    limit_hours: float
+
+
+class RuleChanged(_Event):
+    rule_id: str
+    definition: dict[str, object]
