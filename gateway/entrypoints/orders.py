@@ -7,10 +7,10 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
+from gateway.application.access import require_order_access
 from gateway.domain.users import User
 from gateway.domain.visibility import is_field_role, may_see_order, strip_commercial
 from gateway.entrypoints.deps import CurrentUser, UpstreamsDep, caller_of, require
-from plumbing.errors import NotFound
 
 router = APIRouter(prefix="/api/v1")
 
@@ -56,15 +56,11 @@ async def get_order(
     upstreams: UpstreamsDep,
     min_version: Annotated[int | None, Query(ge=0)] = None,
 ) -> Any:
+    caller = caller_of(user)
+    await require_order_access(upstreams, caller, order_id)
     params = {"min_version": min_version} if min_version is not None else None
-    reply = await upstreams.call(
-        "projections", "GET", f"/orders/{order_id}", caller_of(user), params=params
-    )
-    card: dict[str, Any] = reply.body
-    # Field roles have no assignment model yet: they see no order until one is assigned.
-    if not may_see_order(user.role, str(card.get("stage")), assigned=False):
-        raise NotFound(f"order {order_id} not found")
-    return strip_commercial(card, user.role)
+    reply = await upstreams.call("projections", "GET", f"/orders/{order_id}", caller, params=params)
+    return strip_commercial(reply.body, user.role)
 
 
 @router.get("/board")
@@ -83,8 +79,7 @@ async def board(
     if manager:
         params["manager"] = manager
     if is_field_role(user.role):
-        # A field role sees only orders assigned to them; none are, until scheduling lands.
-        params["restrict"] = "true"
+        params["visible_to"] = str(user.id)  # only orders assigned to them
     reply = await upstreams.call("projections", "GET", "/board", caller_of(user), params=params)
     body: dict[str, Any] = reply.body
     if user.role == "production":

@@ -7,12 +7,12 @@ from collections.abc import Sequence
 import asyncpg
 from fastapi import FastAPI
 
-from contracts.topics import IDENTITY, ORDERS
+from contracts.topics import IDENTITY, MEDIA, ORDERS, SCHEDULING
 from plumbing.consumer import Consumer
 from plumbing.inbox import INBOX_DDL
 from plumbing.service import Job, ServiceSpec, build_service
 from plumbing.settings import ServiceSettings
-from services.projections.adapters.tables import READ_MODEL_DDL
+from services.projections.adapters.tables import ACCESS_DDL, READ_MODEL_DDL
 from services.projections.application.apply import apply_event
 from services.projections.entrypoints.http import router
 
@@ -21,7 +21,7 @@ class Settings(ServiceSettings):
     service_name: str = "projections"
 
 
-TOPICS = [ORDERS, IDENTITY]
+TOPICS = [ORDERS, SCHEDULING, MEDIA, IDENTITY]
 
 
 def build(settings: Settings) -> FastAPI:
@@ -33,6 +33,9 @@ def build(settings: Settings) -> FastAPI:
     return build_service(
         settings,
         ServiceSpec(
-            migrations=[INBOX_DDL, READ_MODEL_DDL], topics=TOPICS, wire=wire, routers=[router]
+            migrations=[INBOX_DDL, READ_MODEL_DDL, ACCESS_DDL],
+            topics=TOPICS,
+            wire=wire,
+            routers=[router],
         ),
     )

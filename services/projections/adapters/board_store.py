@@ -53,7 +53,7 @@ CARD_COLUMNS = (
 )
 
 
-def _filters(q: str | None, manager: str | None, only: list[str] | None) -> tuple[str, list[Any]]:
+def _filters(q: str | None, manager: str | None, visible_to: str | None) -> tuple[str, list[Any]]:
     clauses: list[str] = ["true"]
     args: list[Any] = []
     if q:
@@ -62,9 +62,11 @@ def _filters(q: str | None, manager: str | None, only: list[str] | None) -> tupl
     if manager:
         args.append(manager)
         clauses.append(f"c.manager_id = ${len(args)}")
-    if only is not None:
-        args.append(only)
-        clauses.append(f"c.order_id::text = ANY(${len(args)}::text[])")
+    if visible_to is not None:
+        args.append(visible_to)
+        clauses.append(
+            f"c.order_id IN (SELECT order_id FROM order_access WHERE user_id = ${len(args)}::uuid)"
+        )
     return " AND ".join(clauses), args
 
 
@@ -73,11 +75,11 @@ async def board(
     *,
     q: str | None,
     manager: str | None,
-    only_orders: list[str] | None,
+    visible_to: str | None,
     limit: int,
 ) -> tuple[dict[str, int], list[dict[str, Any]]]:
     """Counts per stage and the first `limit` cards of each, in two round trips."""
-    where, args = _filters(q, manager, only_orders)
+    where, args = _filters(q, manager, visible_to)
     async with pool.acquire() as conn:
         counts = await conn.fetch(
             f"SELECT stage, count(*) AS n FROM board_cards c WHERE {where} GROUP BY stage", *args

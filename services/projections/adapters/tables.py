@@ -30,3 +30,14 @@ CREATE TABLE IF NOT EXISTS users (
     active       boolean NOT NULL
 );
 """
+
+ACCESS_DDL = """
+CREATE TABLE IF NOT EXISTS order_access (
+    order_id uuid NOT NULL,
+    user_id  uuid NOT NULL,
+    via      text NOT NULL,
+    since    timestamptz NOT NULL,
+    PRIMARY KEY (order_id, user_id)
+);
+CREATE INDEX IF NOT EXISTS order_access_user_idx ON order_access (user_id);
+"""

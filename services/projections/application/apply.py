@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from contracts.envelope import Envelope
 from contracts.events import registry
 from contracts.events.orders import OrderCreated
+from contracts.events.scheduling import TaskCreated, VisitBooked, VisitRescheduled
 from plumbing.db import Conn
-from services.projections.adapters import board_store
+from services.projections.adapters import access_store, board_store
 from services.projections.domain.board import card_from_created
 
 
@@ -18,5 +21,11 @@ async def apply_event(conn: Conn, envelope: Envelope) -> None:
         case OrderCreated():
             card = card_from_created(event, envelope.occurred_at, envelope.stream_version)
             await board_store.insert_card(conn, card)
+        case VisitBooked() | VisitRescheduled():
+            await access_store.grant(
+                conn, event.order_id, event.assignee_id, "visit", envelope.occurred_at
+            )
+        case TaskCreated(order_id=UUID() as order_id, assignee_id=UUID() as assignee):
+            await access_store.grant(conn, order_id, assignee, "task", envelope.occurred_at)
         case _ if envelope.type in ("identity.UserRegistered", "identity.UserUpdated"):
             await board_store.upsert_user(conn, envelope.data)

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from contracts.pipeline import DEFAULT_STAGES
 from plumbing.errors import NotFound
-from services.projections.adapters import board_store
+from services.projections.adapters import access_store, board_store
 
 router = APIRouter()
 
@@ -48,14 +48,16 @@ async def get_board(
     pool: Pool,
     q: Annotated[str | None, Query(max_length=200)] = None,
     manager: str | None = None,
-    only_orders: Annotated[list[str] | None, Query()] = None,
-    restrict: bool = False,
+    visible_to: UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     lang: str = "ru",
 ) -> dict[str, Any]:
-    only = (only_orders or []) if restrict else None
     counts, cards = await board_store.board(
-        pool, q=q, manager=manager, only_orders=only, limit=limit
+        pool,
+        q=q,
+        manager=manager,
+        visible_to=str(visible_to) if visible_to else None,
+        limit=limit,
     )
     by_stage: dict[str, list[dict[str, Any]]] = {}
     for row in cards:
@@ -71,6 +73,12 @@ async def get_board(
             for key, ru, en in DEFAULT_STAGES
         ]
     }
+
+
+@router.get("/access/{order_id}")
+async def get_access(order_id: UUID, pool: Pool, user_id: UUID | None = None) -> dict[str, Any]:
+    """What the gateway asks before serving a field role anything about an order."""
+    return await access_store.access(pool, order_id, user_id)
 
 
 @router.get("/orders/{order_id}")

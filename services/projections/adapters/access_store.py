@@ -1,0 +1,39 @@
+"""The access read model: which person was assigned work on which order.
+
+DOMAIN.md: a field worker sees an order while, or after, a visit or task on it is assigned to
+them personally. So access is only ever granted here, never withdrawn.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from plumbing.db import Conn
+
+
+async def grant(conn: Conn, order_id: UUID, user_id: UUID, via: str, at: datetime) -> None:
+    await conn.execute(
+        "INSERT INTO order_access (order_id, user_id, via, since) VALUES ($1, $2, $3, $4) "
+        "ON CONFLICT (order_id, user_id) DO NOTHING",
+        order_id,
+        user_id,
+        via,
+        at,
+    )
+
+
+async def access(pool: asyncpg.Pool, order_id: UUID, user_id: UUID | None) -> dict[str, Any]:
+    row = await pool.fetchrow(
+        "SELECT c.stage, c.version, EXISTS (SELECT 1 FROM order_access a "
+        "WHERE a.order_id = $1 AND a.user_id = $2) AS assigned "
+        "FROM board_cards c WHERE c.order_id = $1",
+        order_id,
+        user_id,
+    )
+    if row is None:
+        return {"exists": False, "stage": None, "assigned": False}
+    return {"exists": True, "stage": row["stage"], "assigned": row["assigned"]}
