@@ -1,0 +1,151 @@
+"""Relay throughput: our Relay draining an outbox against a bare aiokafka producer.
+
+Both sides start warm (connected, topic metadata fetched, one message acknowledged) and
+publish the same N payloads with the same keys, so the ratio shows what the relay adds:
+batches of plumbing.relay.BATCH awaited one after the other, a checkpoint write per batch,
+and reading the log back from PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import statistics
+import time
+import uuid
+from collections.abc import Sequence
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
+
+from contracts.envelope import Envelope
+from plumbing import db, kafka
+from plumbing.ordered_log import OUTBOX_DDL, LogRecord, Outbox
+from plumbing.relay import RELAY_DDL, Relay
+from plumbing.settings import ServiceSettings
+from tests.factories import envelope, new_stream
+
+EVENTS_PER_STREAM = 5  # keys repeat, as one order's events do
+TIMEOUT_S = 300.0
+
+
+class _OwnTopic:
+    """The outbox, published to a topic of this run instead of the one its events name.
+
+    Against a shared broker (KAFKA_BOOTSTRAP) a benchmark must not feed real consumers; the
+    rewrite is a dataclass copy per record, far below what the measurement can resolve.
+    """
+
+    def __init__(self, outbox: Outbox, topic: str) -> None:
+        self.outbox = outbox
+        self.topic = topic
+        self.name = outbox.name
+        self.channel = outbox.channel
+
+    async def read_after(self, position: int, limit: int) -> Sequence[LogRecord]:
+        records = await self.outbox.read_after(position, limit)
+        return [dataclasses.replace(r, topic=self.topic) for r in records]
+
+    async def head(self) -> int:
+        return await self.outbox.head()
+
+
+async def _append(outbox: Outbox, count: int) -> int:
+    """Append `count` events in one transaction and return the new head.
+
+    One transaction, so the relay sees all of them at once, at commit: the clock starts
+    with the whole backlog visible and the fill time stays out of the figure.
+    """
+    envelopes: list[Envelope] = []
+    while len(envelopes) < count:
+        stream_id = new_stream()
+        envelopes += [envelope(stream_id) for _ in range(EVENTS_PER_STREAM)]
+    async with outbox.pool.acquire() as conn, conn.transaction():
+        await outbox.append(conn, envelopes[:count])
+    return await outbox.head()
+
+
+async def _reached(pool: asyncpg.Pool, log: str, head: int, relay: asyncio.Task[None]) -> None:
+    deadline = time.monotonic() + TIMEOUT_S
+    while True:
+        value = await pool.fetchval("SELECT checkpoint FROM relay_state WHERE log = $1", log)
+        if value is not None and value >= head:
+            return
+        if relay.done() or time.monotonic() > deadline:
+            raise RuntimeError(f"relay stopped at checkpoint {value} of {head}")
+        await asyncio.sleep(0.005)  # fine enough against runs of a second and more
+
+
+async def _ours(outbox: Outbox, settings: ServiceSettings, topic: str, events: int) -> float:
+    source = _OwnTopic(outbox, topic)
+    relay = Relay(source, outbox.pool, settings, [topic])
+    task = asyncio.create_task(relay.run())
+    try:
+        await _reached(outbox.pool, source.name, await _append(outbox, 1), task)  # warm-up
+        head = await _append(outbox, events)
+        started = time.perf_counter()
+        await _reached(outbox.pool, source.name, head, task)
+        return time.perf_counter() - started
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def _raw(bootstrap: str, topic: str, records: Sequence[LogRecord]) -> float:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=False)
+    await producer.start()
+    try:
+        await (await producer.send(topic, b"warm-up", key=records[0].key))
+        started = time.perf_counter()
+        sent = [await producer.send(topic, r.value, key=r.key) for r in records]
+        await asyncio.gather(*sent)
+        return time.perf_counter() - started
+    finally:
+        await producer.stop()
+
+
+async def _drop_topics(bootstrap: str, topics: list[str]) -> None:
+    """Best effort: on a shared broker, leave no benchmark topics behind."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
+    with contextlib.suppress(Exception):
+        await admin.start()
+        await asyncio.wait_for(admin.delete_topics(topics), 10)
+    with contextlib.suppress(Exception):
+        await admin.close()
+
+
+async def _round(url: str, bootstrap: str, events: int) -> tuple[float, float]:
+    """Seconds (ours, raw) to publish `events` events, in a schema and topics of its own."""
+    schema = f"relay_{uuid.uuid4().hex[:8]}"
+    settings = ServiceSettings(service_name=schema, database_url=url, kafka_bootstrap=bootstrap)
+    ours_topic, raw_topic = f"bench.{schema}.relay", f"bench.{schema}.raw"
+    # Both topics alike: the same partition count the relay would create.
+    await kafka.ensure_topics(bootstrap, [ours_topic, raw_topic], settings.kafka_partitions)
+    pool = await db.create_pool(url, schema)
+    try:
+        await db.migrate(pool, schema, [OUTBOX_DDL, RELAY_DDL])
+        outbox = Outbox(pool, schema)
+        ours_s = await _ours(outbox, settings, ours_topic, events)
+        records = await outbox.read_after(1, events)  # the same payloads and keys, warm-up aside
+        raw_s = await _raw(bootstrap, raw_topic, records)
+    finally:
+        await pool.close()
+        await _drop_topics(bootstrap, [ours_topic, raw_topic, f"relay.{schema}.outbox"])
+    return ours_s, raw_s
+
+
+async def measure(url: str, bootstrap: str, events: int, rounds: int) -> tuple[float, float]:
+    """(median ours ev/s, median raw ev/s) over `rounds` rounds.
+
+    Ours always goes first: raw replays exactly the payloads the relay just published. No
+    disk is involved on the broker side here, so the order matters less than in event_store.
+    """
+    ours_rates: list[float] = []
+    raw_rates: list[float] = []
+    for _ in range(rounds):
+        ours_s, raw_s = await _round(url, bootstrap, events)
+        ours_rates.append(events / ours_s)
+        raw_rates.append(events / raw_s)
+    return statistics.median(ours_rates), statistics.median(raw_rates)
