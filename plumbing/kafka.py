@@ -81,9 +81,9 @@ class OffsetProbe:
         return {(tp.topic, tp.partition): int(off) for tp, off in ends.items()}
 
     async def close(self) -> None:
-        if self._started:
-            self._started = False
-            try:
-                await self._consumer.stop()
-            except KafkaError:
-                log.debug("probe stop failed", exc_info=True)
+        # Always stop, started or not: an unstarted consumer still owns a client to close.
+        self._started = False
+        try:
+            await self._consumer.stop()
+        except KafkaError:
+            log.debug("probe stop failed", exc_info=True)
