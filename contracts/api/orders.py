@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -56,3 +57,44 @@ class OrderOut(BaseModel):
     description: str | None = None
     manager_id: str | None = None
     stage_entered_at: datetime | None = None
+
+
+class CustomerPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    phone: str | None = Field(default=None, min_length=1, max_length=40)
+    address: str | AddressIn | None = None
+
+
+class TransitionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    to: str = Field(min_length=1, max_length=64)
+    expected_version: int | None = Field(default=None, ge=0)
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class DealTermsRequest(BaseModel):
+    """Money is a decimal string (API.md): "185000.00"."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
+    decor: str = Field(default="", max_length=2000)
+    finishing: str = Field(default="", max_length=2000)
+    extra_work: str = Field(default="", max_length=2000)
+    payment_terms: str = Field(min_length=1, max_length=2000)
+    expected_version: int | None = Field(default=None, ge=0)
+
+
+class CommentRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=10_000)
+
+
+class ManagerRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    manager_id: UUID

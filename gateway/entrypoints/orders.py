@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -11,8 +12,10 @@ from gateway.application.access import require_order_access
 from gateway.domain.users import User
 from gateway.domain.visibility import is_field_role, may_see_order, strip_commercial
 from gateway.entrypoints.deps import CurrentUser, UpstreamsDep, caller_of, require
+from plumbing.errors import Invalid, NotFound, TooLarge
 
 router = APIRouter(prefix="/api/v1")
+MAX_BODY = 256 * 1024
 
 OrderWriter = Annotated[User, Depends(require("manager", "director"))]
 
@@ -26,7 +29,7 @@ async def create_order(
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> Any:
     # The body is validated by the orders service, which owns the shape; we only pass it on.
-    body = await _json_body(request)
+    body = await json_body(request)
     headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
     reply = await upstreams.call(
         "orders", "POST", "/orders", caller_of(user), json=body, headers=headers
@@ -35,15 +38,12 @@ async def create_order(
     return strip_commercial(reply.body, user.role)
 
 
-async def _json_body(request: Request) -> Any:
-    from plumbing.errors import Invalid, TooLarge  # noqa: PLC0415
-
+async def json_body(request: Request) -> Any:
+    """The body as JSON, refused early when too large or not JSON (services own the shape)."""
     raw = await request.body()
-    if len(raw) > 256 * 1024:
-        raise TooLarge("request body is larger than 256 KB")
+    if len(raw) > MAX_BODY:
+        raise TooLarge(f"request body is larger than {MAX_BODY // 1024} KB")
     try:
-        import json  # noqa: PLC0415
-
         return json.loads(raw or b"null")
     except ValueError:
         raise Invalid("body: not valid JSON", code="invalid_json") from None
@@ -55,12 +55,18 @@ async def get_order(
     user: CurrentUser,
     upstreams: UpstreamsDep,
     min_version: Annotated[int | None, Query(ge=0)] = None,
+    lang: Annotated[str, Query(pattern="^(ru|en)$")] = "ru",
 ) -> Any:
+    params = {"lang": lang}
+    # The card is the orders service's own state: always current, so `min_version` is met
+    # by construction (it is still accepted, and checked, for clients that send it).
     caller = caller_of(user)
     await require_order_access(upstreams, caller, order_id)
-    params = {"min_version": min_version} if min_version is not None else None
-    reply = await upstreams.call("projections", "GET", f"/orders/{order_id}", caller, params=params)
-    return strip_commercial(reply.body, user.role)
+    reply = await upstreams.call("orders", "GET", f"/orders/{order_id}", caller, params=params)
+    card: dict[str, Any] = reply.body
+    if min_version is not None and card["version"] < min_version:
+        raise NotFound(f"order {order_id} has no version {min_version}")
+    return strip_commercial(card, user.role)
 
 
 @router.get("/board")

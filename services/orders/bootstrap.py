@@ -7,33 +7,56 @@ from collections.abc import Sequence
 import asyncpg
 from fastapi import FastAPI
 
-from contracts.topics import ORDERS
+from contracts.topics import IDENTITY, MEDIA, ORDERS, SCHEDULING
+from plumbing.consumer import Consumer
+from plumbing.inbox import INBOX_DDL
 from plumbing.relay import RELAY_DDL, Relay
 from plumbing.service import Job, ServiceSpec, build_service
 from plumbing.settings import ServiceSettings
+from services.orders.adapters.pipeline_store import (
+    PIPELINES_DDL,
+    PostgresPipelineStore,
+    PostgresUserDirectory,
+)
 from services.orders.adapters.postgres_event_store import (
     EVENT_STORE_DDL,
     PostgresEventStore,
     PostgresOrderNumbers,
 )
+from services.orders.application.facts import FactHandler
+from services.orders.application.pipelines import Pipelines
 from services.orders.application.service import OrderService
-from services.orders.entrypoints.http import router
+from services.orders.application.usecases import Orders
+from services.orders.entrypoints import http, http_commands, http_pipeline
 
 
 class Settings(ServiceSettings):
     service_name: str = "orders"
 
 
+MIGRATIONS = [EVENT_STORE_DDL, RELAY_DDL, INBOX_DDL, PIPELINES_DDL]
+# Gate facts and robot requests come from scheduling and media; users from identity.
+CONSUMED = [SCHEDULING, MEDIA, IDENTITY]
+
+
 def build(settings: Settings) -> FastAPI:
     async def wire(pool: asyncpg.Pool, app: FastAPI) -> Sequence[Job]:
         store = PostgresEventStore(pool, settings.schema_name)
-        app.state.orders = OrderService(store, PostgresOrderNumbers(pool))
+        pipelines = Pipelines(PostgresPipelineStore(pool))
+        await pipelines.ensure_default()
+        core = OrderService(store, pipelines)
+        app.state.core = core
+        app.state.orders = Orders(core, PostgresOrderNumbers(pool), PostgresUserDirectory(pool))
         relay = Relay(store, pool, settings, [ORDERS])
-        return [relay.run]
+        consumer = Consumer("orders", CONSUMED, pool, settings, FactHandler(core))
+        return [relay.run, consumer.run]
 
     return build_service(
         settings,
         ServiceSpec(
-            migrations=[EVENT_STORE_DDL, RELAY_DDL], topics=[ORDERS], wire=wire, routers=[router]
+            migrations=MIGRATIONS,
+            topics=[ORDERS, *CONSUMED],
+            wire=wire,
+            routers=[http.router, http_commands.router, http_pipeline.router],
         ),
     )

@@ -71,3 +71,25 @@ class EventStore(Protocol):
 
 class OrderNumbers(Protocol):
     async def next(self) -> int: ...
+
+
+class PipelineStore(Protocol):
+    async def current(self) -> int:
+        """The version new orders start with."""
+        ...
+
+    async def get(self, version: int) -> dict[str, object]: ...
+
+    async def seed(self, definition: dict[str, object]) -> None:
+        """Store `definition` as version 1 unless a version 1 exists (safe to race)."""
+        ...
+
+    async def add(self, definition: dict[str, object], actor_id: str | None) -> int:
+        """Store a new version; returns its number."""
+        ...
+
+
+class UserDirectory(Protocol):
+    async def by_usernames(self, usernames: Sequence[str]) -> dict[str, str]:
+        """username -> user id, for the active users among those names."""
+        ...

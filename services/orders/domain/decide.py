@@ -1,30 +1,167 @@
-"""decide(command, state) -> events. Pure: time, ids and numbers arrive in the command."""
+"""decide(command, state, pipeline) -> events. Pure: time, ids and numbers arrive in the
+command; the pipeline is the one the order was created with."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel
 
-from contracts.events.orders import OrderCreated
-from services.orders.domain.errors import InvalidOrder, OrderAlreadyExists
-from services.orders.domain.model import Command, CreateOrder, Order
+from contracts.events import orders as ev
+from services.orders.domain import moves
+from services.orders.domain.errors import (
+    InvalidOrder,
+    OrderAlreadyExists,
+    OrderClosed,
+    WrongStage,
+)
+from services.orders.domain.model import (
+    AssignManager,
+    Command,
+    CreateOrder,
+    FinishProduction,
+    MoveToStage,
+    NoteMedia,
+    NoteTaskDone,
+    NoteVisit,
+    Order,
+    PostComment,
+    RecordDealTerms,
+    RobotMove,
+    UpdateCustomer,
+)
+from services.orders.domain.pipeline import Pipeline
 
 
-def decide(command: Command, state: Order) -> list[BaseModel]:
+def decide(command: Command, state: Order, pipeline: Pipeline) -> list[BaseModel]:
+    if isinstance(command, CreateOrder):
+        return _create(command, state)
+    assert state.id is not None, "the application loads an existing order first"
+    oid = state.id
     match command:
-        case CreateOrder():
-            if state.exists:
-                raise OrderAlreadyExists(f"order {command.order_id} already exists")
-            if not command.title.strip():
-                raise InvalidOrder("title: must not be empty")
+        case MoveToStage():
+            return moves.move(command, state, pipeline)
+        case RobotMove():
+            return moves.robot_move(command, state, pipeline)
+        case NoteMedia(attached=True):
+            if command.media_id in state.media:
+                return []
             return [
-                OrderCreated(
-                    order_id=command.order_id,
-                    number=command.number,
-                    title=command.title.strip(),
-                    customer=command.customer,
-                    description=command.description,
-                    manager_id=command.actor.id if command.actor.role == "manager" else None,
-                    pipeline_version=command.pipeline_version,
+                ev.MediaAttached(
+                    order_id=oid,
+                    media_id=command.media_id,
+                    kind=command.kind,  # type: ignore[arg-type]  # validated by media service
+                    purpose=command.purpose,
+                    filename=command.filename,
+                    source_event_id=command.source_event_id,
                 )
             ]
-    raise TypeError(f"unknown command {command!r}")  # pragma: no cover - exhaustive match
+        case NoteMedia(attached=False):
+            if command.media_id not in state.media:
+                return []
+            return [
+                ev.MediaDetached(
+                    order_id=oid, media_id=command.media_id, source_event_id=command.source_event_id
+                )
+            ]
+        case NoteVisit():
+            return _note_visit(command, state)
+        case NoteTaskDone():
+            if command.task_id in state.done_tasks:
+                return []
+            return [
+                ev.TaskDone(
+                    order_id=oid,
+                    task_id=command.task_id,
+                    visit_id=command.visit_id,
+                    kind=command.kind,
+                    completed_by=command.completed_by,
+                    results=command.results,
+                    source_event_id=command.source_event_id,
+                )
+            ]
+    _require_open(state, pipeline)
+    match command:
+        case UpdateCustomer():
+            return [ev.CustomerUpdated(order_id=oid, customer=command.customer)]
+        case AssignManager():
+            return [ev.ManagerAssigned(order_id=oid, manager_id=command.manager_id)]
+        case RecordDealTerms():
+            if command.amount <= 0:
+                raise InvalidOrder("amount: must be positive")
+            return [
+                ev.DealTermsRecorded(
+                    order_id=oid,
+                    amount=command.amount,
+                    decor=command.decor,
+                    finishing=command.finishing,
+                    extra_work=command.extra_work,
+                    payment_terms=command.payment_terms,
+                )
+            ]
+        case FinishProduction():
+            if state.stage != "production":
+                raise WrongStage(
+                    f"production can be finished only in 'production', not {state.stage!r}"
+                )
+            if state.production_finished:
+                return []
+            return [ev.ProductionFinished(order_id=oid)]
+        case PostComment():
+            if not command.text.strip():
+                raise InvalidOrder("text: must not be empty")
+            return [
+                ev.CommentPosted(
+                    order_id=oid,
+                    comment_id=command.comment_id,
+                    text=command.text,
+                    mentions=[ev.Mention(user_id=u, username=n) for u, n in command.mentions],
+                )
+            ]
+    raise TypeError(f"unknown command {command!r}")  # pragma: no cover - exhaustive
+
+
+def _create(command: CreateOrder, state: Order) -> list[BaseModel]:
+    if state.exists:
+        raise OrderAlreadyExists(f"order {command.order_id} already exists")
+    if not command.title.strip():
+        raise InvalidOrder("title: must not be empty")
+    return [
+        ev.OrderCreated(
+            order_id=command.order_id,
+            number=command.number,
+            title=command.title.strip(),
+            customer=command.customer,
+            description=command.description,
+            manager_id=command.actor.id if command.actor.role == "manager" else None,
+            pipeline_version=command.pipeline_version,
+        )
+    ]
+
+
+def _note_visit(command: NoteVisit, state: Order) -> list[BaseModel]:
+    assert state.id is not None
+    prior = state.visits.get(command.visit_id)
+    assignee, starts, ends = command.assignee_id, command.starts_at, command.ends_at
+    if command.status == "cancelled":
+        if prior is None or prior.status == "cancelled":
+            return []
+        assignee, starts, ends = prior.assignee_id, prior.starts_at, prior.ends_at
+    if assignee is None or starts is None or ends is None:
+        return []
+    return [
+        ev.VisitRecorded(
+            order_id=state.id,
+            visit_id=command.visit_id,
+            task_id=command.task_id,
+            kind=command.kind,  # type: ignore[arg-type]  # validated by scheduling
+            status=command.status,  # type: ignore[arg-type]
+            assignee_id=assignee,
+            starts_at=starts,
+            ends_at=ends,
+            source_event_id=command.source_event_id,
+        )
+    ]
+
+
+def _require_open(state: Order, pipeline: Pipeline) -> None:
+    if pipeline.is_terminal(state.stage):
+        raise OrderClosed(f"the order is {state.stage}; it can no longer change")

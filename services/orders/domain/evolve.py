@@ -1,4 +1,5 @@
-"""evolve(state, event) -> state. Pure and total: unknown events leave the state as it is."""
+"""evolve(state, event) -> state. Pure and total: unknown events leave the state as it is
+(only the version moves), so a newer producer's events never break an older reader."""
 
 from __future__ import annotations
 
@@ -7,14 +8,19 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from contracts.events.orders import OrderCreated
-from services.orders.domain.model import Order
+from contracts.events import orders as ev
+from services.orders.domain.model import Deal, DoneTask, Media, Order, Visit
 
 
 def evolve(state: Order, event: BaseModel, at: datetime) -> Order:
+    state = _apply(state, event, at)
+    return replace(state, version=state.version + 1)
+
+
+def _apply(state: Order, event: BaseModel, at: datetime) -> Order:
     match event:
-        case OrderCreated():
-            state = replace(
+        case ev.OrderCreated():
+            return replace(
                 state,
                 id=event.order_id,
                 number=event.number,
@@ -26,4 +32,42 @@ def evolve(state: Order, event: BaseModel, at: datetime) -> Order:
                 stage_entered_at=at,
                 pipeline_version=event.pipeline_version,
             )
-    return replace(state, version=state.version + 1)
+        case ev.CustomerUpdated():
+            return replace(state, customer=event.customer)
+        case ev.ManagerAssigned():
+            return replace(state, manager_id=event.manager_id)
+        case ev.StageChanged():
+            seen = state.seen_causes
+            if event.cause_event_id is not None:
+                seen = seen | {event.cause_event_id}
+            return replace(state, stage=event.to_stage, stage_entered_at=at, seen_causes=seen)
+        case ev.AutoMoveRefused():
+            return replace(state, seen_causes=state.seen_causes | {event.cause_event_id})
+        case ev.DealTermsRecorded():
+            deal = Deal(
+                event.amount, event.decor, event.finishing, event.extra_work, event.payment_terms
+            )
+            return replace(state, deal=deal)
+        case ev.ProductionFinished():
+            return replace(state, production_finished=True)
+        case ev.MediaAttached():
+            media = Media(event.kind, event.purpose, event.filename)
+            return replace(state, media={**state.media, event.media_id: media})
+        case ev.MediaDetached():
+            return replace(
+                state, media={k: v for k, v in state.media.items() if k != event.media_id}
+            )
+        case ev.VisitRecorded():
+            visit = Visit(
+                event.kind,
+                event.task_id,
+                event.status,
+                event.assignee_id,
+                event.starts_at,
+                event.ends_at,
+            )
+            return replace(state, visits={**state.visits, event.visit_id: visit})
+        case ev.TaskDone():
+            done = DoneTask(event.kind, event.visit_id, event.results)
+            return replace(state, done_tasks={**state.done_tasks, event.task_id: done})
+    return state

@@ -2,12 +2,46 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from uuid import UUID
 
 from contracts.envelope import Actor
-from contracts.events.common import Customer
+from contracts.events.common import Customer, MeasurementResults
+
+
+@dataclass(frozen=True)
+class Media:
+    kind: str
+    purpose: str
+    filename: str
+
+
+@dataclass(frozen=True)
+class Visit:
+    kind: str
+    task_id: UUID
+    status: str  # booked | cancelled
+    assignee_id: UUID
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True)
+class DoneTask:
+    kind: str
+    visit_id: UUID | None
+    results: MeasurementResults | None
+
+
+@dataclass(frozen=True)
+class Deal:
+    amount: Decimal
+    decor: str
+    finishing: str
+    extra_work: str
+    payment_terms: str
 
 
 @dataclass(frozen=True)
@@ -22,10 +56,19 @@ class Order:
     stage_entered_at: datetime | None = None
     pipeline_version: int = 1
     version: int = 0
+    media: dict[UUID, Media] = field(default_factory=dict)
+    visits: dict[UUID, Visit] = field(default_factory=dict)
+    done_tasks: dict[UUID, DoneTask] = field(default_factory=dict)
+    deal: Deal | None = None
+    production_finished: bool = False
+    seen_causes: frozenset[UUID] = frozenset()  # robot requests already answered
 
     @property
     def exists(self) -> bool:
         return self.id is not None
+
+
+# --- commands: time, ids and numbers arrive in them; the decider never makes its own ------
 
 
 @dataclass(frozen=True)
@@ -40,4 +83,98 @@ class CreateOrder:
     pipeline_version: int = 1
 
 
-Command = CreateOrder
+@dataclass(frozen=True)
+class UpdateCustomer:
+    customer: Customer
+
+
+@dataclass(frozen=True)
+class AssignManager:
+    manager_id: str
+
+
+@dataclass(frozen=True)
+class MoveToStage:
+    to: str
+    actor: Actor
+    reason: str | None = None
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class RobotMove:
+    """scheduling.StageMoveRequested: applied only if the gate holds."""
+
+    to: str
+    rule_id: str
+    cause_event_id: UUID
+
+
+@dataclass(frozen=True)
+class RecordDealTerms:
+    amount: Decimal
+    decor: str
+    finishing: str
+    extra_work: str
+    payment_terms: str
+
+
+@dataclass(frozen=True)
+class FinishProduction:
+    pass
+
+
+@dataclass(frozen=True)
+class PostComment:
+    comment_id: UUID
+    text: str
+    mentions: tuple[tuple[str, str], ...]  # (user_id, username), resolved by the application
+
+
+@dataclass(frozen=True)
+class NoteMedia:
+    media_id: UUID
+    kind: str
+    purpose: str
+    filename: str
+    source_event_id: UUID
+    attached: bool = True
+
+
+@dataclass(frozen=True)
+class NoteVisit:
+    """Booked or moved (with its slot), or cancelled (the slot is kept from the booking)."""
+
+    visit_id: UUID
+    task_id: UUID
+    kind: str
+    status: str
+    source_event_id: UUID
+    assignee_id: UUID | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class NoteTaskDone:
+    task_id: UUID
+    visit_id: UUID | None
+    kind: str
+    completed_by: UUID
+    results: MeasurementResults | None
+    source_event_id: UUID
+
+
+Command = (
+    CreateOrder
+    | UpdateCustomer
+    | AssignManager
+    | MoveToStage
+    | RobotMove
+    | RecordDealTerms
+    | FinishProduction
+    | PostComment
+    | NoteMedia
+    | NoteVisit
+    | NoteTaskDone
+)

@@ -1,79 +1,61 @@
-"""HTTP routes of the orders service (called by the gateway only)."""
+"""HTTP routes of the orders service: create and read (called by the gateway only)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import APIRouter, Header, Query, Response
 
-from contracts.api.orders import CreateOrderRequest, CustomerOut, OrderOut
+from contracts.api.orders import AddressIn, CreateOrderRequest
+from contracts.events import orders as ev
+from contracts.events import registry
 from contracts.events.common import Address, Customer
 from plumbing.actor import CurrentActor
 from plumbing.errors import Invalid
-from services.orders.application.service import OrderService
-from services.orders.domain.model import Order
+from services.orders.application.service import stream_of
 from services.orders.domain.phone import InvalidPhone, normalize_phone
+from services.orders.entrypoints.deps import CoreDep, OrdersDep
+from services.orders.entrypoints.views import card, history_entry
 
 router = APIRouter()
+Lang = Annotated[str, Query(pattern="^(ru|en)$")]
 
 
-def get_service(request: Request) -> OrderService:
-    service: OrderService = request.app.state.orders
-    return service
-
-
-Service = Annotated[OrderService, Depends(get_service)]
-
-
-def to_out(order: Order) -> OrderOut:
-    assert order.id is not None
-    assert order.customer is not None
-    return OrderOut(
-        id=order.id,
-        number=order.number,
-        title=order.title,
-        stage=order.stage,
-        version=order.version,
-        customer=CustomerOut(
-            name=order.customer.name,
-            phone=order.customer.phone,
-            address=order.customer.address,
-            address_text=order.customer.address.one_line(),
-        ),
-        description=order.description,
-        manager_id=order.manager_id,
-        stage_entered_at=order.stage_entered_at,
-    )
-
-
-def to_customer(body: CreateOrderRequest) -> Customer:
+def phone_of(raw: str) -> str:
     try:
-        phone = normalize_phone(body.customer.phone)
+        return normalize_phone(raw)
     except InvalidPhone as exc:
         raise Invalid(f"customer.phone: {exc}", code="invalid_phone") from None
-    raw = body.customer.address
+
+
+def address_of(raw: str | AddressIn) -> Address:
     if isinstance(raw, str):
         if not raw.strip():
             raise Invalid("customer.address: must not be empty")
-        address = Address(text=raw.strip())
-    else:
-        address = Address(**raw.model_dump())
+        return Address(text=raw.strip())
+    return Address(**raw.model_dump())
+
+
+def to_customer(body: CreateOrderRequest) -> Customer:
     name = body.customer.name.strip()
     if not name:
         raise Invalid("customer.name: must not be empty")
-    return Customer(name=name, phone=phone, address=address)
+    return Customer(
+        name=name, phone=phone_of(body.customer.phone), address=address_of(body.customer.address)
+    )
 
 
 @router.post("/orders", status_code=201)
 async def create_order(
     body: CreateOrderRequest,
     actor: CurrentActor,
-    service: Service,
+    orders: OrdersDep,
+    core: CoreDep,
     response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-) -> OrderOut:
-    result = await service.create(
+) -> dict[str, Any]:
+    result = await orders.create(
         title=body.title,
         customer=to_customer(body),
         description=body.description,
@@ -83,9 +65,38 @@ async def create_order(
     )
     if not result.created:
         response.status_code = 200
-    return to_out(result.order)
+    return card(result.order, await core.pipelines.get(result.order.pipeline_version))
 
 
 @router.get("/orders/{order_id}")
-async def get_order(order_id: UUID, service: Service) -> OrderOut:
-    return to_out(await service.load(order_id))
+async def get_order(order_id: UUID, core: CoreDep, lang: Lang = "ru") -> dict[str, Any]:
+    order = await core.load(order_id)
+    return card(order, await core.pipelines.get(order.pipeline_version), lang)
+
+
+@router.get("/orders/{order_id}/history")
+async def get_history(order_id: UUID, core: CoreDep, lang: Lang = "ru") -> list[dict[str, Any]]:
+    await core.load(order_id)  # 404 for an unknown order
+    return [history_entry(e, lang) for e in await core.store.read_stream(stream_of(order_id))]
+
+
+@router.get("/orders/{order_id}/comments")
+async def get_comments(order_id: UUID, core: CoreDep) -> list[dict[str, Any]]:
+    await core.load(order_id)
+    out = []
+    for stored in await core.store.read_stream(stream_of(order_id)):
+        if stored.envelope.type != "orders.CommentPosted":
+            continue
+        posted = registry.decode(stored.envelope)
+        assert isinstance(posted, ev.CommentPosted)
+        actor = stored.envelope.actor
+        out.append(
+            {
+                "id": str(posted.comment_id),
+                "text": posted.text,
+                "author": {"id": actor.id, "username": actor.username, "role": actor.role},
+                "mentions": [m.model_dump() for m in posted.mentions],
+                "at": stored.envelope.occurred_at,
+            }
+        )
+    return out

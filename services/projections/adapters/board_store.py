@@ -103,3 +103,27 @@ async def card(pool: asyncpg.Pool, order_id: str) -> dict[str, Any] | None:
         order_id,
     )
     return None if row is None else dict(row)
+
+
+async def touch(conn: Conn, order_id: str, version: int, **changes: Any) -> None:
+    """Apply an orders event's changes to the card, only if it is newer than what we hold
+    (events of one order arrive in order, but a replay must not move a card backwards)."""
+    sets = ["version = $2", "updated_at = now()"]
+    args: list[Any] = [order_id, version]
+    for column, value in changes.items():
+        args.append(value)
+        sets.append(f"{column} = ${len(args)}")
+    await conn.execute(
+        f"UPDATE board_cards SET {', '.join(sets)} WHERE order_id = $1::uuid AND version < $2",
+        *args,
+    )
+
+
+async def reindex_search(conn: Conn, order_id: str) -> None:
+    """Recompute what `q` matches after the customer changed (mirrors NewCard.search)."""
+    await conn.execute(
+        "UPDATE board_cards SET search = lower(number::text || ' ' || customer_name || ' ' || "
+        "phone || ' ' || regexp_replace(phone, '\\D', '', 'g') || ' ' || address || ' ' || title) "
+        "WHERE order_id = $1::uuid",
+        order_id,
+    )

@@ -1,0 +1,97 @@
+"""Per-order reads and commands through the gateway: every one checks access first (one
+place: require_order_access) and strips commercial data on the way out (one place:
+strip_commercial)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from gateway.application.access import require_order_access
+from gateway.domain.users import User
+from gateway.domain.visibility import strip_commercial
+from gateway.entrypoints.deps import CurrentUser, UpstreamsDep, caller_of, require
+from gateway.entrypoints.orders import json_body
+
+router = APIRouter(prefix="/api/v1")
+
+Commercial = Annotated[User, Depends(require("manager", "director"))]
+Producer = Annotated[User, Depends(require("production", "manager", "director"))]
+PipelineEditor = Annotated[User, Depends(require("director", "admin"))]
+Lang = Annotated[str, Query(pattern="^(ru|en)$")]
+
+
+async def _forward(
+    request: Request,
+    user: User,
+    upstreams: UpstreamsDep,
+    order_id: UUID,
+    method: str,
+    path: str,
+    *,
+    params: dict[str, Any] | None = None,
+) -> Any:
+    caller = caller_of(user)
+    await require_order_access(upstreams, caller, order_id)
+    body = await json_body(request) if method in ("POST", "PUT", "PATCH") else None
+    reply = await upstreams.call("orders", method, path, caller, json=body, params=params)
+    return strip_commercial(reply.body, user.role)
+
+
+@router.get("/orders/{order_id}/history")
+async def history(
+    order_id: UUID, request: Request, user: CurrentUser, up: UpstreamsDep, lang: Lang = "ru"
+) -> Any:
+    path = f"/orders/{order_id}/history"
+    return await _forward(request, user, up, order_id, "GET", path, params={"lang": lang})
+
+
+@router.post("/orders/{order_id}/transitions")
+async def transition(order_id: UUID, request: Request, user: Commercial, up: UpstreamsDep) -> Any:
+    return await _forward(request, user, up, order_id, "POST", f"/orders/{order_id}/transitions")
+
+
+@router.put("/orders/{order_id}/deal")
+async def deal(order_id: UUID, request: Request, user: Commercial, up: UpstreamsDep) -> Any:
+    return await _forward(request, user, up, order_id, "PUT", f"/orders/{order_id}/deal")
+
+
+@router.post("/orders/{order_id}/production/finished")
+async def production_finished(
+    order_id: UUID, request: Request, user: Producer, up: UpstreamsDep
+) -> Any:
+    path = f"/orders/{order_id}/production/finished"
+    return await _forward(request, user, up, order_id, "POST", path)
+
+
+@router.get("/orders/{order_id}/comments")
+async def comments(order_id: UUID, request: Request, user: CurrentUser, up: UpstreamsDep) -> Any:
+    return await _forward(request, user, up, order_id, "GET", f"/orders/{order_id}/comments")
+
+
+@router.post("/orders/{order_id}/comments", status_code=201)
+async def comment(order_id: UUID, request: Request, user: CurrentUser, up: UpstreamsDep) -> Any:
+    return await _forward(request, user, up, order_id, "POST", f"/orders/{order_id}/comments")
+
+
+@router.patch("/orders/{order_id}/customer")
+async def customer(order_id: UUID, request: Request, user: Commercial, up: UpstreamsDep) -> Any:
+    return await _forward(request, user, up, order_id, "PATCH", f"/orders/{order_id}/customer")
+
+
+@router.put("/orders/{order_id}/manager")
+async def manager(order_id: UUID, request: Request, user: Commercial, up: UpstreamsDep) -> Any:
+    return await _forward(request, user, up, order_id, "PUT", f"/orders/{order_id}/manager")
+
+
+@router.get("/pipeline")
+async def get_pipeline(user: CurrentUser, up: UpstreamsDep) -> Any:
+    return (await up.call("orders", "GET", "/pipeline", caller_of(user))).body
+
+
+@router.put("/pipeline")
+async def put_pipeline(request: Request, user: PipelineEditor, up: UpstreamsDep) -> Any:
+    body = await json_body(request)
+    return (await up.call("orders", "PUT", "/pipeline", caller_of(user), json=body)).body

@@ -1,0 +1,144 @@
+"""What people ask of an order, as the HTTP layer calls it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from contracts.envelope import Actor
+from contracts.events.common import Customer
+from plumbing.errors import Conflict, Invalid
+from services.orders.application.ports import (
+    IdempotencyKeyTaken,
+    IdempotencyRecord,
+    OrderNumbers,
+    UserDirectory,
+)
+from services.orders.application.service import OrderService, Outcome, stream_of
+from services.orders.domain.model import (
+    AssignManager,
+    CreateOrder,
+    FinishProduction,
+    MoveToStage,
+    Order,
+    PostComment,
+    RecordDealTerms,
+    UpdateCustomer,
+)
+
+MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_.-]{2,64})")
+
+
+@dataclass(frozen=True)
+class Created:
+    order: Order
+    created: bool
+
+
+class Orders:
+    def __init__(self, core: OrderService, numbers: OrderNumbers, users: UserDirectory) -> None:
+        self.core = core
+        self.numbers = numbers
+        self.users = users
+
+    async def create(
+        self,
+        *,
+        title: str,
+        customer: Customer,
+        description: str | None,
+        actor: Actor,
+        idempotency_key: str | None = None,
+        request_body: dict[str, Any] | None = None,
+    ) -> Created:
+        record: IdempotencyRecord | None = None
+        order_id = uuid.uuid4()
+        if idempotency_key is not None:
+            # Keys are scoped per caller, as payment APIs do: two users may pick the same key.
+            scoped = f"{actor.id}:{idempotency_key}"
+            digest = hashlib.sha256(
+                json.dumps(request_body, sort_keys=True, default=str).encode()
+            ).hexdigest()
+            replay = await self._replay(scoped, digest)
+            if replay is not None:
+                return replay
+            record = IdempotencyRecord(scoped, digest, stream_of(order_id))
+        pipeline = await self.core.pipelines.current()
+        command = CreateOrder(
+            order_id=order_id,
+            number=await self.numbers.next(),
+            title=title,
+            customer=customer,
+            description=description,
+            actor=actor,
+            at=self.core.clock(),
+            pipeline_version=pipeline.version,
+        )
+        try:
+            outcome = await self.core.execute(
+                order_id, command, actor, expected_version=0, idempotency=record
+            )
+        except IdempotencyKeyTaken:
+            # A concurrent request with the same key won the race: answer with its order.
+            assert record is not None
+            replay = await self._replay(record.key, record.request_hash)
+            if replay is None:  # pragma: no cover - the key row is committed before we see it
+                raise Conflict("idempotency key in use", code="idempotency_conflict") from None
+            return replay
+        return Created(outcome.order, created=True)
+
+    async def _replay(self, key: str, digest: str) -> Created | None:
+        found = await self.core.store.find_idempotency(key)
+        if found is None:
+            return None
+        if found.request_hash != digest:
+            raise Invalid(
+                "Idempotency-Key was already used with a different request body",
+                code="idempotency_key_reused",
+            )
+        order_id = UUID(found.stream_id.removeprefix("order-"))
+        return Created(await self.core.load(order_id), created=False)
+
+    async def move(
+        self, order_id: UUID, to: str, actor: Actor, reason: str | None, expected: int | None
+    ) -> Outcome:
+        command = MoveToStage(to=to, actor=actor, reason=reason, expected_version=expected)
+        # The decider checks the client's expected version against the state it decides on,
+        # and the append checks it again against the store: a stale one is a 409, never a retry.
+        return await self.core.execute(order_id, command, actor, expected_version=expected)
+
+    async def record_deal(
+        self,
+        order_id: UUID,
+        actor: Actor,
+        amount: Decimal,
+        decor: str,
+        finishing: str,
+        extra_work: str,
+        payment_terms: str,
+        expected: int | None = None,
+    ) -> Outcome:
+        command = RecordDealTerms(amount, decor, finishing, extra_work, payment_terms)
+        return await self.core.execute(order_id, command, actor, expected_version=expected)
+
+    async def finish_production(self, order_id: UUID, actor: Actor) -> Outcome:
+        return await self.core.execute(order_id, FinishProduction(), actor)
+
+    async def update_customer(self, order_id: UUID, actor: Actor, customer: Customer) -> Outcome:
+        return await self.core.execute(order_id, UpdateCustomer(customer), actor)
+
+    async def assign_manager(self, order_id: UUID, actor: Actor, manager_id: str) -> Outcome:
+        return await self.core.execute(order_id, AssignManager(manager_id), actor)
+
+    async def comment(self, order_id: UUID, actor: Actor, text: str) -> Outcome:
+        names = sorted({m.lower() for m in MENTION.findall(text)})
+        found = await self.users.by_usernames(names) if names else {}
+        mentions = tuple((found[n], n) for n in names if n in found)
+        command = PostComment(comment_id=uuid.uuid4(), text=text, mentions=mentions)
+        return await self.core.execute(order_id, command, actor)

@@ -1,0 +1,105 @@
+"""Stage moves: forward through a gate, back with a reason, cancel with a reason, and the
+robot's move that is recorded as refused when the gate does not hold."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from contracts.events import orders as ev
+from services.orders.domain.errors import (
+    GateUnmet,
+    NotAllowed,
+    ReasonRequired,
+    TransitionNotAllowed,
+    UnknownStage,
+    VersionConflict,
+)
+from services.orders.domain.gates import unmet
+from services.orders.domain.model import MoveToStage, Order, RobotMove
+from services.orders.domain.pipeline import CANCELLED, Pipeline
+
+BACK_MOVERS = frozenset({"manager", "director"})
+FORWARD_MOVERS = frozenset({"manager", "director"})
+
+
+def move(command: MoveToStage, state: Order, pipeline: Pipeline) -> list[BaseModel]:
+    assert state.id is not None
+    if not pipeline.knows(command.to):
+        raise UnknownStage(f"to: unknown stage {command.to!r}")
+    if command.expected_version is not None and command.expected_version != state.version:
+        raise VersionConflict(
+            f"the order is at version {state.version}, not {command.expected_version}",
+            version=state.version,
+        )
+    if command.actor.role not in FORWARD_MOVERS | BACK_MOVERS:
+        raise NotAllowed(f"role {command.actor.role} may not move orders")
+    here, there = state.stage, command.to
+    if pipeline.is_terminal(here) or here == there:
+        raise TransitionNotAllowed(f"{here} → {there} is not a move this order can make")
+    reason = (command.reason or "").strip() or None
+    if there == CANCELLED:
+        if reason is None:
+            raise ReasonRequired("reason: cancelling an order needs a reason")
+        return [_changed(state, there, "cancel", reason)]
+    if pipeline.index(there) < pipeline.index(here):
+        if reason is None:
+            raise ReasonRequired("reason: moving an order back needs a reason")
+        return [_changed(state, there, "back", reason)]
+    if there not in pipeline.forward.get(here, ()):
+        raise TransitionNotAllowed(f"{here} → {there} is not an allowed move")
+    missing = unmet(pipeline, state)
+    if missing:
+        raise GateUnmet(here, missing)
+    return [_changed(state, there, "forward", reason)]
+
+
+def robot_move(command: RobotMove, state: Order, pipeline: Pipeline) -> list[BaseModel]:
+    """Apply a robot's move if it is still meaningful and the gate holds; else say why not."""
+    assert state.id is not None
+    if command.cause_event_id in state.seen_causes:
+        return []  # answered before (redelivery)
+    here, there = state.stage, command.to
+    if (
+        not pipeline.knows(there)
+        or pipeline.is_terminal(here)
+        or pipeline.index(there) <= pipeline.index(here)
+    ):
+        return []  # the order is already there or beyond: nothing to do
+    if there not in pipeline.forward.get(here, ()):
+        return []
+    missing = unmet(pipeline, state)
+    if missing:
+        return [
+            ev.AutoMoveRefused(
+                order_id=state.id,
+                from_stage=here,
+                to_stage=there,
+                unmet=[
+                    ev.UnmetCondition(code=c.code, message_ru=c.message_ru, message_en=c.message_en)
+                    for c in missing
+                ],
+                rule_id=command.rule_id,
+                cause_event_id=command.cause_event_id,
+            )
+        ]
+    return [
+        ev.StageChanged(
+            order_id=state.id,
+            from_stage=here,
+            to_stage=there,
+            direction="forward",
+            by_rule_id=command.rule_id,
+            cause_event_id=command.cause_event_id,
+        )
+    ]
+
+
+def _changed(state: Order, there: str, direction: str, reason: str | None) -> ev.StageChanged:
+    assert state.id is not None
+    return ev.StageChanged(
+        order_id=state.id,
+        from_stage=state.stage,
+        to_stage=there,
+        direction=direction,  # type: ignore[arg-type]
+        reason=reason,
+    )

@@ -1,0 +1,101 @@
+"""HTTP routes that change an order: moves, deal terms, production, chat, customer, manager."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter
+
+from contracts.api.orders import (
+    CommentRequest,
+    CustomerPatch,
+    DealTermsRequest,
+    ManagerRequest,
+    TransitionRequest,
+)
+from contracts.events.common import Customer
+from plumbing.actor import CurrentActor
+from plumbing.errors import Forbidden
+from services.orders.application.service import Outcome
+from services.orders.entrypoints.deps import CoreDep, OrdersDep
+from services.orders.entrypoints.http import address_of, phone_of
+from services.orders.entrypoints.views import card
+
+router = APIRouter()
+COMMERCIAL = frozenset({"manager", "director"})
+
+
+async def _card(outcome: Outcome, core: CoreDep) -> dict[str, Any]:
+    return card(outcome.order, await core.pipelines.get(outcome.order.pipeline_version))
+
+
+@router.post("/orders/{order_id}/transitions")
+async def transition(
+    order_id: UUID, body: TransitionRequest, actor: CurrentActor, orders: OrdersDep, core: CoreDep
+) -> dict[str, Any]:
+    outcome = await orders.move(order_id, body.to, actor, body.reason, body.expected_version)
+    return await _card(outcome, core)
+
+
+@router.put("/orders/{order_id}/deal")
+async def record_deal(
+    order_id: UUID, body: DealTermsRequest, actor: CurrentActor, orders: OrdersDep, core: CoreDep
+) -> dict[str, Any]:
+    if actor.role not in COMMERCIAL:
+        raise Forbidden("only managers and directors record deal terms")
+    outcome = await orders.record_deal(
+        order_id,
+        actor,
+        body.amount,
+        body.decor,
+        body.finishing,
+        body.extra_work,
+        body.payment_terms,
+        body.expected_version,
+    )
+    return await _card(outcome, core)
+
+
+@router.post("/orders/{order_id}/production/finished")
+async def production_finished(
+    order_id: UUID, actor: CurrentActor, orders: OrdersDep, core: CoreDep
+) -> dict[str, Any]:
+    if actor.role not in {"production", "manager", "director"}:
+        raise Forbidden("only production, managers and directors mark production finished")
+    return await _card(await orders.finish_production(order_id, actor), core)
+
+
+@router.post("/orders/{order_id}/comments", status_code=201)
+async def comment(
+    order_id: UUID, body: CommentRequest, actor: CurrentActor, orders: OrdersDep
+) -> dict[str, Any]:
+    outcome = await orders.comment(order_id, actor, body.text)
+    posted = outcome.appended[0].data
+    return {
+        "id": posted["comment_id"],
+        "text": posted["text"],
+        "mentions": posted["mentions"],
+        "version": outcome.order.version,
+    }
+
+
+@router.patch("/orders/{order_id}/customer")
+async def update_customer(
+    order_id: UUID, body: CustomerPatch, actor: CurrentActor, orders: OrdersDep, core: CoreDep
+) -> dict[str, Any]:
+    current = (await core.load(order_id)).customer
+    assert current is not None
+    customer = Customer(
+        name=(body.name or current.name).strip() or current.name,
+        phone=phone_of(body.phone) if body.phone else current.phone,
+        address=address_of(body.address) if body.address is not None else current.address,
+    )
+    return await _card(await orders.update_customer(order_id, actor, customer), core)
+
+
+@router.put("/orders/{order_id}/manager")
+async def assign_manager(
+    order_id: UUID, body: ManagerRequest, actor: CurrentActor, orders: OrdersDep, core: CoreDep
+) -> dict[str, Any]:
+    return await _card(await orders.assign_manager(order_id, actor, str(body.manager_id)), core)

@@ -1,0 +1,31 @@
+"""The pipeline as data: read it, publish a new version (directors and admins)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from plumbing.actor import CurrentActor
+from plumbing.errors import Forbidden, Invalid
+from services.orders.domain.pipeline import InvalidPipeline
+from services.orders.entrypoints.deps import CoreDep
+
+router = APIRouter()
+
+
+@router.get("/pipeline")
+async def get_pipeline(core: CoreDep) -> dict[str, Any]:
+    return (await core.pipelines.current()).to_dict()
+
+
+@router.put("/pipeline")
+async def put_pipeline(body: dict[str, Any], actor: CurrentActor, core: CoreDep) -> dict[str, Any]:
+    if actor.role not in {"director", "admin"}:
+        raise Forbidden("only directors and admins change the pipeline")
+    body.pop("version", None)
+    try:
+        pipeline = await core.pipelines.publish(body, actor.id)
+    except InvalidPipeline as exc:
+        raise Invalid(str(exc), code="invalid_pipeline") from None
+    return pipeline.to_dict()

@@ -1,0 +1,97 @@
+"""How an order looks on the wire (the orders service's own, unfiltered view; the gateway
+removes what a role may not see)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contracts.events import registry
+from contracts.pipeline import stage_title
+from services.orders.application.ports import StoredEvent
+from services.orders.domain.gates import unmet
+from services.orders.domain.history import summarize, who
+from services.orders.domain.model import Order
+from services.orders.domain.pipeline import Pipeline
+
+
+def card(order: Order, pipeline: Pipeline, lang: str = "ru") -> dict[str, Any]:
+    assert order.id is not None
+    assert order.customer is not None
+    blocking = [] if pipeline.is_terminal(order.stage) else unmet(pipeline, order)
+    media = [
+        {"media_id": str(k), "kind": m.kind, "purpose": m.purpose, "filename": m.filename}
+        for k, m in order.media.items()
+    ]
+    out: dict[str, Any] = {
+        "id": str(order.id),
+        "number": order.number,
+        "title": order.title,
+        "stage": order.stage,
+        "stage_title": stage_title(order.stage, lang),
+        "stage_entered_at": order.stage_entered_at,
+        "version": order.version,
+        "pipeline_version": order.pipeline_version,
+        "customer": {
+            **order.customer.model_dump(mode="json"),
+            "address_text": order.customer.address.one_line(),
+        },
+        "description": order.description,
+        "manager": {"id": order.manager_id} if order.manager_id else None,
+        "documents": [m for m in media if m["kind"] == "document"],
+        "photos": [m for m in media if m["kind"] == "photo"],
+        "visits": [
+            {
+                "visit_id": str(k),
+                "kind": v.kind,
+                "status": v.status,
+                "task_id": str(v.task_id),
+                "assignee_id": str(v.assignee_id),
+                "starts_at": v.starts_at,
+                "ends_at": v.ends_at,
+            }
+            for k, v in order.visits.items()
+        ],
+        "tasks": [
+            {
+                "id": str(k),
+                "kind": t.kind,
+                "status": "done",
+                "visit_id": str(t.visit_id) if t.visit_id else None,
+                "results": t.results.model_dump(mode="json") if t.results else None,
+            }
+            for k, t in order.done_tasks.items()
+        ],
+        "production_finished": order.production_finished,
+        "gate": {
+            "stage": order.stage,
+            "unmet": [
+                {"code": c.code, "message": c.message_ru if lang == "ru" else c.message_en}
+                for c in blocking
+            ],
+        },
+        "next_stages": list(pipeline.forward.get(order.stage, ())),
+    }
+    if order.deal is not None:
+        out["deal"] = {
+            "amount": str(order.deal.amount),
+            "decor": order.deal.decor,
+            "finishing": order.deal.finishing,
+            "extra_work": order.deal.extra_work,
+            "payment_terms": order.deal.payment_terms,
+        }
+    return out
+
+
+def history_entry(stored: StoredEvent, lang: str = "ru") -> dict[str, Any]:
+    env = stored.envelope
+    event = registry.decode(env)
+    return {
+        "event_id": str(env.event_id),
+        "type": env.type,
+        "at": env.occurred_at,
+        "version": env.stream_version,
+        "actor": {**env.actor.model_dump(mode="json"), "name": who(env.actor, lang)},
+        "caused_by": env.causation_id,
+        "summary": summarize(event, lang),
+        "data": env.data,
+    }
