@@ -1,91 +1,405 @@
-"""The Order decider, given/when/then over events."""
+"""The Order decider, rule by rule (DOMAIN.md): given/when/then over events."""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-
-import pytest
-from pydantic import BaseModel
+from decimal import Decimal
 
 from contracts.envelope import Actor
+from contracts.events import orders as ev
 from contracts.events.common import Address, Customer
-from contracts.events.orders import OrderCreated
-from plumbing.errors import DomainError
-from services.orders.domain.decide import decide
-from services.orders.domain.errors import InvalidOrder, OrderAlreadyExists
-from services.orders.domain.evolve import evolve
-from services.orders.domain.model import Command, CreateOrder, Order
+from services.orders.domain.errors import (
+    InvalidOrder,
+    NotAllowed,
+    OrderAlreadyExists,
+    OrderClosed,
+    ReasonRequired,
+    TransitionNotAllowed,
+    UnknownStage,
+    VersionConflict,
+    WrongStage,
+)
+from services.orders.domain.model import (
+    CreateOrder,
+    FinishProduction,
+    MoveToStage,
+    NoteMedia,
+    NoteTaskDone,
+    NoteVisit,
+    PostComment,
+    RecordDealTerms,
+    RobotMove,
+    UpdateCustomer,
+)
+from tests.unit.orders_scenario import (
+    AT,
+    CONTRACTED,
+    CUSTOMER,
+    DELIVERED,
+    DIRECTOR,
+    INSTALLED,
+    INTAKE_DONE,
+    MANAGER,
+    MEASURED,
+    MEASURER,
+    OID,
+    PRODUCED,
+    ROOMS,
+    SHIPPING,
+    attached,
+    created,
+    deal,
+    given,
+    moved,
+    task_done,
+    visit,
+)
 
-AT = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
-MANAGER = Actor(kind="user", id=str(uuid.uuid4()), username="manager", role="manager")
-DIRECTOR = Actor(kind="user", id=str(uuid.uuid4()), username="director", role="director")
-CUSTOMER = Customer(name="Иванов", phone="+79151234567", address=Address(text="Москва"))
+
+def to(
+    stage: str, actor: Actor = MANAGER, reason: str | None = None, expected: int | None = None
+) -> MoveToStage:
+    return MoveToStage(to=stage, actor=actor, reason=reason, expected_version=expected)
 
 
-@dataclass
-class Scenario:
-    history: list[BaseModel] = field(default_factory=list)
-    command: Command | None = None
-
-    def when(self, command: Command) -> Scenario:
-        self.command = command
-        return self
-
-    def _state(self) -> Order:
-        state = Order()
-        for event in self.history:
-            state = evolve(state, event, AT)
-        return state
-
-    def then(self, *expected: BaseModel) -> None:
-        assert self.command is not None
-        assert decide(self.command, self._state()) == list(expected)
-
-    def then_raises(self, error: type[DomainError], code: str | None = None) -> None:
-        assert self.command is not None
-        with pytest.raises(error) as info:
-            decide(self.command, self._state())
-        if code is not None:
-            assert info.value.code == code
-
-
-def given(*events: BaseModel) -> Scenario:
-    return Scenario(list(events))
-
-
-def create(order_id: uuid.UUID, actor: Actor = MANAGER, title: str = "Шкаф") -> CreateOrder:
-    return CreateOrder(order_id, 7, title, CUSTOMER, None, actor, AT)
-
-
-def created(order_id: uuid.UUID, manager_id: str | None = MANAGER.id) -> OrderCreated:
-    return OrderCreated(
-        order_id=order_id, number=7, title="Шкаф", customer=CUSTOMER, manager_id=manager_id
-    )
+# --- create -------------------------------------------------------------------------------
 
 
 def test_a_manager_creates_an_order_and_becomes_its_manager() -> None:
-    oid = uuid.uuid4()
-    given().when(create(oid)).then(created(oid))
+    given().when(CreateOrder(OID, 7, "Шкаф", CUSTOMER, None, MANAGER, AT)).then(created())
 
 
 def test_an_order_created_by_a_director_has_no_manager_yet() -> None:
-    oid = uuid.uuid4()
-    given().when(create(oid, DIRECTOR)).then(created(oid, manager_id=None))
+    given().when(CreateOrder(OID, 7, "Шкаф", CUSTOMER, None, DIRECTOR, AT)).then(
+        created(manager_id=None)
+    )
 
 
 def test_an_order_cannot_be_created_twice() -> None:
-    oid = uuid.uuid4()
-    given(created(oid)).when(create(oid)).then_raises(OrderAlreadyExists, "order_exists")
+    given(created()).when(CreateOrder(OID, 7, "Шкаф", CUSTOMER, None, MANAGER, AT)).then_raises(
+        OrderAlreadyExists, "order_exists"
+    )
 
 
 def test_a_blank_title_is_refused() -> None:
-    given().when(create(uuid.uuid4(), title="   ")).then_raises(InvalidOrder, "invalid_input")
+    given().when(CreateOrder(OID, 7, " ", CUSTOMER, None, MANAGER, AT)).then_raises(InvalidOrder)
 
 
-def test_a_created_order_starts_in_intake_at_version_one() -> None:
-    oid = uuid.uuid4()
-    state = evolve(Order(), created(oid), AT)
-    assert (state.stage, state.version, state.stage_entered_at) == ("intake", 1, AT)
-    assert state.exists
+# --- gates, both ways ---------------------------------------------------------------------
+
+
+def test_intake_needs_a_document() -> None:
+    given(created()).when(to("measurement")).then_unmet("documents_missing")
+
+
+def test_intake_needs_customer_name_phone_and_address() -> None:
+    blank = Customer(name="Иванов", phone="+79151234567", address=Address(text=" "))
+    given(created(customer=blank), attached("document", "requirements")).when(
+        to("measurement")
+    ).then_unmet("customer_incomplete")
+
+
+def test_intake_lists_every_unmet_condition() -> None:
+    blank = Customer(name="Иванов", phone="+79151234567", address=Address(text=""))
+    given(created(customer=blank)).when(to("measurement")).then_unmet(
+        "customer_incomplete", "documents_missing"
+    )
+
+
+def test_intake_with_customer_and_a_document_moves_to_measurement() -> None:
+    given(*INTAKE_DONE).when(to("measurement")).then(moved("intake", "measurement"))
+
+
+def test_measurement_needs_the_visit_task_done_and_results() -> None:
+    given(*INTAKE_DONE, moved("intake", "measurement"), visit("measurement")).when(
+        to("contract")
+    ).then_unmet("measurement_not_done", "measurement_results_missing")
+
+
+def test_measurement_done_without_results_is_not_enough() -> None:
+    given(*INTAKE_DONE, moved("intake", "measurement"), task_done("measurement")).when(
+        to("contract")
+    ).then_unmet("measurement_results_missing")
+
+
+def test_a_measurement_photo_counts_as_results() -> None:
+    given(
+        *INTAKE_DONE,
+        moved("intake", "measurement"),
+        task_done("measurement"),
+        attached("photo", "measurement"),
+    ).when(to("contract")).then(moved("measurement", "contract"))
+
+
+def test_structured_measurements_open_the_measurement_gate() -> None:
+    given(*MEASURED).when(to("contract")).then(moved("measurement", "contract"))
+
+
+def test_other_tasks_never_block_a_gate() -> None:
+    given(*MEASURED, task_done("custom")).when(to("contract")).then(
+        moved("measurement", "contract")
+    )
+
+
+def test_contract_needs_deal_terms_and_a_signed_contract() -> None:
+    given(*MEASURED, moved("measurement", "contract")).when(to("production")).then_unmet(
+        "deal_terms_missing", "signed_contract_missing"
+    )
+
+
+def test_a_contract_draft_is_not_a_signed_contract() -> None:
+    given(
+        *MEASURED, moved("measurement", "contract"), deal(), attached("document", "contract_draft")
+    ).when(to("production")).then_unmet("signed_contract_missing")
+
+
+def test_contract_with_terms_and_signature_moves_to_production() -> None:
+    given(*CONTRACTED).when(to("production")).then(moved("contract", "production"))
+
+
+def test_production_must_be_finished() -> None:
+    given(*CONTRACTED, moved("contract", "production")).when(to("shipment_prep")).then_unmet(
+        "production_not_finished"
+    )
+    given(*PRODUCED).when(to("shipment_prep")).then(moved("production", "shipment_prep"))
+
+
+def test_shipment_prep_needs_a_booked_delivery() -> None:
+    given(*PRODUCED, moved("production", "shipment_prep")).when(to("delivery")).then_unmet(
+        "delivery_not_booked"
+    )
+    given(*SHIPPING).when(to("delivery")).then(moved("shipment_prep", "delivery"))
+
+
+def test_a_cancelled_delivery_visit_is_not_booked() -> None:
+    vid = uuid.uuid4()
+    given(
+        *PRODUCED,
+        moved("production", "shipment_prep"),
+        visit("delivery", visit_id=vid),
+        visit("delivery", "cancelled", visit_id=vid),
+    ).when(to("delivery")).then_unmet("delivery_not_booked")
+
+
+def test_delivery_needs_the_delivery_task_done() -> None:
+    given(*SHIPPING, moved("shipment_prep", "delivery")).when(to("installation")).then_unmet(
+        "delivery_not_done"
+    )
+    given(*DELIVERED).when(to("installation")).then(moved("delivery", "installation"))
+
+
+def test_installation_needs_the_task_and_photos_before_closing() -> None:
+    base = [*DELIVERED, moved("delivery", "installation"), visit("installation")]
+    given(*base).when(to("closed")).then_unmet(
+        "installation_not_done", "installation_photos_missing"
+    )
+    given(*base, task_done("installation")).when(to("closed")).then_unmet(
+        "installation_photos_missing"
+    )
+    given(*base, task_done("installation"), attached("photo", "other")).when(
+        to("closed")
+    ).then_unmet("installation_photos_missing")
+    given(*INSTALLED).when(to("closed")).then(moved("installation", "closed"))
+
+
+def test_the_rework_loop_needs_its_own_task_and_photos() -> None:
+    given(*INSTALLED).when(to("rework")).then(moved("installation", "rework"))
+    reworking = [*INSTALLED, moved("installation", "rework"), visit("rework")]
+    given(*reworking).when(to("closed")).then_unmet("rework_not_done", "rework_photos_missing")
+    given(*reworking, task_done("rework"), attached("photo", "rework")).when(to("closed")).then(
+        moved("rework", "closed")
+    )
+
+
+def test_a_detached_photo_no_longer_opens_the_gate() -> None:
+    mid = uuid.uuid4()
+    base = [
+        *DELIVERED,
+        moved("delivery", "installation"),
+        task_done("installation"),
+        attached("photo", "installation", media_id=mid),
+    ]
+    given(*base, ev.MediaDetached(order_id=OID, media_id=mid, source_event_id=uuid.uuid4())).when(
+        to("closed")
+    ).then_unmet("installation_photos_missing")
+
+
+# --- moves ----------------------------------------------------------------------------------
+
+
+def test_skipping_a_stage_is_not_allowed() -> None:
+    given(*INTAKE_DONE).when(to("contract")).then_raises(TransitionNotAllowed)
+
+
+def test_installation_may_skip_rework_and_close() -> None:
+    given(*INSTALLED).when(to("closed")).then(moved("installation", "closed"))
+
+
+def test_an_unknown_stage_is_invalid_input() -> None:
+    given(*INTAKE_DONE).when(to("warehouse")).then_raises(UnknownStage, "unknown_stage")
+
+
+def test_a_stale_expected_version_is_a_conflict_checked_before_the_gate() -> None:
+    given(created()).when(to("measurement", expected=0)).then_raises(
+        VersionConflict, "version_conflict"
+    )
+
+
+def test_a_back_move_needs_a_reason_and_is_recorded_as_back() -> None:
+    given(*MEASURED, moved("measurement", "contract")).when(to("measurement")).then_raises(
+        ReasonRequired
+    )
+    given(*MEASURED, moved("measurement", "contract")).when(
+        to("measurement", reason="клиент изменил размеры")
+    ).then(
+        ev.StageChanged(
+            order_id=OID,
+            from_stage="contract",
+            to_stage="measurement",
+            direction="back",
+            reason="клиент изменил размеры",
+        )
+    )
+
+
+def test_field_roles_cannot_move_orders() -> None:
+    given(*INTAKE_DONE).when(to("measurement", actor=MEASURER)).then_raises(NotAllowed)
+
+
+def test_cancel_from_any_open_stage_needs_a_reason() -> None:
+    given(*MEASURED).when(to("cancelled")).then_raises(ReasonRequired)
+    given(*MEASURED).when(to("cancelled", reason="клиент отказался")).then(
+        ev.StageChanged(
+            order_id=OID,
+            from_stage="measurement",
+            to_stage="cancelled",
+            direction="cancel",
+            reason="клиент отказался",
+        )
+    )
+
+
+def test_closed_and_cancelled_orders_are_final() -> None:
+    closed = [*INSTALLED, moved("installation", "closed")]
+    given(*closed).when(to("rework", reason="ещё раз")).then_raises(TransitionNotAllowed)
+    given(*closed).when(UpdateCustomer(CUSTOMER)).then_raises(OrderClosed, "order_closed")
+    cancelled = [created(), moved("intake", "cancelled", "cancel")]
+    given(*cancelled).when(to("intake", reason="вернули")).then_raises(TransitionNotAllowed)
+
+
+# --- robots -----------------------------------------------------------------------------------
+
+
+def test_a_robot_moves_the_order_when_the_gate_holds() -> None:
+    cause = uuid.uuid4()
+    given(*MEASURED).when(RobotMove("contract", "measurement-done", cause)).then(
+        ev.StageChanged(
+            order_id=OID,
+            from_stage="measurement",
+            to_stage="contract",
+            direction="forward",
+            by_rule_id="measurement-done",
+            cause_event_id=cause,
+        )
+    )
+
+
+def test_a_robot_move_refused_by_the_gate_is_recorded_with_why() -> None:
+    cause = uuid.uuid4()
+    (refused,) = (
+        given(*INTAKE_DONE, moved("intake", "measurement"), task_done("measurement"))
+        .when(RobotMove("contract", "measurement-done", cause))
+        .decided()
+    )
+    assert isinstance(refused, ev.AutoMoveRefused)
+    assert [u.code for u in refused.unmet] == ["measurement_results_missing"]
+    assert refused.cause_event_id == cause
+
+
+def test_a_robot_request_answered_before_changes_nothing() -> None:
+    cause = uuid.uuid4()
+    given(
+        *MEASURED,
+        ev.StageChanged(
+            order_id=OID,
+            from_stage="measurement",
+            to_stage="contract",
+            direction="forward",
+            by_rule_id="r",
+            cause_event_id=cause,
+        ),
+        moved("contract", "measurement", "back"),
+    ).when(RobotMove("contract", "r", cause)).then()
+
+
+def test_a_robot_never_moves_an_order_backwards() -> None:
+    given(*CONTRACTED).when(RobotMove("measurement", "r", uuid.uuid4())).then()
+
+
+# --- facts and other commands ----------------------------------------------------------------
+
+
+def test_a_media_fact_is_recorded_once() -> None:
+    mid, source = uuid.uuid4(), uuid.uuid4()
+    note = NoteMedia(mid, "photo", "installation", "a.jpg", source)
+    given(created()).when(note).then(
+        ev.MediaAttached(
+            order_id=OID,
+            media_id=mid,
+            kind="photo",
+            purpose="installation",
+            filename="a.jpg",
+            source_event_id=source,
+        )
+    )
+    given(created(), attached("photo", "installation", media_id=mid)).when(note).then()
+
+
+def test_visit_and_task_facts_are_recorded() -> None:
+    vid, tid, source = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    (recorded,) = (
+        given(created())
+        .when(NoteVisit(vid, tid, "measurement", "booked", source, uuid.uuid4(), AT, AT))
+        .decided()
+    )
+    assert isinstance(recorded, ev.VisitRecorded)
+    (done,) = (
+        given(created())
+        .when(NoteTaskDone(tid, vid, "measurement", uuid.uuid4(), ROOMS, source))
+        .decided()
+    )
+    assert isinstance(done, ev.TaskDone)
+    assert done.results == ROOMS
+
+
+def test_cancelling_an_unknown_visit_records_nothing() -> None:
+    given(created()).when(
+        NoteVisit(uuid.uuid4(), uuid.uuid4(), "delivery", "cancelled", uuid.uuid4())
+    ).then()
+
+
+def test_deal_terms_are_recorded_in_any_open_stage() -> None:
+    command = RecordDealTerms(Decimal("150000.00"), "Зеркало", "Эмаль", "", "50/50")
+    given(created()).when(command).then(deal())
+    given(created()).when(RecordDealTerms(Decimal("0"), "", "", "", "x")).then_raises(InvalidOrder)
+
+
+def test_production_is_finished_only_in_production() -> None:
+    given(*CONTRACTED).when(FinishProduction()).then_raises(WrongStage, "wrong_stage")
+    given(*CONTRACTED, moved("contract", "production")).when(FinishProduction()).then(
+        ev.ProductionFinished(order_id=OID)
+    )
+    given(*PRODUCED).when(FinishProduction()).then()
+
+
+def test_a_comment_carries_its_resolved_mentions() -> None:
+    cid = uuid.uuid4()
+    given(created()).when(PostComment(cid, "@measurer проверьте", (("u1", "measurer"),))).then(
+        ev.CommentPosted(
+            order_id=OID,
+            comment_id=cid,
+            text="@measurer проверьте",
+            mentions=[ev.Mention(user_id="u1", username="measurer")],
+        )
+    )
+    given(created()).when(PostComment(cid, "  ", ())).then_raises(InvalidOrder)
