@@ -17,6 +17,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from minio import Minio
+from minio.error import MinioException
 
 from deploy.local import LocalBroker, LocalObjectStore, LocalPostgres, free_port, pg_data_dir
 from deploy.local.postgres import fallback_root
@@ -113,6 +114,16 @@ def test_object_store_bucket_put_get(tmp_path: Path) -> None:
             secret_key=secret,
             secure=False,
         )
+        impostor = Minio(
+            store.endpoint.removeprefix("http://"),
+            access_key=access,
+            secret_key="x" * 40,
+            secure=False,
+        )
+        with pytest.raises(
+            MinioException, match="SignatureDoesNotMatch"
+        ):  # signatures are checked: auth is really on
+            impostor.bucket_exists("media")
         client.make_bucket("media")
         assert client.bucket_exists("media")
         client.put_object("media", "docs/a.txt", io.BytesIO(b"contract"), length=8)
