@@ -7,29 +7,38 @@ from collections.abc import Sequence
 import asyncpg
 from fastapi import FastAPI
 
-from contracts.topics import IDENTITY, ORDERS
+from contracts.topics import IDENTITY, ORDERS, SCHEDULING
 from plumbing.consumer import Consumer
 from plumbing.inbox import INBOX_DDL
 from plumbing.service import Job, ServiceSpec, build_service
 from plumbing.settings import ServiceSettings
+from services.notifications.adapters.facts_store import FACTS_DDL
 from services.notifications.adapters.inbox_store import NOTIFICATIONS_DDL
-from services.notifications.application.apply import apply_event
+from services.notifications.application.apply import Notifier
+from services.notifications.application.reminders import ReminderSender
 from services.notifications.entrypoints.http import router
 
-TOPICS = [IDENTITY, ORDERS]
+TOPICS = [IDENTITY, ORDERS, SCHEDULING]
 
 
 class Settings(ServiceSettings):
     service_name: str = "notifications"
+    company_timezone: str = "Europe/Moscow"
+    reminder_hour: int = 8
 
 
 def build(settings: Settings) -> FastAPI:
     async def wire(pool: asyncpg.Pool, _app: FastAPI) -> Sequence[Job]:
-        return [Consumer("notifications", TOPICS, pool, settings, apply_event).run]
+        notifier = Notifier(settings.company_timezone, settings.reminder_hour)
+        sender = ReminderSender(pool, settings.company_timezone)
+        return [Consumer("notifications", TOPICS, pool, settings, notifier).run, sender.run]
 
     return build_service(
         settings,
         ServiceSpec(
-            migrations=[INBOX_DDL, NOTIFICATIONS_DDL], topics=TOPICS, wire=wire, routers=[router]
+            migrations=[INBOX_DDL, NOTIFICATIONS_DDL, FACTS_DDL],
+            topics=TOPICS,
+            wire=wire,
+            routers=[router],
         ),
     )
