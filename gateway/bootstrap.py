@@ -15,7 +15,16 @@ from gateway.adapters.upstream import Upstreams
 from gateway.adapters.users_repo import USERS_DDL, UsersRepo
 from gateway.application.tokens import Tokens, hash_password
 from gateway.domain.users import DEMO_PASSWORD, DEMO_USERS
-from gateway.entrypoints import auth, order_actions, orders
+from gateway.entrypoints import (
+    auth,
+    events_stream,
+    media,
+    notifications,
+    order_actions,
+    orders,
+    reports,
+    scheduling,
+)
 from plumbing.ordered_log import OUTBOX_DDL, Outbox
 from plumbing.relay import RELAY_DDL, Relay
 from plumbing.service import Job, ServiceSpec, build_service
@@ -76,6 +85,15 @@ def build(settings: Settings) -> FastAPI:
             migrations=[OUTBOX_DDL, RELAY_DDL, USERS_DDL],
             topics=[IDENTITY],
             wire=wire,
-            routers=[auth.router, orders.router, order_actions.router],
+            routers=[
+                auth.router,
+                orders.router,
+                order_actions.router,
+                media.router,
+                notifications.router,
+                scheduling.router,
+                reports.router,
+                events_stream.router,
+            ],
         ),
     )

@@ -3,39 +3,74 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 import asyncpg
 from fastapi import FastAPI
 
-from contracts.topics import IDENTITY, SCHEDULING
+from contracts.topics import IDENTITY, MEDIA, ORDERS, SCHEDULING
 from plumbing.consumer import Consumer
 from plumbing.inbox import INBOX_DDL
 from plumbing.ordered_log import OUTBOX_DDL, Outbox
 from plumbing.relay import RELAY_DDL, Relay
 from plumbing.service import Job, ServiceSpec, build_service
 from plumbing.settings import ServiceSettings
+from services.scheduling.adapters import rule_store
 from services.scheduling.adapters.crew_store import CREW_DDL
-from services.scheduling.application.apply import apply_event
-from services.scheduling.entrypoints.http import router
+from services.scheduling.adapters.tables import SCHEDULING_DDL
+from services.scheduling.application.apply import EventHandler
+from services.scheduling.application.automation import Automation
+from services.scheduling.application.crew import Crew
+from services.scheduling.application.events import Emitter
+from services.scheduling.application.robots import Robots
+from services.scheduling.application.tasks import Tasks
+from services.scheduling.application.timers import StageTimers
+from services.scheduling.application.visits import Visits
+from services.scheduling.domain.defaults import DEFAULT_RULES, DEFAULT_STAGE_LIMITS
+from services.scheduling.entrypoints import automation, http, tasks, visits
+
+# Append-only: a deployed database has applied these in this order.
+MIGRATIONS = [INBOX_DDL, OUTBOX_DDL, RELAY_DDL, CREW_DDL, SCHEDULING_DDL]
 
 
 class Settings(ServiceSettings):
     service_name: str = "scheduling"
+    travel_buffer_minutes: int = 30
+    company_timezone: str = "Europe/Moscow"
+    timer_poll_interval_s: float = 5.0
+    consumer_group: str = "scheduling"
 
 
 def build(settings: Settings) -> FastAPI:
     async def wire(pool: asyncpg.Pool, app: FastAPI) -> Sequence[Job]:
+        async with pool.acquire() as conn, conn.transaction():
+            await rule_store.seed(conn, DEFAULT_RULES, DEFAULT_STAGE_LIMITS)
+        buffer = timedelta(minutes=settings.travel_buffer_minutes)
         outbox = Outbox(pool, settings.schema_name)
+        emitter = Emitter(outbox)
+        robots = Robots(emitter)
+        timers = StageTimers(pool, emitter, robots, settings.timer_poll_interval_s)
+        handler = EventHandler(robots)
         app.state.outbox = outbox
-        consumer = Consumer("scheduling", [IDENTITY], pool, settings, apply_event)
-        return [consumer.run, Relay(outbox, pool, settings, [SCHEDULING]).run]
+        app.state.robots = robots
+        app.state.handler = handler
+        app.state.timers = timers
+        app.state.crew = Crew(pool, buffer)
+        app.state.visits = Visits(pool, emitter, robots, buffer)
+        app.state.tasks = Tasks(pool, emitter, robots, settings.company_timezone)
+        app.state.automation = Automation(pool, emitter)
+        consumer = Consumer(
+            settings.consumer_group, [IDENTITY, ORDERS, MEDIA], pool, settings, handler
+        )
+        app.state.consumer = consumer
+        return [consumer.run, Relay(outbox, pool, settings, [SCHEDULING]).run, timers.run]
 
     return build_service(
         settings,
         ServiceSpec(
-            migrations=[INBOX_DDL, OUTBOX_DDL, RELAY_DDL, CREW_DDL],
-            topics=[IDENTITY, SCHEDULING],
+            migrations=MIGRATIONS,
+            topics=[IDENTITY, ORDERS, MEDIA, SCHEDULING],
             wire=wire,
-            routers=[router],
+            routers=[http.router, visits.router, tasks.router, automation.router],
         ),
     )

@@ -1,12 +1,45 @@
 """Object storage (S3 / MinIO) through the minio client. The client is blocking: every call
-runs in a worker thread so the event loop never waits on the network."""
+runs in a worker thread so the event loop never waits on the network.
+
+Two clients: one talks to the store from inside the system (`endpoint`); the other only
+signs URLs for the address clients use (`public_endpoint`: a phone cannot reach a cluster
+DNS name, and the host is part of the signature). Its region is set, so signing needs no
+network call (minio would otherwise ask the store for the bucket's region).
+"""
 
 from __future__ import annotations
 
 import asyncio
-from urllib.parse import urlparse
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import quote, urlparse
 
 from minio import Minio
+from minio.commonconfig import CopySource
+from minio.deleteobjects import DeleteObject
+from minio.error import S3Error
+
+from services.media.application.ports import ObjectInfo
+
+MISSING = frozenset({"NoSuchKey", "NoSuchObject", "NotFound"})
+
+
+def _client(endpoint: str, access_key: str, secret_key: str, region: str) -> Minio:
+    url = urlparse(endpoint)
+    return Minio(
+        url.netloc,
+        access_key=access_key,
+        secret_key=secret_key,
+        secure=url.scheme == "https",
+        region=region,
+    )
+
+
+def content_disposition(filename: str) -> str:
+    """An ASCII fallback plus the exact UTF-8 name (RFC 6266), e.g. for `Замер.pdf`."""
+    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "'").replace("?", "_")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
 class ObjectStore:
@@ -17,16 +50,11 @@ class ObjectStore:
         secret_key: str,
         bucket: str,
         region: str = "us-east-1",
+        public_endpoint: str | None = None,
     ) -> None:
-        url = urlparse(endpoint)
         self.bucket = bucket
-        self.client = Minio(
-            url.netloc,
-            access_key=access_key,
-            secret_key=secret_key,
-            secure=url.scheme == "https",
-            region=region,
-        )
+        self.client = _client(endpoint, access_key, secret_key, region)
+        self.signer = _client(public_endpoint or endpoint, access_key, secret_key, region)
 
     async def ensure_bucket(self) -> None:
         def make() -> None:
@@ -37,3 +65,86 @@ class ObjectStore:
 
     async def ping(self) -> None:
         await asyncio.to_thread(self.client.bucket_exists, self.bucket)
+
+    async def presign_put(self, key: str, ttl: timedelta) -> str:
+        url: str = await asyncio.to_thread(self.signer.presigned_put_object, self.bucket, key, ttl)
+        return url
+
+    async def presign_get(
+        self, key: str, ttl: timedelta, content_type: str, filename: str | None
+    ) -> str:
+        # The verified type and the human name travel in the signed URL, so the browser
+        # gets them whatever Content-Type the client sent with its PUT.
+        headers: dict[str, str | list[str] | tuple[str]] = {"response-content-type": content_type}
+        if filename:
+            headers["response-content-disposition"] = content_disposition(filename)
+        url: str = await asyncio.to_thread(
+            self.signer.presigned_get_object, self.bucket, key, ttl, headers
+        )
+        return url
+
+    async def stat(self, key: str) -> ObjectInfo | None:
+        try:
+            found = await asyncio.to_thread(self.client.stat_object, self.bucket, key)
+        except S3Error as exc:
+            if exc.code in MISSING:
+                return None
+            raise
+        return ObjectInfo(size=int(found.size or 0))
+
+    async def read_range(self, key: str, offset: int, length: int) -> bytes:
+        """Exactly the bytes asked for (a ranged GET), never the whole object."""
+
+        def read() -> bytes:
+            response = self.client.get_object(self.bucket, key, offset=offset, length=length)
+            try:
+                return bytes(response.read(length))
+            finally:
+                response.close()
+                response.release_conn()
+
+        if length <= 0:
+            return b""
+        return await asyncio.to_thread(read)
+
+    async def download(self, key: str, path: Path) -> None:
+        # fget_object streams in chunks to a part file and renames it: nothing in memory.
+        await asyncio.to_thread(self.client.fget_object, self.bucket, key, str(path))
+
+    async def upload_file(self, key: str, path: Path, content_type: str) -> None:
+        await asyncio.to_thread(
+            self.client.fput_object, self.bucket, key, str(path), content_type=content_type
+        )
+
+    async def copy(self, source: str, target: str) -> bool:
+        """Server-side copy; False when the source does not exist."""
+        try:
+            await asyncio.to_thread(
+                self.client.copy_object, self.bucket, target, CopySource(self.bucket, source)
+            )
+        except S3Error as exc:
+            if exc.code in MISSING:
+                return False
+            raise
+        return True
+
+    async def remove(self, keys: Sequence[str]) -> None:
+        """Remove objects; one that is already gone counts as removed."""
+
+        def remove_all() -> None:
+            errors = list(self.client.remove_objects(self.bucket, [DeleteObject(k) for k in keys]))
+            failed = [e for e in errors if e.code not in MISSING]
+            if failed:
+                raise RuntimeError(f"could not remove {[e.name for e in failed]}")
+
+        if keys:
+            await asyncio.to_thread(remove_all)
+
+    async def keys(self, prefix: str = "") -> list[str]:
+        """Every key under a prefix (tests and the benchmark check what is left)."""
+
+        def names() -> list[str]:
+            found = self.client.list_objects(self.bucket, prefix=prefix, recursive=True)
+            return [str(o.object_name) for o in found]
+
+        return await asyncio.to_thread(names)

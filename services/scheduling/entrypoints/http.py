@@ -1,13 +1,19 @@
-"""HTTP routes of the scheduling service."""
+"""HTTP routes of the scheduling service: crew and their calendars."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
+from uuid import UUID
 
 import asyncpg
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from services.scheduling.adapters.crew_store import list_members
+from plumbing.actor import CurrentActor
+from services.scheduling.adapters.crew_store import list_members, member_to_api
+from services.scheduling.domain.crew import Absence
+from services.scheduling.entrypoints.deps import CrewDep, require_role
 
 router = APIRouter()
 
@@ -17,8 +23,76 @@ def get_pool(request: Request) -> asyncpg.Pool:
     return pool
 
 
+class AbsenceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    reason: str | None = Field(default=None, max_length=200)
+
+
+class CrewUpdate(BaseModel):
+    """PUT: each field given replaces the stored one; a field left out is kept."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    timezone: str | None = Field(default=None, max_length=64)
+    working_hours: dict[str, list[str] | None] | None = None
+    days_off: list[date] | None = Field(default=None, max_length=366)
+    absences: list[AbsenceIn] | None = Field(default=None, max_length=200)
+
+
 @router.get("/crew")
 async def crew(
     pool: Annotated[asyncpg.Pool, Depends(get_pool)], role: str | None = None
 ) -> list[dict[str, Any]]:
     return await list_members(pool, role)
+
+
+@router.get("/crew/{member_id}")
+async def crew_member(member_id: UUID, service: CrewDep) -> dict[str, Any]:
+    return member_to_api(await service.get(member_id))
+
+
+@router.put("/crew/{member_id}")
+async def update_crew_member(
+    member_id: UUID, body: CrewUpdate, actor: CurrentActor, service: CrewDep
+) -> dict[str, Any]:
+    require_role(actor, "manager", "director", "admin")
+    absences = (
+        [Absence(a.starts_at, a.ends_at, a.reason) for a in body.absences]
+        if body.absences is not None
+        else None
+    )
+    return await service.update(
+        member_id,
+        timezone=body.timezone,
+        working_hours=body.working_hours,
+        days_off=body.days_off,
+        absences=absences,
+    )
+
+
+@router.get("/crew/{member_id}/schedule")
+async def crew_schedule(
+    member_id: UUID,
+    service: CrewDep,
+    start: Annotated[AwareDatetime, Query(alias="from")],
+    end: Annotated[AwareDatetime, Query(alias="to")],
+) -> dict[str, Any]:
+    found = await service.schedule(member_id, start, end)
+    return {
+        "busy": [
+            {
+                "starts_at": b.start.isoformat(),
+                "ends_at": b.end.isoformat(),
+                "kind": b.kind,
+                **({"order_id": str(b.order_id)} if b.order_id else {}),
+                **({"visit_id": str(b.visit_id)} if b.visit_id else {}),
+            }
+            for b in found.busy
+        ],
+        "free": [
+            {"starts_at": f.start.isoformat(), "ends_at": f.end.isoformat()} for f in found.free
+        ],
+    }

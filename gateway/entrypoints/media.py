@@ -1,0 +1,105 @@
+"""Documents and photos of an order, as the caller's role may see them (API.md, Media).
+
+Every route first establishes that the caller may see the order (a media item's order is
+asked of the media service without signing anything), so a field role learns nothing about
+orders not assigned to them: 404, like an order that does not exist. Commercial documents
+are refused here for roles that may not see them, and the media service independently
+never signs a URL for them (it gets the role in the actor headers).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from gateway.adapters.upstream import Caller, Upstreams
+from gateway.application.access import require_order_access
+from gateway.domain.users import User
+from gateway.domain.visibility import (
+    COMMERCIAL_DOCUMENT_PURPOSES,
+    sees_commercial,
+    strip_commercial,
+)
+from gateway.entrypoints.deps import CurrentUser, UpstreamsDep, caller_of, require
+from plumbing.errors import Forbidden, Invalid, NotFound, TooLarge
+
+router = APIRouter(prefix="/api/v1")
+
+# Who attaches files (DOMAIN.md roles): managers and directors on any order, measurers and
+# installers on their assigned orders. Delivery and production only read (their "may do"
+# has no uploads), admin administers users and rules.
+Uploader = Annotated[User, Depends(require("manager", "director", "measurer", "installer"))]
+MAX_BODY = 16 * 1024
+
+
+async def _json_object(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if len(raw) > MAX_BODY:
+        raise TooLarge("request body is larger than 16 KB")
+    try:
+        body = json.loads(raw or b"null")
+    except ValueError:
+        raise Invalid("body: not valid JSON", code="invalid_json") from None
+    if not isinstance(body, dict):
+        raise Invalid("body: must be a JSON object", code="invalid_input")
+    return body
+
+
+async def _visible_media(upstreams: Upstreams, user: User, media_id: UUID) -> Caller:
+    """404 unless the caller may see this item's order and, if commercial, the item."""
+    caller = caller_of(user)
+    meta = await upstreams.call(
+        "media", "GET", f"/media/{media_id}", caller, params={"urls": "false"}
+    )
+    if meta.body.get("purpose") in COMMERCIAL_DOCUMENT_PURPOSES and not sees_commercial(user.role):
+        raise NotFound(f"media {media_id} not found")
+    await require_order_access(upstreams, caller, UUID(str(meta.body["order_id"])))
+    return caller
+
+
+@router.post("/orders/{order_id}/media", status_code=201)
+async def request_upload(
+    order_id: UUID, request: Request, user: Uploader, upstreams: UpstreamsDep, response: Response
+) -> Any:
+    caller = caller_of(user)
+    await require_order_access(upstreams, caller, order_id)
+    body = await _json_object(request)  # the media service validates the shape
+    if body.get("purpose") in COMMERCIAL_DOCUMENT_PURPOSES and not sees_commercial(user.role):
+        raise Forbidden(f"role {user.role} may not attach commercial documents")
+    reply = await upstreams.call("media", "POST", f"/orders/{order_id}/media", caller, json=body)
+    response.status_code = reply.status
+    return reply.body
+
+
+@router.post("/media/{media_id}/complete")
+async def complete(media_id: UUID, user: Uploader, upstreams: UpstreamsDep) -> Any:
+    caller = await _visible_media(upstreams, user, media_id)
+    reply = await upstreams.call("media", "POST", f"/media/{media_id}/complete", caller)
+    return strip_commercial(reply.body, user.role)
+
+
+@router.get("/orders/{order_id}/media")
+async def list_media(order_id: UUID, user: CurrentUser, upstreams: UpstreamsDep) -> Any:
+    caller = caller_of(user)
+    await require_order_access(upstreams, caller, order_id)
+    reply = await upstreams.call("media", "GET", f"/orders/{order_id}/media", caller)
+    return strip_commercial(reply.body, user.role)
+
+
+@router.get("/media/{media_id}")
+async def get_media(media_id: UUID, user: CurrentUser, upstreams: UpstreamsDep) -> Any:
+    caller = await _visible_media(upstreams, user, media_id)
+    reply = await upstreams.call("media", "GET", f"/media/{media_id}", caller)
+    return strip_commercial(reply.body, user.role)
+
+
+@router.delete("/media/{media_id}")
+async def detach(media_id: UUID, user: CurrentUser, upstreams: UpstreamsDep) -> Any:
+    # Who may detach (manager, director, the uploader within an hour) is decided by the
+    # media service, which knows the uploader and the time.
+    caller = await _visible_media(upstreams, user, media_id)
+    reply = await upstreams.call("media", "DELETE", f"/media/{media_id}", caller)
+    return strip_commercial(reply.body, user.role)

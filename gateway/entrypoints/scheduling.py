@@ -1,0 +1,136 @@
+"""Crew, visits, tasks and robots: routed to the scheduling service with the caller attached.
+
+Roles are checked here (DOMAIN.md, Roles); which task a person may see or complete depends on
+assignments only scheduling holds, so that part is decided there from the X-Actor headers.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from gateway.domain.users import User
+from gateway.domain.visibility import strip_commercial
+from gateway.entrypoints.deps import CurrentUser, UpstreamsDep, caller_of, require
+from plumbing.errors import Invalid, NotFound, TooLarge
+
+router = APIRouter(prefix="/api/v1")
+
+Booker = Annotated[User, Depends(require("manager", "director"))]
+CrewEditor = Annotated[User, Depends(require("manager", "director", "admin"))]
+RuleEditor = Annotated[User, Depends(require("director", "admin"))]
+
+
+async def _body(request: Request) -> Any:
+    raw = await request.body()
+    if len(raw) > 256 * 1024:
+        raise TooLarge("request body is larger than 256 KB")
+    try:
+        import json  # noqa: PLC0415
+
+        return json.loads(raw or b"null")
+    except ValueError:
+        raise Invalid("body: not valid JSON", code="invalid_json") from None
+
+
+async def _pass(
+    upstreams: UpstreamsDep,
+    user: User,
+    method: str,
+    path: str,
+    *,
+    json: Any = None,
+    params: Any = None,
+    response: Response | None = None,
+) -> Any:
+    reply = await upstreams.call(
+        "scheduling", method, path, caller_of(user), json=json, params=params
+    )
+    if response is not None:
+        response.status_code = reply.status
+    return strip_commercial(reply.body, user.role)
+
+
+@router.get("/crew")
+async def crew(user: CurrentUser, upstreams: UpstreamsDep, role: str | None = None) -> Any:
+    return await _pass(upstreams, user, "GET", "/crew", params={"role": role} if role else None)
+
+
+@router.put("/crew/{member_id}")
+async def update_crew_member(
+    member_id: UUID, request: Request, user: CrewEditor, upstreams: UpstreamsDep
+) -> Any:
+    return await _pass(upstreams, user, "PUT", f"/crew/{member_id}", json=await _body(request))
+
+
+@router.get("/crew/{member_id}/schedule")
+async def crew_schedule(
+    member_id: UUID, request: Request, user: CurrentUser, upstreams: UpstreamsDep
+) -> Any:
+    # Bookers see anyone's calendar; a crew member sees their own.
+    if user.role not in ("manager", "director", "admin") and user.id != member_id:
+        raise NotFound(f"crew member {member_id} not found")
+    params = dict(request.query_params)
+    return await _pass(upstreams, user, "GET", f"/crew/{member_id}/schedule", params=params)
+
+
+@router.post("/orders/{order_id}/visits", status_code=201)
+async def book_visit(
+    order_id: UUID, request: Request, response: Response, user: Booker, upstreams: UpstreamsDep
+) -> Any:
+    return await _pass(
+        upstreams,
+        user,
+        "POST",
+        f"/orders/{order_id}/visits",
+        json=await _body(request),
+        response=response,
+    )
+
+
+@router.patch("/visits/{visit_id}")
+async def change_visit(
+    visit_id: UUID, request: Request, user: Booker, upstreams: UpstreamsDep
+) -> Any:
+    return await _pass(upstreams, user, "PATCH", f"/visits/{visit_id}", json=await _body(request))
+
+
+@router.get("/tasks")
+async def tasks(request: Request, user: CurrentUser, upstreams: UpstreamsDep) -> Any:
+    return await _pass(upstreams, user, "GET", "/tasks", params=dict(request.query_params))
+
+
+@router.post("/tasks/{task_id}/complete")
+async def complete_task(
+    task_id: UUID, request: Request, user: CurrentUser, upstreams: UpstreamsDep
+) -> Any:
+    body = await _body(request)
+    return await _pass(upstreams, user, "POST", f"/tasks/{task_id}/complete", json=body or {})
+
+
+@router.get("/automation/rules")
+async def rules(user: RuleEditor, upstreams: UpstreamsDep) -> Any:
+    return await _pass(upstreams, user, "GET", "/automation/rules")
+
+
+@router.put("/automation/rules/{rule_id}")
+async def put_rule(
+    rule_id: str, request: Request, user: RuleEditor, upstreams: UpstreamsDep
+) -> Any:
+    return await _pass(
+        upstreams, user, "PUT", f"/automation/rules/{rule_id}", json=await _body(request)
+    )
+
+
+@router.get("/automation/stage-limits")
+async def stage_limits(user: CurrentUser, upstreams: UpstreamsDep) -> Any:
+    return await _pass(upstreams, user, "GET", "/automation/stage-limits")
+
+
+@router.put("/automation/stage-limits")
+async def put_stage_limits(request: Request, user: RuleEditor, upstreams: UpstreamsDep) -> Any:
+    return await _pass(
+        upstreams, user, "PUT", "/automation/stage-limits", json=await _body(request)
+    )

@@ -1,0 +1,102 @@
+"""The ports of the media application; adapters implement them (fakes in adapters/memory.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Protocol
+from uuid import UUID
+
+from pydantic import BaseModel
+
+from contracts.envelope import Actor
+from services.media.domain.model import Media, PhotoFacts
+
+
+@dataclass(frozen=True)
+class Change:
+    """A decided state change: the new row, the events it emits, a thumbnail job or not.
+    The repository writes all three in one transaction (the outbox is the log)."""
+
+    media: Media
+    events: Sequence[BaseModel] = ()
+    thumbnail_job: bool = False
+
+
+Decide = Callable[[Media], Change | None]  # None: nothing to change
+Remove = Callable[[Sequence[str]], Awaitable[None]]
+
+
+class MediaRepository(Protocol):
+    async def insert_pending(self, media: Media) -> Media:
+        """Insert; if the uploader already used this client key on this order, return that row."""
+        ...
+
+    async def get(self, media_id: UUID) -> Media | None: ...
+
+    async def list_ready(self, order_id: UUID) -> list[Media]: ...
+
+    async def update(self, media_id: UUID, decide: Decide, actor: Actor) -> Media:
+        """Lock the row, decide on its current state, write the change and its events."""
+        ...
+
+    async def take_thumbnail_job(self, make: Callable[[Media], Awaitable[None]]) -> bool:
+        """Claim one due job (others skip it), run `make`, then record ThumbnailReady; on
+        failure retry later. False when no job was due."""
+        ...
+
+    async def sweep_uploads(self, before: datetime, limit: int, remove: Remove) -> int:
+        """Upload keys whose URL expired before `before`: remove them, expire pending rows."""
+        ...
+
+    async def purge_unattached(self, limit: int, remove: Remove) -> int:
+        """Objects of detached, rejected or expired media not removed yet: removal after a
+        commit may fail, so this is the path that makes it eventually true."""
+        ...
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    size: int
+
+
+class ObjectStorage(Protocol):
+    async def presign_put(self, key: str, ttl: timedelta) -> str: ...
+
+    async def presign_get(
+        self, key: str, ttl: timedelta, content_type: str, filename: str | None
+    ) -> str: ...
+
+    async def stat(self, key: str) -> ObjectInfo | None: ...
+
+    async def read_range(self, key: str, offset: int, length: int) -> bytes: ...
+
+    async def download(self, key: str, path: Path) -> None: ...
+
+    async def upload_file(self, key: str, path: Path, content_type: str) -> None: ...
+
+    async def copy(self, source: str, target: str) -> bool:
+        """Server-side copy; False when the source does not exist."""
+        ...
+
+    async def remove(self, keys: Sequence[str]) -> None: ...
+
+
+class NotAnImage(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class ImageFacts:
+    format: str  # Pillow's name: JPEG, PNG, WEBP, HEIF
+    facts: PhotoFacts = field(default_factory=PhotoFacts)
+
+
+class Imaging(Protocol):
+    async def inspect(self, path: Path) -> ImageFacts:
+        """Decode the whole image (a truncated file fails) and read its EXIF."""
+        ...
+
+    async def thumbnail(self, source: Path, target: Path) -> None: ...

@@ -1,0 +1,205 @@
+"""Booking, moving, reassigning and cancelling visits.
+
+Each command is one transaction: the visit row, its task, the adopted or completed tasks and
+the events in the outbox commit together. The slot itself is guarded by the database's
+exclusion constraint, not by a read-then-write check here: two concurrent bookings of one
+slot both pass `check_booking`, and exactly one INSERT survives.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from uuid import UUID
+
+import asyncpg
+
+from contracts.envelope import Actor
+from contracts.events.scheduling import (
+    TaskCancelled,
+    TaskCompleted,
+    VisitBooked,
+    VisitCancelled,
+    VisitRescheduled,
+)
+from plumbing.db import Conn
+from plumbing.errors import Conflict, NotFound
+from services.scheduling.adapters import crew_store, order_store, task_store, visit_store
+from services.scheduling.adapters.visit_store import SlotTaken
+from services.scheduling.application.events import Emitter, Pending
+from services.scheduling.application.robots import Robots
+from services.scheduling.application.visit_tasks import actor_uuid, new_visit_task, task_created
+from services.scheduling.domain.calendar import check_booking
+from services.scheduling.domain.crew import CrewMember
+
+
+@dataclass(frozen=True)
+class Booked:
+    visit_id: UUID
+    task_id: UUID
+
+
+class Visits:
+    def __init__(
+        self, pool: asyncpg.Pool, emitter: Emitter, robots: Robots, buffer: timedelta
+    ) -> None:
+        self.pool = pool
+        self.emitter = emitter
+        self.robots = robots
+        self.buffer = buffer
+
+    async def _member(self, conn: Conn, member_id: UUID) -> CrewMember:
+        member = await crew_store.get_member(conn, member_id)
+        if member is None:
+            raise NotFound(f"crew member {member_id} not found", code="unknown_member")
+        return member
+
+    async def _slot_taken(
+        self, member_id: UUID, start: datetime, end: datetime, exclude: UUID | None
+    ) -> Conflict:
+        conflicts = await visit_store.overlapping(
+            self.pool, member_id, start, end, self.buffer, exclude
+        )
+        return Conflict(
+            "the crew member is busy then (travel buffer included)",
+            code="slot_taken",
+            conflicts=conflicts,
+        )
+
+    async def book(
+        self,
+        order_id: UUID,
+        kind: str,
+        assignee_id: UUID,
+        start: datetime,
+        end: datetime,
+        actor: Actor,
+    ) -> Booked:
+        visit_id = uuid.uuid4()
+        try:
+            async with self.pool.acquire() as conn, conn.transaction():
+                if await order_store.get(conn, order_id) is None:
+                    raise NotFound(f"order {order_id} not found", code="unknown_order")
+                check_booking(await self._member(conn, assignee_id), kind, start, end)
+                pending: list[Pending] = []
+                adopted = await task_store.adoptable(conn, order_id, kind)
+                task = adopted or new_visit_task(
+                    order_id, visit_id, kind, assignee_id, self.emitter.clock()
+                )
+                # The slot first: under contention most bookings stop here, having written
+                # nothing else.
+                await visit_store.insert(
+                    conn, visit_id, order_id, kind, assignee_id, start, end, self.buffer, task.id
+                )
+                if adopted is None:
+                    await task_store.insert(conn, task)
+                    pending.append(Pending(task_created(task), f"task-{task.id}", actor))
+                else:
+                    # Adopted: no second TaskCreated; VisitBooked names this task and assignee.
+                    await task_store.attach(conn, task.id, visit_id, assignee_id)
+                event = VisitBooked(
+                    visit_id=visit_id,
+                    order_id=order_id,
+                    kind=kind,  # type: ignore[arg-type]  # checked by the request model
+                    assignee_id=assignee_id,
+                    starts_at=start,
+                    ends_at=end,
+                    task_id=task.id,
+                )
+                pending.insert(0, Pending(event, f"visit-{visit_id}", actor))
+                done = await self._complete_book_visit_tasks(conn, order_id, kind, actor)
+                written = await self.emitter.emit(conn, pending + done)
+                for envelope in written[len(pending) :]:
+                    await self.robots.fire(conn, envelope)  # a completed book_visit task
+        except SlotTaken:
+            raise await self._slot_taken(assignee_id, start, end, None) from None
+        return Booked(visit_id, task.id)
+
+    async def _complete_book_visit_tasks(
+        self, conn: Conn, order_id: UUID, kind: str, actor: Actor
+    ) -> list[Pending]:
+        """DOMAIN.md: booking completes the manager's "book a visit" task, if a robot made one."""
+        by, now = actor_uuid(actor), self.emitter.clock()
+        pending: list[Pending] = []
+        for t in await task_store.open_book_visit_tasks(conn, order_id, kind):
+            await task_store.complete(conn, t.id, by, now, None, None)
+            event = TaskCompleted(
+                task_id=t.id, order_id=order_id, kind="book_visit", completed_by=by
+            )
+            pending.append(Pending(event, f"task-{t.id}", actor))
+        return pending
+
+    async def change(
+        self,
+        visit_id: UUID,
+        actor: Actor,
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        assignee_id: UUID | None = None,
+        cancelled: bool = False,
+        reason: str | None = None,
+    ) -> dict[str, object]:
+        try:
+            async with self.pool.acquire() as conn, conn.transaction():
+                visit = await visit_store.get_for_update(conn, visit_id)
+                if visit is None:
+                    raise NotFound(f"visit {visit_id} not found")
+                if visit.status != "booked":
+                    raise Conflict(f"the visit is {visit.status}", code="visit_not_active")
+                kind = visit.kind
+                if cancelled:
+                    await visit_store.set_status(conn, visit_id, "cancelled")
+                    pending = [
+                        Pending(
+                            VisitCancelled(
+                                visit_id=visit_id,
+                                order_id=visit.order_id,
+                                kind=kind,  # type: ignore[arg-type]
+                                task_id=visit.task_id,
+                                reason=reason,
+                            ),
+                            f"visit-{visit_id}",
+                            actor,
+                        )
+                    ]
+                    if await task_store.cancel(conn, visit.task_id):
+                        cancel = TaskCancelled(
+                            task_id=visit.task_id,
+                            order_id=visit.order_id,
+                            visit_id=visit_id,
+                            kind=kind,  # type: ignore[arg-type]
+                            reason="visit cancelled",
+                        )
+                        pending.append(Pending(cancel, f"task-{visit.task_id}", actor))
+                    await self.emitter.emit(conn, pending)
+                    return visit_store.visit_to_api(replace(visit, status="cancelled"))
+                moved = replace(
+                    visit,
+                    starts_at=start or visit.starts_at,
+                    ends_at=end or visit.ends_at,
+                    assignee_id=assignee_id or visit.assignee_id,
+                )
+                member = await self._member(conn, moved.assignee_id)
+                check_booking(member, kind, moved.starts_at, moved.ends_at)
+                version = await visit_store.move(
+                    conn, visit_id, moved.assignee_id, moved.starts_at, moved.ends_at, self.buffer
+                )
+                if moved.assignee_id != visit.assignee_id:
+                    await task_store.attach(conn, visit.task_id, None, moved.assignee_id)
+                event = VisitRescheduled(
+                    visit_id=visit_id,
+                    order_id=visit.order_id,
+                    kind=kind,  # type: ignore[arg-type]
+                    assignee_id=moved.assignee_id,
+                    starts_at=moved.starts_at,
+                    ends_at=moved.ends_at,
+                    task_id=visit.task_id,
+                )
+                await self.emitter.emit(conn, [Pending(event, f"visit-{visit_id}", actor)])
+                return visit_store.visit_to_api(replace(moved, version=version))
+        except SlotTaken:
+            raise await self._slot_taken(
+                moved.assignee_id, moved.starts_at, moved.ends_at, visit_id
+            ) from None

@@ -1,0 +1,118 @@
+"""The default robots of DOMAIN.md and the default per-stage time limits, seeded once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.scheduling.domain.rules import Rule
+
+
+def _task(kind: str, role: str, title: str, **extra: Any) -> dict[str, Any]:
+    return {"type": "create_task", "kind": kind, "assignee_role": role, "title": title, **extra}
+
+
+def _notify(ru: str, en: str, **to: Any) -> dict[str, Any]:
+    return {"type": "notify", "text_ru": ru, "text_en": en, **to}
+
+
+_RAW: tuple[dict[str, Any], ...] = (
+    {
+        "id": "measurement-book-visit",
+        "title": "Order enters measurement without a booked visit → manager books it",
+        "trigger": "order_entered_stage",
+        "conditions": {"stage": "measurement", "without_booked_visit": "measurement"},
+        "actions": [_task("book_visit", "manager", "Записать на замер", visit_kind="measurement")],
+    },
+    {
+        "id": "measurement-done-to-contract",
+        "title": "Measurement task completed → order moves to contract",
+        "trigger": "task_completed",
+        "conditions": {"task_kind": "measurement"},
+        "actions": [{"type": "request_stage_move", "to_stage": "contract"}],
+    },
+    {
+        "id": "shipment-prep-delivery-task",
+        "title": "Order enters shipment preparation → task for the delivery service",
+        "trigger": "order_entered_stage",
+        "conditions": {"stage": "shipment_prep", "without_booked_visit": "delivery"},
+        "actions": [_task("delivery", "delivery", "Доставить заказ", due_in_hours=72)],
+    },
+    {
+        "id": "installation-installer-task",
+        "title": "Order enters installation → task for installers",
+        "trigger": "order_entered_stage",
+        "conditions": {"stage": "installation", "without_booked_visit": "installation"},
+        "actions": [_task("installation", "installer", "Монтаж", due_in_hours=72)],
+    },
+    {
+        "id": "rework-installer-task",
+        "title": "Order enters rework → task for installers",
+        "trigger": "order_entered_stage",
+        "conditions": {"stage": "rework", "without_booked_visit": "rework"},
+        "actions": [_task("rework", "installer", "Доработка", due_in_hours=72)],
+    },
+    {
+        "id": "notify-stage-change",
+        "title": "Any stage change → the order's manager is notified",
+        "trigger": "order_entered_stage",
+        "actions": [
+            _notify(
+                "Заказ №{number} перешёл на стадию «{stage}»",
+                "Order #{number} moved to stage {stage}",
+                manager=True,
+            )
+        ],
+    },
+    {
+        "id": "notify-task-completed",
+        "title": "Task completed → the order's manager is notified",
+        "trigger": "task_completed",
+        "actions": [
+            _notify(
+                "Задача «{title}» по заказу №{number} выполнена",
+                "Task “{title}” of order #{number} is done",
+                manager=True,
+            )
+        ],
+    },
+    {
+        "id": "notify-photo-uploaded",
+        "title": "Photo uploaded → the order's manager is notified",
+        "trigger": "media_uploaded",
+        "conditions": {"media_kind": "photo"},
+        "actions": [
+            _notify(
+                "К заказу №{number} загружено фото ({purpose})",
+                "A photo ({purpose}) was uploaded to order #{number}",
+                manager=True,
+            )
+        ],
+    },
+    {
+        "id": "overdue-alert",
+        "title": "Order overdue in its stage → manager and director alerted",
+        "trigger": "order_overdue",
+        "actions": [
+            _notify(
+                "Заказ №{number} превысил срок на стадии «{stage}»",
+                "Order #{number} is overdue in stage {stage}",
+                manager=True,
+                role="director",
+            )
+        ],
+    },
+)
+
+DEFAULT_RULES: tuple[Rule, ...] = tuple(Rule.model_validate(raw) for raw in _RAW)
+
+# Hours an order may sit in a stage before the overdue robots fire; terminal stages have none.
+DEFAULT_STAGE_LIMITS: dict[str, float] = {
+    "intake": 24,
+    "measurement": 72,
+    "contract": 120,
+    "production": 720,
+    "shipment_prep": 72,
+    "delivery": 48,
+    "installation": 72,
+    "rework": 120,
+}

@@ -1,0 +1,42 @@
+"""HTTP routes for tasks: list (mine / by date / by status / by order) and complete."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from plumbing.actor import CurrentActor
+from services.scheduling.entrypoints.deps import TasksDep
+
+router = APIRouter()
+
+
+class CompleteTask(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: str | None = Field(default=None, max_length=5000)
+    # Checked against MeasurementResults by the application (only measurement tasks take it).
+    results: dict[str, Any] | None = None
+
+
+@router.get("/tasks")
+async def list_tasks(
+    actor: CurrentActor,
+    tasks: TasksDep,
+    mine: bool = False,
+    day: Annotated[date | None, Query(alias="date")] = None,
+    status: Literal["open", "done", "cancelled"] | None = None,
+    order_id: UUID | None = None,
+) -> list[dict[str, Any]]:
+    return await tasks.list(actor, mine=mine, day=day, status=status, order_id=order_id)
+
+
+@router.post("/tasks/{task_id}/complete")
+async def complete_task(
+    task_id: UUID, body: CompleteTask, actor: CurrentActor, tasks: TasksDep
+) -> dict[str, Any]:
+    return await tasks.complete(task_id, actor, body.note, body.results)

@@ -1,0 +1,68 @@
+"""HTTP routes for visits: book, move, reassign, cancel."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from contracts.events.common import VisitKind
+from plumbing.actor import CurrentActor
+from services.scheduling.adapters import visit_store
+from services.scheduling.entrypoints.deps import VisitsDep, require_role
+
+router = APIRouter()
+BOOKERS = ("manager", "director")
+
+
+class BookVisit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: VisitKind
+    assignee_id: UUID
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+
+
+class ChangeVisit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    assignee_id: UUID | None = None
+    cancelled: bool = False
+    reason: str | None = Field(default=None, max_length=500)
+
+
+@router.post("/orders/{order_id}/visits", status_code=201)
+async def book_visit(
+    order_id: UUID, body: BookVisit, actor: CurrentActor, visits: VisitsDep
+) -> dict[str, str]:
+    require_role(actor, *BOOKERS)
+    booked = await visits.book(
+        order_id, body.kind, body.assignee_id, body.starts_at, body.ends_at, actor
+    )
+    return {"visit_id": str(booked.visit_id), "task_id": str(booked.task_id)}
+
+
+@router.get("/orders/{order_id}/visits")
+async def order_visits(order_id: UUID, visits: VisitsDep) -> list[dict[str, Any]]:
+    return await visit_store.of_order(visits.pool, order_id)
+
+
+@router.patch("/visits/{visit_id}")
+async def change_visit(
+    visit_id: UUID, body: ChangeVisit, actor: CurrentActor, visits: VisitsDep
+) -> dict[str, object]:
+    require_role(actor, *BOOKERS)
+    return await visits.change(
+        visit_id,
+        actor,
+        start=body.starts_at,
+        end=body.ends_at,
+        assignee_id=body.assignee_id,
+        cancelled=body.cancelled,
+        reason=body.reason,
+    )
