@@ -175,3 +175,25 @@ async def test_postgres_reader_never_skips_a_late_commit(
     seen = await store.read_all(0, 100)
     assert [e.envelope.stream_id for e in seen] == [slow, fast]
     assert seen[0].position < seen[1].position
+
+
+async def test_a_subscription_catches_up_then_follows_new_commits(store: EventStore) -> None:
+    before = await store.read_all(0, 100_000)
+    start = before[-1].position if before else 0
+    a = new_stream()
+    await store.append(a, [envelope(a)], expected_version=0)
+    seen: list[str] = []
+
+    async def watch() -> None:
+        async for stored in store.subscribe(start):
+            seen.append(stored.envelope.stream_id)
+            if len(seen) == 3:
+                return
+
+    watcher = asyncio.create_task(watch())
+    await asyncio.sleep(0.2)
+    b = new_stream()
+    await store.append(b, [envelope(b)], expected_version=0)
+    await store.append(a, [envelope(a)], expected_version=1)
+    await asyncio.wait_for(watcher, 10)
+    assert seen == [a, b, a]

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from uuid import UUID
 
 from esdbclient import AsyncEventStoreDBClient, RecordedEvent, StreamState
@@ -41,6 +41,8 @@ from services.orders.adapters.esdb_mapping import (
     to_new_event,
     to_stored,
 )
+from services.orders.application.follow import follow as follow_log
+from services.orders.application.follow import poller
 from services.orders.application.ports import (
     AppendResult,
     DuplicateEvent,
@@ -166,6 +168,10 @@ class EsdbEventStore:
         async with response:
             recorded = [r async for r in response]
         return follow(recorded, after, limit)
+
+    def subscribe(self, after: int) -> AsyncIterator[StoredEvent]:
+        # Polling read_all keeps one code path (and the same filtering) for catch-up and live.
+        return follow_log(self.read_all, after, poller(0.2))
 
     async def find_idempotency(self, key: str) -> IdempotencyRecord | None:
         return key_record(await self._last(key_stream(key)))

@@ -4,10 +4,11 @@ as the PostgreSQL adapter (tests/contract/test_event_store.py)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 
 from contracts.envelope import Envelope
 from contracts.events import registry
+from services.orders.application.follow import follow, woken_by
 from services.orders.application.ports import (
     AppendResult,
     DuplicateEvent,
@@ -24,6 +25,7 @@ class MemoryEventStore:
         self._ids: set[str] = set()
         self._keys: dict[str, IdempotencyRecord] = {}
         self._lock = asyncio.Lock()
+        self._appended = asyncio.Event()
 
     async def append(
         self,
@@ -50,6 +52,7 @@ class MemoryEventStore:
                 )
                 self._log.append(StoredEvent(len(self._log) + 1, stamped))
                 self._ids.add(str(event.event_id))
+            self._appended.set()
             return AppendResult(version=actual + len(events), position=len(self._log))
 
     async def read_stream(self, stream_id: str) -> list[StoredEvent]:
@@ -60,6 +63,9 @@ class MemoryEventStore:
 
     async def find_idempotency(self, key: str) -> IdempotencyRecord | None:
         return self._keys.get(key)
+
+    def subscribe(self, after: int) -> AsyncIterator[StoredEvent]:
+        return follow(self.read_all, after, woken_by(self._appended, 0.5))
 
 
 def _upcast(stored: StoredEvent) -> StoredEvent:

@@ -7,7 +7,8 @@ version check is race-free; the (stream_id, stream_version) unique key backs it 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import AsyncIterator, Sequence
 
 import asyncpg
 
@@ -16,6 +17,7 @@ from contracts.events import registry
 from contracts.topics import ORDERS, partition_key
 from plumbing.db import Conn
 from plumbing.ordered_log import LogRecord, notify, serialize_appends
+from services.orders.application.follow import follow, woken_by
 from services.orders.application.ports import (
     AppendResult,
     DuplicateEvent,
@@ -133,6 +135,22 @@ class PostgresEventStore:
             limit,
         )
         return [_stored(r) for r in rows]
+
+    async def subscribe(self, after: int) -> AsyncIterator[StoredEvent]:
+        """Catch up, then follow live, woken by the NOTIFY every append sends at commit."""
+        conn = await self.pool.acquire()
+        wake = asyncio.Event()
+
+        def notified(*_: object) -> None:
+            wake.set()
+
+        await conn.add_listener(self.channel, notified)
+        try:
+            async for stored in follow(self.read_all, after, woken_by(wake, 1.0)):
+                yield stored
+        finally:
+            await conn.remove_listener(self.channel, notified)
+            await self.pool.release(conn)
 
     async def find_idempotency(self, key: str) -> IdempotencyRecord | None:
         row = await self.pool.fetchrow(

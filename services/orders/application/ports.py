@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -67,6 +67,10 @@ class EventStore(Protocol):
         ...
 
     async def find_idempotency(self, key: str) -> IdempotencyRecord | None: ...
+
+    def subscribe(self, after: int) -> AsyncIterator[StoredEvent]:
+        """Every event after `after`, then each new one as it commits, in commit order."""
+        ...
 
 
 class OrderNumbers(Protocol):
