@@ -53,5 +53,8 @@ test: lint typecheck schemas-check k8s-validate ## everything CI runs
 bench: $(VENV)/.installed ## benchmarks print figures against a raw baseline; not part of `make test`
 	$(PY) -m bench
 
+rebuild-projections: $(VENV)/.installed ## rebuild every read model from the logs and swap it in live (DATABASE_URL of the running system)
+	$(PY) -m services.projections.entrypoints.rebuild
+
 clean: ## wipe local data (database, object store, logs)
 	$(PY) -m deploy.local.clean 2>/dev/null || rm -rf .data

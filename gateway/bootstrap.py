@@ -24,6 +24,7 @@ from gateway.entrypoints import (
     orders,
     reports,
     scheduling,
+    web,
 )
 from plumbing.ordered_log import OUTBOX_DDL, Outbox
 from plumbing.relay import RELAY_DDL, Relay
@@ -94,6 +95,7 @@ def build(settings: Settings) -> FastAPI:
                 scheduling.router,
                 reports.router,
                 events_stream.router,
+                web.router,
             ],
         ),
     )

@@ -26,6 +26,8 @@ COMMERCIAL_KEYS = frozenset(
     }
 )
 COMMERCIAL_DOCUMENT_PURPOSES = frozenset({"contract_draft", "calculation", "signed_contract"})
+# Events that are commercial as a whole: left out of histories and realtime pushes.
+COMMERCIAL_EVENT_TYPES = frozenset({"orders.DealTermsRecorded"})
 PRODUCTION_STAGES = frozenset(
     {"production", "shipment_prep", "delivery", "installation", "rework", "closed"}
 )
@@ -47,9 +49,20 @@ def strip_commercial(value: Any, role: str) -> Any:
     return _strip(value)
 
 
+def _is_commercial_item(value: dict[str, Any]) -> bool:
+    """A commercial document, or a history entry about one or about the deal terms (its
+    summary names the file and purpose, so removing the `data` keys would not be enough)."""
+    data = value.get("data")
+    return (
+        value.get("purpose") in COMMERCIAL_DOCUMENT_PURPOSES
+        or value.get("type") in COMMERCIAL_EVENT_TYPES
+        or (isinstance(data, dict) and data.get("purpose") in COMMERCIAL_DOCUMENT_PURPOSES)
+    )
+
+
 def _strip(value: Any) -> Any:
     if isinstance(value, dict):
-        if value.get("purpose") in COMMERCIAL_DOCUMENT_PURPOSES:
+        if _is_commercial_item(value):
             return None
         out = {}
         for key, item in value.items():
@@ -76,3 +89,12 @@ def may_see_order(role: str, stage: str, assigned: bool) -> bool:
     if is_field_role(role):
         return assigned
     return False
+
+
+# Realtime pushes (GET /api/v1/events/stream): a change whose very kind is commercial is not
+# pushed to roles that may not see commercial data; the rest carry no field values at all.
+CHAT_EVENT_TYPES = frozenset({"orders.CommentPosted"})
+
+
+def may_see_change(role: str, event_type: str) -> bool:
+    return sees_commercial(role) or event_type not in COMMERCIAL_EVENT_TYPES

@@ -84,6 +84,8 @@ async def board(
         params["q"] = q
     if manager:
         params["manager"] = manager
+    if assignee:
+        params["assignee"] = assignee
     if is_field_role(user.role):
         params["visible_to"] = str(user.id)  # only orders assigned to them
     reply = await upstreams.call("projections", "GET", "/board", caller_of(user), params=params)
@@ -92,5 +94,4 @@ async def board(
         for column in body["columns"]:
             if not may_see_order("production", column["stage"], assigned=False):
                 column["cards"], column["count"] = [], 0
-    _ = assignee  # accepted now; filtering by assignee arrives with the access model
     return strip_commercial(body, user.role)

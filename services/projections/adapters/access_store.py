@@ -18,7 +18,12 @@ from plumbing.db import Conn
 async def grant(conn: Conn, order_id: UUID, user_id: UUID, via: str, at: datetime) -> None:
     await conn.execute(
         "INSERT INTO order_access (order_id, user_id, via, since) VALUES ($1, $2, $3, $4) "
-        "ON CONFLICT (order_id, user_id) DO NOTHING",
+        # The earliest grant wins whatever order the topics interleave in (visit and task
+        # events travel on different partitions), so a rebuild reaches the same row.
+        "ON CONFLICT (order_id, user_id) DO UPDATE SET "
+        "via = CASE WHEN EXCLUDED.since < order_access.since THEN EXCLUDED.via "
+        "WHEN EXCLUDED.since = order_access.since THEN least(order_access.via, EXCLUDED.via) "
+        "ELSE order_access.via END, since = least(order_access.since, EXCLUDED.since)",
         order_id,
         user_id,
         via,

@@ -48,20 +48,57 @@ async def upsert_user(conn: Conn, data: dict[str, Any]) -> None:
 
 CARD_COLUMNS = (
     "c.order_id::text AS id, c.number, c.title, c.stage, c.stage_entered_at, c.version, "
-    "c.customer_name, c.phone, c.address, c.address_json, c.manager_id, "
+    "c.customer_name, c.phone, c.address, c.address_json, c.manager_id, c.amount::text AS amount, "
     "u.display_name AS manager_name"
+)
+# What a card shows beyond its own row, computed for the cards served only (after ranking),
+# so the cost grows with `limit`, not with the number of orders. `r` is a board_cards row.
+EXTRA_COLUMNS = (
+    "nv.starts_at AS next_visit_at, nv.ends_at AS next_visit_ends_at, nv.kind AS next_visit_kind,"
+    " nv.assignee_id::text AS next_visit_assignee_id, va.display_name AS next_visit_assignee,"
+    " (SELECT count(*) FROM order_tasks t WHERE t.order_id = r.order_id AND t.status = 'open')"
+    " AS open_tasks,"
+    " (SELECT count(*) FROM order_media m WHERE m.order_id = r.order_id AND m.kind = 'photo')"
+    " AS photos,"
+    " (SELECT count(*) FROM order_media m WHERE m.order_id = r.order_id AND m.kind = 'document')"
+    " AS documents,"
+    # Overdue for the stage entry the card is in now: a stage change clears it by itself.
+    " EXISTS (SELECT 1 FROM order_overdue o WHERE o.order_id = r.order_id AND o.stage = r.stage"
+    " AND o.entered_at >= r.stage_entered_at - interval '1 second') AS overdue"
+)
+EXTRA_JOINS = (
+    "LEFT JOIN LATERAL (SELECT v.starts_at, v.ends_at, v.kind, v.assignee_id FROM order_visits v"
+    " WHERE v.order_id = r.order_id AND v.status = 'booked' AND v.ends_at >= now()"
+    " ORDER BY v.starts_at LIMIT 1) nv ON true "
+    "LEFT JOIN users va ON va.user_id = nv.assignee_id"
 )
 
 
-def _filters(q: str | None, manager: str | None, visible_to: str | None) -> tuple[str, list[Any]]:
+def _filters(
+    q: str | None, manager: str | None, assignee: str | None, visible_to: str | None
+) -> tuple[str, list[Any]]:
     clauses: list[str] = ["true"]
     args: list[Any] = []
     if q:
         args.append(f"%{q.lower()}%")
         clauses.append(f"c.search LIKE ${len(args)}")
     if manager:
+        # A user id, or a username resolved through the users read model.
         args.append(manager)
-        clauses.append(f"c.manager_id = ${len(args)}")
+        n = len(args)
+        clauses.append(
+            f"(c.manager_id = ${n} OR c.manager_id IN "
+            f"(SELECT user_id::text FROM users WHERE username = ${n}))"
+        )
+    if assignee:
+        args.append(assignee)
+        n = len(args)
+        who = f"(SELECT user_id FROM users WHERE user_id::text = ${n} OR username = ${n})"
+        clauses.append(
+            f"(c.order_id IN (SELECT order_id FROM order_visits WHERE status = 'booked' "
+            f"AND assignee_id IN {who}) OR c.order_id IN (SELECT order_id FROM order_tasks "
+            f"WHERE status <> 'cancelled' AND assignee_id IN {who}))"
+        )
     if visible_to is not None:
         args.append(visible_to)
         clauses.append(
@@ -77,20 +114,26 @@ async def board(
     manager: str | None,
     visible_to: str | None,
     limit: int,
+    assignee: str | None = None,
 ) -> tuple[dict[str, int], list[dict[str, Any]]]:
-    """Counts per stage and the first `limit` cards of each, in two round trips."""
-    where, args = _filters(q, manager, visible_to)
+    """Counts per stage and the first `limit` cards of each: two round trips, always."""
+    where, args = _filters(q, manager, assignee, visible_to)
     async with pool.acquire() as conn:
         counts = await conn.fetch(
             f"SELECT stage, count(*) AS n FROM board_cards c WHERE {where} GROUP BY stage", *args
         )
+        # The stages the counts found drive one index walk each ((stage, stage_entered_at)
+        # index, LIMIT per stage): the cost follows stages × limit, not the number of orders.
+        stages = [r["stage"] for r in counts]
         cards = await conn.fetch(
-            f"SELECT * FROM (SELECT {CARD_COLUMNS}, row_number() OVER ("
-            "PARTITION BY c.stage ORDER BY c.stage_entered_at DESC, c.number DESC) AS rn "
-            f"FROM board_cards c LEFT JOIN users u ON u.user_id::text = c.manager_id "
-            f"WHERE {where}) ranked WHERE rn <= ${len(args) + 1} "
-            "ORDER BY stage, rn",
+            f"SELECT {CARD_COLUMNS.replace('c.', 'r.')}, {EXTRA_COLUMNS} "
+            f"FROM unnest(${len(args) + 1}::text[]) AS s(stage) CROSS JOIN LATERAL ("
+            f"SELECT c.* FROM board_cards c WHERE c.stage = s.stage AND {where} "
+            f"ORDER BY c.stage_entered_at DESC, c.number DESC LIMIT ${len(args) + 2}) r "
+            f"LEFT JOIN users u ON u.user_id::text = r.manager_id {EXTRA_JOINS} "
+            "ORDER BY r.stage, r.stage_entered_at DESC, r.number DESC",
             *args,
+            stages,
             limit,
         )
     return {r["stage"]: r["n"] for r in counts}, [dict(r) for r in cards]
@@ -98,8 +141,9 @@ async def board(
 
 async def card(pool: asyncpg.Pool, order_id: str) -> dict[str, Any] | None:
     row = await pool.fetchrow(
-        f"SELECT {CARD_COLUMNS} FROM board_cards c "
-        "LEFT JOIN users u ON u.user_id::text = c.manager_id WHERE c.order_id = $1::uuid",
+        f"SELECT {CARD_COLUMNS.replace('c.', 'r.')}, {EXTRA_COLUMNS} FROM board_cards r "
+        f"LEFT JOIN users u ON u.user_id::text = r.manager_id {EXTRA_JOINS} "
+        "WHERE r.order_id = $1::uuid",
         order_id,
     )
     return None if row is None else dict(row)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from plumbing.inbox import INBOX_DDL
+
 READ_MODEL_DDL = """
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE TABLE IF NOT EXISTS board_cards (
@@ -41,3 +43,104 @@ CREATE TABLE IF NOT EXISTS order_access (
 );
 CREATE INDEX IF NOT EXISTS order_access_user_idx ON order_access (user_id);
 """
+
+# Step 4. Step 2 created pg_trgm in the first schema of the search_path: ours. Extensions are
+# per database, so it must live in `public`: a rebuild migrates a fresh schema (which must
+# find gin_trgm_ops) and then drops the retired one (which must not take the extension and
+# the live search index with it).
+TRGM_TO_PUBLIC_DDL = """
+DO $$
+BEGIN
+    IF (SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'pg_trgm')
+        <> 'public' THEN
+        ALTER EXTENSION pg_trgm SET SCHEMA public;
+    END IF;
+END $$;
+"""
+
+# Step 5. Everything else a card shows, and the per-person work behind it. Rows about visits,
+# tasks, media and overdue alerts are keyed by their own ids and the order id, never by a
+# foreign key to board_cards: an event from another topic may arrive before OrderCreated and
+# must be kept, not dropped; the board joins them when the card appears.
+WORK_DDL = """
+ALTER TABLE board_cards ADD COLUMN IF NOT EXISTS amount numeric;
+CREATE TABLE IF NOT EXISTS order_visits (
+    visit_id    uuid PRIMARY KEY,
+    order_id    uuid NOT NULL,
+    task_id     uuid NOT NULL,
+    kind        text NOT NULL,
+    assignee_id uuid NOT NULL,
+    starts_at   timestamptz NOT NULL,
+    ends_at     timestamptz NOT NULL,
+    status      text NOT NULL
+);
+CREATE INDEX IF NOT EXISTS order_visits_order_idx ON order_visits (order_id, starts_at);
+CREATE INDEX IF NOT EXISTS order_visits_assignee_idx ON order_visits (assignee_id, starts_at);
+CREATE TABLE IF NOT EXISTS order_tasks (
+    task_id       uuid PRIMARY KEY,
+    order_id      uuid,
+    visit_id      uuid,
+    kind          text NOT NULL,
+    title         text NOT NULL DEFAULT '',
+    assignee_id   uuid,
+    assignee_role text,
+    due_at        timestamptz,
+    status        text NOT NULL,
+    created_at    timestamptz,
+    closed_at     timestamptz
+);
+CREATE INDEX IF NOT EXISTS order_tasks_order_idx ON order_tasks (order_id) WHERE status = 'open';
+CREATE INDEX IF NOT EXISTS order_tasks_assignee_idx ON order_tasks (assignee_id);
+CREATE TABLE IF NOT EXISTS order_media (
+    media_id uuid PRIMARY KEY,
+    order_id uuid NOT NULL,
+    kind     text NOT NULL,
+    purpose  text NOT NULL
+);
+CREATE INDEX IF NOT EXISTS order_media_order_idx ON order_media (order_id);
+CREATE TABLE IF NOT EXISTS order_overdue (
+    order_id    uuid NOT NULL,
+    stage       text NOT NULL,
+    entered_at  timestamptz NOT NULL,
+    limit_hours double precision NOT NULL,
+    alerted_at  timestamptz NOT NULL,
+    PRIMARY KEY (order_id, stage, entered_at)
+);
+CREATE TABLE IF NOT EXISTS stage_intervals (
+    order_id      uuid NOT NULL,
+    entered_version int NOT NULL,
+    stage         text NOT NULL,
+    entered_at    timestamptz NOT NULL,
+    left_at       timestamptz,
+    PRIMARY KEY (order_id, entered_version)
+);
+CREATE INDEX IF NOT EXISTS stage_intervals_entered_idx ON stage_intervals (entered_at);
+CREATE INDEX IF NOT EXISTS stage_intervals_left_idx ON stage_intervals (left_at);
+CREATE TABLE IF NOT EXISTS changes (
+    seq      bigserial PRIMARY KEY,
+    order_id uuid NOT NULL,
+    type     text NOT NULL,
+    stage    text,
+    at       timestamptz NOT NULL
+);
+"""
+
+# The projections' numbered migration steps (append-only). The rebuild runs the same list
+# in a fresh schema, so the rebuilt tables have exactly the live tables' shape.
+MIGRATIONS: list[str] = [INBOX_DDL, READ_MODEL_DDL, ACCESS_DDL, TRGM_TO_PUBLIC_DDL, WORK_DDL]
+
+# What "the same read model" means for the rebuild check: every row of every read-model
+# table, in key order, without bookkeeping columns that record *when* we wrote (updated_at).
+# `changes` is a notification feed, not state: a rebuild copies it instead of replaying it.
+CHECKSUM_QUERIES: dict[str, str] = {
+    "board_cards": "SELECT order_id, number, title, customer_name, phone, address, "
+    "address_json, stage, stage_entered_at, manager_id, version, search, created_at, amount "
+    "FROM board_cards ORDER BY order_id",
+    "users": "SELECT * FROM users ORDER BY user_id",
+    "order_access": "SELECT * FROM order_access ORDER BY order_id, user_id",
+    "order_visits": "SELECT * FROM order_visits ORDER BY visit_id",
+    "order_tasks": "SELECT * FROM order_tasks ORDER BY task_id",
+    "order_media": "SELECT * FROM order_media ORDER BY media_id",
+    "order_overdue": "SELECT * FROM order_overdue ORDER BY order_id, stage, entered_at",
+    "stage_intervals": "SELECT * FROM stage_intervals ORDER BY order_id, entered_version",
+}

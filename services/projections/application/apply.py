@@ -2,64 +2,118 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from uuid import UUID
 
 from contracts.envelope import Envelope
 from contracts.events import registry
 from contracts.events.orders import (
     CustomerUpdated,
+    DealTermsRecorded,
     ManagerAssigned,
+    MediaAttached,
+    MediaDetached,
     OrderCreated,
     StageChanged,
 )
-from contracts.events.scheduling import TaskCreated, VisitBooked, VisitRescheduled
+from contracts.events.scheduling import (
+    OrderOverdue,
+    TaskCancelled,
+    TaskCompleted,
+    TaskCreated,
+    VisitBooked,
+    VisitCancelled,
+    VisitRescheduled,
+)
 from plumbing.db import Conn
-from services.projections.adapters import access_store, board_store
+from services.projections.adapters import access_store, board_store, lag, work_store
 from services.projections.domain.board import card_from_created
+
+# The consumer group; the rebuild claims event ids under the same name in the fresh inbox.
+GROUP = "projections"
 
 
 async def apply_event(conn: Conn, envelope: Envelope) -> None:
+    """The live handler: the read-model change plus one row of the realtime feed."""
+    await apply(conn, envelope, feed=True)
+    lag.observe(envelope.occurred_at, datetime.now(UTC))
+
+
+async def apply(conn: Conn, envelope: Envelope, *, feed: bool) -> None:
     if not registry.known(envelope.type):
         return  # an event type from a newer producer: nothing here reads it yet
     event = registry.decode(envelope)
+    at = envelope.occurred_at
+    order_id = await _apply(conn, envelope, event, at)
+    if feed and order_id is not None:
+        stage = event.to_stage if isinstance(event, StageChanged) else None
+        await work_store.record_change(conn, order_id, envelope.type, stage, at)
+
+
+async def _apply(conn: Conn, envelope: Envelope, event: object, at: datetime) -> UUID | None:
+    """Returns the order the event is about (None when it is about no order)."""
+    version = envelope.stream_version
     match event:
         case OrderCreated():
-            card = card_from_created(event, envelope.occurred_at, envelope.stream_version)
-            await board_store.insert_card(conn, card)
+            await board_store.insert_card(conn, card_from_created(event, at, version))
+            await work_store.enter_stage(conn, event.order_id, "intake", at, version)
+            return event.order_id
         case StageChanged():
-            await board_store.touch(
-                conn,
-                str(event.order_id),
-                envelope.stream_version,
-                stage=event.to_stage,
-                stage_entered_at=envelope.occurred_at,
-            )
+            oid = str(event.order_id)
+            await board_store.touch(conn, oid, version, stage=event.to_stage, stage_entered_at=at)
+            await work_store.enter_stage(conn, event.order_id, event.to_stage, at, version)
+            return event.order_id
         case CustomerUpdated():
             c = event.customer
             await board_store.touch(
                 conn,
                 str(event.order_id),
-                envelope.stream_version,
+                version,
                 customer_name=c.name,
                 phone=c.phone,
                 address=c.address.one_line(),
                 address_json=c.address.model_dump(exclude_none=True),
             )
             await board_store.reindex_search(conn, str(event.order_id))
+            return event.order_id
         case ManagerAssigned():
-            await board_store.touch(
-                conn, str(event.order_id), envelope.stream_version, manager_id=event.manager_id
-            )
+            await board_store.touch(conn, str(event.order_id), version, manager_id=event.manager_id)
+            return event.order_id
+        case DealTermsRecorded():
+            # Commercial: stored for managers, directors and analysts; the gateway strips it.
+            await board_store.touch(conn, str(event.order_id), version, amount=event.amount)
+            return event.order_id
+        case MediaAttached() | MediaDetached():
+            if isinstance(event, MediaAttached):
+                await work_store.attach_media(conn, event)
+            else:
+                await work_store.detach_media(conn, event.media_id)
+            await board_store.touch(conn, str(event.order_id), version)
+            return event.order_id
         case _ if envelope.type.startswith("orders."):
             # Every other order event still moves the card's version (read-your-writes).
-            await board_store.touch(
-                conn, envelope.stream_id.removeprefix("order-"), envelope.stream_version
-            )
+            oid = envelope.stream_id.removeprefix("order-")
+            await board_store.touch(conn, oid, version)
+            return UUID(oid)
         case VisitBooked() | VisitRescheduled():
-            await access_store.grant(
-                conn, event.order_id, event.assignee_id, "visit", envelope.occurred_at
-            )
-        case TaskCreated(order_id=UUID() as order_id, assignee_id=UUID() as assignee):
-            await access_store.grant(conn, order_id, assignee, "task", envelope.occurred_at)
+            await work_store.upsert_visit(conn, event)
+            await access_store.grant(conn, event.order_id, event.assignee_id, "visit", at)
+            return event.order_id
+        case VisitCancelled():
+            await work_store.cancel_visit(conn, event.visit_id)
+            return event.order_id
+        case TaskCreated():
+            await work_store.upsert_task(conn, event, at)
+            if event.order_id is not None and event.assignee_id is not None:
+                await access_store.grant(conn, event.order_id, event.assignee_id, "task", at)
+            return event.order_id
+        case TaskCompleted() | TaskCancelled():
+            status = "done" if isinstance(event, TaskCompleted) else "cancelled"
+            await work_store.close_task(conn, event.task_id, event.order_id, event.kind, status, at)
+            return event.order_id
+        case OrderOverdue():
+            await work_store.record_overdue(conn, event, at)
+            return event.order_id
         case _ if envelope.type in ("identity.UserRegistered", "identity.UserUpdated"):
             await board_store.upsert_user(conn, envelope.data)
+    return None

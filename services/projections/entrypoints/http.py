@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from contracts.pipeline import DEFAULT_STAGES
 from plumbing.errors import NotFound
-from services.projections.adapters import access_store, board_store
+from services.projections.adapters import access_store, board_store, changes_store
 
 router = APIRouter()
 
@@ -40,6 +40,21 @@ def _card_out(row: dict[str, Any]) -> dict[str, Any]:
         else row.pop("manager_name")
     )
     row.pop("manager_id", None)
+    starts = row.pop("next_visit_at", None)
+    ends = row.pop("next_visit_ends_at", None)
+    kind = row.pop("next_visit_kind", None)
+    assignee_id = row.pop("next_visit_assignee_id", None)
+    assignee_name = row.pop("next_visit_assignee", None)
+    row["next_visit"] = (
+        {
+            "starts_at": starts,
+            "ends_at": ends,
+            "kind": kind,
+            "assignee": {"id": assignee_id, "display_name": assignee_name},
+        }
+        if starts is not None
+        else None
+    )
     return row
 
 
@@ -48,6 +63,7 @@ async def get_board(
     pool: Pool,
     q: Annotated[str | None, Query(max_length=200)] = None,
     manager: str | None = None,
+    assignee: str | None = None,
     visible_to: UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     lang: str = "ru",
@@ -56,6 +72,7 @@ async def get_board(
         pool,
         q=q,
         manager=manager,
+        assignee=assignee,
         visible_to=str(visible_to) if visible_to else None,
         limit=limit,
     )
@@ -98,3 +115,14 @@ async def get_card(
     if row is None:
         raise NotFound(f"order {order_id} not found")
     return _card_out(row)
+
+
+@router.get("/changes")
+async def get_changes(
+    pool: Pool,
+    after: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> dict[str, Any]:
+    """The realtime feed the gateway polls: `{head, changes: [{seq, order_id, type, stage}]}`.
+    A `head` below `after` means the read models were rebuilt: start again from `head`."""
+    return await changes_store.read(pool, after, limit)

@@ -1,0 +1,90 @@
+"""The report queries, over stage_intervals, order_tasks, order_visits and the board."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from services.projections.domain.reports import CREW_ROLES, FUNNEL_STAGES, Period
+
+SECONDS = "extract(epoch FROM left_at - entered_at)"
+
+
+async def funnel(pool: asyncpg.Pool, p: Period) -> dict[str, tuple[int, int]]:
+    """Per stage: orders that entered it in the period, and how many of those went on to a
+    later stage of the pipeline before the period's end (installation may skip rework, so
+    "the next stage" means any later one)."""
+    rows = await pool.fetch(
+        "WITH entered AS (SELECT stage, order_id, min(entered_at) AS first_at "
+        "FROM stage_intervals WHERE entered_at >= $1 AND entered_at < $2 GROUP BY 1, 2) "
+        "SELECT e.stage, count(*) AS entered, count(*) FILTER (WHERE EXISTS ("
+        "SELECT 1 FROM stage_intervals s WHERE s.order_id = e.order_id "
+        "AND s.entered_at >= e.first_at AND s.entered_at < $2 "
+        "AND array_position($3::text[], s.stage) > array_position($3::text[], e.stage))) "
+        "AS advanced FROM entered e GROUP BY e.stage",
+        p.start,
+        p.end,
+        list(FUNNEL_STAGES),
+    )
+    return {r["stage"]: (r["entered"], r["advanced"]) for r in rows}
+
+
+async def stage_durations(pool: asyncpg.Pool, p: Period) -> dict[str, dict[str, Any]]:
+    """Time spent in each stage, over the stays that ended in the period."""
+    rows = await pool.fetch(
+        f"SELECT stage, count(*) AS n, percentile_cont(0.5) WITHIN GROUP (ORDER BY {SECONDS}) "
+        f"AS median_s, percentile_cont(0.9) WITHIN GROUP (ORDER BY {SECONDS}) AS p90_s "
+        "FROM stage_intervals WHERE left_at >= $1 AND left_at < $2 GROUP BY stage",
+        p.start,
+        p.end,
+    )
+    return {r["stage"]: dict(r) for r in rows}
+
+
+async def overdue_tasks(pool: asyncpg.Pool, at: datetime) -> list[dict[str, Any]]:
+    rows = await pool.fetch(
+        "SELECT t.task_id::text AS task_id, t.order_id::text AS order_id, b.number, "
+        "t.kind AS task_kind, t.title, t.assignee_id::text AS assignee_id, "
+        "u.display_name AS assignee, "
+        "t.assignee_role, t.due_at FROM order_tasks t "
+        "LEFT JOIN board_cards b ON b.order_id = t.order_id "
+        "LEFT JOIN users u ON u.user_id = t.assignee_id "
+        "WHERE t.status = 'open' AND t.due_at < $1 ORDER BY t.due_at, t.task_id",
+        at,
+    )
+    return [dict(r) for r in rows]
+
+
+async def overdue_orders(pool: asyncpg.Pool) -> list[dict[str, Any]]:
+    """Orders past their stage limit in the stage entry they are in now."""
+    rows = await pool.fetch(
+        "SELECT DISTINCT ON (b.order_id) b.order_id::text AS order_id, b.number, b.title, "
+        "b.stage, b.stage_entered_at, o.limit_hours, o.alerted_at FROM board_cards b "
+        "JOIN order_overdue o ON o.order_id = b.order_id AND o.stage = b.stage "
+        "AND o.entered_at >= b.stage_entered_at - interval '1 second' "
+        "ORDER BY b.order_id, o.alerted_at"
+    )
+    return sorted((dict(r) for r in rows), key=lambda r: (r["stage_entered_at"], r["number"]))
+
+
+async def workload(pool: asyncpg.Pool, p: Period) -> list[dict[str, Any]]:
+    """Per crew member: booked visits starting in the period and their hours. Members with
+    no visits are listed too (an idle crew is a finding)."""
+    rows = await pool.fetch(
+        "WITH v AS (SELECT assignee_id, count(*) AS visits, "
+        "sum(extract(epoch FROM ends_at - starts_at)) / 3600.0 AS hours FROM order_visits "
+        "WHERE status = 'booked' AND starts_at >= $1 AND starts_at < $2 GROUP BY 1), "
+        "crew AS (SELECT user_id FROM users WHERE active AND role = ANY($3::text[]) "
+        "UNION SELECT assignee_id FROM v) "
+        "SELECT crew.user_id::text AS id, u.username, u.display_name, u.role, "
+        "coalesce(v.visits, 0) AS visits, coalesce(v.hours, 0)::float8 AS booked_hours "
+        "FROM crew LEFT JOIN users u ON u.user_id = crew.user_id "
+        "LEFT JOIN v ON v.assignee_id = crew.user_id "
+        "ORDER BY booked_hours DESC, u.username NULLS LAST, id",
+        p.start,
+        p.end,
+        list(CREW_ROLES),
+    )
+    return [dict(r) for r in rows]

@@ -1,0 +1,103 @@
+"""Report API of the projections (the gateway checks the role and renders CSV).
+
+Every report answers `{"report", "from", "to", "rows": [...]}` so that one CSV writer in the
+gateway serves them all.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from contracts.pipeline import DEFAULT_STAGES
+from services.projections.adapters import reports_store
+from services.projections.domain.reports import (
+    FUNNEL_STAGES,
+    HOURS_PER_WEEKDAY,
+    Period,
+    period,
+    ratio,
+    working_hours,
+)
+from services.projections.entrypoints.http import Pool
+
+router = APIRouter(prefix="/reports")
+From = Annotated[datetime | None, Query(alias="from")]
+To = Annotated[datetime | None, Query(alias="to")]
+TITLES = {key: en for key, _, en in DEFAULT_STAGES}
+
+
+def _answer(name: str, p: Period, rows: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+    return {"report": name, "from": p.start, "to": p.end, **extra, "rows": rows}
+
+
+@router.get("/funnel")
+async def funnel(pool: Pool, start: From = None, end: To = None) -> dict[str, Any]:
+    p = period(start, end, datetime.now(UTC))
+    found = await reports_store.funnel(pool, p)
+    rows = []
+    for i, stage in enumerate(FUNNEL_STAGES):
+        entered, advanced = found.get(stage, (0, 0))
+        nxt = FUNNEL_STAGES[i + 1] if i + 1 < len(FUNNEL_STAGES) else None
+        rows.append(
+            {
+                "stage": stage,
+                "title": TITLES[stage],
+                "entered": entered,
+                "advanced": advanced if nxt else 0,
+                "next_stage": nxt,
+                "conversion": ratio(advanced, entered) if nxt else None,
+            }
+        )
+    return _answer("funnel", p, rows)
+
+
+@router.get("/stage-durations")
+async def stage_durations(pool: Pool, start: From = None, end: To = None) -> dict[str, Any]:
+    p = period(start, end, datetime.now(UTC))
+    found = await reports_store.stage_durations(pool, p)
+    rows = []
+    for stage, _, en in DEFAULT_STAGES:
+        row = found.get(stage, {})
+        median, p90 = row.get("median_s"), row.get("p90_s")
+        rows.append(
+            {
+                "stage": stage,
+                "title": en,
+                "count": row.get("n", 0),
+                "median_hours": None if median is None else round(median / 3600, 3),
+                "p90_hours": None if p90 is None else round(p90 / 3600, 3),
+            }
+        )
+    return _answer("stage-durations", p, rows)
+
+
+@router.get("/overdue")
+async def overdue(pool: Pool, start: From = None, end: To = None) -> dict[str, Any]:
+    """As of now (or of `to`): open tasks past due, orders past their stage limit."""
+    now = datetime.now(UTC)
+    p = period(start, end, now)
+    tasks = await reports_store.overdue_tasks(pool, p.end)
+    orders = await reports_store.overdue_orders(pool)
+    rows = [{"item": "task", **t} for t in tasks] + [{"item": "order", **o} for o in orders]
+    return _answer("overdue", p, rows, tasks=len(tasks), orders=len(orders))
+
+
+@router.get("/workload")
+async def workload(pool: Pool, start: From = None, end: To = None) -> dict[str, Any]:
+    p = period(start, end, datetime.now(UTC))
+    capacity = working_hours(p)
+    rows = []
+    for member in await reports_store.workload(pool, p):
+        hours = round(float(member["booked_hours"]), 3)
+        rows.append(
+            {
+                **member,
+                "booked_hours": hours,
+                "working_hours": capacity,
+                "utilisation": ratio(hours, capacity),
+            }
+        )
+    return _answer("workload", p, rows, assumed_hours_per_weekday=HOURS_PER_WEEKDAY)

@@ -1,0 +1,53 @@
+"""The web app through the real gateway: the page, a module, the dictionaries and the guides.
+
+Skips, saying why, while `gateway.entrypoints.web.router` is not yet in the gateway's routers.
+"""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from gateway.entrypoints.web import GUIDE_ROLES
+from tests.e2e.conftest import login
+
+
+async def require_web_app(api: httpx.AsyncClient) -> httpx.Response:
+    reply = await api.get("/")
+    if reply.status_code == 404:
+        pytest.skip("the web router is not registered in gateway/bootstrap.py yet (GET / is 404)")
+    return reply
+
+
+async def test_the_gateway_serves_the_app(api: httpx.AsyncClient) -> None:
+    page = await require_web_app(api)
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    module = await api.get("/app/js/main.js")
+    assert module.status_code == 200
+    assert module.headers["content-type"].split(";")[0] in {
+        "text/javascript",
+        "application/javascript",
+    }
+    ru = await api.get("/app/i18n/ru.json")
+    assert ru.status_code == 200
+    assert ru.json()["nav.help"] == "Справка"
+
+
+async def test_every_role_reaches_its_guide(api: httpx.AsyncClient) -> None:
+    await require_web_app(api)
+    for role in GUIDE_ROLES:
+        reply = await api.get(f"/guides/{role}")
+        assert reply.status_code == 200, role
+        assert "Справка" in reply.text
+    assert (await api.get("/guides/nobody")).status_code == 404
+
+
+async def test_the_app_needs_no_login_but_the_api_does(api: httpx.AsyncClient) -> None:
+    """The static app is public (it is the login page); everything it shows comes from the API."""
+    await require_web_app(api)
+    assert (await api.get("/api/v1/board")).status_code == 401
+    headers = await login(api, "measurer")
+    me = (await api.get("/api/v1/me", headers=headers)).json()
+    guide = await api.get(f"/guides/{me['role']}")
+    assert "замер" in guide.text.lower()

@@ -1,0 +1,197 @@
+"""The projections' read models against real PostgreSQL: the board card's every field,
+events that overtake OrderCreated, redelivery, and the two-round-trip board."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+import pytest
+
+from contracts.events import orders, scheduling
+from contracts.events.common import MediaKind
+from plumbing import db
+from services.projections.adapters import board_store
+from services.projections.adapters.tables import MIGRATIONS
+from tests.integration.projections_world import (
+    SECRET_AMOUNT,
+    deliver,
+    envelope,
+    interleave,
+    new_order,
+    sums,
+    user,
+    visit,
+)
+
+NOW = datetime.now(UTC)
+
+
+@pytest.fixture
+async def pool(schema_pool: tuple[asyncpg.Pool, str]) -> asyncpg.Pool:
+    p, schema = schema_pool
+    await db.migrate(p, schema, MIGRATIONS)
+    return p
+
+
+async def _card(pool: asyncpg.Pool, order_id: uuid.UUID) -> dict[str, object]:
+    card = await board_store.card(pool, str(order_id))
+    assert card is not None
+    return card
+
+
+async def test_a_visit_booked_before_the_order_is_known_shows_on_its_card(
+    pool: asyncpg.Pool,
+) -> None:
+    measurer = uuid.uuid4()
+    order = new_order(101)
+    booked, task, _ = visit(order.id, measurer, NOW + timedelta(days=2), 2)
+    # scheduling's facts arrive first (another topic, another partition)
+    await deliver(pool, user(measurer, f"m{measurer.hex[:6]}", "measurer", NOW))
+    assert await deliver(pool, booked)
+    assert await deliver(pool, task)
+    assert await board_store.card(pool, str(order.id)) is None
+    await deliver(pool, order.created(NOW - timedelta(hours=1)))
+
+    card = await _card(pool, order.id)
+    assert card["next_visit_at"] == NOW + timedelta(days=2)
+    assert card["next_visit_assignee_id"] == str(measurer)
+    assert card["next_visit_assignee"] == f"m{measurer.hex[:6]}".title()
+    assert card["open_tasks"] == 1
+    access = await pool.fetchval(
+        "SELECT count(*) FROM order_access WHERE order_id = $1 AND user_id = $2", order.id, measurer
+    )
+    assert access == 1
+
+
+async def test_a_card_shows_counts_amount_and_an_overdue_flag_cleared_by_a_stage_change(
+    pool: asyncpg.Pool,
+) -> None:
+    order = new_order(102)
+    t0 = NOW - timedelta(days=3)
+    events = [order.created(t0), order.deal(t0 + timedelta(minutes=5))]
+    files: list[tuple[MediaKind, str]] = [
+        ("photo", "measurement"),
+        ("document", "requirements"),
+        ("photo", "other"),
+    ]
+    for i, (kind, purpose) in enumerate(files):
+        events.append(
+            order.add(
+                orders.MediaAttached(
+                    order_id=order.id,
+                    media_id=uuid.uuid4(),
+                    kind=kind,
+                    purpose=purpose,
+                    filename=f"f{i}",
+                    source_event_id=uuid.uuid4(),
+                ),
+                t0 + timedelta(minutes=10 + i),
+            )
+        )
+    detached = orders.MediaDetached(
+        order_id=order.id,
+        media_id=uuid.UUID(events[-1].data["media_id"]),
+        source_event_id=uuid.uuid4(),
+    )
+    events.append(order.add(detached, t0 + timedelta(minutes=20)))
+    overdue = scheduling.OrderOverdue(
+        order_id=order.id, stage="intake", entered_at=t0, limit_hours=24
+    )
+    events.append(envelope(overdue, f"timer-{order.id}", 1, t0 + timedelta(days=1)))
+    for env in events:
+        await deliver(pool, env)
+
+    card = await _card(pool, order.id)
+    assert card["amount"] == str(SECRET_AMOUNT)
+    assert (card["photos"], card["documents"]) == (1, 1)
+    assert card["overdue"] is True
+    assert card["version"] == 6
+
+    await deliver(pool, order.move("intake", "measurement", t0 + timedelta(days=2)))
+    card = await _card(pool, order.id)
+    assert (card["stage"], card["overdue"]) == ("measurement", False)
+
+
+async def test_completed_and_cancelled_tasks_leave_the_open_count(pool: asyncpg.Pool) -> None:
+    order = new_order(103)
+    await deliver(pool, order.created(NOW))
+    task_ids = []
+    for _ in range(3):
+        _, task, task_id = visit(order.id, uuid.uuid4(), NOW + timedelta(days=1), 1)
+        await deliver(pool, task)
+        task_ids.append(task_id)
+    done = scheduling.TaskCompleted(
+        task_id=task_ids[0], order_id=order.id, kind="measurement", completed_by=uuid.uuid4()
+    )
+    gone = scheduling.TaskCancelled(task_id=task_ids[1], order_id=order.id, kind="measurement")
+    await deliver(pool, envelope(done, f"task-{task_ids[0]}", 2, NOW))
+    await deliver(pool, envelope(gone, f"task-{task_ids[1]}", 2, NOW))
+    assert (await _card(pool, order.id))["open_tasks"] == 1
+
+
+async def test_the_board_filters_by_search_manager_and_assignee(pool: asyncpg.Pool) -> None:
+    manager, installer = uuid.uuid4(), uuid.uuid4()
+    await deliver(pool, user(manager, "mgr_anna", "manager", NOW))
+    await deliver(pool, user(installer, "inst_boris", "installer", NOW))
+    a, b, c = new_order(201), new_order(202), new_order(203)
+    await deliver(pool, a.created(NOW - timedelta(hours=3), manager=manager, name="Петрова"))
+    await deliver(pool, b.created(NOW - timedelta(hours=2), name="Сидоров"))
+    await deliver(pool, c.created(NOW - timedelta(hours=1), manager=manager, name="Кузнецов"))
+    booked, _, _ = visit(b.id, installer, NOW + timedelta(days=1), 3, kind="installation")
+    await deliver(pool, booked)
+
+    async def numbers(**filters: str | None) -> list[int]:
+        counts, cards = await board_store.board(
+            pool,
+            q=filters.get("q"),
+            manager=filters.get("manager"),
+            visible_to=None,
+            limit=10,
+            assignee=filters.get("assignee"),
+        )
+        assert counts.get("intake", 0) == len(cards)
+        return [int(str(card["number"])) for card in cards]
+
+    assert await numbers() == [203, 202, 201]  # most recently moved first
+    assert await numbers(q="петров") == [201]
+    assert await numbers(q="9151234567") == [203, 202, 201]
+    assert await numbers(manager="mgr_anna") == [203, 201]
+    assert await numbers(manager=str(manager)) == [203, 201]
+    assert await numbers(assignee="inst_boris") == [202]
+    assert await numbers(assignee=str(installer)) == [202]
+
+
+async def test_the_board_costs_two_round_trips_whatever_the_size(pool: asyncpg.Pool) -> None:
+    for n in range(30):
+        await deliver(pool, new_order(300 + n).created(NOW - timedelta(minutes=n)))
+    statements: list[str] = []
+    async with pool.acquire() as conn:
+        conn.add_query_logger(lambda record: statements.append(record.query))
+        # the pool hands out this same idle connection: count what board() sends
+    counts, cards = await board_store.board(pool, q=None, manager=None, visible_to=None, limit=5)
+    assert sum(counts.values()) == 30
+    assert len(cards) == 5
+    ours = [q for q in statements if "board_cards" in q]  # the pool's own reset aside
+    assert len(ours) == 2
+
+
+async def test_redelivering_every_topic_changes_no_read_model(pool: asyncpg.Pool) -> None:
+    crew = [uuid.uuid4() for _ in range(3)]
+    log = [user(m, f"c{m.hex[:6]}", "installer", NOW) for m in crew]
+    for n in range(5):
+        order = new_order(400 + n)
+        order.created(NOW - timedelta(days=5))
+        order.deal(NOW - timedelta(days=4))
+        order.move("intake", "measurement", NOW - timedelta(days=3))
+        log.extend(order.log)
+        booked, task, _ = visit(order.id, crew[n % 3], NOW + timedelta(days=n), 2)
+        log.extend([booked, task])
+    log = interleave(log, 7)
+    for env in log:
+        assert await deliver(pool, env)
+    first = await sums(pool)
+    for env in log:  # the whole of every topic again
+        assert not await deliver(pool, env)
+    assert await sums(pool) == first
