@@ -1,6 +1,8 @@
-"""`python -m bench [--quick]`: start the components, run every benchmark, print one table.
+"""`python -m bench [--quick] [--only SECTION] [--skip-orders]`: start the components, run the
+benchmarks, print one table.
 
 Sizes come from arguments or BENCH_* variables; `--quick` divides them by 10 for a smoke run.
+Sections: event-store, relay, orders (the whole system through the gateway; the slowest).
 """
 
 from __future__ import annotations
@@ -12,14 +14,23 @@ import os
 import platform
 import sys
 
-from bench import event_store, relay
+from bench import board, event_store, media, orders, relay, scheduling
 from bench.components import Components, components, fresh_database, server_version
+from bench.orders_drive import REQUESTS_PER_ORDER
 
 ROW = "{:<30}{:>12}{:>12}{:>9}"
+STREAM_ROW = "{:<30}{:>12}{:>12}{:>12}{:>12}"
+SECTIONS = ("event-store", "relay", "scheduling", "media", "board", "orders")
+# Sections that share one fresh database on the benchmark's PostgreSQL, in this order.
+IN_DATABASE = ("event-store", "relay", "scheduling", "media", "board")
 
 
 def _env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    return tuple(int(size) for size in text.split(",") if size.strip())
 
 
 def _args(argv: list[str]) -> argparse.Namespace:
@@ -30,12 +41,39 @@ def _args(argv: list[str]) -> argparse.Namespace:
         "--concurrent-events", type=int, default=_env_int("BENCH_CONCURRENT_EVENTS", 4000)
     )
     parser.add_argument("--relay-events", type=int, default=_env_int("BENCH_RELAY_EVENTS", 5000))
+    parser.add_argument(
+        "--orders", type=int, default=_env_int("BENCH_ORDERS", 100), help="round trips per run"
+    )
+    parser.add_argument(
+        "--clients",
+        type=int,
+        default=_env_int("BENCH_CLIENTS", 8),
+        help="concurrent clients driving orders (and the raw baseline)",
+    )
+    parser.add_argument(
+        "--stream-sizes",
+        type=_sizes,
+        default=_sizes(os.environ.get("BENCH_STREAM_SIZES", "10,100,500,1000")),
+        help="comments on the long-stream order at each measurement, comma-separated",
+    )
     parser.add_argument("--rounds", type=int, default=_env_int("BENCH_ROUNDS", 3))
     parser.add_argument("--quick", action="store_true", help="sizes divided by 10, one round")
+    parser.add_argument(
+        "--only", action="append", choices=SECTIONS, help="run only this section (repeatable)"
+    )
+    parser.add_argument("--skip-orders", action="store_true", help="leave out the orders section")
     args = parser.parse_args(argv)
     if args.quick:
         args.events, args.concurrent_events = args.events // 10, args.concurrent_events // 10
         args.relay_events, args.rounds = args.relay_events // 10, 1
+        args.orders = max(args.clients, args.orders // 10)
+        args.stream_sizes = tuple(s // 10 for s in args.stream_sizes if s // 10)
+    chosen = set(args.only or SECTIONS)
+    if args.skip_orders:
+        chosen.discard("orders")
+    if not chosen:
+        parser.error("--skip-orders leaves no section to run")
+    args.sections = chosen
     return args
 
 
@@ -43,29 +81,122 @@ def _row(label: str, ours: float, raw: float) -> None:
     print(ROW.format(label, f"{ours:,.0f}", f"{raw:,.0f}", f"{ours / raw:.2f}"), flush=True)
 
 
-async def _run(args: argparse.Namespace, parts: Components) -> None:
+async def _header(parts: Components) -> None:
     print(
         f"machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}"
     )
     version = await server_version(parts.server_url)
     print(f"postgres: {version}, {parts.postgres_origin}")
     print(f"broker: {parts.broker_origin}")
+
+
+async def _run(args: argparse.Namespace, parts: Components) -> None:
     async with fresh_database(parts.server_url) as url:
-        print()
-        print(ROW.format("event store appends", "ours ev/s", "raw ev/s", "ratio"))
-        for writers, events in ((1, args.events), (args.writers, args.concurrent_events)):
-            total, ours, raw = await event_store.measure(url, writers, events, args.rounds)
-            label = f"  {writers} writer{'s' if writers > 1 else ''} ({total:,} ev)"
-            _row(label, ours, raw)
-        print(ROW.format("relay to broker", "ours ev/s", "raw ev/s", "ratio"))
-        ours, raw = await relay.measure(url, parts.kafka_bootstrap, args.relay_events, args.rounds)
-        _row(f"  outbox -> topic ({args.relay_events:,} ev)", ours, raw)
+        if "event-store" in args.sections:
+            print()
+            print(ROW.format("event store appends", "ours ev/s", "raw ev/s", "ratio"))
+            for writers, events in ((1, args.events), (args.writers, args.concurrent_events)):
+                total, ours, raw = await event_store.measure(url, writers, events, args.rounds)
+                label = f"  {writers} writer{'s' if writers > 1 else ''} ({total:,} ev)"
+                _row(label, ours, raw)
+        if "relay" in args.sections:
+            print()
+            print(ROW.format("relay to broker", "ours ev/s", "raw ev/s", "ratio"))
+            ours, raw = await relay.measure(
+                url, parts.kafka_bootstrap, args.relay_events, args.rounds
+            )
+            _row(f"  outbox -> topic ({args.relay_events:,} ev)", ours, raw)
+        quick = args.quick
+        if "scheduling" in args.sections:
+            print()
+            lines = await scheduling.run_scheduling_bench(
+                url, bookings=100 if quick else 1000, rounds=args.rounds
+            )
+            print(*lines, sep="\n", flush=True)
+        if "media" in args.sections:
+            print()
+            lines = await media.run_media_bench(
+                url, parts.kafka_bootstrap, files=2 if quick else 8, rounds=args.rounds
+            )
+            print(*lines, sep="\n", flush=True)
+        if "board" in args.sections:
+            print()
+            sizes = (1_000, 10_000) if quick else (10_000, 100_000)
+            lines = await board.run_board_bench(url, sizes=sizes, rounds=5 if quick else 30)
+            print(*lines, sep="\n", flush=True)
+
+
+def _print_orders(result: orders.Result, clients: int) -> None:
+    """Each figure as soon as it is measured: the section takes minutes."""
+    match result:
+        case orders.Setup(pipeline_version, payload_bytes):
+            print(f"(gate-less pipeline v{pipeline_version}; raw body: {payload_bytes:,} B event)")
+        case orders.Throughput(requests, ours, raw):
+            per = REQUESTS_PER_ORDER
+            print(ROW.format(f"order round trips, {clients} clients", "ours", "raw", "ratio"))
+            _row(f"  req/s ({requests:,} req)", ours, raw)
+            _row(f"  orders/s ({requests // per:,} x {per} req)", ours / per, raw / per)
+        case orders.Latency(ours_offered, raw_offered, ours, raw):
+            print(ROW.format("latency at half max rate", "ours ms", "raw ms", "ratio"))
+            print(ROW.format("  offered req/s", f"{ours_offered:,.0f}", f"{raw_offered:,.0f}", ""))
+            print(ROW.format("  served req/s", f"{ours.achieved:,.0f}", f"{raw.achieved:,.0f}", ""))
+            for label, mine, theirs in (
+                ("  p50 per request", ours.p50_ms, raw.p50_ms),
+                ("  p99 per request", ours.p99_ms, raw.p99_ms),
+            ):
+                ratio = f"{mine / theirs:.1f}"
+                print(ROW.format(label, f"{mine:.1f}", f"{theirs:.1f}", ratio), flush=True)
+        case orders.StreamLoad(comments, events, card_ms, command_ms, fold_ms, select_ms):
+            if comments == 0:
+                print(
+                    STREAM_ROW.format(
+                        "long order stream", "card ms", "comment ms", "load ms", "SELECT ms"
+                    )
+                )
+            label = f"  {comments:,} comments ({events:,} ev)"
+            print(
+                STREAM_ROW.format(
+                    label,
+                    f"{card_ms:.1f}",
+                    f"{command_ms:.1f}",
+                    f"{fold_ms:.1f}",
+                    f"{select_ms:.2f}",
+                ),
+                flush=True,
+            )
+
+
+def _notes(args: argparse.Namespace) -> None:
     print()
-    print(f"median of {args.rounds} round(s) per side; each round in fresh tables")
-    print("raw: event store = BEGIN; INSERT; COMMIT into a table with the same keys;")
-    print(
-        "     relay = one aiokafka producer (acks=all, no idempotence) sending all, then awaiting"
-    )
+    if args.sections & {"event-store", "relay"}:
+        print(f"median of {args.rounds} round(s) per side; each round in fresh tables")
+        print("raw: event store = BEGIN; INSERT; COMMIT into a table with the same keys;")
+        print(
+            "     relay = one aiokafka producer (acks=all, no idempotence) sending all, "
+            "then awaiting"
+        )
+    if "orders" in args.sections:
+        print(
+            f"orders: median of {args.rounds} round(s) per side, {orders.SETTLE_S:.0f} s settle "
+            "after each run; one round trip = POST /orders + 8 transitions via the gateway"
+        )
+        print("     (gateway -> projections access check -> orders: load, decide, append)")
+        print(
+            "raw: FastAPI POST /raw = one INSERT of the event's JSON, one uvicorn worker like "
+            "each service,"
+        )
+        print("     same PostgreSQL, same httpx client and concurrency, 9 requests per 'order'")
+        print(
+            "latency: open loop, chains started at fixed intervals at half each side's max; "
+            "per-request"
+        )
+        print(
+            "long stream: medians; card = GET via the gateway, comment = a command on that stream,"
+        )
+        print(
+            "     load = OrderService.load in-process (read, upcast, fold; no HTTP), "
+            "SELECT = raw rows"
+        )
 
 
 def main(argv: list[str]) -> int:
@@ -74,10 +205,17 @@ def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         with components() as parts:
-            asyncio.run(_run(args, parts))
+            asyncio.run(_header(parts))
+            if args.sections & set(IN_DATABASE):
+                asyncio.run(_run(args, parts))
+            if "orders" in args.sections:
+                print()
+                plan = orders.Plan(args.orders, args.clients, args.rounds, args.stream_sizes)
+                orders.run(parts, plan, lambda result: _print_orders(result, args.clients))
+            _notes(args)
     except KeyboardInterrupt:
-        # asyncio.run has already unwound the run (database dropped), components() stopped
-        # the servers: nothing is left behind, so a plain message is enough.
+        # asyncio.run has already unwound the run (database dropped), components() and
+        # orders.run stopped the servers: nothing is left behind, so a message is enough.
         print("\ninterrupted; components stopped", file=sys.stderr)
         return 130
     return 0

@@ -55,8 +55,10 @@ class LocalObjectStore(ProcessComponent):
         secret_key: str,
         *,
         log_dir: Path | None = None,
+        allow_origin: str | None = None,
     ) -> None:
         super().__init__(log_dir or data_dir.parent / "logs")
+        self.allow_origin = allow_origin
         self.data_dir = data_dir
         self.port = port
         self.access_key = access_key
@@ -73,6 +75,10 @@ class LocalObjectStore(ProcessComponent):
         argv = [str(_rclone()), "serve", "s3", str(self.data_dir)]
         argv += ["--addr", f"{LOCALHOST}:{self.port}"]
         argv += ["--config", "/dev/null"]
+        if self.allow_origin:
+            # Browsers PUT photos straight to presigned URLs from the web app's origin; without
+            # CORS the preflight is refused and every upload from a phone fails.
+            argv += ["--allow-origin", self.allow_origin]
         # The key pair goes through rclone's env-var form of --auth-key, not argv: argv is
         # world-readable in `ps`. List-valued env vars are CSV, hence the quotes - without them
         # the pair splits in two and every request is refused.

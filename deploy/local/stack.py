@@ -132,8 +132,15 @@ class Stack:
         return self._start(LocalBroker(free_port(), log_dir=self.log_dir)).bootstrap
 
     def _start_object_store(self, access_key: str, secret_key: str) -> str:
+        # "*" is safe here: a presigned URL carries its own signature, browsers send no
+        # credentials with it, and the web app may be opened as 127.0.0.1 or localhost.
         store = LocalObjectStore(
-            self.data_dir / "s3", free_port(), access_key, secret_key, log_dir=self.log_dir
+            self.data_dir / "s3",
+            free_port(),
+            access_key,
+            secret_key,
+            log_dir=self.log_dir,
+            allow_origin="*",
         )
         return self._start(store).endpoint
 
