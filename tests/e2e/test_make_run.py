@@ -4,13 +4,15 @@ process behind."""
 
 from __future__ import annotations
 
+import contextlib
 import os
-import select
+import queue
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -78,13 +80,22 @@ def run_until_ready(data: Path, port: int) -> tuple[subprocess.Popen[str], str]:
         stderr=subprocess.STDOUT,
     )
     assert proc.stdout is not None
+    # A thread drains the pipe: select() on a buffered text stream misses lines already
+    # buffered, and an undrained pipe would block the stack once it fills.
+    lines: queue.Queue[str] = queue.Queue()
+    stream = proc.stdout
+
+    def drain() -> None:
+        for line in stream:
+            lines.put(line)
+
+    threading.Thread(target=drain, daemon=True).start()
     output, deadline = "", time.monotonic() + 180
     while "Ctrl-C stops everything" not in output:
         assert proc.poll() is None, output
         assert time.monotonic() < deadline, output
-        ready, _, _ = select.select([proc.stdout], [], [], 1)
-        if ready:
-            output += proc.stdout.readline()
+        with contextlib.suppress(queue.Empty):
+            output += lines.get(timeout=1)
     return proc, output
 
 
