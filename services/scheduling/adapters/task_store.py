@@ -223,3 +223,11 @@ def task_to_api(
         "note": t.note,
         "results": t.results,
     }
+
+
+async def open_of_order(conn: Conn, order_id: UUID) -> list[Task]:
+    rows = await conn.fetch(
+        f"SELECT {_COLUMNS} FROM tasks WHERE order_id = $1 AND status = 'open' FOR UPDATE",
+        order_id,
+    )
+    return [_task(r) for r in rows]

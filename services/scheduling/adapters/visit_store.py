@@ -172,3 +172,11 @@ def visit_to_api(v: Visit) -> dict[str, Any]:
         "task_id": str(v.task_id),
         "version": v.version,
     }
+
+
+async def booked_of_order(conn: Conn, order_id: UUID) -> list[Visit]:
+    rows = await conn.fetch(
+        f"SELECT {_COLUMNS} FROM visits WHERE order_id = $1 AND status = 'booked' FOR UPDATE",
+        order_id,
+    )
+    return [Visit(**dict(r)) for r in rows]
