@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
+from gateway.adapters.upstream import Caller, Upstreams
 from gateway.application.access import require_order_access
 from gateway.domain.users import User
 from gateway.domain.visibility import is_field_role, may_see_order, strip_commercial
 from gateway.entrypoints.deps import CurrentUser, UpstreamsDep, caller_of, require
-from plumbing.errors import Invalid, NotFound, TooLarge
+from plumbing.errors import DomainError, Invalid, TooLarge
 
 router = APIRouter(prefix="/api/v1")
 MAX_BODY = 256 * 1024
@@ -58,15 +60,36 @@ async def get_order(
     lang: Annotated[str, Query(pattern="^(ru|en)$")] = "ru",
 ) -> Any:
     params = {"lang": lang}
-    # The card is the orders service's own state: always current, so `min_version` is met
-    # by construction (it is still accepted, and checked, for clients that send it).
     caller = caller_of(user)
     await require_order_access(upstreams, caller, order_id)
-    reply = await upstreams.call("orders", "GET", f"/orders/{order_id}", caller, params=params)
-    card: dict[str, Any] = reply.body
-    if min_version is not None and card["version"] < min_version:
-        raise NotFound(f"order {order_id} has no version {min_version}")
+    # The card is the orders service's own state, so a command's version is normally there
+    # at once; `min_version` still waits (up to 5 s) for facts other services are delivering.
+    deadline = asyncio.get_running_loop().time() + 5
+    while True:
+        reply = await upstreams.call("orders", "GET", f"/orders/{order_id}", caller, params=params)
+        card: dict[str, Any] = reply.body
+        if min_version is None or card["version"] >= min_version:
+            break
+        if asyncio.get_running_loop().time() >= deadline:
+            break
+        await asyncio.sleep(0.05)
+    card["tasks"] = await _tasks_of(upstreams, caller, order_id, card.get("tasks", []))
     return strip_commercial(card, user.role)
+
+
+async def _tasks_of(
+    upstreams: Upstreams, caller: Caller, order_id: UUID, known: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The order's tasks as scheduling knows them (open ones too, with titles and
+    assignees); the orders service only holds the completed ones it needs for gates."""
+    try:
+        reply = await upstreams.call(
+            "scheduling", "GET", "/tasks", caller, params={"order_id": str(order_id)}
+        )
+    except DomainError:
+        return known  # scheduling unavailable: the card still shows what orders knows
+    tasks: list[dict[str, Any]] = reply.body
+    return tasks
 
 
 @router.get("/board")

@@ -75,7 +75,7 @@ async def order_in_production(
         await publish(stack, other, f"visit-{other.visit_id}")
     rooms = MeasurementResults(rooms=[RoomMeasurement(name="Кухня", width_mm=3000, height_mm=2600)])
     await publish(stack, task_completed(visit, rooms), f"task-{visit.task_id}")
-    await until(api, manager, oid, lambda c: c["tasks"])
+    await until(api, manager, oid, lambda c: not c["gate"]["unmet"])
     if (await move(api, manager, oid, "contract")).status_code != 200:  # a robot was faster
         await until(api, manager, oid, lambda c: c["stage"] == "contract")
     assert (
