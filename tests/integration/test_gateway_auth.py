@@ -1,0 +1,127 @@
+"""Login and user administration in the gateway, on real PostgreSQL: hashed passwords,
+failed attempts limited per user and per address, users published as identity events."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from gateway.bootstrap import Settings, build
+from tests.conftest import Infra
+
+SECRET = "t" * 40
+
+
+@pytest.fixture
+async def app(infra: Infra, database_url: str) -> AsyncIterator[FastAPI]:
+    settings = Settings(
+        database_url=database_url,
+        kafka_bootstrap=infra.kafka_bootstrap,
+        db_schema=f"gw_{uuid.uuid4().hex[:10]}",
+        seed_demo=True,
+        jwt_secret=SECRET,
+    )
+    application = build(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@asynccontextmanager
+async def client_from(app: FastAPI, address: str) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, client=(address, 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
+        yield client
+
+
+async def login(client: httpx.AsyncClient, username: str, password: str = "demo") -> httpx.Response:
+    return await client.post(
+        "/api/v1/auth/token", data={"username": username, "password": password}
+    )
+
+
+async def bearer(
+    client: httpx.AsyncClient, username: str, password: str = "demo"
+) -> dict[str, str]:
+    reply = await login(client, username, password)
+    assert reply.status_code == 200, reply.text
+    return {"Authorization": f"Bearer {reply.json()['access_token']}"}
+
+
+async def test_failed_logins_are_limited_per_user(app: FastAPI) -> None:
+    async with client_from(app, "10.0.0.1") as client:
+        for _ in range(5):
+            assert (await login(client, "installer", "wrong")).status_code == 401
+        refused = await login(client, "installer")  # even the right password, for now
+        assert refused.status_code == 429
+        assert refused.json()["code"] == "too_many_attempts"
+        assert (await login(client, "measurer")).status_code == 200  # other users are fine
+
+
+async def test_failed_logins_are_limited_per_address(app: FastAPI) -> None:
+    async with client_from(app, "10.0.0.2") as attacker:
+        for i in range(20):
+            assert (await login(attacker, f"guess{i}", "wrong")).status_code == 401
+        assert (await login(attacker, "delivery")).status_code == 429
+    async with client_from(app, "10.0.0.3") as colleague:
+        assert (await login(colleague, "delivery")).status_code == 200
+
+
+async def test_successful_logins_are_never_counted(app: FastAPI) -> None:
+    async with client_from(app, "10.0.0.4") as client:
+        for _ in range(30):
+            assert (await login(client, "production")).status_code == 200
+
+
+async def test_an_admin_manages_users_and_each_change_is_an_identity_event(app: FastAPI) -> None:
+    async with client_from(app, "10.0.0.5") as client:
+        admin = await bearer(client, "admin")
+        manager = await bearer(client, "manager")
+        body = {
+            "username": "petrov",
+            "display_name": "Пётр Петров",
+            "role": "installer",
+            "password": "secret1",
+        }
+        created = await client.post("/api/v1/users", json=body, headers=admin)
+        assert created.status_code == 201, created.text
+        user_id = created.json()["id"]
+        assert (await client.post("/api/v1/users", json=body, headers=admin)).status_code == 409
+        bad_role = {**body, "username": "x1", "role": "boss"}
+        assert (await client.post("/api/v1/users", json=bad_role, headers=admin)).status_code == 422
+        assert (await client.post("/api/v1/users", json=body, headers=manager)).status_code == 403
+        assert (await client.get("/api/v1/users", headers=manager)).status_code == 403
+
+        petrov = await bearer(client, "petrov", "secret1")
+        assert (await client.get("/api/v1/me", headers=petrov)).json()["role"] == "installer"
+        off = await client.patch(f"/api/v1/users/{user_id}", json={"active": False}, headers=admin)
+        assert off.status_code == 200
+        assert (await client.get("/api/v1/me", headers=petrov)).status_code == 401
+        assert (await login(client, "petrov", "secret1")).status_code == 401
+        reset = {"active": True, "password": "secret2", "role": "measurer"}
+        assert (
+            await client.patch(f"/api/v1/users/{user_id}", json=reset, headers=admin)
+        ).status_code == 200
+        again = await bearer(client, "petrov", "secret2")
+        assert (await client.get("/api/v1/me", headers=again)).json()["role"] == "measurer"
+        unknown = await client.patch(
+            f"/api/v1/users/{uuid.uuid4()}", json={"active": False}, headers=admin
+        )
+        assert unknown.status_code == 404
+
+    pool = app.state.pool
+    types = [
+        r["type"]
+        for r in await pool.fetch(
+            "SELECT envelope->>'type' AS type FROM outbox WHERE envelope->>'stream_id' = $1 "
+            "ORDER BY position",
+            f"user-{user_id}",
+        )
+    ]
+    assert types == ["identity.UserRegistered", "identity.UserUpdated", "identity.UserUpdated"]
+    stored = await pool.fetchval("SELECT password_hash FROM users WHERE username = 'petrov'")
+    assert stored.startswith("$argon2")
