@@ -14,15 +14,15 @@ import os
 import platform
 import sys
 
-from bench import board, event_store, media, orders, relay, scheduling
+from bench import board, event_store, media, orders, projections, relay, scheduling
 from bench.components import Components, components, fresh_database, server_version
 from bench.orders_drive import REQUESTS_PER_ORDER
 
 ROW = "{:<30}{:>12}{:>12}{:>9}"
 STREAM_ROW = "{:<30}{:>12}{:>12}{:>12}{:>12}"
-SECTIONS = ("event-store", "relay", "scheduling", "media", "board", "orders")
+SECTIONS = ("event-store", "relay", "scheduling", "media", "board", "projections", "orders")
 # Sections that share one fresh database on the benchmark's PostgreSQL, in this order.
-IN_DATABASE = ("event-store", "relay", "scheduling", "media", "board")
+IN_DATABASE = ("event-store", "relay", "scheduling", "media", "board", "projections")
 
 
 def _env_int(name: str, default: int) -> int:
@@ -123,6 +123,16 @@ async def _run(args: argparse.Namespace, parts: Components) -> None:
             print()
             sizes = (1_000, 10_000) if quick else (10_000, 100_000)
             lines = await board.run_board_bench(url, sizes=sizes, rounds=5 if quick else 30)
+            print(*lines, sep="\n", flush=True)
+        if "projections" in args.sections:
+            print()
+            lines = await projections.run_projections_bench(
+                url,
+                parts.kafka_bootstrap,
+                seconds=5 if quick else 20,
+                rebuild_events=2_000 if quick else 20_000,
+                rounds=args.rounds,
+            )
             print(*lines, sep="\n", flush=True)
 
 

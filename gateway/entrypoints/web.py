@@ -3,20 +3,30 @@
 `/` is the single page, `/app/...` its modules, styles and dictionaries, `/guides/{role}` a
 role's guide in Russian (`?lang=en` picks an English one when it exists). Files are resolved
 inside `gateway/web` only, so a crafted path (`..`, absolute, symlink) can never leave it.
+
+A guide is assembled, not stored whole: `guides/<role>.<lang>.html` holds only that role's text,
+starting with its `<h1>` (which also titles the page), plus markers such as
+`<!-- include: gates -->` for the sections several roles share (`guides/_gates.<lang>.html`).
+`guides/_shell.<lang>.html` is the one page around it all (head, styles, the link back to the
+app). Assembly is plain string replacement, cached per file; a marker naming no fragment is a
+`GuideError` (a 500, and a failing unit test), never a silently blank section.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Query
-from fastapi.responses import FileResponse
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import FileResponse, Response
 
 from plumbing.errors import NotFound
 
 WEB_ROOT = Path(__file__).resolve().parent.parent / "web"
+GUIDES_DIR = WEB_ROOT / "guides"
 GUIDE_ROLES = ("manager", "measurer", "installer", "delivery", "production", "director", "admin")
 
 # Explicit types: `mimetypes` depends on the host's /etc/mime.types, and a browser refuses to
@@ -45,6 +55,12 @@ PAGE_HEADERS = {
     "Referrer-Policy": "no-referrer",
 }
 ROLE = re.compile(r"^[a-z]{2,32}$")
+INCLUDE = re.compile(r"<!--\s*include:\s*(.*?)\s*-->")
+FRAGMENT_NAME = re.compile(r"^[a-z]{2,32}$")
+TITLE_SLOT = "<!-- slot: title -->"
+CONTENT_SLOT = "<!-- slot: content -->"
+HEADING = re.compile(r"<h1>(.*?)</h1>", re.DOTALL)
+TAG = re.compile(r"<[^>]+>")
 
 router = APIRouter(include_in_schema=False)
 
@@ -63,6 +79,56 @@ def _serve(path: Path, headers: dict[str, str] = CACHE) -> FileResponse:
     return FileResponse(path, media_type=CONTENT_TYPES[path.suffix], headers=headers)
 
 
+class GuideError(RuntimeError):
+    """A guide that cannot be assembled: a fault in the guide files, never the reader's."""
+
+
+def _guide_part(folder: Path, name: str) -> str:
+    """One file of the guides folder, without its final newline; never anything outside it."""
+    path = (folder / name).resolve()
+    if not path.is_relative_to(folder.resolve()) or not path.is_file():
+        raise GuideError(f"guide file {name!r} is missing from {folder}")
+    return path.read_text(encoding="utf-8").removesuffix("\n")
+
+
+@functools.cache
+def render_guide(folder: Path, page: str) -> str:
+    """`page` ("manager.ru.html") with its includes expanded, inside the shell of its language.
+
+    Cached: the guide files change only with a release.
+    """
+    lang = page.removesuffix(".html").rpartition(".")[2]
+
+    def fragment(marker: re.Match[str]) -> str:
+        name = marker.group(1)
+        if not FRAGMENT_NAME.match(name):
+            raise GuideError(f"{page}: include {name!r} is not a fragment name (a-z only)")
+        if not (folder / f"_{name}.{lang}.html").is_file():
+            raise GuideError(f"{page}: unknown include {name!r} (no _{name}.{lang}.html)")
+        return _guide_part(folder, f"_{name}.{lang}.html")
+
+    content = INCLUDE.sub(fragment, _guide_part(folder, page))
+    heading = HEADING.search(content)
+    if heading is None:
+        raise GuideError(f"{page}: no <h1> to title the page")
+    shell = _guide_part(folder, f"_shell.{lang}.html")
+    for slot in (TITLE_SLOT, CONTENT_SLOT):
+        if shell.count(slot) != 1:
+            raise GuideError(f"_shell.{lang}.html: needs exactly one {slot}")
+    title = TAG.sub("", heading.group(1)).strip()
+    html = shell.replace(TITLE_SLOT, title).replace(CONTENT_SLOT, content) + "\n"
+    if leftover := INCLUDE.search(html):
+        # Fragments do not include fragments: one level keeps the pages easy to follow.
+        raise GuideError(f"{page}: include {leftover.group(1)!r} inside a fragment")
+    return html
+
+
+@functools.cache
+def _guide_page(folder: Path, page: str) -> tuple[bytes, str]:
+    body = render_guide(folder, page).encode("utf-8")
+    return body, f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+
+
 @router.get("/")
 async def index() -> FileResponse:
     return _serve(_file("index.html"), PAGE_HEADERS)
@@ -74,10 +140,19 @@ async def asset(path: str) -> FileResponse:
 
 
 @router.get("/guides/{role}")
-async def guide(role: str, lang: Annotated[str, Query(pattern="^(ru|en)$")] = "ru") -> FileResponse:
+async def guide(
+    role: str, request: Request, lang: Annotated[str, Query(pattern="^(ru|en)$")] = "ru"
+) -> Response:
     if not ROLE.match(role) or role not in GUIDE_ROLES:
         raise NotFound(f"no guide for role {role!r}", code="guide_not_found")
-    wanted = WEB_ROOT / "guides" / f"{role}.{lang}.html"
     # English guides are optional: fall back to the Russian one rather than a dead link.
-    path = wanted if wanted.is_file() else WEB_ROOT / "guides" / f"{role}.ru.html"
-    return _serve(_file(str(path.relative_to(WEB_ROOT))), PAGE_HEADERS)
+    page = f"{role}.{lang}.html"
+    if not (GUIDES_DIR / page).is_file():
+        page = f"{role}.ru.html"
+    body, etag = _guide_page(GUIDES_DIR, page)
+    headers = {**PAGE_HEADERS, "ETag": etag}
+    # The page is assembled, so no FileResponse ETag: answer revalidation ourselves.
+    seen = request.headers.get("if-none-match", "")
+    if etag in (tag.strip().removeprefix("W/") for tag in seen.split(",")):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=CONTENT_TYPES[".html"], headers=headers)

@@ -40,6 +40,9 @@ async def test_every_role_reaches_its_guide(api: httpx.AsyncClient) -> None:
         reply = await api.get(f"/guides/{role}")
         assert reply.status_code == 200, role
         assert "Справка" in reply.text
+        # Assembled from the shell and shared fragments: nothing left unexpanded.
+        assert reply.text.startswith("<!doctype html>"), role
+        assert "<!-- include:" not in reply.text, role
     assert (await api.get("/guides/nobody")).status_code == 404
 
 

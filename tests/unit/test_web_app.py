@@ -127,6 +127,148 @@ async def test_every_role_has_a_russian_guide(client: httpx.AsyncClient, role: s
     assert "Справка" in reply.text
 
 
+HEADINGS = {
+    "manager": "Справка менеджера",
+    "measurer": "Справка замерщика",
+    "installer": "Справка монтажника",
+    "delivery": "Справка службы доставки",
+    "production": "Справка производства",
+    "director": "Справка руководителя",
+    "admin": "Справка администратора",
+}
+# Each shared fragment → a line only it has, and the roles whose guide includes it.
+SHARED = {
+    "gates": ("<th>Чтобы уйти с неё, нужно</th>", {"manager", "director"}),
+    "phone": ("<h2>Советы для работы с телефона</h2>", {"measurer", "installer", "delivery"}),
+    "trouble": ("<h2>Если что-то не получается</h2>", set(web.GUIDE_ROLES)),
+}
+
+
+GUIDE_FILES = sorted(web.GUIDES_DIR.glob("*.html"))
+
+
+def test_every_role_has_a_heading_to_check() -> None:
+    assert set(HEADINGS) == set(web.GUIDE_ROLES)
+
+
+@pytest.mark.parametrize("role", web.GUIDE_ROLES)
+async def test_a_guide_is_a_whole_page_in_the_shell(client: httpx.AsyncClient, role: str) -> None:
+    reply = await client.get(f"/guides/{role}")
+    page = reply.text
+    assert page.startswith('<!doctype html>\n<html lang="ru">\n<head>\n<meta charset="utf-8">')
+    assert page.endswith("</main>\n</body>\n</html>\n")
+    assert '<link rel="stylesheet" href="/app/css/guide.css">' in page
+    assert page.count('<nav><a href="/">← Вернуться в приложение</a></nav>') == 1
+    assert f"<title>{HEADINGS[role]}</title>" in page
+    assert page.count(f"<h1>{HEADINGS[role]}</h1>") == 1
+    assert page.index("</nav>") < page.index("<h1>") < page.index("</main>")
+    assert page.count("<html") == page.count("<body>") == page.count("<main>") == 1
+    assert "<!-- include:" not in page
+    assert "<!-- slot:" not in page
+    # The security headers hold for an assembled page as for a file.
+    assert "script-src 'self'" in reply.headers["content-security-policy"]
+    assert reply.headers["x-content-type-options"] == "nosniff"
+    assert reply.headers["referrer-policy"] == "no-referrer"
+
+
+@pytest.mark.parametrize("role", web.GUIDE_ROLES)
+async def test_shared_sections_appear_where_included(client: httpx.AsyncClient, role: str) -> None:
+    page = (await client.get(f"/guides/{role}")).text
+    source = (web.GUIDES_DIR / f"{role}.ru.html").read_text(encoding="utf-8")
+    for name, (line, roles) in SHARED.items():
+        assert (f"<!-- include: {name} -->" in source) == (role in roles), (name, role)
+        assert page.count(line) == (1 if role in roles else 0), (name, role)
+    # The fragment lands where its marker stood: after the role's own steps, before the end.
+    assert page.index("</ol>") < page.index(SHARED["trouble"][0]) < page.index("</main>")
+
+
+def test_shared_sections_live_only_in_their_fragment() -> None:
+    for name, (line, _) in SHARED.items():
+        holders = [p.name for p in GUIDE_FILES if line in p.read_text(encoding="utf-8")]
+        assert holders == [f"_{name}.ru.html"]
+
+
+@pytest.mark.parametrize("page", [p.name for p in GUIDE_FILES if not p.name.startswith("_")])
+def test_every_guide_file_assembles(page: str) -> None:
+    """Any language: an English guide added later needs its own shell and fragments."""
+    html = web.render_guide(web.GUIDES_DIR, page)
+    assert html.startswith("<!doctype html>")
+    assert "<!-- include:" not in html
+    assert "<!-- slot:" not in html
+
+
+SHELL = "<html><title><!-- slot: title --></title><!-- slot: content --></html>\n"
+
+
+def guides(folder: Path, **files: str) -> Path:
+    folder.mkdir()
+    (folder / "_shell.ru.html").write_text(SHELL, encoding="utf-8")
+    for name, text in files.items():
+        (folder / f"{name}.ru.html").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_includes_are_expanded_in_place(tmp_path: Path) -> None:
+    folder = guides(
+        tmp_path / "g",
+        _tip="<p>Совет</p>\n",
+        page="<h1>Про <b>всё</b></h1>\n<!-- include: tip -->\n",
+    )
+    html = web.render_guide(folder, "page.ru.html")
+    assert html == "<html><title>Про всё</title><h1>Про <b>всё</b></h1>\n<p>Совет</p></html>\n"
+
+
+@pytest.mark.parametrize(
+    ("page", "error"),
+    [
+        ("<h1>X</h1>\n<!-- include: nope -->\n", "unknown include 'nope'"),
+        ("<h1>X</h1>\n<!--include:nope-->\n", "unknown include 'nope'"),
+        ("<h1>X</h1>\n<!-- include: ../../web -->\n", "not a fragment name"),
+        ("<h1>X</h1>\n<!-- include: nested -->\n", "include 'tip' inside a fragment"),
+        ("<p>no heading</p>\n", "no <h1>"),
+    ],
+)
+def test_a_broken_guide_fails_loudly(tmp_path: Path, page: str, error: str) -> None:
+    folder = guides(tmp_path / "g", _nested="<!-- include: tip -->", _tip="<p>t</p>", page=page)
+    with pytest.raises(web.GuideError, match=re.escape(error)):
+        web.render_guide(folder, "page.ru.html")
+
+
+def test_a_shell_without_its_slots_fails_loudly(tmp_path: Path) -> None:
+    folder = guides(tmp_path / "g", page="<h1>X</h1>\n")
+    (folder / "_shell.ru.html").write_text("<html></html>\n", encoding="utf-8")
+    with pytest.raises(web.GuideError, match="slot: title"):
+        web.render_guide(folder, "page.ru.html")
+
+
+async def test_an_unknown_include_is_a_server_error_not_a_blank(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(web, "GUIDES_DIR", guides(tmp_path / "g"))
+    (web.GUIDES_DIR / "admin.ru.html").write_text(
+        "<h1>X</h1>\n<!-- include: nope -->\n", encoding="utf-8"
+    )
+    app = FastAPI()
+    install_error_handlers(app)
+    app.include_router(web.router)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://web.test") as http:
+        reply = await http.get("/guides/admin")
+    assert reply.status_code == 500
+
+
+async def test_a_guide_revalidates_by_etag(client: httpx.AsyncClient) -> None:
+    first = await client.get("/guides/manager")
+    etag = first.headers["etag"]
+    again = await client.get("/guides/manager", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert not again.content
+    assert again.headers["etag"] == etag
+    other = await client.get("/guides/admin", headers={"If-None-Match": etag})
+    assert other.status_code == 200
+    assert other.headers["etag"] != etag
+
+
 async def test_english_guide_falls_back_to_russian(client: httpx.AsyncClient) -> None:
     reply = await client.get("/guides/installer", params={"lang": "en"})
     assert reply.status_code == 200

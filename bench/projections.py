@@ -1,0 +1,472 @@
+"""The projections service under load: lag while events flow, and a rebuild from the logs.
+
+Lag: the real consumer (plumbing.consumer.Consumer with the projections' `apply_event`, on a
+schema migrated with the projections' MIGRATIONS) reads a topic of this run while a producer
+publishes order lifecycles (OrderCreated, ManagerAssigned, StageChanged, CommentPosted,
+DealTermsRecorded, ...) at a fixed rate. Lag per event = publish (just before `send`) to the
+commit of its read-model change. Raw: a bare aiokafka consumer with the same group settings,
+batch size and offset commits that does one INSERT (autocommit) of the event's JSON per
+event, fed the same way at the same rate.
+
+Rebuild: an orders event store (EVENT_STORE_DDL, appends through PostgresEventStore) and
+empty scheduling/media/gateway outboxes, then `application.rebuild.rebuild` end to end
+(fresh schema, migrations, replay, swap in place of a live schema, views) against a
+server-side cursor reading `SELECT envelope FROM events ORDER BY position` and decoding each
+row's JSON. Hook: `lines = await run_projections_bench(url, bootstrap)` then print.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import statistics
+import time
+import uuid
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.structs import ConsumerRecord
+from pydantic import BaseModel
+
+from contracts.envelope import Actor, Envelope
+from contracts.events import registry
+from contracts.events.common import Address, Customer
+from contracts.events.orders import (
+    CommentPosted,
+    DealTermsRecorded,
+    ManagerAssigned,
+    OrderCreated,
+    ProductionFinished,
+    StageChanged,
+)
+from contracts.topics import partition_key
+from plumbing import db, kafka
+from plumbing.consumer import Consumer, Handler
+from plumbing.ordered_log import OUTBOX_DDL
+from services.orders.adapters.postgres_event_store import EVENT_STORE_DDL, PostgresEventStore
+from services.projections.adapters.tables import MIGRATIONS
+from services.projections.application.apply import apply_event
+from services.projections.application.rebuild import rebuild
+from services.projections.bootstrap import Settings
+
+ROW = "{:<30}{:>12}{:>12}{:>9}"
+MANAGER = Actor(kind="user", id=str(uuid.uuid4()), username="manager", role="manager")
+ACTIVE_ORDERS = 10  # orders in progress at once: their events interleave, as in a day's work
+WARM_UP = 20  # events consumed (group joined, plans cached) before the clock starts
+DRAIN_TIMEOUT_S = 120.0
+APPEND_BATCH = 500  # event-store appends per transaction while filling the log
+Key = tuple[int, int]  # (partition, offset) on the run's own topic
+# Per consumed record: when its change committed, and how long the apply and commit took.
+Done = dict[Key, tuple[float, float]]
+
+
+# --- realistic orders events ---------------------------------------------------------------
+
+
+def _envelope(event: BaseModel, order_id: uuid.UUID, version: int) -> Envelope:
+    name = registry.type_name(event)
+    return Envelope(
+        event_id=uuid.uuid4(),
+        type=name,
+        schema_version=registry.current_version(name),
+        stream_id=f"order-{order_id}",
+        stream_version=version,
+        occurred_at=datetime.now(UTC),  # evaluated when the generator is advanced: at send
+        actor=MANAGER,
+        correlation_id=str(uuid.uuid4()),
+        data=event.model_dump(mode="json"),
+    )
+
+
+def _lifecycle(order_id: uuid.UUID, number: int) -> Iterator[BaseModel]:
+    """Ten events: an order from intake to shipment preparation."""
+    customer = Customer(
+        name=f"Клиент {number}",
+        phone=f"+7915{number % 10_000_000:07d}",
+        address=Address(city="Москва", street=f"ул. Ленина {number % 500}", building="1"),
+    )
+    yield OrderCreated(order_id=order_id, number=number, title=f"Шкаф {number}", customer=customer)
+    yield ManagerAssigned(order_id=order_id, manager_id=str(MANAGER.id))
+    stages = ("intake", "measurement", "contract", "production", "shipment_prep")
+
+    def move(step: int) -> StageChanged:
+        return StageChanged(
+            order_id=order_id,
+            from_stage=stages[step],
+            to_stage=stages[step + 1],
+            direction="forward",
+        )
+
+    yield move(0)
+    yield CommentPosted(order_id=order_id, comment_id=uuid.uuid4(), text="Замер в четверг")
+    yield move(1)
+    yield DealTermsRecorded(
+        order_id=order_id,
+        amount=Decimal(100_000 + number),
+        decor="шпон дуба",
+        finishing="матовый лак",
+        extra_work="нет",
+        payment_terms="50% предоплата",
+    )
+    yield move(2)
+    yield CommentPosted(order_id=order_id, comment_id=uuid.uuid4(), text="Запущено в цех")
+    yield ProductionFinished(order_id=order_id)
+    yield move(3)
+
+
+def _order_events(number: int) -> Iterator[Envelope]:
+    order_id = uuid.uuid4()
+    for version, event in enumerate(_lifecycle(order_id, number), start=1):
+        yield _envelope(event, order_id, version)
+
+
+def _flow(first_number: int = 1) -> Iterator[Envelope]:
+    """An endless stream: ACTIVE_ORDERS orders in progress, taking turns."""
+    active: deque[Iterator[Envelope]] = deque()
+    number = first_number
+    while True:
+        while len(active) < ACTIVE_ORDERS:
+            active.append(_order_events(number))
+            number += 1
+        events = active.popleft()
+        envelope = next(events, None)
+        if envelope is not None:
+            active.append(events)
+            yield envelope
+
+
+# --- lag while events flow -----------------------------------------------------------------
+
+
+class _Timed(Consumer):
+    """The projections consumer, noting when each record's transaction has committed."""
+
+    def __init__(
+        self,
+        group: str,
+        topic: str,
+        pool: asyncpg.Pool,
+        settings: Settings,
+        handler: Handler,
+        done: Done,
+    ) -> None:
+        super().__init__(group, [topic], pool, settings, handler)
+        self.done = done
+
+    async def _apply(self, record: ConsumerRecord[bytes, bytes], envelope: Envelope) -> None:
+        started = time.perf_counter()
+        await super()._apply(record, envelope)
+        ended = time.perf_counter()
+        self.done[(record.partition, record.offset)] = (ended, ended - started)
+
+
+async def _raw_consumer(
+    settings: Settings, group: str, topic: str, pool: asyncpg.Pool, done: Done
+) -> None:
+    """Same consumer settings and loop shape as plumbing.consumer; one INSERT per event."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap,
+        group_id=group,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        session_timeout_ms=settings.kafka_session_timeout_ms,
+        heartbeat_interval_ms=max(500, settings.kafka_session_timeout_ms // 6),
+        metadata_max_age_ms=5000,
+    )
+    consumer.subscribe([topic])
+    await consumer.start()
+    try:
+        while True:
+            batches = await consumer.getmany(timeout_ms=500, max_records=200)
+            offsets = {}
+            for tp, records in batches.items():
+                for record in records:
+                    started = time.perf_counter()
+                    await pool.execute(
+                        "INSERT INTO raw_events (payload) VALUES ($1::text::jsonb)",
+                        (record.value or b"").decode(),
+                    )
+                    ended = time.perf_counter()
+                    done[(tp.partition, record.offset)] = (ended, ended - started)
+                    offsets[tp] = record.offset + 1
+            if offsets:
+                await consumer.commit(offsets)
+    finally:
+        await consumer.stop()
+
+
+async def _publish(
+    producer: AIOKafkaProducer, topic: str, flow: Iterator[Envelope], count: int, rate: float
+) -> dict[Key, float]:
+    """`count` events at `rate` per second on a fixed schedule (a late send does not push
+    the next ones back). Returns when each was sent, by where it landed."""
+    started = time.perf_counter()
+    pending = []
+    for i in range(count):
+        delay = started + i / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        envelope = next(flow)
+        sent_at = time.perf_counter()
+        delivery = await producer.send(
+            topic, envelope.to_json_bytes(), key=partition_key(envelope.stream_id)
+        )
+        pending.append((sent_at, delivery))
+    sent: dict[Key, float] = {}
+    for sent_at, delivery in pending:
+        meta = await delivery
+        sent[(meta.partition, meta.offset)] = sent_at
+    return sent
+
+
+async def _drained(done: Done, keys: set[Key], task: asyncio.Task[None]) -> None:
+    deadline = time.monotonic() + DRAIN_TIMEOUT_S
+    while not keys <= done.keys():
+        if task.done():
+            task.result()  # raises what stopped the consumer
+            raise RuntimeError("consumer stopped")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"consumed {len(keys & done.keys())} of {len(keys)} events")
+        await asyncio.sleep(0.05)
+
+
+async def _lag_run(
+    producer: AIOKafkaProducer,
+    topic: str,
+    consume: asyncio.Task[None],
+    done: Done,
+    count: int,
+    rate: float,
+) -> tuple[list[float], list[float]]:
+    """(lag, apply and commit) in ms per event of `count`, after a warm-up the consumer must
+    get through first."""
+    flow = _flow()
+    warm = await _publish(producer, topic, flow, WARM_UP, rate)
+    await _drained(done, set(warm), consume)
+    sent = await _publish(producer, topic, flow, count, rate)
+    await _drained(done, set(sent), consume)
+    lag = [(done[key][0] - at) * 1000 for key, at in sent.items()]
+    return lag, [done[key][1] * 1000 for key in sent]
+
+
+@dataclass(frozen=True)
+class Lag:
+    events: int
+    ours_ms: list[float]
+    raw_ms: list[float]
+    ours_apply_ms: list[float]
+    raw_apply_ms: list[float]
+
+
+async def measure_lag(url: str, bootstrap: str, rate: float, seconds: float) -> Lag:
+    tag = uuid.uuid4().hex[:8]
+    schema = f"bench_proj_{tag}"
+    settings = Settings(db_schema=schema, database_url=url, kafka_bootstrap=bootstrap)
+    # Topics of this run: against a shared broker the benchmark must feed no real consumer.
+    ours_topic, raw_topic = f"bench.{schema}.orders", f"bench.{schema}.raw"
+    await kafka.ensure_topics(bootstrap, [ours_topic, raw_topic], settings.kafka_partitions)
+    count = max(1, round(rate * seconds))
+    pool = await db.create_pool(url, schema, max_size=settings.db_pool_max)
+    producer = kafka.producer(settings)
+    await producer.start()
+    try:
+        await db.migrate(pool, schema, MIGRATIONS)
+        await pool.execute("CREATE TABLE raw_events (id bigserial PRIMARY KEY, payload jsonb)")
+
+        ours_done: Done = {}
+        consumer = _Timed(
+            f"projections-bench-{tag}", ours_topic, pool, settings, apply_event, ours_done
+        )
+        task = asyncio.create_task(consumer.run())
+        try:
+            ours = await _lag_run(producer, ours_topic, task, ours_done, count, rate)
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        cards = await pool.fetchval("SELECT count(*) FROM board_cards")
+        if not cards:
+            raise RuntimeError("the projection applied nothing to the board")
+
+        raw_done: Done = {}
+        task = asyncio.create_task(
+            _raw_consumer(settings, f"projections-bench-raw-{tag}", raw_topic, pool, raw_done)
+        )
+        try:
+            raw = await _lag_run(producer, raw_topic, task, raw_done, count, rate)
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+    finally:
+        await producer.stop()
+        await pool.execute(f"DROP SCHEMA {db.quote_ident(schema)} CASCADE")
+        await pool.close()
+        await _drop_topics(bootstrap, [ours_topic, raw_topic])
+    return Lag(count, ours[0], raw[0], ours[1], raw[1])
+
+
+async def _drop_topics(bootstrap: str, topics: list[str]) -> None:
+    """Best effort: on a shared broker, leave no benchmark topics behind."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
+    with contextlib.suppress(Exception):
+        await admin.start()
+        await asyncio.wait_for(admin.delete_topics(topics), 10)
+    with contextlib.suppress(Exception):
+        await admin.close()
+
+
+# --- rebuild from the logs -----------------------------------------------------------------
+
+
+async def _fill_event_store(pool: asyncpg.Pool, schema: str, events: int) -> None:
+    """`events` appends, one event each, through the orders service's own event store."""
+    store = PostgresEventStore(pool, schema)
+    flow = _flow()
+    written = 0
+    while written < events:
+        async with pool.acquire() as conn, conn.transaction():
+            for _ in range(min(APPEND_BATCH, events - written)):
+                envelope = next(flow)
+                await store.append_in(conn, envelope.stream_id, [envelope], None)
+                written += 1
+    await pool.execute("ANALYZE events")
+
+
+async def _raw_read(url: str, schema: str) -> tuple[int, float]:
+    """(rows, seconds): every envelope in position order through a server-side cursor."""
+    conn = await asyncpg.connect(url)
+    try:
+        started = time.perf_counter()
+        rows = 0
+        async with conn.transaction():
+            query = f"SELECT envelope FROM {db.quote_ident(schema)}.events ORDER BY position"
+            async for row in conn.cursor(query, prefetch=1000):
+                json.loads(row["envelope"])
+                rows += 1
+        return rows, time.perf_counter() - started
+    finally:
+        await conn.close()
+
+
+@dataclass(frozen=True)
+class Rebuild:
+    events: int
+    orders: int
+    ours: float  # events per second, medians
+    raw: float
+
+
+async def measure_rebuild(url: str, events: int, rounds: int) -> Rebuild:
+    tag = uuid.uuid4().hex[:8]
+    names = {part: f"bench_{part}_{tag}" for part in ("orders", "sched", "media", "gw", "proj")}
+    settings = Settings(
+        database_url=url,
+        db_schema=names["proj"],
+        orders_schema=names["orders"],
+        scheduling_schema=names["sched"],
+        media_schema=names["media"],
+        gateway_schema=names["gw"],
+        reporting_schema=f"bench_reporting_{tag}",
+        analyst_role=f"bench_analyst_{tag}",  # roles are cluster-wide: one of our own
+    )
+    plan = settings.rebuild_plan()
+    pools: list[asyncpg.Pool] = []
+    try:
+        for part, ddl in (
+            ("orders", [EVENT_STORE_DDL]),
+            ("sched", [OUTBOX_DDL]),
+            ("media", [OUTBOX_DDL]),
+            ("gw", [OUTBOX_DDL]),
+            ("proj", MIGRATIONS),  # a live read model to swap out, as in production
+        ):
+            pools.append(await db.create_pool(url, names[part], max_size=2))
+            await db.migrate(pools[-1], names[part], ddl)
+        await _fill_event_store(pools[0], names["orders"], events)
+        await _raw_read(url, names["orders"])  # the table's pages in memory for both sides
+        ours: list[float] = []
+        raw: list[float] = []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            result = await rebuild(plan)
+            seconds = time.perf_counter() - started
+            if result.events != events:
+                raise RuntimeError(f"rebuild applied {result.events} of {events} events")
+            ours.append(events / seconds)
+            rows, raw_s = await _raw_read(url, names["orders"])
+            raw.append(rows / raw_s)
+        cards = await pools[-1].fetchval(
+            f"SELECT count(*) FROM {db.quote_ident(names['proj'])}.board_cards"
+        )
+    finally:
+        for pool in pools:
+            await pool.close()
+        await _drop(url, [*names.values(), plan.reporting_schema], plan.analyst_role)
+    return Rebuild(events, int(cards), statistics.median(ours), statistics.median(raw))
+
+
+async def _drop(url: str, schemas: list[str], role: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        for schema in schemas:
+            await conn.execute(f"DROP SCHEMA IF EXISTS {db.quote_ident(schema)} CASCADE")
+        with contextlib.suppress(asyncpg.PostgresError):  # never made without CREATEROLE
+            await conn.execute(f"DROP OWNED BY {db.quote_ident(role)}")
+            await conn.execute(f"DROP ROLE IF EXISTS {db.quote_ident(role)}")
+    finally:
+        await conn.close()
+
+
+# --- the section ---------------------------------------------------------------------------
+
+
+def _pct(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def run_projections_bench(
+    database_url: str,
+    bootstrap: str,
+    *,
+    rate: float = 50.0,
+    seconds: float = 20.0,
+    rebuild_events: int = 20_000,
+    rounds: int = 3,
+) -> list[str]:
+    lag = await measure_lag(database_url, bootstrap, rate, seconds)
+    lines = [ROW.format(f"projection lag at {rate:g} ev/s", "ours ms", "raw ms", "ratio")]
+    for label, q, ours, raw in (
+        (f"  lag p50 ({lag.events:,} ev)", 0.5, lag.ours_ms, lag.raw_ms),
+        (f"  lag p99 ({lag.events:,} ev)", 0.99, lag.ours_ms, lag.raw_ms),
+        ("  apply+commit p50", 0.5, lag.ours_apply_ms, lag.raw_apply_ms),
+        ("  apply+commit p99", 0.99, lag.ours_apply_ms, lag.raw_apply_ms),
+    ):
+        mine, theirs = _pct(ours, q), _pct(raw, q)
+        lines.append(ROW.format(label, f"{mine:.1f}", f"{theirs:.1f}", f"{mine / theirs:.2f}"))
+    built = await measure_rebuild(database_url, rebuild_events, rounds)
+    lines += [
+        ROW.format("rebuild from the logs", "ours ev/s", "raw ev/s", "ratio"),
+        ROW.format(
+            f"  {built.events:,} ev, {built.orders:,} orders",
+            f"{built.ours:,.0f}",
+            f"{built.raw:,.0f}",
+            f"{built.ours / built.raw:.3f}",
+        ),
+        "lag: publish (before send) to the commit of the event's read-model change; "
+        f"{WARM_UP} warm-up events first;",
+        "     apply+commit: from the record in hand to its transaction committed",
+        "     ours = plumbing Consumer + projections apply_event (inbox claim, board, stage "
+        "intervals, feed);",
+        "     raw = aiokafka consumer, same group settings and batches, one INSERT of the JSON "
+        "per event",
+        f"rebuild: median of {rounds} round(s) of the whole command (fresh schema, migrate, "
+        "replay, swap for the live one, views)",
+        "     raw = server-side cursor SELECT envelope ORDER BY position, json.loads per row",
+    ]
+    return lines
