@@ -183,3 +183,33 @@ async def test_the_event_stream_pushes_a_change_on_an_order_the_caller_works_on(
     pushed = "\n".join(frames)
     assert "event: chat" in pushed
     assert "DealTermsRecorded" not in pushed  # the deal came first: it would have been pushed
+
+
+async def test_a_mention_reaches_the_person_as_a_realtime_notification(
+    api: httpx.AsyncClient, stack: Stack
+) -> None:
+    manager, measurer = await login(api, "manager"), await login(api, "measurer")
+    oid = (await api.post("/api/v1/orders", json=ORDER, headers=manager)).json()["id"]
+    visit = booked(oid, "measurement", await me(api, measurer))
+    await publish(stack, visit, f"visit-{visit.visit_id}")
+    async with asyncio.timeout(30):
+        while (await api.get(f"/api/v1/orders/{oid}", headers=measurer)).status_code != 200:
+            await asyncio.sleep(0.2)
+    async with api.stream("GET", "/api/v1/events/stream", headers=measurer) as stream:
+        lines = stream.aiter_lines()
+        assert (await anext(lines)).startswith("event: ready")
+        text = {"text": "@measurer уточните высоту потолка"}
+        assert (
+            await api.post(f"/api/v1/orders/{oid}/comments", headers=manager, json=text)
+        ).status_code == 201
+        async with asyncio.timeout(30):
+            async for line in lines:
+                if line == "event: notification":
+                    data = json.loads((await anext(lines)).removeprefix("data: "))
+                    break
+    assert data["order_id"] == oid
+    assert "упомянул(а) вас" in data["text"]
+    inbox = (
+        await api.get("/api/v1/notifications", headers=measurer, params={"unread": "true"})
+    ).json()
+    assert any(n["id"] == data["id"] for n in inbox)
