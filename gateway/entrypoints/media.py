@@ -9,7 +9,6 @@ never signs a URL for them (it gets the role in the actor headers).
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -23,8 +22,9 @@ from gateway.domain.visibility import (
     sees_commercial,
     strip_commercial,
 )
+from gateway.entrypoints.bodies import json_object
 from gateway.entrypoints.deps import CurrentUser, UpstreamsDep, caller_of, require
-from plumbing.errors import Forbidden, Invalid, NotFound, TooLarge
+from plumbing.errors import Forbidden, NotFound
 
 router = APIRouter(prefix="/api/v1")
 
@@ -33,19 +33,6 @@ router = APIRouter(prefix="/api/v1")
 # has no uploads), admin administers users and rules.
 Uploader = Annotated[User, Depends(require("manager", "director", "measurer", "installer"))]
 MAX_BODY = 16 * 1024
-
-
-async def _json_object(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if len(raw) > MAX_BODY:
-        raise TooLarge("request body is larger than 16 KB")
-    try:
-        body = json.loads(raw or b"null")
-    except ValueError:
-        raise Invalid("body: not valid JSON", code="invalid_json") from None
-    if not isinstance(body, dict):
-        raise Invalid("body: must be a JSON object", code="invalid_input")
-    return body
 
 
 async def _visible_media(upstreams: Upstreams, user: User, media_id: UUID) -> Caller:
@@ -66,7 +53,7 @@ async def request_upload(
 ) -> Any:
     caller = caller_of(user)
     await require_order_access(upstreams, caller, order_id)
-    body = await _json_object(request)  # the media service validates the shape
+    body = await json_object(request, MAX_BODY)  # the media service validates the shape
     if body.get("purpose") in COMMERCIAL_DOCUMENT_PURPOSES and not sees_commercial(user.role):
         raise Forbidden(f"role {user.role} may not attach commercial documents")
     reply = await upstreams.call("media", "POST", f"/orders/{order_id}/media", caller, json=body)

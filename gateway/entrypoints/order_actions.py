@@ -12,8 +12,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from gateway.application.access import require_order_access
 from gateway.domain.users import User
 from gateway.domain.visibility import strip_commercial
+from gateway.entrypoints.bodies import json_body
 from gateway.entrypoints.deps import CurrentUser, UpstreamsDep, caller_of, require
-from gateway.entrypoints.orders import json_body
 
 router = APIRouter(prefix="/api/v1")
 

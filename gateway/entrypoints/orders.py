@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -13,11 +12,11 @@ from gateway.adapters.upstream import Caller, Upstreams
 from gateway.application.access import require_order_access
 from gateway.domain.users import User
 from gateway.domain.visibility import is_field_role, may_see_order, strip_commercial
+from gateway.entrypoints.bodies import json_body
 from gateway.entrypoints.deps import CurrentUser, UpstreamsDep, caller_of, require
-from plumbing.errors import DomainError, Invalid, TooLarge
+from plumbing.errors import DomainError
 
 router = APIRouter(prefix="/api/v1")
-MAX_BODY = 256 * 1024
 
 OrderWriter = Annotated[User, Depends(require("manager", "director"))]
 
@@ -38,17 +37,6 @@ async def create_order(
     )
     response.status_code = reply.status
     return strip_commercial(reply.body, user.role)
-
-
-async def json_body(request: Request) -> Any:
-    """The body as JSON, refused early when too large or not JSON (services own the shape)."""
-    raw = await request.body()
-    if len(raw) > MAX_BODY:
-        raise TooLarge(f"request body is larger than {MAX_BODY // 1024} KB")
-    try:
-        return json.loads(raw or b"null")
-    except ValueError:
-        raise Invalid("body: not valid JSON", code="invalid_json") from None
 
 
 @router.get("/orders/{order_id}")

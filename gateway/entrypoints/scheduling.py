@@ -11,28 +11,18 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, Response
 
+from gateway.application.access import require_order_access
 from gateway.domain.users import User
 from gateway.domain.visibility import strip_commercial
+from gateway.entrypoints.bodies import json_body
 from gateway.entrypoints.deps import CurrentUser, UpstreamsDep, caller_of, require
-from plumbing.errors import Invalid, NotFound, TooLarge
+from plumbing.errors import NotFound
 
 router = APIRouter(prefix="/api/v1")
 
 Booker = Annotated[User, Depends(require("manager", "director"))]
 CrewEditor = Annotated[User, Depends(require("manager", "director", "admin"))]
 RuleEditor = Annotated[User, Depends(require("director", "admin"))]
-
-
-async def _body(request: Request) -> Any:
-    raw = await request.body()
-    if len(raw) > 256 * 1024:
-        raise TooLarge("request body is larger than 256 KB")
-    try:
-        import json  # noqa: PLC0415
-
-        return json.loads(raw or b"null")
-    except ValueError:
-        raise Invalid("body: not valid JSON", code="invalid_json") from None
 
 
 async def _pass(
@@ -62,7 +52,7 @@ async def crew(user: CurrentUser, upstreams: UpstreamsDep, role: str | None = No
 async def update_crew_member(
     member_id: UUID, request: Request, user: CrewEditor, upstreams: UpstreamsDep
 ) -> Any:
-    return await _pass(upstreams, user, "PUT", f"/crew/{member_id}", json=await _body(request))
+    return await _pass(upstreams, user, "PUT", f"/crew/{member_id}", json=await json_body(request))
 
 
 @router.get("/crew/{member_id}/schedule")
@@ -85,7 +75,7 @@ async def book_visit(
         user,
         "POST",
         f"/orders/{order_id}/visits",
-        json=await _body(request),
+        json=await json_body(request),
         response=response,
     )
 
@@ -94,7 +84,23 @@ async def book_visit(
 async def change_visit(
     visit_id: UUID, request: Request, user: Booker, upstreams: UpstreamsDep
 ) -> Any:
-    return await _pass(upstreams, user, "PATCH", f"/visits/{visit_id}", json=await _body(request))
+    return await _pass(
+        upstreams, user, "PATCH", f"/visits/{visit_id}", json=await json_body(request)
+    )
+
+
+@router.post("/tasks", status_code=201)
+async def new_task(request: Request, user: Booker, upstreams: UpstreamsDep) -> Any:
+    body = await json_body(request)
+    if isinstance(body, dict) and body.get("order_id"):
+        await require_order_access(upstreams, caller_of(user), UUID(str(body["order_id"])))
+    return await _pass(upstreams, user, "POST", "/tasks", json=body)
+
+
+@router.get("/orders/{order_id}/visits")
+async def order_visits(order_id: UUID, user: CurrentUser, upstreams: UpstreamsDep) -> Any:
+    await require_order_access(upstreams, caller_of(user), order_id)
+    return await _pass(upstreams, user, "GET", f"/orders/{order_id}/visits")
 
 
 @router.get("/tasks")
@@ -106,7 +112,7 @@ async def tasks(request: Request, user: CurrentUser, upstreams: UpstreamsDep) ->
 async def complete_task(
     task_id: UUID, request: Request, user: CurrentUser, upstreams: UpstreamsDep
 ) -> Any:
-    body = await _body(request)
+    body = await json_body(request)
     return await _pass(upstreams, user, "POST", f"/tasks/{task_id}/complete", json=body or {})
 
 
@@ -120,7 +126,7 @@ async def put_rule(
     rule_id: str, request: Request, user: RuleEditor, upstreams: UpstreamsDep
 ) -> Any:
     return await _pass(
-        upstreams, user, "PUT", f"/automation/rules/{rule_id}", json=await _body(request)
+        upstreams, user, "PUT", f"/automation/rules/{rule_id}", json=await json_body(request)
     )
 
 
@@ -132,5 +138,5 @@ async def stage_limits(user: CurrentUser, upstreams: UpstreamsDep) -> Any:
 @router.put("/automation/stage-limits")
 async def put_stage_limits(request: Request, user: RuleEditor, upstreams: UpstreamsDep) -> Any:
     return await _pass(
-        upstreams, user, "PUT", "/automation/stage-limits", json=await _body(request)
+        upstreams, user, "PUT", "/automation/stage-limits", json=await json_body(request)
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from plumbing.actor import CurrentActor
+from services.scheduling.application.manual_tasks import create_task
 from services.scheduling.entrypoints.deps import TasksDep
 
 router = APIRouter()
@@ -21,6 +22,30 @@ class CompleteTask(BaseModel):
     note: str | None = Field(default=None, max_length=5000)
     # Checked against MeasurementResults by the application (only measurement tasks take it).
     results: dict[str, Any] | None = None
+
+
+class NewTask(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=300)
+    order_id: UUID | None = None
+    assignee_id: UUID | None = None
+    assignee_role: str | None = None
+    due_at: datetime | None = None
+
+
+@router.post("/tasks", status_code=201)
+async def new_task(body: NewTask, actor: CurrentActor, tasks: TasksDep) -> dict[str, Any]:
+    return await create_task(
+        tasks.pool,
+        tasks.emitter,
+        actor,
+        title=body.title.strip(),
+        order_id=body.order_id,
+        assignee_id=body.assignee_id,
+        assignee_role=body.assignee_role,
+        due_at=body.due_at,
+    )
 
 
 @router.get("/tasks")

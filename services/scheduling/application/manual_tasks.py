@@ -1,0 +1,78 @@
+"""Tasks people create by hand (a call to make, a part to order): for a person or a role,
+with a due time, on an order or on none. Robots' tasks come from rules instead."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from uuid import UUID
+
+import asyncpg
+
+from contracts.envelope import Actor
+from contracts.events.identity import ROLES
+from contracts.events.scheduling import TaskCreated
+from plumbing.errors import Forbidden, Invalid, NotFound
+from services.scheduling.adapters import crew_store, order_store, task_store
+from services.scheduling.adapters.task_store import Task
+from services.scheduling.application.events import Emitter, Pending
+
+CREATORS = frozenset({"manager", "director"})
+
+
+async def create_task(
+    pool: asyncpg.Pool,
+    emitter: Emitter,
+    actor: Actor,
+    *,
+    title: str,
+    order_id: UUID | None,
+    assignee_id: UUID | None,
+    assignee_role: str | None,
+    due_at: datetime | None,
+) -> dict[str, object]:
+    if actor.role not in CREATORS:
+        raise Forbidden("only managers and directors create tasks")
+    if (assignee_id is None) == (assignee_role is None):
+        raise Invalid("give exactly one of assignee_id and assignee_role", code="assignee")
+    if assignee_role is not None and assignee_role not in ROLES:
+        raise Invalid(f"assignee_role: unknown role {assignee_role!r}", code="unknown_role")
+    if due_at is not None and due_at.tzinfo is None:
+        raise Invalid("due_at: a time zone offset is required", code="invalid_input")
+    async with pool.acquire() as conn, conn.transaction():
+        if order_id is not None and await order_store.get(conn, order_id) is None:
+            raise NotFound(f"order {order_id} not found")
+        if assignee_id is not None and await crew_store.get_member(conn, assignee_id) is None:
+            raise NotFound(f"crew member {assignee_id} not found", code="unknown_member")
+        now = emitter.clock()
+        task = Task(
+            id=uuid.uuid4(),
+            order_id=order_id,
+            visit_id=None,
+            kind="custom",
+            title=title,
+            status="open",
+            assignee_id=assignee_id,
+            assignee_role=assignee_role,
+            due_at=due_at,
+            visit_kind=None,
+            rule_id=None,
+            cause_event_id=None,
+            created_at=now,
+            completed_at=None,
+            completed_by=None,
+            note=None,
+            results=None,
+        )
+        await task_store.insert(conn, task)
+        event = TaskCreated(
+            task_id=task.id,
+            order_id=order_id,
+            kind="custom",
+            title=title,
+            assignee_id=assignee_id,
+            assignee_role=assignee_role,
+            due_at=due_at,
+        )
+        await emitter.emit(conn, [Pending(event, f"task-{task.id}", actor)])
+        return task_store.task_to_api(task)
