@@ -403,3 +403,39 @@ def test_a_comment_carries_its_resolved_mentions() -> None:
         )
     )
     given(created()).when(PostComment(cid, "  ", ())).then_raises(InvalidOrder)
+
+
+def test_a_robot_move_that_came_before_its_fact_is_made_when_the_fact_arrives() -> None:
+    """The robot's request and the completed task travel on different partitions; when the
+    request wins the race it is refused, and the late fact then lets the move through."""
+    cause, tid, source = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    in_measurement = [*INTAKE_DONE, moved("intake", "measurement"), visit("measurement")]
+    (refused,) = given(*in_measurement).when(RobotMove("contract", "r", cause)).decided()
+    assert isinstance(refused, ev.AutoMoveRefused)
+    fact, move = (
+        given(*in_measurement, refused)
+        .when(NoteTaskDone(tid, None, "measurement", uuid.uuid4(), ROOMS, source))
+        .decided()
+    )
+    assert isinstance(fact, ev.TaskDone)
+    assert move == ev.StageChanged(
+        order_id=OID,
+        from_stage="measurement",
+        to_stage="contract",
+        direction="forward",
+        by_rule_id="r",
+        cause_event_id=cause,
+    )
+
+
+def test_a_waiting_robot_move_lapses_once_the_order_moved_on() -> None:
+    cause = uuid.uuid4()
+    in_measurement = [*INTAKE_DONE, moved("intake", "measurement")]
+    (refused,) = given(*in_measurement).when(RobotMove("contract", "r", cause)).decided()
+    moved_back = moved("measurement", "intake", "back")
+    (fact,) = (
+        given(*in_measurement, refused, moved_back)
+        .when(NoteMedia(uuid.uuid4(), "photo", "measurement", "m.jpg", uuid.uuid4()))
+        .decided()
+    )
+    assert isinstance(fact, ev.MediaAttached)

@@ -32,6 +32,13 @@ from services.orders.domain.pipeline import Pipeline
 
 
 def decide(command: Command, state: Order, pipeline: Pipeline) -> list[BaseModel]:
+    events = _decide(command, state, pipeline)
+    if isinstance(command, NoteMedia | NoteVisit | NoteTaskDone) and events:
+        events += moves.retry_awaiting(state, events, pipeline)
+    return events
+
+
+def _decide(command: Command, state: Order, pipeline: Pipeline) -> list[BaseModel]:
     if isinstance(command, CreateOrder):
         return _create(command, state)
     assert state.id is not None, "the application loads an existing order first"

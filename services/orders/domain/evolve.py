@@ -9,7 +9,7 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from contracts.events import orders as ev
-from services.orders.domain.model import Deal, DoneTask, Media, Order, Visit
+from services.orders.domain.model import AwaitingMove, Deal, DoneTask, Media, Order, Visit
 
 
 def evolve(state: Order, event: BaseModel, at: datetime) -> Order:
@@ -40,9 +40,22 @@ def _apply(state: Order, event: BaseModel, at: datetime) -> Order:
             seen = state.seen_causes
             if event.cause_event_id is not None:
                 seen = seen | {event.cause_event_id}
-            return replace(state, stage=event.to_stage, stage_entered_at=at, seen_causes=seen)
+            return replace(
+                state,
+                stage=event.to_stage,
+                stage_entered_at=at,
+                seen_causes=seen,
+                awaiting_move=None,
+            )
         case ev.AutoMoveRefused():
-            return replace(state, seen_causes=state.seen_causes | {event.cause_event_id})
+            awaiting = AwaitingMove(
+                event.from_stage, event.to_stage, event.rule_id, event.cause_event_id
+            )
+            return replace(
+                state,
+                seen_causes=state.seen_causes | {event.cause_event_id},
+                awaiting_move=awaiting,
+            )
         case ev.DealTermsRecorded():
             deal = Deal(
                 event.amount, event.decor, event.finishing, event.extra_work, event.payment_terms

@@ -45,6 +45,14 @@ class Deal:
 
 
 @dataclass(frozen=True)
+class AwaitingMove:
+    from_stage: str
+    to_stage: str
+    rule_id: str
+    cause_event_id: UUID
+
+
+@dataclass(frozen=True)
 class Order:
     id: UUID | None = None
     number: int = 0
@@ -62,6 +70,9 @@ class Order:
     deal: Deal | None = None
     production_finished: bool = False
     seen_causes: frozenset[UUID] = frozenset()  # robot requests already answered
+    # A robot's move refused for want of facts still on their way (another topic, another
+    # partition): retried when a fact arrives while the order is still where it was.
+    awaiting_move: AwaitingMove | None = None
 
     @property
     def exists(self) -> bool:

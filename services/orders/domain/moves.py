@@ -3,6 +3,8 @@ robot's move that is recorded as refused when the gate does not hold."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from pydantic import BaseModel
 
 from contracts.events import orders as ev
@@ -14,10 +16,12 @@ from services.orders.domain.errors import (
     UnknownStage,
     VersionConflict,
 )
+from services.orders.domain.evolve import evolve
 from services.orders.domain.gates import unmet
 from services.orders.domain.model import MoveToStage, Order, RobotMove
 from services.orders.domain.pipeline import CANCELLED, Pipeline
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 BACK_MOVERS = frozenset({"manager", "director"})
 FORWARD_MOVERS = frozenset({"manager", "director"})
 
@@ -90,6 +94,30 @@ def robot_move(command: RobotMove, state: Order, pipeline: Pipeline) -> list[Bas
             direction="forward",
             by_rule_id=command.rule_id,
             cause_event_id=command.cause_event_id,
+        )
+    ]
+
+
+def retry_awaiting(state: Order, facts: list[BaseModel], pipeline: Pipeline) -> list[BaseModel]:
+    """A fact just arrived: if a robot's refused move now passes the gate, make it."""
+    waiting = state.awaiting_move
+    if waiting is None or waiting.from_stage != state.stage:
+        return []
+    after = state
+    for fact in facts:
+        # Facts never move the stage, so the time given to evolve does not matter here.
+        after = evolve(after, fact, state.stage_entered_at or EPOCH)
+    if unmet(pipeline, after):
+        return []
+    assert state.id is not None
+    return [
+        ev.StageChanged(
+            order_id=state.id,
+            from_stage=state.stage,
+            to_stage=waiting.to_stage,
+            direction="forward",
+            by_rule_id=waiting.rule_id,
+            cause_event_id=waiting.cause_event_id,
         )
     ]
 

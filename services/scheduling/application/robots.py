@@ -154,7 +154,13 @@ class Robots:
                         cause_event_id=cause.event_id,
                         cause_type=cause.type,
                     )
-                    stream = f"rule-{rule.id}"
+                    # Same stream (so same partition) as a scheduling cause: the orders service
+                    # then sees the completed task before the move it justifies.
+                    stream = (
+                        cause.stream_id
+                        if cause.type.startswith("scheduling.")
+                        else f"rule-{rule.id}"
+                    )
                 case Notify():
                     event = NotificationRequested(
                         order_id=fact.order_id,
