@@ -10,6 +10,7 @@ from typing import Any
 import asyncpg
 import httpx
 
+from contracts.events.identity import ROLES
 from deploy.local.stack import Stack
 from tests.e2e.conftest import login
 
@@ -37,15 +38,7 @@ async def wait_on_board(
 
 
 async def test_demo_users_log_in_and_see_themselves(api: httpx.AsyncClient) -> None:
-    for username in (
-        "manager",
-        "measurer",
-        "installer",
-        "delivery",
-        "production",
-        "director",
-        "admin",
-    ):
+    for username in ROLES:  # the demo users are named for their roles
         headers = await login(api, username)
         me = (await api.get("/api/v1/me", headers=headers)).json()
         assert me["username"] == username

@@ -159,9 +159,10 @@ async def test_a_field_role_gets_404_on_every_endpoint_of_an_order_not_theirs(
     assert oid not in board
 
 
-async def test_the_event_stream_pushes_a_change_on_an_order_the_caller_works_on(
+async def order_with_a_measurer(
     api: httpx.AsyncClient, stack: Stack
-) -> None:
+) -> tuple[dict[str, str], dict[str, str], str]:
+    """A new order with a measurement visit for `measurer`, once they can see it."""
     manager, measurer = await login(api, "manager"), await login(api, "measurer")
     oid = (await api.post("/api/v1/orders", json=ORDER, headers=manager)).json()["id"]
     visit = booked(oid, "measurement", await me(api, measurer))
@@ -169,6 +170,13 @@ async def test_the_event_stream_pushes_a_change_on_an_order_the_caller_works_on(
     async with asyncio.timeout(30):  # until the access read model has the visit
         while (await api.get(f"/api/v1/orders/{oid}", headers=measurer)).status_code != 200:
             await asyncio.sleep(0.2)
+    return manager, measurer, str(oid)
+
+
+async def test_the_event_stream_pushes_a_change_on_an_order_the_caller_works_on(
+    api: httpx.AsyncClient, stack: Stack
+) -> None:
+    manager, measurer, oid = await order_with_a_measurer(api, stack)
     frames: list[str] = []
     async with api.stream("GET", "/api/v1/events/stream", headers=measurer) as stream:
         lines = stream.aiter_lines()
@@ -188,13 +196,7 @@ async def test_the_event_stream_pushes_a_change_on_an_order_the_caller_works_on(
 async def test_a_mention_reaches_the_person_as_a_realtime_notification(
     api: httpx.AsyncClient, stack: Stack
 ) -> None:
-    manager, measurer = await login(api, "manager"), await login(api, "measurer")
-    oid = (await api.post("/api/v1/orders", json=ORDER, headers=manager)).json()["id"]
-    visit = booked(oid, "measurement", await me(api, measurer))
-    await publish(stack, visit, f"visit-{visit.visit_id}")
-    async with asyncio.timeout(30):
-        while (await api.get(f"/api/v1/orders/{oid}", headers=measurer)).status_code != 200:
-            await asyncio.sleep(0.2)
+    manager, measurer, oid = await order_with_a_measurer(api, stack)
     async with api.stream("GET", "/api/v1/events/stream", headers=measurer) as stream:
         lines = stream.aiter_lines()
         assert (await anext(lines)).startswith("event: ready")

@@ -32,6 +32,44 @@ class Task:
     note: str | None
     results: dict[str, Any] | None
 
+    @classmethod
+    def new(
+        cls,
+        *,
+        id: UUID,
+        kind: str,
+        title: str,
+        created_at: datetime,
+        order_id: UUID | None = None,
+        visit_id: UUID | None = None,
+        assignee_id: UUID | None = None,
+        assignee_role: str | None = None,
+        due_at: datetime | None = None,
+        visit_kind: str | None = None,
+        rule_id: str | None = None,
+        cause_event_id: UUID | None = None,
+    ) -> Task:
+        """An open task, not yet done by anyone: the one way tasks come to be."""
+        return cls(
+            id=id,
+            order_id=order_id,
+            visit_id=visit_id,
+            kind=kind,
+            title=title,
+            status="open",
+            assignee_id=assignee_id,
+            assignee_role=assignee_role,
+            due_at=due_at,
+            visit_kind=visit_kind,
+            rule_id=rule_id,
+            cause_event_id=cause_event_id,
+            created_at=created_at,
+            completed_at=None,
+            completed_by=None,
+            note=None,
+            results=None,
+        )
+
 
 _COLUMNS = (
     "id, order_id, visit_id, kind, title, status, assignee_id, assignee_role, due_at, "

@@ -45,24 +45,15 @@ async def create_task(
         if assignee_id is not None and await crew_store.get_member(conn, assignee_id) is None:
             raise NotFound(f"crew member {assignee_id} not found", code="unknown_member")
         now = emitter.clock()
-        task = Task(
+        task = Task.new(
             id=uuid.uuid4(),
             order_id=order_id,
-            visit_id=None,
             kind="custom",
             title=title,
-            status="open",
             assignee_id=assignee_id,
             assignee_role=assignee_role,
             due_at=due_at,
-            visit_kind=None,
-            rule_id=None,
-            cause_event_id=None,
             created_at=now,
-            completed_at=None,
-            completed_by=None,
-            note=None,
-            results=None,
         )
         await task_store.insert(conn, task)
         event = TaskCreated(

@@ -112,13 +112,11 @@ class Robots:
             event_id = derived_id(cause.event_id, rule.id, f"{number}:{action.type}")
             match action:
                 case CreateTask():
-                    task = Task(
+                    task = Task.new(
                         id=derived_id(cause.event_id, rule.id, f"{number}:task"),
                         order_id=fact.order_id,
-                        visit_id=None,
                         kind=action.kind,
                         title=action.title,
-                        status="open",
                         assignee_id=action.assignee_id,
                         assignee_role=action.assignee_role,
                         due_at=cause.occurred_at + timedelta(hours=action.due_in_hours),
@@ -126,10 +124,6 @@ class Robots:
                         rule_id=rule.id,
                         cause_event_id=cause.event_id,
                         created_at=self.emitter.clock(),
-                        completed_at=None,
-                        completed_by=None,
-                        note=None,
-                        results=None,
                     )
                     if not await task_store.insert(conn, task):
                         continue

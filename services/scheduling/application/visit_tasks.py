@@ -29,24 +29,14 @@ def actor_uuid(actor: Actor) -> UUID:
 def new_visit_task(
     order_id: UUID, visit_id: UUID, kind: str, assignee_id: UUID, now: datetime
 ) -> Task:
-    return Task(
+    return Task.new(
         id=uuid.uuid4(),
         order_id=order_id,
         visit_id=visit_id,
         kind=kind,
         title=TITLES[kind],
-        status="open",
         assignee_id=assignee_id,
-        assignee_role=None,
-        due_at=None,
-        visit_kind=None,
-        rule_id=None,
-        cause_event_id=None,
         created_at=now,
-        completed_at=None,
-        completed_by=None,
-        note=None,
-        results=None,
     )
 
 
