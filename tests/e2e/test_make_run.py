@@ -91,11 +91,17 @@ def run_until_ready(data: Path, port: int) -> tuple[subprocess.Popen[str], str]:
 
     threading.Thread(target=drain, daemon=True).start()
     output, deadline = "", time.monotonic() + 180
-    while "Ctrl-C stops everything" not in output:
-        assert proc.poll() is None, output
-        assert time.monotonic() < deadline, output
-        with contextlib.suppress(queue.Empty):
-            output += lines.get(timeout=1)
+    try:
+        while "Ctrl-C stops everything" not in output:
+            assert proc.poll() is None, output
+            assert time.monotonic() < deadline, output
+            with contextlib.suppress(queue.Empty):
+                output += lines.get(timeout=1)
+    except BaseException:
+        # Never leave a half-started stack behind a failed test.
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=90)
+        raise
     return proc, output
 
 
