@@ -47,9 +47,11 @@ def stack(
     }
     data: Path = tmp_path_factory.mktemp("stack")
     running = Stack(data, gateway_port=None, environ=environ)
-    running.start()
-    yield running
-    running.stop()
+    try:
+        running.start()
+        yield running
+    finally:
+        running.stop()  # also after a failed start: nothing half-started stays behind
 
 
 @pytest.fixture
