@@ -62,6 +62,16 @@ def build(settings: Settings) -> FastAPI:
         secret = secrets.token_urlsafe(32)
         log.warning("JWT_SECRET not set: tokens will not survive a restart")
 
+    upstreams = Upstreams(
+        {
+            "orders": settings.orders_url,
+            "scheduling": settings.scheduling_url,
+            "media": settings.media_url,
+            "notifications": settings.notifications_url,
+            "projections": settings.projections_url,
+        }
+    )
+
     async def wire(pool: asyncpg.Pool, app: FastAPI) -> Sequence[Job]:
         outbox = Outbox(pool, settings.schema_name)
         users = UsersRepo(pool, outbox)
@@ -69,21 +79,15 @@ def build(settings: Settings) -> FastAPI:
             await seed_demo_users(users)
         app.state.users = users
         app.state.tokens = Tokens(secret)
-        app.state.upstreams = Upstreams(
-            {
-                "orders": settings.orders_url,
-                "scheduling": settings.scheduling_url,
-                "media": settings.media_url,
-                "notifications": settings.notifications_url,
-                "projections": settings.projections_url,
-            }
-        )
+        app.state.upstreams = upstreams
         return [Relay(outbox, pool, settings, [IDENTITY]).run]
 
     return build_service(
         settings,
         ServiceSpec(
             migrations=[OUTBOX_DDL, RELAY_DDL, USERS_DDL],
+            # API.md: ready means every dependency is reachable, the services included.
+            checks={name: upstreams.checker(name) for name in upstreams.urls},
             topics=[IDENTITY],
             wire=wire,
             routers=[

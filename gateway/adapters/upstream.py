@@ -6,6 +6,7 @@ Service errors already have the API's shape and pass through; anything else beco
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,15 @@ class Upstreams:
     def __init__(self, urls: dict[str, str], timeout_s: float = 15.0) -> None:
         self.urls = urls
         self.client = httpx.AsyncClient(timeout=timeout_s)
+
+    def checker(self, service: str) -> Callable[[], Awaitable[None]]:
+        """A readiness check: the service answers its liveness probe."""
+
+        async def check() -> None:
+            reply = await self.client.get(self.urls[service] + "/healthz", timeout=2)
+            reply.raise_for_status()
+
+        return check
 
     async def close(self) -> None:
         await self.client.aclose()
