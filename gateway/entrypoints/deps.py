@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from fastapi.security import OAuth2PasswordBearer
 
 from gateway.adapters.upstream import Caller, Upstreams
@@ -14,6 +14,7 @@ from gateway.adapters.users_repo import UsersRepo
 from gateway.application.tokens import Tokens
 from gateway.domain.users import User
 from plumbing.errors import DomainError, Forbidden
+from plumbing.state import from_state
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -23,24 +24,9 @@ class Unauthenticated(DomainError):
     code = "unauthenticated"
 
 
-def get_users(request: Request) -> UsersRepo:
-    repo: UsersRepo = request.app.state.users
-    return repo
-
-
-def get_tokens(request: Request) -> Tokens:
-    tokens: Tokens = request.app.state.tokens
-    return tokens
-
-
-def get_upstreams(request: Request) -> Upstreams:
-    ups: Upstreams = request.app.state.upstreams
-    return ups
-
-
-Users = Annotated[UsersRepo, Depends(get_users)]
-TokensDep = Annotated[Tokens, Depends(get_tokens)]
-UpstreamsDep = Annotated[Upstreams, Depends(get_upstreams)]
+Users = Annotated[UsersRepo, Depends(from_state("users", UsersRepo))]
+TokensDep = Annotated[Tokens, Depends(from_state("tokens", Tokens))]
+UpstreamsDep = Annotated[Upstreams, Depends(from_state("upstreams", Upstreams))]
 
 
 async def current_user(

@@ -8,9 +8,10 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Response
 
 from plumbing.actor import CurrentActor
+from plumbing.state import from_state
 from services.media.application.service import MediaService
 from services.media.domain.model import Declared
 from services.media.domain.rules import sees_commercial
@@ -25,12 +26,7 @@ from services.media.entrypoints.schemas import (
 router = APIRouter()
 
 
-def get_service(request: Request) -> MediaService:
-    service: MediaService = request.app.state.media
-    return service
-
-
-Service = Annotated[MediaService, Depends(get_service)]
+Service = Annotated[MediaService, Depends(from_state("media", MediaService))]
 
 
 @router.post("/orders/{order_id}/media", status_code=201, response_model_exclude_none=True)

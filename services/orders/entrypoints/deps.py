@@ -4,21 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
+from plumbing.state import from_state
 from services.orders.application.service import OrderService
 from services.orders.application.usecases import Orders
 
-
-def get_orders(request: Request) -> Orders:
-    orders: Orders = request.app.state.orders
-    return orders
-
-
-def get_core(request: Request) -> OrderService:
-    core: OrderService = request.app.state.core
-    return core
-
-
-OrdersDep = Annotated[Orders, Depends(get_orders)]
-CoreDep = Annotated[OrderService, Depends(get_core)]
+OrdersDep = Annotated[Orders, Depends(from_state("orders", Orders))]
+CoreDep = Annotated[OrderService, Depends(from_state("core", OrderService))]

@@ -7,22 +7,14 @@ import time
 from typing import Annotated, Any
 from uuid import UUID
 
-import asyncpg
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 
 from contracts.pipeline import DEFAULT_STAGES
 from plumbing.errors import NotFound
+from plumbing.state import PoolDep
 from services.projections.adapters import access_store, board_store, changes_store
 
 router = APIRouter()
-
-
-def get_pool(request: Request) -> asyncpg.Pool:
-    pool: asyncpg.Pool = request.app.state.pool
-    return pool
-
-
-Pool = Annotated[asyncpg.Pool, Depends(get_pool)]
 
 
 def _card_out(row: dict[str, Any]) -> dict[str, Any]:
@@ -60,7 +52,7 @@ def _card_out(row: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("/board")
 async def get_board(
-    pool: Pool,
+    pool: PoolDep,
     q: Annotated[str | None, Query(max_length=200)] = None,
     manager: str | None = None,
     assignee: str | None = None,
@@ -93,7 +85,7 @@ async def get_board(
 
 
 @router.get("/access/{order_id}")
-async def get_access(order_id: UUID, pool: Pool, user_id: UUID | None = None) -> dict[str, Any]:
+async def get_access(order_id: UUID, pool: PoolDep, user_id: UUID | None = None) -> dict[str, Any]:
     """What the gateway asks before serving a field role anything about an order."""
     return await access_store.access(pool, order_id, user_id)
 
@@ -101,7 +93,7 @@ async def get_access(order_id: UUID, pool: Pool, user_id: UUID | None = None) ->
 @router.get("/orders/{order_id}")
 async def get_card(
     order_id: UUID,
-    pool: Pool,
+    pool: PoolDep,
     min_version: Annotated[int | None, Query(ge=0)] = None,
 ) -> dict[str, Any]:
     """The card; with min_version, wait up to 5 s for the read side to catch up."""
@@ -119,7 +111,7 @@ async def get_card(
 
 @router.get("/changes")
 async def get_changes(
-    pool: Pool,
+    pool: PoolDep,
     after: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> dict[str, Any]:

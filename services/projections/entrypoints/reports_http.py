@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from contracts.pipeline import DEFAULT_STAGES
+from plumbing.state import PoolDep
 from services.projections.adapters import reports_store
 from services.projections.domain.reports import (
     FUNNEL_STAGES,
@@ -21,7 +22,6 @@ from services.projections.domain.reports import (
     ratio,
     working_hours,
 )
-from services.projections.entrypoints.http import Pool
 
 router = APIRouter(prefix="/reports")
 From = Annotated[datetime | None, Query(alias="from")]
@@ -34,7 +34,7 @@ def _answer(name: str, p: Period, rows: list[dict[str, Any]], **extra: Any) -> d
 
 
 @router.get("/funnel")
-async def funnel(pool: Pool, start: From = None, end: To = None) -> dict[str, Any]:
+async def funnel(pool: PoolDep, start: From = None, end: To = None) -> dict[str, Any]:
     p = period(start, end, datetime.now(UTC))
     found = await reports_store.funnel(pool, p)
     rows = []
@@ -55,7 +55,7 @@ async def funnel(pool: Pool, start: From = None, end: To = None) -> dict[str, An
 
 
 @router.get("/stage-durations")
-async def stage_durations(pool: Pool, start: From = None, end: To = None) -> dict[str, Any]:
+async def stage_durations(pool: PoolDep, start: From = None, end: To = None) -> dict[str, Any]:
     p = period(start, end, datetime.now(UTC))
     found = await reports_store.stage_durations(pool, p)
     rows = []
@@ -75,7 +75,7 @@ async def stage_durations(pool: Pool, start: From = None, end: To = None) -> dic
 
 
 @router.get("/overdue")
-async def overdue(pool: Pool, start: From = None, end: To = None) -> dict[str, Any]:
+async def overdue(pool: PoolDep, start: From = None, end: To = None) -> dict[str, Any]:
     """As of now (or of `to`): open tasks past due, orders past their stage limit."""
     now = datetime.now(UTC)
     p = period(start, end, now)
@@ -86,7 +86,7 @@ async def overdue(pool: Pool, start: From = None, end: To = None) -> dict[str, A
 
 
 @router.get("/workload")
-async def workload(pool: Pool, start: From = None, end: To = None) -> dict[str, Any]:
+async def workload(pool: PoolDep, start: From = None, end: To = None) -> dict[str, Any]:
     p = period(start, end, datetime.now(UTC))
     capacity = working_hours(p)
     rows = []

@@ -4,40 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from contracts.envelope import Actor
 from plumbing.errors import Forbidden
+from plumbing.state import from_state
 from services.scheduling.application.automation import Automation
 from services.scheduling.application.crew import Crew
 from services.scheduling.application.tasks import Tasks
 from services.scheduling.application.visits import Visits
 
-
-def _crew(request: Request) -> Crew:
-    value: Crew = request.app.state.crew
-    return value
-
-
-def _visits(request: Request) -> Visits:
-    value: Visits = request.app.state.visits
-    return value
-
-
-def _tasks(request: Request) -> Tasks:
-    value: Tasks = request.app.state.tasks
-    return value
-
-
-def _automation(request: Request) -> Automation:
-    value: Automation = request.app.state.automation
-    return value
-
-
-CrewDep = Annotated[Crew, Depends(_crew)]
-VisitsDep = Annotated[Visits, Depends(_visits)]
-TasksDep = Annotated[Tasks, Depends(_tasks)]
-AutomationDep = Annotated[Automation, Depends(_automation)]
+CrewDep = Annotated[Crew, Depends(from_state("crew", Crew))]
+VisitsDep = Annotated[Visits, Depends(from_state("visits", Visits))]
+TasksDep = Annotated[Tasks, Depends(from_state("tasks", Tasks))]
+AutomationDep = Annotated[Automation, Depends(from_state("automation", Automation))]
 
 
 def require_role(actor: Actor, *roles: str) -> None:

@@ -6,21 +6,16 @@ from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
-import asyncpg
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from plumbing.actor import CurrentActor
+from plumbing.state import PoolDep
 from services.scheduling.adapters.crew_store import list_members, member_to_api
 from services.scheduling.domain.crew import Absence
 from services.scheduling.entrypoints.deps import CrewDep, require_role
 
 router = APIRouter()
-
-
-def get_pool(request: Request) -> asyncpg.Pool:
-    pool: asyncpg.Pool = request.app.state.pool
-    return pool
 
 
 class AbsenceIn(BaseModel):
@@ -43,9 +38,7 @@ class CrewUpdate(BaseModel):
 
 
 @router.get("/crew")
-async def crew(
-    pool: Annotated[asyncpg.Pool, Depends(get_pool)], role: str | None = None
-) -> list[dict[str, Any]]:
+async def crew(pool: PoolDep, role: str | None = None) -> list[dict[str, Any]]:
     return await list_members(pool, role)
 
 
