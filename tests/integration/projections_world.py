@@ -71,6 +71,10 @@ class Order:
             at,
         )
 
+    def customer(self, name: str, at: datetime) -> Envelope:
+        customer = Customer(name=name, phone="+79039998877", address=Address(text="Химки, Мира 3"))
+        return self.add(orders.CustomerUpdated(order_id=self.id, customer=customer), at)
+
     def move(self, from_stage: str, to_stage: str, at: datetime) -> Envelope:
         return self.add(
             orders.StageChanged(

@@ -163,6 +163,21 @@ async def test_the_board_filters_by_search_manager_and_assignee(pool: asyncpg.Po
     assert await numbers(assignee=str(installer)) == [202]
 
 
+async def test_search_finds_a_customer_after_their_details_changed(pool: asyncpg.Pool) -> None:
+    order = new_order(250)
+    await deliver(pool, order.created(NOW, name="Петрова"))
+    await deliver(pool, order.customer("Жукова Ольга", NOW + timedelta(minutes=5)))
+
+    async def found(q: str) -> bool:
+        _, cards = await board_store.board(pool, q=q, manager=None, visible_to=None, limit=5)
+        return any(int(str(card["number"])) == 250 for card in cards)
+
+    assert await found("жукова")  # lower-case Cyrillic, as people type it
+    assert await found("9039998877")
+    assert await found("химки")
+    assert not await found("петрова")
+
+
 async def test_the_board_costs_two_round_trips_whatever_the_size(pool: asyncpg.Pool) -> None:
     for n in range(30):
         await deliver(pool, new_order(300 + n).created(NOW - timedelta(minutes=n)))

@@ -8,7 +8,7 @@ from typing import Any
 import asyncpg
 
 from plumbing.db import Conn
-from services.projections.domain.board import NewCard
+from services.projections.domain.board import NewCard, search_text
 
 
 async def insert_card(conn: Conn, card: NewCard) -> None:
@@ -163,11 +163,28 @@ async def touch(conn: Conn, order_id: str, version: int, **changes: Any) -> None
     )
 
 
-async def reindex_search(conn: Conn, order_id: str) -> None:
-    """Recompute what `q` matches after the customer changed (mirrors NewCard.search)."""
-    await conn.execute(
-        "UPDATE board_cards SET search = lower(number::text || ' ' || customer_name || ' ' || "
-        "phone || ' ' || regexp_replace(phone, '\\D', '', 'g') || ' ' || address || ' ' || title) "
-        "WHERE order_id = $1::uuid",
+async def customer_changed(
+    conn: Conn,
+    order_id: str,
+    version: int,
+    name: str,
+    phone: str,
+    address: str,
+    address_json: dict[str, Any],
+) -> None:
+    """New customer details on the card, and what `q` matches recomputed from them."""
+    row = await conn.fetchrow(
+        "SELECT number, title FROM board_cards WHERE order_id = $1::uuid", order_id
+    )
+    if row is None:
+        return  # the card appears with OrderCreated, which carries the current customer
+    await touch(
+        conn,
         order_id,
+        version,
+        customer_name=name,
+        phone=phone,
+        address=address,
+        address_json=address_json,
+        search=search_text(row["number"], row["title"], name, phone, address),
     )

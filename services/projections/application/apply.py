@@ -65,16 +65,15 @@ async def _apply(conn: Conn, envelope: Envelope, event: object, at: datetime) ->
             return event.order_id
         case CustomerUpdated():
             c = event.customer
-            await board_store.touch(
+            await board_store.customer_changed(
                 conn,
                 str(event.order_id),
                 version,
-                customer_name=c.name,
-                phone=c.phone,
-                address=c.address.one_line(),
-                address_json=c.address.model_dump(exclude_none=True),
+                c.name,
+                c.phone,
+                c.address.one_line(),
+                c.address.model_dump(exclude_none=True),
             )
-            await board_store.reindex_search(conn, str(event.order_id))
             return event.order_id
         case ManagerAssigned():
             await board_store.touch(conn, str(event.order_id), version, manager_id=event.manager_id)

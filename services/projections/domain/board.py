@@ -25,11 +25,17 @@ class NewCard:
 
     @property
     def search(self) -> str:
-        """What `q` matches: number, customer name, phone (digits too), address."""
-        digits = "".join(ch for ch in self.phone if ch.isdigit())
-        return " ".join(
-            [str(self.number), self.customer_name, self.phone, digits, self.address, self.title]
-        ).lower()
+        return search_text(self.number, self.title, self.customer_name, self.phone, self.address)
+
+
+def search_text(number: int, title: str, customer_name: str, phone: str, address: str) -> str:
+    """What `q` matches: number, customer name, phone (digits too), address, title.
+
+    Lower-cased here, in Python, and nowhere else: PostgreSQL's lower() follows the
+    database's ctype, which under the C locale leaves Cyrillic as it is.
+    """
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return " ".join([str(number), customer_name, phone, digits, address, title]).lower()
 
 
 def card_from_created(event: OrderCreated, at: datetime, version: int) -> NewCard:
