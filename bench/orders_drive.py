@@ -17,6 +17,8 @@ from typing import Any
 
 import httpx
 
+from deploy.local.seed import DEMO_ORDERS
+
 # intake -> closed through every stage, the rework loop included: 8 moves.
 STAGES = (
     "measurement",
@@ -30,15 +32,7 @@ STAGES = (
 )
 REQUESTS_PER_ORDER = 1 + len(STAGES)
 
-ORDER: dict[str, Any] = {
-    "title": "Шкаф-купе в прихожую",
-    "customer": {
-        "name": "Иванов Пётр",
-        "phone": "+7 915 123-45-67",
-        "address": "Москва, ул. Лесная, д. 5, кв. 12",
-    },
-    "description": "Две зеркальные двери, ширина 2,4 м",
-}
+ORDER = DEMO_ORDERS[0]  # the same order `make run` seeds
 
 # One order's requests; returns the seconds each request took, in order.
 Chain = Callable[[httpx.AsyncClient], Coroutine[Any, Any, list[float]]]

@@ -25,7 +25,9 @@ class _Event(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class VisitBooked(_Event):
+# A booked visit's slot: what a booking and a move both state. Not an event itself, and
+# neither event subclasses the other, so a `case VisitBooked()` never matches a move.
+class _VisitSlot(_Event):
     visit_id: UUID
     order_id: UUID
     kind: VisitKind
@@ -35,16 +37,12 @@ class VisitBooked(_Event):
     task_id: UUID
 
 
-class VisitRescheduled(_Event):
+class VisitBooked(_VisitSlot):
+    pass
+
+
+class VisitRescheduled(_VisitSlot):
     """Moved and/or reassigned. Reminders follow it (DOMAIN.md, Reminders)."""
-
-    visit_id: UUID
-    order_id: UUID
-    kind: VisitKind
-    assignee_id: UUID
-    starts_at: datetime
-    ends_at: datetime
-    task_id: UUID
 
 
 class VisitCancelled(_Event):
