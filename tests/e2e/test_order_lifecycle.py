@@ -246,6 +246,11 @@ async def test_bad_commands_on_an_order(api: httpx.AsyncClient) -> None:
             "version_conflict",
             await move(api, manager, oid, "measurement", expected_version=99),
         ),
+        (
+            409,
+            "version_conflict",
+            await move(api, manager, oid, "measurement", expected_version=0),
+        ),
         (409, "transition_not_allowed", await move(api, manager, oid, "production")),
         (409, "gate_unmet", await move(api, manager, oid, "measurement")),
         (422, "reason_required", await move(api, manager, oid, "cancelled")),

@@ -16,7 +16,6 @@ from services.orders.domain.errors import (
     ReasonRequired,
     TransitionNotAllowed,
     UnknownStage,
-    VersionConflict,
     WrongStage,
 )
 from services.orders.domain.model import (
@@ -56,10 +55,8 @@ from tests.unit.orders_scenario import (
 )
 
 
-def to(
-    stage: str, actor: Actor = MANAGER, reason: str | None = None, expected: int | None = None
-) -> MoveToStage:
-    return MoveToStage(to=stage, actor=actor, reason=reason, expected_version=expected)
+def to(stage: str, actor: Actor = MANAGER, reason: str | None = None) -> MoveToStage:
+    return MoveToStage(to=stage, actor=actor, reason=reason)
 
 
 # --- create -------------------------------------------------------------------------------
@@ -237,12 +234,6 @@ def test_installation_may_skip_rework_and_close() -> None:
 
 def test_an_unknown_stage_is_invalid_input() -> None:
     given(*INTAKE_DONE).when(to("warehouse")).then_raises(UnknownStage, "unknown_stage")
-
-
-def test_a_stale_expected_version_is_a_conflict_checked_before_the_gate() -> None:
-    given(created()).when(to("measurement", expected=0)).then_raises(
-        VersionConflict, "version_conflict"
-    )
 
 
 def test_a_back_move_needs_a_reason_and_is_recorded_as_back() -> None:

@@ -98,6 +98,15 @@ class PostgresUserDirectory:
         return {r["username"].lower(): r["id"] for r in rows}
 
 
+class MemoryUserDirectory:
+    def __init__(self, users: dict[str, str] | None = None) -> None:
+        self.users = {name.lower(): uid for name, uid in (users or {}).items()}
+
+    async def by_usernames(self, usernames: Sequence[str]) -> dict[str, str]:
+        wanted = {u.lower() for u in usernames}
+        return {name: uid for name, uid in self.users.items() if name in wanted}
+
+
 async def upsert_user(conn: Conn, data: dict[str, Any]) -> None:
     await conn.execute(
         "INSERT INTO users (user_id, username, role, active) VALUES ($1::uuid, $2, $3, $4) "

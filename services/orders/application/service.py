@@ -29,7 +29,7 @@ from services.orders.application.ports import (
 from services.orders.domain.decide import decide
 from services.orders.domain.errors import VersionConflict
 from services.orders.domain.evolve import evolve
-from services.orders.domain.model import Command, Order
+from services.orders.domain.model import Command, CreateOrder, Order
 
 Clock = Callable[[], datetime]
 MAX_RETRIES = 5
@@ -81,10 +81,12 @@ class OrderService:
         cause: Cause | None = None,
         idempotency: IdempotencyRecord | None = None,
     ) -> Outcome:
-        """Decide on the current state and append. New orders pass expected_version=0."""
+        """Decide on the current state and append. A client's `expected_version` is checked
+        here, for every command, before anything is decided."""
+        creating = isinstance(command, CreateOrder)
         for _ in range(MAX_RETRIES):
-            state = Order() if expected_version == 0 else await self.load(order_id)
-            if expected_version not in (None, 0) and expected_version != state.version:
+            state = Order() if creating else await self.load(order_id)
+            if expected_version is not None and expected_version != state.version:
                 raise VersionConflict(
                     f"the order is at version {state.version}, not {expected_version}",
                     version=state.version,

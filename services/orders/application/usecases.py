@@ -108,9 +108,9 @@ class Orders:
     async def move(
         self, order_id: UUID, to: str, actor: Actor, reason: str | None, expected: int | None
     ) -> Outcome:
-        command = MoveToStage(to=to, actor=actor, reason=reason, expected_version=expected)
-        # The decider checks the client's expected version against the state it decides on,
-        # and the append checks it again against the store: a stale one is a 409, never a retry.
+        command = MoveToStage(to=to, actor=actor, reason=reason)
+        # A stale expected version is a 409 (checked first, then again by the append): never
+        # retried on fresh state, since the client decided on what it saw.
         return await self.core.execute(order_id, command, actor, expected_version=expected)
 
     async def record_deal(

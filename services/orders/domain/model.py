@@ -109,7 +109,6 @@ class MoveToStage:
     to: str
     actor: Actor
     reason: str | None = None
-    expected_version: int | None = None
 
 
 @dataclass(frozen=True)
