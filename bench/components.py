@@ -7,6 +7,8 @@ benchmark never touches data it did not make and two runs never measure each oth
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import shutil
 import tempfile
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
+from aiokafka.admin import AIOKafkaAdminClient
 
 from deploy.local.broker import LocalBroker
 from deploy.local.ports import free_port
@@ -89,3 +92,13 @@ async def server_version(url: str) -> str:
         return str(await conn.fetchval("SHOW server_version"))
     finally:
         await conn.close()
+
+
+async def drop_topics(bootstrap: str, topics: list[str]) -> None:
+    """Best effort: on a shared broker, leave no benchmark topics behind."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
+    with contextlib.suppress(Exception):
+        await admin.start()
+        await asyncio.wait_for(admin.delete_topics(topics), 10)
+    with contextlib.suppress(Exception):
+        await admin.close()

@@ -30,11 +30,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import asyncpg
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka import AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 from pydantic import BaseModel
 
+from bench.components import drop_topics
 from contracts.envelope import Actor, Envelope
 from contracts.events import registry
 from contracts.events.common import Address, Customer
@@ -171,15 +171,7 @@ async def _raw_consumer(
     settings: Settings, group: str, topic: str, pool: asyncpg.Pool, done: Done
 ) -> None:
     """Same consumer settings and loop shape as plumbing.consumer; one INSERT per event."""
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap,
-        group_id=group,
-        enable_auto_commit=False,
-        auto_offset_reset="earliest",
-        session_timeout_ms=settings.kafka_session_timeout_ms,
-        heartbeat_interval_ms=max(500, settings.kafka_session_timeout_ms // 6),
-        metadata_max_age_ms=5000,
-    )
+    consumer = kafka.group_consumer(settings, group)  # the same settings as ours
     consumer.subscribe([topic])
     await consumer.start()
     try:
@@ -307,18 +299,8 @@ async def measure_lag(url: str, bootstrap: str, rate: float, seconds: float) -> 
         await producer.stop()
         await pool.execute(f"DROP SCHEMA {db.quote_ident(schema)} CASCADE")
         await pool.close()
-        await _drop_topics(bootstrap, [ours_topic, raw_topic])
+        await drop_topics(bootstrap, [ours_topic, raw_topic])
     return Lag(count, ours[0], raw[0], ours[1], raw[1])
-
-
-async def _drop_topics(bootstrap: str, topics: list[str]) -> None:
-    """Best effort: on a shared broker, leave no benchmark topics behind."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
-    with contextlib.suppress(Exception):
-        await admin.start()
-        await asyncio.wait_for(admin.delete_topics(topics), 10)
-    with contextlib.suppress(Exception):
-        await admin.close()
 
 
 # --- rebuild from the logs -----------------------------------------------------------------

@@ -9,17 +9,16 @@ and reading the log back from PostgreSQL.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
-import statistics
 import time
 import uuid
 from collections.abc import Sequence
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient
 
+from bench.components import drop_topics
+from bench.rounds import paired
 from contracts.envelope import Envelope
 from plumbing import db, kafka
 from plumbing.ordered_log import OUTBOX_DDL, LogRecord, Outbox
@@ -106,16 +105,6 @@ async def _raw(bootstrap: str, topic: str, records: Sequence[LogRecord]) -> floa
         await producer.stop()
 
 
-async def _drop_topics(bootstrap: str, topics: list[str]) -> None:
-    """Best effort: on a shared broker, leave no benchmark topics behind."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
-    with contextlib.suppress(Exception):
-        await admin.start()
-        await asyncio.wait_for(admin.delete_topics(topics), 10)
-    with contextlib.suppress(Exception):
-        await admin.close()
-
-
 async def _round(url: str, bootstrap: str, events: int) -> tuple[float, float]:
     """Seconds (ours, raw) to publish `events` events, in a schema and topics of its own."""
     schema = f"relay_{uuid.uuid4().hex[:8]}"
@@ -132,7 +121,7 @@ async def _round(url: str, bootstrap: str, events: int) -> tuple[float, float]:
         raw_s = await _raw(bootstrap, raw_topic, records)
     finally:
         await pool.close()
-        await _drop_topics(bootstrap, [ours_topic, raw_topic, f"relay.{schema}.outbox"])
+        await drop_topics(bootstrap, [ours_topic, raw_topic, f"relay.{schema}.outbox"])
     return ours_s, raw_s
 
 
@@ -142,10 +131,4 @@ async def measure(url: str, bootstrap: str, events: int, rounds: int) -> tuple[f
     Ours always goes first: raw replays exactly the payloads the relay just published. No
     disk is involved on the broker side here, so the order matters less than in event_store.
     """
-    ours_rates: list[float] = []
-    raw_rates: list[float] = []
-    for _ in range(rounds):
-        ours_s, raw_s = await _round(url, bootstrap, events)
-        ours_rates.append(events / ours_s)
-        raw_rates.append(events / raw_s)
-    return statistics.median(ours_rates), statistics.median(raw_rates)
+    return await paired(rounds, events, lambda: _round(url, bootstrap, events))

@@ -11,7 +11,6 @@ is the cost of the guarantees, not of refusals.
 from __future__ import annotations
 
 import asyncio
-import statistics
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -19,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
+from bench.rounds import paired
 from contracts.envelope import Actor
 from plumbing import db
 from plumbing.ordered_log import Outbox
@@ -129,13 +129,7 @@ async def run_scheduling_bench(
     url: str, bookings: int = 1000, writers: int = 8, rounds: int = 3
 ) -> list[str]:
     """Lines ready to print: bookings/s with the conflict check vs raw INSERTs, and the ratio."""
-    ours_rates: list[float] = []
-    raw_rates: list[float] = []
-    for _ in range(rounds):
-        ours_s, raw_s = await _round(url, bookings, writers)
-        ours_rates.append(bookings / ours_s)
-        raw_rates.append(bookings / raw_s)
-    ours, raw = statistics.median(ours_rates), statistics.median(raw_rates)
+    ours, raw = await paired(rounds, bookings, lambda: _round(url, bookings, writers))
     row = "{:<30}{:>12}{:>12}{:>9}"
     return [
         row.format("visit bookings", "ours bk/s", "raw bk/s", "ratio"),

@@ -27,7 +27,7 @@ from pydantic import ValidationError
 
 from contracts.envelope import Envelope
 from contracts.events import registry
-from plumbing import correlation, metrics
+from plumbing import correlation, kafka, metrics
 from plumbing.db import Conn
 from plumbing.inbox import claim
 from plumbing.relay import EPOCH_HEADER, LOG_HEADER
@@ -94,18 +94,7 @@ class Consumer:
                 await self._close()
 
     def _new_consumer(self) -> AIOKafkaConsumer:
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.settings.kafka_bootstrap,
-            group_id=self.group,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",  # no committed offset: the broker forgot us, or new
-            session_timeout_ms=self.settings.kafka_session_timeout_ms,
-            heartbeat_interval_ms=max(500, self.settings.kafka_session_timeout_ms // 6),
-            metadata_max_age_ms=5000,
-            # The default 500 ms fetch wait was most of the projection lag (make bench,
-            # projections section); 100 ms keeps reads "well under a second" at little cost.
-            fetch_max_wait_ms=100,
-        )
+        consumer = kafka.group_consumer(self.settings, self.group)
         consumer.subscribe(self.topics, listener=_CommitOnRevoke(self))
         self._epochs.clear()
         self._last_message_at = time.monotonic()
