@@ -11,11 +11,11 @@ import asyncpg
 
 from contracts.envelope import Actor
 from contracts.events.identity import ROLES
-from contracts.events.scheduling import TaskCreated
 from plumbing.errors import Forbidden, Invalid, NotFound
 from services.scheduling.adapters import crew_store, order_store, task_store
 from services.scheduling.adapters.task_store import Task
 from services.scheduling.application.events import Emitter, Pending
+from services.scheduling.application.visit_tasks import task_created
 
 CREATORS = frozenset({"manager", "director"})
 
@@ -56,14 +56,6 @@ async def create_task(
             created_at=now,
         )
         await task_store.insert(conn, task)
-        event = TaskCreated(
-            task_id=task.id,
-            order_id=order_id,
-            kind="custom",
-            title=title,
-            assignee_id=assignee_id,
-            assignee_role=assignee_role,
-            due_at=due_at,
-        )
+        event = task_created(task)
         await emitter.emit(conn, [Pending(event, f"task-{task.id}", actor)])
         return task_store.task_to_api(task)

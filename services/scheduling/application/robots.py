@@ -26,6 +26,7 @@ from plumbing.db import Conn
 from services.scheduling.adapters import order_store, rule_store, task_store
 from services.scheduling.adapters.task_store import Task
 from services.scheduling.application.events import Emitter, Pending, derived_id
+from services.scheduling.application.visit_tasks import task_created
 from services.scheduling.domain.rules import (
     CreateTask,
     Fact,
@@ -127,17 +128,8 @@ class Robots:
                     )
                     if not await task_store.insert(conn, task):
                         continue
-                    event: TaskCreated | StageMoveRequested | NotificationRequested = TaskCreated(
-                        task_id=task.id,
-                        order_id=task.order_id,
-                        kind=action.kind,
-                        title=task.title,
-                        assignee_id=task.assignee_id,
-                        assignee_role=task.assignee_role,
-                        due_at=task.due_at,
-                        visit_kind=action.visit_kind,
-                        rule_id=rule.id,
-                        cause_event_id=cause.event_id,
+                    event: TaskCreated | StageMoveRequested | NotificationRequested = task_created(
+                        task
                     )
                     stream = f"task-{task.id}"
                 case RequestStageMove():

@@ -41,11 +41,17 @@ def new_visit_task(
 
 
 def task_created(t: Task) -> TaskCreated:
+    """The event that tells of a new task: whoever made it (a booking, a robot, a person)."""
     return TaskCreated(
         task_id=t.id,
         order_id=t.order_id,
         visit_id=t.visit_id,
-        kind=t.kind,  # type: ignore[arg-type]  # a visit kind, which is a TaskKind
+        kind=t.kind,  # type: ignore[arg-type]  # stored from a validated TaskKind
         title=t.title,
         assignee_id=t.assignee_id,
+        assignee_role=t.assignee_role,
+        due_at=t.due_at,
+        visit_kind=t.visit_kind,  # type: ignore[arg-type]  # a validated VisitKind
+        rule_id=t.rule_id,
+        cause_event_id=t.cause_event_id,
     )
