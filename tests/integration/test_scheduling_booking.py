@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -18,12 +17,6 @@ from tests.integration.test_scheduling_support import (
     monday,
     scheduling,
 )
-
-
-@pytest.fixture
-async def svc(infra: Infra, database_url: str) -> AsyncIterator[Harness]:
-    async with scheduling(infra, database_url) as harness:
-        yield harness
 
 
 async def test_fifty_concurrent_overlapping_bookings_one_wins(svc: Harness) -> None:

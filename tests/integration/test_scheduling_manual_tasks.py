@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.conftest import Infra
 from tests.integration.test_scheduling_support import (
     MANAGER_HEADERS,
     Harness,
     actor,
-    scheduling,
 )
-
-
-@pytest.fixture
-async def svc(infra: Infra, database_url: str) -> AsyncIterator[Harness]:
-    async with scheduling(infra, database_url) as harness:
-        yield harness
 
 
 async def test_a_manager_gives_a_crew_member_a_task_on_an_order(svc: Harness) -> None:

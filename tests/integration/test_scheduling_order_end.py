@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-
-from tests.conftest import Infra
 from tests.integration.test_scheduling_support import (
     Harness,
     at,
     monday,
-    scheduling,
     stage_changed,
 )
-
-
-@pytest.fixture
-async def svc(infra: Infra, database_url: str) -> AsyncIterator[Harness]:
-    async with scheduling(infra, database_url) as harness:
-        yield harness
 
 
 async def test_cancelling_an_order_frees_the_calendar_and_cancels_its_tasks(

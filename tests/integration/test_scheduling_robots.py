@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,17 +21,10 @@ from tests.integration.test_scheduling_support import (
     actor,
     at,
     monday,
-    scheduling,
     stage_changed,
 )
 
 INSTALLER_RULE = "installation-installer-task"
-
-
-@pytest.fixture
-async def svc(infra: Infra, database_url: str) -> AsyncIterator[Harness]:
-    async with scheduling(infra, database_url) as harness:
-        yield harness
 
 
 async def test_redelivered_stage_change_creates_no_second_task(svc: Harness) -> None:

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 
-import pytest
-
-from tests.conftest import Infra
 from tests.integration.test_scheduling_support import (
     DIRECTOR_HEADERS,
     MANAGER_HEADERS,
@@ -15,17 +11,10 @@ from tests.integration.test_scheduling_support import (
     actor,
     at,
     monday,
-    scheduling,
     stage_changed,
 )
 
 RESULTS = {"rooms": [{"name": "Прихожая", "width_mm": 2400, "height_mm": 2600}]}
-
-
-@pytest.fixture
-async def svc(infra: Infra, database_url: str) -> AsyncIterator[Harness]:
-    async with scheduling(infra, database_url) as harness:
-        yield harness
 
 
 async def test_booking_adopts_the_robot_task_and_completes_the_book_visit_task(
