@@ -23,6 +23,7 @@ from tests.integration.test_scheduling_support import (
     monday,
     stage_changed,
 )
+from tests.scheduling_rule_cases import UNKNOWN_NAMES
 
 INSTALLER_RULE = "installation-installer-task"
 
@@ -80,21 +81,7 @@ async def test_an_edited_rule_applies_from_the_next_event(svc: Harness) -> None:
 @pytest.mark.parametrize(
     ("change", "code"),
     [
-        ({"conditions": {"stage": "nowhere"}}, "unknown_stage"),
-        ({"actions": [{"type": "request_stage_move", "to_stage": "moon"}]}, "unknown_stage"),
-        (
-            {
-                "actions": [
-                    {
-                        "type": "create_task",
-                        "kind": "custom",
-                        "title": "x",
-                        "assignee_role": "pilot",
-                    }
-                ]
-            },
-            "unknown_role",
-        ),
+        *UNKNOWN_NAMES,
         ({"trigger": "order_paid"}, "invalid_rule"),
         ({"conditions": {"amount_gt": 10}}, "invalid_rule"),
         ({"id": "other-id"}, "invalid_rule"),

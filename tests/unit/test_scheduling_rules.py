@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from plumbing.errors import Invalid
 from services.scheduling.domain.defaults import DEFAULT_RULES, DEFAULT_STAGE_LIMITS
 from services.scheduling.domain.rules import Fact, Rule, matches, render, validate_rule
+from tests.scheduling_rule_cases import UNKNOWN_NAMES
 
 ORDER = uuid.uuid4()
 
@@ -82,31 +83,7 @@ def test_a_disabled_rule_never_fires() -> None:
 
 @pytest.mark.parametrize(
     ("change", "code"),
-    [
-        ({"conditions": {"stage": "nowhere"}}, "unknown_stage"),
-        ({"actions": [{"type": "request_stage_move", "to_stage": "moon"}]}, "unknown_stage"),
-        (
-            {
-                "actions": [
-                    {
-                        "type": "create_task",
-                        "kind": "custom",
-                        "title": "x",
-                        "assignee_role": "pilot",
-                    }
-                ]
-            },
-            "unknown_role",
-        ),
-        (
-            {
-                "actions": [
-                    {"type": "notify", "manager": True, "text_ru": "{amount}", "text_en": "x"}
-                ]
-            },
-            "unknown_placeholder",
-        ),
-    ],
+    UNKNOWN_NAMES,
 )
 def test_rules_naming_unknown_stages_roles_or_fields_are_refused(
     change: dict[str, Any], code: str
