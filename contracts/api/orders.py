@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
-
-from contracts.events.common import Address
 
 
 class AddressIn(BaseModel):
@@ -38,25 +35,6 @@ class CreateOrderRequest(BaseModel):
     title: str = Field(min_length=1, max_length=200)
     customer: CustomerIn
     description: str | None = Field(default=None, max_length=10_000)
-
-
-class CustomerOut(BaseModel):
-    name: str
-    phone: str
-    address: Address
-    address_text: str
-
-
-class OrderOut(BaseModel):
-    id: UUID
-    number: int
-    title: str
-    stage: str
-    version: int
-    customer: CustomerOut
-    description: str | None = None
-    manager_id: str | None = None
-    stage_entered_at: datetime | None = None
 
 
 class CustomerPatch(BaseModel):

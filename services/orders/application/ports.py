@@ -8,8 +8,6 @@ from typing import Protocol
 
 from contracts.envelope import Envelope
 
-ANY_VERSION = None  # append without a concurrency check
-
 
 class WrongExpectedVersion(Exception):
     def __init__(self, stream_id: str, expected: int | None, actual: int) -> None:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query
 
 from contracts.pipeline import DEFAULT_STAGES
-from plumbing.errors import NotFound
 from plumbing.state import PoolDep
 from services.projections.adapters import access_store, board_store, changes_store
 
@@ -88,25 +85,6 @@ async def get_board(
 async def get_access(order_id: UUID, pool: PoolDep, user_id: UUID | None = None) -> dict[str, Any]:
     """What the gateway asks before serving a field role anything about an order."""
     return await access_store.access(pool, order_id, user_id)
-
-
-@router.get("/orders/{order_id}")
-async def get_card(
-    order_id: UUID,
-    pool: PoolDep,
-    min_version: Annotated[int | None, Query(ge=0)] = None,
-) -> dict[str, Any]:
-    """The card; with min_version, wait up to 5 s for the read side to catch up."""
-    deadline = time.monotonic() + 5
-    while True:
-        row = await board_store.card(pool, str(order_id))
-        caught_up = row is not None and (min_version is None or row["version"] >= min_version)
-        if caught_up or time.monotonic() >= deadline:
-            break
-        await asyncio.sleep(0.05)
-    if row is None:
-        raise NotFound(f"order {order_id} not found")
-    return _card_out(row)
 
 
 @router.get("/changes")
