@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint typecheck unit integration contract e2e schemas schemas-check bench clean k8s-validate rebuild-projections
+.PHONY: run test chaos lint typecheck unit integration contract e2e schemas schemas-check bench clean k8s-validate rebuild-projections
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,9 @@ test: lint typecheck schemas-check k8s-validate ## everything CI runs
 
 bench: $(VENV)/.installed ## benchmarks print figures against a raw baseline; not part of `make test`
 	$(PY) -m bench
+
+chaos: $(VENV)/.installed ## the fault run: load while every process is killed in turn; fails on any loss or duplicate
+	$(PY) -m chaos $(CHAOS_ARGS)
 
 rebuild-projections: $(VENV)/.installed ## rebuild every read model from the logs and swap it in live (DATABASE_URL of the running system)
 	$(PY) -m services.projections.entrypoints.rebuild

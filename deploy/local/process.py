@@ -198,6 +198,10 @@ class ProcessComponent:
     def is_running(self) -> bool:
         return self._child is not None and self._child.running
 
+    def ready(self) -> bool:
+        """Running and answering its readiness check (the fault run's recovery probe)."""
+        return self.is_running() and self._ready()
+
     @property
     def pid(self) -> int | None:
         return self._child.pid if self._child is not None else None

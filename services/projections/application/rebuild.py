@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 import asyncpg
 
 from plumbing import db
-from plumbing.db import Conn
+from plumbing.db import Conn, quote_ident
 from plumbing.inbox import claim
 from services.projections.adapters import generations, logs, reporting
 from services.projections.adapters.logs import LogTable
-from services.projections.adapters.tables import MIGRATIONS
+from services.projections.adapters.tables import CHECKSUM_QUERIES, MIGRATIONS
 from services.projections.application.apply import GROUP, apply
 
 log = logging.getLogger(__name__)
@@ -107,3 +107,26 @@ async def rebuild(plan: Plan) -> Result:
     result.seconds = time.monotonic() - started
     log.info("rebuilt %s: %d events, %d caught up", plan.live, result.events, result.caught_up)
     return result
+
+
+async def compare(plan: Plan) -> dict[str, tuple[str, str]]:
+    """Replay every log into a scratch schema and compare it with the live read models.
+
+    Answers the tables whose checksums differ, as (live, rebuilt); empty means the live read
+    models are exactly what the logs say. Nothing is swapped and the scratch schema is
+    dropped. Meaningful once the live consumer has caught up (the fault run waits for quiet).
+    """
+    scratch = f"{plan.live}_check_{int(time.time() * 1000)}"
+    pool = await db.create_pool(plan.database_url, scratch, max_size=1)
+    try:
+        await db.migrate(pool, scratch, MIGRATIONS)
+        async with pool.acquire() as conn:
+            await _replay(conn, plan.sources, Result(schema=scratch))
+            rebuilt = await generations.checksum(conn, CHECKSUM_QUERIES)
+            async with conn.transaction():
+                await conn.execute(f"SET LOCAL search_path = {quote_ident(plan.live)}, public")
+                live = await generations.checksum(conn, CHECKSUM_QUERIES)
+            await conn.execute(f"DROP SCHEMA {quote_ident(scratch)} CASCADE")
+    finally:
+        await pool.close()
+    return {t: (live[t], rebuilt[t]) for t in CHECKSUM_QUERIES if live[t] != rebuilt[t]}

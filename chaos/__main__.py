@@ -1,0 +1,45 @@
+"""`make chaos` (`python -m chaos`): the fault run; exit code 1 on any loss or duplicate.
+
+python -m chaos --rate 50 --phase 20 --faults gateway,orders,broker,postgres,pause:orders
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from chaos import faults
+from chaos.report import table, verdict
+from chaos.run import DEFAULT_FAULTS, Plan, run
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="make chaos", description=__doc__)
+    parser.add_argument("--rate", type=float, default=50.0, help="commands offered per second")
+    parser.add_argument("--phase", type=float, default=20.0, help="seconds per fault")
+    parser.add_argument("--pause", type=float, default=20.0, help="seconds a paused process sleeps")
+    parser.add_argument(
+        "--faults", default=",".join(DEFAULT_FAULTS), help="components to kill; pause:NAME pauses"
+    )
+    parser.add_argument("--keep-data", action="store_true", help="keep the temp data folder")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", datefmt="%X")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    plan = Plan(
+        rate=args.rate,
+        phase_s=args.phase,
+        pause_s=args.pause,
+        faults=[faults.parse(f) for f in args.faults.split(",") if f],
+    )
+    result = asyncio.run(run(plan, keep_data=args.keep_data))
+    sys.stdout.write(f"\n{table(result.ledger, result.findings)}\n\n")
+    sys.stdout.write(verdict(result.ledger, result.findings, result.stuck) + "\n")
+    sys.stdout.write(f"quiet {result.quiet_after_s:.0f} s after the load stopped\n")
+    sys.stdout.write("PASS\n" if result.ok else "FAIL\n")
+    return 0 if result.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""The fault run's table: one row per phase, then the verdict."""
+
+from __future__ import annotations
+
+from chaos.audit import Findings
+from chaos.ledger import Ledger
+
+HEADER = ("phase", "offered", "acked", "lost", "5xx by code", "other errors", "waits", "recovered")
+
+
+def table(ledger: Ledger, findings: Findings) -> str:
+    acked: dict[str, int] = {}
+    for ack in ledger.acks:
+        acked[ack.phase] = acked.get(ack.phase, 0) + 1
+    rows = [HEADER]
+    for phase in ledger.phases:
+        fivexx = {k: v for k, v in phase.errors.items() if k.isdigit() and k >= "500"}
+        other = {k: v for k, v in phase.errors.items() if k not in fivexx}
+        rows.append(
+            (
+                phase.name,
+                str(sum(phase.offered.values())),
+                str(acked.get(phase.name, 0)),
+                str(findings.lost_in(phase.name)),
+                _counts(fivexx),
+                _counts(other),
+                str(phase.deferred),
+                "-" if phase.recovered_after_s is None else f"{phase.recovered_after_s:.1f} s",
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(HEADER))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _counts(counter: dict[str, int]) -> str:
+    return ", ".join(f"{k}×{v}" for k, v in sorted(counter.items())) or "0"
+
+
+def verdict(ledger: Ledger, findings: Findings, stuck: int) -> str:
+    lines = [
+        f"acknowledged {len(ledger.acks)} commands on {findings.orders_checked} orders; "
+        f"lost {len(findings.lost)}; duplicates {sum(findings.duplicates.values())}"
+        + (f" ({_counts(dict(findings.duplicates))})" if findings.duplicates else "")
+        + f"; orders stuck on a step {stuck}",
+        "read models equal a fresh rebuild"
+        if not findings.read_models_differ
+        else f"read models differ from a rebuild: {', '.join(findings.read_models_differ)}",
+    ]
+    for ack, why in findings.lost[:20]:
+        lines.append(f"  lost {ack.kind} ({ack.phase}) order {ack.order_id} {ack.ref}: {why}")
+    lines.extend(
+        f"  unexpected answer ({phase.name}): {sample}"
+        for phase in ledger.phases
+        for sample in phase.samples
+    )
+    return "\n".join(lines)

@@ -1,0 +1,120 @@
+"""One fault run: start a stack of its own, drive load, inject the faults in turn, wait for
+quiet, audit. The stack is always our own (its own PostgreSQL, broker and S3 server in a temp
+folder) — a fault run kills those processes, so it must never point at shared servers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from chaos import faults
+from chaos.audit import Findings, audit, wait_quiet
+from chaos.faults import Fault
+from chaos.ledger import Ledger
+from chaos.slots import slots
+from chaos.workload import Driver
+from deploy.local.stack import Stack
+
+log = logging.getLogger("chaos")
+
+DEFAULT_FAULTS = (
+    "gateway",
+    "orders",
+    "scheduling",
+    "media",
+    "notifications",
+    "projections",
+    "broker",
+    "postgres",
+    "pause:orders",
+)
+# Variables that would make the stack reuse a running server instead of starting its own.
+_SHARED = ("DATABASE_URL", "KAFKA_BOOTSTRAP", "S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY")
+
+
+@dataclass
+class Plan:
+    rate: float = 50.0  # commands offered per second
+    phase_s: float = 20.0  # each fault's phase, and the steady phase before the first fault
+    fault_at_s: float = 3.0  # into its phase
+    pause_s: float = 20.0  # past the broker's session timeout (6 s) and the gateway's (15 s)
+    settle_s: float = 10.0  # nothing moved for this long = quiet
+    faults: list[Fault] = field(default_factory=lambda: [faults.parse(f) for f in DEFAULT_FAULTS])
+
+
+@dataclass
+class Result:
+    ledger: Ledger
+    findings: Findings
+    stuck: int
+    quiet_after_s: float
+
+    @property
+    def ok(self) -> bool:
+        return self.findings.ok and not self.stuck
+
+
+async def run(plan: Plan, keep_data: bool = False) -> Result:
+    data = _data_folder()
+    environ = {k: v for k, v in os.environ.items() if k not in _SHARED}
+    stack = Stack(data, gateway_port=None, environ=environ, seed=False)
+    try:
+        await asyncio.to_thread(stack.start)
+        log.info("stack up in %s; gateway %s", data, stack.urls["gateway"])
+        ledger, driver = await _drive(stack, plan)
+        quiet = await wait_quiet(stack.urls["database"], plan.settle_s)
+        log.info("quiet after %.1f s; auditing", quiet)
+        findings = await audit(stack.urls["database"], ledger)
+        return Result(ledger, findings, len(driver.stuck), quiet)
+    finally:
+        await asyncio.to_thread(stack.stop)
+        if keep_data:
+            log.info("data kept in %s", data)
+        else:
+            shutil.rmtree(data, ignore_errors=True)
+
+
+def _data_folder() -> Path:
+    data = Path(tempfile.mkdtemp(prefix="oms-chaos-"))
+    data.chmod(0o755)  # PostgreSQL runs as `nobody` under root and keeps its files in here
+    return data
+
+
+async def _drive(stack: Stack, plan: Plan) -> tuple[Ledger, Driver]:
+    limits = httpx.Limits(max_connections=500, max_keepalive_connections=100)
+    async with httpx.AsyncClient(base_url=stack.urls["gateway"], timeout=30, limits=limits) as api:
+        manager, measurer = await _login(api, "manager"), await _login(api, "measurer")
+        crew = (await api.get("/api/v1/crew", headers=manager, params={"role": "measurer"})).json()
+        ledger = Ledger()
+        driver = Driver(api, manager, measurer, slots([c["id"] for c in crew]), ledger, plan.rate)
+        stop = asyncio.Event()
+        ledger.begin("steady")
+        load = asyncio.create_task(driver.run(stop))
+        await asyncio.sleep(plan.phase_s)
+        for fault in plan.faults:
+            phase = ledger.begin(fault.label)
+            await asyncio.sleep(plan.fault_at_s)
+            log.info("%s", fault.label)
+            injected = time.monotonic()
+            await faults.inject(stack, fault, plan.pause_s)
+            phase.recovered_after_s = await faults.wait_recovered(stack, fault, injected)
+            log.info("%s: recovered after %s s", fault.label, phase.recovered_after_s)
+            left = plan.phase_s - plan.fault_at_s - (time.monotonic() - injected)
+            await asyncio.sleep(max(left, 2.0))
+        stop.set()  # commands in flight finish and count in the phase they were sent in
+        await load
+        return ledger, driver
+
+
+async def _login(api: httpx.AsyncClient, username: str) -> dict[str, str]:
+    reply = await api.post("/api/v1/auth/token", data={"username": username, "password": "demo"})
+    reply.raise_for_status()
+    return {"Authorization": f"Bearer {reply.json()['access_token']}"}
