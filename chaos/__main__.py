@@ -11,7 +11,7 @@ import logging
 import sys
 
 from chaos import faults
-from chaos.report import table, verdict
+from chaos.report import full
 from chaos.run import DEFAULT_FAULTS, Plan, run
 
 
@@ -34,10 +34,7 @@ def main() -> int:
         faults=[faults.parse(f) for f in args.faults.split(",") if f],
     )
     result = asyncio.run(run(plan, keep_data=args.keep_data))
-    sys.stdout.write(f"\n{table(result.ledger, result.findings)}\n\n")
-    sys.stdout.write(verdict(result.ledger, result.findings, result.stuck) + "\n")
-    sys.stdout.write(f"quiet {result.quiet_after_s:.0f} s after the load stopped\n")
-    sys.stdout.write("PASS\n" if result.ok else "FAIL\n")
+    sys.stdout.write(f"\n{full(result)}\n")
     return 0 if result.ok else 1
 
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chaos.audit import Findings
 from chaos.ledger import Ledger
+
+if TYPE_CHECKING:
+    from chaos.run import Result
 
 HEADER = ("phase", "offered", "acked", "lost", "5xx by code", "other errors", "waits", "recovered")
 
@@ -56,3 +61,13 @@ def verdict(ledger: Ledger, findings: Findings, stuck: int) -> str:
         for sample in phase.samples
     )
     return "\n".join(lines)
+
+
+def full(result: Result) -> str:
+    """The table, the verdict and the time to quiet, as `make chaos` prints them."""
+    return (
+        f"{table(result.ledger, result.findings)}\n\n"
+        f"{verdict(result.ledger, result.findings, result.stuck)}\n"
+        f"quiet {result.quiet_after_s:.0f} s after the load stopped\n"
+        + ("PASS" if result.ok else "FAIL")
+    )

@@ -1,0 +1,44 @@
+"""The short fault run inside `make test`: fixed kill points, counts asserted, never times.
+
+`make chaos` is the long run (every process, 50 commands/s); this one kills the parts whose
+loss is the hardest to survive — the event store's owner, the read side, the broker and the
+database — and pauses one past the broker's session timeout, at a modest rate, in a stack of
+its own (it kills that stack's PostgreSQL, so it cannot share the session's)."""
+
+from __future__ import annotations
+
+from chaos import faults
+from chaos.report import full
+from chaos.run import Plan, run
+
+SHORT = Plan(
+    rate=25.0,
+    phase_s=10.0,
+    fault_at_s=2.0,
+    pause_s=10.0,  # past the 6 s session timeout: the group rebalances under it
+    settle_s=8.0,
+    faults=[
+        faults.parse(f) for f in ("orders", "projections", "broker", "postgres", "pause:scheduling")
+    ],
+)
+
+
+async def test_killed_and_paused_processes_lose_and_duplicate_nothing() -> None:
+    result = await run(SHORT)
+    report = "\n" + full(result)
+
+    acked_in = {ack.phase for ack in result.ledger.acks}
+    assert acked_in == {phase.name for phase in result.ledger.phases}, report
+    assert {ack.kind for ack in result.ledger.acks} == {
+        "create",
+        "upload",
+        "comment",
+        "transition",
+        "book",
+        "complete",
+    }, report
+    assert all(p.recovered_after_s is not None for p in result.ledger.phases[1:]), report
+    assert result.findings.lost == [], report
+    assert not result.findings.duplicates, report
+    assert result.findings.read_models_differ == {}, report
+    assert result.stuck == 0, report
