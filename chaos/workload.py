@@ -79,16 +79,20 @@ class Driver:
         """Offer `rate` commands a second until `stop` is set; then let in-flight ones end."""
         interval = 1.0 / self.rate
         next_tick = time.monotonic()
-        while not stop.is_set():
-            if len(self._tasks) < self.max_in_flight:
-                order = self._next_order()
-                task = asyncio.create_task(self._step(order, self.ledger.current.name))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
-            next_tick += interval
-            await asyncio.sleep(max(0.0, next_tick - time.monotonic()))
-        if self._tasks:
-            await asyncio.wait(self._tasks, timeout=60)
+        try:
+            while not stop.is_set():
+                if len(self._tasks) < self.max_in_flight:
+                    order = self._next_order()
+                    task = asyncio.create_task(self._step(order, self.ledger.current.name))
+                    self._tasks.add(task)
+                    task.add_done_callback(self._tasks.discard)
+                next_tick += interval
+                await asyncio.sleep(max(0.0, next_tick - time.monotonic()))
+            if self._tasks:
+                await asyncio.wait(self._tasks, timeout=60)
+        finally:  # Ctrl-C, or in-flight commands that never answered: none outlives the client
+            for task in self._tasks:
+                task.cancel()
 
     def _next_order(self) -> Order:
         if self._ready and self._ready[0][0] <= time.monotonic():

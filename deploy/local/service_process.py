@@ -54,7 +54,9 @@ class ServiceProcess(ProcessComponent):
 
     def _ready(self) -> bool:
         try:
-            with urllib.request.urlopen(f"{self.url}/readyz", timeout=2) as reply:  # noqa: S310
+            # 5 s, not 2: a gateway restarted under full load answers readiness behind a queue of
+            # requests, and a probe that gives up too soon gets a healthy process killed.
+            with urllib.request.urlopen(f"{self.url}/readyz", timeout=5) as reply:  # noqa: S310
                 return bool(reply.status == 200)
         except (urllib.error.URLError, OSError):
             return False
