@@ -1,11 +1,11 @@
 """Booking throughput: our booking path against raw INSERTs into the same visits table.
 
-Ours goes through the application layer (`Visits.book`): one transaction that reads the
-order and the member, checks working hours and role, inserts the visit under the exclusion
-constraint, creates its task and appends VisitBooked + TaskCreated to the outbox. Raw is a
-plain INSERT of the same rows into a copy of the visits table without the exclusion
-constraint, from the same number of concurrent writers. Slots never collide, so the figure
-is the cost of the guarantees, not of refusals.
+Ours goes through the application layer (`Visits.book`): a look that the order is known,
+then one transaction that reads the member, checks working hours and role, inserts the visit
+under the exclusion constraint, creates its task and appends VisitBooked + TaskCreated to the
+outbox. Raw is a plain INSERT of the same rows into a copy of the visits table without the
+exclusion constraint, from the same number of concurrent writers. Slots never collide, so the
+figure is the cost of the guarantees, not of refusals.
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ from contracts.envelope import Actor
 from plumbing import db
 from plumbing.ordered_log import Outbox
 from services.scheduling.adapters import crew_store, order_store, rule_store
+from services.scheduling.adapters.order_arrivals import PostgresOrderArrivals
 from services.scheduling.application.events import Emitter
+from services.scheduling.application.known_orders import KnownOrders
 from services.scheduling.application.robots import Robots
 from services.scheduling.application.visits import Visits
 from services.scheduling.bootstrap import MIGRATIONS
@@ -97,7 +99,9 @@ async def _round(url: str, bookings: int, writers: int) -> tuple[float, float]:
         )
         members, order = await _prepare(pool, max(1, bookings // 300 + 1))
         emitter = Emitter(Outbox(pool, schema))
-        visits = Visits(pool, emitter, Robots(emitter), BUFFER)
+        # The order is known before the first booking, so no listener is needed: never a wait.
+        known = KnownOrders(PostgresOrderArrivals(pool, url, schema, poll_s=1), within_s=0)
+        visits = Visits(pool, emitter, Robots(emitter), BUFFER, known)
         jobs = _slots(members, bookings)
 
         async def ours(member: uuid.UUID, at: datetime) -> None:

@@ -17,11 +17,13 @@ from plumbing.service import Job, ServiceSpec, build_service
 from plumbing.settings import ServiceSettings
 from services.scheduling.adapters import rule_store
 from services.scheduling.adapters.crew_store import CREW_DDL
+from services.scheduling.adapters.order_arrivals import ORDER_ARRIVALS_DDL, PostgresOrderArrivals
 from services.scheduling.adapters.tables import SCHEDULING_DDL
 from services.scheduling.application.apply import EventHandler
 from services.scheduling.application.automation import Automation
 from services.scheduling.application.crew import Crew
 from services.scheduling.application.events import Emitter
+from services.scheduling.application.known_orders import KnownOrders
 from services.scheduling.application.robots import Robots
 from services.scheduling.application.tasks import Tasks
 from services.scheduling.application.timers import StageTimers
@@ -30,7 +32,7 @@ from services.scheduling.domain.defaults import DEFAULT_RULES, DEFAULT_STAGE_LIM
 from services.scheduling.entrypoints import automation, http, tasks, visits
 
 # Append-only: a deployed database has applied these in this order.
-MIGRATIONS = [INBOX_DDL, OUTBOX_DDL, RELAY_DDL, CREW_DDL, SCHEDULING_DDL]
+MIGRATIONS = [INBOX_DDL, OUTBOX_DDL, RELAY_DDL, CREW_DDL, SCHEDULING_DDL, ORDER_ARRIVALS_DDL]
 
 
 class Settings(ServiceSettings):
@@ -39,6 +41,12 @@ class Settings(ServiceSettings):
     company_timezone: str = "Europe/Moscow"
     timer_poll_interval_s: float = 5.0
     consumer_group: str = "scheduling"
+    # How long a command naming an order scheduling has not heard of yet waits for it (a
+    # client that has just created the order; API.md's `min_version` read waits as long).
+    # Keep it well below the gateway's upstream timeout, or the gateway gives up first.
+    unknown_order_wait_s: float = 5.0
+    # How often such a command looks again if no notification woke it (one can be missed).
+    unknown_order_poll_s: float = 0.5
 
 
 def build(settings: Settings) -> FastAPI:
@@ -51,19 +59,26 @@ def build(settings: Settings) -> FastAPI:
         robots = Robots(emitter)
         timers = StageTimers(pool, emitter, robots, settings.timer_poll_interval_s)
         handler = EventHandler(robots)
+        arrivals = PostgresOrderArrivals(
+            pool, settings.database_url, settings.schema_name, settings.unknown_order_poll_s
+        )
+        known_orders = KnownOrders(arrivals, settings.unknown_order_wait_s)
         app.state.outbox = outbox
         app.state.robots = robots
         app.state.handler = handler
         app.state.timers = timers
+        app.state.arrivals = arrivals
+        app.state.known_orders = known_orders
         app.state.crew = Crew(pool, buffer)
-        app.state.visits = Visits(pool, emitter, robots, buffer)
+        app.state.visits = Visits(pool, emitter, robots, buffer, known_orders)
         app.state.tasks = Tasks(pool, emitter, robots, settings.company_timezone)
         app.state.automation = Automation(pool, emitter)
         consumer = Consumer(
             settings.consumer_group, [IDENTITY, ORDERS, MEDIA], pool, settings, handler
         )
         app.state.consumer = consumer
-        return [consumer.run, Relay(outbox, pool, settings, [SCHEDULING]).run, timers.run]
+        relay = Relay(outbox, pool, settings, [SCHEDULING])
+        return [consumer.run, relay.run, timers.run, arrivals.run]
 
     return build_service(
         settings,

@@ -61,7 +61,7 @@ ROLE = {"title": "x", "assignee_role": "installer"}
         (
             {"title": "x", "assignee_role": "installer", "order_id": str(uuid.uuid4())},
             404,
-            "not_found",
+            "unknown_order",
         ),
         (
             {"title": "x", "assignee_role": "installer", "due_at": "2030-03-01T12:00:00"},

@@ -85,8 +85,8 @@ class Harness:
         )
         return uid
 
-    async def order(self, stage: str = "intake") -> uuid.UUID:
-        order_id = uuid.uuid4()
+    async def order(self, stage: str = "intake", order_id: uuid.UUID | None = None) -> uuid.UUID:
+        order_id = order_id or uuid.uuid4()
         await self.apply(envelope(f"order-{order_id}", data=order_created_data(order_id)))
         if stage != "intake":
             await self.apply(stage_changed(order_id, stage, "intake"))
@@ -120,7 +120,7 @@ class Harness:
         return [r["envelope"] for r in rows]
 
 
-def settings_for(infra: Infra, database_url: str, schema: str) -> Settings:
+def settings_for(infra: Infra, database_url: str, schema: str, **overrides: Any) -> Settings:
     return Settings(
         database_url=database_url,
         kafka_bootstrap=infra.kafka_bootstrap,
@@ -130,15 +130,20 @@ def settings_for(infra: Infra, database_url: str, schema: str) -> Settings:
         relay_loss_check_interval_s=0.5,
         consumer_watchdog_interval_s=1.0,
         timer_poll_interval_s=0.2,
+        # Orders here are applied before they are named, so a command naming an unknown order
+        # is a test of refusal: refuse it after a short wait (test_scheduling_order_wait.py
+        # sets its own bound).
+        unknown_order_wait_s=overrides.pop("unknown_order_wait_s", 0.2),
+        **overrides,
     )
 
 
 @asynccontextmanager
 async def scheduling(
-    infra: Infra, database_url: str, schema: str | None = None
+    infra: Infra, database_url: str, schema: str | None = None, **overrides: Any
 ) -> AsyncIterator[Harness]:
     schema = schema or f"sched_{uuid.uuid4().hex[:10]}"
-    app = build(settings_for(infra, database_url, schema))
+    app = build(settings_for(infra, database_url, schema, **overrides))
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(

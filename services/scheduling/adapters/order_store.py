@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+import asyncpg
+
 from plumbing.db import Conn
 
 
@@ -66,6 +68,13 @@ async def get(conn: Conn, order_id: UUID) -> KnownOrder | None:
         order_id,
     )
     return KnownOrder(**dict(row)) if row else None
+
+
+async def exists(conn: Conn | asyncpg.Pool, order_id: UUID) -> bool:
+    found: bool = await conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM known_orders WHERE id = $1)", order_id
+    )
+    return found
 
 
 async def booked_visit_kinds(conn: Conn, order_id: UUID) -> frozenset[str]:

@@ -12,9 +12,10 @@ import asyncpg
 from contracts.envelope import Actor
 from contracts.events.identity import ROLES
 from plumbing.errors import Forbidden, Invalid, NotFound
-from services.scheduling.adapters import crew_store, order_store, task_store
+from services.scheduling.adapters import crew_store, task_store
 from services.scheduling.adapters.task_store import Task
 from services.scheduling.application.events import Emitter, Pending
+from services.scheduling.application.known_orders import KnownOrders
 from services.scheduling.application.visit_tasks import task_created
 
 CREATORS = frozenset({"manager", "director"})
@@ -23,6 +24,7 @@ CREATORS = frozenset({"manager", "director"})
 async def create_task(
     pool: asyncpg.Pool,
     emitter: Emitter,
+    known_orders: KnownOrders,
     actor: Actor,
     *,
     title: str,
@@ -39,9 +41,10 @@ async def create_task(
         raise Invalid(f"assignee_role: unknown role {assignee_role!r}", code="unknown_role")
     if due_at is not None and due_at.tzinfo is None:
         raise Invalid("due_at: a time zone offset is required", code="invalid_input")
+    if order_id is not None:
+        # A task on an order just created: wait for the order here, holding no connection.
+        await known_orders.require(order_id)
     async with pool.acquire() as conn, conn.transaction():
-        if order_id is not None and await order_store.get(conn, order_id) is None:
-            raise NotFound(f"order {order_id} not found")
         if assignee_id is not None and await crew_store.get_member(conn, assignee_id) is None:
             raise NotFound(f"crew member {assignee_id} not found", code="unknown_member")
         now = emitter.clock()

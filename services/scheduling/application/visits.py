@@ -25,9 +25,10 @@ from contracts.events.scheduling import (
 )
 from plumbing.db import Conn
 from plumbing.errors import Conflict, NotFound
-from services.scheduling.adapters import crew_store, order_store, task_store, visit_store
+from services.scheduling.adapters import crew_store, task_store, visit_store
 from services.scheduling.adapters.visit_store import SlotTaken
 from services.scheduling.application.events import Emitter, Pending
+from services.scheduling.application.known_orders import KnownOrders
 from services.scheduling.application.robots import Robots
 from services.scheduling.application.visit_tasks import actor_uuid, new_visit_task, task_created
 from services.scheduling.domain.calendar import check_booking
@@ -42,12 +43,18 @@ class Booked:
 
 class Visits:
     def __init__(
-        self, pool: asyncpg.Pool, emitter: Emitter, robots: Robots, buffer: timedelta
+        self,
+        pool: asyncpg.Pool,
+        emitter: Emitter,
+        robots: Robots,
+        buffer: timedelta,
+        known_orders: KnownOrders,
     ) -> None:
         self.pool = pool
         self.emitter = emitter
         self.robots = robots
         self.buffer = buffer
+        self.known_orders = known_orders
 
     async def _member(self, conn: Conn, member_id: UUID) -> CrewMember:
         member = await crew_store.get_member(conn, member_id)
@@ -77,10 +84,10 @@ class Visits:
         actor: Actor,
     ) -> Booked:
         visit_id = uuid.uuid4()
+        # Booking right after creating the order: wait for it here, holding no connection.
+        await self.known_orders.require(order_id)
         try:
             async with self.pool.acquire() as conn, conn.transaction():
-                if await order_store.get(conn, order_id) is None:
-                    raise NotFound(f"order {order_id} not found", code="unknown_order")
                 check_booking(await self._member(conn, assignee_id), kind, start, end)
                 pending: list[Pending] = []
                 adopted = await task_store.adoptable(conn, order_id, kind)

@@ -11,6 +11,7 @@ from plumbing.errors import Forbidden
 from plumbing.state import from_state
 from services.scheduling.application.automation import Automation
 from services.scheduling.application.crew import Crew
+from services.scheduling.application.known_orders import KnownOrders
 from services.scheduling.application.tasks import Tasks
 from services.scheduling.application.visits import Visits
 
@@ -18,6 +19,7 @@ CrewDep = Annotated[Crew, Depends(from_state("crew", Crew))]
 VisitsDep = Annotated[Visits, Depends(from_state("visits", Visits))]
 TasksDep = Annotated[Tasks, Depends(from_state("tasks", Tasks))]
 AutomationDep = Annotated[Automation, Depends(from_state("automation", Automation))]
+KnownOrdersDep = Annotated[KnownOrders, Depends(from_state("known_orders", KnownOrders))]
 
 
 def require_role(actor: Actor, *roles: str) -> None:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from plumbing.actor import CurrentActor
 from services.scheduling.application.manual_tasks import create_task
-from services.scheduling.entrypoints.deps import TasksDep
+from services.scheduling.entrypoints.deps import KnownOrdersDep, TasksDep
 
 router = APIRouter()
 
@@ -35,10 +35,13 @@ class NewTask(BaseModel):
 
 
 @router.post("/tasks", status_code=201)
-async def new_task(body: NewTask, actor: CurrentActor, tasks: TasksDep) -> dict[str, Any]:
+async def new_task(
+    body: NewTask, actor: CurrentActor, tasks: TasksDep, known_orders: KnownOrdersDep
+) -> dict[str, Any]:
     return await create_task(
         tasks.pool,
         tasks.emitter,
+        known_orders,
         actor,
         title=body.title.strip(),
         order_id=body.order_id,
