@@ -16,7 +16,7 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import TypeVar
 
-from deploy.local.broker import LocalBroker
+from deploy.local.broker import LocalBroker, S3Storage
 from deploy.local.layout import REPO_ROOT, data_root, load_secrets
 from deploy.local.object_store import LocalObjectStore
 from deploy.local.ports import PortInUseError, free_port, require_free_port
@@ -69,8 +69,14 @@ class Stack:
             s3_access, s3_secret = keys.s3_access_key, keys.s3_secret_key
 
         self.urls["database"] = env.get("DATABASE_URL") or self._start_postgres()
-        self.urls["kafka"] = env.get("KAFKA_BOOTSTRAP") or self._start_broker()
-        self.urls["s3"] = env.get("S3_ENDPOINT") or self._start_object_store(s3_access, s3_secret)
+        # The object store first: the broker keeps its log in it.
+        store = None
+        if env.get("S3_ENDPOINT"):
+            self.urls["s3"] = env["S3_ENDPOINT"]
+        else:
+            store = self._start_object_store(s3_access, s3_secret)
+            self.urls["s3"] = store.endpoint
+        self.urls["kafka"] = env.get("KAFKA_BOOTSTRAP") or self._start_broker(store)
 
         service_env = {
             "DATABASE_URL": self.urls["database"],
@@ -94,7 +100,7 @@ class Stack:
             seed_demo(self.urls["gateway"])
 
     def stop(self) -> None:
-        """Services in reverse order, then object store, broker, PostgreSQL."""
+        """Services in reverse order, then broker, object store, PostgreSQL."""
         self._supervisor.stop_all()
 
     def component(self, name: str) -> Component:
@@ -128,10 +134,26 @@ class Stack:
             log.info("running as root: keeping PostgreSQL data in %s (nobody can reach it)", pg_dir)
         return self._start(LocalPostgres(pg_dir, free_port(), log_dir=self.log_dir)).url
 
-    def _start_broker(self) -> str:
-        return self._start(LocalBroker(free_port(), log_dir=self.log_dir)).bootstrap
+    def _start_broker(self, store: LocalObjectStore | None) -> str:
+        storage = None
+        if store is not None:
+            # Its own bucket, in the data folder, so a restart is not a replay: with memory
+            # storage every start made each relay republish its whole log and each consumer
+            # read it again (with a few thousand orders, bookings answered 404 for 14 s).
+            storage = S3Storage(
+                store.endpoint, store.access_key, store.secret_key, store.data_dir / "kafka"
+            )
+        else:
+            # S3_ENDPOINT names a store we did not start: we cannot know who else writes there,
+            # and keeping the broker's data safe on rclone needs the folder it serves (see
+            # deploy/local/s3_guard.py). Memory it is: relays and consumers recover from its
+            # loss at every start, only more slowly.
+            log.info("S3_ENDPOINT is set: the broker keeps memory only, and forgets on restart")
+        return self._start(
+            LocalBroker(free_port(), log_dir=self.log_dir, storage=storage)
+        ).bootstrap
 
-    def _start_object_store(self, access_key: str, secret_key: str) -> str:
+    def _start_object_store(self, access_key: str, secret_key: str) -> LocalObjectStore:
         # "*" is safe here: a presigned URL carries its own signature, browsers send no
         # credentials with it, and the web app may be opened as 127.0.0.1 or localhost.
         store = LocalObjectStore(
@@ -142,7 +164,7 @@ class Stack:
             log_dir=self.log_dir,
             allow_origin="*",
         )
-        return self._start(store).endpoint
+        return self._start(store)
 
     def _start_service(self, spec: ServiceSpec, port: int, env: Mapping[str, str]) -> str:
         return self._start(ServiceProcess(spec, port, env, self.log_dir)).url

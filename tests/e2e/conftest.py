@@ -1,7 +1,8 @@
 """The whole system as `make run` starts it, once per test session, in a temp data folder.
 
-It shares the session's PostgreSQL server (its own database) and S3 server, but runs its own
-broker so that killing the broker here disturbs no other test.
+It shares the session's PostgreSQL server (its own database), but runs its own S3 server and
+broker, as `make run` does: the broker keeps its log in that S3 server (a restart is not a
+replay), and killing the broker here disturbs no other test.
 """
 
 from __future__ import annotations
@@ -36,15 +37,8 @@ def stack_database(infra: Infra) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def stack(
-    infra: Infra, stack_database: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Stack]:
-    environ = {
-        "DATABASE_URL": stack_database,
-        "S3_ENDPOINT": infra.s3_endpoint,
-        "S3_ACCESS_KEY": infra.s3_access_key,
-        "S3_SECRET_KEY": infra.s3_secret_key,
-    }
+def stack(stack_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    environ = {"DATABASE_URL": stack_database}
     data: Path = tmp_path_factory.mktemp("stack")
     running = Stack(data, gateway_port=None, environ=environ)
     try:

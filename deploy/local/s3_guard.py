@@ -1,0 +1,161 @@
+"""Conditional writes in front of rclone's S3 server, for the broker's bucket.
+
+Tansu's object storage keeps a cached copy of each small state object (topic list, one
+watermark per partition, one object per group) and updates it with a conditional PUT: `If-Match`
+the version it read, or `If-None-Match: *` when it has read none. A 412 makes it read the
+object again and retry. rclone ignores both headers, and without them even one broker loses
+data: after a restart its cache is empty, so the first produce to a partition wrote the
+watermark from scratch and overwrote the partition's first batch (seen here: a partition with
+12 records served 1 after the next produce); two producers on one partition, or two topic
+creations from two connections, overwrote each other (4 producers, 400 acks, 140 kept).
+
+So the broker talks to this proxy, which forwards everything to rclone byte for byte (the
+client's signature covers the Host header it sent, which is forwarded unchanged) and answers
+412 itself where S3 would: a conditional PUT whose condition does not hold on the file rclone
+serves. Conditional PUTs of one object are serialized, so checking and writing are one step.
+rclone's ETag of a file is the MD5 of its content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import threading
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from deploy.local.ports import LOCALHOST
+
+_HOP = {"connection", "keep-alive", "transfer-encoding", "expect", "proxy-connection", "te"}
+_STRIPES = 64
+_PRECONDITION_FAILED = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>PreconditionFailed</Code>'
+    b"<Message>At least one of the pre-conditions you specified did not hold</Message></Error>"
+)
+
+
+def _etags(header: str) -> set[str]:
+    return {tag.strip().removeprefix("W/").strip('"') for tag in header.split(",")}
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, port: int, upstream_port: int, root: Path) -> None:
+        super().__init__((LOCALHOST, port), _Handler)
+        self.upstream_port = upstream_port
+        self.root = root.resolve()
+        # Striped, not one per key: every new batch is a key of its own.
+        self.locks = [threading.Lock() for _ in range(_STRIPES)]
+
+    def lock_for(self, path: str) -> threading.Lock:
+        return self.locks[hash(path) % _STRIPES]
+
+    def holds(self, path: str, if_match: str | None, if_none_match: str | None) -> bool:
+        """Whether the PUT's conditions hold for the object rclone serves at `path`."""
+        file = (self.root / urllib.parse.unquote(path).lstrip("/")).resolve()
+        exists = file.is_relative_to(self.root) and file.is_file()
+        etag = hashlib.md5(file.read_bytes()).hexdigest() if exists else None  # noqa: S324
+        if if_none_match is not None:
+            tags = _etags(if_none_match)
+            if exists and ("*" in tags or etag in tags):
+                return False
+        if if_match is not None:
+            tags = _etags(if_match)
+            if not exists or not ("*" in tags or etag in tags):
+                return False
+        return True
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive: the client keeps a pool of connections
+    server: _Server
+    _upstream: http.client.HTTPConnection | None = None
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # one line per request would drown the broker's log
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    do_HEAD = do_PUT = do_POST = do_DELETE = do_GET  # noqa: N815
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        if_match, if_none_match = self.headers.get("If-Match"), self.headers.get("If-None-Match")
+        if self.command != "PUT" or (if_match is None and if_none_match is None):
+            self._forward(body)
+            return
+        path = urllib.parse.urlsplit(self.path).path
+        with self.server.lock_for(path):
+            if self.server.holds(path, if_match, if_none_match):
+                self._forward(body)
+                return
+        self.send_response_only(412, "Precondition Failed")
+        self.send_header("Content-Type", "application/xml")
+        self.send_header("Content-Length", str(len(_PRECONDITION_FAILED)))
+        self.end_headers()
+        self.wfile.write(_PRECONDITION_FAILED)
+
+    def _forward(self, body: bytes) -> None:
+        try:
+            reply = self._exchange(body)
+        except (OSError, http.client.HTTPException):
+            self._upstream = None  # a connection rclone closed while idle: one retry, fresh
+            reply = self._exchange(body)
+        status, reason, headers, data = reply
+        self.send_response_only(status, reason)
+        head = self.command == "HEAD"
+        for name, value in headers:
+            # A HEAD's Content-Length is the object's size, passed on as it is.
+            if name.lower() not in _HOP and (head or name.lower() != "content-length"):
+                self.send_header(name, value)
+        if not head:
+            self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if not head:
+            self.wfile.write(data)
+
+    def _exchange(self, body: bytes) -> tuple[int, str, list[tuple[str, str]], bytes]:
+        if self._upstream is None:
+            self._upstream = http.client.HTTPConnection(
+                LOCALHOST, self.server.upstream_port, timeout=60
+            )
+        conn = self._upstream
+        conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
+        for name, value in self.headers.items():
+            if name.lower() not in _HOP:
+                conn.putheader(name, value)
+        conn.endheaders(body or None)
+        reply = conn.getresponse()
+        data = reply.read()
+        return reply.status, reply.reason, reply.getheaders(), data
+
+
+class S3Guard:
+    """The proxy, served from a thread of this process while its broker may run."""
+
+    def __init__(self, port: int, upstream_port: int, root: Path) -> None:
+        self.port = port
+        self._upstream_port = upstream_port
+        self._root = root
+        self._server: _Server | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://{LOCALHOST}:{self.port}"
+
+    def start(self) -> None:
+        if self._server is not None:
+            return
+        self._server = _Server(self.port, self._upstream_port, self._root)
+        threading.Thread(target=self._server.serve_forever, name="s3-guard", daemon=True).start()
+
+    def stop(self) -> None:
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        self._server = None
