@@ -88,6 +88,8 @@ def build(settings: Settings) -> FastAPI:
             migrations=[OUTBOX_DDL, RELAY_DDL, USERS_DDL],
             # API.md: ready means every dependency is reachable, the services included.
             checks={name: upstreams.checker(name) for name in upstreams.urls},
+            # Never a reason to leave rotation: lagging read models still serve (API.md).
+            reports=[upstreams.read_side],
             topics=[IDENTITY],
             wire=wire,
             routers=[

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,12 +15,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from plumbing import correlation, metrics
+from plumbing import correlation, metrics, progress
 from plumbing.errors import DomainError
 
 log = logging.getLogger(__name__)
 
 Check = Callable[[], Awaitable[object]]
+# Fields for the readiness body that never fail it (what a dependency is doing, not whether
+# this process can serve): API.md keeps other services' state out of the ready/503 decision.
+Report = Callable[[], Awaitable[Mapping[str, object]]]
 
 
 @dataclass
@@ -31,6 +34,22 @@ class Runtime:
     background: Sequence[Callable[[], Coroutine[Any, Any, None]]] = ()
     shutdown: Sequence[Callable[[], Awaitable[None]]] = ()
     checks: dict[str, Check] = field(default_factory=dict)
+    reports: Sequence[Report] = ()
+
+
+async def _reported(reports: Sequence[Report]) -> dict[str, object]:
+    body: dict[str, object] = {}
+    consumers = progress.report()
+    if consumers:
+        # Whether each group has read its logs up to their end: right after a start (or a
+        # broker that lost its data) the read models can be behind while requests work.
+        body["consumers"] = consumers
+    for report in reports:
+        try:
+            body.update(await asyncio.wait_for(report(), 3))
+        except Exception:  # a report is extra information: its failure is logged, not served
+            log.warning("readiness report failed", exc_info=True)
+    return body
 
 
 def create_app(name: str, runtime: Runtime) -> FastAPI:
@@ -81,7 +100,10 @@ def create_app(name: str, runtime: Runtime) -> FastAPI:
             except Exception as exc:  # readiness reports any failure, it never raises
                 results[check_name] = f"failing: {exc!r}"[:300]
         ok = all(v == "ok" for v in results.values())
-        return JSONResponse({"ready": ok, "checks": results}, status_code=200 if ok else 503)
+        reported = await _reported(runtime.reports)
+        return JSONResponse(
+            {"ready": ok, "checks": results, **reported}, status_code=200 if ok else 503
+        )
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics_endpoint() -> Response:

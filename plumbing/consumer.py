@@ -27,7 +27,7 @@ from pydantic import ValidationError
 
 from contracts.envelope import Envelope
 from contracts.events import registry
-from plumbing import correlation, kafka, metrics
+from plumbing import correlation, kafka, metrics, progress
 from plumbing.db import Conn
 from plumbing.inbox import claim
 from plumbing.relay import EPOCH_HEADER, LOG_HEADER
@@ -75,6 +75,7 @@ class Consumer:
         self._last_message_at = time.monotonic()
         self._stalled_checks = 0
         self.processed = 0
+        self.progress = progress.track(group)  # its lag, for the readiness body
 
     async def run(self) -> None:
         while True:
@@ -237,6 +238,7 @@ class Consumer:
         # fetch (reset to earliest) or as a relay epoch that went up; both are handled.
         lag = sum(max(0, ends.get(tp, 0) - positions[tp]) for tp in assigned)
         metrics.CONSUMER_LAG.labels(self.group).set(lag)
+        self.progress.lag = lag
         quiet_for = time.monotonic() - self._last_message_at
         self._stalled_checks = (
             self._stalled_checks + 1

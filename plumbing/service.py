@@ -14,7 +14,7 @@ import asyncpg
 from fastapi import APIRouter, FastAPI
 
 from plumbing import db, kafka
-from plumbing.app import Check, Runtime, create_app
+from plumbing.app import Check, Report, Runtime, create_app
 from plumbing.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,7 @@ class ServiceSpec:
     wire: Wire  # puts the service's objects on app.state and returns its background jobs
     routers: Sequence[APIRouter] = ()
     checks: dict[str, Check] = field(default_factory=dict)
+    reports: Sequence[Report] = ()
 
 
 async def _retry(what: str, attempt: Callable[[], Awaitable[T]], timeout_s: float = 60) -> T:
@@ -90,6 +91,7 @@ def build_service(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
             background=[run_jobs],
             shutdown=[stop],
             checks={"postgres": check_db, "kafka": check_kafka, **spec.checks},
+            reports=spec.reports,
         ),
     )
     for router in spec.routers:

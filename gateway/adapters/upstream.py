@@ -6,6 +6,7 @@ Service errors already have the API's shape and pass through; anything else beco
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +46,28 @@ class Upstreams:
             reply.raise_for_status()
 
         return check
+
+    async def read_side(self) -> dict[str, object]:
+        """For the readiness body: each service's consumer groups and whether they have read
+        their logs to the end. `catching_up` while any has not: what a service answers from
+        its read models may still be behind (right after a start, or a broker that lost its
+        data). A service that does not answer is left out: its check says so."""
+
+        async def consumers(service: str) -> tuple[str, Any]:
+            try:
+                reply = await self.client.get(self.urls[service] + "/readyz", timeout=2)
+                return service, reply.json().get("consumers")
+            except (httpx.HTTPError, ValueError, AttributeError):
+                return service, None
+
+        answers = await asyncio.gather(*(consumers(s) for s in self.urls))
+        groups = {service: found for service, found in answers if isinstance(found, dict)}
+        behind = [
+            service
+            for service, found in groups.items()
+            if any(not (isinstance(g, dict) and g.get("caught_up")) for g in found.values())
+        ]
+        return {"catching_up": bool(behind), "read_side": groups}
 
     async def close(self) -> None:
         await self.client.aclose()
