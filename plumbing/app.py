@@ -101,8 +101,12 @@ def create_app(name: str, runtime: Runtime) -> FastAPI:
                 results[check_name] = f"failing: {exc!r}"[:300]
         ok = all(v == "ok" for v in results.values())
         reported = await _reported(runtime.reports)
+        # Reported, never a reason to leave rotation: the service still serves its requests,
+        # and only a newer release can move those partitions (the gauge raises the alert).
+        blocked = metrics.blocked_partitions()
         return JSONResponse(
-            {"ready": ok, "checks": results, **reported}, status_code=200 if ok else 503
+            {"ready": ok, "checks": results, "blocked_partitions": blocked, **reported},
+            status_code=200 if ok else 503,
         )
 
     @app.get("/metrics", include_in_schema=False)

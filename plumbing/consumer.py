@@ -9,6 +9,10 @@ higher epoch in a header; the first record of a higher epoch makes us read that 
 from its start (the inbox absorbs what we had). A position beyond the end of a recreated
 partition resets to the earliest offset. Lag that does not move while nothing arrives (a
 stuck fetch, seen after restarts) rebuilds the Kafka consumer.
+
+An event of a newer release (a type or schema version this release cannot read) stops its
+partition, uncommitted, until a release that can read it consumes it (plumbing/blocked.py).
+Bytes that are no envelope at all are dead-lettered: no release can read them.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
@@ -27,7 +32,9 @@ from pydantic import ValidationError
 
 from contracts.envelope import Envelope
 from contracts.events import registry
+from contracts.events.registry import FutureSchemaVersion, UnknownEventType
 from plumbing import correlation, kafka, metrics, progress
+from plumbing.blocked import BlockedPartitions
 from plumbing.db import Conn
 from plumbing.inbox import claim
 from plumbing.relay import EPOCH_HEADER, LOG_HEADER
@@ -39,6 +46,13 @@ Handler = Callable[[Conn, Envelope], Awaitable[None]]
 MAX_ATTEMPTS = 5
 
 
+class KnownEvents(Protocol):
+    """What a release can read: `upcast` returns the envelope at the newest schema version it
+    knows, and raises UnknownEventType or FutureSchemaVersion for an event of a newer release."""
+
+    def upcast(self, envelope: Envelope) -> Envelope: ...
+
+
 class _Rebuild(Exception):
     """Raised inside the loop to throw the Kafka consumer away and start a fresh one."""
 
@@ -47,9 +61,11 @@ class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
     def __init__(self, owner: Consumer) -> None:
         self.owner = owner
 
-    async def on_partitions_revoked(self, revoked: Sequence[TopicPartition]) -> None:  # noqa: ARG002
+    async def on_partitions_revoked(self, revoked: Sequence[TopicPartition]) -> None:
         # Commit what we finished before the partitions move; what is lost is redelivered.
         await self.owner.commit()
+        # Whoever gets a blocked partition next reads it from the committed offset.
+        self.owner.blocked.forget(revoked)
 
     async def on_partitions_assigned(self, assigned: Sequence[TopicPartition]) -> None:
         log.info("assigned %s", sorted(f"{tp.topic}:{tp.partition}" for tp in assigned))
@@ -63,19 +79,22 @@ class Consumer:
         pool: asyncpg.Pool,
         settings: ServiceSettings,
         handler: Handler,
+        events: KnownEvents = registry.THIS_RELEASE,
     ) -> None:
         self.group = group
         self.topics = list(topics)
         self.pool = pool
         self.settings = settings
         self.handler = handler
+        self.events = events
+        self.blocked = BlockedPartitions(group)
+        self.progress = progress.track(group)  # its lag, for the readiness body
         self._kafka: AIOKafkaConsumer | None = None
         self._done: dict[TopicPartition, int] = {}
         self._epochs: dict[tuple[str, bytes], int] = {}
         self._last_message_at = time.monotonic()
         self._stalled_checks = 0
         self.processed = 0
-        self.progress = progress.track(group)  # its lag, for the readiness body
 
     async def run(self) -> None:
         while True:
@@ -111,6 +130,7 @@ class Consumer:
             await asyncio.wait_for(self._kafka.stop(), 10)
         self._kafka = None
         self._done.clear()
+        self.blocked.clear()  # the next Kafka consumer reads them from the committed offset
 
     async def _consume(self, consumer: AIOKafkaConsumer) -> None:
         next_check = time.monotonic() + self.settings.consumer_watchdog_interval_s
@@ -119,13 +139,16 @@ class Consumer:
             rewound: set[str] = set()
             for tp, records in batches.items():
                 for record in records:
-                    if tp.topic in rewound:
-                        break  # this topic is being read again from its start
+                    if tp.topic in rewound or tp in self.blocked:
+                        break  # read again from its start, or held at a newer release's event
                     if self._epoch_went_up(record):
                         await self._rewind(consumer, tp.topic)
                         rewound.add(tp.topic)
                         break
-                    await self._process(record)
+                    unreadable = await self._process(record)
+                    if unreadable is not None:
+                        self.blocked.stop(consumer, tp, record, unreadable)
+                        break  # nothing from here on is done: its offset is never committed
                     self._done[tp] = record.offset + 1
                     self._last_message_at = time.monotonic()
             if self._done:
@@ -145,6 +168,9 @@ class Consumer:
         metrics.CONSUMER_REBUILDS.labels(self.group).inc()
         for tp in partitions:
             self._done.pop(tp, None)
+        # A blocked partition reads the republished log too, and stops again where it must.
+        self.blocked.forget(partitions)
+        consumer.resume(*partitions)
         await consumer.seek_to_beginning(*partitions)
 
     def _epoch_went_up(self, record: ConsumerRecord[bytes, bytes]) -> bool:
@@ -169,19 +195,23 @@ class Consumer:
             # Not fatal: those events will be redelivered and the inbox absorbs them.
             log.warning("offset commit failed (%s); redelivery will follow", exc)
 
-    async def _process(self, record: ConsumerRecord[bytes, bytes]) -> None:
+    async def _process(self, record: ConsumerRecord[bytes, bytes]) -> LookupError | None:
+        """None when the record is done (applied, a duplicate, or dead-lettered). Otherwise why
+        this release cannot read it: then nothing was claimed, applied or dead-lettered, and
+        the caller stops the partition there."""
         try:
-            envelope = Envelope.from_json_bytes(record.value or b"")
-            if registry.known(envelope.type):
-                envelope = registry.upcast(envelope)
+            envelope = self.events.upcast(Envelope.from_json_bytes(record.value or b""))
+        except (UnknownEventType, FutureSchemaVersion) as exc:
+            return exc
         except (ValidationError, ValueError, KeyError) as exc:
             await self._dead_letter(record, f"undecodable: {exc}")
-            return
+            return None
         correlation.set_current(envelope.correlation_id)
         try:
             await self._apply(record, envelope)
         finally:
             correlation.set_current(None)
+        return None
 
     async def _apply(self, record: ConsumerRecord[bytes, bytes], envelope: Envelope) -> None:
         attempt = 0
@@ -236,9 +266,13 @@ class Consumer:
         # An end offset below our position is not taken as loss here: the local broker
         # under-reports ends after multi-record batches. Real loss shows as an out-of-range
         # fetch (reset to earliest) or as a relay epoch that went up; both are handled.
-        lag = sum(max(0, ends.get(tp, 0) - positions[tp]) for tp in assigned)
-        metrics.CONSUMER_LAG.labels(self.group).set(lag)
-        self.progress.lag = lag
+        behind = {tp: max(0, ends.get(tp, 0) - positions[tp]) for tp in assigned}
+        # Held partitions count as behind here: the read side has not caught up with them.
+        metrics.CONSUMER_LAG.labels(self.group).set(sum(behind.values()))
+        self.progress.lag = sum(behind.values())
+        # A blocked partition's lag stands still on purpose: a rebuild would only stop at the
+        # same event again, forever. Only the partitions that should flow count as a stall.
+        lag = sum(n for tp, n in behind.items() if tp not in self.blocked)
         quiet_for = time.monotonic() - self._last_message_at
         self._stalled_checks = (
             self._stalled_checks + 1

@@ -52,6 +52,25 @@ CONSUMER_REBUILDS = Counter(
     registry=REGISTRY,
 )
 
+# The alert for a mixed-release rollout: a consumer met an event of a newer release (a type or
+# schema version it cannot read) and holds that partition there until a newer release takes it.
+CONSUMER_BLOCKED = Gauge(
+    "consumer_blocked_partitions",
+    "Partitions stopped at an event this release cannot read; a newer release must consume them",
+    ["group"],
+    registry=REGISTRY,
+)
+
+
+def blocked_partitions() -> dict[str, int]:
+    """Per consumer group of this process, its blocked partitions (groups with none left out)."""
+    return {
+        sample.labels["group"]: int(sample.value)
+        for metric in CONSUMER_BLOCKED.collect()
+        for sample in metric.samples
+        if sample.value
+    }
+
 
 def render() -> bytes:
     return generate_latest(REGISTRY)

@@ -1,11 +1,13 @@
 """Which model reads which (type, schema_version), and the upcaster chain to the current one.
 
-Old events are never rewritten: they are upcast on read, one version step at a time.
+Old events are never rewritten: they are upcast on read, one version step at a time. An event
+of a newer release (a type or a schema version this one has no model for) is refused with an
+error, never guessed at: the caller must stop there, not skip it (see plumbing/consumer.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +30,10 @@ class EventType:
         return max(self.versions)
 
     def upcast(self, version: int, data: dict[str, Any]) -> dict[str, Any]:
+        if version > self.current:
+            # Reading it with the current model would drop or misread what the newer version
+            # added, and whoever marks it processed would lose it for good.
+            raise FutureSchemaVersion(self.name, version, self.current)
         while version < self.current:
             data = self.upcasters[version](data)
             version += 1
@@ -84,14 +90,55 @@ EVENT_TYPES: dict[str, EventType] = {
 
 
 class UnknownEventType(LookupError):
-    pass
+    """A type this release has no model for: written by a newer release, or a mistake."""
+
+
+class FutureSchemaVersion(LookupError):
+    """A schema version newer than any this release reads: written by a newer release."""
+
+    def __init__(self, name: str, version: int, current: int) -> None:
+        super().__init__(
+            f"{name} schema_version {version} is newer than {current}, "
+            "the newest this release reads"
+        )
+        self.name = name
+        self.version = version
+        self.current = current
+
+
+@dataclass(frozen=True)
+class Registry:
+    """The event types one release reads. The module's functions use this release's; a test can
+    build a newer release's (more types, more versions) to see what that release would do."""
+
+    types: Mapping[str, EventType]
+
+    def event_type(self, name: str) -> EventType:
+        try:
+            return self.types[name]
+        except KeyError:
+            raise UnknownEventType(name) from None
+
+    def known(self, name: str) -> bool:
+        return name in self.types
+
+    def upcast(self, envelope: Envelope) -> Envelope:
+        """The same event, its data upcast to the current schema version.
+
+        Raises UnknownEventType or FutureSchemaVersion for an event of a newer release.
+        """
+        et = self.event_type(envelope.type)
+        if envelope.schema_version == et.current:
+            return envelope
+        data = et.upcast(envelope.schema_version, envelope.data)
+        return envelope.model_copy(update={"data": data, "schema_version": et.current})
+
+
+THIS_RELEASE = Registry(EVENT_TYPES)
 
 
 def event_type(name: str) -> EventType:
-    try:
-        return EVENT_TYPES[name]
-    except KeyError:
-        raise UnknownEventType(name) from None
+    return THIS_RELEASE.event_type(name)
 
 
 def current_version(name: str) -> int:
@@ -99,12 +146,8 @@ def current_version(name: str) -> int:
 
 
 def upcast(envelope: Envelope) -> Envelope:
-    """The same event, its data upcast to the current schema version."""
-    et = event_type(envelope.type)
-    if envelope.schema_version == et.current:
-        return envelope
-    data = et.upcast(envelope.schema_version, envelope.data)
-    return envelope.model_copy(update={"data": data, "schema_version": et.current})
+    """The same event at the current schema version; refuses events of a newer release."""
+    return THIS_RELEASE.upcast(envelope)
 
 
 def decode(envelope: Envelope) -> BaseModel:
@@ -114,7 +157,7 @@ def decode(envelope: Envelope) -> BaseModel:
 
 
 def known(name: str) -> bool:
-    return name in EVENT_TYPES
+    return THIS_RELEASE.known(name)
 
 
 _NAME_OF_MODEL: dict[type[BaseModel], str] = {

@@ -79,5 +79,51 @@ def test_unknown_event_type_is_reported_not_guessed() -> None:
         registry.event_type("orders.Unheard")
 
 
+def test_a_schema_version_newer_than_the_release_reads_is_refused_not_guessed() -> None:
+    raw = {**load("orders.OrderCreated", 2), "schema_version": 3}
+    envelope = Envelope.model_validate(raw)
+    with pytest.raises(registry.FutureSchemaVersion) as refused:
+        registry.upcast(envelope)
+    assert (refused.value.name, refused.value.version, refused.value.current) == (
+        "orders.OrderCreated",
+        3,
+        2,
+    )
+    assert "newer" in str(refused.value)
+    with pytest.raises(registry.FutureSchemaVersion):
+        registry.decode(envelope)
+    with pytest.raises(registry.FutureSchemaVersion):
+        registry.event_type("orders.OrderCreated").upcast(3, envelope.data)
+
+
+def test_an_event_type_the_release_does_not_know_cannot_be_upcast() -> None:
+    envelope = Envelope.model_validate({**load("orders.StageChanged", 1), "type": "orders.Later"})
+    assert not registry.known("orders.Later")
+    with pytest.raises(registry.UnknownEventType):
+        registry.upcast(envelope)
+
+
+def test_a_newer_release_registry_reads_what_this_one_refuses() -> None:
+    name = "identity.UserRegistered"
+    current = registry.event_type(name)
+    newer = registry.Registry(
+        {
+            **registry.EVENT_TYPES,
+            name: registry.EventType(
+                name,
+                {**current.versions, 2: current.versions[1]},
+                {1: lambda data: {**data, "nickname": None}},
+            ),
+        }
+    )
+    envelope = Envelope.model_validate({**load(name, 1), "schema_version": 2})
+    with pytest.raises(registry.FutureSchemaVersion):
+        registry.upcast(envelope)
+    assert newer.upcast(envelope) is envelope  # already the newer release's current version
+    old = Envelope.model_validate(load(name, 1))
+    upcast = newer.upcast(old)
+    assert (upcast.schema_version, upcast.data["nickname"]) == (2, None)
+
+
 def test_checked_in_json_schemas_are_current() -> None:
     assert export_main(["--check"]) == 0

@@ -43,8 +43,10 @@ async def read_after(
     )
     out = []
     for row in rows:
-        envelope = Envelope.model_validate(row["envelope"])
-        if registry.known(envelope.type):
-            envelope = registry.upcast(envelope)  # what the consumer does before its handler
+        # What the consumer does before its handler, refusal included: an event of a newer
+        # release (unknown type or schema version) stops the rebuild with UnknownEventType or
+        # FutureSchemaVersion. Skipping it would claim it in the fresh inbox, and after the
+        # swap a live consumer that can read it would skip it too.
+        envelope = registry.upcast(Envelope.model_validate(row["envelope"]))
         out.append((row["position"], envelope))
     return out
