@@ -33,7 +33,7 @@ from pydantic import ValidationError
 from contracts.envelope import Envelope
 from contracts.events import registry
 from contracts.events.registry import FutureSchemaVersion, UnknownEventType
-from plumbing import correlation, kafka, metrics, progress
+from plumbing import correlation, db, kafka, metrics, progress
 from plumbing.blocked import BlockedPartitions
 from plumbing.db import Conn
 from plumbing.inbox import claim
@@ -226,7 +226,7 @@ class Consumer:
                 metrics.EVENTS_PROCESSED.labels(self.group, "applied").inc()
                 self.processed += 1
                 return
-            except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError):
+            except db.UNAVAILABLE:
                 # The database is away: wait for it, never skip the event.
                 log.warning("database unavailable while applying %s", envelope.event_id)
                 await asyncio.sleep(min(5.0, 0.2 * attempt))

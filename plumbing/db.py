@@ -9,6 +9,20 @@ from collections.abc import Sequence
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
+# The database is away — restarting, refusing connections while it recovers, or the connection
+# died under a statement. None of these says anything about the statement or the event at hand:
+# callers wait and try again, and a consumer must never count them as a handler's failure (it
+# would dead-letter a good event: seen under the fault run as CannotConnectNowError, 57P03).
+UNAVAILABLE: tuple[type[BaseException], ...] = (
+    asyncpg.PostgresConnectionError,  # class 08, and a connection closed mid-statement
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.OperatorInterventionError,  # 57P01-57P03: shutting down, starting up
+    asyncpg.TooManyConnectionsError,  # crash recovery briefly leaves no slots free
+    asyncpg.exceptions.InternalClientError,  # a pooled connection left mid-protocol by a crash
+    OSError,
+    TimeoutError,
+)
+
 
 def quote_ident(name: str) -> str:
     if not name.replace("_", "").isalnum():

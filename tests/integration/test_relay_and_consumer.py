@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from contracts.envelope import Envelope
 from contracts.topics import IDENTITY
-from plumbing.consumer import Consumer
+from plumbing.consumer import MAX_ATTEMPTS, Consumer
+from plumbing.db import Conn
 from plumbing.ordered_log import Outbox
 from plumbing.relay import Relay
 from tests.conftest import Infra
@@ -174,3 +176,41 @@ async def test_undecodable_message_is_dead_lettered_and_the_stream_goes_on(
     async with running(Consumer(group, [IDENTITY], pool, settings, handler).run):
         await eventually(lambda: count_of(pool, marker.event_id, 1))
     assert await pool.fetchval("SELECT count(*) FROM dead_letters WHERE consumer = $1", group) >= 1
+
+
+@pytest.mark.parametrize(
+    "away",
+    [
+        asyncpg.CannotConnectNowError("the database system is starting up"),
+        asyncpg.exceptions.AdminShutdownError("terminating connection due to administrator"),
+        asyncpg.TooManyConnectionsError("sorry, too many clients already"),
+        asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed"),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+async def test_an_event_met_while_the_database_restarts_is_applied_not_dead_lettered(
+    outbox: Outbox, infra: Infra, database_url: str, away: Exception
+) -> None:
+    """Seen under the fault run: PostgreSQL recovering from kill -9 answers 57P03 for a while,
+    and a consumer that took it for a handler failure dead-lettered good events for ever."""
+    pool = outbox.pool
+    sink = await make_sink(pool)
+    failures = iter(range(MAX_ATTEMPTS + 2))  # more than a real handler failure may take
+
+    async def restarting_database(conn: Conn, env: Envelope) -> None:
+        if next(failures, None) is not None:
+            raise away
+        await sink(conn, env)
+
+    event = user_event()
+    group = f"test-{uuid.uuid4().hex[:8]}"
+    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all")
+    await producer.start()
+    try:
+        await producer.send_and_wait(IDENTITY, event.to_json_bytes(), key=b"y")
+    finally:
+        await producer.stop()
+    settings = settings_for(infra, database_url, outbox.name.split(".")[0])
+    async with running(Consumer(group, [IDENTITY], pool, settings, restarting_database).run):
+        await eventually(lambda: count_of(pool, event.event_id, 1))
+    assert await pool.fetchval("SELECT count(*) FROM dead_letters WHERE consumer = $1", group) == 0

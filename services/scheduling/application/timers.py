@@ -18,7 +18,7 @@ import asyncpg
 
 from contracts.envelope import Actor
 from contracts.events.scheduling import OrderOverdue
-from plumbing.db import Conn
+from plumbing.db import UNAVAILABLE, Conn
 from services.scheduling.adapters import rule_store, timer_store
 from services.scheduling.application.events import Emitter, Pending
 from services.scheduling.application.robots import Robots
@@ -74,7 +74,7 @@ class StageTimers:
             try:
                 while await self.fire_due() > 0:
                     pass  # a backlog drains at once, not one batch per interval
-            except (asyncpg.PostgresConnectionError, OSError) as exc:
+            except UNAVAILABLE as exc:
                 log.warning("stage timers: database unavailable (%s)", exc)
             except Exception:
                 log.exception("stage timers pass failed")
