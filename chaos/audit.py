@@ -19,6 +19,7 @@ import asyncpg
 
 from chaos.ledger import Ack, Ledger
 from chaos.workload import TITLE_PREFIX
+from plumbing.db import quote_ident
 from services.projections.application.rebuild import compare
 from services.projections.bootstrap import Settings as ProjectionsSettings
 
@@ -86,11 +87,12 @@ class Findings:
     lost: list[tuple[Ack, str]] = field(default_factory=list)  # (ack, what is missing)
     duplicates: Counter[str] = field(default_factory=Counter)  # what -> how many extra
     read_models_differ: dict[str, tuple[str, str]] = field(default_factory=dict)
+    dead_letters: dict[str, int] = field(default_factory=dict)  # consumer -> events set aside
     orders_checked: int = 0
 
     @property
     def ok(self) -> bool:
-        return not self.lost and not self.duplicates and not self.read_models_differ
+        return not (self.lost or self.duplicates or self.read_models_differ or self.dead_letters)
 
     def lost_in(self, phase: str) -> int:
         return sum(1 for ack, _ in self.lost if ack.phase == phase)
@@ -123,6 +125,7 @@ async def audit(url: str, ledger: Ledger) -> Findings:
             if missing:
                 findings.lost.append((ack, missing))
         findings.duplicates = await _duplicates(conn, world)
+        findings.dead_letters = await _dead_letters(conn)
     finally:
         await conn.close()
     findings.read_models_differ = await compare(
@@ -252,4 +255,21 @@ async def _duplicates(conn: asyncpg.Connection, world: _World) -> Counter[str]:
         list(world.events),
     )
     extra("notifications", [tuple(r) for r in rows])
+    return found
+
+
+async def _dead_letters(conn: asyncpg.Connection) -> dict[str, int]:
+    """Events a consumer set aside. The driver sends nothing undecodable, so every one is an
+    event some read model or robot never applied: a loss, whatever the other checks say."""
+    schemas = await conn.fetch(
+        "SELECT table_schema FROM information_schema.tables WHERE table_name = 'dead_letters'"
+    )
+    found: dict[str, int] = {}
+    for row in schemas:
+        schema = row["table_schema"]
+        rows = await conn.fetch(
+            f"SELECT consumer, count(*) AS n FROM {quote_ident(schema)}.dead_letters "
+            "GROUP BY consumer"
+        )
+        found.update({r["consumer"]: r["n"] for r in rows})
     return found

@@ -52,6 +52,7 @@ def verdict(ledger: Ledger, findings: Findings, stuck: int) -> str:
         "read models equal a fresh rebuild"
         if not findings.read_models_differ
         else f"read models differ from a rebuild: {', '.join(findings.read_models_differ)}",
+        f"dead letters: {_counts(findings.dead_letters)}",
     ]
     for ack, why in findings.lost[:20]:
         lines.append(f"  lost {ack.kind} ({ack.phase}) order {ack.order_id} {ack.ref}: {why}")
