@@ -1,5 +1,6 @@
-"""The local broker keeps memory only. When it restarts empty, the relay republishes its log
-and the consumer starts over from the earliest offset; its inbox absorbs the duplicates."""
+"""The session's broker keeps memory only (`make run`'s keeps its log: test_durable_broker.py).
+When it restarts empty, the relay republishes its log and the consumer starts over from the
+earliest offset; its inbox absorbs the duplicates."""
 
 from __future__ import annotations
 
