@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import threading
 import time
 from collections.abc import Callable
 
@@ -13,16 +14,27 @@ class PortInUseError(RuntimeError):
     """A port the user asked for is taken; the message says which variable picks another."""
 
 
+_handed_out: set[int] = set()
+_handing_out = threading.Lock()
+
+
 def free_port() -> int:
-    """A port the kernel says is free right now.
+    """A port the kernel says is free right now, never one this process handed out before.
 
     There is a small window before the child binds it; acceptable on one machine, and far
-    better than fixed ports that collide with whatever else the developer is running.
+    better than fixed ports that collide with whatever else the developer is running. The
+    kernel may offer a port again while its first taker has not bound it yet (seen: the
+    gateway's port given to orders too, so the gateway's readiness probe asked orders and the
+    API answered 404), hence the memory of what was handed out.
     """
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((LOCALHOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind((LOCALHOST, 0))
+            port: int = sock.getsockname()[1]
+        with _handing_out:
+            if port not in _handed_out:
+                _handed_out.add(port)
+                return port
 
 
 def port_is_free(port: int, host: str = LOCALHOST) -> bool:
