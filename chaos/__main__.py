@@ -23,6 +23,9 @@ def main() -> int:
     parser.add_argument(
         "--faults", default=",".join(DEFAULT_FAULTS), help="components to kill; pause:NAME pauses"
     )
+    parser.add_argument(
+        "--memory-broker", action="store_true", help="the broker keeps memory only (no S3 log)"
+    )
     parser.add_argument("--keep-data", action="store_true", help="keep the temp data folder")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", datefmt="%X")
@@ -32,6 +35,7 @@ def main() -> int:
         phase_s=args.phase,
         pause_s=args.pause,
         faults=[faults.parse(f) for f in args.faults.split(",") if f],
+        durable_broker=not args.memory_broker,
     )
     result = asyncio.run(run(plan, keep_data=args.keep_data))
     sys.stdout.write(f"\n{full(result)}\n")

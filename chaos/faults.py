@@ -1,9 +1,11 @@
 """The faults, injected into a running local stack, and how long each takes to heal.
 
 kill -9 is a crash: no shutdown code runs, and the supervisor restarts the process on the same
-port. A pause (SIGSTOP) is worse in one way: the process keeps its sockets and locks while it
-answers nothing, past the broker's session timeout and the gateway's upstream timeout, and
-then wakes up believing nothing happened.
+port. Losing the broker is a kill after which it starts empty (its log, topics and committed
+offsets gone, as when a broker's disk is lost): relays must republish and consumers read again,
+their inboxes absorbing what they had. A pause (SIGSTOP) is worse in one way: the process
+keeps its sockets and locks while it answers nothing, past the broker's session timeout and
+the gateway's upstream timeout, and then wakes up believing nothing happened.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from deploy.local.broker import LocalBroker
 from deploy.local.process import ProcessComponent
 from deploy.local.stack import Stack
 
@@ -25,15 +28,16 @@ RECOVERY_TIMEOUT_S = 180.0
 @dataclass(frozen=True)
 class Fault:
     target: str  # a component name: gateway, orders, ..., broker, postgres, object-store
-    how: str = "kill"  # "kill" (-9) or "pause" (SIGSTOP, then SIGCONT)
+    how: str = "kill"  # "kill" (-9), "lose" (kill -9, back empty: the broker) or "pause"
 
     @property
     def label(self) -> str:
-        return f"kill -9 {self.target}" if self.how == "kill" else f"pause {self.target}"
+        verb = {"kill": "kill -9", "lose": "data loss:", "pause": "pause"}[self.how]
+        return f"{verb} {self.target}"
 
 
 def parse(spec: str) -> Fault:
-    """`orders` kills orders; `pause:orders` pauses it."""
+    """`orders` kills orders; `pause:orders` pauses it; `lose:broker` loses the broker's data."""
     how, _, target = spec.rpartition(":")
     return Fault(target, how or "kill")
 
@@ -46,7 +50,10 @@ def _process(stack: Stack, name: str) -> ProcessComponent:
 
 async def inject(stack: Stack, fault: Fault, pause_s: float) -> None:
     component = _process(stack, fault.target)
-    if fault.how == "kill":
+    if fault.how == "lose":
+        assert isinstance(component, LocalBroker), "only the broker can lose its data"
+        component.lose_data_at_next_start()
+    if fault.how in ("kill", "lose"):
         await asyncio.to_thread(stack.kill, fault.target)
         return
     pid = component.pid

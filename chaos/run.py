@@ -33,6 +33,7 @@ DEFAULT_FAULTS = (
     "notifications",
     "projections",
     "broker",
+    "lose:broker",
     "postgres",
     "pause:orders",
 )
@@ -47,6 +48,7 @@ class Plan:
     fault_at_s: float = 3.0  # into its phase
     pause_s: float = 20.0  # past the broker's session timeout (6 s) and the gateway's (15 s)
     settle_s: float = 10.0  # nothing moved for this long = quiet
+    durable_broker: bool = True  # the broker's log in the local S3 server, as `make run` has it
     faults: list[Fault] = field(default_factory=lambda: [faults.parse(f) for f in DEFAULT_FAULTS])
 
 
@@ -65,7 +67,9 @@ class Result:
 async def run(plan: Plan, keep_data: bool = False) -> Result:
     data = _data_folder()
     environ = {k: v for k, v in os.environ.items() if k not in _SHARED}
-    stack = Stack(data, gateway_port=None, environ=environ, seed=False)
+    stack = Stack(
+        data, gateway_port=None, environ=environ, seed=False, durable_broker=plan.durable_broker
+    )
     try:
         await asyncio.to_thread(stack.start)
         log.info("stack up in %s; gateway %s", data, stack.urls["gateway"])

@@ -43,8 +43,10 @@ class Stack:
         services: Sequence[ServiceSpec] = SERVICES,
         gateway: ServiceSpec = GATEWAY,
         seed: bool = True,
+        durable_broker: bool = True,  # False: memory only (faster; forgets on every restart)
     ) -> None:
         self.data_dir = data_dir
+        self._durable_broker = durable_broker
         self.log_dir = data_dir / "logs"
         self._gateway_port = gateway_port
         self._environ = dict(os.environ if environ is None else environ)
@@ -136,7 +138,7 @@ class Stack:
 
     def _start_broker(self, store: LocalObjectStore | None) -> str:
         storage = None
-        if store is not None:
+        if store is not None and self._durable_broker:
             # Its own bucket, in the data folder, so a restart is not a replay: with memory
             # storage every start made each relay republish its whole log and each consumer
             # read it again (with a few thousand orders, bookings answered 404 for 14 s).
