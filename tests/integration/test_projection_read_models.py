@@ -210,3 +210,34 @@ async def test_redelivering_every_topic_changes_no_read_model(pool: asyncpg.Pool
     for env in log:  # the whole of every topic again
         assert not await deliver(pool, env)
     assert await sums(pool) == first
+
+
+async def test_stage_intervals_are_the_same_whichever_stage_change_arrives_first(
+    schema_pool: tuple[asyncpg.Pool, str], database_url: str
+) -> None:
+    """After the broker loses its data a consumer can meet an order's newest stage change
+    before the republished older ones (seen under `make chaos`): the intervals must still
+    be what they are when every event arrives in order."""
+    order = new_order(500)
+    order.created(NOW - timedelta(days=6))
+    order.move("intake", "measurement", NOW - timedelta(days=5))
+    order.move("measurement", "contract", NOW - timedelta(days=4))
+    order.move("contract", "production", NOW - timedelta(days=2))
+    created, *moves = order.log
+    in_order, shuffled = (
+        schema_pool[0],
+        await db.create_pool(database_url, f"t_{uuid.uuid4().hex[:12]}", max_size=2),
+    )
+    try:
+        for target, sequence in ((in_order, moves), (shuffled, [moves[2], moves[0], moves[1]])):
+            await db.migrate(target, await target.fetchval("SELECT current_schema()"), MIGRATIONS)
+            for env in [created, *sequence]:
+                assert await deliver(target, env)
+        rows = "SELECT stage, entered_at, left_at FROM stage_intervals ORDER BY entered_version"
+        expected = await in_order.fetch(rows)
+        assert [r["stage"] for r in expected] == ["intake", "measurement", "contract", "production"]
+        assert sum(r["left_at"] is None for r in expected) == 1
+        assert await shuffled.fetch(rows) == expected
+        assert await sums(shuffled) == await sums(in_order)
+    finally:
+        await shuffled.close()

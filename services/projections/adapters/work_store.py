@@ -106,18 +106,26 @@ async def record_overdue(conn: Conn, event: OrderOverdue, at: datetime) -> None:
 
 
 async def enter_stage(conn: Conn, order_id: UUID, stage: str, at: datetime, version: int) -> None:
-    """Close the open interval of the order and open one for `stage` (events of one order
-    arrive in order; `entered_version` keeps a replay from opening a stage twice)."""
+    """Open an interval for `stage` at `version` and close the one before it.
+
+    Order-independent on purpose: after the broker loses its data, a consumer can meet an
+    order's newest stage change before the republished older ones (seen under the fault run:
+    two open intervals, and a rebuild that disagreed). So each interval's end is the start of
+    the next interval known, whichever arrives first; a replay finds its row and adds nothing.
+    """
     await conn.execute(
-        "UPDATE stage_intervals SET left_at = $2 "
-        "WHERE order_id = $1 AND left_at IS NULL AND entered_version < $3",
+        "UPDATE stage_intervals SET left_at = $2 WHERE order_id = $1 AND entered_version = "
+        "(SELECT max(entered_version) FROM stage_intervals "
+        " WHERE order_id = $1 AND entered_version < $3)",
         order_id,
         at,
         version,
     )
     await conn.execute(
-        "INSERT INTO stage_intervals (order_id, entered_version, stage, entered_at) "
-        "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        "INSERT INTO stage_intervals (order_id, entered_version, stage, entered_at, left_at) "
+        "VALUES ($1, $2, $3, $4, (SELECT entered_at FROM stage_intervals "
+        " WHERE order_id = $1 AND entered_version > $2 ORDER BY entered_version LIMIT 1)) "
+        "ON CONFLICT DO NOTHING",
         order_id,
         version,
         stage,
