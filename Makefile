@@ -57,7 +57,7 @@ chaos: $(VENV)/.installed ## the fault run: load while every process is killed i
 	$(PY) -m chaos $(CHAOS_ARGS)
 
 rebuild-projections: $(VENV)/.installed ## rebuild every read model from the logs and swap it in live (DATABASE_URL of the running system)
-	$(PY) -m services.projections.entrypoints.rebuild
+	$(PY) -m services.projections.entrypoints.rebuild $(if $(CHECK),--check)
 
 clean: ## wipe local data (database, object store, logs)
 	$(PY) -m deploy.local.clean 2>/dev/null || rm -rf .data
