@@ -241,3 +241,36 @@ async def test_stage_intervals_are_the_same_whichever_stage_change_arrives_first
         assert await sums(shuffled) == await sums(in_order)
     finally:
         await shuffled.close()
+
+
+async def test_a_task_completed_before_its_creation_arrives_ends_as_if_in_order(
+    schema_pool: tuple[asyncpg.Pool, str], database_url: str
+) -> None:
+    """The same overtaking after broker data loss, for a visit's task (seen under `make
+    chaos`: the done task had lost its visit)."""
+    order = new_order(501)
+    created = order.created(NOW - timedelta(days=2))
+    booked, task, task_id = visit(order.id, uuid.uuid4(), NOW + timedelta(days=1), 1)
+    done = envelope(
+        scheduling.TaskCompleted(
+            task_id=task_id, order_id=order.id, kind="measurement", completed_by=uuid.uuid4()
+        ),
+        f"task-{task_id}",
+        2,
+        NOW,
+    )
+    in_order, overtaken = (
+        schema_pool[0],
+        await db.create_pool(database_url, f"t_{uuid.uuid4().hex[:12]}", max_size=2),
+    )
+    try:
+        for target, sequence in ((in_order, [task, done]), (overtaken, [done, task])):
+            await db.migrate(target, await target.fetchval("SELECT current_schema()"), MIGRATIONS)
+            for env in [created, booked, *sequence]:
+                assert await deliver(target, env)
+        row = "SELECT visit_id, status FROM order_tasks WHERE task_id = $1"
+        assert dict(await in_order.fetchrow(row, task_id) or {})["status"] == "done"
+        assert await overtaken.fetchrow(row, task_id) == await in_order.fetchrow(row, task_id)
+        assert await sums(overtaken) == await sums(in_order)
+    finally:
+        await overtaken.close()

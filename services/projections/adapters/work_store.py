@@ -42,13 +42,15 @@ async def cancel_visit(conn: Conn, visit_id: UUID) -> None:
 
 
 async def upsert_task(conn: Conn, event: TaskCreated, at: datetime) -> None:
-    # A completion seen first (impossible within one stream, but cheap to allow) keeps its
-    # status: creation only fills in the descriptive columns.
+    # A completion seen first keeps its status: creation fills in every other column. It
+    # happens: after the broker loses its data a new completion can overtake the republished
+    # creation (make chaos found cards whose done task had lost its visit).
     await conn.execute(
         "INSERT INTO order_tasks (task_id, order_id, visit_id, kind, title, assignee_id, "
         "assignee_role, due_at, status, created_at) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9) ON CONFLICT (task_id) DO UPDATE "
-        "SET title = $5, assignee_id = $6, assignee_role = $7, due_at = $8, created_at = $9",
+        "SET visit_id = $3, title = $5, assignee_id = $6, assignee_role = $7, due_at = $8, "
+        "created_at = $9",
         event.task_id,
         event.order_id,
         event.visit_id,
