@@ -33,10 +33,13 @@ DEFAULT_FAULTS = (
     "notifications",
     "projections",
     "broker",
-    "lose:broker",
     "postgres",
     "pause:orders",
 )
+# `lose:broker` (the broker back empty) is asked for by name: with the log in the local S3
+# server, consumers read everything again at about 10 events/s (rclone lists a partition's
+# folder on every fetch), so one such fault turns a five-minute run into a half-hour one.
+
 # Variables that would make the stack reuse a running server instead of starting its own.
 _SHARED = ("DATABASE_URL", "KAFKA_BOOTSTRAP", "S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY")
 
