@@ -13,10 +13,10 @@ from chaos.run import Plan, run
 
 SHORT = Plan(
     rate=25.0,
-    phase_s=10.0,
+    phase_s=8.0,
     fault_at_s=2.0,
-    pause_s=10.0,  # past the 6 s session timeout: the group rebalances under it
-    settle_s=8.0,
+    pause_s=8.0,  # past the 6 s session timeout: the group rebalances under it
+    settle_s=6.0,
     faults=[
         faults.parse(f) for f in ("orders", "projections", "broker", "postgres", "pause:scheduling")
     ],
