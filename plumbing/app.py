@@ -37,7 +37,7 @@ class Runtime:
     reports: Sequence[Report] = ()
 
 
-async def _checked(check: Callable[[], Awaitable[object]]) -> str:
+async def _checked(check: Check) -> str:
     try:
         await asyncio.wait_for(check(), 3)
     except Exception as exc:  # readiness reports any failure, it never raises

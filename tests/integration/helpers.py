@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any
 
 import asyncpg
+from aiokafka import AIOKafkaProducer
 
 from contracts.envelope import Envelope
 from plumbing.db import Conn
@@ -81,3 +82,14 @@ async def make_sink(pool: asyncpg.Pool) -> Callable[[Conn, Envelope], Awaitable[
 async def count_of(pool: asyncpg.Pool, event_id: uuid.UUID, n: int) -> bool:
     found = await pool.fetchval("SELECT count(*) FROM sink WHERE event_id = $1", event_id)
     return bool(found == n)
+
+
+async def produce(infra: Infra, topic: str, values: list[bytes], key: bytes) -> None:
+    """Send raw records straight to the broker, in order (one key: one partition)."""
+    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all")
+    await producer.start()
+    try:
+        for value in values:
+            await producer.send_and_wait(topic, value, key=key)
+    finally:
+        await producer.stop()

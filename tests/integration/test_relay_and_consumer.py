@@ -7,7 +7,7 @@ import uuid
 
 import asyncpg
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer
 
 from contracts.envelope import Envelope
 from contracts.topics import IDENTITY
@@ -21,6 +21,7 @@ from tests.integration.helpers import (
     count_of,
     eventually,
     make_sink,
+    produce,
     running,
     settings_for,
     user_event,
@@ -144,14 +145,9 @@ async def test_redelivered_event_changes_nothing(
     settings = settings_for(infra, database_url, outbox.name.split(".")[0])
     handler = await make_sink(pool)
     event, marker = user_event(), user_event()
-    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all")
-    await producer.start()
-    try:
-        for copy in (event, event, event, marker):
-            # one key: one partition, so the marker arrives after every copy
-            await producer.send_and_wait(IDENTITY, copy.to_json_bytes(), key=b"same-aggregate")
-    finally:
-        await producer.stop()
+    # one key: one partition, so the marker arrives after every copy
+    copies = [e.to_json_bytes() for e in (event, event, event, marker)]
+    await produce(infra, IDENTITY, copies, key=b"same-aggregate")
     consumer = Consumer(f"test-{uuid.uuid4().hex[:8]}", [IDENTITY], pool, settings, handler)
     async with running(consumer.run):
         await eventually(lambda: count_of(pool, marker.event_id, 1))
@@ -165,13 +161,7 @@ async def test_undecodable_message_is_dead_lettered_and_the_stream_goes_on(
     handler = await make_sink(pool)
     marker = user_event()
     group = f"test-{uuid.uuid4().hex[:8]}"
-    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all")
-    await producer.start()
-    try:
-        await producer.send_and_wait(IDENTITY, b"{not json", key=b"x")
-        await producer.send_and_wait(IDENTITY, marker.to_json_bytes(), key=b"x")
-    finally:
-        await producer.stop()
+    await produce(infra, IDENTITY, [b"{not json", marker.to_json_bytes()], key=b"x")
     settings = settings_for(infra, database_url, outbox.name.split(".")[0])
     async with running(Consumer(group, [IDENTITY], pool, settings, handler).run):
         await eventually(lambda: count_of(pool, marker.event_id, 1))
@@ -205,12 +195,7 @@ async def test_an_event_met_while_the_database_restarts_is_applied_not_dead_lett
     event = user_event()
     group = f"test-{uuid.uuid4().hex[:8]}"
     topic = f"test.{group}"  # its own: the shared topics hold other tests' garbage on purpose
-    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all")
-    await producer.start()
-    try:
-        await producer.send_and_wait(topic, event.to_json_bytes(), key=b"y")
-    finally:
-        await producer.stop()
+    await produce(infra, topic, [event.to_json_bytes()], key=b"y")
     settings = settings_for(infra, database_url, outbox.name.split(".")[0])
     async with running(Consumer(group, [topic], pool, settings, restarting_database).run):
         await eventually(lambda: count_of(pool, event.event_id, 1))
