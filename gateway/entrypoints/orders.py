@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from gateway.adapters.upstream import Caller, Upstreams
 from gateway.application.access import require_order_access
 from gateway.domain.users import User
-from gateway.domain.visibility import is_field_role, may_see_order, strip_commercial
+from gateway.domain.visibility import board_for, is_field_role, strip_commercial
 from gateway.entrypoints.bodies import json_body
 from gateway.entrypoints.deps import CurrentUser, UpstreamsDep, caller_of, require
 from plumbing.errors import DomainError
@@ -100,9 +100,4 @@ async def board(
     if is_field_role(user.role):
         params["visible_to"] = str(user.id)  # only orders assigned to them
     reply = await upstreams.call("projections", "GET", "/board", caller_of(user), params=params)
-    body: dict[str, Any] = reply.body
-    if user.role == "production":
-        for column in body["columns"]:
-            if not may_see_order("production", column["stage"], assigned=False):
-                column["cards"], column["count"] = [], 0
-    return strip_commercial(body, user.role)
+    return board_for(reply.body, user.role)

@@ -64,8 +64,15 @@ def card(order: Order, pipeline: Pipeline, lang: str = "ru") -> dict[str, Any]:
         "production_finished": order.production_finished,
         "gate": {
             "stage": order.stage,
+            # kind and params say what a condition is about: the gateway decides from them
+            # which conditions a role may be shown (gateway/domain/visibility.py).
             "unmet": [
-                {"code": c.code, "message": c.message_ru if lang == "ru" else c.message_en}
+                {
+                    "code": c.code,
+                    "message": c.message_ru if lang == "ru" else c.message_en,
+                    "kind": c.kind,
+                    "params": dict(c.params),
+                }
                 for c in blocking
             ],
         },

@@ -62,6 +62,11 @@ EXTRA_COLUMNS = (
     " AS photos,"
     " (SELECT count(*) FROM order_media m WHERE m.order_id = r.order_id AND m.kind = 'document')"
     " AS documents,"
+    # The same documents counted per purpose: which purposes a role may count is the gateway's
+    # decision (visibility.py), so the read model states the facts and decides nothing.
+    " (SELECT coalesce(jsonb_object_agg(p.purpose, p.n), '{}'::jsonb) FROM (SELECT m.purpose,"
+    " count(*) AS n FROM order_media m WHERE m.order_id = r.order_id AND m.kind = 'document'"
+    " GROUP BY m.purpose) p) AS document_purposes,"
     # Overdue for the stage entry the card is in now: a stage change clears it by itself.
     " EXISTS (SELECT 1 FROM order_overdue o WHERE o.order_id = r.order_id AND o.stage = r.stage"
     " AND o.entered_at >= r.stage_entered_at - interval '1 second') AS overdue"
