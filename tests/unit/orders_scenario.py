@@ -114,10 +114,15 @@ def visit(kind: str, status: str = "booked", visit_id: uuid.UUID | None = None) 
     )
 
 
-def task_done(kind: str, results: MeasurementResults | None = None) -> ev.TaskDone:
+def task_done(
+    kind: str, results: MeasurementResults | None = None, of: ev.VisitRecorded | None = None
+) -> ev.TaskDone:
+    """A completed task: the task of visit `of` (as scheduling reports it), or, without one,
+    a task of no visit — a robot's role task completed before anyone booked the visit."""
     return ev.TaskDone(
         order_id=OID,
-        task_id=uuid.uuid4(),
+        task_id=of.task_id if of else uuid.uuid4(),
+        visit_id=of.visit_id if of else None,
         kind=kind,
         completed_by=uuid.uuid4(),
         results=results,
@@ -137,11 +142,12 @@ def deal() -> ev.DealTermsRecorded:
 
 
 INTAKE_DONE = [created(), attached("document", "requirements")]
+MEASUREMENT_VISIT = visit("measurement")
 MEASURED = [
     *INTAKE_DONE,
     moved("intake", "measurement"),
-    visit("measurement"),
-    task_done("measurement", ROOMS),
+    MEASUREMENT_VISIT,
+    task_done("measurement", ROOMS, of=MEASUREMENT_VISIT),
 ]
 CONTRACTED = [
     *MEASURED,
@@ -150,12 +156,18 @@ CONTRACTED = [
     attached("document", "signed_contract"),
 ]
 PRODUCED = [*CONTRACTED, moved("contract", "production"), ev.ProductionFinished(order_id=OID)]
-SHIPPING = [*PRODUCED, moved("production", "shipment_prep"), visit("delivery")]
-DELIVERED = [*SHIPPING, moved("shipment_prep", "delivery"), task_done("delivery")]
+DELIVERY_VISIT = visit("delivery")
+SHIPPING = [*PRODUCED, moved("production", "shipment_prep"), DELIVERY_VISIT]
+DELIVERED = [
+    *SHIPPING,
+    moved("shipment_prep", "delivery"),
+    task_done("delivery", of=DELIVERY_VISIT),
+]
+INSTALLATION_VISIT = visit("installation")
 INSTALLED = [
     *DELIVERED,
     moved("delivery", "installation"),
-    visit("installation"),
-    task_done("installation"),
+    INSTALLATION_VISIT,
+    task_done("installation", of=INSTALLATION_VISIT),
     attached("photo", "installation"),
 ]

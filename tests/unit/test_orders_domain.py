@@ -114,16 +114,19 @@ def test_measurement_needs_the_visit_task_done_and_results() -> None:
 
 
 def test_measurement_done_without_results_is_not_enough() -> None:
-    given(*INTAKE_DONE, moved("intake", "measurement"), task_done("measurement")).when(
-        to("contract")
-    ).then_unmet("measurement_results_missing")
+    booked = visit("measurement")
+    given(
+        *INTAKE_DONE, moved("intake", "measurement"), booked, task_done("measurement", of=booked)
+    ).when(to("contract")).then_unmet("measurement_results_missing")
 
 
 def test_a_measurement_photo_counts_as_results() -> None:
+    booked = visit("measurement")
     given(
         *INTAKE_DONE,
         moved("intake", "measurement"),
-        task_done("measurement"),
+        booked,
+        task_done("measurement", of=booked),
         attached("photo", "measurement"),
     ).when(to("contract")).then(moved("measurement", "contract"))
 
@@ -186,39 +189,119 @@ def test_delivery_needs_the_delivery_task_done() -> None:
 
 
 def test_installation_needs_the_task_and_photos_before_closing() -> None:
-    base = [*DELIVERED, moved("delivery", "installation"), visit("installation")]
+    booked = visit("installation")
+    base = [*DELIVERED, moved("delivery", "installation"), booked]
     given(*base).when(to("closed")).then_unmet(
         "installation_not_done", "installation_photos_missing"
     )
-    given(*base, task_done("installation")).when(to("closed")).then_unmet(
+    done = task_done("installation", of=booked)
+    given(*base, done).when(to("closed")).then_unmet("installation_photos_missing")
+    given(*base, done, attached("photo", "other")).when(to("closed")).then_unmet(
         "installation_photos_missing"
     )
-    given(*base, task_done("installation"), attached("photo", "other")).when(
-        to("closed")
-    ).then_unmet("installation_photos_missing")
     given(*INSTALLED).when(to("closed")).then(moved("installation", "closed"))
 
 
 def test_the_rework_loop_needs_its_own_task_and_photos() -> None:
     given(*INSTALLED).when(to("rework")).then(moved("installation", "rework"))
-    reworking = [*INSTALLED, moved("installation", "rework"), visit("rework")]
+    booked = visit("rework")
+    reworking = [*INSTALLED, moved("installation", "rework"), booked]
     given(*reworking).when(to("closed")).then_unmet("rework_not_done", "rework_photos_missing")
-    given(*reworking, task_done("rework"), attached("photo", "rework")).when(to("closed")).then(
-        moved("rework", "closed")
-    )
+    given(*reworking, task_done("rework", of=booked), attached("photo", "rework")).when(
+        to("closed")
+    ).then(moved("rework", "closed"))
 
 
 def test_a_detached_photo_no_longer_opens_the_gate() -> None:
-    mid = uuid.uuid4()
+    mid, booked = uuid.uuid4(), visit("installation")
     base = [
         *DELIVERED,
         moved("delivery", "installation"),
-        task_done("installation"),
+        booked,
+        task_done("installation", of=booked),
         attached("photo", "installation", media_id=mid),
     ]
     given(*base, ev.MediaDetached(order_id=OID, media_id=mid, source_event_id=uuid.uuid4())).when(
         to("closed")
     ).then_unmet("installation_photos_missing")
+
+
+# --- a gate needs the task of the stage's visit -------------------------------------------
+
+
+def test_a_role_task_done_without_a_visit_does_not_open_the_gate() -> None:
+    """The robot's task for "installers", completed by someone before any visit was booked,
+    is not the visit's task: the gate stays shut while the booked visit's task is open."""
+    booked = visit("installation")
+    base = [*DELIVERED, moved("delivery", "installation"), attached("photo", "installation")]
+    given(*base, task_done("installation")).when(to("closed")).then_unmet("installation_not_done")
+    given(*base, booked, task_done("installation")).when(to("closed")).then_unmet(
+        "installation_not_done"
+    )
+    given(*base, booked, task_done("installation"), task_done("installation", of=booked)).when(
+        to("closed")
+    ).then(moved("installation", "closed"))
+
+
+def test_delivery_done_by_a_stray_task_is_not_done() -> None:
+    given(*SHIPPING, moved("shipment_prep", "delivery"), task_done("delivery")).when(
+        to("installation")
+    ).then_unmet("delivery_not_done")
+
+
+def test_a_task_of_another_kinds_visit_does_not_count() -> None:
+    delivery = visit("delivery")
+    given(
+        *DELIVERED,
+        moved("delivery", "installation"),
+        attached("photo", "installation"),
+        delivery,
+        task_done("installation", of=delivery),
+    ).when(to("closed")).then_unmet("installation_not_done")
+
+
+def test_a_cancelled_visits_task_does_not_count() -> None:
+    booked = visit("installation")
+    cancelled = visit("installation", "cancelled", visit_id=booked.visit_id)
+    given(
+        *DELIVERED,
+        moved("delivery", "installation"),
+        attached("photo", "installation"),
+        booked,
+        task_done("installation", of=booked),
+        cancelled,
+    ).when(to("closed")).then_unmet("installation_not_done")
+
+
+def test_the_task_a_visit_names_is_its_own_even_if_the_fact_names_no_visit() -> None:
+    booked = visit("delivery")
+    done = task_done("delivery").model_copy(update={"task_id": booked.task_id})
+    given(
+        *PRODUCED,
+        moved("production", "shipment_prep"),
+        booked,
+        moved("shipment_prep", "delivery"),
+        done,
+    ).when(to("installation")).then(moved("delivery", "installation"))
+
+
+def test_the_visits_task_counts_whichever_fact_arrived_first() -> None:
+    # Visit and task facts travel on different partitions: the task's may come first.
+    booked = visit("delivery")
+    given(
+        *PRODUCED,
+        moved("production", "shipment_prep"),
+        task_done("delivery", of=booked),
+        booked,
+        moved("shipment_prep", "delivery"),
+    ).when(to("installation")).then(moved("delivery", "installation"))
+
+
+def test_measurements_count_only_from_the_measurement_visits_task() -> None:
+    in_measurement = [*INTAKE_DONE, moved("intake", "measurement"), visit("measurement")]
+    given(*in_measurement, task_done("measurement", ROOMS)).when(to("contract")).then_unmet(
+        "measurement_not_done", "measurement_results_missing"
+    )
 
 
 # --- moves ----------------------------------------------------------------------------------
@@ -296,9 +379,14 @@ def test_a_robot_moves_the_order_when_the_gate_holds() -> None:
 
 
 def test_a_robot_move_refused_by_the_gate_is_recorded_with_why() -> None:
-    cause = uuid.uuid4()
+    cause, booked = uuid.uuid4(), visit("measurement")
     (refused,) = (
-        given(*INTAKE_DONE, moved("intake", "measurement"), task_done("measurement"))
+        given(
+            *INTAKE_DONE,
+            moved("intake", "measurement"),
+            booked,
+            task_done("measurement", of=booked),
+        )
         .when(RobotMove("contract", "measurement-done", cause))
         .decided()
     )
@@ -399,15 +487,12 @@ def test_a_comment_carries_its_resolved_mentions() -> None:
 def test_a_robot_move_that_came_before_its_fact_is_made_when_the_fact_arrives() -> None:
     """The robot's request and the completed task travel on different partitions; when the
     request wins the race it is refused, and the late fact then lets the move through."""
-    cause, tid, source = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    in_measurement = [*INTAKE_DONE, moved("intake", "measurement"), visit("measurement")]
+    cause, source, booked = uuid.uuid4(), uuid.uuid4(), visit("measurement")
+    in_measurement = [*INTAKE_DONE, moved("intake", "measurement"), booked]
     (refused,) = given(*in_measurement).when(RobotMove("contract", "r", cause)).decided()
     assert isinstance(refused, ev.AutoMoveRefused)
-    fact, move = (
-        given(*in_measurement, refused)
-        .when(NoteTaskDone(tid, None, "measurement", uuid.uuid4(), ROOMS, source))
-        .decided()
-    )
+    done = NoteTaskDone(booked.task_id, booked.visit_id, "measurement", uuid.uuid4(), ROOMS, source)
+    fact, move = given(*in_measurement, refused).when(done).decided()
     assert isinstance(fact, ev.TaskDone)
     assert move == ev.StageChanged(
         order_id=OID,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from services.orders.domain.model import Order
+from services.orders.domain.model import DoneTask, Order
 from services.orders.domain.pipeline import Condition, Pipeline
 
 
@@ -26,16 +26,36 @@ def _visit_booked(order: Order, cond: Condition) -> bool:
     return any(v.kind == wanted and v.status == "booked" for v in order.visits.values())
 
 
+def _visit_tasks_done(order: Order, visit_kind: object) -> list[DoneTask]:
+    """The completed tasks of the order's visits of this kind (cancelled visits aside).
+
+    DOMAIN.md: a gate that needs "the task completed" means the task of that stage's visit. A
+    task that belongs to no such visit — a robot's task for a role, completed before anyone
+    booked the visit, or a task of another kind — never opens the gate, or whoever could
+    complete a stray role task would pass it while the visit's own task is still open. A task
+    is the visit's when it names the visit, or the visit names it (the booking's task).
+    """
+    visits = {
+        visit_id: v
+        for visit_id, v in order.visits.items()
+        if v.kind == visit_kind and v.status != "cancelled"
+    }
+    own_tasks = {v.task_id for v in visits.values()}
+    return [
+        t
+        for task_id, t in order.done_tasks.items()
+        if task_id in own_tasks or (t.visit_id is not None and t.visit_id in visits)
+    ]
+
+
 def _visit_task_done(order: Order, cond: Condition) -> bool:
-    # The task of that kind of visit; a task may be completed before its visit's date.
-    wanted = cond.params.get("visit_kind")
-    return any(t.kind == wanted for t in order.done_tasks.values())
+    # A task may be completed before its visit's date: the visit's time is not checked.
+    return bool(_visit_tasks_done(order, cond.params.get("visit_kind")))
 
 
 def _measurement_results(order: Order, _: Condition) -> bool:
-    structured = any(
-        t.kind == "measurement" and t.results is not None for t in order.done_tasks.values()
-    )
+    # Structured results count from the measurement visit's own task, as the gate above.
+    structured = any(t.results is not None for t in _visit_tasks_done(order, "measurement"))
     attached = any(m.purpose == "measurement" for m in order.media.values())
     return structured or attached
 
