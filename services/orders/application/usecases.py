@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -13,6 +13,7 @@ from uuid import UUID
 
 from contracts.envelope import Actor
 from contracts.events.common import Customer
+from contracts.mentions import mentioned_usernames
 from plumbing.errors import Conflict, Invalid
 from services.orders.application.ports import (
     IdempotencyKeyTaken,
@@ -31,8 +32,6 @@ from services.orders.domain.model import (
     RecordDealTerms,
     UpdateCustomer,
 )
-
-MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_.-]{2,64})")
 
 
 @dataclass(frozen=True)
@@ -136,8 +135,15 @@ class Orders:
     async def assign_manager(self, order_id: UUID, actor: Actor, manager_id: str) -> Outcome:
         return await self.core.execute(order_id, AssignManager(manager_id), actor)
 
-    async def comment(self, order_id: UUID, actor: Actor, text: str) -> Outcome:
-        names = sorted({m.lower() for m in MENTION.findall(text)})
+    async def comment(
+        self, order_id: UUID, actor: Actor, text: str, notify: Collection[str] | None = None
+    ) -> Outcome:
+        """Post a comment; its mentions are the names in the text that the gateway cleared
+        in `notify` (it checked each person's access to this order). Without `notify`
+        nobody is mentioned: a mention carries the text, the order's id and number, which
+        must never reach someone who may not see the order (issue 11)."""
+        allowed = {n.lower() for n in notify or ()}
+        names = [n for n in mentioned_usernames(text) if n in allowed]
         found = await self.users.by_usernames(names) if names else {}
         mentions = tuple((found[n], n) for n in names if n in found)
         command = PostComment(comment_id=uuid.uuid4(), text=text, mentions=mentions)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter
+from pydantic import Field
 
 from contracts.api.orders import (
     CommentRequest,
@@ -24,6 +25,14 @@ from services.orders.entrypoints.views import card
 
 router = APIRouter()
 COMMERCIAL = frozenset({"manager", "director"})
+
+
+class CommentCommand(CommentRequest):
+    """The public comment body plus `notify`, which only the gateway sets: the mentioned
+    usernames it found allowed to see this order (it owns users and access). Absent, nobody
+    is notified: a caller that did not check access must not spread the order's text."""
+
+    notify: list[Annotated[str, Field(max_length=64)]] | None = Field(default=None, max_length=100)
 
 
 async def _card(outcome: Outcome, core: CoreDep) -> dict[str, Any]:
@@ -68,9 +77,9 @@ async def production_finished(
 
 @router.post("/orders/{order_id}/comments", status_code=201)
 async def comment(
-    order_id: UUID, body: CommentRequest, actor: CurrentActor, orders: OrdersDep
+    order_id: UUID, body: CommentCommand, actor: CurrentActor, orders: OrdersDep
 ) -> dict[str, Any]:
-    outcome = await orders.comment(order_id, actor, body.text)
+    outcome = await orders.comment(order_id, actor, body.text, body.notify)
     posted = outcome.appended[0].data
     return {
         "id": posted["comment_id"],
