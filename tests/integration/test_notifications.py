@@ -15,7 +15,11 @@ from contracts.events import orders, registry, scheduling
 from contracts.events.common import Address, Customer
 from plumbing import db
 from services.notifications.adapters.facts_store import FACTS_DDL
-from services.notifications.adapters.inbox_store import NOTIFICATIONS_DDL, inbox
+from services.notifications.adapters.inbox_store import (
+    NOTIFICATIONS_DDL,
+    NOTIFICATIONS_SEQ_DDL,
+    inbox,
+)
 from services.notifications.application.apply import Notifier
 from services.notifications.application.reminders import ReminderSender
 
@@ -62,7 +66,7 @@ def user(uid: uuid.UUID, username: str, role: str) -> Envelope:
 @pytest.fixture
 async def pool(schema_pool: tuple[asyncpg.Pool, str]) -> asyncpg.Pool:
     p, schema = schema_pool
-    await db.migrate(p, schema, [NOTIFICATIONS_DDL, FACTS_DDL])
+    await db.migrate(p, schema, [NOTIFICATIONS_DDL, FACTS_DDL, NOTIFICATIONS_SEQ_DDL])
     return p
 
 

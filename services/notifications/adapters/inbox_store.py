@@ -8,6 +8,7 @@ from typing import Any
 import asyncpg
 
 from plumbing.db import Conn
+from plumbing.ordered_log import serialize_appends
 from services.notifications.domain.messages import Message
 
 NOTIFICATIONS_DDL = """
@@ -30,6 +31,20 @@ CREATE TABLE IF NOT EXISTS notifications (
 );
 CREATE INDEX IF NOT EXISTS notifications_user_idx ON notifications (user_id, created_at DESC);
 """
+
+# A migration step of its own (steps are append-only): a position per notification, so a
+# realtime stream can resume after a reconnect from exactly where it stopped (issue 11: a
+# notification written during the gap was never pushed). Existing rows are numbered by the
+# column's default as it is added. Positions are drawn under one lock (notify), so they
+# become visible in the order they were drawn, as in plumbing.ordered_log.
+NOTIFICATIONS_SEQ_DDL = """
+CREATE SEQUENCE IF NOT EXISTS notifications_seq;
+ALTER TABLE notifications ADD COLUMN IF NOT EXISTS seq bigint NOT NULL
+    DEFAULT nextval('notifications_seq');
+ALTER SEQUENCE notifications_seq OWNED BY notifications.seq;
+CREATE INDEX IF NOT EXISTS notifications_user_seq_idx ON notifications (user_id, seq);
+"""
+FEED_LIMIT = 100
 
 
 async def upsert_recipient(conn: Conn, data: dict[str, Any]) -> None:
@@ -55,6 +70,11 @@ async def notify(
     cause_id: uuid.UUID,
     message: Message,
 ) -> None:
+    # Positions (seq) in commit order: without the lock, transaction A could draw 10, B draw
+    # 11 and commit first, and a stream that pushed 11 would resume after it, skipping 10.
+    # Every caller runs inside a transaction (the consumer's, the reminder sender's), which
+    # holds the lock until it commits.
+    await serialize_appends(conn, "notifications.inbox")
     # One notification per person per causing event, however often the event is delivered.
     await conn.execute(
         "INSERT INTO notifications (id, user_id, order_id, cause_id, text_ru, text_en) "
@@ -72,21 +92,54 @@ async def inbox(
     pool: asyncpg.Pool, user_id: uuid.UUID, unread: bool, lang: str
 ) -> list[dict[str, Any]]:
     rows = await pool.fetch(
-        "SELECT id::text, order_id::text, text_ru, text_en, read_at, created_at FROM notifications "
+        "SELECT id::text, seq, order_id::text, text_ru, text_en, read_at, created_at "
+        "FROM notifications "
         "WHERE user_id = $1 AND (NOT $2 OR read_at IS NULL) ORDER BY created_at DESC LIMIT 200",
         user_id,
         unread,
     )
-    return [
-        {
-            "id": r["id"],
-            "order_id": r["order_id"],
-            "text": r["text_en"] if lang == "en" else r["text_ru"],
-            "read": r["read_at"] is not None,
-            "created_at": r["created_at"],
-        }
-        for r in rows
-    ]
+    return [_item(r, lang) for r in rows]
+
+
+def _item(r: asyncpg.Record, lang: str) -> dict[str, Any]:
+    return {
+        "id": r["id"],
+        "seq": r["seq"],
+        "order_id": r["order_id"],
+        "text": r["text_en"] if lang == "en" else r["text_ru"],
+        "read": r["read_at"] is not None,
+        "created_at": r["created_at"],
+    }
+
+
+async def feed(
+    pool: asyncpg.Pool, user_id: uuid.UUID, after: int | None, lang: str, limit: int = FEED_LIMIT
+) -> dict[str, Any]:
+    """The caller's unread notifications after position `after`, oldest first, and `next`:
+    where to continue from. Without `after`: nothing, and `next` is the current end (a
+    stream starts from now). An `after` beyond the end (the inbox was rebuilt shorter) is
+    taken as the end, so the stream is not stuck waiting for positions that never come."""
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
+        # One snapshot for the end and the page: a row committed in between would otherwise
+        # be counted in `next` but missing from the page, and skipped for good.
+        head = int(
+            await conn.fetchval(
+                "SELECT coalesce(max(seq), 0) FROM notifications WHERE user_id = $1", user_id
+            )
+        )
+        start = head if after is None else min(after, head)
+        rows = await conn.fetch(
+            "SELECT id::text, seq, order_id::text, text_ru, text_en, read_at, created_at "
+            "FROM notifications WHERE user_id = $1 AND seq > $2 AND read_at IS NULL "
+            "ORDER BY seq LIMIT $3",
+            user_id,
+            start,
+            limit,
+        )
+    items = [_item(r, lang) for r in rows]
+    # A full page may have more after it: continue from its last item, not from the end.
+    following = int(rows[-1]["seq"]) if len(rows) == limit else head
+    return {"items": items, "next": following}
 
 
 async def mark_read(pool: asyncpg.Pool, user_id: uuid.UUID, notification_id: uuid.UUID) -> bool:
