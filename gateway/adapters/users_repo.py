@@ -65,6 +65,14 @@ class UsersRepo:
         row = await self.pool.fetchrow("SELECT * FROM users WHERE id = $1", user_id)
         return None if row is None else _user(row)
 
+    async def by_usernames(self, usernames: list[str]) -> list[User]:
+        """Users whose username matches one of these case-insensitively (as mentions do)."""
+        rows = await self.pool.fetch(
+            "SELECT * FROM users WHERE lower(username) = ANY($1::text[]) ORDER BY username",
+            [u.lower() for u in usernames],
+        )
+        return [_user(r) for r in rows]
+
     async def all(self) -> list[User]:
         return [_user(r) for r in await self.pool.fetch("SELECT * FROM users ORDER BY username")]
 

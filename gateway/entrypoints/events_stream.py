@@ -1,12 +1,18 @@
 """Realtime pushes (API.md: GET /api/v1/events/stream), as server-sent events.
 
-Board changes and chat: the gateway polls the projections' changes feed (`seq`-ordered,
-committed in order) and pushes each change the caller may see: the same access rule as every
-per-order read (require_order_access) and no field values at all, only `{seq, order_id, type,
-stage}`, so there is nothing commercial to strip beyond the change kinds themselves
-(may_see_change). A comment line every 15 s keeps proxies from closing an idle stream.
-Clients refetch the board or the card when a change arrives. Notifications: the caller's
-inbox is polled every 2 s and each new unread item is pushed once (`event: notification`).
+Two feeds, each pushed only as far as the caller may see it now (issue 11):
+- board changes and chat: the projections' changes feed (`seq`-ordered, committed in
+  order), each change through the same access rule as every per-order read
+  (require_order_access) and with no field values at all, only `{seq, order_id, type,
+  stage}`, so there is nothing commercial to strip beyond the change kinds themselves
+  (may_see_change). Clients refetch the board or the card when a change arrives.
+- notifications (`event: notification`): the caller's inbox feed, by position, each item
+  about an order only if the caller may see that order.
+Every frame's `id:` is a cursor over both (gateway.domain.stream_cursor), so a reconnect
+with `Last-Event-ID` misses nothing. The caller is re-checked every second (StreamGuard):
+when the token expires, the user is deactivated or their role changes, an `event: reauth`
+frame says why and the stream ends. A comment line every 15 s keeps proxies from closing an
+idle stream.
 """
 
 from __future__ import annotations
@@ -14,115 +20,181 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
-from typing import Any
-from uuid import UUID
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
 from gateway.adapters.upstream import Caller, Upstreams
-from gateway.application.access import require_order_access
-from gateway.domain.visibility import (
-    CHAT_EVENT_TYPES,
-    may_see_change,
-    strip_commercial,
-)
-from gateway.entrypoints.deps import CurrentUser, UpstreamsDep, caller_of
+from gateway.application.order_access import OrderAccess
+from gateway.application.stream_guard import StreamGuard
+from gateway.domain.stream_cursor import Cursor, parse_cursor
+from gateway.domain.visibility import CHAT_EVENT_TYPES, may_see_change, strip_commercial
+from gateway.entrypoints.deps import CurrentUser, TokensDep, UpstreamsDep, Users, caller_of, oauth2
 from plumbing.errors import DomainError
 
 router = APIRouter(prefix="/api/v1")
 POLL_S = 0.5
 INBOX_POLL_S = 2.0
+RECHECK_S = 1.0
 HEARTBEAT_S = 15.0
 FAR = 2**62
 
 
-async def _visible(upstreams: Upstreams, caller: Caller, change: dict[str, Any]) -> bool:
-    if not may_see_change(caller.role, str(change["type"])):
-        return False
-    try:
-        await require_order_access(upstreams, caller, UUID(str(change["order_id"])))
-    except DomainError:
-        return False  # not theirs (404) or the read side is away: push nothing
-    return True
+@dataclass
+class Position:
+    """How far each feed has been pushed (or deliberately skipped) on this stream."""
+
+    changes: int
+    inbox: int | None  # None: the inbox could not be asked yet; it starts from its end
+
+    def cursor(self) -> str:
+        return str(Cursor(self.changes, self.inbox))
 
 
-async def _new_notifications(
-    upstreams: Upstreams, caller: Caller, seen: set[str]
-) -> list[dict[str, Any]]:
-    """The caller's unread notifications not pushed yet (the inbox is the source of truth;
-    a missed push is still in the bell's list)."""
-    try:
-        reply = await upstreams.call(
-            "notifications", "GET", "/notifications", caller, params={"unread": "true"}
-        )
-    except DomainError:
-        return []
-    items: list[dict[str, Any]] = reply.body
-    fresh = [n for n in items if str(n["id"]) not in seen]
-    seen.update(str(n["id"]) for n in items)
-    return fresh
+def _sse(event: str, data: dict[str, Any], event_id: str | None = None) -> str:
+    # `event:` first: clients (and tests) read the frame's kind from its first line.
+    id_line = f"id: {event_id}\n" if event_id is not None else ""
+    payload = json.dumps(data, default=str, ensure_ascii=False)
+    return f"event: {event}\n{id_line}data: {payload}\n\n"
 
 
-def _notification_frame(item: dict[str, Any], role: str) -> str:
-    # No `id:` line: Last-Event-ID resumes the change feed, whose ids are its sequence.
+def _notification_frame(item: dict[str, Any], role: str, event_id: str) -> str:
     data = strip_commercial(
         {k: item.get(k) for k in ("id", "order_id", "text", "created_at")}, role
     )
-    return f"event: notification\ndata: {json.dumps(data, default=str, ensure_ascii=False)}\n\n"
+    return _sse("notification", data, event_id)
 
 
-def _frame(change: dict[str, Any]) -> str:
+def _change_frame(change: dict[str, Any], event_id: str) -> str:
     kind = "chat" if change["type"] in CHAT_EVENT_TYPES else "board"
-    data = {k: change.get(k) for k in ("seq", "order_id", "type", "stage", "at")}
-    return f"event: {kind}\nid: {change['seq']}\ndata: {json.dumps(data, default=str)}\n\n"
+    return _sse(
+        kind, {k: change.get(k) for k in ("seq", "order_id", "type", "stage", "at")}, event_id
+    )
 
 
-async def changes_for(
-    upstreams: Upstreams, caller: Caller, after: int | None, is_gone: Any
-) -> AsyncIterator[str]:
-    feed = "/changes"
-    if after is None:  # start from now: the client loaded the board just before
-        after = int(
-            (await upstreams.call("projections", "GET", feed, caller, params={"after": FAR})).body[
-                "head"
-            ]
+async def _inbox_page(
+    upstreams: Upstreams, caller: Caller, after: int | None, lang: str
+) -> dict[str, Any] | None:
+    params: dict[str, Any] = {"lang": lang}
+    if after is not None:
+        params["after"] = after
+    try:
+        reply = await upstreams.call(
+            "notifications", "GET", "/notifications/feed", caller, params=params
         )
-    yield f"event: ready\ndata: {json.dumps({'seq': after})}\n\n"
-    beat = time.monotonic() + HEARTBEAT_S
-    seen: set[str] = set()
-    await _new_notifications(upstreams, caller, seen)  # what is already unread is not news
-    next_inbox = time.monotonic() + INBOX_POLL_S
+    except DomainError:
+        return None  # notifications away: keep the stream, ask again on the next poll
+    page: dict[str, Any] = reply.body
+    return page
+
+
+async def _new_notifications(
+    upstreams: Upstreams, caller: Caller, at: Position, lang: str
+) -> AsyncIterator[str]:
+    page = await _inbox_page(upstreams, caller, at.inbox, lang)
+    if page is None:
+        return
+    access = OrderAccess(upstreams, caller)
+    for item in page["items"]:
+        try:
+            allowed = await access.allows(item.get("order_id"))
+        except DomainError:
+            return  # cannot check now: stop before this item and retry it, never push it unchecked
+        at.inbox = int(item["seq"])
+        if allowed:
+            yield _notification_frame(item, caller.role, at.cursor())
+    at.inbox = int(page["next"])
+
+
+async def _new_changes(upstreams: Upstreams, caller: Caller, at: Position) -> AsyncIterator[str]:
+    try:
+        reply = await upstreams.call(
+            "projections", "GET", "/changes", caller, params={"after": at.changes}
+        )
+    except DomainError:
+        return  # projections away: keep the stream, retry
+    page = reply.body
+    at.changes = min(at.changes, int(page["head"]))  # the read models were rebuilt shorter
+    access = OrderAccess(upstreams, caller)
+    for change in page["changes"]:
+        try:
+            allowed = may_see_change(caller.role, str(change["type"])) and await access.allows(
+                change["order_id"]
+            )
+        except DomainError:
+            return  # the access read model is away: retry this change, never push it unchecked
+        at.changes = int(change["seq"])
+        if allowed:
+            yield _change_frame(change, at.cursor())
+
+
+async def pushes_for(
+    upstreams: Upstreams,
+    caller: Caller,
+    guard: StreamGuard,
+    at: Position,
+    lang: str,
+    is_gone: Callable[[], Awaitable[bool]],
+) -> AsyncIterator[str]:
+    yield _sse("ready", {"seq": at.changes, "cursor": at.cursor()}, at.cursor())
+    now = time.monotonic()
+    beat, next_inbox, next_check = now + HEARTBEAT_S, now, now + RECHECK_S
     while not await is_gone():
+        if time.monotonic() >= next_check:
+            next_check = time.monotonic() + RECHECK_S
+            why = await guard.revoked()
+            if why is not None:
+                yield _sse("reauth", {"reason": why, "cursor": at.cursor()})
+                return
         if time.monotonic() >= next_inbox:
             next_inbox = time.monotonic() + INBOX_POLL_S
-            for item in await _new_notifications(upstreams, caller, seen):
-                yield _notification_frame(item, caller.role)
-        try:
-            page = (
-                await upstreams.call("projections", "GET", feed, caller, params={"after": after})
-            ).body
-        except DomainError:
-            page = {"head": after, "changes": []}  # projections away: keep the stream, retry
-        after = min(after, int(page["head"]))  # the read models were rebuilt with a shorter feed
-        for change in page["changes"]:
-            after = int(change["seq"])
-            if await _visible(upstreams, caller, change):
-                yield _frame(change)
+            async for frame in _new_notifications(upstreams, caller, at, lang):
+                yield frame
+        before = at.changes
+        async for frame in _new_changes(upstreams, caller, at):
+            yield frame
         if time.monotonic() >= beat:
             beat = time.monotonic() + HEARTBEAT_S
             yield ": heartbeat\n\n"
-        if not page["changes"]:
+        if at.changes == before:
             await asyncio.sleep(POLL_S)
 
 
+async def _start(
+    upstreams: Upstreams, caller: Caller, resume: Cursor | None, lang: str
+) -> Position:
+    """Where this stream starts: after the client's cursor, but never beyond the feeds' ends
+    (a cursor from before a rebuild, or made up), else from now."""
+    reply = await upstreams.call("projections", "GET", "/changes", caller, params={"after": FAR})
+    head = int(reply.body["head"])
+    if resume is None:
+        page = await _inbox_page(upstreams, caller, None, lang)
+        return Position(head, None if page is None else int(page["next"]))
+    # The inbox part is clamped by the notifications service, and pushed from in the stream.
+    return Position(min(resume.changes, head), resume.inbox)
+
+
 @router.get("/events/stream")
-async def stream(request: Request, user: CurrentUser, upstreams: UpstreamsDep) -> StreamingResponse:
-    last = request.headers.get("Last-Event-ID")
-    after = int(last) if last and last.isdigit() else None
+async def stream(
+    request: Request,
+    user: CurrentUser,
+    token: Annotated[str | None, Depends(oauth2)],
+    tokens: TokensDep,
+    users: Users,
+    upstreams: UpstreamsDep,
+    lang: Annotated[str, Query(pattern="^(ru|en)$")] = "ru",
+) -> StreamingResponse:
+    caller = caller_of(user)
+    assert token is not None  # CurrentUser has checked it
+    # Before the response starts, so a read side that is away is a clean 503, not a broken
+    # stream.
+    at = await _start(upstreams, caller, parse_cursor(request.headers.get("Last-Event-ID")), lang)
+    guard = StreamGuard(tokens, users, token, user)
     return StreamingResponse(
-        changes_for(upstreams, caller_of(user), after, request.is_disconnected),
+        pushes_for(upstreams, caller, guard, at, lang, request.is_disconnected),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

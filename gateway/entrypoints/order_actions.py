@@ -4,16 +4,19 @@ strip_commercial)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
 
 from gateway.application.access import require_order_access
+from gateway.application.mentions import MentionCheck, NotNotified, check_mentions
 from gateway.domain.users import User
 from gateway.domain.visibility import strip_commercial
-from gateway.entrypoints.bodies import json_body
-from gateway.entrypoints.deps import CurrentUser, UpstreamsDep, caller_of, require
+from gateway.entrypoints.bodies import json_body, json_object
+from gateway.entrypoints.deps import CurrentUser, UpstreamsDep, Users, caller_of, require
+from plumbing.errors import Invalid
 
 router = APIRouter(prefix="/api/v1")
 
@@ -72,8 +75,29 @@ async def comments(order_id: UUID, request: Request, user: CurrentUser, up: Upst
 
 
 @router.post("/orders/{order_id}/comments", status_code=201)
-async def comment(order_id: UUID, request: Request, user: CurrentUser, up: UpstreamsDep) -> Any:
-    return await _forward(request, user, up, order_id, "POST", f"/orders/{order_id}/comments")
+async def comment(
+    order_id: UUID, request: Request, user: CurrentUser, up: UpstreamsDep, users: Users
+) -> Any:
+    """Post to the order's chat. Mentions notify only people who may see the order; the
+    reply's `not_notified` lists the others with why (check_mentions)."""
+    caller = caller_of(user)
+    await require_order_access(up, caller, order_id)
+    body = await json_object(request)
+    if "notify" in body:  # the gateway's own field to the service, never the client's
+        raise Invalid("notify: not a field of a comment", code="invalid_input")
+    text = body.get("text")
+    check = MentionCheck()
+    if isinstance(text, str):  # anything else is refused by the service, with its message
+        check = await check_mentions(users, up, order_id, text)
+    path = f"/orders/{order_id}/comments"
+    reply = await up.call("orders", "POST", path, caller, json={**body, "notify": check.notify})
+    posted: dict[str, Any] = reply.body
+    recorded = {str(m.get("username", "")).lower() for m in posted.get("mentions", [])}
+    # Cleared here but unknown to the service's directory (a user created a moment ago):
+    # not notified either, and the author should know.
+    missed = [NotNotified(n, "unknown_user") for n in check.notify if n not in recorded]
+    posted["not_notified"] = [asdict(n) for n in [*check.not_notified, *missed]]
+    return strip_commercial(posted, user.role)
 
 
 @router.patch("/orders/{order_id}/customer")
