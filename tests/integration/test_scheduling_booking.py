@@ -196,6 +196,7 @@ async def test_schedule_shows_visits_with_travel_and_the_free_slots(svc: Harness
     unknown = await svc.client.get(
         f"/crew/{uuid.uuid4()}/schedule",
         params={"from": at(day, 0).isoformat(), "to": at(day, 23).isoformat()},
+        headers=MANAGER_HEADERS,
     )
     assert unknown.status_code == 404
 

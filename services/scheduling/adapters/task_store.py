@@ -10,6 +10,7 @@ from uuid import UUID
 import asyncpg
 
 from plumbing.db import Conn
+from services.scheduling.domain.access import Viewer
 
 
 @dataclass(frozen=True)
@@ -172,10 +173,8 @@ async def cancel(conn: Conn, task_id: UUID) -> bool:
     return bool(done)
 
 
-async def involved(conn: Conn, order_id: UUID | None, user_id: UUID) -> bool:
+async def involved(conn: Conn, order_id: UUID, user_id: UUID) -> bool:
     """Has this person a visit or task of their own on the order (DOMAIN.md: then they see it)?"""
-    if order_id is None:
-        return False
     found = await conn.fetchval(
         "SELECT EXISTS (SELECT 1 FROM tasks WHERE order_id = $1 AND assignee_id = $2) "
         "OR EXISTS (SELECT 1 FROM visits WHERE order_id = $1 AND assignee_id = $2)",
@@ -188,16 +187,23 @@ async def involved(conn: Conn, order_id: UUID | None, user_id: UUID) -> bool:
 async def search(
     conn: Conn | asyncpg.Pool,
     *,
-    visible_to: tuple[UUID, str] | None,
+    visible_to: Viewer | None,
     mine: tuple[UUID, str] | None,
     status: str | None,
     order_id: UUID | None,
     day: tuple[datetime, datetime] | None,
     limit: int = 500,
 ) -> list[dict[str, Any]]:
-    """Tasks with their visit's time; `visible_to` (user, role) limits a field role to what it
-    may see, `mine` to tasks assigned to them or to their role and not yet taken."""
-    v_user, v_role = visible_to or (None, None)
+    """Tasks with their visit's time; `visible_to` limits them to what that person may see,
+    `mine` to tasks assigned to them or to their role and not yet taken.
+
+    The visibility clause is `access.may_see_task` in SQL (a list cannot ask per row): a task
+    of their own; a role task on no order; or any task of an order they may see, because a
+    visit or task on it is theirs or (production) because of the stage it is at.
+    """
+    v_user = visible_to.user_id if visible_to else None
+    v_role = visible_to.role if visible_to else None
+    v_stages = sorted(visible_to.stages_seen) if visible_to else []
     m_user, m_role = mine or (None, None)
     d_from, d_to = day or (None, None)
     rows = await conn.fetch(
@@ -205,9 +211,11 @@ async def search(
         "v.starts_at AS visit_starts_at, v.ends_at AS visit_ends_at "
         "FROM tasks t LEFT JOIN visits v ON v.id = t.visit_id WHERE "
         "($1::uuid IS NULL OR t.assignee_id = $1"
-        " OR (t.assignee_id IS NULL AND t.assignee_role = $2)"
+        " OR (t.order_id IS NULL AND t.assignee_id IS NULL AND t.assignee_role = $2)"
         " OR EXISTS (SELECT 1 FROM tasks o WHERE o.order_id = t.order_id AND o.assignee_id = $1)"
-        " OR EXISTS (SELECT 1 FROM visits o WHERE o.order_id = t.order_id AND o.assignee_id = $1))"
+        " OR EXISTS (SELECT 1 FROM visits o WHERE o.order_id = t.order_id AND o.assignee_id = $1)"
+        " OR EXISTS (SELECT 1 FROM known_orders k WHERE k.id = t.order_id"
+        " AND k.stage = ANY($10::text[])))"
         " AND ($3::uuid IS NULL OR t.assignee_id = $3"
         " OR (t.assignee_id IS NULL AND t.assignee_role = $4 AND t.status = 'open'))"
         " AND ($5::text IS NULL OR t.status = $5) AND ($6::uuid IS NULL OR t.order_id = $6)"
@@ -223,6 +231,7 @@ async def search(
         d_from,
         d_to,
         limit,
+        v_stages,
     )
     return [task_to_api(_task_of(r), r["visit_starts_at"], r["visit_ends_at"]) for r in rows]
 

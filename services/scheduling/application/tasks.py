@@ -1,10 +1,9 @@
 """Listing and completing tasks, with who may see and who may complete them.
 
-Seeing (DOMAIN.md, Roles): managers, directors and admins see every task; anyone else sees
-the tasks assigned to them or to their role and not yet taken, and the tasks of orders where
-a visit or task is assigned to them. Completing: the assignee (a role task is taken by the
-one who completes it), a manager or a director. Seen but not completable → 403; not seen →
-404, indistinguishable from a task that does not exist.
+The rule itself is `domain/access.py` (DOMAIN.md, Roles): managers, directors and admins see
+every task; anyone else sees their own tasks, role tasks on no order, and the tasks of the
+orders they may see. Not seen → 404, indistinguishable from a task that does not exist; seen
+but not theirs to complete → 403.
 """
 
 from __future__ import annotations
@@ -25,15 +24,9 @@ from plumbing.errors import Conflict, Forbidden, Invalid, NotFound
 from services.scheduling.adapters import task_store, visit_store
 from services.scheduling.adapters.task_store import Task
 from services.scheduling.application.events import Emitter, Pending
+from services.scheduling.application.order_access import sees_order, viewer_of
 from services.scheduling.application.robots import Robots
-from services.scheduling.application.visit_tasks import actor_uuid
-
-SEES_ALL = frozenset({"manager", "director", "admin"})
-COMPLETES_ANY = frozenset({"manager", "director"})
-
-
-def _assigned_to(task: Task, user: UUID, role: str | None) -> bool:
-    return task.assignee_id == user or (task.assignee_id is None and task.assignee_role == role)
+from services.scheduling.domain.access import Viewer, may_complete, may_see_task
 
 
 class Tasks:
@@ -54,7 +47,7 @@ class Tasks:
         status: str | None,
         order_id: UUID | None,
     ) -> list[dict[str, Any]]:
-        user, role = actor_uuid(actor), str(actor.role)
+        viewer = viewer_of(actor)
         span: tuple[datetime, datetime] | None = None
         if day is not None:
             # "Tasks of a date" means that calendar day where the company works.
@@ -62,19 +55,17 @@ class Tasks:
             span = (start, start + timedelta(days=1))
         return await task_store.search(
             self.pool,
-            visible_to=None if role in SEES_ALL else (user, role),
-            mine=(user, role) if mine else None,
+            visible_to=None if viewer.sees_all else viewer,
+            mine=(viewer.user_id, viewer.role) if mine else None,
             status=status,
             order_id=order_id,
             day=span,
         )
 
-    async def _may_see(self, conn: Conn, task: Task, user: UUID, role: str) -> bool:
-        return (
-            role in SEES_ALL
-            or _assigned_to(task, user, role)
-            or await task_store.involved(conn, task.order_id, user)
-        )
+    @staticmethod
+    async def _may_see(conn: Conn, task: Task, viewer: Viewer) -> bool:
+        order_visible = task.order_id is not None and await sees_order(conn, viewer, task.order_id)
+        return may_see_task(viewer, task, order_visible=order_visible)
 
     async def complete(
         self,
@@ -83,19 +74,19 @@ class Tasks:
         note: str | None,
         results: dict[str, Any] | None,
     ) -> dict[str, Any]:
-        user, role = actor_uuid(actor), str(actor.role)
+        viewer = viewer_of(actor)
         async with self.pool.acquire() as conn, conn.transaction():
             # Row lock: two people completing one task at once → one wins, the other sees done.
             task = await task_store.get(conn, task_id, lock=True)
-            if task is None or not await self._may_see(conn, task, user, role):
+            if task is None or not await self._may_see(conn, task, viewer):
                 raise NotFound(f"task {task_id} not found")
-            if role not in COMPLETES_ANY and not _assigned_to(task, user, role):
+            if not may_complete(viewer, task):
                 raise Forbidden("only the assignee, a manager or a director may complete it")
             if task.status != "open":
                 raise Conflict(f"the task is {task.status}", code="task_not_open")
             checked = self._results(task, results)
             now = self.emitter.clock()
-            await task_store.complete(conn, task_id, user, now, note, checked)
+            await task_store.complete(conn, task_id, viewer.user_id, now, note, checked)
             if task.visit_id is not None:
                 await visit_store.set_status(conn, task.visit_id, "done")
             event = TaskCompleted(
@@ -103,7 +94,7 @@ class Tasks:
                 order_id=task.order_id,
                 visit_id=task.visit_id,
                 kind=task.kind,  # type: ignore[arg-type]  # stored from a TaskKind
-                completed_by=user,
+                completed_by=viewer.user_id,
                 note=note,
                 results=MeasurementResults.model_validate(checked) if checked else None,
             )

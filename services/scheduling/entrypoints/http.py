@@ -10,8 +10,11 @@ from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from plumbing.actor import CurrentActor
+from plumbing.errors import NotFound
 from plumbing.state import PoolDep
 from services.scheduling.adapters.crew_store import list_members, member_to_api
+from services.scheduling.application.order_access import viewer_of
+from services.scheduling.domain.access import may_see_schedule
 from services.scheduling.domain.crew import Absence
 from services.scheduling.entrypoints.deps import CrewDep, require_role
 
@@ -69,10 +72,13 @@ async def update_crew_member(
 @router.get("/crew/{member_id}/schedule")
 async def crew_schedule(
     member_id: UUID,
+    actor: CurrentActor,
     service: CrewDep,
     start: Annotated[AwareDatetime, Query(alias="from")],
     end: Annotated[AwareDatetime, Query(alias="to")],
 ) -> dict[str, Any]:
+    if not may_see_schedule(viewer_of(actor), member_id):
+        raise NotFound(f"crew member {member_id} not found", code="unknown_member")
     found = await service.schedule(member_id, start, end)
     return {
         "busy": [

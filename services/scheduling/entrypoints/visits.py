@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from contracts.events.common import VisitKind
 from plumbing.actor import CurrentActor
 from services.scheduling.adapters import visit_store
+from services.scheduling.application.order_access import require_order
 from services.scheduling.entrypoints.deps import VisitsDep, require_role
 
 router = APIRouter()
@@ -48,7 +49,10 @@ async def book_visit(
 
 
 @router.get("/orders/{order_id}/visits")
-async def order_visits(order_id: UUID, visits: VisitsDep) -> list[dict[str, Any]]:
+async def order_visits(
+    order_id: UUID, actor: CurrentActor, visits: VisitsDep
+) -> list[dict[str, Any]]:
+    await require_order(visits.pool, actor, order_id)
     return await visit_store.of_order(visits.pool, order_id)
 
 

@@ -1,0 +1,85 @@
+"""Who may see an order's tasks and visits, and who may complete a task (DOMAIN.md, Roles).
+
+Pure: the application asks the stores whether the person is involved in the order (a visit or
+task assigned to them personally) and at which stage it is, and this module decides.
+
+The gateway decides the same question for the order itself from the access read model; the
+stage set below must name the same stages as its rule for production (gateway/domain/
+visibility.py, PRODUCTION_STAGES): services share no code but `contracts/`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+from uuid import UUID
+
+SEES_ALL = frozenset({"manager", "director", "admin"})
+# Those who book visits (and the admin who keeps calendars) read anyone's calendar.
+READS_ANY_CALENDAR = frozenset({"manager", "director", "admin"})
+COMPLETES_ANY = frozenset({"manager", "director"})
+# DOMAIN.md: production sees orders in `production` and later (not cancelled ones).
+PRODUCTION_AND_LATER = frozenset(
+    {"production", "shipment_prep", "delivery", "installation", "rework", "closed"}
+)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The person asking, as the gateway vouches for them."""
+
+    user_id: UUID
+    role: str
+
+    @property
+    def sees_all(self) -> bool:
+        return self.role in SEES_ALL
+
+    @property
+    def stages_seen(self) -> frozenset[str]:
+        """Stages at which this role sees every order, whoever is assigned to it."""
+        return PRODUCTION_AND_LATER if self.role == "production" else frozenset()
+
+
+class Assignment(Protocol):
+    """What these rules read of a task."""
+
+    @property
+    def order_id(self) -> UUID | None: ...
+    @property
+    def assignee_id(self) -> UUID | None: ...
+    @property
+    def assignee_role(self) -> str | None: ...
+
+
+def may_see_order(viewer: Viewer, *, involved: bool, stage: str | None) -> bool:
+    """`involved`: a visit or task of the order is assigned to the viewer personally;
+    `stage`: the order's stage as scheduling knows it (None for an order it does not know)."""
+    return viewer.sees_all or involved or (stage is not None and stage in viewer.stages_seen)
+
+
+def may_see_task(viewer: Viewer, task: Assignment, *, order_visible: bool) -> bool:
+    """A task of an order is seen by those who may see the order: a task left to a role
+    ("installers") is not an invitation to every installer into an order that is not theirs.
+    A task on no order is seen by its assignee, or by its role while nobody has taken it."""
+    if viewer.sees_all or task.assignee_id == viewer.user_id:
+        return True
+    if task.order_id is None:
+        return task.assignee_id is None and task.assignee_role == viewer.role
+    return order_visible
+
+
+def may_complete(viewer: Viewer, task: Assignment) -> bool:
+    """Of a task the viewer may see: its assignee, anyone of its role while nobody has taken
+    it (completing takes it), a manager or a director. Admins do no field work."""
+    return (
+        viewer.role in COMPLETES_ANY
+        or task.assignee_id == viewer.user_id
+        or (task.assignee_id is None and task.assignee_role == viewer.role)
+    )
+
+
+def may_see_schedule(viewer: Viewer, member_id: UUID) -> bool:
+    """A crew member's calendar names the orders of their visits: bookers read anyone's, a
+    crew member only their own."""
+    return viewer.role in READS_ANY_CALENDAR or viewer.user_id == member_id
