@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Sequence
 
 import asyncpg
@@ -13,7 +12,7 @@ from contracts.envelope import Actor
 from contracts.topics import IDENTITY
 from gateway.adapters.upstream import Upstreams
 from gateway.adapters.users_repo import USERS_DDL, UsersRepo
-from gateway.application.tokens import Tokens, hash_password
+from gateway.application.tokens import Tokens, WeakSigningKey, check_signing_key, hash_password
 from gateway.domain.users import DEMO_PASSWORD, DEMO_USERS
 from gateway.entrypoints import (
     auth,
@@ -37,6 +36,7 @@ log = logging.getLogger(__name__)
 class Settings(ServiceSettings):
     service_name: str = "gateway"
     port: int = 8000
+    # Required: build() refuses an empty, short or published key (check_signing_key).
     jwt_secret: str = ""
     seed_demo: bool = False
     orders_url: str = "http://127.0.0.1:8081"
@@ -57,10 +57,18 @@ async def seed_demo_users(users: UsersRepo) -> None:
 
 
 def build(settings: Settings) -> FastAPI:
+    """The gateway's app; raises WeakSigningKey (after logging why) for a guessable key.
+
+    An empty key is refused too, not replaced by a random one: every replica would sign
+    with its own key (a token from one is refused by the next) and every restart would log
+    everyone out; the local stack and the tests generate a real key instead."""
     secret = settings.jwt_secret
-    if not secret:
-        secret = secrets.token_urlsafe(32)
-        log.warning("JWT_SECRET not set: tokens will not survive a restart")
+    try:
+        check_signing_key(secret)
+    except WeakSigningKey as weak:
+        # Whoever knows the key can sign a token with any role: better down than open.
+        log.critical("refusing to start: %s", weak)
+        raise
 
     upstreams = Upstreams(
         {

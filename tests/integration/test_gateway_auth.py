@@ -3,6 +3,7 @@ failed attempts limited per user and per address, users published as identity ev
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,7 +15,7 @@ from fastapi import FastAPI
 from gateway.bootstrap import Settings, build
 from tests.conftest import Infra
 
-SECRET = "t" * 40
+SECRET = secrets.token_urlsafe(48)  # the gateway refuses short or guessable keys
 
 
 @pytest.fixture
