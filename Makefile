@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test chaos lint typecheck unit integration contract e2e schemas schemas-check bench clean k8s-validate rebuild-projections
+.PHONY: run test chaos lint typecheck unit integration contract e2e schemas schemas-check bench clean k8s-validate k8s-dev-keys rebuild-projections
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ schemas-check: $(VENV)/.installed
 
 k8s-validate: $(VENV)/.installed
 	$(PY) -m deploy.k8s.validate
+
+k8s-dev-keys: ## the dev overlay's token signing key, random, once per checkout (git-ignored)
+	$(PYTHON) -m deploy.k8s.keys
 
 unit: $(VENV)/.installed
 	$(PY) -m pytest -q tests/unit

@@ -15,6 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from deploy.k8s import keys
+
 K8S_DIR = Path(__file__).resolve().parent
 OVERLAYS_DIR = K8S_DIR / "overlays"
 # Generous: kustomize and the schema check take about a second each on an ordinary machine.
@@ -52,7 +54,11 @@ def _run(args: list[str], stdin: str | None = None) -> subprocess.CompletedProce
 
 
 def render(overlay: Path) -> str:
-    """`kubectl kustomize OVERLAY`: the manifests as one multi-document YAML text."""
+    """`kubectl kustomize OVERLAY`: the manifests as one multi-document YAML text.
+
+    Keys the overlay reads from a git-ignored file are generated first if missing (as
+    `make k8s-dev-keys` does), so a clean clone renders too."""
+    keys.prepare(overlay)
     completed = _run([find_tool("kubectl"), "kustomize", str(overlay)])
     if completed.returncode != 0:
         raise ManifestError(f"kubectl kustomize {overlay} failed:\n{completed.stderr.strip()}")

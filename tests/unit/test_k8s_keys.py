@@ -1,0 +1,64 @@
+"""The dev overlay's token signing key is made per checkout, never committed (issue 11), and
+is one the gateway accepts."""
+
+from __future__ import annotations
+
+import base64
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from deploy.k8s import keys, validate
+from gateway.application.tokens import check_signing_key
+
+yaml = pytest.importorskip("yaml", reason="PyYAML is installed with kubernetes-validate")
+
+DEV = keys.DEV_KEYS.parent
+
+
+def test_no_overlay_commits_a_signing_key() -> None:
+    for source in sorted(validate.OVERLAYS_DIR.rglob("*.yaml")):
+        assert "JWT_SECRET=" not in source.read_text(), source
+
+
+def test_the_dev_secret_carries_a_generated_key_the_gateway_accepts() -> None:
+    rendered = [doc for doc in yaml.safe_load_all(validate.render(DEV)) if doc]
+    (secret,) = [
+        d
+        for d in rendered
+        if d["kind"] == "Secret" and d["metadata"]["name"].startswith("oms-secrets")
+    ]
+    key = base64.b64decode(secret["data"]["JWT_SECRET"]).decode()
+    check_signing_key(key)  # raises for a weak one
+    assert f"JWT_SECRET={key}\n" == keys.DEV_KEYS.read_text()
+
+
+def test_the_generated_key_file_is_ignored_by_git() -> None:
+    keys.ensure_dev_keys()
+    ignored = subprocess.run(
+        ["git", "check-ignore", "-q", str(keys.DEV_KEYS)],
+        cwd=DEV,
+        check=False,
+    )
+    assert ignored.returncode == 0, "signing-key.env must never be committed"
+
+
+def test_a_key_is_written_once_private_and_never_replaced(tmp_path: Path) -> None:
+    path = tmp_path / "dev" / "signing-key.env"
+    assert keys.ensure_dev_keys(path) is True
+    first = path.read_text()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    name, _, value = first.strip().partition("=")
+    assert name == "JWT_SECRET"
+    check_signing_key(value)
+    assert keys.ensure_dev_keys(path) is False
+    assert path.read_text() == first  # a new key would log out everyone on the cluster
+
+
+def test_two_checkouts_get_different_keys(tmp_path: Path) -> None:
+    one, other = tmp_path / "a.env", tmp_path / "b.env"
+    keys.ensure_dev_keys(one)
+    keys.ensure_dev_keys(other)
+    assert one.read_text() != other.read_text()
