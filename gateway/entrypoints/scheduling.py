@@ -6,6 +6,7 @@ assignments only scheduling holds, so that part is decided there from the X-Acto
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -16,7 +17,7 @@ from gateway.domain.users import User
 from gateway.domain.visibility import strip_commercial
 from gateway.entrypoints.bodies import json_body
 from gateway.entrypoints.deps import CurrentUser, UpstreamsDep, caller_of, require
-from plumbing.errors import NotFound
+from plumbing.errors import Invalid, NotFound
 
 router = APIRouter(prefix="/api/v1")
 
@@ -89,11 +90,24 @@ async def change_visit(
     )
 
 
+def _order_id_of(body: Any) -> UUID | None:
+    """The task's order, if the body names one; a malformed id is the client's error (422),
+    refused here because the access check below needs it before scheduling validates it."""
+    raw = body.get("order_id") if isinstance(body, dict) else None
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        with suppress(ValueError):
+            return UUID(raw)
+    raise Invalid("order_id: not a valid UUID")
+
+
 @router.post("/tasks", status_code=201)
 async def new_task(request: Request, user: Booker, upstreams: UpstreamsDep) -> Any:
     body = await json_body(request)
-    if isinstance(body, dict) and body.get("order_id"):
-        await require_order_access(upstreams, caller_of(user), UUID(str(body["order_id"])))
+    order_id = _order_id_of(body)
+    if order_id is not None:
+        await require_order_access(upstreams, caller_of(user), order_id)
     return await _pass(upstreams, user, "POST", "/tasks", json=body)
 
 
