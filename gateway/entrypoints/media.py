@@ -1,18 +1,23 @@
 """Documents and photos of an order, as the caller's role may see them (API.md, Media).
 
-Every route first establishes that the caller may see the order (a media item's order is
-asked of the media service without signing anything), so a field role learns nothing about
-orders not assigned to them: 404, like an order that does not exist. Commercial documents
-are refused here for roles that may not see them, and the media service independently
-never signs a URL for them (it gets the role in the actor headers).
+Every route — create upload, complete, list, read (download and thumbnail URLs), detach —
+first establishes that the caller may see the order (a media item's order is asked of the
+media service without signing anything), so a field role learns nothing about orders not
+assigned to them: 404, like an order that does not exist. Commercial documents are refused
+here for roles that may not see them, and the media service independently never signs a URL
+for them (it gets the role in the actor headers).
+
+Which purposes a role may attach (a measurer measurements, an installer installation and
+rework photos, delivery what the company allows) is the media service's table
+(services/media/domain/purposes.py), applied there before any row or URL exists: no copy here.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from gateway.adapters.upstream import Caller, Upstreams
 from gateway.application.access import require_order_access
@@ -23,15 +28,11 @@ from gateway.domain.visibility import (
     strip_commercial,
 )
 from gateway.entrypoints.bodies import json_object
-from gateway.entrypoints.deps import CurrentUser, UpstreamsDep, caller_of, require
+from gateway.entrypoints.deps import CurrentUser, UpstreamsDep, caller_of
 from plumbing.errors import Forbidden, NotFound
 
 router = APIRouter(prefix="/api/v1")
 
-# Who attaches files (DOMAIN.md roles): managers and directors on any order, measurers and
-# installers on their assigned orders. Delivery and production only read (their "may do"
-# has no uploads), admin administers users and rules.
-Uploader = Annotated[User, Depends(require("manager", "director", "measurer", "installer"))]
 MAX_BODY = 16 * 1024
 
 
@@ -49,20 +50,26 @@ async def _visible_media(upstreams: Upstreams, user: User, media_id: UUID) -> Ca
 
 @router.post("/orders/{order_id}/media", status_code=201)
 async def request_upload(
-    order_id: UUID, request: Request, user: Uploader, upstreams: UpstreamsDep, response: Response
+    order_id: UUID, request: Request, user: CurrentUser, upstreams: UpstreamsDep, response: Response
 ) -> Any:
     caller = caller_of(user)
     await require_order_access(upstreams, caller, order_id)
     body = await json_object(request, MAX_BODY)  # the media service validates the shape
-    if body.get("purpose") in COMMERCIAL_DOCUMENT_PURPOSES and not sees_commercial(user.role):
-        raise Forbidden(f"role {user.role} may not attach commercial documents")
+    purpose = body.get("purpose")
+    if purpose in COMMERCIAL_DOCUMENT_PURPOSES and not sees_commercial(user.role):
+        # The visibility rule, not the purpose table: a role that may not see commercial
+        # documents never gets near one, whatever the media service's table says.
+        raise Forbidden(
+            f"role {user.role} may not attach commercial documents (purpose {purpose!r})",
+            code="purpose_not_allowed",
+        )
     reply = await upstreams.call("media", "POST", f"/orders/{order_id}/media", caller, json=body)
     response.status_code = reply.status
     return reply.body
 
 
 @router.post("/media/{media_id}/complete")
-async def complete(media_id: UUID, user: Uploader, upstreams: UpstreamsDep) -> Any:
+async def complete(media_id: UUID, user: CurrentUser, upstreams: UpstreamsDep) -> Any:
     caller = await _visible_media(upstreams, user, media_id)
     reply = await upstreams.call("media", "POST", f"/media/{media_id}/complete", caller)
     return strip_commercial(reply.body, user.role)

@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import struct
 import uuid
 import zipfile
+import zlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -22,6 +24,7 @@ from PIL.TiffImagePlugin import IFDRational
 from contracts.topics import MEDIA
 from services.media.adapters.object_store import ObjectStore
 from services.media.application.housekeeping import Housekeeping
+from services.media.application.service import MediaService
 from services.media.bootstrap import Settings, build
 from services.media.domain.rules import DOCX, XLSX
 from tests.conftest import Infra
@@ -34,6 +37,9 @@ class Rig:
     store: ObjectStore
     housekeeping: Housekeeping
     bootstrap: str
+    service: MediaService
+    database_url: str
+    schema: str
 
 
 @asynccontextmanager
@@ -60,7 +66,16 @@ async def open_rig(infra: Infra, database_url: str, **overrides: Any) -> AsyncIt
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://media") as http,
         httpx.AsyncClient(timeout=30) as s3,
     ):
-        yield Rig(http, s3, app.state.store, app.state.housekeeping, infra.kafka_bootstrap)
+        yield Rig(
+            http,
+            s3,
+            app.state.store,
+            app.state.housekeeping,
+            infra.kafka_bootstrap,
+            app.state.media,
+            database_url,
+            settings.schema_name,
+        )
 
 
 def actor(role: str = "manager", user_id: uuid.UUID | None = None) -> dict[str, str]:
@@ -86,6 +101,22 @@ def jpeg_with_exif(size: tuple[int, int] = (800, 600)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, (200, 120, 40)).save(out, "JPEG", exif=exif, quality=90)
     return out.getvalue()
+
+
+def png_bomb(width: int, height: int, depth: int = 1) -> bytes:
+    """A valid greyscale PNG whose rows are all zero: a few KB (1 bit) to a few hundred KB
+    (8 bits, 20000x20000) on the wire, `width * height` pixels once decoded."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    row = b"\x00" * (1 + (width * depth + 7) // 8)  # the filter byte, then the samples
+    packer = zlib.compressobj(9)
+    data = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, depth, 0, 0, 0, 0)
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data)
+    return png + chunk(b"IEND", b"")
 
 
 def pdf_bytes() -> bytes:
@@ -135,6 +166,15 @@ async def upload(
     assert sent.status_code == 200, sent.text
     headers = kw.get("headers", MANAGER)
     return media_id, await rig.http.post(f"/media/{media_id}/complete", headers=headers)
+
+
+async def put_behind_the_url(rig: Rig, order_id: uuid.UUID, media_id: str, data: bytes) -> None:
+    """Write the upload key directly, as a store that ignores signed headers would let a client
+    (the local store refuses such a PUT: test_media_limits.py)."""
+    key = f"uploads/{order_id}/{media_id}"
+    await asyncio.to_thread(
+        rig.store.client.put_object, rig.store.bucket, key, io.BytesIO(data), len(data)
+    )
 
 
 async def events_of(bootstrap: str, media_id: str, types: set[str]) -> dict[str, dict[str, Any]]:

@@ -1,27 +1,47 @@
 """Decoding images with Pillow (and pillow-heif for iPhone HEIC), off the event loop.
 
 Decoding is CPU work and the files can be large, so it runs in a worker thread, reads the
-file from disk (never the whole object in memory) and caps the pixel count: a small file
-can declare an enormous canvas (a decompression bomb).
+file from disk (never the whole object in memory) and caps the pixel count from the header,
+before decoding: a small file can declare an enormous canvas (a decompression bomb).
 """
 
 from __future__ import annotations
 
 import asyncio
-import warnings
+import logging
+import re
+from collections.abc import Callable
 from datetime import tzinfo
 from pathlib import Path
+from typing import TypeVar
 
 import pillow_heif
-from PIL import ExifTags, Image, ImageOps
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
+from plumbing.errors import DomainError
 from services.media.application.ports import ImageFacts, NotAnImage
 from services.media.domain import exif
 from services.media.domain.model import PhotoFacts
+from services.media.domain.pixels import check_pixels, over_budget
+
+T = TypeVar("T")
 
 pillow_heif.register_heif_opener()
+log = logging.getLogger(__name__)
 JPEG_DRAFT_EDGE = 1024  # JPEG decodes at 1/2..1/8 scale: every byte is read, less memory
-DECODE_FAILURES = (OSError, SyntaxError, ValueError, Image.DecompressionBombError)
+DECODE_FAILURES = (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError)
+
+
+def _why(exc: BaseException) -> str:
+    """What a person may be told about a failed decode. Never Pillow's own text: it names the
+    file it read (`cannot identify image file '/tmp/media-…/original'`), a server path."""
+    if isinstance(exc, UnidentifiedImageError):
+        return "the content is not an image format this service reads"
+    if isinstance(exc, Image.DecompressionBombError):
+        return "the image declares more pixels than are accepted"
+    if isinstance(exc, OSError | EOFError) and "truncated" in str(exc).lower():
+        return "the image data is truncated (an incomplete upload?)"
+    return "the image data is corrupt or in an unsupported variant of its format"
 
 
 class PillowImaging:
@@ -29,38 +49,56 @@ class PillowImaging:
         self.local_tz = local_tz
         self.max_pixels = max_pixels
         self.thumbnail_edge = thumbnail_edge
+        # Pillow's own bomb guard, a second line behind the header check in `_open` (for a
+        # frame or format that slips past it): Image.open refuses above twice this. Only a
+        # warning above it, and warning filters are process-wide and not thread-safe, so the
+        # budget itself is enforced by `check_pixels`. This process decodes only media.
+        Image.MAX_IMAGE_PIXELS = max_pixels
 
     async def inspect(self, path: Path) -> ImageFacts:
-        return await asyncio.to_thread(self._inspect, path)
+        return await asyncio.to_thread(self._guarded, self._inspect, path)
 
     async def thumbnail(self, source: Path, target: Path) -> None:
-        await asyncio.to_thread(self._thumbnail, source, target)
+        await asyncio.to_thread(self._guarded, lambda s: self._thumbnail(s, target), source)
+
+    def _guarded(self, work: Callable[[Path], T], path: Path) -> T:
+        """Run `work`, turning every decode failure into NotAnImage with a path-free reason;
+        the exception itself goes to the log, where the path helps."""
+        try:
+            return work(path)
+        except DomainError:
+            raise
+        except DECODE_FAILURES as exc:
+            log.info("image refused: %r", exc)
+            raise NotAnImage(_why(exc)) from None
 
     def _open(self, path: Path) -> Image.Image:
-        image = Image.open(path)
-        width, height = image.size
-        if width * height > self.max_pixels:
+        """Open lazily (the header only) and refuse an oversized canvas before any decode."""
+        try:
+            image = Image.open(path)
+        except Image.DecompressionBombError as exc:
+            # Pillow refused the header itself (over twice the budget): same refusal, with
+            # the pixel count its message gives, if it still gives it.
+            count = re.search(r"\((\d+) pixels\)", str(exc))
+            raise over_budget(self.max_pixels, int(count[1]) if count else None) from None
+        try:
+            check_pixels(*image.size, self.max_pixels)
+        except DomainError:
             image.close()
-            raise NotAnImage(f"{width}x{height} pixels is more than {self.max_pixels} allowed")
+            raise
         return image
 
     def _inspect(self, path: Path) -> ImageFacts:
-        try:
-            # verify() checks the structure without decoding; it leaves the image unusable,
-            # so the full decode (which is what notices a truncated JPEG) opens it again.
-            with self._open(path) as image:
-                image.verify()
-            with self._open(path) as image, warnings.catch_warnings():
-                warnings.simplefilter("error", Image.DecompressionBombWarning)
-                fmt = str(image.format)
-                if fmt == "JPEG":
-                    image.draft("RGB", (JPEG_DRAFT_EDGE, JPEG_DRAFT_EDGE))
-                image.load()
-                facts = self._facts(image)
-        except NotAnImage:
-            raise
-        except DECODE_FAILURES as exc:
-            raise NotAnImage(str(exc) or type(exc).__name__) from None
+        # verify() checks the structure without decoding; it leaves the image unusable,
+        # so the full decode (which is what notices a truncated JPEG) opens it again.
+        with self._open(path) as image:
+            image.verify()
+        with self._open(path) as image:
+            fmt = str(image.format)
+            if fmt == "JPEG":
+                image.draft("RGB", (JPEG_DRAFT_EDGE, JPEG_DRAFT_EDGE))
+            image.load()
+            facts = self._facts(image)
         return ImageFacts(format=fmt, facts=facts)
 
     def _facts(self, image: Image.Image) -> PhotoFacts:

@@ -4,14 +4,15 @@ runs in a worker thread so the event loop never waits on the network.
 Two clients: one talks to the store from inside the system (`endpoint`); the other only
 signs URLs for the address clients use (`public_endpoint`: a phone cannot reach a cluster
 DNS name, and the host is part of the signature). Its region is set, so signing needs no
-network call (minio would otherwise ask the store for the bucket's region).
+network call (minio would otherwise ask the store for the bucket's region). Upload URLs are
+signed by `presign.py` instead, which binds them to the declared Content-Length.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote, urlparse
 
@@ -20,6 +21,7 @@ from minio.commonconfig import CopySource
 from minio.deleteobjects import DeleteObject
 from minio.error import S3Error
 
+from services.media.adapters.presign import presigned_url
 from services.media.application.ports import ObjectInfo
 
 MISSING = frozenset({"NoSuchKey", "NoSuchObject", "NotFound"})
@@ -55,6 +57,7 @@ class ObjectStore:
         self.bucket = bucket
         self.client = _client(endpoint, access_key, secret_key, region)
         self.signer = _client(public_endpoint or endpoint, access_key, secret_key, region)
+        self._signing = (public_endpoint or endpoint, access_key, secret_key, region)
 
     async def ensure_bucket(self) -> None:
         def make() -> None:
@@ -66,9 +69,22 @@ class ObjectStore:
     async def ping(self) -> None:
         await asyncio.to_thread(self.client.bucket_exists, self.bucket)
 
-    async def presign_put(self, key: str, ttl: timedelta) -> str:
-        url: str = await asyncio.to_thread(self.signer.presigned_put_object, self.bucket, key, ttl)
-        return url
+    async def presign_put(self, key: str, ttl: timedelta, size: int) -> str:
+        """A PUT URL that the store honours only for a body of exactly `size` bytes: the
+        store refuses anything longer before keeping it (no network call: pure signing)."""
+        endpoint, access_key, secret_key, region = self._signing
+        return presigned_url(
+            "PUT",
+            endpoint,
+            self.bucket,
+            key,
+            access_key=access_key,
+            secret_key=secret_key,
+            region=region,
+            expires=ttl,
+            now=datetime.now(UTC),
+            headers={"Content-Length": str(size)},
+        )
 
     async def presign_get(
         self, key: str, ttl: timedelta, content_type: str, filename: str | None

@@ -14,6 +14,7 @@ from datetime import timedelta
 from services.media.application.ports import Imaging, MediaRepository, ObjectStorage
 from services.media.application.service import Clock, system_clock
 from services.media.application.verify import spool_dir
+from services.media.application.work import WorkLimit
 from services.media.domain.model import Media
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ class Housekeeping:
         storage: ObjectStorage,
         imaging: Imaging,
         *,
+        work: WorkLimit,
         poll_interval_s: float,
         sweep_interval_s: float,
         sweep_grace: timedelta,
@@ -35,13 +37,16 @@ class Housekeeping:
         self.repo = repo
         self.storage = storage
         self.imaging = imaging
+        self.work = work
         self.poll_interval_s = poll_interval_s
         self.sweep_interval_s = sweep_interval_s
         self.sweep_grace = sweep_grace
         self.clock = clock
 
     async def make_thumbnail(self, media: Media) -> None:
-        async with spool_dir() as folder:
+        # The same slots as completions: a queue of thumbnails never decodes more images at
+        # once than the service allows, and it waits rather than fails.
+        async with self.work.slot(wait=True), spool_dir() as folder:
             source, target = folder / "original", folder / "thumb.jpg"
             await self.storage.download(media.object_key, source)
             await self.imaging.thumbnail(source, target)

@@ -63,7 +63,9 @@ class ObjectInfo:
 
 
 class ObjectStorage(Protocol):
-    async def presign_put(self, key: str, ttl: timedelta) -> str: ...
+    async def presign_put(self, key: str, ttl: timedelta, size: int) -> str:
+        """A URL for one PUT of exactly `size` bytes (the store refuses any other length)."""
+        ...
 
     async def presign_get(
         self, key: str, ttl: timedelta, content_type: str, filename: str | None

@@ -19,8 +19,10 @@ from plumbing.errors import Conflict, DomainError, Invalid, NotFound
 from services.media.application import decisions
 from services.media.application.ports import MediaRepository, ObjectStorage
 from services.media.application.verify import Verifier
+from services.media.application.work import WorkLimit
 from services.media.domain import rules
 from services.media.domain.model import Declared, Media
+from services.media.domain.purposes import PurposePolicy
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -59,6 +61,9 @@ class MediaService:
         verifier: Verifier,
         upload_ttl: timedelta,
         download_ttl: timedelta,
+        *,
+        purposes: PurposePolicy,
+        work: WorkLimit,
         clock: Clock = system_clock,
     ) -> None:
         self.repo = repo
@@ -66,12 +71,16 @@ class MediaService:
         self.verifier = verifier
         self.upload_ttl = upload_ttl
         self.download_ttl = download_ttl
+        self.purposes = purposes
+        self.work = work
         self.clock = clock
 
     async def request_upload(
         self, order_id: UUID, declared: Declared, client_key: str | None, actor: Actor
     ) -> Upload:
         declared = rules.check_declaration(declared, self.verifier.limits)
+        # Before any row or URL exists: a refused purpose leaves nothing behind.
+        self.purposes.check(str(actor.role), declared.kind, declared.purpose)
         now = self.clock()
         expires = now + self.upload_ttl
         fresh = Media(
@@ -88,7 +97,7 @@ class MediaService:
         created = media.id == fresh.id
         if not created:
             media = await self._renew(media, declared, expires, actor)
-        url = await self.storage.presign_put(media.upload_key, self.upload_ttl)
+        url = await self.storage.presign_put(media.upload_key, self.upload_ttl, declared.size)
         return Upload(media, url, expires, created)
 
     async def _renew(
@@ -136,6 +145,9 @@ class MediaService:
     async def complete(self, media_id: UUID, actor: Actor) -> Media:
         media = await self.get(media_id)
         rules.check_completer(media, str(actor.role), actor_uuid(actor))
+        # Asked again at completion: the completer may be someone else (a manager), and a
+        # company may have withdrawn delivery's purposes since the URL was issued.
+        self.purposes.check(str(actor.role), media.declared.kind, media.declared.purpose)
         if media.status == "ready":
             return media  # completing twice is a no-op
         if media.status != "pending":
@@ -145,11 +157,14 @@ class MediaService:
                 + "; ask for a new upload URL",
                 code=f"upload_{media.status}",
             )
-        try:
-            facts = await self.verifier.verify(media)
-        except DomainError as refused:
-            await self._reject(media, refused, actor)
-            raise
+        # Busy (no slot in time) is raised before the try: the upload stays pending, and the
+        # client may complete it again later.
+        async with self.work.slot():
+            try:
+                facts = await self.verifier.verify(media)
+            except DomainError as refused:
+                await self._reject(media, refused, actor)
+                raise
         ready = await self.repo.update(media.id, lambda m: decisions.ready(m, facts), actor)
         if ready.status != "ready":
             # The sweeper expired it while we verified: keep nothing it does not account for.

@@ -73,8 +73,12 @@ class Verifier:
         upload = await self.storage.stat(media.upload_key)
         if upload is None:
             raise UploadMissing("nothing was uploaded to this media's URL (or it expired)")
-        if upload.size > limit:  # refuse before copying a huge object
+        # Refused before copying: the upload URL is signed for the declared length, so a
+        # different size means a store that does not check signed headers, or a bug.
+        if upload.size > limit:
             raise TooLarge(f"the upload is {upload.size} bytes; a {declared.kind} may be {limit}")
+        if upload.size != declared.size:
+            raise SizeMismatch(f"declared {declared.size} bytes but {upload.size} were uploaded")
         copied = await self.storage.copy(media.upload_key, media.object_key)
         kept = await self.storage.stat(media.object_key) if copied else None
         if kept is None:
