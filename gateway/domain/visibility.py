@@ -187,5 +187,10 @@ def may_see_order(role: str, stage: str, assigned: bool) -> bool:
 CHAT_EVENT_TYPES = frozenset({"orders.CommentPosted"})
 
 
-def may_see_change(role: str, event_type: str) -> bool:
-    return sees_commercial(role) or event_type not in COMMERCIAL_EVENT_TYPES
+def may_see_change(role: str, event_type: str, purpose: str | None = None) -> bool:
+    """`purpose` is the feed row's file purpose (projections' changes feed): a commercial
+    document attached or detached is a change a role without commercial sight is not told
+    of, or the push alone would say that such a document exists."""
+    if sees_commercial(role):
+        return True
+    return event_type not in COMMERCIAL_EVENT_TYPES and purpose not in COMMERCIAL_DOCUMENT_PURPOSES

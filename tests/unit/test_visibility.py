@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from gateway.domain.visibility import board_for, may_see_order, strip_commercial
+from gateway.domain.visibility import board_for, may_see_change, may_see_order, strip_commercial
 
 CARD = {
     "id": "o1",
@@ -192,3 +192,13 @@ def test_production_sees_its_stages_with_non_commercial_counts() -> None:
 
 def test_managers_see_the_full_document_counts() -> None:
     assert board_for(_board(), "manager") == _board()
+
+
+@pytest.mark.parametrize("role", RESTRICTED)
+def test_no_push_tells_a_restricted_role_of_a_commercial_file(role: str) -> None:
+    assert not may_see_change(role, "orders.MediaAttached", "contract_draft")
+    assert not may_see_change(role, "orders.MediaDetached", "signed_contract")
+    assert not may_see_change(role, "orders.DealTermsRecorded")
+    assert may_see_change(role, "orders.MediaAttached", "installation")
+    assert may_see_change(role, "orders.CommentPosted")
+    assert may_see_change("manager", "orders.MediaAttached", "calculation")

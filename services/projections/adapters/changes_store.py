@@ -12,7 +12,7 @@ async def read(pool: asyncpg.Pool, after: int, limit: int) -> dict[str, Any]:
         head = await conn.fetchval("SELECT coalesce(max(seq), 0) FROM changes")
         rows = await conn.fetch(
             "SELECT c.seq, c.order_id::text AS order_id, c.type, "
-            "coalesce(c.stage, b.stage) AS stage, c.at FROM changes c "
+            "coalesce(c.stage, b.stage) AS stage, c.at, c.purpose FROM changes c "
             "LEFT JOIN board_cards b ON b.order_id = c.order_id "
             "WHERE c.seq > $1 ORDER BY c.seq LIMIT $2",
             after,

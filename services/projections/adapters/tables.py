@@ -127,7 +127,19 @@ CREATE TABLE IF NOT EXISTS changes (
 
 # The projections' numbered migration steps (append-only). The rebuild runs the same list
 # in a fresh schema, so the rebuilt tables have exactly the live tables' shape.
-MIGRATIONS: list[str] = [INBOX_DDL, READ_MODEL_DDL, ACCESS_DDL, TRGM_TO_PUBLIC_DDL, WORK_DDL]
+# The purpose of the document or photo a feed row is about: the gateway decides from it who
+# may be told of the change (a commercial document's attach or detach pushed to a field role
+# would tell that one exists).
+FEED_PURPOSE_DDL = "ALTER TABLE changes ADD COLUMN IF NOT EXISTS purpose text;"
+
+MIGRATIONS: list[str] = [
+    INBOX_DDL,
+    READ_MODEL_DDL,
+    ACCESS_DDL,
+    TRGM_TO_PUBLIC_DDL,
+    WORK_DDL,
+    FEED_PURPOSE_DDL,
+]
 
 # What "the same read model" means for the rebuild check: every row of every read-model
 # table, in key order, without bookkeeping columns that record *when* we wrote (updated_at).

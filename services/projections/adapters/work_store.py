@@ -89,6 +89,13 @@ async def attach_media(conn: Conn, event: MediaAttached) -> None:
     )
 
 
+async def media_purpose(conn: Conn, media_id: UUID) -> str | None:
+    purpose: str | None = await conn.fetchval(
+        "SELECT purpose FROM order_media WHERE media_id = $1", media_id
+    )
+    return purpose
+
+
 async def detach_media(conn: Conn, media_id: UUID) -> None:
     await conn.execute("DELETE FROM order_media WHERE media_id = $1", media_id)
 
@@ -136,16 +143,22 @@ async def enter_stage(conn: Conn, order_id: UUID, stage: str, at: datetime, vers
 
 
 async def record_change(
-    conn: Conn, order_id: UUID, type_: str, stage: str | None, at: datetime
+    conn: Conn,
+    order_id: UUID,
+    type_: str,
+    stage: str | None,
+    at: datetime,
+    purpose: str | None = None,
 ) -> None:
     """One row of the realtime feed. Appends are serialized (a transaction-scoped lock taken
     just before commit) so `seq` order is commit order and a poller reading `seq > after`
     never skips a row that commits late."""
     await conn.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':changes'))")
     await conn.execute(
-        "INSERT INTO changes (order_id, type, stage, at) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO changes (order_id, type, stage, at, purpose) VALUES ($1, $2, $3, $4, $5)",
         order_id,
         type_,
         stage,
         at,
+        purpose,
     )

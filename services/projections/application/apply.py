@@ -44,10 +44,18 @@ async def apply(conn: Conn, envelope: Envelope, *, feed: bool) -> None:
         return  # an event type from a newer producer: nothing here reads it yet
     event = registry.decode(envelope)
     at = envelope.occurred_at
+    # A file's purpose goes into the feed row, so the gateway can keep a commercial file's
+    # comings and goings from roles that may not see it; a detach names no purpose, so it
+    # is read before the row goes.
+    purpose = None
+    if isinstance(event, MediaAttached):
+        purpose = event.purpose
+    elif isinstance(event, MediaDetached) and feed:
+        purpose = await work_store.media_purpose(conn, event.media_id)
     order_id = await _apply(conn, envelope, event, at)
     if feed and order_id is not None:
         stage = event.to_stage if isinstance(event, StageChanged) else None
-        await work_store.record_change(conn, order_id, envelope.type, stage, at)
+        await work_store.record_change(conn, order_id, envelope.type, stage, at, purpose)
 
 
 async def _apply(conn: Conn, envelope: Envelope, event: object, at: datetime) -> UUID | None:

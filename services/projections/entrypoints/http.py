@@ -93,6 +93,7 @@ async def get_changes(
     after: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> dict[str, Any]:
-    """The realtime feed the gateway polls: `{head, changes: [{seq, order_id, type, stage}]}`.
+    """The realtime feed the gateway polls: `{head, changes: [{seq, order_id, type, stage, at,
+    purpose}]}` (purpose: the file a media change is about, for the gateway to filter by).
     A `head` below `after` means the read models were rebuilt: start again from `head`."""
     return await changes_store.read(pool, after, limit)
