@@ -5,8 +5,19 @@ from __future__ import annotations
 import uvicorn
 from fastapi import FastAPI
 
+from plumbing.http_guard import HttpLimits, guarded_protocol
 from plumbing.logging import configure
 from plumbing.settings import ServiceSettings
+
+
+def limits(settings: ServiceSettings) -> HttpLimits:
+    return HttpLimits(
+        max_head_bytes=settings.http_max_head_bytes,
+        max_body_bytes=settings.http_max_body_bytes,
+        head_timeout_s=settings.http_head_timeout_s,
+        body_idle_timeout_s=settings.http_body_idle_timeout_s,
+        body_timeout_s=settings.http_body_timeout_s,
+    )
 
 
 def serve(app: FastAPI, settings: ServiceSettings) -> None:
@@ -18,4 +29,7 @@ def serve(app: FastAPI, settings: ServiceSettings) -> None:
         log_config=None,  # keep our JSON logging
         access_log=False,
         timeout_graceful_shutdown=5,
+        # uvicorn's h11 protocol with size limits, deadlines and JSON refusals (see
+        # http_guard.py); a class, not "auto", so it never silently becomes httptools.
+        http=guarded_protocol(limits(settings)),
     )

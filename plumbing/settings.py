@@ -29,6 +29,12 @@ class ServiceSettings(BaseSettings):
     relay_poll_interval_s: float = 1.0
     relay_loss_check_interval_s: float = 3.0
     consumer_watchdog_interval_s: float = 5.0
+    # What one HTTP request may take (plumbing/http_guard.py says why each exists).
+    http_max_head_bytes: int = 16 * 1024
+    http_max_body_bytes: int = 1024 * 1024
+    http_head_timeout_s: float = 5.0
+    http_body_idle_timeout_s: float = 5.0
+    http_body_timeout_s: float = 30.0
 
     @property
     def schema_name(self) -> str:
