@@ -64,6 +64,8 @@ VISIBLE_CONDITION_KINDS = frozenset(
     }
 )
 AUTO_MOVE_REFUSED = "orders.AutoMoveRefused"
+# Lists of gate conditions: a card's or a refusal's `unmet`, a pipeline stage's `gate`.
+GATE_LIST_KEYS = frozenset({"unmet", "gate"})
 
 
 def sees_commercial(role: str) -> bool:
@@ -130,9 +132,10 @@ def _strip(value: Any) -> Any:
             if key in COMMERCIAL_KEYS:
                 continue
             item = raw
-            if key == "unmet" and isinstance(raw, list):
+            if key in GATE_LIST_KEYS and isinstance(raw, list):
                 # A gate's unmet list names only what this role can see; when nothing is
                 # left the list is empty, the same as for an open gate: no code, no hint.
+                # A pipeline's gate lists (GET /pipeline) are filtered the same way.
                 item = [c for c in raw if isinstance(c, dict) and gate_condition_visible(c)]
             stripped = _strip(item)
             if stripped is None and isinstance(item, dict):

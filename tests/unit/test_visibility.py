@@ -202,3 +202,11 @@ def test_no_push_tells_a_restricted_role_of_a_commercial_file(role: str) -> None
     assert may_see_change(role, "orders.MediaAttached", "installation")
     assert may_see_change(role, "orders.CommentPosted")
     assert may_see_change("manager", "orders.MediaAttached", "calculation")
+
+
+@pytest.mark.parametrize("role", RESTRICTED)
+def test_a_pipeline_shows_a_restricted_role_no_commercial_condition(role: str) -> None:
+    pipeline = {"stages": [{"key": "contract", "gate": GATE_CARD["gate"]["unmet"]}]}  # type: ignore[index]
+    shown = strip_commercial(pipeline, role)["stages"][0]["gate"]
+    assert [c["code"] for c in shown] == ["installation_photos_missing", "measurement_not_done"]
+    assert strip_commercial(pipeline, "director") == pipeline
