@@ -504,6 +504,34 @@ def test_a_robot_move_that_came_before_its_fact_is_made_when_the_fact_arrives() 
     )
 
 
+def test_a_robot_move_waits_for_a_late_visit_fact_too() -> None:
+    """The gate needs the visit's own task, so the visit's fact (on yet another partition)
+    may be the one that arrives last: the refused move is made when it does."""
+    cause, booked = uuid.uuid4(), visit("measurement")
+    done_first = [
+        *INTAKE_DONE,
+        moved("intake", "measurement"),
+        task_done("measurement", ROOMS, of=booked),
+    ]
+    (refused,) = given(*done_first).when(RobotMove("contract", "r", cause)).decided()
+    assert isinstance(refused, ev.AutoMoveRefused)
+    assert [u.code for u in refused.unmet] == ["measurement_not_done"]
+    note = NoteVisit(
+        booked.visit_id,
+        booked.task_id,
+        "measurement",
+        "booked",
+        uuid.uuid4(),
+        booked.assignee_id,
+        booked.starts_at,
+        booked.ends_at,
+    )
+    fact, move = given(*done_first, refused).when(note).decided()
+    assert isinstance(fact, ev.VisitRecorded)
+    assert isinstance(move, ev.StageChanged)
+    assert (move.to_stage, move.by_rule_id, move.cause_event_id) == ("contract", "r", cause)
+
+
 def test_a_waiting_robot_move_lapses_once_the_order_moved_on() -> None:
     cause = uuid.uuid4()
     in_measurement = [*INTAKE_DONE, moved("intake", "measurement")]
