@@ -515,7 +515,10 @@ def test_a_robot_move_waits_for_a_late_visit_fact_too() -> None:
     ]
     (refused,) = given(*done_first).when(RobotMove("contract", "r", cause)).decided()
     assert isinstance(refused, ev.AutoMoveRefused)
-    assert [u.code for u in refused.unmet] == ["measurement_not_done"]
+    assert [u.code for u in refused.unmet] == [
+        "measurement_not_done",
+        "measurement_results_missing",  # results count from the visit's task alone
+    ]
     note = NoteVisit(
         booked.visit_id,
         booked.task_id,
