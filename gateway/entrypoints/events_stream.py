@@ -55,10 +55,11 @@ class Position:
 
 
 def _sse(event: str, data: dict[str, Any], event_id: str | None = None) -> str:
-    # `event:` first: clients (and tests) read the frame's kind from its first line.
+    # `event:` then `data:`, as before ids were added: simple clients read the kind from a
+    # frame's first line and its data from the next. SSE allows fields in any order.
     id_line = f"id: {event_id}\n" if event_id is not None else ""
     payload = json.dumps(data, default=str, ensure_ascii=False)
-    return f"event: {event}\n{id_line}data: {payload}\n\n"
+    return f"event: {event}\ndata: {payload}\n{id_line}\n"
 
 
 def _notification_frame(item: dict[str, Any], role: str, event_id: str) -> str:

@@ -30,6 +30,7 @@ async def orders() -> Orders:
 async def mentions_of(text: str, notify: list[str] | None, actor: Actor = MANAGER) -> list[str]:
     app = await orders()
     created = await app.create(title="Шкаф", customer=CUSTOMER, description=None, actor=actor)
+    assert created.order.id is not None
     outcome = await app.comment(created.order.id, actor, text, notify)
     return [m["username"] for m in outcome.appended[0].data["mentions"]]
 

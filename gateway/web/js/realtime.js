@@ -2,7 +2,12 @@
 // with fetch() and a stream reader. When the stream endpoint is absent (404) or keeps
 // failing, we fall back to polling every 15 s; polling pauses while the tab is hidden to
 // spare phone batteries and data.
-import { authHeaders } from "./api.js";
+// The server closes the stream with `event: reauth` when the token expires, the user is
+// deactivated or their role changes; we reconnect at once with the token we hold now and
+// Last-Event-ID (a cursor over board changes and notifications), so nothing is missed. A 401
+// then means signing in again: after that, the same user's stream resumes where it stopped.
+import { authHeaders, token } from "./api.js";
+import { session } from "./state.js";
 
 const POLL_MS = 15000;
 let onChange = () => {};
@@ -11,17 +16,23 @@ let controller = null;
 let streaming = false;
 let stopped = true;
 let lastId = ""; // resume after a drop without missing changes (SSE Last-Event-ID)
+let lastIdOwner = ""; // whose stream lastId belongs to: never resume another user's
+
+const ownerNow = () => (session.user && session.user.id) || "";
 
 export function startRealtime(callback) {
   onChange = callback;
   stopped = false;
+  if (ownerNow() !== lastIdOwner) lastId = "";
+  lastIdOwner = ownerNow();
   connect(0);
   document.addEventListener("visibilitychange", onVisibility);
 }
 
 export function stopRealtime() {
   stopped = true;
-  lastId = "";
+  // lastId is kept: when the same user signs in again (their token expired), the stream
+  // resumes from it; startRealtime drops it for anyone else.
   if (controller) controller.abort();
   clearInterval(pollTimer);
   pollTimer = 0;
@@ -62,23 +73,40 @@ async function connect(failures) {
   const isStream = reply && reply.ok && reply.body &&
     (reply.headers.get("content-type") || "").includes("text/event-stream");
   if (!isStream) {
+    if (reply && reply.status === 401) {
+      // The token expired or the user was deactivated: sign in again (main.js listens).
+      token.clear();
+      window.dispatchEvent(new CustomEvent("auth:expired"));
+      return;
+    }
     startPolling();
     // Not deployed (404/405): poll for the rest of the session. Other failures: try the
     // stream again later, polling meanwhile.
-    if (reply && (reply.status === 404 || reply.status === 405 || reply.status === 401)) return;
+    if (reply && (reply.status === 404 || reply.status === 405)) return;
     setTimeout(() => connect(failures + 1), backoff(failures));
     return;
   }
   streaming = true;
+  const openedAt = Date.now();
   stopPolling();
   onChange({ type: "connected" }); // we may have missed events while disconnected
+  let reauth = false;
   try {
-    await readEvents(reply.body, (event) => onChange(event));
+    await readEvents(reply.body, (event) => {
+      if (event.type === "reauth") reauth = true;
+      onChange(event);
+    });
   } catch {
     // network drop or abort: handled below
   }
   streaming = false;
   if (stopped) return;
+  // At once after a reauth: authorised again as who we are now, resuming from lastId. Not
+  // when a stream is closed as soon as it opens (the server cannot check us): back off.
+  if (reauth && Date.now() - openedAt > 2000) {
+    connect(0);
+    return;
+  }
   startPolling();
   setTimeout(() => connect(0), backoff(failures));
 }
