@@ -1,0 +1,74 @@
+"""Who sees and completes a task (services/scheduling/domain/access.py), rule by rule."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from services.scheduling.domain.access import (
+    Viewer,
+    may_complete,
+    may_see_order,
+    may_see_schedule,
+    may_see_task,
+)
+
+ME = uuid.uuid4()
+ORDER = uuid.uuid4()
+
+
+@dataclass(frozen=True)
+class T:
+    order_id: uuid.UUID | None
+    assignee_id: uuid.UUID | None = None
+    assignee_role: str | None = None
+
+
+def role_task(role: str, order_id: uuid.UUID | None = ORDER) -> T:
+    return T(order_id, None, role)
+
+
+def test_a_role_task_of_an_order_is_seen_only_with_the_order() -> None:
+    installer = Viewer(ME, "installer")
+    assert not may_see_task(installer, role_task("installer"), order_visible=False)
+    assert may_see_task(installer, role_task("installer"), order_visible=True)
+
+
+def test_a_role_task_on_no_order_is_seen_by_the_role_until_taken() -> None:
+    installer = Viewer(ME, "installer")
+    assert may_see_task(installer, role_task("installer", None), order_visible=False)
+    assert not may_see_task(installer, role_task("delivery", None), order_visible=False)
+    taken = T(None, uuid.uuid4(), "installer")
+    assert not may_see_task(installer, taken, order_visible=False)
+
+
+def test_ones_own_task_and_every_task_for_those_who_see_all() -> None:
+    assert may_see_task(Viewer(ME, "delivery"), T(ORDER, ME), order_visible=False)
+    for role in ("manager", "director", "admin"):
+        assert may_see_task(Viewer(ME, role), role_task("installer"), order_visible=False)
+
+
+def test_field_roles_see_an_order_they_work_on_production_from_its_stage() -> None:
+    assert not may_see_order(Viewer(ME, "installer"), involved=False, stage="installation")
+    assert may_see_order(Viewer(ME, "installer"), involved=True, stage="intake")
+    production = Viewer(ME, "production")
+    assert not may_see_order(production, involved=False, stage="contract")
+    assert may_see_order(production, involved=False, stage="shipment_prep")
+    assert not may_see_order(production, involved=False, stage="cancelled")
+    assert not may_see_order(production, involved=False, stage=None)
+
+
+def test_who_completes_a_task_seen() -> None:
+    other = uuid.uuid4()
+    assert may_complete(Viewer(ME, "installer"), role_task("installer"))  # takes it
+    assert not may_complete(Viewer(ME, "installer"), role_task("delivery"))
+    assert not may_complete(Viewer(ME, "installer"), T(ORDER, other, "installer"))
+    assert may_complete(Viewer(ME, "installer"), T(ORDER, ME))
+    assert may_complete(Viewer(ME, "manager"), T(ORDER, other))
+    assert not may_complete(Viewer(ME, "admin"), T(ORDER, other))  # admins do no field work
+
+
+def test_a_calendar_is_its_owners_and_the_bookers() -> None:
+    assert may_see_schedule(Viewer(ME, "installer"), ME)
+    assert not may_see_schedule(Viewer(ME, "installer"), uuid.uuid4())
+    assert may_see_schedule(Viewer(ME, "manager"), uuid.uuid4())
