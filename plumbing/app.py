@@ -14,6 +14,8 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from plumbing import correlation, metrics, progress
 from plumbing.errors import DomainError
@@ -37,12 +39,28 @@ class Runtime:
     reports: Sequence[Report] = ()
 
 
-async def _checked(check: Check) -> str:
+class CheckFailed(Exception):
+    """A readiness check's failure whose message is short, generic and safe to publish
+    ("unreachable", "answered 503"); any other exception is published as "unavailable"."""
+
+
+async def _checked(name: str, check: Check) -> str:
+    """ "ok" or "failing: <short reason>". /readyz is reachable from outside (probes, the
+    ingress): exception texts name hosts, ports, users and library internals, so the
+    detail goes to the log and the body says only which check failed and roughly how."""
     try:
         await asyncio.wait_for(check(), 3)
+    except TimeoutError:
+        reason = "timed out"
+    except CheckFailed as exc:
+        reason = str(exc)
     except Exception as exc:  # readiness reports any failure, it never raises
-        return f"failing: {exc!r}"[:300]
-    return "ok"
+        log.warning("readiness check %s failing: %r", name, exc)
+        return "failing: unavailable"
+    else:
+        return "ok"
+    log.warning("readiness check %s failing: %s", name, reason)
+    return f"failing: {reason}"
 
 
 async def _reported(reports: Sequence[Report]) -> dict[str, object]:
@@ -108,7 +126,7 @@ def create_app(name: str, runtime: Runtime) -> FastAPI:
         # five services, their reports) took 9 s under load, past every probe's timeout.
         names = list(runtime.checks)
         outcomes, reported = await asyncio.gather(
-            asyncio.gather(*(_checked(runtime.checks[n]) for n in names)),
+            asyncio.gather(*(_checked(n, runtime.checks[n]) for n in names)),
             _reported(runtime.reports),
         )
         results = dict(zip(names, outcomes, strict=True))
@@ -126,7 +144,33 @@ def create_app(name: str, runtime: Runtime) -> FastAPI:
         return Response(metrics.render(), media_type="text/plain; version=0.0.4")
 
     install_error_handlers(app)
+    app.add_middleware(RefuseNul)
     return app
+
+
+class RefuseNul:
+    """422 for a request whose target carries a NUL (`%00`), before any route sees it.
+
+    No identifier, filter or search term of the API has one, and PostgreSQL refuses NUL in
+    text: passed on, `?q=%00` made the read side answer 500 (the gateway relayed 502). One
+    check here covers every parameter of every service, instead of one per query."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and (
+            b"%00" in scope.get("query_string", b"")
+            or b"%00" in (scope.get("raw_path") or b"")
+            or "\x00" in scope.get("path", "")
+        ):
+            refusal = JSONResponse(
+                error_body("invalid_input", "the request target contains a NUL character"),
+                status_code=422,
+            )
+            await refusal(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 def error_body(code: str, detail: str, **extra: object) -> dict[str, object]:
@@ -159,6 +203,14 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code >= 500:
+            # A detail written for a 500 tends to be an exception's text: logged, not served.
+            log.error("HTTP %d: %s", exc.status_code, exc.detail)
+            return JSONResponse(
+                error_body("internal_error", "internal error"),
+                status_code=exc.status_code,
+                headers=exc.headers,
+            )
         if isinstance(exc.detail, dict):
             return JSONResponse(exc.detail, status_code=exc.status_code, headers=exc.headers)
         code = {
@@ -173,7 +225,17 @@ def install_error_handlers(app: FastAPI) -> None:
             headers=exc.headers,
         )
 
+    @app.exception_handler(ClientDisconnect)
+    async def gone(_: Request, __: ClientDisconnect) -> JSONResponse:
+        # The client left (or was cut off by a deadline, plumbing/http_guard.py) before its
+        # body arrived: nobody reads this answer, and it is no server error to alert on.
+        log.info("client disconnected before its request body arrived")
+        return JSONResponse(
+            error_body("client_disconnected", "the request body did not arrive"), status_code=400
+        )
+
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        # The text and traceback go to the log only: they name files, hosts and internals.
         log.error("unhandled error", exc_info=exc)
         return JSONResponse(error_body("internal_error", "internal error"), status_code=500)

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from plumbing import correlation
+from plumbing.app import CheckFailed
 from plumbing.errors import DomainError
 
 
@@ -42,8 +43,16 @@ class Upstreams:
         """A readiness check: the service answers its liveness probe."""
 
         async def check() -> None:
-            reply = await self.client.get(self.urls[service] + "/healthz", timeout=2)
-            reply.raise_for_status()
+            # The reasons are public (/readyz): never the exception text, which names the
+            # service's address; plumbing.app logs the failure.
+            try:
+                reply = await self.client.get(self.urls[service] + "/healthz", timeout=2)
+            except httpx.TimeoutException:
+                raise CheckFailed("timed out") from None
+            except httpx.HTTPError:
+                raise CheckFailed("unreachable") from None
+            if reply.status_code != 200:
+                raise CheckFailed(f"answered {reply.status_code}")
 
         return check
 
