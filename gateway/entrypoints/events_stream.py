@@ -122,9 +122,10 @@ async def _new_changes(upstreams: Upstreams, caller: Caller, at: Position) -> As
     access = OrderAccess(upstreams, caller)
     for change in page["changes"]:
         try:
-            allowed = may_see_change(caller.role, str(change["type"])) and await access.allows(
-                change["order_id"]
-            )
+            # The purpose too: a commercial document attached or detached is itself news a
+            # role without commercial sight may not get.
+            kind_ok = may_see_change(caller.role, str(change["type"]), change.get("purpose"))
+            allowed = kind_ok and await access.allows(change["order_id"])
         except DomainError:
             return  # the access read model is away: retry this change, never push it unchecked
         at.changes = int(change["seq"])
