@@ -4,28 +4,17 @@ client sends stops the system answering others.
 
 Known failures, marked `xfail(strict=True)` so that each mark must go when it is fixed:
 
-- deeply nested JSON (100k `[` or 40k `{"a":`, under the 256 KB body limit) → 500: the
-  gateway's json.loads hits RecursionError. Owner: issue 11.
-- a lone surrogate escape (`"\\ud800"`) in a JSON string → 500: the gateway cannot re-encode
-  the body for the service. Owner: issue 11.
-- a NUL byte (`%00`) in a board or crew filter → 502: the read side passes it to PostgreSQL,
-  which refuses it, answers 500 and the gateway relays 502. Owner: issue 11.
 - POST /api/v1/tasks with a malformed `order_id` in the body → 500: the gateway parses it with
   UUID() before the service validates it. Owner: issue 11.
 - `Last-Event-ID` of thousands of digits → 500 (int() refuses over 4300 digits); beyond
   int64 (30 digits) → a stream that never delivers anything (projections answers 500 on every
   poll). Owner: issue 11.
-- raw (not percent-encoded) non-ASCII bytes in the request target → uvicorn/h11 answers 400
-  `text/plain`, not the API's JSON error. Owner: issue 11.
-- huge headers (one of 100 KB or 1 MB, or 10,000 headers): there is no header limit of our
-  own. What h11 gets in one read is accepted (200, seen for 100 KB and sometimes for 10,000
-  headers); beyond its 16 KB buffer it answers 400 `text/plain` (seen for 1 MB). A well-behaved
-  server answers 431 (or 400) with the error body. Owner: issue 11.
-- slow clients: uvicorn has no deadline for a request's headers or body, so a client that
-  trickles its headers or never sends its body holds its connection forever (others are still
-  answered). Owner: issue 11.
-- a declared Content-Length of 10 GB is not refused up front (413): the gateway waits for the
-  body (and would buffer it before checking the size). Owner: issue 11 (upload limits).
+
+Fixed by issue 11, kept here as the proof: deeply nested JSON, lone surrogates and NUL
+characters in a body are refused by the gateway's body guard (gateway/entrypoints/bodies.py);
+a NUL (`%00`) in any request target is refused by every service (plumbing/app.py); raw
+non-ASCII bytes in the target, huge heads, slow heads and bodies, and a declared body of
+gigabytes are refused below the app, in the API's error shape (plumbing/http_guard.py).
 
 Accepted, not failures: a free-text search (`q`) with undecodable bytes finds nothing (200),
 as does a filter naming nothing known; a numeric string `expected_version` ("1") is coerced.
@@ -62,18 +51,7 @@ from tests.e2e.test_first_slice import ORDER
 
 ISSUE_11 = "issue 11 (security: no input takes a process down) fixes it"
 KNOWN_500 = f"known 500: {ISSUE_11}"
-KNOWN_NUL_502 = f"known 502: the read side answers 500 on a NUL byte, relayed: {ISSUE_11}"
-KNOWN_PLAIN_400 = f"known: uvicorn/h11 answers 400 text/plain, not the API's error: {ISSUE_11}"
-KNOWN_HEADER_LIMIT = (
-    "known: no header limit of our own: accepted (200) when it arrives in one read, else "
-    f"uvicorn/h11's 400 text/plain; never 431 with the API's error: {ISSUE_11}"
-)
-KNOWN_NO_DEADLINE = f"known: no deadline for headers or body, the socket stays open: {ISSUE_11}"
 KNOWN_STREAM_STUCK = f"known: resumes beyond int64, projections 500s on every poll: {ISSUE_11}"
-KNOWN_WAITS_FOR_BODY = (
-    "known: the gateway waits for a body of any declared size instead of answering 413: "
-    "issue 11 (upload limits: size bound) fixes it"
-)
 
 MB = 1024 * 1024
 SLOW_CLIENT_BOUND_S = 10.0  # a slow connection must be closed (or refused) within this
@@ -134,7 +112,6 @@ async def test_a_json_body_of_megabytes_is_refused_with_413(
     assert assert_api_error(reply, 413)["code"] == "too_large"
 
 
-@xfail(KNOWN_WAITS_FOR_BODY)
 async def test_a_declared_body_of_gigabytes_is_refused_before_it_is_sent(
     stack: Stack, manager: dict[str, str]
 ) -> None:
@@ -170,19 +147,16 @@ async def test_a_declared_body_of_gigabytes_is_refused_before_it_is_sent(
         pytest.param(
             "/api/v1/orders",
             b"[" * 100_000 + b"]" * 100_000,
-            marks=xfail(KNOWN_500),
             id="orders-100k-arrays",
         ),
         pytest.param(
             "/api/v1/orders/{order}/comments",
             b"[" * 100_000 + b"]" * 100_000,
-            marks=xfail(KNOWN_500),
             id="comments-100k-arrays",
         ),
         pytest.param(
             "/api/v1/orders",
             b'{"a":' * 40_000 + b"1" + b"}" * 40_000,
-            marks=xfail(KNOWN_500),
             id="orders-40k-objects",
         ),
         pytest.param(
@@ -225,7 +199,6 @@ async def test_a_json_body_that_is_not_utf8_is_refused_with_422(
         pytest.param("/api/v1/orders/{order}/comments", {"text": "a\udfffb"}, id="comments"),
     ],
 )
-@xfail(KNOWN_500)
 async def test_a_lone_surrogate_escape_in_json_is_refused_with_422(
     client: httpx.AsyncClient,
     manager: dict[str, str],
@@ -284,11 +257,9 @@ async def test_undecodable_bytes_in_a_typed_query_parameter_are_refused_with_422
     "target",
     [
         pytest.param("/api/v1/board?q=%ff%fe", id="search-undecodable"),
-        pytest.param("/api/v1/board?q=%00", marks=xfail(KNOWN_NUL_502), id="search-nul"),
-        pytest.param(
-            "/api/v1/board?assignee=%ff%00", marks=xfail(KNOWN_NUL_502), id="assignee-nul"
-        ),
-        pytest.param("/api/v1/crew?role=%00", marks=xfail(KNOWN_NUL_502), id="crew-role-nul"),
+        pytest.param("/api/v1/board?q=%00", id="search-nul"),
+        pytest.param("/api/v1/board?assignee=%ff%00", id="assignee-nul"),
+        pytest.param("/api/v1/crew?role=%00", id="crew-role-nul"),
     ],
 )
 async def test_undecodable_bytes_in_a_filter_find_nothing_or_are_refused(
@@ -306,7 +277,6 @@ async def test_undecodable_bytes_in_a_filter_find_nothing_or_are_refused(
     [b"/api/v1/tasks?order_id=\xff\xfe", b"/api/v1/orders/\xff\xfe\x80"],
     ids=["query", "path"],
 )
-@xfail(KNOWN_PLAIN_400)
 async def test_raw_non_ascii_bytes_in_the_request_target_get_the_error_body(
     stack: Stack, manager: dict[str, str], target: bytes
 ) -> None:
@@ -332,7 +302,6 @@ def _many_headers(count: int) -> list[bytes]:
     ],
     ids=["one-100KB-header", "one-1MB-header", "10000-headers"],
 )
-@xfail(KNOWN_HEADER_LIMIT)
 async def test_huge_headers_are_refused_with_431_and_the_error_body(
     stack: Stack, manager: dict[str, str], extra: list[bytes]
 ) -> None:
@@ -584,13 +553,11 @@ async def test_slow_clients_do_not_stop_others_being_answered(
     assert card.json()["title"] == ORDER["title"]
 
 
-@xfail(KNOWN_NO_DEADLINE)
 async def test_a_client_trickling_its_headers_is_cut_off(slow_clients: SlowClients) -> None:
     ends = await _ends_by_deadline(slow_clients.trickling, slow_clients.opened_at, trickle=True)
     _assert_cut_off(ends)
 
 
-@xfail(KNOWN_NO_DEADLINE)
 async def test_a_client_that_never_finishes_its_body_is_cut_off(
     slow_clients: SlowClients,
 ) -> None:
