@@ -112,7 +112,10 @@ async def manager(order_id: UUID, request: Request, user: Commercial, up: Upstre
 
 @router.get("/pipeline")
 async def get_pipeline(user: CurrentUser, up: UpstreamsDep) -> Any:
-    return (await up.call("orders", "GET", "/pipeline", caller_of(user))).body
+    # The gate lists name conditions (deal terms, contract documents) whose very existence is
+    # a commercial hint: roles without commercial sight get the lists they could act on.
+    reply = await up.call("orders", "GET", "/pipeline", caller_of(user))
+    return strip_commercial(reply.body, user.role)
 
 
 @router.put("/pipeline")

@@ -68,21 +68,10 @@ _MEDIA_404 = (
     "caller may not see answers 404 'order <that order's id> not found' (require_order_access's "
     "message), so a media id reveals its order's id; answer 'media <id> not found' instead"
 )
-_PIPELINE = (
-    "owner of gateway/entrypoints/order_actions.py (GET /pipeline): returns the pipeline "
-    "unfiltered, naming deal_terms_missing, signed_contract(_missing), documents_missing; "
-    "return strip_commercial(body, user.role), which drops hidden gate conditions"
-)
 KNOWN: dict[tuple[str, str], str] = {
     **{(role, "/api/v1/media/{media_id}"): _MEDIA_404 for role in ROLES},
-    **{(role, "/api/v1/pipeline"): _PIPELINE for role in ROLES},
 }
-STREAM_KNOWN: dict[str, str] = dict.fromkeys(
-    FIELD,
-    "pushes helper (gateway/entrypoints/events_stream.py): a commercial document's "
-    "MediaAttached/MediaDetached is pushed; pass the feed row's purpose: "
-    "may_see_change(role, type, change.get('purpose'))",
-)
+STREAM_KNOWN: dict[str, str] = {}
 
 
 def _walk(routes: Any, prefix: str = "") -> Iterator[tuple[str, set[str]]]:
