@@ -18,6 +18,11 @@ DEFAULT_STAGES: Final[tuple[tuple[str, str, str], ...]] = (
     ("cancelled", "Отказ", "Cancelled"),
 )
 STAGE_KEYS: Final = tuple(key for key, _, _ in DEFAULT_STAGES)
+# DOMAIN.md, Roles: production sees orders in `production` and later (not cancelled ones).
+# The gateway (order access) and scheduling (task access) decide with this one set.
+PRODUCTION_STAGES: Final = frozenset(
+    {"production", "shipment_prep", "delivery", "installation", "rework", "closed"}
+)
 
 
 def stage_title(key: str, lang: str = "ru") -> str:

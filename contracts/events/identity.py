@@ -19,6 +19,9 @@ ROLES: tuple[Role, ...] = (
 )
 FIELD_ROLES: frozenset[str] = frozenset({"measurer", "installer", "delivery"})
 CREW_ROLES: frozenset[str] = frozenset({"measurer", "installer", "delivery", "production"})
+# DOMAIN.md, Roles: these see every order (whoever is assigned); the gateway and scheduling
+# both decide access with it.
+SEES_ALL_ORDERS: frozenset[str] = frozenset({"manager", "director", "admin"})
 
 
 class UserRegistered(BaseModel):

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from contracts.events.identity import FIELD_ROLES
+from contracts.events.identity import FIELD_ROLES, SEES_ALL_ORDERS
+from contracts.pipeline import PRODUCTION_STAGES
 
 COMMERCIAL_ROLES = frozenset({"manager", "director", "admin"})
-SEES_ALL_ORDERS = frozenset({"manager", "director", "admin"})
 COMMERCIAL_KEYS = frozenset(
     {
         "deal",
@@ -28,9 +28,6 @@ COMMERCIAL_KEYS = frozenset(
 COMMERCIAL_DOCUMENT_PURPOSES = frozenset({"contract_draft", "calculation", "signed_contract"})
 # Events that are commercial as a whole: left out of histories and realtime pushes.
 COMMERCIAL_EVENT_TYPES = frozenset({"orders.DealTermsRecorded"})
-PRODUCTION_STAGES = frozenset(
-    {"production", "shipment_prep", "delivery", "installation", "rework", "closed"}
-)
 
 
 # Gate conditions (DOMAIN.md codes). A role that may not see commercial facts is shown only

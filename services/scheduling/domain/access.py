@@ -3,9 +3,8 @@
 Pure: the application asks the stores whether the person is involved in the order (a visit or
 task assigned to them personally) and at which stage it is, and this module decides.
 
-The gateway decides the same question for the order itself from the access read model; the
-stage set below must name the same stages as its rule for production (gateway/domain/
-visibility.py, PRODUCTION_STAGES): services share no code but `contracts/`.
+The gateway decides the same question for the order itself from the access read model, with
+the same role and stage sets from `contracts/`.
 """
 
 from __future__ import annotations
@@ -14,14 +13,12 @@ from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
 
-SEES_ALL = frozenset({"manager", "director", "admin"})
+from contracts.events.identity import SEES_ALL_ORDERS
+from contracts.pipeline import PRODUCTION_STAGES
+
 # Those who book visits (and the admin who keeps calendars) read anyone's calendar.
 READS_ANY_CALENDAR = frozenset({"manager", "director", "admin"})
 COMPLETES_ANY = frozenset({"manager", "director"})
-# DOMAIN.md: production sees orders in `production` and later (not cancelled ones).
-PRODUCTION_AND_LATER = frozenset(
-    {"production", "shipment_prep", "delivery", "installation", "rework", "closed"}
-)
 
 
 @dataclass(frozen=True)
@@ -33,12 +30,12 @@ class Viewer:
 
     @property
     def sees_all(self) -> bool:
-        return self.role in SEES_ALL
+        return self.role in SEES_ALL_ORDERS
 
     @property
     def stages_seen(self) -> frozenset[str]:
         """Stages at which this role sees every order, whoever is assigned to it."""
-        return PRODUCTION_AND_LATER if self.role == "production" else frozenset()
+        return PRODUCTION_STAGES if self.role == "production" else frozenset()
 
 
 class Assignment(Protocol):
