@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 
 # Not after a word character or another "@": an e-mail address (ivan@example.ru) or "@@x"
-# is not a mention. Usernames follow the gateway's rule for new users.
-MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_.-]{2,64})")
+# is not a mention. Usernames follow the gateway's rule for new users (USERNAME), which ends a
+# name on a letter, digit or "_": so "@director." at the end of a sentence names "director".
+USERNAME = r"[A-Za-z0-9_.-]{1,63}[A-Za-z0-9_]"
+MENTION = re.compile(rf"(?<![\w@])@({USERNAME})")
 
 
 def mentioned_usernames(text: str) -> list[str]:

@@ -10,6 +10,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.envelope import Actor
+from contracts.mentions import USERNAME
 from gateway.adapters.users_repo import UsernameTaken
 from gateway.application.tokens import TokenClaims, hash_password, verify_password
 from gateway.domain.users import User, valid_role
@@ -55,7 +56,7 @@ async def me(user: CurrentUser) -> dict[str, object]:
 
 class NewUser(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    username: str = Field(min_length=2, max_length=64, pattern=r"^[a-zA-Z0-9_.-]+$")
+    username: str = Field(min_length=2, max_length=64, pattern=rf"^{USERNAME}$")
     display_name: str = Field(min_length=1, max_length=200)
     role: str
     password: str = Field(min_length=4, max_length=200)

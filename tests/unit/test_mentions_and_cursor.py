@@ -94,3 +94,11 @@ def test_a_cursor_resumes_both_feeds_and_an_old_plain_seq_still_works(
 )
 def test_anything_else_is_no_cursor_and_the_stream_starts_from_now(raw: str | None) -> None:
     assert parse_cursor(raw) is None
+
+
+def test_a_mention_ends_before_the_sentences_full_stop() -> None:
+    assert mentioned_usernames("Спасибо, @director. И @ivan-, @o.k_1!") == [
+        "director",
+        "ivan",
+        "o.k_1",
+    ]
