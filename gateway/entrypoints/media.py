@@ -48,6 +48,14 @@ async def _visible_media(upstreams: Upstreams, user: User, media_id: UUID) -> Ca
     return caller
 
 
+@router.get("/media/purposes")
+async def purposes(user: CurrentUser, upstreams: UpstreamsDep) -> Any:
+    """What the caller may attach, per kind, from the media service's table (a client offers
+    only these). Declared before `/media/{media_id}`, which would take "purposes" for an id."""
+    reply = await upstreams.call("media", "GET", "/purposes", caller_of(user))
+    return reply.body
+
+
 @router.post("/orders/{order_id}/media", status_code=201)
 async def request_upload(
     order_id: UUID, request: Request, user: CurrentUser, upstreams: UpstreamsDep, response: Response

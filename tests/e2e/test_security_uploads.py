@@ -106,6 +106,8 @@ async def test_a_measurer_cannot_attach_installation_photos_but_attaches_measure
     assert refused.json()["code"] == "purpose_not_allowed"
     assert "'installation'" in refused.json()["detail"]
     assert "measurer" in refused.json()["detail"]
+    offered = await site.api.get("/api/v1/media/purposes", headers=site.heads["measurer"])
+    assert offered.json()["purposes"] == {"photo": ["measurement"], "document": ["measurement"]}
     done = await attach(site, "measurer", "photo", "measurement", jpeg(), "image/jpeg")
     assert done.status_code == 200, done.text
     scan = await attach(site, "measurer", "document", "measurement", PDF, "application/pdf")
@@ -127,6 +129,9 @@ async def test_an_installer_attaches_installation_and_rework_photos_only(site: S
 
 
 async def test_delivery_and_production_attach_nothing_by_default(site: Site) -> None:
+    for role in ("delivery", "production"):
+        offered = await site.api.get("/api/v1/media/purposes", headers=site.heads[role])
+        assert offered.json()["purposes"] == {"photo": [], "document": []}, role
     for purpose in ("other", "installation"):
         refused = await start(site, "delivery", declared("photo", purpose, jpeg(), "image/jpeg"))
         assert refused.status_code == 403, refused.text

@@ -131,3 +131,13 @@ async def test_a_manager_completing_for_a_field_worker_is_allowed(rig: Rig) -> N
     assert (await rig.s3.put(started.json()["upload_url"], content=data)).status_code == 200
     done = await rig.http.post(f"/media/{started.json()['media_id']}/complete", headers=MANAGER)
     assert done.status_code == 200, done.text
+
+
+async def test_a_role_can_ask_which_purposes_it_may_attach(rig: Rig, delivery_allowed: Rig) -> None:
+    mine = await rig.http.get("/purposes", headers=actor("installer"))
+    assert mine.json() == {
+        "role": "installer",
+        "purposes": {"photo": ["installation", "rework"], "document": []},
+    }
+    crew = await delivery_allowed.http.get("/purposes", headers=actor("delivery"))
+    assert crew.json()["purposes"] == {"photo": ["other"], "document": ["other"]}

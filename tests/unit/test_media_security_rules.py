@@ -230,3 +230,10 @@ async def test_given_a_truncated_jpeg_when_inspected_then_it_says_truncated(
     path.write_bytes(out.getvalue()[: len(out.getvalue()) // 2])
     with pytest.raises(NotAnImage, match="truncated"):
         await imaging.inspect(path)
+
+
+def test_given_a_role_when_its_purposes_are_listed_then_each_kind_has_its_own() -> None:
+    assert POLICY.by_kind("measurer") == {"photo": ["measurement"], "document": ["measurement"]}
+    assert POLICY.by_kind("installer") == {"photo": ["installation", "rework"], "document": []}
+    assert POLICY.by_kind("delivery") == {"photo": [], "document": []}
+    assert set(POLICY.by_kind("manager")["document"]) >= COMMERCIAL_PURPOSES

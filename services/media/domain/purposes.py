@@ -62,6 +62,14 @@ class PurposePolicy:
         """An unknown role may attach nothing."""
         return self.table.get(role, frozenset())
 
+    def by_kind(self, role: str) -> dict[MediaKind, list[str]]:
+        """What the role may attach, per kind: for a client to offer only these."""
+        allowed = self.allowed(role)
+        return {
+            "photo": [p for p in PHOTO_PURPOSES if p in allowed],
+            "document": [p for p in DOCUMENT_PURPOSES if p in allowed],
+        }
+
     def check(self, role: str, kind: MediaKind, purpose: str) -> None:
         allowed = self.allowed(role)
         if purpose in allowed:

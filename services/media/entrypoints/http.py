@@ -17,6 +17,7 @@ from services.media.domain.model import Declared
 from services.media.domain.rules import sees_commercial
 from services.media.entrypoints.schemas import (
     MediaOut,
+    PurposesOut,
     UploadOut,
     UploadRequest,
     media_out,
@@ -27,6 +28,13 @@ router = APIRouter()
 
 
 Service = Annotated[MediaService, Depends(from_state("media", MediaService))]
+
+
+@router.get("/purposes")
+async def purposes(actor: CurrentActor, service: Service) -> PurposesOut:
+    """The purposes the caller's role may attach (the table in domain/purposes.py)."""
+    role = actor.role or ""
+    return PurposesOut(role=role, purposes=service.purposes.by_kind(role))
 
 
 @router.post("/orders/{order_id}/media", status_code=201, response_model_exclude_none=True)

@@ -28,6 +28,11 @@ class UploadRequest(BaseModel):
     )
 
 
+class PurposesOut(BaseModel):
+    role: str
+    purposes: dict[MediaKind, list[str]]
+
+
 class UploadOut(BaseModel):
     media_id: UUID
     upload_url: str
