@@ -18,9 +18,10 @@ from typing import Final
 
 from contracts.events.common import DOCUMENT_PURPOSES, PHOTO_PURPOSES, MediaKind
 from plumbing.errors import Forbidden
+from services.media.domain import rules
 
 EVERY_PURPOSE: Final = frozenset(DOCUMENT_PURPOSES) | frozenset(PHOTO_PURPOSES)
-COMMERCIAL_PURPOSES: Final = frozenset({"contract_draft", "calculation", "signed_contract"})
+COMMERCIAL_PURPOSES: Final = rules.COMMERCIAL
 
 # DOMAIN.md "may do": measurers upload measurements, installers photos of installation and
 # rework; delivery's and production's work has no uploads (a company may let delivery attach
