@@ -44,7 +44,12 @@ async def _visible_media(upstreams: Upstreams, user: User, media_id: UUID) -> Ca
     )
     if meta.body.get("purpose") in COMMERCIAL_DOCUMENT_PURPOSES and not sees_commercial(user.role):
         raise NotFound(f"media {media_id} not found")
-    await require_order_access(upstreams, caller, UUID(str(meta.body["order_id"])))
+    try:
+        await require_order_access(upstreams, caller, UUID(str(meta.body["order_id"])))
+    except NotFound:
+        # The same answer as for an unknown id: the order's 404 would name the order's id,
+        # which the caller did not send and may not learn.
+        raise NotFound(f"media {media_id} not found") from None
     return caller
 
 

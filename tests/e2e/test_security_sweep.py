@@ -61,18 +61,6 @@ SKIPPED = {
     "/api/v1/events/stream": "server-sent events: swept by test_the_live_stream_*",
 }
 
-# Leaks this sweep found in files other helpers own (issue 11): strict, so a fix turns the
-# test red until the mark goes. Keyed by (role, route); the reason names the owner.
-_MEDIA_404 = (
-    "uploads helper (gateway/entrypoints/media.py): GET /media/{id} of a file on an order the "
-    "caller may not see answers 404 'order <that order's id> not found' (require_order_access's "
-    "message), so a media id reveals its order's id; answer 'media <id> not found' instead"
-)
-KNOWN: dict[tuple[str, str], str] = {
-    **{(role, "/api/v1/media/{media_id}"): _MEDIA_404 for role in ROLES},
-}
-STREAM_KNOWN: dict[str, str] = {}
-
 
 def _walk(routes: Any, prefix: str = "") -> Iterator[tuple[str, set[str]]]:
     for route in routes:
@@ -520,9 +508,7 @@ def _cases() -> list[Any]:
         for route in ROUTES:
             if route in SKIPPED:
                 continue
-            reason = KNOWN.get((role, route))
-            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-            cases.append(pytest.param(role, route, marks=marks, id=f"{role}:{route}"))
+            cases.append(pytest.param(role, route, id=f"{role}:{route}"))
     return cases
 
 
@@ -543,15 +529,7 @@ async def test_no_route_leaks_to_field_roles_or_production(
     assert not leaks, f"{role} on {route} sees:\n" + "\n".join(leaks)
 
 
-@pytest.mark.parametrize(
-    "role",
-    [
-        pytest.param(r, marks=[pytest.mark.xfail(strict=True, reason=STREAM_KNOWN[r])])
-        if r in STREAM_KNOWN
-        else r
-        for r in ROLES
-    ],
-)
+@pytest.mark.parametrize("role", ROLES)
 async def test_the_live_stream_shows_no_hidden_change(world: World, role: str) -> None:
     frames = world.frames[role]
     text = "\n".join(frames)
