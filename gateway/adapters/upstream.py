@@ -107,7 +107,11 @@ class Upstreams:
             body = response.json()
         except ValueError:
             body = None
-        if response.status_code >= 500:
+        refusal = isinstance(body, dict) and "detail" in body and "code" in body
+        # A 503 in the API's shape is a service saying "busy, retry" (media_busy): passed on,
+        # with its retry_after, so the client retries instead of reporting a failure. Any
+        # other 5xx is a fault whose text stays here.
+        if response.status_code >= 500 and not (response.status_code == 503 and refusal):
             raise DomainError(f"{service} service failed", code="upstream_error", status=502)
         if response.status_code >= 400:
             if isinstance(body, dict) and "detail" in body:

@@ -136,6 +136,7 @@ async def test_a_completion_without_a_free_slot_is_told_to_retry_and_stays_pendi
     assert busy.status_code == 503, busy.text
     assert busy.json()["code"] == "media_busy"
     assert busy.json()["retry_after"] > 0
+    assert busy.headers["retry-after"] == str(busy.json()["retry_after"])
     done = await one_slot.http.post(f"/media/{media_id}/complete", headers=MANAGER)
     assert done.status_code == 200, done.text
 

@@ -172,3 +172,31 @@ async def test_a_body_over_the_limit_is_refused_with_413() -> None:
     reply = await get(failing_app(), "/body", method="POST", content=b" " * (257 * 1024))
     assert reply.status_code == 413
     assert reply.json()["code"] == "too_large"
+
+
+async def test_a_services_busy_answer_reaches_the_client_with_retry_after() -> None:
+    busy = {"detail": "busy, retry", "code": "media_busy", "retry_after": 5}
+    services = upstreams(httpx.Response(503, json=busy))
+    app = create_app("busy-test", Runtime())
+
+    @app.get("/through")
+    async def through() -> object:
+        return (await services.call("orders", "GET", "/x", None)).body
+
+    reply = await get(app, "/through")
+    assert reply.status_code == 503
+    assert reply.json() == busy
+    assert reply.headers["retry-after"] == "5"
+
+
+async def test_any_other_service_failure_is_a_bare_502() -> None:
+    services = upstreams(httpx.Response(503, text=SECRET_TEXT))
+    app = create_app("fault-test", Runtime())
+
+    @app.get("/through")
+    async def through() -> object:
+        return (await services.call("orders", "GET", "/x", None)).body
+
+    reply = await get(app, "/through")
+    assert reply.status_code == 502
+    assert SECRET_TEXT not in reply.text
