@@ -19,8 +19,13 @@ export function chatSection(orderId) {
     if (!text.value.trim()) return;
     send.disabled = true;
     try {
-      await api(`/orders/${orderId}/comments`, { method: "POST", json: { text: text.value.trim() } });
+      const posted = await api(`/orders/${orderId}/comments`, { method: "POST", json: { text: text.value.trim() } });
       text.value = "";
+      const missed = posted.not_notified || [];
+      if (missed.length) {
+        const names = missed.map((m) => `@${m.username} (${reasonText(m.reason)})`).join(", ");
+        toast(t("chat.not_notified", { names }), "error");
+      }
       await refresh();
     } catch (err) {
       toast(errorText(err), "error");
@@ -64,3 +69,13 @@ function withMentions(text) {
   return text.split(/(@[A-Za-z0-9_.-]+)/g).map((part) =>
     part.startsWith("@") ? h("span", { class: "mention" }, part) : part);
 }
+
+// Literal keys (never built from parts) so the unit test can check every key exists.
+const REASONS = {
+  no_access: () => t("chat.reason.no_access"),
+  unknown_user: () => t("chat.reason.unknown_user"),
+  inactive: () => t("chat.reason.inactive"),
+  access_unavailable: () => t("chat.reason.access_unavailable"),
+  too_many_mentions: () => t("chat.reason.too_many_mentions"),
+};
+const reasonText = (reason) => (REASONS[reason] ? REASONS[reason]() : reason);

@@ -5,7 +5,7 @@ import { api, ApiError } from "./api.js";
 import { h, mount, toast } from "./dom.js";
 import { bytes, dateTime } from "./format.js";
 import { t } from "./i18n.js";
-import { isCommercial, mayUpload, role } from "./state.js";
+import { isCommercial, role } from "./state.js";
 import { errorText } from "./errors.js";
 
 const PUT_ATTEMPTS = 6;
@@ -66,12 +66,38 @@ function defaultPurpose(kind, stage) {
  */
 export function mediaSection(card, onUploaded) {
   const list = h("div", { class: "media-list" }, h("p", { class: "muted" }, t("common.loading")));
+  const upload = h("div");
   const section = h("section", { class: "panel", "aria-labelledby": "media-h" },
     h("h2", { id: "media-h" }, t("media.title")),
     list,
-    mayUpload() ? uploader(card, () => { loadList(card, list); onUploaded(); }) : null);
+    upload);
   loadList(card, list);
+  allowedPurposes().then((allowed) => {
+    if (allowed.photo.length || allowed.document.length) {
+      mount(upload, uploader(card, allowed, () => { loadList(card, list); onUploaded(); }));
+    }
+  });
   return section;
+}
+
+let allowedCache = null;
+let allowedFor = null;
+/**
+ * What this role may attach, per kind: the media service's table (GET /media/purposes), so the
+ * picker never offers a purpose the server would refuse. Asked once per signed-in role; if
+ * it cannot be asked, nothing is offered (the server decides anyway).
+ */
+function allowedPurposes() {
+  if (allowedCache === null || allowedFor !== role()) {
+    allowedFor = role();
+    allowedCache = api("/media/purposes")
+      .then((found) => ({ photo: found.purposes.photo || [], document: found.purposes.document || [] }))
+      .catch(() => {
+        allowedCache = null;
+        return { photo: [], document: [] };
+      });
+  }
+  return allowedCache;
 }
 
 async function loadList(card, list) {
@@ -116,15 +142,17 @@ function doc(m) {
       m.size ? ` · ${bytes(m.size)}` : ""));
 }
 
-function uploader(card, done) {
-  const kind = h("select", { id: "up-kind" },
-    h("option", { value: "photo" }, t("media.kind_photo")),
-    h("option", { value: "document" }, t("media.kind_document")));
+function uploader(card, allowed, done) {
+  const kinds = [["photo", t("media.kind_photo")], ["document", t("media.kind_document")]]
+    .filter(([key]) => allowed[key].length);
+  const kind = h("select", { id: "up-kind" }, kinds.map(([key, label]) => h("option", { value: key }, label)));
   const purpose = h("select", { id: "up-purpose" });
   const fillPurposes = () => {
-    const options = PURPOSES[kind.value].filter(([, , commercial]) => !commercial || isCommercial());
+    const options = PURPOSES[kind.value].filter(
+      ([key, , commercial]) => allowed[kind.value].includes(key) && (!commercial || isCommercial()));
     mount(purpose, options.map(([key, label]) => h("option", { value: key }, label())));
-    purpose.value = defaultPurpose(kind.value, card.stage);
+    const preferred = defaultPurpose(kind.value, card.stage);
+    if (options.length) purpose.value = options.some(([key]) => key === preferred) ? preferred : options[0][0];
   };
   kind.addEventListener("change", fillPurposes);
   fillPurposes();
@@ -134,7 +162,7 @@ function uploader(card, done) {
   const camera = h("input", { type: "file", accept: "image/*", capture: "environment", id: "up-camera", class: "visually-hidden" });
   const picker = h("input", { type: "file", multiple: true, id: "up-file", class: "visually-hidden", accept: ACCEPT });
   const start = (files, forcedKind) => {
-    if (forcedKind) { kind.value = forcedKind; fillPurposes(); }
+    if (forcedKind && allowed[forcedKind].length) { kind.value = forcedKind; fillPurposes(); }
     uploadAll(card.id, [...files], kind.value, purpose.value, status).then(done);
   };
   camera.addEventListener("change", () => { start(camera.files, "photo"); camera.value = ""; });
@@ -145,8 +173,8 @@ function uploader(card, done) {
       h("label", { for: "up-kind" }, t("media.kind"), kind),
       h("label", { for: "up-purpose" }, t("media.purpose"), purpose)),
     h("div", { class: "row" },
-      h("label", { for: "up-camera", class: "button primary" }, "📷 ", t("media.take_photo")),
-      camera,
+      allowed.photo.length ? h("label", { for: "up-camera", class: "button primary" }, "📷 ", t("media.take_photo")) : null,
+      allowed.photo.length ? camera : null,
       h("label", { for: "up-file", class: "button" }, "📎 ", t("media.choose_file")),
       picker),
     status);

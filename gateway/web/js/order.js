@@ -92,7 +92,10 @@ function gateSection(ctx) {
   if (terminal) body.push(h("p", { class: "muted" }, t("gate.terminal")));
   else if (unmet.length) {
     body.push(h("p", {}, t("gate.blocked")), h("ul", { class: "unmet" }, unmet.map((u) => h("li", {}, u.message || u.code))));
-  } else body.push(h("p", { class: "ok" }, "✅ ", t("gate.clear")));
+  } else if (isCommercial()) body.push(h("p", { class: "ok" }, "✅ ", t("gate.clear")));
+  // Others are shown only the conditions they can act on (the rest are hidden from them), so
+  // an empty list says nothing about whether the order may move on.
+  else body.push(h("p", { class: "muted" }, t("gate.nothing_for_you")));
 
   if (isCommercial() && (card.next_stages || []).length) {
     body.push(h("div", { class: "row wrap" },

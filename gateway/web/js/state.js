@@ -17,12 +17,10 @@ export const stageTitle = (key) => stages.get(key) || key;
 
 const COMMERCIAL = new Set(["manager", "director"]);
 const FIELD = new Set(["measurer", "installer", "delivery"]);
-const UPLOADERS = new Set(["manager", "director", "measurer", "installer"]);
 
 export const role = () => (session.user ? session.user.role : "");
 export const isCommercial = () => COMMERCIAL.has(role());
 export const isField = () => FIELD.has(role());
-export const mayUpload = () => UPLOADERS.has(role());
 export const mayMarkProduction = () => ["production", "manager", "director"].includes(role());
 
 // Literal t() calls with whole keys (never built from parts) so the unit test can check every key exists.
