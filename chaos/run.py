@@ -89,6 +89,17 @@ async def run(plan: Plan, keep_data: bool = False) -> Result:
             shutil.rmtree(data, ignore_errors=True)
 
 
+async def _measurers(api: httpx.AsyncClient, manager: dict[str, str]) -> list[str]:
+    """The measurers' ids, once scheduling has them: its crew list comes from the gateway's
+    user events, which a just-started stack may not have delivered yet."""
+    async with asyncio.timeout(60):
+        while True:
+            reply = await api.get("/api/v1/crew", headers=manager, params={"role": "measurer"})
+            if reply.status_code == 200 and reply.json():
+                return [str(c["id"]) for c in reply.json()]
+            await asyncio.sleep(0.5)
+
+
 def _data_folder() -> Path:
     data = Path(tempfile.mkdtemp(prefix="oms-chaos-"))
     data.chmod(0o755)  # PostgreSQL runs as `nobody` under root and keeps its files in here
@@ -99,9 +110,9 @@ async def _drive(stack: Stack, plan: Plan) -> tuple[Ledger, Driver]:
     limits = httpx.Limits(max_connections=500, max_keepalive_connections=100)
     async with httpx.AsyncClient(base_url=stack.urls["gateway"], timeout=30, limits=limits) as api:
         manager, measurer = await _login(api, "manager"), await _login(api, "measurer")
-        crew = (await api.get("/api/v1/crew", headers=manager, params={"role": "measurer"})).json()
+        crew = await _measurers(api, manager)
         ledger = Ledger()
-        driver = Driver(api, manager, measurer, slots([c["id"] for c in crew]), ledger, plan.rate)
+        driver = Driver(api, manager, measurer, slots(crew), ledger, plan.rate)
         stop = asyncio.Event()
         ledger.begin("steady")
         load = asyncio.create_task(driver.run(stop))

@@ -16,6 +16,8 @@ FIRST_HOUR, LAST_HOUR = 9, 18
 
 def slots(crew_ids: list[str], today: date | None = None) -> Iterator[tuple[str, datetime]]:
     """(assignee id, start) pairs, each one hour long, never the same twice."""
+    if not crew_ids:
+        raise ValueError("no measurers to book")  # else the days would run on to year 9999
     day = today or datetime.now(MOSCOW).date()
     day += timedelta(days=7 - day.weekday())  # next Monday: nothing is booked that far yet
     while True:

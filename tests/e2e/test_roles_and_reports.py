@@ -159,18 +159,26 @@ async def test_a_field_role_gets_404_on_every_endpoint_of_an_order_not_theirs(
     assert oid not in board
 
 
+async def order_visited_by(
+    api: httpx.AsyncClient, stack: Stack, who: dict[str, str], kind: VisitKind
+) -> str:
+    """A new order with a `kind` visit for `who`, once they can see it."""
+    manager = await login(api, "manager")
+    oid = (await api.post("/api/v1/orders", json=ORDER, headers=manager)).json()["id"]
+    visit = booked(oid, kind, await me(api, who))
+    await publish(stack, visit, f"visit-{visit.visit_id}")
+    async with asyncio.timeout(30):  # until the access read model has the visit
+        while (await api.get(f"/api/v1/orders/{oid}", headers=who)).status_code != 200:
+            await asyncio.sleep(0.2)
+    return str(oid)
+
+
 async def order_with_a_measurer(
     api: httpx.AsyncClient, stack: Stack
 ) -> tuple[dict[str, str], dict[str, str], str]:
     """A new order with a measurement visit for `measurer`, once they can see it."""
     manager, measurer = await login(api, "manager"), await login(api, "measurer")
-    oid = (await api.post("/api/v1/orders", json=ORDER, headers=manager)).json()["id"]
-    visit = booked(oid, "measurement", await me(api, measurer))
-    await publish(stack, visit, f"visit-{visit.visit_id}")
-    async with asyncio.timeout(30):  # until the access read model has the visit
-        while (await api.get(f"/api/v1/orders/{oid}", headers=measurer)).status_code != 200:
-            await asyncio.sleep(0.2)
-    return manager, measurer, str(oid)
+    return manager, measurer, await order_visited_by(api, stack, measurer, "measurement")
 
 
 async def test_the_event_stream_pushes_a_change_on_an_order_the_caller_works_on(

@@ -27,7 +27,7 @@ from gateway.application.tokens import TokenClaims, Tokens
 from tests.e2e.conftest import login
 from tests.e2e.test_first_slice import ORDER
 from tests.e2e.test_order_lifecycle import publish
-from tests.e2e.test_roles_and_reports import booked, me
+from tests.e2e.test_roles_and_reports import order_visited_by
 
 STREAM = "/api/v1/events/stream"
 QUIET_S = 5.0  # more than two inbox polls of the stream (2 s each)
@@ -102,14 +102,7 @@ def short_token(stack: Stack, user_id: str, username: str, role: str, seconds: f
 
 async def order_for(api: httpx.AsyncClient, stack: Stack, who: dict[str, str]) -> str:
     """A new order with an installation visit for `who`, once they can see it."""
-    manager = await login(api, "manager")
-    oid = (await api.post("/api/v1/orders", json=ORDER, headers=manager)).json()["id"]
-    visit = booked(oid, "installation", await me(api, who))
-    await publish(stack, visit, f"visit-{visit.visit_id}")
-    async with asyncio.timeout(30):  # until the access read model has the visit
-        while (await api.get(f"/api/v1/orders/{oid}", headers=who)).status_code != 200:
-            await asyncio.sleep(0.2)
-    return str(oid)
+    return await order_visited_by(api, stack, who, "installation")
 
 
 async def inbox_until(

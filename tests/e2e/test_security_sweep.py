@@ -29,6 +29,7 @@ from deploy.local.stack import Stack
 from gateway.bootstrap import Settings, build
 from gateway.domain.visibility import COMMERCIAL_DOCUMENT_PURPOSES, COMMERCIAL_KEYS
 from tests.e2e.conftest import login
+from tests.e2e.test_order_lifecycle import card
 from tests.e2e.test_real_services_flow import PDF, eventually, upload
 
 ROLES = ("measurer", "installer", "delivery", "production")
@@ -145,13 +146,6 @@ async def book(
             return body
         assert reply.status_code == 409, reply.text
     raise AssertionError(f"could not book a {kind} visit on {oid}")
-
-
-async def card(api: httpx.AsyncClient, head: dict[str, str], oid: str) -> dict[str, Any]:
-    reply = await api.get(f"/api/v1/orders/{oid}", headers=head)
-    assert reply.status_code == 200, reply.text
-    body: dict[str, Any] = reply.json()
-    return body
 
 
 async def until_card(
