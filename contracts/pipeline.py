@@ -1,9 +1,60 @@
-"""The default pipeline (DOMAIN.md): stage keys, order and titles. Stages are data: the orders
-service stores versioned pipelines; this is version 1, which every service can name."""
+"""The pipeline on the wire, and the default stage keys (DOMAIN.md).
+
+Stages are data: the orders service owns versioned pipelines and publishes each version once,
+whole, as `orders.PipelinePublished` (`PipelineDefinition` below). Every other service keeps
+the versions it has heard of and follows each order's `pipeline_version` for its columns,
+titles, limits and robots; none of them names the stages in code.
+`DEFAULT_STAGES` is version 1's list, for tests and the orders service's seed only.
+"""
 
 from __future__ import annotations
 
 from typing import Final
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class GateCondition(BaseModel):
+    """One requirement to leave a stage: a known `kind` with parameters, under a code."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: str
+    kind: str
+    params: dict[str, str] = Field(default_factory=dict)
+    message_ru: str
+    message_en: str
+
+
+class StageDefinition(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    key: str
+    title_ru: str
+    title_en: str
+    # How long an order may stay before it is overdue; None: no limit.
+    limit_hours: float | None = None
+    terminal: bool = False
+    gate: list[GateCondition] = Field(default_factory=list)
+
+
+class PipelineDefinition(BaseModel):
+    """Stages in board order, and the forward moves allowed from each."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    stages: list[StageDefinition]
+    forward: dict[str, list[str]]
+
+    def stage(self, key: str) -> StageDefinition | None:
+        return next((s for s in self.stages if s.key == key), None)
+
+    def title(self, key: str, lang: str = "ru") -> str:
+        found = self.stage(key)
+        if found is None:
+            return key
+        return found.title_ru if lang == "ru" else found.title_en
+
 
 DEFAULT_STAGES: Final[tuple[tuple[str, str, str], ...]] = (
     ("intake", "Оформление заказа", "Order intake"),

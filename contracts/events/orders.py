@@ -16,6 +16,7 @@ from contracts.events.common import (
     MediaKind,
     VisitKind,
 )
+from contracts.pipeline import PipelineDefinition
 
 
 class OrderCreatedV1(BaseModel):
@@ -55,6 +56,16 @@ def upcast_order_created_v1(data: dict[str, Any]) -> dict[str, Any]:
 
 class _Event(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class PipelinePublished(_Event):
+    """A pipeline version, whole (stream `pipeline`, its event N is version N+1). Published
+    once per version: when a director saves one, and for every version stored before this
+    event existed, at the orders service's first start after the upgrade. New orders take the
+    newest version; an order keeps its `pipeline_version` for life."""
+
+    version: int = Field(ge=1)
+    definition: PipelineDefinition
 
 
 class CustomerUpdated(_Event):

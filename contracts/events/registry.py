@@ -51,6 +51,7 @@ EVENT_TYPES: dict[str, EventType] = {
         *(
             EventType(f"orders.{model.__name__}", {1: model})
             for model in (
+                orders.PipelinePublished,
                 orders.CustomerUpdated,
                 orders.ManagerAssigned,
                 orders.StageChanged,
