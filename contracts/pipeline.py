@@ -13,6 +13,9 @@ from typing import Final
 
 from pydantic import BaseModel, ConfigDict, Field
 
+PRODUCTION: Final = "production"
+CANCELLED: Final = "cancelled"
+
 
 class GateCondition(BaseModel):
     """One requirement to leave a stage: a known `kind` with parameters, under a code."""
@@ -48,6 +51,18 @@ class PipelineDefinition(BaseModel):
 
     def stage(self, key: str) -> StageDefinition | None:
         return next((s for s in self.stages if s.key == key), None)
+
+    def keys(self) -> list[str]:
+        return [s.key for s in self.stages]
+
+    def production_sees(self, key: str) -> bool:
+        """DOMAIN.md, Roles: production sees orders in `production` and later — in this
+        pipeline's order, so a stage added after production (varnishing) is theirs too;
+        never a cancelled order."""
+        keys = self.keys()
+        if PRODUCTION not in keys or key not in keys or key == CANCELLED:
+            return False
+        return keys.index(key) >= keys.index(PRODUCTION)
 
     def title(self, key: str, lang: str = "ru") -> str:
         found = self.stage(key)

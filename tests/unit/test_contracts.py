@@ -127,3 +127,16 @@ def test_a_newer_release_registry_reads_what_this_one_refuses() -> None:
 
 def test_checked_in_json_schemas_are_current() -> None:
     assert export_main(["--check"]) == 0
+
+
+def test_production_sees_its_stage_and_every_later_one_of_the_orders_pipeline() -> None:
+    from contracts.pipeline import PipelineDefinition, StageDefinition
+
+    def stage(key: str, terminal: bool = False) -> StageDefinition:
+        return StageDefinition(key=key, title_ru=key, title_en=key, terminal=terminal)
+
+    keys = ["intake", "production", "varnishing", "shipment_prep", "closed"]
+    stages = [stage(k, k == "closed") for k in keys] + [stage("cancelled", True)]
+    pipeline = PipelineDefinition(stages=stages, forward={})
+    seen = [k for k in [*keys, "cancelled", "unknown"] if pipeline.production_sees(k)]
+    assert seen == ["production", "varnishing", "shipment_prep", "closed"]
