@@ -12,6 +12,7 @@ from contracts.events import registry
 from contracts.events.orders import OrderCreated
 from contracts.export import main as export_main
 from contracts.topics import ALL_TOPICS, partition_key, topic_for
+from contracts.pipeline import PipelineDefinition, StageDefinition
 
 FIXTURES = Path(registry.__file__).parents[1] / "fixtures"
 VERSIONS = [
@@ -130,8 +131,6 @@ def test_checked_in_json_schemas_are_current() -> None:
 
 
 def test_production_sees_its_stage_and_every_later_one_of_the_orders_pipeline() -> None:
-    from contracts.pipeline import PipelineDefinition, StageDefinition
-
     def stage(key: str, terminal: bool = False) -> StageDefinition:
         return StageDefinition(key=key, title_ru=key, title_en=key, terminal=terminal)
 
