@@ -11,8 +11,8 @@ from contracts.envelope import Envelope
 from contracts.events import registry
 from contracts.events.orders import OrderCreated
 from contracts.export import main as export_main
-from contracts.topics import ALL_TOPICS, partition_key, topic_for
 from contracts.pipeline import PipelineDefinition, StageDefinition
+from contracts.topics import ALL_TOPICS, partition_key, topic_for
 
 FIXTURES = Path(registry.__file__).parents[1] / "fixtures"
 VERSIONS = [
