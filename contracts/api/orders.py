@@ -43,6 +43,7 @@ class CustomerPatch(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     phone: str | None = Field(default=None, min_length=1, max_length=40)
     address: str | AddressIn | None = None
+    expected_version: int | None = Field(default=None, ge=0)
 
 
 class TransitionRequest(BaseModel):

@@ -17,6 +17,7 @@ from services.orders.adapters.pipeline_store import (
     PIPELINES_DDL,
     PostgresPipelineStore,
     PostgresUserDirectory,
+    upsert_user,
 )
 from services.orders.adapters.postgres_event_store import (
     EVENT_STORE_DDL,
@@ -27,7 +28,7 @@ from services.orders.application.facts import FactHandler
 from services.orders.application.pipelines import Pipelines
 from services.orders.application.service import OrderService
 from services.orders.application.usecases import Orders
-from services.orders.entrypoints import http, http_commands, http_pipeline
+from services.orders.entrypoints import errors, http, http_commands, http_pipeline
 
 
 class Settings(ServiceSettings):
@@ -48,10 +49,10 @@ def build(settings: Settings) -> FastAPI:
         app.state.core = core
         app.state.orders = Orders(core, PostgresOrderNumbers(pool), PostgresUserDirectory(pool))
         relay = Relay(store, pool, settings, [ORDERS])
-        consumer = Consumer("orders", CONSUMED, pool, settings, FactHandler(core))
+        consumer = Consumer("orders", CONSUMED, pool, settings, FactHandler(core, upsert_user))
         return [relay.run, consumer.run]
 
-    return build_service(
+    service = build_service(
         settings,
         ServiceSpec(
             migrations=MIGRATIONS,
@@ -60,3 +61,5 @@ def build(settings: Settings) -> FastAPI:
             routers=[http.router, http_commands.router, http_pipeline.router],
         ),
     )
+    errors.install(service)  # the orders domain's errors → HTTP statuses, in one table
+    return service

@@ -13,9 +13,9 @@ from pydantic import BaseModel
 from contracts.envelope import Actor
 from contracts.events import orders as ev
 from contracts.events.common import Address, Customer, MeasurementResults, RoomMeasurement
-from plumbing.errors import DomainError
 from services.orders.domain.decide import decide
 from services.orders.domain.default_pipeline import default_pipeline
+from services.orders.domain.errors import OrderError
 from services.orders.domain.evolve import evolve
 from services.orders.domain.model import Command, Order
 from services.orders.domain.pipeline import Pipeline
@@ -52,7 +52,7 @@ class Scenario:
     def then(self, *expected: BaseModel) -> None:
         assert self.decided() == list(expected)
 
-    def then_raises(self, error: type[DomainError], code: str | None = None) -> DomainError:
+    def then_raises(self, error: type[OrderError], code: str | None = None) -> OrderError:
         with pytest.raises(error) as info:
             self.decided()
         if code is not None:

@@ -356,7 +356,7 @@ def test_cancel_from_any_open_stage_needs_a_reason() -> None:
 def test_closed_and_cancelled_orders_are_final() -> None:
     closed = [*INSTALLED, moved("installation", "closed")]
     given(*closed).when(to("rework", reason="ещё раз")).then_raises(TransitionNotAllowed)
-    given(*closed).when(UpdateCustomer(CUSTOMER)).then_raises(OrderClosed, "order_closed")
+    given(*closed).when(UpdateCustomer(name="Петров")).then_raises(OrderClosed, "order_closed")
     cancelled = [created(), moved("intake", "cancelled", "cancel")]
     given(*cancelled).when(to("intake", reason="вернули")).then_raises(TransitionNotAllowed)
 

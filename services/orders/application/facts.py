@@ -12,9 +12,9 @@ from uuid import UUID
 from contracts.envelope import Actor, Envelope
 from contracts.events import media, registry, scheduling
 from plumbing.db import Conn
-from plumbing.errors import NotFound
-from services.orders.adapters.pipeline_store import upsert_user
+from services.orders.application.ports import RecordUser
 from services.orders.application.service import Cause, OrderService
+from services.orders.domain.errors import OrderNotFound
 from services.orders.domain.model import Command, NoteMedia, NoteTaskDone, NoteVisit, RobotMove
 
 log = logging.getLogger(__name__)
@@ -65,12 +65,13 @@ def to_command(envelope: Envelope) -> tuple[UUID, Command] | None:
 
 
 class FactHandler:
-    def __init__(self, service: OrderService) -> None:
+    def __init__(self, service: OrderService, record_user: RecordUser) -> None:
         self.service = service
+        self.record_user = record_user
 
     async def __call__(self, conn: Conn, envelope: Envelope) -> None:
         if envelope.type in ("identity.UserRegistered", "identity.UserUpdated"):
-            await upsert_user(conn, envelope.data)
+            await self.record_user(conn, envelope.data)
             return
         found = to_command(envelope)
         if found is None:
@@ -86,6 +87,6 @@ class FactHandler:
                 actor,
                 cause=Cause(envelope.event_id, envelope.correlation_id),
             )
-        except NotFound:
+        except OrderNotFound:
             # A fact about an order this store has never seen: nothing to attach it to.
             log.warning("%s refers to unknown order %s", envelope.type, order_id)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from contracts.envelope import Envelope
+from plumbing.db import Conn
 
 
 class WrongExpectedVersion(Exception):
@@ -95,3 +96,8 @@ class UserDirectory(Protocol):
     async def by_usernames(self, usernames: Sequence[str]) -> dict[str, str]:
         """username -> user id, for the active users among those names."""
         ...
+
+
+# Remembers a user from identity.* (for @mentions) inside the consumer's transaction, so the
+# row commits with the inbox row that marks the event applied.
+RecordUser = Callable[[Conn, dict[str, Any]], Awaitable[None]]

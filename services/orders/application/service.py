@@ -18,7 +18,6 @@ from pydantic import BaseModel
 from contracts.envelope import Actor, Envelope
 from contracts.events import registry
 from plumbing import correlation
-from plumbing.errors import NotFound
 from services.orders.application.pipelines import Pipelines
 from services.orders.application.ports import (
     DuplicateEvent,
@@ -27,7 +26,7 @@ from services.orders.application.ports import (
     WrongExpectedVersion,
 )
 from services.orders.domain.decide import decide
-from services.orders.domain.errors import VersionConflict
+from services.orders.domain.errors import OrderNotFound, VersionConflict
 from services.orders.domain.evolve import evolve
 from services.orders.domain.model import Command, CreateOrder, Order
 
@@ -68,7 +67,7 @@ class OrderService:
         for stored in await self.store.read_stream(stream_of(order_id)):
             state = evolve(state, registry.decode(stored.envelope), stored.envelope.occurred_at)
         if not state.exists:
-            raise NotFound(f"order {order_id} not found")
+            raise OrderNotFound(f"order {order_id} not found")
         return state
 
     async def execute(

@@ -12,9 +12,8 @@ from typing import Any
 from uuid import UUID
 
 from contracts.envelope import Actor
-from contracts.events.common import Customer
+from contracts.events.common import Address, Customer
 from contracts.mentions import mentioned_usernames
-from plumbing.errors import Conflict, Invalid
 from services.orders.application.ports import (
     IdempotencyKeyTaken,
     IdempotencyRecord,
@@ -22,6 +21,7 @@ from services.orders.application.ports import (
     UserDirectory,
 )
 from services.orders.application.service import OrderService, Outcome, stream_of
+from services.orders.domain.errors import IdempotencyKeyBusy, IdempotencyKeyReused
 from services.orders.domain.model import (
     AssignManager,
     CreateOrder,
@@ -88,7 +88,7 @@ class Orders:
             assert record is not None
             replay = await self._replay(record.key, record.request_hash)
             if replay is None:  # pragma: no cover - the key row is committed before we see it
-                raise Conflict("idempotency key in use", code="idempotency_conflict") from None
+                raise IdempotencyKeyBusy("idempotency key in use") from None
             return replay
         return Created(outcome.order, created=True)
 
@@ -97,9 +97,8 @@ class Orders:
         if found is None:
             return None
         if found.request_hash != digest:
-            raise Invalid(
-                "Idempotency-Key was already used with a different request body",
-                code="idempotency_key_reused",
+            raise IdempotencyKeyReused(
+                "Idempotency-Key was already used with a different request body"
             )
         order_id = UUID(found.stream_id.removeprefix("order-"))
         return Created(await self.core.load(order_id), created=False)
@@ -129,8 +128,21 @@ class Orders:
     async def finish_production(self, order_id: UUID, actor: Actor) -> Outcome:
         return await self.core.execute(order_id, FinishProduction(), actor)
 
-    async def update_customer(self, order_id: UUID, actor: Actor, customer: Customer) -> Outcome:
-        return await self.core.execute(order_id, UpdateCustomer(customer), actor)
+    async def update_customer(
+        self,
+        order_id: UUID,
+        actor: Actor,
+        *,
+        name: str | None = None,
+        phone: str | None = None,
+        address: Address | None = None,
+        expected: int | None = None,
+    ) -> Outcome:
+        """Change the fields given, merged by the decider into the customer as it is then.
+        With `expected`, a stale version is a 409; without, a race is re-decided on fresh
+        state, so an edit of another field made meanwhile is kept, not overwritten."""
+        command = UpdateCustomer(name=name, phone=phone, address=address)
+        return await self.core.execute(order_id, command, actor, expected_version=expected)
 
     async def assign_manager(self, order_id: UUID, actor: Actor, manager_id: str) -> Outcome:
         return await self.core.execute(order_id, AssignManager(manager_id), actor)

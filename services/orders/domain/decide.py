@@ -6,6 +6,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from contracts.events import orders as ev
+from contracts.events.common import Customer
 from services.orders.domain import moves
 from services.orders.domain.errors import (
     InvalidOrder,
@@ -88,7 +89,7 @@ def _decide(command: Command, state: Order, pipeline: Pipeline) -> list[BaseMode
     _require_open(state, pipeline)
     match command:
         case UpdateCustomer():
-            return [ev.CustomerUpdated(order_id=oid, customer=command.customer)]
+            return _update_customer(command, state)
         case AssignManager():
             return [ev.ManagerAssigned(order_id=oid, manager_id=command.manager_id)]
         case RecordDealTerms():
@@ -142,6 +143,21 @@ def _create(command: CreateOrder, state: Order) -> list[BaseModel]:
             pipeline_version=command.pipeline_version,
         )
     ]
+
+
+def _update_customer(command: UpdateCustomer, state: Order) -> list[BaseModel]:
+    assert state.id is not None
+    assert state.customer is not None, "OrderCreated always names the customer"
+    current = state.customer
+    name = (command.name or "").strip()  # a blank name keeps the one we have
+    customer = Customer(
+        name=name or current.name,
+        phone=command.phone or current.phone,
+        address=command.address if command.address is not None else current.address,
+    )
+    if customer == current:
+        return []  # nothing changes: no event, as for a fact noted twice
+    return [ev.CustomerUpdated(order_id=state.id, customer=customer)]
 
 
 def _note_visit(command: NoteVisit, state: Order) -> list[BaseModel]:

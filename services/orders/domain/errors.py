@@ -1,48 +1,77 @@
-"""Domain errors of the orders service, each with a stable code."""
+"""Domain errors of the orders service: a stable code, a human message and, for some, details
+the client needs (`extra`, e.g. the unmet gate conditions).
+
+They carry no HTTP status: the rules do not know they are served over HTTP. The orders
+entrypoints map each kind to a status in one table (entrypoints/errors.py).
+"""
 
 from __future__ import annotations
 
-from plumbing.errors import Conflict, Forbidden, Invalid
 from services.orders.domain.pipeline import Condition
 
 
-class OrderAlreadyExists(Conflict):
+class OrderError(Exception):
+    code = "error"
+
+    def __init__(self, message: str, **extra: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extra = extra
+
+
+class OrderNotFound(OrderError):
+    code = "not_found"
+
+
+class OrderAlreadyExists(OrderError):
     code = "order_exists"
 
 
-class InvalidOrder(Invalid):
+class InvalidOrder(OrderError):
     code = "invalid_input"
 
 
-class UnknownStage(Invalid):
+class UnknownStage(OrderError):
     code = "unknown_stage"
 
 
-class VersionConflict(Conflict):
+class VersionConflict(OrderError):
     code = "version_conflict"
 
 
-class TransitionNotAllowed(Conflict):
+class TransitionNotAllowed(OrderError):
     code = "transition_not_allowed"
 
 
-class ReasonRequired(Invalid):
+class ReasonRequired(OrderError):
     code = "reason_required"
 
 
-class NotAllowed(Forbidden):
+class NotAllowed(OrderError):
     code = "forbidden"
 
 
-class WrongStage(Conflict):
+class WrongStage(OrderError):
     code = "wrong_stage"
 
 
-class OrderClosed(Conflict):
+class OrderClosed(OrderError):
     code = "order_closed"
 
 
-class GateUnmet(Conflict):
+class IdempotencyKeyReused(OrderError):
+    """The same Idempotency-Key came back with another request body."""
+
+    code = "idempotency_key_reused"
+
+
+class IdempotencyKeyBusy(OrderError):
+    """The key is stored, yet its order cannot be read back (should not happen)."""
+
+    code = "idempotency_conflict"
+
+
+class GateUnmet(OrderError):
     code = "gate_unmet"
 
     def __init__(self, stage: str, conditions: list[Condition]) -> None:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from contracts.envelope import Actor
-from contracts.events.common import Customer, MeasurementResults
+from contracts.events.common import Address, Customer, MeasurementResults
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,13 @@ class CreateOrder:
 
 @dataclass(frozen=True)
 class UpdateCustomer:
-    customer: Customer
+    """A partial edit: only the fields given change. The decider merges them into the
+    customer as the order holds it when the command runs, so two edits of different fields,
+    racing, both land (the loser is re-decided on fresh state instead of overwriting)."""
+
+    name: str | None = None
+    phone: str | None = None  # E.164: the entrypoint parsed it
+    address: Address | None = None
 
 
 @dataclass(frozen=True)

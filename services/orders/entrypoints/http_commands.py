@@ -15,7 +15,6 @@ from contracts.api.orders import (
     ManagerRequest,
     TransitionRequest,
 )
-from contracts.events.common import Customer
 from plumbing.actor import CurrentActor
 from plumbing.errors import Forbidden
 from services.orders.application.service import Outcome
@@ -93,14 +92,17 @@ async def comment(
 async def update_customer(
     order_id: UUID, body: CustomerPatch, actor: CurrentActor, orders: OrdersDep, core: CoreDep
 ) -> dict[str, Any]:
-    current = (await core.load(order_id)).customer
-    assert current is not None
-    customer = Customer(
-        name=(body.name or current.name).strip() or current.name,
-        phone=phone_of(body.phone) if body.phone else current.phone,
-        address=address_of(body.address) if body.address is not None else current.address,
+    # Parse what was sent here; the merge with the current customer is the decider's, inside
+    # the command, so it always merges into the state it appends after.
+    outcome = await orders.update_customer(
+        order_id,
+        actor,
+        name=body.name,
+        phone=phone_of(body.phone) if body.phone else None,
+        address=address_of(body.address) if body.address is not None else None,
+        expected=body.expected_version,
     )
-    return await _card(await orders.update_customer(order_id, actor, customer), core)
+    return await _card(outcome, core)
 
 
 @router.put("/orders/{order_id}/manager")
