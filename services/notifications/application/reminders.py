@@ -8,7 +8,7 @@ import uuid
 
 import asyncpg
 
-from services.notifications.adapters import inbox_store
+from services.notifications.adapters import inbox_store, reminder_store
 from services.notifications.domain import messages
 
 log = logging.getLogger(__name__)
@@ -35,22 +35,12 @@ class ReminderSender:
         """Claim due reminders (SKIP LOCKED: two replicas never take the same one), turn each
         into an inbox notification and mark it sent, all in one transaction."""
         async with self.pool.acquire() as conn, conn.transaction():
-            rows = await conn.fetch(
-                "SELECT r.visit_id, r.kind, r.user_id, r.order_id, r.visit_kind, r.starts_at, "
-                "o.number FROM reminders r LEFT JOIN known_orders o USING (order_id) "
-                "WHERE r.sent_at IS NULL AND r.due_at <= now() "
-                "ORDER BY r.due_at LIMIT $1 FOR UPDATE OF r SKIP LOCKED",
-                batch,
-            )
+            rows = await reminder_store.claim_due(conn, batch)
             for r in rows:
                 cause = uuid.uuid5(r["visit_id"], f"reminder:{r['kind']}:{r['starts_at']}")
                 message = messages.reminder(
                     r["kind"], r["visit_kind"], r["starts_at"], r["number"], self.timezone
                 )
                 await inbox_store.notify(conn, r["user_id"], r["order_id"], cause, message)
-                await conn.execute(
-                    "UPDATE reminders SET sent_at = now() WHERE visit_id = $1 AND kind = $2",
-                    r["visit_id"],
-                    r["kind"],
-                )
+                await reminder_store.mark_sent(conn, r["visit_id"], r["kind"])
             return len(rows)
