@@ -3,11 +3,13 @@ stream versions, the consumer's claim-then-apply path, checksums of the read mod
 
 from __future__ import annotations
 
+import json
 import random
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -16,6 +18,7 @@ from pydantic import BaseModel
 from contracts.envelope import Actor, Envelope
 from contracts.events import identity, orders, registry, scheduling
 from contracts.events.common import Address, Customer
+from contracts.pipeline import PipelineDefinition, StageDefinition
 from plumbing.inbox import claim
 from services.projections.adapters.generations import checksum
 from services.projections.adapters.tables import CHECKSUM_QUERIES
@@ -55,7 +58,11 @@ class Order:
         return env
 
     def created(
-        self, at: datetime, manager: uuid.UUID | None = None, name: str = "Иванов"
+        self,
+        at: datetime,
+        manager: uuid.UUID | None = None,
+        name: str = "Иванов",
+        pipeline_version: int = 1,
     ) -> Envelope:
         customer = Customer(
             name=name, phone="+79151234567", address=Address(text="Москва, Тверская 1")
@@ -67,6 +74,7 @@ class Order:
                 title="Шкаф-купе",
                 customer=customer,
                 manager_id=str(manager) if manager else None,
+                pipeline_version=pipeline_version,
             ),
             at,
         )
@@ -170,3 +178,37 @@ def interleave(events: list[Envelope], seed: int) -> list[Envelope]:
         if not queues[stream]:
             del queues[stream]
     return out
+
+
+# Pipeline versions: 1 is the golden fixture (the default pipeline); 2 adds `varnishing`
+# between production and shipment_prep; 3 is 2 without `rework`.
+FIXTURES = Path(__file__).resolve().parents[2] / "contracts" / "fixtures"
+
+
+def pipeline_v1() -> PipelineDefinition:
+    data = json.loads((FIXTURES / "orders.PipelinePublished.v1.json").read_text())
+    return PipelineDefinition.model_validate(data["data"]["definition"])
+
+
+def pipeline_v2() -> PipelineDefinition:
+    base = pipeline_v1()
+    stages = list(base.stages)
+    varnishing = StageDefinition(
+        key="varnishing", title_ru="Лакировка", title_en="Varnishing", limit_hours=24
+    )
+    stages.insert(base.keys().index("production") + 1, varnishing)
+    forward = {**base.forward, "production": ["varnishing"], "varnishing": ["shipment_prep"]}
+    return PipelineDefinition(stages=stages, forward=forward)
+
+
+def pipeline_v3() -> PipelineDefinition:
+    base = pipeline_v2()
+    forward = {k: [t for t in v if t != "rework"] for k, v in base.forward.items()}
+    forward.pop("rework", None)
+    return PipelineDefinition(stages=[s for s in base.stages if s.key != "rework"], forward=forward)
+
+
+def published(version: int, definition: PipelineDefinition, at: datetime) -> Envelope:
+    """orders.PipelinePublished as the orders service writes it: stream `pipeline`."""
+    event = orders.PipelinePublished(version=version, definition=definition)
+    return envelope(event, "pipeline", version, at)

@@ -17,7 +17,17 @@ from plumbing.ordered_log import OUTBOX_DDL
 from services.projections.adapters.logs import LogTable
 from services.projections.adapters.tables import MIGRATIONS
 from services.projections.application.rebuild import Plan, rebuild
-from tests.integration.projections_world import deliver, interleave, new_order, sums, user, visit
+from tests.integration.projections_world import (
+    deliver,
+    interleave,
+    new_order,
+    pipeline_v1,
+    pipeline_v2,
+    published,
+    sums,
+    user,
+    visit,
+)
 
 NOW = datetime.now(UTC)
 EVENTS_DDL = (
@@ -86,9 +96,11 @@ class World:
 def history(n: int) -> list[Envelope]:
     crew = [uuid.uuid4() for _ in range(4)]
     out = [user(m, f"c{m.hex[:8]}", "installer", NOW) for m in crew]
+    # Pipeline versions live in the orders log too: half the orders follow version 2.
+    out += [published(1, pipeline_v1(), NOW), published(2, pipeline_v2(), NOW)]
     for i in range(n):
         order = new_order(1000 + i)
-        order.created(NOW - timedelta(days=10, hours=i))
+        order.created(NOW - timedelta(days=10, hours=i), pipeline_version=1 + i % 2)
         order.deal(NOW - timedelta(days=9))
         order.move("intake", "measurement", NOW - timedelta(days=8, hours=i))
         out.extend(order.log)

@@ -20,7 +20,15 @@ from fastapi import FastAPI
 from contracts.events import orders, scheduling
 from services.projections.bootstrap import Settings, build
 from tests.conftest import Infra
-from tests.integration.projections_world import deliver, envelope, new_order, user, visit
+from tests.integration.projections_world import (
+    deliver,
+    envelope,
+    new_order,
+    pipeline_v1,
+    published,
+    user,
+    visit,
+)
 
 T0 = datetime(2024, 3, 4, 9, 0, tzinfo=UTC)  # a Monday
 # Monday 00:00 to the next Monday 00:00 in Moscow: five weekdays, 40 working hours.
@@ -74,7 +82,9 @@ async def seed(pool: asyncpg.Pool) -> dict[str, uuid.UUID]:
     c.move("intake", "measurement", T0 + 12 * H)
     d.created(datetime(2024, 3, 1, 9, tzinfo=UTC))
     d.move("intake", "measurement", T0 + H)  # 73 hours in intake, left inside the period
-    events = [*a.log, *b.log, *c.log, *d.log]
+    # The stages reports list are the pipeline's: version 1, as the orders service publishes
+    # it at its first start.
+    events = [published(1, pipeline_v1(), T0), *a.log, *b.log, *c.log, *d.log]
 
     m1, m2, i1 = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     events += [

@@ -13,6 +13,7 @@ from uuid import UUID
 import asyncpg
 
 from plumbing.db import Conn
+from services.projections.adapters import pipeline_store
 
 
 async def grant(conn: Conn, order_id: UUID, user_id: UUID, via: str, at: datetime) -> None:
@@ -32,13 +33,21 @@ async def grant(conn: Conn, order_id: UUID, user_id: UUID, via: str, at: datetim
 
 
 async def access(pool: asyncpg.Pool, order_id: UUID, user_id: UUID | None) -> dict[str, Any]:
+    """`production_visible`: production sees the order in its stage under the order's own
+    pipeline version (the gateway decides from it, naming no stage)."""
     row = await pool.fetchrow(
         "SELECT c.stage, c.version, EXISTS (SELECT 1 FROM order_access a "
-        "WHERE a.order_id = $1 AND a.user_id = $2) AS assigned "
+        "WHERE a.order_id = $1 AND a.user_id = $2) AS assigned, "
+        f"{pipeline_store.PRODUCTION_SEES} AS production_visible "
         "FROM board_cards c WHERE c.order_id = $1",
         order_id,
         user_id,
     )
     if row is None:
-        return {"exists": False, "stage": None, "assigned": False}
-    return {"exists": True, "stage": row["stage"], "assigned": row["assigned"]}
+        return {"exists": False, "stage": None, "assigned": False, "production_visible": False}
+    return {
+        "exists": True,
+        "stage": row["stage"],
+        "assigned": row["assigned"],
+        "production_visible": row["production_visible"],
+    }

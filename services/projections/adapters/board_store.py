@@ -8,6 +8,7 @@ from typing import Any
 import asyncpg
 
 from plumbing.db import Conn
+from services.projections.adapters import pipeline_store
 from services.projections.domain.board import NewCard, search_text
 
 
@@ -15,8 +16,9 @@ async def insert_card(conn: Conn, card: NewCard) -> None:
     row = asdict(card)
     await conn.execute(
         "INSERT INTO board_cards (order_id, number, title, customer_name, phone, address, "
-        "address_json, stage, stage_entered_at, manager_id, version, search, created_at) "
-        "VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $9) "
+        "address_json, stage, stage_entered_at, manager_id, version, search, created_at, "
+        "pipeline_version) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $9, "
+        "$13) "
         "ON CONFLICT (order_id) DO NOTHING",
         row["order_id"],
         row["number"],
@@ -30,6 +32,7 @@ async def insert_card(conn: Conn, card: NewCard) -> None:
         row["manager_id"],
         row["version"],
         card.search,
+        card.pipeline_version,
     )
 
 
@@ -49,7 +52,7 @@ async def upsert_user(conn: Conn, data: dict[str, Any]) -> None:
 CARD_COLUMNS = (
     "c.order_id::text AS id, c.number, c.title, c.stage, c.stage_entered_at, c.version, "
     "c.customer_name, c.phone, c.address, c.address_json, c.manager_id, c.amount::text AS amount, "
-    "u.display_name AS manager_name"
+    "c.pipeline_version, u.display_name AS manager_name"
 )
 # What a card shows beyond its own row, computed for the cards served only (after ranking),
 # so the cost grows with `limit`, not with the number of orders. `r` is a board_cards row.
@@ -80,7 +83,11 @@ EXTRA_JOINS = (
 
 
 def _filters(
-    q: str | None, manager: str | None, assignee: str | None, visible_to: str | None
+    q: str | None,
+    manager: str | None,
+    assignee: str | None,
+    visible_to: str | None,
+    production_view: bool,
 ) -> tuple[str, list[Any]]:
     clauses: list[str] = ["true"]
     args: list[Any] = []
@@ -109,6 +116,10 @@ def _filters(
         clauses.append(
             f"c.order_id IN (SELECT order_id FROM order_access WHERE user_id = ${len(args)}::uuid)"
         )
+    if production_view:
+        # Production's stages are each order's own pipeline's (production and later), so the
+        # filter joins the order's version rather than naming stages.
+        clauses.append(pipeline_store.PRODUCTION_SEES)
     return " AND ".join(clauses), args
 
 
@@ -120,9 +131,10 @@ async def board(
     visible_to: str | None,
     limit: int,
     assignee: str | None = None,
+    production_view: bool = False,
 ) -> tuple[dict[str, int], list[dict[str, Any]]]:
     """Counts per stage and the first `limit` cards of each: two round trips, always."""
-    where, args = _filters(q, manager, assignee, visible_to)
+    where, args = _filters(q, manager, assignee, visible_to, production_view)
     async with pool.acquire() as conn:
         counts = await conn.fetch(
             f"SELECT stage, count(*) AS n FROM board_cards c WHERE {where} GROUP BY stage", *args

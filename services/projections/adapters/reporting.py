@@ -4,9 +4,9 @@ The views are recreated at every start and after every rebuild swap: a view is b
 tables it was created on, so after the live schema is swapped for a rebuilt one the views
 must be pointed at the new tables (CREATE OR REPLACE keeps the grants).
 
-What analysts see: everything a director sees about orders, stages, tasks, visits and crew,
-amounts included (analysts work for the directors); no customer phone or address (personal
-data they do not need). The role gets USAGE on `reporting` and SELECT on its views only:
+What analysts see: everything a director sees about orders, stages (and the pipeline versions
+that define them), tasks, visits and crew, amounts included (analysts work for the
+directors); no customer phone or address (personal data they do not need). The role gets USAGE on `reporting` and SELECT on its views only:
 views run with their owner's rights, so the role never reads the projections' tables.
 """
 
@@ -22,11 +22,11 @@ log = logging.getLogger(__name__)
 
 VIEWS: dict[str, str] = {
     "orders": "SELECT c.order_id, c.number, c.title, c.stage, c.stage_entered_at, "
-    "c.created_at, c.manager_id, u.username AS manager_username, c.amount, c.version "
-    "FROM {live}.board_cards c LEFT JOIN {live}.users u ON u.user_id::text = c.manager_id",
+    "c.created_at, c.manager_id, u.username AS manager_username, c.amount, c.version, "
+    "c.pipeline_version FROM {live}.board_cards c LEFT JOIN {live}.users u ON u.user_id::text = c.manager_id",
     "stage_intervals": "SELECT s.order_id, c.number, s.stage, s.entered_at, s.left_at, "
     "extract(epoch FROM coalesce(s.left_at, now()) - s.entered_at) / 3600.0 AS hours, "
-    "s.left_at IS NULL AS current FROM {live}.stage_intervals s "
+    "s.left_at IS NULL AS current, c.pipeline_version FROM {live}.stage_intervals s "
     "LEFT JOIN {live}.board_cards c ON c.order_id = s.order_id",
     "tasks": "SELECT t.task_id, t.order_id, t.visit_id, t.kind, t.title, t.assignee_id, "
     "t.assignee_role, t.status, t.due_at, t.created_at, t.closed_at, "
@@ -38,6 +38,10 @@ VIEWS: dict[str, str] = {
     "crew": "SELECT user_id, username, display_name, role, active FROM {live}.users",
     "overdue_alerts": "SELECT order_id, stage, entered_at, limit_hours, alerted_at "
     "FROM {live}.order_overdue",
+    # Stages are data: each pipeline version's stages in board order, with their titles and
+    # limits, to join on (pipeline_version, stage) from orders and stage_intervals.
+    "pipeline_stages": "SELECT version AS pipeline_version, position, key AS stage, title_ru, "
+    "title_en, limit_hours, terminal FROM {live}.pipeline_stages",
 }
 
 

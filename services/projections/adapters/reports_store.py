@@ -7,26 +7,42 @@ from typing import Any
 
 import asyncpg
 
-from services.projections.domain.reports import CREW_ROLES, FUNNEL_STAGES, Period
+from services.projections.domain.reports import CREW_ROLES, NOT_IN_FUNNEL, Period
 
 SECONDS = "extract(epoch FROM left_at - entered_at)"
 
 
-async def funnel(pool: asyncpg.Pool, p: Period) -> dict[str, tuple[int, int]]:
+# Each stay with the position of its stage in its order's own pipeline version; for an order
+# whose version has not arrived yet, the position in $3 (every known stage in board order).
+# The refusal ($4) is left out: moving to it is no step forward.
+RANKED = (
+    "SELECT s.order_id, s.stage, s.entered_at, CASE WHEN EXISTS (SELECT 1 FROM pipeline_stages "
+    "v WHERE v.version = c.pipeline_version) THEN ps.position "
+    "ELSE array_position($3::text[], s.stage) END AS pos FROM stage_intervals s "
+    "LEFT JOIN board_cards c ON c.order_id = s.order_id "
+    "LEFT JOIN pipeline_stages ps ON ps.version = c.pipeline_version AND ps.key = s.stage "
+    "WHERE s.entered_at < $2 AND s.stage <> $4"
+)
+
+
+async def funnel(
+    pool: asyncpg.Pool, p: Period, known_order: list[str]
+) -> dict[str, tuple[int, int]]:
     """Per stage: orders that entered it in the period, and how many of those went on to a
-    later stage of the pipeline before the period's end (installation may skip rework, so
-    "the next stage" means any later one)."""
+    later stage of their own pipeline before the period's end (installation may skip rework,
+    so "the next stage" means any later one)."""
     rows = await pool.fetch(
-        "WITH entered AS (SELECT stage, order_id, min(entered_at) AS first_at "
-        "FROM stage_intervals WHERE entered_at >= $1 AND entered_at < $2 GROUP BY 1, 2) "
+        f"WITH ranked AS ({RANKED}), entered AS (SELECT stage, order_id, "
+        "min(entered_at) AS first_at, max(pos) AS pos FROM ranked WHERE entered_at >= $1 "
+        "GROUP BY 1, 2) "
         "SELECT e.stage, count(*) AS entered, count(*) FILTER (WHERE EXISTS ("
-        "SELECT 1 FROM stage_intervals s WHERE s.order_id = e.order_id "
-        "AND s.entered_at >= e.first_at AND s.entered_at < $2 "
-        "AND array_position($3::text[], s.stage) > array_position($3::text[], e.stage))) "
-        "AS advanced FROM entered e GROUP BY e.stage",
+        "SELECT 1 FROM ranked r WHERE r.order_id = e.order_id "
+        "AND r.entered_at >= e.first_at AND r.pos > e.pos)) AS advanced "
+        "FROM entered e GROUP BY e.stage",
         p.start,
         p.end,
-        list(FUNNEL_STAGES),
+        known_order,
+        NOT_IN_FUNNEL,
     )
     return {r["stage"]: (r["entered"], r["advanced"]) for r in rows}
 
@@ -61,7 +77,8 @@ async def overdue_orders(pool: asyncpg.Pool) -> list[dict[str, Any]]:
     """Orders past their stage limit in the stage entry they are in now."""
     rows = await pool.fetch(
         "SELECT DISTINCT ON (b.order_id) b.order_id::text AS order_id, b.number, b.title, "
-        "b.stage, b.stage_entered_at, o.limit_hours, o.alerted_at FROM board_cards b "
+        "b.stage, b.pipeline_version, b.stage_entered_at, o.limit_hours, o.alerted_at "
+        "FROM board_cards b "
         "JOIN order_overdue o ON o.order_id = b.order_id AND o.stage = b.stage "
         "AND o.entered_at >= b.stage_entered_at - interval '1 second' "
         "ORDER BY b.order_id, o.alerted_at"

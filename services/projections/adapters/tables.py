@@ -132,6 +132,24 @@ CREATE TABLE IF NOT EXISTS changes (
 # would tell that one exists).
 FEED_PURPOSE_DDL = "ALTER TABLE changes ADD COLUMN IF NOT EXISTS purpose text;"
 
+# Step 7. The pipeline versions (orders.PipelinePublished), one row per stage, and the version
+# each order follows. Cards written before this step are of version 1 until a rebuild replays
+# their OrderCreated (which names the version).
+PIPELINES_DDL = """
+CREATE TABLE IF NOT EXISTS pipeline_stages (
+    version         int NOT NULL,
+    position        int NOT NULL,
+    key             text NOT NULL,
+    title_ru        text NOT NULL,
+    title_en        text NOT NULL,
+    limit_hours     double precision,
+    terminal        boolean NOT NULL,
+    production_sees boolean NOT NULL,
+    PRIMARY KEY (version, key)
+);
+ALTER TABLE board_cards ADD COLUMN IF NOT EXISTS pipeline_version int NOT NULL DEFAULT 1;
+"""
+
 MIGRATIONS: list[str] = [
     INBOX_DDL,
     READ_MODEL_DDL,
@@ -139,6 +157,7 @@ MIGRATIONS: list[str] = [
     TRGM_TO_PUBLIC_DDL,
     WORK_DDL,
     FEED_PURPOSE_DDL,
+    PIPELINES_DDL,
 ]
 
 # What "the same read model" means for the rebuild check: every row of every read-model
@@ -146,8 +165,8 @@ MIGRATIONS: list[str] = [
 # `changes` is a notification feed, not state: a rebuild copies it instead of replaying it.
 CHECKSUM_QUERIES: dict[str, str] = {
     "board_cards": "SELECT order_id, number, title, customer_name, phone, address, "
-    "address_json, stage, stage_entered_at, manager_id, version, search, created_at, amount "
-    "FROM board_cards ORDER BY order_id",
+    "address_json, stage, stage_entered_at, manager_id, version, search, created_at, amount, "
+    "pipeline_version FROM board_cards ORDER BY order_id",
     "users": "SELECT * FROM users ORDER BY user_id",
     "order_access": "SELECT * FROM order_access ORDER BY order_id, user_id",
     "order_visits": "SELECT * FROM order_visits ORDER BY visit_id",
@@ -155,4 +174,5 @@ CHECKSUM_QUERIES: dict[str, str] = {
     "order_media": "SELECT * FROM order_media ORDER BY media_id",
     "order_overdue": "SELECT * FROM order_overdue ORDER BY order_id, stage, entered_at",
     "stage_intervals": "SELECT * FROM stage_intervals ORDER BY order_id, entered_version",
+    "pipeline_stages": "SELECT * FROM pipeline_stages ORDER BY version, position",
 }

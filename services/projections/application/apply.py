@@ -14,6 +14,7 @@ from contracts.events.orders import (
     MediaAttached,
     MediaDetached,
     OrderCreated,
+    PipelinePublished,
     StageChanged,
 )
 from contracts.events.scheduling import (
@@ -26,7 +27,13 @@ from contracts.events.scheduling import (
     VisitRescheduled,
 )
 from plumbing.db import Conn
-from services.projections.adapters import access_store, board_store, lag, work_store
+from services.projections.adapters import (
+    access_store,
+    board_store,
+    lag,
+    pipeline_store,
+    work_store,
+)
 from services.projections.domain.board import card_from_created
 
 # The consumer group; the rebuild claims event ids under the same name in the fresh inbox.
@@ -97,6 +104,11 @@ async def _apply(conn: Conn, envelope: Envelope, event: object, at: datetime) ->
                 await work_store.detach_media(conn, event.media_id)
             await board_store.touch(conn, str(event.order_id), version)
             return event.order_id
+        case PipelinePublished():
+            # About no order (stream `pipeline`): it may arrive after orders of its version,
+            # which is why titles, columns and production's view join it at read time.
+            await pipeline_store.record(conn, event.version, event.definition)
+            return None
         case _ if envelope.type.startswith("orders."):
             # Every other order event still moves the card's version (read-your-writes).
             oid = envelope.stream_id.removeprefix("order-")

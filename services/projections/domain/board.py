@@ -22,6 +22,7 @@ class NewCard:
     stage_entered_at: datetime
     manager_id: str | None
     version: int
+    pipeline_version: int
 
     @property
     def search(self) -> str:
@@ -51,4 +52,5 @@ def card_from_created(event: OrderCreated, at: datetime, version: int) -> NewCar
         stage_entered_at=at,
         manager_id=event.manager_id,
         version=version,
+        pipeline_version=event.pipeline_version,
     )

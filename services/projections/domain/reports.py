@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from contracts.pipeline import STAGE_KEYS
+from contracts.pipeline import CANCELLED
+from services.projections.domain.pipelines import Pipelines
 
 DEFAULT_DAYS = 30
 # Scheduling owns each crew member's working hours and publishes no event with them, so the
 # report assumes the company default (Mon-Fri, 8 hours) and says so in its answer.
 HOURS_PER_WEEKDAY = 8.0
 COMPANY_TZ = ZoneInfo("Europe/Moscow")
-# The funnel's order: the pipeline without the terminal refusal, which is not a step forward.
-FUNNEL_STAGES: tuple[str, ...] = tuple(k for k in STAGE_KEYS if k != "cancelled")
+# The funnel leaves out the terminal refusal: it is not a step forward.
+NOT_IN_FUNNEL = CANCELLED
 CREW_ROLES: tuple[str, ...] = ("measurer", "installer", "delivery")
 
 
@@ -47,6 +49,17 @@ def working_hours(p: Period, tz: ZoneInfo = COMPANY_TZ) -> float:
             weekdays += 1
         day += timedelta(days=1)
     return weekdays * HOURS_PER_WEEKDAY
+
+
+def report_stages(pipelines: Pipelines, holding: Iterable[str]) -> list[str]:
+    """The stages a per-stage report lists, like the board's columns: the newest pipeline's
+    (a new stage shows with zeros), plus an older version's stage while it has rows (a
+    stage a new version dropped still reports on the old orders that went through it)."""
+    return pipelines.ordered(holding)
+
+
+def funnel_stages(pipelines: Pipelines, holding: Iterable[str]) -> list[str]:
+    return [k for k in report_stages(pipelines, holding) if k != NOT_IN_FUNNEL]
 
 
 def ratio(part: float, whole: float) -> float | None:

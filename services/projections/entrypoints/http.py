@@ -7,9 +7,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 
-from contracts.pipeline import DEFAULT_STAGES
 from plumbing.state import PoolDep
-from services.projections.adapters import access_store, board_store, changes_store
+from services.projections.adapters import access_store, board_store, changes_store, pipeline_store
 
 router = APIRouter()
 
@@ -56,7 +55,11 @@ async def get_board(
     visible_to: UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     lang: str = "ru",
+    production_view: bool = False,
 ) -> dict[str, Any]:
+    """Columns: the newest pipeline version's stages, plus older versions' stages that still
+    hold cards; a card's stage title is its own version's. `production_view`: only the
+    orders production sees, each by its own pipeline."""
     counts, cards = await board_store.board(
         pool,
         q=q,
@@ -64,19 +67,23 @@ async def get_board(
         assignee=assignee,
         visible_to=str(visible_to) if visible_to else None,
         limit=limit,
+        production_view=production_view,
     )
+    pipelines = await pipeline_store.load(pool)
     by_stage: dict[str, list[dict[str, Any]]] = {}
     for row in cards:
-        by_stage.setdefault(row["stage"], []).append(_card_out(row))
+        card = _card_out(row)
+        card["stage_title"] = pipelines.title(row["stage"], lang, row["pipeline_version"])
+        by_stage.setdefault(row["stage"], []).append(card)
     return {
         "columns": [
             {
                 "stage": key,
-                "title": ru if lang == "ru" else en,
+                "title": pipelines.title(key, lang),
                 "count": counts.get(key, 0),
                 "cards": by_stage.get(key, []),
             }
-            for key, ru, en in DEFAULT_STAGES
+            for key in pipelines.ordered(counts)
         ]
     }
 

@@ -11,22 +11,23 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from contracts.pipeline import DEFAULT_STAGES
 from plumbing.state import PoolDep
-from services.projections.adapters import reports_store
+from services.projections.adapters import pipeline_store, reports_store
 from services.projections.domain.reports import (
-    FUNNEL_STAGES,
     HOURS_PER_WEEKDAY,
     Period,
+    funnel_stages,
     period,
     ratio,
+    report_stages,
     working_hours,
 )
 
 router = APIRouter(prefix="/reports")
 From = Annotated[datetime | None, Query(alias="from")]
 To = Annotated[datetime | None, Query(alias="to")]
-TITLES = {key: en for key, _, en in DEFAULT_STAGES}
+# Reports have always titled stages in English; a client may ask for Russian.
+Lang = Annotated[str, Query(pattern="^(ru|en)$")]
 
 
 def _answer(name: str, p: Period, rows: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
@@ -34,17 +35,21 @@ def _answer(name: str, p: Period, rows: list[dict[str, Any]], **extra: Any) -> d
 
 
 @router.get("/funnel")
-async def funnel(pool: PoolDep, start: From = None, end: To = None) -> dict[str, Any]:
+async def funnel(
+    pool: PoolDep, start: From = None, end: To = None, lang: Lang = "en"
+) -> dict[str, Any]:
     p = period(start, end, datetime.now(UTC))
-    found = await reports_store.funnel(pool, p)
+    pipelines = await pipeline_store.load(pool)
+    found = await reports_store.funnel(pool, p, pipelines.every_stage())
+    stages = funnel_stages(pipelines, found)
     rows = []
-    for i, stage in enumerate(FUNNEL_STAGES):
+    for i, stage in enumerate(stages):
         entered, advanced = found.get(stage, (0, 0))
-        nxt = FUNNEL_STAGES[i + 1] if i + 1 < len(FUNNEL_STAGES) else None
+        nxt = stages[i + 1] if i + 1 < len(stages) else None
         rows.append(
             {
                 "stage": stage,
-                "title": TITLES[stage],
+                "title": pipelines.title(stage, lang),
                 "entered": entered,
                 "advanced": advanced if nxt else 0,
                 "next_stage": nxt,
@@ -55,17 +60,20 @@ async def funnel(pool: PoolDep, start: From = None, end: To = None) -> dict[str,
 
 
 @router.get("/stage-durations")
-async def stage_durations(pool: PoolDep, start: From = None, end: To = None) -> dict[str, Any]:
+async def stage_durations(
+    pool: PoolDep, start: From = None, end: To = None, lang: Lang = "en"
+) -> dict[str, Any]:
     p = period(start, end, datetime.now(UTC))
+    pipelines = await pipeline_store.load(pool)
     found = await reports_store.stage_durations(pool, p)
     rows = []
-    for stage, _, en in DEFAULT_STAGES:
+    for stage in report_stages(pipelines, found):
         row = found.get(stage, {})
         median, p90 = row.get("median_s"), row.get("p90_s")
         rows.append(
             {
                 "stage": stage,
-                "title": en,
+                "title": pipelines.title(stage, lang),
                 "count": row.get("n", 0),
                 "median_hours": None if median is None else round(median / 3600, 3),
                 "p90_hours": None if p90 is None else round(p90 / 3600, 3),
@@ -75,12 +83,18 @@ async def stage_durations(pool: PoolDep, start: From = None, end: To = None) -> 
 
 
 @router.get("/overdue")
-async def overdue(pool: PoolDep, start: From = None, end: To = None) -> dict[str, Any]:
-    """As of now (or of `to`): open tasks past due, orders past their stage limit."""
+async def overdue(
+    pool: PoolDep, start: From = None, end: To = None, lang: Lang = "en"
+) -> dict[str, Any]:
+    """As of now (or of `to`): open tasks past due, orders past their stage limit (each
+    stage titled by its order's own pipeline version)."""
     now = datetime.now(UTC)
     p = period(start, end, now)
     tasks = await reports_store.overdue_tasks(pool, p.end)
     orders = await reports_store.overdue_orders(pool)
+    pipelines = await pipeline_store.load(pool)
+    for o in orders:
+        o["stage_title"] = pipelines.title(o["stage"], lang, o.pop("pipeline_version"))
     rows = [{"item": "task", **t} for t in tasks] + [{"item": "order", **o} for o in orders]
     return _answer("overdue", p, rows, tasks=len(tasks), orders=len(orders))
 

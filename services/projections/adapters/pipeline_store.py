@@ -1,0 +1,57 @@
+"""The pipeline versions heard of (orders.PipelinePublished), one row per stage of each.
+
+A version never changes once published, so recording one is insert-if-absent: a redelivery,
+or the orders service publishing every stored version again at an upgrade, changes nothing.
+What production sees is decided here, once per stage, by the contract's own rule
+(`PipelineDefinition.production_sees`), so SQL can filter the board and answer access by a
+join instead of a list of stage names.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import asyncpg
+
+from contracts.pipeline import PipelineDefinition
+from plumbing.db import Conn
+from services.projections.domain.pipelines import KnownStage, Pipelines
+
+# A card's stage as its own pipeline version sees it (`c` is a board_cards row): false while
+# that version has not arrived, so production's view fails closed for that moment.
+PRODUCTION_SEES = (
+    "EXISTS (SELECT 1 FROM pipeline_stages ps WHERE ps.version = c.pipeline_version "
+    "AND ps.key = c.stage AND ps.production_sees)"
+)
+
+
+async def record(conn: Conn, version: int, definition: PipelineDefinition) -> None:
+    await conn.executemany(
+        "INSERT INTO pipeline_stages (version, position, key, title_ru, title_en, limit_hours, "
+        "terminal, production_sees) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+        "ON CONFLICT (version, key) DO NOTHING",
+        [
+            (
+                version,
+                position,
+                stage.key,
+                stage.title_ru,
+                stage.title_en,
+                stage.limit_hours,
+                stage.terminal,
+                definition.production_sees(stage.key),
+            )
+            for position, stage in enumerate(definition.stages, start=1)
+        ],
+    )
+
+
+async def load(conn: Conn | asyncpg.Pool) -> Pipelines:
+    """Every known version (a handful of rows each: read whole, per request)."""
+    rows = await conn.fetch(
+        "SELECT version, key, title_ru, title_en FROM pipeline_stages ORDER BY version, position"
+    )
+    versions: dict[int, list[KnownStage]] = defaultdict(list)
+    for r in rows:
+        versions[r["version"]].append(KnownStage(r["key"], r["title_ru"], r["title_en"]))
+    return Pipelines(dict(versions))
