@@ -1,0 +1,74 @@
+"""Who sees what, by allowlist: every response has one model per audience, and a body leaves
+the gateway only as that model lists it.
+
+Three audiences (DOMAIN.md, Roles): `commercial` (manager, director, admin) see everything;
+`production` and `field` (measurer, installer, delivery) never see commercial data. A key a
+model does not list is dropped (the models ignore extra keys), so a field a service adds is
+hidden from everyone until a model names it, never leaked by default. A key the service left
+out stays out (dumped with exclude_unset): "hidden" means the key is absent, not null.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, TypeAdapter
+
+Audience = Literal["commercial", "production", "field"]
+
+# Until the roles table (contracts/roles.py) lands: the same grouping as DOMAIN.md. An unknown
+# role gets the narrowest audience, so a new role sees less, never more.
+_AUDIENCES: dict[str, Audience] = {
+    "manager": "commercial",
+    "director": "commercial",
+    "admin": "commercial",
+    "production": "production",
+    "measurer": "field",
+    "installer": "field",
+    "delivery": "field",
+}
+
+
+def audience_of(role: str) -> Audience:
+    return _AUDIENCES.get(role, "field")
+
+
+class Shown(BaseModel):
+    """Base of every response model: keys it does not list are dropped, not refused (the
+    services may return more than an audience sees); nothing is coerced into another form."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+@dataclass(frozen=True)
+class Views:
+    """One response's model per audience. `declared` is what the OpenAPI names: the widest
+    (commercial) shape, in which everything some audience does not see is optional."""
+
+    commercial: Any
+    production: Any
+    field: Any
+    _adapters: dict[str, TypeAdapter[Any]] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def of(cls, commercial: Any, restricted: Any | None = None) -> Views:
+        """`restricted` is what production and field roles see (commercial's own when None)."""
+        narrow = commercial if restricted is None else restricted
+        return cls(commercial, narrow, narrow)
+
+    @property
+    def declared(self) -> Any:
+        return self.commercial
+
+    def adapter(self, audience: Audience) -> TypeAdapter[Any]:
+        if audience not in self._adapters:
+            self._adapters[audience] = TypeAdapter(getattr(self, audience))
+        return self._adapters[audience]
+
+    def show(self, body: Any, audience: Audience) -> Any:
+        """The body as `audience` may see it: validated through its model, JSON-ready."""
+        adapter = self.adapter(audience)
+        return adapter.dump_python(
+            adapter.validate_python(body), mode="json", by_alias=True, exclude_unset=True
+        )

@@ -1,0 +1,255 @@
+"""What the orders API answers (API.md, Orders): the card, its history and chat, per audience.
+
+Each response has the commercial model (everything; the OpenAPI names it) and the restricted
+one production and field roles get: no deal, no commercial documents, no gate condition
+that tells of either. The restricted models are built from the same parts, so the two
+cannot drift apart on what both see.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BeforeValidator, Field, JsonValue
+
+from contracts.api.audience import Shown, Views
+from contracts.api.common import Id, JsonObject, Money, Timestamp
+from contracts.api.hidden import only_visible_conditions, visible_history, without_commercial_media
+
+
+class AddressOut(Shown):
+    text: str | None = None
+    city: str | None = None
+    street: str | None = None
+    building: str | None = None
+    apartment: str | None = None
+    entrance: str | None = None
+    floor: str | None = None
+    intercom: str | None = None
+    notes: str | None = None
+
+
+class CustomerOut(Shown):
+    name: str
+    phone: str = Field(description="E.164")
+    address: AddressOut
+    address_text: str | None = None
+
+
+class PersonRef(Shown):
+    id: str
+    display_name: str | None = None
+
+
+class MediaRef(Shown):
+    media_id: Id
+    kind: Literal["document", "photo"]
+    purpose: str
+    filename: str
+
+
+class VisitRef(Shown):
+    visit_id: Id
+    kind: str
+    status: str
+    task_id: Id
+    assignee_id: Id
+    starts_at: Timestamp
+    ends_at: Timestamp
+
+
+class TaskOut(Shown):
+    """A task as scheduling lists it (the card's tasks come from there)."""
+
+    id: Id
+    order_id: Id | None = None
+    visit_id: Id | None = None
+    kind: str
+    title: str | None = None
+    status: Literal["open", "done", "cancelled"]
+    assignee_id: Id | None = None
+    assignee_role: str | None = None
+    due_at: Timestamp | None = None
+    visit_kind: str | None = None
+    visit_starts_at: Timestamp | None = None
+    visit_ends_at: Timestamp | None = None
+    rule_id: str | None = None
+    cause_event_id: Id | None = None
+    created_at: Timestamp | None = None
+    completed_at: Timestamp | None = None
+    completed_by: Id | None = None
+    note: str | None = None
+    results: JsonObject | None = Field(default=None, description="a measurement's results")
+
+
+class Condition(Shown):
+    code: str
+    message: str
+    kind: str | None = None
+    params: dict[str, str] | None = None
+
+
+class Gate(Shown):
+    stage: str
+    unmet: list[Condition]
+
+
+class RestrictedGate(Gate):
+    unmet: Annotated[list[Condition], BeforeValidator(only_visible_conditions)]
+
+
+class Deal(Shown):
+    amount: Money
+    decor: str
+    finishing: str
+    extra_work: str
+    payment_terms: str
+
+
+class _Card(Shown):
+    id: Id
+    number: int
+    title: str
+    stage: str
+    stage_title: str | None = None
+    stage_entered_at: Timestamp | None = None
+    version: int
+    pipeline_version: int | None = None
+    customer: CustomerOut
+    description: str | None = None
+    manager: PersonRef | None = None
+    photos: list[MediaRef] = Field(default_factory=list)
+    visits: list[VisitRef] = Field(default_factory=list)
+    tasks: list[TaskOut] = Field(default_factory=list)
+    production_finished: bool | None = None
+    next_stages: list[str] = Field(default_factory=list)
+
+
+class OrderCard(_Card):
+    """The card (GET /orders/{id}, and every command's answer). `deal` only once recorded,
+    and only for the commercial audience."""
+
+    documents: list[MediaRef] = Field(default_factory=list)
+    gate: Gate | None = None
+    deal: Deal | None = None
+
+
+class RestrictedOrderCard(_Card):
+    documents: Annotated[list[MediaRef], BeforeValidator(without_commercial_media)] = Field(
+        default_factory=list
+    )
+    gate: RestrictedGate | None = None
+
+
+CARD = Views.of(OrderCard, RestrictedOrderCard)
+
+
+class ActorOut(Shown):
+    kind: str
+    id: str | None = None
+    username: str | None = None
+    role: str | None = None
+    rule_id: str | None = None
+    name: str | None = None
+
+
+class HistoryEntry(Shown):
+    event_id: Id
+    type: str
+    at: Timestamp
+    version: int | None = None
+    actor: ActorOut
+    caused_by: str | None = None
+    summary: str
+    data: JsonObject = Field(description="the event's data (its JSON Schema: contracts/schemas)")
+
+
+class RestrictedHistoryData(Shown):
+    """The event data keys a restricted audience may read: every key of the order events
+    it is shown (a deal's keys are on no such event; an event about a commercial document
+    is left out whole)."""
+
+    order_id: Id | None = None
+    number: int | None = None
+    title: str | None = None
+    customer: JsonValue = None
+    description: str | None = None
+    manager_id: str | None = None
+    pipeline_version: int | None = None
+    from_stage: str | None = None
+    to_stage: str | None = None
+    direction: str | None = None
+    reason: str | None = None
+    by_rule_id: str | None = None
+    rule_id: str | None = None
+    cause_event_id: str | None = None
+    unmet: list[dict[str, JsonValue]] | None = None
+    comment_id: Id | None = None
+    text: str | None = None
+    mentions: list[dict[str, JsonValue]] | None = None
+    media_id: Id | None = None
+    kind: str | None = None
+    purpose: str | None = None
+    filename: str | None = None
+    source_event_id: str | None = None
+    visit_id: Id | None = None
+    task_id: Id | None = None
+    status: str | None = None
+    assignee_id: Id | None = None
+    starts_at: Timestamp | None = None
+    ends_at: Timestamp | None = None
+    completed_by: Id | None = None
+    results: JsonValue = None
+
+
+class RestrictedHistoryEntry(HistoryEntry):
+    data: RestrictedHistoryData  # type: ignore[assignment]
+
+
+HISTORY = Views.of(
+    list[HistoryEntry],
+    Annotated[list[RestrictedHistoryEntry], BeforeValidator(visible_history)],
+)
+
+
+class Author(Shown):
+    id: str | None = None
+    username: str | None = None
+    role: str | None = None
+
+
+class MentionOut(Shown):
+    user_id: str
+    username: str
+
+
+class Comment(Shown):
+    id: Id
+    text: str
+    author: Author
+    mentions: list[MentionOut] = Field(default_factory=list)
+    at: Timestamp
+
+
+COMMENTS = Views.of(list[Comment])
+
+
+class NotNotifiedOut(Shown):
+    username: str
+    reason: str = Field(
+        description="unknown_user, inactive, no_access, access_unavailable or too_many_mentions"
+    )
+
+
+class CommentPosted(Shown):
+    """POST /orders/{id}/comments: `not_notified` names each mentioned user who was not
+    notified, and why."""
+
+    id: Id
+    text: str
+    mentions: list[MentionOut] = Field(default_factory=list)
+    version: int
+    not_notified: list[NotNotifiedOut] = Field(default_factory=list)
+
+
+POSTED = Views.of(CommentPosted)

@@ -1,0 +1,27 @@
+"""Reports (API.md, Board and reports): commercial audience only (the route refuses the
+others), each `{report, from, to, rows, ...}`; CSV is made from the same rows."""
+
+from __future__ import annotations
+
+from pydantic import Field, JsonValue
+
+from contracts.api.audience import Shown, Views
+from contracts.api.common import Timestamp
+
+
+class Report(Shown):
+    """Rows per report: funnel {stage, title, entered, advanced, next_stage, conversion};
+    stage-durations {stage, title, count, median_hours, p90_hours}; overdue (tasks past due,
+    orders past their stage limit, with `tasks` and `orders` totals); workload {id, username,
+    display_name, role, visits, booked_hours, working_hours, utilisation}."""
+
+    report: str
+    from_: Timestamp | None = Field(default=None, alias="from")
+    to: Timestamp | None = None
+    rows: list[dict[str, JsonValue]]
+    tasks: int | None = None
+    orders: int | None = None
+    assumed_hours_per_weekday: float | None = None
+
+
+REPORT = Views.of(Report)

@@ -1,0 +1,170 @@
+"""Crew, schedules, visits, tasks, robots (API.md, Crews, visits, tasks, robots). Nothing here
+is commercial, so every audience gets the same model; which rows a role gets is decided by
+the scheduling service (assignments) and the gateway (access)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue
+
+from contracts.api.audience import Shown, Views
+from contracts.api.cards import TaskOut
+from contracts.api.common import Day, Id, JsonObject, Timestamp
+
+VisitKind = Literal["measurement", "delivery", "installation", "rework"]
+
+
+class AbsenceOut(Shown):
+    starts_at: Timestamp
+    ends_at: Timestamp
+    reason: str | None = None
+
+
+class CrewMember(Shown):
+    id: Id
+    username: str
+    display_name: str
+    role: str
+    timezone: str
+    working_hours: dict[str, list[str] | None] = Field(
+        default={}, description='per weekday ("mon"…"sun"): ["09:00", "18:00"], or null (off)'
+    )
+    days_off: list[Day] = Field(default_factory=list)
+    absences: list[AbsenceOut] = Field(default_factory=list)
+
+
+CREW = Views.of(list[CrewMember])
+MEMBER = Views.of(CrewMember)
+
+
+class AbsenceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    reason: str | None = Field(default=None, max_length=200)
+
+
+class CrewUpdate(BaseModel):
+    """PUT /crew/{id}: each field given replaces the stored one; a field left out is kept."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    timezone: str | None = Field(default=None, max_length=64)
+    working_hours: dict[str, list[str] | None] | None = None
+    days_off: list[date] | None = Field(default=None, max_length=366)
+    absences: list[AbsenceIn] | None = Field(default=None, max_length=200)
+
+
+class Busy(Shown):
+    starts_at: Timestamp
+    ends_at: Timestamp
+    kind: str
+    order_id: Id | None = None
+    visit_id: Id | None = None
+
+
+class Free(Shown):
+    starts_at: Timestamp
+    ends_at: Timestamp
+
+
+class Schedule(Shown):
+    busy: list[Busy]
+    free: list[Free]
+
+
+SCHEDULE = Views.of(Schedule)
+
+
+class BookVisit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: VisitKind
+    assignee_id: UUID
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+
+
+class Booked(Shown):
+    visit_id: Id
+    task_id: Id
+
+
+BOOKED = Views.of(Booked)
+
+
+class ChangeVisit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    assignee_id: UUID | None = None
+    cancelled: bool = False
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class Visit(Shown):
+    id: Id
+    order_id: Id
+    kind: str
+    assignee_id: Id
+    starts_at: Timestamp
+    ends_at: Timestamp
+    status: str
+    task_id: Id
+    version: int
+
+
+VISIT = Views.of(Visit)
+VISITS = Views.of(list[Visit])
+TASK = Views.of(TaskOut)
+TASKS = Views.of(list[TaskOut])
+
+
+class NewTask(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=300)
+    order_id: UUID | None = None
+    assignee_id: UUID | None = None
+    assignee_role: str | None = None
+    due_at: AwareDatetime | None = None
+
+
+class CompleteTask(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: str | None = Field(default=None, max_length=5000)
+    results: dict[str, JsonValue] | None = Field(
+        default=None,
+        description="a measurement's results: {rooms: [{name, width_mm, height_mm, depth_mm?, "
+        "notes?}], notes?}",
+    )
+
+
+class Rule(Shown):
+    """A robot: trigger → conditions → actions (their shapes: the scheduling service's rule
+    model). PUT takes the same body back; `version` is the expected version."""
+
+    id: str
+    title: str
+    enabled: bool = True
+    trigger: str
+    conditions: JsonObject = Field(default_factory=dict)
+    actions: list[JsonObject] = Field(default_factory=list)
+    version: int | None = None
+
+
+RULE = Views.of(Rule)
+RULES = Views.of(list[Rule])
+
+
+class StageLimits(Shown):
+    limits: dict[str, float | None] = Field(description="hours per stage key; null: no limit")
+
+
+LIMITS = Views.of(StageLimits)

@@ -1,0 +1,50 @@
+"""Sign-in, the caller's profile and user administration (API.md, Health and auth)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.api.audience import Shown, Views
+from contracts.api.common import Id
+from contracts.mentions import USERNAME
+
+
+class Token(Shown):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 (the OAuth2 token type)
+
+
+class Me(Shown):
+    id: Id
+    username: str
+    display_name: str
+    role: str
+
+
+class UserOut(Me):
+    active: bool
+
+
+ME = Views.of(Me)
+USER = Views.of(UserOut)
+USERS = Views.of(list[UserOut])
+
+
+class NewUser(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(min_length=2, max_length=64, pattern=rf"^{USERNAME}$")
+    display_name: str = Field(min_length=1, max_length=200)
+    role: str
+    password: str = Field(min_length=4, max_length=200)
+
+
+class UserChanges(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    display_name: str | None = Field(default=None, min_length=1, max_length=200)
+    role: str | None = None
+    active: bool | None = None
+    password: str | None = Field(default=None, min_length=4, max_length=200)
