@@ -26,11 +26,15 @@ lint: $(VENV)/.installed
 typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy .
 
-schemas: $(VENV)/.installed ## regenerate contracts/schemas from the pydantic models
+ROLES_EXPORT := gateway/web/js/roles.js
+
+schemas: $(VENV)/.installed ## regenerate contracts/schemas and the web app's role table from contracts/
 	$(PY) -m contracts.export
+	$(PY) -m contracts.roles --export $(ROLES_EXPORT)
 
 schemas-check: $(VENV)/.installed
 	$(PY) -m contracts.export --check
+	$(PY) -m contracts.roles --check $(ROLES_EXPORT)
 
 k8s-validate: $(VENV)/.installed
 	$(PY) -m deploy.k8s.validate

@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
-Role = Literal["manager", "measurer", "installer", "delivery", "production", "director", "admin"]
-ROLES: tuple[Role, ...] = (
-    "manager",
-    "measurer",
-    "installer",
-    "delivery",
-    "production",
-    "director",
-    "admin",
-)
-FIELD_ROLES: frozenset[str] = frozenset({"measurer", "installer", "delivery"})
-CREW_ROLES: frozenset[str] = frozenset({"measurer", "installer", "delivery", "production"})
-# DOMAIN.md, Roles: these see every order (whoever is assigned); the gateway and scheduling
-# both decide access with it.
-SEES_ALL_ORDERS: frozenset[str] = frozenset({"manager", "director", "admin"})
+from contracts.roles import Role  # the one table of roles; events carry a role by name
+
+# Role too: it is the type of these events' `role` field, so readers of the events name it.
+__all__ = ["Role", "UserRegistered", "UserUpdated"]
 
 
 class UserRegistered(BaseModel):

@@ -10,7 +10,8 @@ from typing import Any, cast
 import asyncpg
 
 from contracts.envelope import Actor, Envelope
-from contracts.events.identity import Role, UserRegistered, UserUpdated
+from contracts.events.identity import UserRegistered, UserUpdated
+from contracts.roles import Role
 from gateway.domain.users import User
 from plumbing import correlation
 from plumbing.ordered_log import Outbox

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from contracts.events.identity import SEES_ALL_ORDERS
+from contracts.roles import SEES_ALL_ORDERS
 from gateway.adapters.upstream import Caller, Upstreams
 from gateway.domain.visibility import may_see_order
 from plumbing.errors import NotFound

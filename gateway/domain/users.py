@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from contracts.events.identity import ROLES
+from contracts.roles import ROLES
 
 DEMO_USERS: tuple[tuple[str, str, str], ...] = (
     ("manager", "Мария Петрова", "manager"),

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from contracts.events.identity import FIELD_ROLES, SEES_ALL_ORDERS
 from contracts.pipeline import PRODUCTION_STAGES
+from contracts.roles import audience_of, may
 
-COMMERCIAL_ROLES = frozenset({"manager", "director", "admin"})
 COMMERCIAL_KEYS = frozenset(
     {
         "deal",
@@ -66,11 +65,11 @@ GATE_LIST_KEYS = frozenset({"unmet", "gate"})
 
 
 def sees_commercial(role: str) -> bool:
-    return role in COMMERCIAL_ROLES
+    return may(role, "commercial.see")
 
 
 def is_field_role(role: str) -> bool:
-    return role in FIELD_ROLES
+    return audience_of(role) == "field"
 
 
 def strip_commercial(value: Any, role: str) -> Any:
@@ -173,7 +172,7 @@ def board_for(board: dict[str, Any], role: str) -> dict[str, Any]:
 
 
 def may_see_order(role: str, stage: str, assigned: bool) -> bool:
-    if role in SEES_ALL_ORDERS:
+    if may(role, "orders.see_all"):
         return True
     if role == "production":
         return stage in PRODUCTION_STAGES

@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 import httpx
 
-from contracts.events.identity import ROLES
+from contracts.roles import ROLES
 from deploy.local.broker import LocalBroker
 from deploy.local.stack import Stack
 from tests.e2e.conftest import login

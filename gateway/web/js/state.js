@@ -2,6 +2,7 @@
 // board last listed them (the pipeline is data on the server, so stage names and order are
 // never hard-coded here).
 import { t } from "./i18n.js";
+import ROLE_TABLE from "./roles.js";
 
 export const session = { user: null };
 
@@ -15,13 +16,17 @@ export function rememberStages(columns) {
 
 export const stageTitle = (key) => stages.get(key) || key;
 
-const COMMERCIAL = new Set(["manager", "director"]);
-const FIELD = new Set(["measurer", "installer", "delivery"]);
-
 export const role = () => (session.user ? session.user.role : "");
-export const isCommercial = () => COMMERCIAL.has(role());
-export const isField = () => FIELD.has(role());
-export const mayMarkProduction = () => ["production", "manager", "director"].includes(role());
+// Roles, audiences and capabilities come from contracts/roles.py (exported to roles.js), the
+// table the gateway enforces: the app offers exactly what the server will accept.
+const spec = () => ROLE_TABLE.roles[role()] || { audience: "", capabilities: [] };
+export const may = (capability) => spec().capabilities.includes(capability);
+export const audience = () => spec().audience;
+// The commercial controls (deal terms, stage moves) are for the roles that work orders, not
+// for everyone who may see commercial data (an admin sees it but does not work orders).
+export const isCommercial = () => may("deal.write") && may("stage.move");
+export const isField = () => audience() === "field";
+export const mayMarkProduction = () => may("production.finish");
 
 // Literal t() calls with whole keys (never built from parts) so the unit test can check every key exists.
 const ROLE_LABELS = {

@@ -10,7 +10,7 @@ from uuid import UUID
 import asyncpg
 
 from contracts.envelope import Actor
-from contracts.events.identity import ROLES
+from contracts.roles import ROLES
 from plumbing.errors import Forbidden, Invalid, NotFound
 from services.scheduling.adapters import crew_store, task_store
 from services.scheduling.adapters.task_store import Task

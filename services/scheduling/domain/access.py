@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
 
-from contracts.events.identity import SEES_ALL_ORDERS
 from contracts.pipeline import PRODUCTION_STAGES
+from contracts.roles import SEES_ALL_ORDERS
 
 # Those who book visits (and the admin who keeps calendars) read anyone's calendar.
 READS_ANY_CALENDAR = frozenset({"manager", "director", "admin"})

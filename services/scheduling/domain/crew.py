@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from contracts.events.identity import CREW_ROLES
+from contracts.roles import CREW_ROLES
 from plumbing.errors import Invalid
 
 DEFAULT_TIMEZONE = "Europe/Moscow"

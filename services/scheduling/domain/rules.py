@@ -14,9 +14,9 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from contracts.events.common import VisitKind
-from contracts.events.identity import ROLES
 from contracts.events.scheduling import TaskKind
 from contracts.pipeline import STAGE_KEYS
+from contracts.roles import ROLES
 from plumbing.errors import Invalid
 
 Trigger = Literal["order_entered_stage", "task_completed", "media_uploaded", "order_overdue"]

@@ -1,0 +1,170 @@
+"""The one table of roles (contracts/roles.py) holds DOMAIN.md's "Roles and what they may see",
+its export for the web app is current, and the web app derives its role checks from it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from contracts.events.common import DOCUMENT_PURPOSES, PHOTO_PURPOSES
+from contracts.roles import (
+    ATTACH,
+    CAPABILITIES,
+    CREW_ROLES,
+    FIELD_ROLES,
+    ROLES,
+    SEES_ALL_ORDERS,
+    TABLE,
+    attach_purposes,
+    audience_of,
+    capabilities_of,
+    main,
+    may,
+    roles_with,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+EXPORT = ROOT / "gateway" / "web" / "js" / "roles.js"
+COMMERCIAL_PURPOSES = {"contract_draft", "calculation", "signed_contract"}
+# What working an order means: an admin sees orders like the office but does none of this.
+WORKS_ORDERS = {
+    "orders.create",
+    "customer.edit",
+    "orders.assign_manager",
+    "deal.write",
+    "stage.move",
+    "visits.book",
+    "tasks.create",
+    "tasks.complete_any",
+}
+
+
+def test_every_role_has_an_audience_and_nothing_else_is_in_the_table() -> None:
+    assert set(TABLE) == set(ROLES)
+    assert {audience_of(r) for r in ROLES} == {"commercial", "production", "field"}
+
+
+def test_every_capability_in_the_table_is_a_named_one() -> None:
+    for role in ROLES:
+        assert capabilities_of(role) <= set(CAPABILITIES), role
+
+
+def test_every_signed_in_role_may_sign_in_and_chat_and_none_needs_public() -> None:
+    assert roles_with("signed_in") == set(ROLES)
+    assert roles_with("chat.post") == set(ROLES)
+    assert roles_with("public") == set()
+
+
+def test_only_the_commercial_audience_sees_commercial_data_and_every_order() -> None:
+    commercial = {r for r in ROLES if audience_of(r) == "commercial"}
+    assert commercial == {"manager", "director", "admin"}
+    assert roles_with("commercial.see") == commercial
+    assert SEES_ALL_ORDERS == roles_with("orders.see_all") == commercial
+
+
+def test_field_and_production_roles_see_no_commercial_fields() -> None:
+    assert {"measurer", "installer", "delivery"} == FIELD_ROLES
+    assert audience_of("production") == "production"
+    for role in (*FIELD_ROLES, "production"):
+        assert not may(role, "commercial.see"), role
+        assert not may(role, "orders.see_all"), role
+        assert not attach_purposes(role) & COMMERCIAL_PURPOSES, role
+
+
+def test_the_crew_is_everyone_outside_the_office() -> None:
+    assert {"measurer", "installer", "delivery", "production"} == CREW_ROLES
+
+
+def test_a_director_may_everything_a_manager_may_plus_rules_and_pipeline() -> None:
+    extra = capabilities_of("director") - capabilities_of("manager")
+    assert capabilities_of("manager") <= capabilities_of("director")
+    assert extra == {"rules.read", "rules.edit", "pipeline.edit"}
+
+
+def test_admin_administers_and_sees_but_works_no_orders() -> None:
+    assert roles_with("users.admin") == {"admin"}
+    assert {"rules.edit", "pipeline.edit", "commercial.see"} <= capabilities_of("admin")
+    assert not capabilities_of("admin") & WORKS_ORDERS
+
+
+def test_production_is_marked_finished_by_production_and_those_who_work_orders() -> None:
+    assert roles_with("production.finish") == {"production", "manager", "director"}
+
+
+def test_field_roles_attach_only_the_purposes_of_their_own_work() -> None:
+    assert attach_purposes("measurer") == {"measurement"}
+    assert attach_purposes("installer") == {"installation", "rework"}
+    assert attach_purposes("delivery") == set()  # a setting of the media service may add some
+    assert attach_purposes("production") == set()
+    assert attach_purposes("nobody") == set()
+
+
+def test_every_media_purpose_is_a_capability_and_every_attach_capability_a_purpose() -> None:
+    purposes = {c.removeprefix(ATTACH) for c in CAPABILITIES if c.startswith(ATTACH)}
+    assert purposes == set(DOCUMENT_PURPOSES) | set(PHOTO_PURPOSES)
+    assert attach_purposes("manager") == purposes
+
+
+def test_an_unknown_role_may_do_nothing() -> None:
+    assert capabilities_of("root") == set()
+    assert audience_of("root") is None
+    assert not may("root", "signed_in")
+
+
+def test_the_web_apps_export_is_current() -> None:
+    assert main(["--check", str(EXPORT)]) == 0
+
+
+def test_a_stale_export_is_refused(tmp_path: Path) -> None:
+    stale = tmp_path / "roles.js"
+    stale.write_text(EXPORT.read_text(encoding="utf-8").replace("deal.write", "deal.read"))
+    assert main(["--check", str(stale)]) == 1
+    assert main(["--check", str(tmp_path / "missing.js")]) == 1
+    assert main(["--export", str(stale)]) == 0
+    assert main(["--check", str(stale)]) == 0
+
+
+STATE_PROBE = """
+import * as state from "./state.js";
+const out = {};
+for (const role of %s) {
+  state.session.user = { role };
+  out[role] = {
+    commercial: state.isCommercial(), field: state.isField(),
+    production: state.mayMarkProduction(), audience: state.audience(),
+  };
+}
+console.log(JSON.stringify(out));
+"""
+
+
+def test_the_web_app_derives_its_role_checks_from_the_table() -> None:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed: the web app's modules are checked with it")
+    done = subprocess.run(
+        [node, "--input-type=module", "-e", STATE_PROBE % json.dumps([*ROLES, "nobody"])],
+        cwd=EXPORT.parent,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    seen = json.loads(done.stdout)
+    for role in ROLES:
+        assert seen[role] == {
+            "commercial": may(role, "deal.write") and may(role, "stage.move"),
+            "field": audience_of(role) == "field",
+            "production": may(role, "production.finish"),
+            "audience": audience_of(role),
+        }, role
+    assert seen["nobody"] == {
+        "commercial": False,
+        "field": False,
+        "production": False,
+        "audience": "",
+    }
