@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from contracts.pipeline import PRODUCTION_STAGES
 from contracts.roles import audience_of, may
 
 COMMERCIAL_KEYS = frozenset(
@@ -151,14 +150,14 @@ def _strip(value: Any) -> Any:
 
 
 def board_for(board: dict[str, Any], role: str) -> dict[str, Any]:
-    """The board as `role` may see it: production's columns before its stages are empty, and
-    each card's document count counts only the documents the role may see (the projection
-    gives the count per purpose; a card without that breakdown shows no count at all)."""
+    """The board as `role` may see it: each card's document count counts only the documents
+    the role may see (the projection gives the count per purpose; a card without that
+    breakdown shows no count at all)."""
     if sees_commercial(role):
         return board
+    # Which orders production and field roles see was decided by projections (the board was
+    # asked for their view: production_view, visible_to), each order by its own pipeline.
     for column in board["columns"]:
-        if role == "production" and not may_see_order(role, column["stage"], assigned=False):
-            column["cards"], column["count"] = [], 0
         for card in column["cards"]:
             purposes = card.pop("document_purposes", None)
             if isinstance(purposes, dict):
@@ -171,11 +170,13 @@ def board_for(board: dict[str, Any], role: str) -> dict[str, Any]:
     return stripped
 
 
-def may_see_order(role: str, stage: str, assigned: bool) -> bool:
+def may_see_order(role: str, *, production_visible: bool, assigned: bool) -> bool:
+    """`production_visible`: the order's stage is production's under the order's own pipeline
+    version (production and later, never cancelled), as the access read model answers it."""
     if may(role, "orders.see_all"):
         return True
     if role == "production":
-        return stage in PRODUCTION_STAGES
+        return production_visible
     if is_field_role(role):
         return assigned
     return False

@@ -99,5 +99,9 @@ async def board(
         params["assignee"] = assignee
     if is_field_role(user.role):
         params["visible_to"] = str(user.id)  # only orders assigned to them
+    elif user.role == "production":
+        # Production's stages are each order's pipeline's: projections filters by them, so
+        # counts and cards agree (no stage list here).
+        params["production_view"] = "true"
     reply = await upstreams.call("projections", "GET", "/board", caller_of(user), params=params)
     return board_for(reply.body, user.role)
