@@ -247,9 +247,8 @@ async def _long_streams(
     conn = await asyncpg.connect(database)
     # The service's own load path, without HTTP: what a snapshot would save at most.
     pool = await db.create_pool(database, "orders", max_size=1)
-    service = OrderService(
-        PostgresEventStore(pool, "orders"), Pipelines(PostgresPipelineStore(pool))
-    )
+    store = PostgresEventStore(pool, "orders")
+    service = OrderService(store, Pipelines(PostgresPipelineStore(pool, store)))
     try:
 
         async def fold() -> None:

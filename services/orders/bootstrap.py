@@ -43,8 +43,8 @@ CONSUMED = [SCHEDULING, MEDIA, IDENTITY]
 def build(settings: Settings) -> FastAPI:
     async def wire(pool: asyncpg.Pool, app: FastAPI) -> Sequence[Job]:
         store = PostgresEventStore(pool, settings.schema_name)
-        pipelines = Pipelines(PostgresPipelineStore(pool))
-        await pipelines.ensure_default()
+        pipelines = Pipelines(PostgresPipelineStore(pool, store))
+        await pipelines.ensure_default()  # also publishes versions stored before the event
         core = OrderService(store, pipelines)
         app.state.core = core
         app.state.orders = Orders(core, PostgresOrderNumbers(pool), PostgresUserDirectory(pool))

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import asyncpg
 
+from contracts.envelope import Envelope
 from plumbing.db import Conn
+from services.orders.adapters.memory_event_store import MemoryEventStore
+from services.orders.adapters.postgres_event_store import PostgresEventStore
+from services.orders.application.ports import (
+    PIPELINE_STREAM,
+    DuplicateEvent,
+    WrongExpectedVersion,
+)
 
 PIPELINES_DDL = """
 CREATE TABLE IF NOT EXISTS pipelines (
@@ -28,8 +37,12 @@ CREATE INDEX IF NOT EXISTS users_username_idx ON users (lower(username));
 
 
 class PostgresPipelineStore:
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    """Versions in the `pipelines` table (the lookup), each published as an event of the
+    `pipeline` stream in the same transaction (the event store is the outbox)."""
+
+    def __init__(self, pool: asyncpg.Pool, events: PostgresEventStore) -> None:
         self.pool = pool
+        self.events = events
 
     async def current(self) -> int:
         return int(await self.pool.fetchval("SELECT coalesce(max(version), 0) FROM pipelines"))
@@ -48,24 +61,33 @@ class PostgresPipelineStore:
             json.loads(json.dumps(definition)),
         )
 
-    async def add(self, definition: dict[str, Any], actor_id: str | None) -> int:
+    async def published(self) -> int:
+        return len(await self.events.read_stream(PIPELINE_STREAM))
+
+    async def add(self, version: int, definition: dict[str, Any], event: Envelope) -> None:
         async with self.pool.acquire() as conn, conn.transaction():
-            # Serialize publishers so two directors saving at once get two versions, not one.
-            await conn.execute("LOCK TABLE pipelines IN EXCLUSIVE MODE")
-            version = int(
-                await conn.fetchval("SELECT coalesce(max(version), 0) + 1 FROM pipelines")
-            )
-            await conn.execute(
-                "INSERT INTO pipelines (version, definition, created_by) VALUES ($1, $2, $3)",
+            # A concurrent save of the same number waits here for the first one's commit,
+            # then finds the row taken.
+            stored = await conn.fetchval(
+                "INSERT INTO pipelines (version, definition, created_by) VALUES ($1, $2, $3) "
+                "ON CONFLICT DO NOTHING RETURNING true",
                 version,
                 json.loads(json.dumps(definition)),
-                actor_id,
+                event.actor.id,
             )
-            return version
+            if not stored:
+                raise WrongExpectedVersion(PIPELINE_STREAM, version - 1, version)
+            with _once(version):
+                await self.events.append_in(conn, PIPELINE_STREAM, [event], version - 1)
+
+    async def publish(self, version: int, event: Envelope) -> None:
+        with _once(version):
+            await self.events.append(PIPELINE_STREAM, [event], expected_version=version - 1)
 
 
 class MemoryPipelineStore:
-    def __init__(self) -> None:
+    def __init__(self, events: MemoryEventStore | None = None) -> None:
+        self.events = events or MemoryEventStore()
         self.versions: dict[int, dict[str, Any]] = {}
         self.authors: dict[int, str | None] = {}
 
@@ -78,11 +100,29 @@ class MemoryPipelineStore:
     async def seed(self, definition: dict[str, Any]) -> None:
         self.versions.setdefault(1, definition)
 
-    async def add(self, definition: dict[str, Any], actor_id: str | None) -> int:
-        version = max(self.versions, default=0) + 1
+    async def published(self) -> int:
+        return len(await self.events.read_stream(PIPELINE_STREAM))
+
+    async def add(self, version: int, definition: dict[str, Any], event: Envelope) -> None:
+        if version in self.versions:
+            raise WrongExpectedVersion(PIPELINE_STREAM, version - 1, version)
+        await self.publish(version, event)  # first: a refused append stores nothing
         self.versions[version] = definition
-        self.authors[version] = actor_id
-        return version
+        self.authors[version] = event.actor.id
+
+    async def publish(self, version: int, event: Envelope) -> None:
+        with _once(version):
+            await self.events.append(PIPELINE_STREAM, [event], expected_version=version - 1)
+
+
+@contextlib.contextmanager
+def _once(version: int) -> Iterator[None]:
+    """One refusal for "version N is published already", whether the expected version or
+    the version's event id (the same from every replica) caught it."""
+    try:
+        yield
+    except DuplicateEvent:
+        raise WrongExpectedVersion(PIPELINE_STREAM, version - 1, version) from None
 
 
 class PostgresUserDirectory:

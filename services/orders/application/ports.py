@@ -76,7 +76,14 @@ class OrderNumbers(Protocol):
     async def next(self) -> int: ...
 
 
+# The stream whose event N is `orders.PipelinePublished` of pipeline version N.
+PIPELINE_STREAM = "pipeline"
+
+
 class PipelineStore(Protocol):
+    """Pipeline versions, and the PIPELINE_STREAM that publishes them (appended with the
+    expected version, so no two saves get one number)."""
+
     async def current(self) -> int:
         """The version new orders start with."""
         ...
@@ -87,8 +94,18 @@ class PipelineStore(Protocol):
         """Store `definition` as version 1 unless a version 1 exists (safe to race)."""
         ...
 
-    async def add(self, definition: dict[str, object], actor_id: str | None) -> int:
-        """Store a new version; returns its number."""
+    async def published(self) -> int:
+        """How many versions the `pipeline` stream holds."""
+        ...
+
+    async def add(self, version: int, definition: dict[str, object], event: Envelope) -> None:
+        """Store `definition` as `version` and append `event` to the stream as its event
+        `version`, atomically; WrongExpectedVersion if either is taken already."""
+        ...
+
+    async def publish(self, version: int, event: Envelope) -> None:
+        """Append `event` for the stored `version` as the stream's event `version` (versions
+        stored before the stream existed); WrongExpectedVersion if the stream is elsewhere."""
         ...
 
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from contracts.envelope import Actor
 from contracts.events import orders as ev
-from contracts.pipeline import stage_title
+from services.orders.domain.pipeline import Pipeline
 
 
 def who(actor: Actor, lang: str) -> str:
@@ -21,14 +21,15 @@ def who(actor: Actor, lang: str) -> str:
     return actor.username or (actor.id or "?")
 
 
-def summarize(event: BaseModel, lang: str = "ru") -> str:
+def summarize(event: BaseModel, pipeline: Pipeline, lang: str = "ru") -> str:
+    """`pipeline` is the order's own version: its titles name the stages it moved through."""
     ru = lang == "ru"
     match event:
         case ev.OrderCreated():
             return f"Заказ №{event.number} создан" if ru else f"Order #{event.number} created"
         case ev.StageChanged():
-            to = stage_title(event.to_stage, lang)
-            frm = stage_title(event.from_stage, lang)
+            to = pipeline.title(event.to_stage, lang)
+            frm = pipeline.title(event.from_stage, lang)
             text = {
                 ("forward", True): f"Переход: {frm} → {to}",
                 ("forward", False): f"Moved: {frm} → {to}",
@@ -48,7 +49,7 @@ def summarize(event: BaseModel, lang: str = "ru") -> str:
             return text
         case ev.AutoMoveRefused():
             codes = ", ".join(u.code for u in event.unmet)
-            to = stage_title(event.to_stage, lang)
+            to = pipeline.title(event.to_stage, lang)
             return (
                 f"Робот «{event.rule_id}» не перевёл заказ в «{to}»: {codes}"
                 if ru

@@ -24,6 +24,7 @@ CONDITION_KINDS = frozenset(
     }
 )
 CANCELLED = "cancelled"
+FIRST = "intake"
 
 
 class InvalidPipeline(ValueError):
@@ -75,6 +76,14 @@ class Pipeline:
 
     def first(self) -> str:
         return self.stages[0].key
+
+    def title(self, key: str, lang: str = "ru") -> str:
+        """The stage's title in `lang`; a key this version does not know stays as it is
+        (a robot may name a stage of another version in a refused move)."""
+        found = next((s for s in self.stages if s.key == key), None)
+        if found is None:
+            return key
+        return found.title_ru if lang == "ru" else found.title_en
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -156,3 +165,12 @@ def _validate(p: Pipeline) -> None:
         for cond in stage.gate:
             if cond.kind not in CONDITION_KINDS:
                 raise InvalidPipeline(f"{stage.key}: unknown condition kind {cond.kind!r}")
+
+
+def check_new(p: Pipeline) -> None:
+    """Rules for a version about to be saved, beyond those every stored version meets (an
+    older stored version may break them and must still load)."""
+    if p.first() != FIRST:
+        # OrderCreated names no stage: every order starts in `intake` (evolve), so a
+        # pipeline that starts elsewhere would hold its orders in a stage it does not have.
+        raise InvalidPipeline(f"the first stage must be {FIRST!r}")

@@ -76,8 +76,10 @@ async def get_order(order_id: UUID, core: CoreDep, lang: Lang = "ru") -> dict[st
 
 @router.get("/orders/{order_id}/history")
 async def get_history(order_id: UUID, core: CoreDep, lang: Lang = "ru") -> list[dict[str, Any]]:
-    await core.load(order_id)  # 404 for an unknown order
-    return [history_entry(e, lang) for e in await core.store.read_stream(stream_of(order_id))]
+    order = await core.load(order_id)  # 404 for an unknown order
+    pipeline = await core.pipelines.get(order.pipeline_version)  # titles of its own version
+    events = await core.store.read_stream(stream_of(order_id))
+    return [history_entry(e, pipeline, lang) for e in events]
 
 
 @router.get("/orders/{order_id}/comments")

@@ -7,7 +7,8 @@ from typing import Any
 from fastapi import APIRouter
 
 from plumbing.actor import CurrentActor
-from plumbing.errors import Forbidden, Invalid
+from plumbing.errors import Conflict, Forbidden, Invalid
+from services.orders.application.pipelines import PipelineBusy
 from services.orders.domain.pipeline import InvalidPipeline
 from services.orders.entrypoints.deps import CoreDep
 
@@ -25,7 +26,10 @@ async def put_pipeline(body: dict[str, Any], actor: CurrentActor, core: CoreDep)
         raise Forbidden("only directors and admins change the pipeline")
     body.pop("version", None)
     try:
-        pipeline = await core.pipelines.publish(body, actor.id)
+        # Stored and published (orders.PipelinePublished) in one transaction.
+        pipeline = await core.pipelines.publish(body, actor)
     except InvalidPipeline as exc:
         raise Invalid(str(exc), code="invalid_pipeline") from None
+    except PipelineBusy as exc:
+        raise Conflict(str(exc), code="version_conflict") from None
     return pipeline.to_dict()

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from contracts.events import registry
-from contracts.pipeline import stage_title
 from services.orders.application.ports import StoredEvent
 from services.orders.domain.gates import unmet
 from services.orders.domain.history import summarize, who
@@ -27,7 +26,7 @@ def card(order: Order, pipeline: Pipeline, lang: str = "ru") -> dict[str, Any]:
         "number": order.number,
         "title": order.title,
         "stage": order.stage,
-        "stage_title": stage_title(order.stage, lang),
+        "stage_title": pipeline.title(order.stage, lang),
         "stage_entered_at": order.stage_entered_at,
         "version": order.version,
         "pipeline_version": order.pipeline_version,
@@ -89,7 +88,8 @@ def card(order: Order, pipeline: Pipeline, lang: str = "ru") -> dict[str, Any]:
     return out
 
 
-def history_entry(stored: StoredEvent, lang: str = "ru") -> dict[str, Any]:
+def history_entry(stored: StoredEvent, pipeline: Pipeline, lang: str = "ru") -> dict[str, Any]:
+    """One entry of an order's history; `pipeline` is the order's version (its titles)."""
     env = stored.envelope
     event = registry.decode(env)
     return {
@@ -99,6 +99,6 @@ def history_entry(stored: StoredEvent, lang: str = "ru") -> dict[str, Any]:
         "version": env.stream_version,
         "actor": {**env.actor.model_dump(mode="json"), "name": who(env.actor, lang)},
         "caused_by": env.causation_id,
-        "summary": summarize(event, lang),
+        "summary": summarize(event, pipeline, lang),
         "data": env.data,
     }
