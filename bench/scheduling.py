@@ -29,7 +29,7 @@ from services.scheduling.application.known_orders import KnownOrders
 from services.scheduling.application.robots import Robots
 from services.scheduling.application.visits import Visits
 from services.scheduling.bootstrap import MIGRATIONS
-from services.scheduling.domain.defaults import DEFAULT_RULES, DEFAULT_STAGE_LIMITS
+from services.scheduling.domain.defaults import DEFAULT_RULES
 
 BUFFER = timedelta(minutes=30)
 MANAGER = Actor(kind="user", id=str(uuid.uuid4()), username="bench", role="manager")
@@ -67,7 +67,7 @@ async def _prepare(pool: asyncpg.Pool, members: int) -> tuple[list[uuid.UUID], u
                 },
             )
         await order_store.created(conn, order, 1, MANAGER.id, datetime.now(UTC), 1)
-        await rule_store.seed(conn, DEFAULT_RULES, DEFAULT_STAGE_LIMITS)
+        await rule_store.seed(conn, DEFAULT_RULES)
     return ids, order
 
 

@@ -142,15 +142,3 @@ async def put_rule(
     return await _pass(
         upstreams, user, "PUT", f"/automation/rules/{rule_id}", json=await json_body(request)
     )
-
-
-@router.get("/automation/stage-limits")
-async def stage_limits(user: CurrentUser, upstreams: UpstreamsDep) -> Any:
-    return await _pass(upstreams, user, "GET", "/automation/stage-limits")
-
-
-@router.put("/automation/stage-limits")
-async def put_stage_limits(request: Request, user: RuleEditor, upstreams: UpstreamsDep) -> Any:
-    return await _pass(
-        upstreams, user, "PUT", "/automation/stage-limits", json=await json_body(request)
-    )

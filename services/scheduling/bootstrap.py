@@ -18,6 +18,7 @@ from plumbing.settings import ServiceSettings
 from services.scheduling.adapters import rule_store
 from services.scheduling.adapters.crew_store import CREW_DDL
 from services.scheduling.adapters.order_arrivals import ORDER_ARRIVALS_DDL, PostgresOrderArrivals
+from services.scheduling.adapters.pipeline_store import PIPELINES_DDL
 from services.scheduling.adapters.tables import SCHEDULING_DDL
 from services.scheduling.application.apply import EventHandler
 from services.scheduling.application.automation import Automation
@@ -28,11 +29,19 @@ from services.scheduling.application.robots import Robots
 from services.scheduling.application.tasks import Tasks
 from services.scheduling.application.timers import StageTimers
 from services.scheduling.application.visits import Visits
-from services.scheduling.domain.defaults import DEFAULT_RULES, DEFAULT_STAGE_LIMITS
+from services.scheduling.domain.defaults import DEFAULT_RULES
 from services.scheduling.entrypoints import automation, http, tasks, visits
 
 # Append-only: a deployed database has applied these in this order.
-MIGRATIONS = [INBOX_DDL, OUTBOX_DDL, RELAY_DDL, CREW_DDL, SCHEDULING_DDL, ORDER_ARRIVALS_DDL]
+MIGRATIONS = [
+    INBOX_DDL,
+    OUTBOX_DDL,
+    RELAY_DDL,
+    CREW_DDL,
+    SCHEDULING_DDL,
+    ORDER_ARRIVALS_DDL,
+    PIPELINES_DDL,
+]
 
 
 class Settings(ServiceSettings):
@@ -52,7 +61,7 @@ class Settings(ServiceSettings):
 def build(settings: Settings) -> FastAPI:
     async def wire(pool: asyncpg.Pool, app: FastAPI) -> Sequence[Job]:
         async with pool.acquire() as conn, conn.transaction():
-            await rule_store.seed(conn, DEFAULT_RULES, DEFAULT_STAGE_LIMITS)
+            await rule_store.seed(conn, DEFAULT_RULES)
         buffer = timedelta(minutes=settings.travel_buffer_minutes)
         outbox = Outbox(pool, settings.schema_name)
         emitter = Emitter(outbox)

@@ -151,20 +151,9 @@ async def test_a_stage_change_cancels_the_pending_timer(svc: Harness) -> None:
     await svc.apply(stage_changed(order, "production", "contract"))  # now: not due for 30 days
     await svc.app.state.timers.fire_due()
     assert await _overdue(svc, order) == []
-    limits = await svc.client.put(
-        "/automation/stage-limits",
-        json={"limits": {"production": 0.0001}},
-        headers=DIRECTOR_HEADERS,
-    )
-    assert limits.status_code == 200
-    assert limits.json()["limits"]["production"] == 0.0001
-    await asyncio.sleep(0.5)
-    await svc.app.state.timers.fire_due()
-    assert len(await _overdue(svc, order)) == 1
-    bad = await svc.client.put(
-        "/automation/stage-limits", json={"limits": {"moon": 3}}, headers=DIRECTOR_HEADERS
-    )
-    assert bad.status_code == 422
+    # Limits are the pipeline's (test_scheduling_pipelines.py): no table, no route here.
+    gone = await svc.client.get("/automation/stage-limits", headers=DIRECTOR_HEADERS)
+    assert gone.status_code in (404, 405)
 
 
 async def _publish(infra: Infra, events: list[Envelope]) -> None:

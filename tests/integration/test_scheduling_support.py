@@ -22,6 +22,7 @@ from contracts.envelope import Envelope
 from services.scheduling.bootstrap import Settings, build
 from tests.conftest import Infra
 from tests.factories import MANAGER, envelope, order_created_data
+from tests.pipeline_versions import default_pipeline, published
 
 MSK = ZoneInfo("Europe/Moscow")
 
@@ -150,4 +151,8 @@ async def scheduling(
             transport=httpx.ASGITransport(app=app), base_url="http://scheduling"
         ) as client,
     ):
-        yield Harness(app, client, app.state.pool, schema)
+        harness = Harness(app, client, app.state.pool, schema)
+        # What the orders service publishes at its start: every stored version, here the
+        # default one (its stages, limits and production's view).
+        await harness.apply(published(1, default_pipeline()))
+        yield harness

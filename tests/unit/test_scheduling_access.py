@@ -12,6 +12,7 @@ from services.scheduling.domain.access import (
     may_see_schedule,
     may_see_task,
 )
+from tests.pipeline_versions import default_pipeline, with_varnishing
 
 ME = uuid.uuid4()
 ORDER = uuid.uuid4()
@@ -49,13 +50,28 @@ def test_ones_own_task_and_every_task_for_those_who_see_all() -> None:
 
 
 def test_field_roles_see_an_order_they_work_on_production_from_its_stage() -> None:
-    assert not may_see_order(Viewer(ME, "installer"), involved=False, stage="installation")
-    assert may_see_order(Viewer(ME, "installer"), involved=True, stage="intake")
+    v1 = default_pipeline()
+    installer = Viewer(ME, "installer")
+    assert not may_see_order(installer, involved=False, stage="installation", pipeline=v1)
+    assert may_see_order(installer, involved=True, stage="intake", pipeline=v1)
     production = Viewer(ME, "production")
-    assert not may_see_order(production, involved=False, stage="contract")
-    assert may_see_order(production, involved=False, stage="shipment_prep")
-    assert not may_see_order(production, involved=False, stage="cancelled")
-    assert not may_see_order(production, involved=False, stage=None)
+    assert not may_see_order(production, involved=False, stage="contract", pipeline=v1)
+    assert may_see_order(production, involved=False, stage="shipment_prep", pipeline=v1)
+    assert not may_see_order(production, involved=False, stage="cancelled", pipeline=v1)
+    assert not may_see_order(production, involved=False, stage=None, pipeline=v1)
+
+
+def test_production_sees_by_the_orders_own_pipeline() -> None:
+    production = Viewer(ME, "production")
+    assert may_see_order(production, involved=False, stage="varnishing", pipeline=with_varnishing())
+    # A stage the order's version does not have, or a version not heard of yet: not seen.
+    assert not may_see_order(
+        production, involved=False, stage="varnishing", pipeline=default_pipeline()
+    )
+    assert not may_see_order(production, involved=False, stage="production", pipeline=None)
+    assert not may_see_order(
+        Viewer(ME, "installer"), involved=False, stage="varnishing", pipeline=with_varnishing()
+    )
 
 
 def test_who_completes_a_task_seen() -> None:

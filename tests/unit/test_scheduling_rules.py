@@ -9,11 +9,21 @@ import pytest
 from pydantic import ValidationError
 
 from plumbing.errors import Invalid
-from services.scheduling.domain.defaults import DEFAULT_RULES, DEFAULT_STAGE_LIMITS
-from services.scheduling.domain.rules import Fact, Rule, matches, render, validate_rule
+from services.scheduling.domain.defaults import DEFAULT_RULES
+from services.scheduling.domain.rules import (
+    Fact,
+    Rule,
+    keep_action_ids,
+    matches,
+    render,
+    validate_rule,
+    with_positional_ids,
+)
+from tests.pipeline_versions import default_pipeline, with_varnishing, without_rework
 from tests.scheduling_rule_cases import UNKNOWN_NAMES
 
 ORDER = uuid.uuid4()
+V1_STAGES = frozenset(default_pipeline().keys())
 
 
 def rule(**kw: Any) -> Rule:
@@ -32,8 +42,7 @@ def fired(fact: Fact) -> set[str]:
 
 def test_every_default_rule_is_valid() -> None:
     for r in DEFAULT_RULES:
-        validate_rule(r)
-    assert "closed" not in DEFAULT_STAGE_LIMITS
+        validate_rule(r, V1_STAGES)
 
 
 def test_entering_measurement_without_a_visit_asks_the_manager_to_book_one() -> None:
@@ -89,7 +98,7 @@ def test_rules_naming_unknown_stages_roles_or_fields_are_refused(
     change: dict[str, Any], code: str
 ) -> None:
     with pytest.raises(Invalid) as err:
-        validate_rule(rule(**change))
+        validate_rule(rule(**change), V1_STAGES)
     assert err.value.code == code
 
 
@@ -111,3 +120,64 @@ def test_malformed_rules_do_not_parse(change: dict[str, Any]) -> None:
 def test_notification_text_mentions_only_the_fact() -> None:
     fact = Fact("order_entered_stage", ORDER, "contract", number=7)
     assert render("Заказ №{number} → {stage}{title}", fact) == "Заказ №7 → contract"
+
+
+VARNISH_TASK = {
+    "type": "create_task",
+    "kind": "custom",
+    "title": "Покрыть лаком",
+    "assignee_role": "production",
+}
+
+
+def test_a_rule_may_name_a_stage_once_a_published_version_has_it() -> None:
+    on_entry = rule(conditions={"stage": "varnishing"}, actions=[VARNISH_TASK])
+    with pytest.raises(Invalid) as err:
+        validate_rule(on_entry, V1_STAGES)
+    assert err.value.code == "unknown_stage"
+    assert "varnishing" in str(err.value)
+    # Every stage of every version counts: v3 dropped rework, v1 still has it.
+    published = V1_STAGES | set(with_varnishing().keys()) | set(without_rework().keys())
+    validate_rule(on_entry, frozenset(published))
+    validate_rule(rule(conditions={"stage": "rework"}), frozenset(published))
+    entered = Fact("order_entered_stage", ORDER, "varnishing", pipeline_version=2)
+    assert matches(on_entry, entered)
+
+
+def test_new_actions_get_fresh_ids_and_kept_ones_keep_theirs() -> None:
+    fresh = iter(["n1", "n2", "n3"])
+    saved = keep_action_ids(rule(actions=[VARNISH_TASK]), None, lambda: next(fresh))
+    assert [a.id for a in saved.actions] == ["n1"]
+    # Edited: its title changed and a new action put before it.
+    edited = rule(
+        actions=[
+            {"type": "request_stage_move", "to_stage": "contract"},
+            {**VARNISH_TASK, "id": "n1", "title": "Покрыть лаком дважды"},
+        ]
+    )
+    again = keep_action_ids(edited, saved, lambda: next(fresh))
+    assert [a.id for a in again.actions] == ["n2", "n1"]
+
+
+def test_an_action_id_the_rule_never_had_is_refused() -> None:
+    stored = with_positional_ids(rule())
+    for actions in (
+        [{**VARNISH_TASK, "id": "made-up"}],
+        [{**VARNISH_TASK, "id": "0"}, {**VARNISH_TASK, "id": "0"}],
+    ):
+        with pytest.raises(Invalid) as err:
+            keep_action_ids(rule(actions=actions), stored, lambda: "x")
+        assert err.value.code in {"unknown_action", "invalid_rule"}
+
+
+def test_a_rule_saved_before_action_ids_reads_with_its_positions() -> None:
+    # The key robots derived task ids from then, so tasks made before the upgrade match.
+    old = rule(actions=[VARNISH_TASK, {"type": "request_stage_move", "to_stage": "contract"}])
+    assert [a.id for a in with_positional_ids(old).actions] == ["0", "1"]
+
+
+def test_a_stage_reads_as_its_title_in_the_orders_pipeline() -> None:
+    fact = Fact("order_overdue", ORDER, "varnishing", number=7, pipeline=with_varnishing())
+    text = "Заказ №{number} превысил срок на стадии «{stage}»"
+    assert render(text, fact, "ru") == "Заказ №7 превысил срок на стадии «Лакировка»"
+    assert render("Order #{number} in {stage}", fact, "en") == "Order #7 in Varnishing"

@@ -1,36 +1,38 @@
-"""Robots and stage limits as data in PostgreSQL, and the record of every firing."""
+"""Robots as data in PostgreSQL, and the record of every firing.
+
+A rule saved before actions had ids reads with each action's position as its id: the very
+key robots derived task and event ids from then, so their tasks stay deduplicated.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 from uuid import UUID
 
 import asyncpg
 
 from plumbing.db import Conn
-from services.scheduling.domain.rules import Rule
+from services.scheduling.domain.rules import Rule, with_positional_ids
 
 
-async def seed(conn: Conn, rules: Iterable[Rule], limits: dict[str, float]) -> None:
-    # ON CONFLICT DO NOTHING: a rule or limit a director has edited is never reset.
+async def seed(conn: Conn, rules: Iterable[Rule]) -> None:
+    # ON CONFLICT DO NOTHING: a rule a director has edited is never reset.
     for rule in rules:
         await conn.execute(
             "INSERT INTO rules (id, definition) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
             rule.id,
-            rule.model_dump(mode="json"),
+            with_positional_ids(rule).model_dump(mode="json"),
         )
-    for stage, hours in limits.items():
-        await conn.execute(
-            "INSERT INTO stage_limits (stage, hours) VALUES ($1, $2) "
-            "ON CONFLICT (stage) DO NOTHING",
-            stage,
-            hours,
-        )
+
+
+def _stored(definition: dict[str, Any]) -> Rule:
+    return with_positional_ids(Rule.model_validate(definition))
 
 
 async def all_rules(conn: Conn | asyncpg.Pool) -> list[tuple[Rule, int]]:
     rows = await conn.fetch("SELECT definition, version FROM rules ORDER BY id")
-    return [(Rule.model_validate(r["definition"]), r["version"]) for r in rows]
+    return [(_stored(r["definition"]), r["version"]) for r in rows]
 
 
 async def rules_for(conn: Conn, trigger: str) -> list[Rule]:
@@ -38,7 +40,13 @@ async def rules_for(conn: Conn, trigger: str) -> list[Rule]:
     rows = await conn.fetch(
         "SELECT definition FROM rules WHERE definition->>'trigger' = $1 ORDER BY id", trigger
     )
-    return [Rule.model_validate(r["definition"]) for r in rows]
+    return [_stored(r["definition"]) for r in rows]
+
+
+async def get_for_update(conn: Conn, rule_id: str) -> Rule | None:
+    """The stored rule, locked until the edit commits (its action ids decide the new ones')."""
+    found = await conn.fetchval("SELECT definition FROM rules WHERE id = $1 FOR UPDATE", rule_id)
+    return None if found is None else _stored(found)
 
 
 async def put_rule(conn: Conn, rule: Rule, expected: int | None) -> int | None:
@@ -71,25 +79,3 @@ async def claim_firing(conn: Conn, rule_id: str, cause_event_id: UUID) -> bool:
         cause_event_id,
     )
     return bool(inserted)
-
-
-async def stage_limits(conn: Conn | asyncpg.Pool) -> dict[str, float]:
-    rows = await conn.fetch("SELECT stage, hours FROM stage_limits ORDER BY stage")
-    return {r["stage"]: r["hours"] for r in rows}
-
-
-async def stage_limit(conn: Conn, stage: str) -> float | None:
-    value = await conn.fetchval("SELECT hours FROM stage_limits WHERE stage = $1", stage)
-    return float(value) if value is not None else None
-
-
-async def set_stage_limit(conn: Conn, stage: str, hours: float | None) -> None:
-    if hours is None:
-        await conn.execute("DELETE FROM stage_limits WHERE stage = $1", stage)
-        return
-    await conn.execute(
-        "INSERT INTO stage_limits (stage, hours) VALUES ($1, $2) "
-        "ON CONFLICT (stage) DO UPDATE SET hours = $2",
-        stage,
-        hours,
-    )

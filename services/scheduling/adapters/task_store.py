@@ -199,11 +199,13 @@ async def search(
 
     The visibility clause is `access.may_see_task` in SQL (a list cannot ask per row): a task
     of their own; a role task on no order; or any task of an order they may see, because a
-    visit or task on it is theirs or (production) because of the stage it is at.
+    visit or task on it is theirs or (production) because of the stage it is at — in the
+    order's own pipeline version (`pipeline_stages.production_sees`, as
+    `PipelineDefinition.production_sees` decided it).
     """
     v_user = visible_to.user_id if visible_to else None
     v_role = visible_to.role if visible_to else None
-    v_stages = sorted(visible_to.stages_seen) if visible_to else []
+    v_by_stage = visible_to.sees_by_stage if visible_to else False
     m_user, m_role = mine or (None, None)
     d_from, d_to = day or (None, None)
     rows = await conn.fetch(
@@ -214,8 +216,9 @@ async def search(
         " OR (t.order_id IS NULL AND t.assignee_id IS NULL AND t.assignee_role = $2)"
         " OR EXISTS (SELECT 1 FROM tasks o WHERE o.order_id = t.order_id AND o.assignee_id = $1)"
         " OR EXISTS (SELECT 1 FROM visits o WHERE o.order_id = t.order_id AND o.assignee_id = $1)"
-        " OR EXISTS (SELECT 1 FROM known_orders k WHERE k.id = t.order_id"
-        " AND k.stage = ANY($10::text[])))"
+        " OR ($10::bool AND EXISTS (SELECT 1 FROM known_orders k JOIN pipeline_stages s"
+        " ON s.version = k.pipeline_version AND s.key = k.stage"
+        " WHERE k.id = t.order_id AND s.production_sees)))"
         " AND ($3::uuid IS NULL OR t.assignee_id = $3"
         " OR (t.assignee_id IS NULL AND t.assignee_role = $4 AND t.status = 'open'))"
         " AND ($5::text IS NULL OR t.status = $5) AND ($6::uuid IS NULL OR t.order_id = $6)"
@@ -231,7 +234,7 @@ async def search(
         d_from,
         d_to,
         limit,
-        v_stages,
+        v_by_stage,
     )
     return [task_to_api(_task_of(r), r["visit_starts_at"], r["visit_ends_at"]) for r in rows]
 

@@ -1,9 +1,14 @@
-"""Durable stage timers: one row per order, claimed with FOR UPDATE SKIP LOCKED."""
+"""Durable stage timers: one row per order, claimed with FOR UPDATE SKIP LOCKED.
+
+A row holds when the order entered its stage; how long it may stay there is the limit of that
+stage in the order's pipeline version, joined at claim time (see pipeline_store), so a timer
+whose version has not arrived yet simply is not due until it does.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from uuid import UUID
 
 from plumbing.db import Conn
@@ -14,23 +19,20 @@ class DueTimer:
     order_id: UUID
     stage: str
     entered_at: datetime
-    due_at: datetime
+    limit_hours: float
 
 
-async def start(conn: Conn, order_id: UUID, stage: str, entered_at: datetime, hours: float) -> None:
+async def start(conn: Conn, order_id: UUID, stage: str, entered_at: datetime) -> None:
     # Replaces the previous stage's timer (a stage change cancels it), unless this entry is
     # older than the one we hold: a late, rewound event must not restart a newer timer.
     await conn.execute(
-        "INSERT INTO stage_timers (order_id, stage, entered_at, due_at) "
-        "VALUES ($1, $2, $3::timestamptz, $3::timestamptz + $4::interval) "
-        " ON CONFLICT (order_id) DO UPDATE "
-        "SET stage = $2, entered_at = $3, "
-        "due_at = $3::timestamptz + $4::interval, status = 'pending', "
-        "fired_at = NULL WHERE stage_timers.entered_at < $3",
+        "INSERT INTO stage_timers (order_id, stage, entered_at) VALUES ($1, $2, $3) "
+        "ON CONFLICT (order_id) DO UPDATE "
+        "SET stage = $2, entered_at = $3, status = 'pending', fired_at = NULL "
+        "WHERE stage_timers.entered_at < $3",
         order_id,
         stage,
         entered_at,
-        timedelta(hours=hours),
     )
 
 
@@ -43,29 +45,16 @@ async def stop(conn: Conn, order_id: UUID, entered_at: datetime) -> None:
     )
 
 
-async def reschedule_stage(conn: Conn, stage: str, hours: float | None) -> None:
-    """A limit changed: pending timers of that stage follow it (or stop, without a limit)."""
-    if hours is None:
-        await conn.execute(
-            "UPDATE stage_timers SET status = 'cancelled' WHERE stage = $1 AND status = 'pending'",
-            stage,
-        )
-        return
-    await conn.execute(
-        "UPDATE stage_timers SET due_at = entered_at + $2::interval "
-        "WHERE stage = $1 AND status = 'pending'",
-        stage,
-        timedelta(hours=hours),
-    )
-
-
 async def claim_due(conn: Conn, now: datetime, limit: int) -> list[DueTimer]:
     """Due timers, locked for this transaction. SKIP LOCKED: a second replica running the
     same loop takes other rows instead of waiting, and never the same row twice."""
     rows = await conn.fetch(
-        "SELECT order_id, stage, entered_at, due_at FROM stage_timers "
-        "WHERE status = 'pending' AND due_at <= $1 ORDER BY due_at LIMIT $2 "
-        "FOR UPDATE SKIP LOCKED",
+        "SELECT t.order_id, t.stage, t.entered_at, s.limit_hours FROM stage_timers t "
+        "JOIN known_orders k ON k.id = t.order_id "
+        "JOIN pipeline_stages s ON s.version = k.pipeline_version AND s.key = t.stage "
+        "WHERE t.status = 'pending' AND s.limit_hours IS NOT NULL "
+        "AND t.entered_at + make_interval(secs => s.limit_hours * 3600) <= $1 "
+        "ORDER BY t.entered_at LIMIT $2 FOR UPDATE OF t SKIP LOCKED",
         now,
         limit,
     )

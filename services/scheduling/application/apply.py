@@ -1,13 +1,13 @@
-"""Events scheduling reacts to: identity (the crew), orders (known orders, stage timers,
-robots) and media (robots). Runs inside the consumer's inbox transaction."""
+"""Events scheduling reacts to: identity (the crew), orders (known orders, pipeline versions,
+stage timers, robots) and media (robots). Runs inside the consumer's inbox transaction."""
 
 from __future__ import annotations
 
 from contracts.envelope import Envelope
 from contracts.events import registry
-from contracts.events.orders import ManagerAssigned, OrderCreated, StageChanged
+from contracts.events.orders import ManagerAssigned, OrderCreated, PipelinePublished, StageChanged
 from plumbing.db import Conn
-from services.scheduling.adapters import order_store
+from services.scheduling.adapters import order_store, pipeline_store
 from services.scheduling.adapters.crew_store import upsert_member
 from services.scheduling.application.closing import ENDING_STAGES, end_order_work
 from services.scheduling.application.robots import Robots
@@ -43,6 +43,8 @@ class EventHandler:
                         conn, self.robots.emitter, event.order_id, event.to_stage, envelope
                     )
                 await self.robots.fire(conn, envelope)
+            case PipelinePublished():
+                await pipeline_store.publish(conn, event.version, event.definition)
             case ManagerAssigned():
                 await order_store.manager_assigned(conn, event.order_id, event.manager_id)
             case _:

@@ -12,7 +12,7 @@ import asyncpg
 from contracts.envelope import Actor
 from plumbing.db import Conn
 from plumbing.errors import NotFound
-from services.scheduling.adapters import order_store, task_store
+from services.scheduling.adapters import order_store, pipeline_store, task_store
 from services.scheduling.application.visit_tasks import actor_uuid
 from services.scheduling.domain.access import Viewer, may_see_order
 
@@ -25,8 +25,11 @@ async def sees_order(conn: Conn, viewer: Viewer, order_id: UUID) -> bool:
     if viewer.sees_all:
         return True
     involved = await task_store.involved(conn, order_id, viewer.user_id)
-    order = await order_store.get(conn, order_id) if viewer.stages_seen else None
-    return may_see_order(viewer, involved=involved, stage=order.stage if order else None)
+    order = await order_store.get(conn, order_id) if viewer.sees_by_stage else None
+    pipeline = await pipeline_store.get(conn, order.pipeline_version) if order else None
+    return may_see_order(
+        viewer, involved=involved, stage=order.stage if order else None, pipeline=pipeline
+    )
 
 
 async def require_order(pool: asyncpg.Pool, actor: Actor, order_id: UUID) -> None:

@@ -3,7 +3,8 @@
 Runs inside the transaction that applies the cause (the consumer's inbox transaction, or the
 one that completed a task or fired a timer), so the firing commits with it or not at all.
 Two guards against a second firing: the `rule_firings` primary key (rule, cause), and
-deterministic event and task ids (uuid5 of the cause), unique in the outbox and tasks.
+deterministic event and task ids (uuid5 of the cause, the rule and the action's own id, which
+an edit of the rule does not change), unique in the outbox and tasks.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from contracts.events.scheduling import (
     TaskCreated,
 )
 from plumbing.db import Conn
-from services.scheduling.adapters import order_store, rule_store, task_store
+from services.scheduling.adapters import order_store, pipeline_store, rule_store, task_store
 from services.scheduling.adapters.task_store import Task
 from services.scheduling.application.events import Emitter, Pending, derived_id
 from services.scheduling.application.visit_tasks import task_created
@@ -104,17 +105,20 @@ class Robots:
             number=order.number if order else None,
             pipeline_version=order.pipeline_version if order else None,
             booked_visit_kinds=await order_store.booked_visit_kinds(conn, fact.order_id),
+            pipeline=await pipeline_store.get(conn, order.pipeline_version) if order else None,
         )
 
     async def _act(self, conn: Conn, rule: Rule, fact: Fact, cause: Envelope) -> None:
         robot = Actor(kind="robot", rule_id=rule.id)
         pending: list[Pending] = []
-        for number, action in enumerate(rule.actions):
-            event_id = derived_id(cause.event_id, rule.id, f"{number}:{action.type}")
+        for action in rule.actions:
+            # The action's id, not its place in the rule: an edit may move it (rules are read
+            # with their ids, so `action.id` is set here).
+            event_id = derived_id(cause.event_id, rule.id, f"{action.id}:{action.type}")
             match action:
                 case CreateTask():
                     task = Task.new(
-                        id=derived_id(cause.event_id, rule.id, f"{number}:task"),
+                        id=derived_id(cause.event_id, rule.id, f"{action.id}:task"),
                         order_id=fact.order_id,
                         kind=action.kind,
                         title=action.title,
@@ -153,8 +157,8 @@ class Robots:
                         notify_manager=action.manager,
                         role=action.role,
                         user_id=action.user_id,
-                        text_ru=render(action.text_ru, fact),
-                        text_en=render(action.text_en, fact),
+                        text_ru=render(action.text_ru, fact, "ru"),
+                        text_en=render(action.text_en, fact, "en"),
                         rule_id=rule.id,
                         cause_event_id=cause.event_id,
                     )

@@ -4,6 +4,9 @@ Durable (rows in PostgreSQL, so a restart loses nothing) and safe with several r
 pass claims due rows with FOR UPDATE SKIP LOCKED, marks them fired and writes OrderOverdue in
 the same transaction. The OrderOverdue id is derived from (order, stage, entry time), so even
 a timer somehow fired twice would add nothing to the outbox the second time.
+
+The limit is the stage's `limit_hours` in the order's own pipeline version, read when the
+timer is claimed: an order of a version scheduling has not heard of yet waits, not guesses.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import asyncpg
 from contracts.envelope import Actor
 from contracts.events.scheduling import OrderOverdue
 from plumbing.db import UNAVAILABLE, Conn
-from services.scheduling.adapters import rule_store, timer_store
+from services.scheduling.adapters import order_store, pipeline_store, timer_store
 from services.scheduling.application.events import Emitter, Pending
 from services.scheduling.application.robots import Robots
 
@@ -28,11 +31,12 @@ _OVERDUE_NS = uuid.UUID("6f1c3f8e-2b0a-4c55-9d3e-0b7e4a3c2f10")
 
 
 async def on_stage_entered(conn: Conn, order_id: UUID, stage: str, at: datetime) -> None:
-    hours = await rule_store.stage_limit(conn, stage)
-    if hours is None:  # a terminal stage, or one without a limit: nothing to watch
+    order = await order_store.get(conn, order_id)
+    limited = await pipeline_store.has_limit(conn, order.pipeline_version, stage) if order else None
+    if limited is False:  # a terminal stage, or one without a limit: nothing to watch
         await timer_store.stop(conn, order_id, at)
-    else:
-        await timer_store.start(conn, order_id, stage, at, hours)
+    else:  # a limit, or a version not heard of yet: the claim decides once it is known
+        await timer_store.start(conn, order_id, stage, at)
 
 
 class StageTimers:
@@ -49,14 +53,13 @@ class StageTimers:
         now = self.emitter.clock()
         async with self.pool.acquire() as conn, conn.transaction():
             due = await timer_store.claim_due(conn, now, batch)
-            limits = await rule_store.stage_limits(conn)
             for timer in due:
                 await timer_store.mark_fired(conn, timer.order_id, now)
                 event = OrderOverdue(
                     order_id=timer.order_id,
                     stage=timer.stage,
                     entered_at=timer.entered_at,
-                    limit_hours=limits.get(timer.stage, 0.0),
+                    limit_hours=timer.limit_hours,
                 )
                 key = f"{timer.order_id}:{timer.stage}:{timer.entered_at.isoformat()}"
                 pending = Pending(

@@ -4,7 +4,8 @@ Pure: the application asks the stores whether the person is involved in the orde
 task assigned to them personally) and at which stage it is, and this module decides.
 
 The gateway decides the same question for the order itself from the access read model, with
-the same role and stage sets from `contracts/`.
+the same role sets from `contracts/`; production's stages are those of the order's own
+pipeline version (`PipelineDefinition.production_sees`), not a fixed list.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
 
-from contracts.pipeline import PRODUCTION_STAGES
+from contracts.pipeline import PipelineDefinition
 from contracts.roles import SEES_ALL_ORDERS
 
 # Those who book visits (and the admin who keeps calendars) read anyone's calendar.
@@ -33,9 +34,10 @@ class Viewer:
         return self.role in SEES_ALL_ORDERS
 
     @property
-    def stages_seen(self) -> frozenset[str]:
-        """Stages at which this role sees every order, whoever is assigned to it."""
-        return PRODUCTION_STAGES if self.role == "production" else frozenset()
+    def sees_by_stage(self) -> bool:
+        """Production sees every order at `production` or later in its pipeline, whoever is
+        assigned to it."""
+        return self.role == "production"
 
 
 class Assignment(Protocol):
@@ -49,10 +51,17 @@ class Assignment(Protocol):
     def assignee_role(self) -> str | None: ...
 
 
-def may_see_order(viewer: Viewer, *, involved: bool, stage: str | None) -> bool:
+def may_see_order(
+    viewer: Viewer, *, involved: bool, stage: str | None, pipeline: PipelineDefinition | None
+) -> bool:
     """`involved`: a visit or task of the order is assigned to the viewer personally;
-    `stage`: the order's stage as scheduling knows it (None for an order it does not know)."""
-    return viewer.sees_all or involved or (stage is not None and stage in viewer.stages_seen)
+    `stage`: the order's stage as scheduling knows it (None for an order it does not know);
+    `pipeline`: the order's pipeline version (None until scheduling has heard of it)."""
+    if viewer.sees_all or involved:
+        return True
+    if not viewer.sees_by_stage or stage is None or pipeline is None:
+        return False
+    return pipeline.production_sees(stage)
 
 
 def may_see_task(viewer: Viewer, task: Assignment, *, order_visible: bool) -> bool:

@@ -1,4 +1,4 @@
-"""The default robots of DOMAIN.md and the default per-stage time limits, seeded once."""
+"""The default robots of DOMAIN.md, seeded once. (Stage limits are the pipeline's.)"""
 
 from __future__ import annotations
 
@@ -104,15 +104,3 @@ _RAW: tuple[dict[str, Any], ...] = (
 )
 
 DEFAULT_RULES: tuple[Rule, ...] = tuple(Rule.model_validate(raw) for raw in _RAW)
-
-# Hours an order may sit in a stage before the overdue robots fire; terminal stages have none.
-DEFAULT_STAGE_LIMITS: dict[str, float] = {
-    "intake": 24,
-    "measurement": 72,
-    "contract": 120,
-    "production": 720,
-    "shipment_prep": 72,
-    "delivery": 48,
-    "installation": 72,
-    "rework": 120,
-}

@@ -2,11 +2,17 @@
 
 A rule reads only the facts below, never commercial fields: `Conditions` forbids any key it
 does not name, so a rule cannot even be written against an amount or a payment term.
+
+Each action has an id of its own, given when it is first saved and kept through every edit:
+robots derive the ids of what an action creates from (cause, rule, action id), so a cause
+redelivered after an edit (a title changed, an action added before it) finds its task again
+instead of making a second one.
 """
 
 from __future__ import annotations
 
 import string
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Literal
 from uuid import UUID
@@ -15,13 +21,14 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from contracts.events.common import VisitKind
 from contracts.events.scheduling import TaskKind
-from contracts.pipeline import STAGE_KEYS
+from contracts.pipeline import PipelineDefinition
 from contracts.roles import ROLES
 from plumbing.errors import Invalid
 
 Trigger = Literal["order_entered_stage", "task_completed", "media_uploaded", "order_overdue"]
 # What a notification text may mention: the fact's own non-commercial fields.
 PLACEHOLDERS = frozenset({"stage", "from_stage", "task_kind", "title", "purpose", "number"})
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,62}$"
 
 
 class _Model(BaseModel):
@@ -43,7 +50,12 @@ class Conditions(_Model):
     pipeline_version: int | None = None
 
 
-class CreateTask(_Model):
+class _Action(_Model):
+    # None only in a body being saved: a new action, given an id then (keep_action_ids).
+    id: str | None = Field(default=None, pattern=ID_PATTERN)
+
+
+class CreateTask(_Action):
     type: Literal["create_task"]
     kind: TaskKind
     title: str = Field(min_length=1, max_length=200)
@@ -59,12 +71,12 @@ class CreateTask(_Model):
         return self
 
 
-class RequestStageMove(_Model):
+class RequestStageMove(_Action):
     type: Literal["request_stage_move"]
     to_stage: str
 
 
-class Notify(_Model):
+class Notify(_Action):
     type: Literal["notify"]
     manager: bool = False
     role: str | None = None
@@ -83,7 +95,7 @@ Action = Annotated[CreateTask | RequestStageMove | Notify, Field(discriminator="
 
 
 class Rule(_Model):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
+    id: str = Field(pattern=ID_PATTERN)
     title: str = Field(min_length=1, max_length=200)
     enabled: bool = True
     trigger: Trigger
@@ -91,18 +103,24 @@ class Rule(_Model):
     actions: list[Action] = Field(min_length=1, max_length=10)
 
 
-def validate_rule(rule: Rule) -> Rule:
-    """What pydantic cannot know: stages and roles are the pipeline's and the directory's."""
-    c = rule.conditions
-    for where, stage in (("conditions.stage", c.stage), ("conditions.from_stage", c.from_stage)):
-        if stage is not None and stage not in STAGE_KEYS:
-            raise Invalid(f"{where}: unknown stage {stage!r}", code="unknown_stage")
+def validate_rule(rule: Rule, stages: frozenset[str]) -> Rule:
+    """What pydantic cannot know: stages and roles are the pipelines' and the directory's.
+    `stages`: every stage of every published pipeline version — a rule may name a stage of
+    any version (varnishing, once a version has it), and fires for orders of those that do."""
+
+    def known(where: str, stage: str | None) -> None:
+        if stage is not None and stage not in stages:
+            raise Invalid(
+                f"{where}: unknown stage {stage!r} (no published pipeline version has it)",
+                code="unknown_stage",
+            )
+
+    known("conditions.stage", rule.conditions.stage)
+    known("conditions.from_stage", rule.conditions.from_stage)
     for number, action in enumerate(rule.actions):
         where = f"actions.{number}"
-        if isinstance(action, RequestStageMove) and action.to_stage not in STAGE_KEYS:
-            raise Invalid(
-                f"{where}.to_stage: unknown stage {action.to_stage!r}", code="unknown_stage"
-            )
+        if isinstance(action, RequestStageMove):
+            known(f"{where}.to_stage", action.to_stage)
         role = getattr(action, "role", None) or getattr(action, "assignee_role", None)
         if role is not None and role not in ROLES:
             raise Invalid(f"{where}: unknown role {role!r}", code="unknown_role")
@@ -115,6 +133,39 @@ def validate_rule(rule: Rule) -> Rule:
                         code="unknown_placeholder",
                     )
     return rule
+
+
+def keep_action_ids(rule: Rule, stored: Rule | None, new_id: Callable[[], str]) -> Rule:
+    """The rule to save: an action sent with its id keeps it (it must be one of the stored
+    rule's), an action sent without one is new and gets a fresh id — never a position, which
+    an edit may shift."""
+    known = {a.id for a in stored.actions} if stored else set()
+    seen: set[str] = set()
+    actions = []
+    for number, action in enumerate(rule.actions):
+        given = action.id
+        if given is not None and given not in known:
+            raise Invalid(
+                f"actions.{number}.id: the rule has no action {given!r} (leave a new "
+                "action's id out)",
+                code="unknown_action",
+            )
+        if given in seen:
+            raise Invalid(f"actions.{number}.id: {given!r} given twice", code="invalid_rule")
+        action_id = given or new_id()
+        seen.add(action_id)
+        actions.append(action.model_copy(update={"id": action_id}))
+    return rule.model_copy(update={"actions": actions})
+
+
+def with_positional_ids(rule: Rule) -> Rule:
+    """A rule saved before actions had ids: each is known by its position, the key robots
+    derived ids from then (so a task made before the upgrade is found again after it)."""
+    actions = [
+        a if a.id is not None else a.model_copy(update={"id": str(number)})
+        for number, a in enumerate(rule.actions)
+    ]
+    return rule.model_copy(update={"actions": actions})
 
 
 @dataclass(frozen=True)
@@ -133,6 +184,8 @@ class Fact:
     pipeline_version: int | None = None
     number: int | None = None
     booked_visit_kinds: frozenset[str] = frozenset()
+    # The order's pipeline version, for stage titles in texts (None: not heard of yet).
+    pipeline: PipelineDefinition | None = None
 
 
 def matches(rule: Rule, fact: Fact) -> bool:
@@ -158,10 +211,16 @@ class _Keep(dict[str, str]):
         return ""
 
 
-def render(text: str, fact: Fact) -> str:
+def render(text: str, fact: Fact, lang: str = "ru") -> str:
+    """A notification text with the fact's values; a stage reads as its title in the text's
+    language in the order's pipeline (its key while that version is unknown)."""
+
+    def title(key: str | None) -> str | None:
+        return fact.pipeline.title(key, lang) if fact.pipeline and key else key
+
     values = {
-        "stage": fact.stage,
-        "from_stage": fact.from_stage,
+        "stage": title(fact.stage),
+        "from_stage": title(fact.from_stage),
         "task_kind": fact.task_kind,
         "title": fact.title,
         "purpose": fact.media_purpose,

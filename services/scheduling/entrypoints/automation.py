@@ -1,4 +1,5 @@
-"""HTTP routes for robots and stage limits (directors and admins)."""
+"""HTTP routes for robots (directors and admins). Stage limits are the pipeline's
+(`limit_hours` of GET/PUT /pipeline), so there is no route for them here."""
 
 from __future__ import annotations
 
@@ -50,20 +51,3 @@ async def put_rule(
             errors=[{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()],
         ) from None
     return await automation.put_rule(rule, actor, expected)
-
-
-@router.get("/stage-limits")
-async def stage_limits(actor: CurrentActor, automation: AutomationDep) -> dict[str, Any]:
-    require_role(actor, "manager", *EDITORS)
-    return {"limits": await automation.stage_limits()}
-
-
-@router.put("/stage-limits")
-async def put_stage_limits(
-    body: dict[str, dict[str, float | None]], actor: CurrentActor, automation: AutomationDep
-) -> dict[str, Any]:
-    """`{"limits": {"measurement": 48, "contract": null}}`: null removes a stage's limit."""
-    require_role(actor, *EDITORS)
-    if set(body) != {"limits"}:
-        raise Invalid('body: expected {"limits": {...}}', code="invalid_input")
-    return {"limits": await automation.set_stage_limits(body["limits"])}
