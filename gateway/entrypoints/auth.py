@@ -14,7 +14,7 @@ from contracts.mentions import USERNAME
 from gateway.adapters.users_repo import UsernameTaken
 from gateway.application.tokens import TokenClaims, hash_password, verify_password
 from gateway.domain.users import User, valid_role
-from gateway.entrypoints.deps import CurrentUser, TokensDep, Unauthenticated, Users, require
+from gateway.entrypoints.deps import PUBLIC, Needs, SignedIn, TokensDep, Unauthenticated, Users
 from plumbing.errors import Conflict, DomainError, Invalid, NotFound
 
 router = APIRouter(prefix="/api/v1")
@@ -29,7 +29,7 @@ class TooManyAttempts(DomainError):
     code = "too_many_attempts"
 
 
-@router.post("/auth/token")
+@router.post("/auth/token", dependencies=[PUBLIC])
 async def token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     request: Request,
@@ -50,7 +50,7 @@ async def token(
 
 
 @router.get("/me")
-async def me(user: CurrentUser) -> dict[str, object]:
+async def me(user: SignedIn) -> dict[str, object]:
     return {k: v for k, v in user.public().items() if k != "active"}
 
 
@@ -70,7 +70,7 @@ class UserChanges(BaseModel):
     password: str | None = Field(default=None, min_length=4, max_length=200)
 
 
-Admin = Annotated[User, Depends(require("admin"))]
+Admin = Annotated[User, Depends(Needs("users.admin"))]
 
 
 def _actor(user: User) -> Actor:

@@ -1,14 +1,23 @@
-"""FastAPI dependencies: the authenticated user and role checks."""
+"""FastAPI dependencies: the authenticated user, and each route's capability.
+
+Every route declares the one capability it needs (contracts/roles.py) through a dependency:
+`Annotated[User, Depends(Needs("deal.write"))]` checks it and hands the route its user,
+`dependencies=[PUBLIC]` marks a route anyone may call. The dependency is the declaration, so
+what is enforced is what `declared_capabilities` reads from the app's routes, and a unit test
+fails for any route that declares none (tests/unit/test_route_capabilities.py).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import Depends
+from fastapi.dependencies.models import Dependant
 from fastapi.security import OAuth2PasswordBearer
 
+from contracts.roles import Capability, may
 from gateway.adapters.upstream import Caller, Upstreams
 from gateway.adapters.users_repo import UsersRepo
 from gateway.application.tokens import Tokens
@@ -48,10 +57,37 @@ def caller_of(user: User) -> Caller:
     return Caller(str(user.id), user.username, user.role)
 
 
-def require(*roles: str) -> Callable[[User], User]:
-    def check(user: CurrentUser) -> User:
-        if user.role not in roles:
-            raise Forbidden(f"role {user.role} may not do this")
+@dataclass(frozen=True)
+class Needs:
+    """The route needs `capability`: 403 for a signed-in role without it, 401 for no one."""
+
+    capability: Capability
+
+    def __call__(self, user: CurrentUser) -> User:
+        if not may(user.role, self.capability):
+            raise Forbidden(f"role {user.role} may not do this (needs {self.capability})")
         return user
 
-    return check
+
+@dataclass(frozen=True)
+class Public:
+    """The route needs nothing: login, the web app's files (no token exists yet there)."""
+
+    capability: Literal["public"] = "public"
+
+    def __call__(self) -> None:
+        return None
+
+
+PUBLIC = Depends(Public())
+SignedIn = Annotated[User, Depends(Needs("signed_in"))]
+
+
+def declared_capabilities(dependant: Dependant) -> list[Capability]:
+    """The capabilities a route's dependencies declare (all depths), for the route walk."""
+    found: list[Capability] = [
+        d.call.capability for d in dependant.dependencies if isinstance(d.call, Needs | Public)
+    ]
+    for sub in dependant.dependencies:
+        found.extend(declared_capabilities(sub))
+    return found

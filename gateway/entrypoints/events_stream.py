@@ -32,7 +32,7 @@ from gateway.application.order_access import OrderAccess
 from gateway.application.stream_guard import StreamGuard
 from gateway.domain.stream_cursor import Cursor, parse_cursor
 from gateway.domain.visibility import CHAT_EVENT_TYPES, may_see_change, strip_commercial
-from gateway.entrypoints.deps import CurrentUser, TokensDep, UpstreamsDep, Users, caller_of, oauth2
+from gateway.entrypoints.deps import SignedIn, TokensDep, UpstreamsDep, Users, caller_of, oauth2
 from plumbing.errors import DomainError
 
 router = APIRouter(prefix="/api/v1")
@@ -182,7 +182,7 @@ async def _start(
 @router.get("/events/stream")
 async def stream(
     request: Request,
-    user: CurrentUser,
+    user: SignedIn,
     token: Annotated[str | None, Depends(oauth2)],
     tokens: TokensDep,
     users: Users,
@@ -190,7 +190,7 @@ async def stream(
     lang: Annotated[str, Query(pattern="^(ru|en)$")] = "ru",
 ) -> StreamingResponse:
     caller = caller_of(user)
-    assert token is not None  # CurrentUser has checked it
+    assert token is not None  # SignedIn has checked it
     # Before the response starts, so a read side that is away is a clean 503, not a broken
     # stream.
     at = await _start(upstreams, caller, parse_cursor(request.headers.get("Last-Event-ID")), lang)

@@ -28,7 +28,7 @@ from gateway.domain.visibility import (
     strip_commercial,
 )
 from gateway.entrypoints.bodies import json_object
-from gateway.entrypoints.deps import CurrentUser, UpstreamsDep, caller_of
+from gateway.entrypoints.deps import SignedIn, UpstreamsDep, caller_of
 from plumbing.errors import Forbidden, NotFound
 
 router = APIRouter(prefix="/api/v1")
@@ -54,7 +54,7 @@ async def _visible_media(upstreams: Upstreams, user: User, media_id: UUID) -> Ca
 
 
 @router.get("/media/purposes")
-async def purposes(user: CurrentUser, upstreams: UpstreamsDep) -> Any:
+async def purposes(user: SignedIn, upstreams: UpstreamsDep) -> Any:
     """What the caller may attach, per kind, from the media service's table (a client offers
     only these). Declared before `/media/{media_id}`, which would take "purposes" for an id."""
     reply = await upstreams.call("media", "GET", "/purposes", caller_of(user))
@@ -63,7 +63,7 @@ async def purposes(user: CurrentUser, upstreams: UpstreamsDep) -> Any:
 
 @router.post("/orders/{order_id}/media", status_code=201)
 async def request_upload(
-    order_id: UUID, request: Request, user: CurrentUser, upstreams: UpstreamsDep, response: Response
+    order_id: UUID, request: Request, user: SignedIn, upstreams: UpstreamsDep, response: Response
 ) -> Any:
     caller = caller_of(user)
     await require_order_access(upstreams, caller, order_id)
@@ -82,14 +82,14 @@ async def request_upload(
 
 
 @router.post("/media/{media_id}/complete")
-async def complete(media_id: UUID, user: CurrentUser, upstreams: UpstreamsDep) -> Any:
+async def complete(media_id: UUID, user: SignedIn, upstreams: UpstreamsDep) -> Any:
     caller = await _visible_media(upstreams, user, media_id)
     reply = await upstreams.call("media", "POST", f"/media/{media_id}/complete", caller)
     return strip_commercial(reply.body, user.role)
 
 
 @router.get("/orders/{order_id}/media")
-async def list_media(order_id: UUID, user: CurrentUser, upstreams: UpstreamsDep) -> Any:
+async def list_media(order_id: UUID, user: SignedIn, upstreams: UpstreamsDep) -> Any:
     caller = caller_of(user)
     await require_order_access(upstreams, caller, order_id)
     reply = await upstreams.call("media", "GET", f"/orders/{order_id}/media", caller)
@@ -97,14 +97,14 @@ async def list_media(order_id: UUID, user: CurrentUser, upstreams: UpstreamsDep)
 
 
 @router.get("/media/{media_id}")
-async def get_media(media_id: UUID, user: CurrentUser, upstreams: UpstreamsDep) -> Any:
+async def get_media(media_id: UUID, user: SignedIn, upstreams: UpstreamsDep) -> Any:
     caller = await _visible_media(upstreams, user, media_id)
     reply = await upstreams.call("media", "GET", f"/media/{media_id}", caller)
     return strip_commercial(reply.body, user.role)
 
 
 @router.delete("/media/{media_id}")
-async def detach(media_id: UUID, user: CurrentUser, upstreams: UpstreamsDep) -> Any:
+async def detach(media_id: UUID, user: SignedIn, upstreams: UpstreamsDep) -> Any:
     # Who may detach (manager, director, the uploader within an hour) is decided by the
     # media service, which knows the uploader and the time.
     caller = await _visible_media(upstreams, user, media_id)

@@ -9,14 +9,14 @@ from fastapi import APIRouter, Query
 
 from gateway.application.order_access import OrderAccess
 from gateway.domain.visibility import strip_commercial
-from gateway.entrypoints.deps import CurrentUser, UpstreamsDep, caller_of
+from gateway.entrypoints.deps import SignedIn, UpstreamsDep, caller_of
 
 router = APIRouter(prefix="/api/v1")
 
 
 @router.get("/notifications")
 async def inbox(
-    user: CurrentUser,
+    user: SignedIn,
     up: UpstreamsDep,
     unread: bool = False,
     lang: Annotated[str, Query(pattern="^(ru|en)$")] = "ru",
@@ -34,6 +34,6 @@ async def inbox(
 
 
 @router.post("/notifications/{notification_id}/read")
-async def read(notification_id: UUID, user: CurrentUser, up: UpstreamsDep) -> Any:
+async def read(notification_id: UUID, user: SignedIn, up: UpstreamsDep) -> Any:
     path = f"/notifications/{notification_id}/read"
     return (await up.call("notifications", "POST", path, caller_of(user))).body

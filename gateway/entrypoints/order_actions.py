@@ -15,14 +15,18 @@ from gateway.application.mentions import MentionCheck, NotNotified, check_mentio
 from gateway.domain.users import User
 from gateway.domain.visibility import strip_commercial
 from gateway.entrypoints.bodies import json_body, json_object
-from gateway.entrypoints.deps import CurrentUser, UpstreamsDep, Users, caller_of, require
+from gateway.entrypoints.deps import Needs, SignedIn, UpstreamsDep, Users, caller_of
 from plumbing.errors import Invalid
 
 router = APIRouter(prefix="/api/v1")
 
-Commercial = Annotated[User, Depends(require("manager", "director"))]
-Producer = Annotated[User, Depends(require("production", "manager", "director"))]
-PipelineEditor = Annotated[User, Depends(require("director", "admin"))]
+Mover = Annotated[User, Depends(Needs("stage.move"))]
+DealWriter = Annotated[User, Depends(Needs("deal.write"))]
+CustomerEditor = Annotated[User, Depends(Needs("customer.edit"))]
+ManagerAssigner = Annotated[User, Depends(Needs("orders.assign_manager"))]
+Producer = Annotated[User, Depends(Needs("production.finish"))]
+Chatter = Annotated[User, Depends(Needs("chat.post"))]
+PipelineEditor = Annotated[User, Depends(Needs("pipeline.edit"))]
 Lang = Annotated[str, Query(pattern="^(ru|en)$")]
 
 
@@ -45,19 +49,19 @@ async def _forward(
 
 @router.get("/orders/{order_id}/history")
 async def history(
-    order_id: UUID, request: Request, user: CurrentUser, up: UpstreamsDep, lang: Lang = "ru"
+    order_id: UUID, request: Request, user: SignedIn, up: UpstreamsDep, lang: Lang = "ru"
 ) -> Any:
     path = f"/orders/{order_id}/history"
     return await _forward(request, user, up, order_id, "GET", path, params={"lang": lang})
 
 
 @router.post("/orders/{order_id}/transitions")
-async def transition(order_id: UUID, request: Request, user: Commercial, up: UpstreamsDep) -> Any:
+async def transition(order_id: UUID, request: Request, user: Mover, up: UpstreamsDep) -> Any:
     return await _forward(request, user, up, order_id, "POST", f"/orders/{order_id}/transitions")
 
 
 @router.put("/orders/{order_id}/deal")
-async def deal(order_id: UUID, request: Request, user: Commercial, up: UpstreamsDep) -> Any:
+async def deal(order_id: UUID, request: Request, user: DealWriter, up: UpstreamsDep) -> Any:
     return await _forward(request, user, up, order_id, "PUT", f"/orders/{order_id}/deal")
 
 
@@ -70,13 +74,13 @@ async def production_finished(
 
 
 @router.get("/orders/{order_id}/comments")
-async def comments(order_id: UUID, request: Request, user: CurrentUser, up: UpstreamsDep) -> Any:
+async def comments(order_id: UUID, request: Request, user: SignedIn, up: UpstreamsDep) -> Any:
     return await _forward(request, user, up, order_id, "GET", f"/orders/{order_id}/comments")
 
 
 @router.post("/orders/{order_id}/comments", status_code=201)
 async def comment(
-    order_id: UUID, request: Request, user: CurrentUser, up: UpstreamsDep, users: Users
+    order_id: UUID, request: Request, user: Chatter, up: UpstreamsDep, users: Users
 ) -> Any:
     """Post to the order's chat. Mentions notify only people who may see the order; the
     reply's `not_notified` lists the others with why (check_mentions)."""
@@ -101,17 +105,17 @@ async def comment(
 
 
 @router.patch("/orders/{order_id}/customer")
-async def customer(order_id: UUID, request: Request, user: Commercial, up: UpstreamsDep) -> Any:
+async def customer(order_id: UUID, request: Request, user: CustomerEditor, up: UpstreamsDep) -> Any:
     return await _forward(request, user, up, order_id, "PATCH", f"/orders/{order_id}/customer")
 
 
 @router.put("/orders/{order_id}/manager")
-async def manager(order_id: UUID, request: Request, user: Commercial, up: UpstreamsDep) -> Any:
+async def manager(order_id: UUID, request: Request, user: ManagerAssigner, up: UpstreamsDep) -> Any:
     return await _forward(request, user, up, order_id, "PUT", f"/orders/{order_id}/manager")
 
 
 @router.get("/pipeline")
-async def get_pipeline(user: CurrentUser, up: UpstreamsDep) -> Any:
+async def get_pipeline(user: SignedIn, up: UpstreamsDep) -> Any:
     # The gate lists name conditions (deal terms, contract documents) whose very existence is
     # a commercial hint: roles without commercial sight get the lists they could act on.
     reply = await up.call("orders", "GET", "/pipeline", caller_of(user))

@@ -13,18 +13,18 @@ from gateway.application.access import require_order_access
 from gateway.domain.users import User
 from gateway.domain.visibility import board_for, is_field_role, strip_commercial
 from gateway.entrypoints.bodies import json_body
-from gateway.entrypoints.deps import CurrentUser, UpstreamsDep, caller_of, require
+from gateway.entrypoints.deps import Needs, SignedIn, UpstreamsDep, caller_of
 from plumbing.errors import DomainError
 
 router = APIRouter(prefix="/api/v1")
 
-OrderWriter = Annotated[User, Depends(require("manager", "director"))]
+Creator = Annotated[User, Depends(Needs("orders.create"))]
 
 
 @router.post("/orders", status_code=201)
 async def create_order(
     request: Request,
-    user: OrderWriter,
+    user: Creator,
     upstreams: UpstreamsDep,
     response: Response,
     idempotency_key: Annotated[str | None, Header()] = None,
@@ -42,7 +42,7 @@ async def create_order(
 @router.get("/orders/{order_id}")
 async def get_order(
     order_id: UUID,
-    user: CurrentUser,
+    user: SignedIn,
     upstreams: UpstreamsDep,
     min_version: Annotated[int | None, Query(ge=0)] = None,
     lang: Annotated[str, Query(pattern="^(ru|en)$")] = "ru",
@@ -82,7 +82,7 @@ async def _tasks_of(
 
 @router.get("/board")
 async def board(
-    user: CurrentUser,
+    user: SignedIn,
     upstreams: UpstreamsDep,
     q: Annotated[str | None, Query(max_length=200)] = None,
     manager: str | None = None,

@@ -15,11 +15,11 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from gateway.domain.users import User
 from gateway.domain.visibility import strip_commercial
-from gateway.entrypoints.deps import UpstreamsDep, caller_of, require
+from gateway.entrypoints.deps import Needs, UpstreamsDep, caller_of
 
 router = APIRouter(prefix="/api/v1/reports")
 
-Reader = Annotated[User, Depends(require("manager", "director", "admin"))]
+Reader = Annotated[User, Depends(Needs("reports.read"))]
 Name = Literal["funnel", "stage-durations", "overdue", "workload"]
 
 

@@ -12,18 +12,21 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, Response
 
+from contracts.roles import may
 from gateway.application.access import require_order_access
 from gateway.domain.users import User
 from gateway.domain.visibility import strip_commercial
 from gateway.entrypoints.bodies import json_body
-from gateway.entrypoints.deps import CurrentUser, UpstreamsDep, caller_of, require
+from gateway.entrypoints.deps import Needs, SignedIn, UpstreamsDep, caller_of
 from plumbing.errors import Invalid, NotFound
 
 router = APIRouter(prefix="/api/v1")
 
-Booker = Annotated[User, Depends(require("manager", "director"))]
-CrewEditor = Annotated[User, Depends(require("manager", "director", "admin"))]
-RuleEditor = Annotated[User, Depends(require("director", "admin"))]
+Booker = Annotated[User, Depends(Needs("visits.book"))]
+TaskCreator = Annotated[User, Depends(Needs("tasks.create"))]
+CrewEditor = Annotated[User, Depends(Needs("crew.edit"))]
+RuleReader = Annotated[User, Depends(Needs("rules.read"))]
+RuleEditor = Annotated[User, Depends(Needs("rules.edit"))]
 
 
 async def _pass(
@@ -45,7 +48,7 @@ async def _pass(
 
 
 @router.get("/crew")
-async def crew(user: CurrentUser, upstreams: UpstreamsDep, role: str | None = None) -> Any:
+async def crew(user: SignedIn, upstreams: UpstreamsDep, role: str | None = None) -> Any:
     return await _pass(upstreams, user, "GET", "/crew", params={"role": role} if role else None)
 
 
@@ -58,10 +61,10 @@ async def update_crew_member(
 
 @router.get("/crew/{member_id}/schedule")
 async def crew_schedule(
-    member_id: UUID, request: Request, user: CurrentUser, upstreams: UpstreamsDep
+    member_id: UUID, request: Request, user: SignedIn, upstreams: UpstreamsDep
 ) -> Any:
     # Bookers see anyone's calendar; a crew member sees their own.
-    if user.role not in ("manager", "director", "admin") and user.id != member_id:
+    if not may(user.role, "calendars.read_any") and user.id != member_id:
         raise NotFound(f"crew member {member_id} not found")
     params = dict(request.query_params)
     return await _pass(upstreams, user, "GET", f"/crew/{member_id}/schedule", params=params)
@@ -103,7 +106,7 @@ def _order_id_of(body: Any) -> UUID | None:
 
 
 @router.post("/tasks", status_code=201)
-async def new_task(request: Request, user: Booker, upstreams: UpstreamsDep) -> Any:
+async def new_task(request: Request, user: TaskCreator, upstreams: UpstreamsDep) -> Any:
     body = await json_body(request)
     order_id = _order_id_of(body)
     if order_id is not None:
@@ -112,26 +115,26 @@ async def new_task(request: Request, user: Booker, upstreams: UpstreamsDep) -> A
 
 
 @router.get("/orders/{order_id}/visits")
-async def order_visits(order_id: UUID, user: CurrentUser, upstreams: UpstreamsDep) -> Any:
+async def order_visits(order_id: UUID, user: SignedIn, upstreams: UpstreamsDep) -> Any:
     await require_order_access(upstreams, caller_of(user), order_id)
     return await _pass(upstreams, user, "GET", f"/orders/{order_id}/visits")
 
 
 @router.get("/tasks")
-async def tasks(request: Request, user: CurrentUser, upstreams: UpstreamsDep) -> Any:
+async def tasks(request: Request, user: SignedIn, upstreams: UpstreamsDep) -> Any:
     return await _pass(upstreams, user, "GET", "/tasks", params=dict(request.query_params))
 
 
 @router.post("/tasks/{task_id}/complete")
 async def complete_task(
-    task_id: UUID, request: Request, user: CurrentUser, upstreams: UpstreamsDep
+    task_id: UUID, request: Request, user: SignedIn, upstreams: UpstreamsDep
 ) -> Any:
     body = await json_body(request)
     return await _pass(upstreams, user, "POST", f"/tasks/{task_id}/complete", json=body or {})
 
 
 @router.get("/automation/rules")
-async def rules(user: RuleEditor, upstreams: UpstreamsDep) -> Any:
+async def rules(user: RuleReader, upstreams: UpstreamsDep) -> Any:
     return await _pass(upstreams, user, "GET", "/automation/rules")
 
 

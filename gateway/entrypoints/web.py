@@ -23,11 +23,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, Response
 
+from contracts.roles import ROLES
+from gateway.entrypoints.deps import PUBLIC
 from plumbing.errors import NotFound
 
 WEB_ROOT = Path(__file__).resolve().parent.parent / "web"
 GUIDES_DIR = WEB_ROOT / "guides"
-GUIDE_ROLES = ("manager", "measurer", "installer", "delivery", "production", "director", "admin")
+GUIDE_ROLES: tuple[str, ...] = ROLES  # every role has its guide (tests/unit/test_web_app.py)
 
 # Explicit types: `mimetypes` depends on the host's /etc/mime.types, and a browser refuses to
 # run an ES module served as text/plain (a blank page on some phones' and servers' defaults).
@@ -129,17 +131,17 @@ def _guide_page(folder: Path, page: str) -> tuple[bytes, str]:
     return body, f'"{hashlib.sha256(body).hexdigest()[:32]}"'
 
 
-@router.get("/")
+@router.get("/", dependencies=[PUBLIC])
 async def index() -> FileResponse:
     return _serve(_file("index.html"), PAGE_HEADERS)
 
 
-@router.get("/app/{path:path}")
+@router.get("/app/{path:path}", dependencies=[PUBLIC])
 async def asset(path: str) -> FileResponse:
     return _serve(_file(path))
 
 
-@router.get("/guides/{role}")
+@router.get("/guides/{role}", dependencies=[PUBLIC])
 async def guide(
     role: str, request: Request, lang: Annotated[str, Query(pattern="^(ru|en)$")] = "ru"
 ) -> Response:
