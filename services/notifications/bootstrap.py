@@ -12,7 +12,7 @@ from plumbing.consumer import Consumer
 from plumbing.inbox import INBOX_DDL
 from plumbing.service import Job, ServiceSpec, build_service
 from plumbing.settings import ServiceSettings
-from services.notifications.adapters.facts_store import FACTS_DDL
+from services.notifications.adapters.facts_store import FACTS_DDL, PIPELINES_DDL
 from services.notifications.adapters.inbox_store import NOTIFICATIONS_DDL, NOTIFICATIONS_SEQ_DDL
 from services.notifications.application.apply import Notifier
 from services.notifications.application.reminders import ReminderSender
@@ -36,7 +36,13 @@ def build(settings: Settings) -> FastAPI:
     return build_service(
         settings,
         ServiceSpec(
-            migrations=[INBOX_DDL, NOTIFICATIONS_DDL, FACTS_DDL, NOTIFICATIONS_SEQ_DDL],
+            migrations=[
+                INBOX_DDL,
+                NOTIFICATIONS_DDL,
+                FACTS_DDL,
+                NOTIFICATIONS_SEQ_DDL,
+                PIPELINES_DDL,
+            ],
             topics=TOPICS,
             wire=wire,
             routers=[router],

@@ -14,7 +14,7 @@ from contracts.envelope import Actor, Envelope
 from contracts.events import orders, registry, scheduling
 from contracts.events.common import Address, Customer
 from plumbing import db
-from services.notifications.adapters.facts_store import FACTS_DDL
+from services.notifications.adapters.facts_store import FACTS_DDL, PIPELINES_DDL
 from services.notifications.adapters.inbox_store import (
     NOTIFICATIONS_DDL,
     NOTIFICATIONS_SEQ_DDL,
@@ -22,6 +22,7 @@ from services.notifications.adapters.inbox_store import (
 )
 from services.notifications.application.apply import Notifier
 from services.notifications.application.reminders import ReminderSender
+from tests.pipeline_versions import default_pipeline, published, with_varnishing, without_rework
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 MANAGER, INSTALLER, DIRECTOR = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
@@ -66,7 +67,9 @@ def user(uid: uuid.UUID, username: str, role: str) -> Envelope:
 @pytest.fixture
 async def pool(schema_pool: tuple[asyncpg.Pool, str]) -> asyncpg.Pool:
     p, schema = schema_pool
-    await db.migrate(p, schema, [NOTIFICATIONS_DDL, FACTS_DDL, NOTIFICATIONS_SEQ_DDL])
+    await db.migrate(
+        p, schema, [NOTIFICATIONS_DDL, FACTS_DDL, NOTIFICATIONS_SEQ_DDL, PIPELINES_DDL]
+    )
     return p
 
 
@@ -190,3 +193,57 @@ async def test_a_robot_notification_reaches_the_orders_manager(pool: asyncpg.Poo
     assert await texts(pool, MANAGER) == ["Заказ №42 перешёл в «Замер»"]
     english = await inbox(pool, MANAGER, unread=True, lang="en")
     assert english[0]["text"] == "Order #42 moved to Measurement"
+
+
+def refused(order_id: uuid.UUID, to_stage: str) -> Envelope:
+    return env(
+        orders.AutoMoveRefused(
+            order_id=order_id,
+            from_stage="production",
+            to_stage=to_stage,
+            unmet=[orders.UnmetCondition(code="varnish_wet", message_ru="-", message_en="-")],
+            rule_id="r",
+            cause_event_id=uuid.uuid4(),
+        )
+    )
+
+
+async def test_a_refused_move_names_the_stage_as_the_orders_pipeline_titles_it(
+    pool: asyncpg.Pool,
+) -> None:
+    notifier = Notifier("Europe/Moscow", 8)
+    await setup_order(pool, notifier)  # order 42, version 1
+    customer = Customer(name="Петров", phone="+79151234567", address=Address(text="Москва"))
+    on_v2 = uuid.uuid4()
+    created = orders.OrderCreated(
+        order_id=on_v2,
+        number=43,
+        title="Дверь",
+        customer=customer,
+        manager_id=str(MANAGER),
+        pipeline_version=2,
+    )
+    await feed(pool, notifier, env(created), published(1, default_pipeline()))
+    # Version 2 has not arrived (it travels on a partition of its own): the key is shown.
+    await feed(pool, notifier, refused(on_v2, "varnishing"))
+    renamed = with_varnishing()
+    renamed = renamed.model_copy(
+        update={
+            "stages": [
+                s.model_copy(update={"title_ru": "Упаковка"}) if s.key == "shipment_prep" else s
+                for s in renamed.stages
+            ]
+        }
+    )
+    await feed(pool, notifier, published(2, renamed), published(3, without_rework()))
+    await feed(pool, notifier, refused(on_v2, "varnishing"), refused(on_v2, "shipment_prep"))
+    await feed(pool, notifier, refused(ORDER, "shipment_prep"))
+    assert await texts(pool, MANAGER) == [  # newest first
+        # Order 42 keeps version 1's title, whatever later versions call the stage.
+        "Робот не перевёл заказ №42 в «Подготовка к отгрузке»: varnish_wet",
+        "Робот не перевёл заказ №43 в «Упаковка»: varnish_wet",
+        "Робот не перевёл заказ №43 в «Лакировка»: varnish_wet",
+        "Робот не перевёл заказ №43 в «varnishing»: varnish_wet",
+    ]
+    english = [n["text"] for n in await inbox(pool, MANAGER, unread=True, lang="en")]
+    assert "A robot could not move order #43 to 'Varnishing': varnish_wet" in english

@@ -34,7 +34,7 @@ class Notifier:
         match event:
             case orders.OrderCreated():
                 await facts_store.remember_order(
-                    conn, event.order_id, event.number, event.manager_id
+                    conn, event.order_id, event.number, event.manager_id, event.pipeline_version
                 )
                 # Directors watch the intake: every new order lands in their inbox.
                 for director in await inbox_store.users_with_role(conn, "director"):
@@ -45,6 +45,8 @@ class Notifier:
                         cause,
                         messages.order_created(event.number, event.title),
                     )
+            case orders.PipelinePublished():
+                await facts_store.remember_pipeline(conn, event.version, event.definition)
             case orders.ManagerAssigned():
                 await facts_store.set_manager(conn, event.order_id, event.manager_id)
             case orders.CommentPosted():
@@ -62,12 +64,13 @@ class Notifier:
                 known = await facts_store.order(conn, event.order_id)
                 if known and known.manager_id:
                     codes = [u.code for u in event.unmet]
+                    title = await facts_store.stage_title(conn, event.order_id, event.to_stage)
                     await inbox_store.notify(
                         conn,
                         known.manager_id,
                         event.order_id,
                         cause,
-                        messages.move_refused(known.number, event.to_stage, codes),
+                        messages.move_refused(known.number, event.to_stage, title, codes),
                     )
             case scheduling.NotificationRequested():
                 await self._requested(conn, event, cause)

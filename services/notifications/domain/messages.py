@@ -6,14 +6,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from contracts.pipeline import stage_title
-
 KIND_RU = {
     "measurement": "замер",
     "delivery": "доставка",
     "installation": "монтаж",
     "rework": "доработка",
 }
+
+
+@dataclass(frozen=True)
+class StageTitle:
+    """A stage's titles in an order's own pipeline version."""
+
+    ru: str
+    en: str
 
 
 @dataclass(frozen=True)
@@ -53,11 +59,14 @@ def mentioned(author: str, number: int | None, text: str) -> Message:
     )
 
 
-def move_refused(number: int | None, to_stage: str, codes: list[str]) -> Message:
+def move_refused(
+    number: int | None, to_stage: str, title: StageTitle | None, codes: list[str]
+) -> Message:
+    """`title`: the stage's, in the order's pipeline; its key when no version names it."""
     n_ru = f"№{number}" if number else ""
     n_en = f"#{number}" if number else ""
+    ru, en = (title.ru, title.en) if title else (to_stage, to_stage)
     return Message(
-        ru=f"Робот не перевёл заказ {n_ru} в «{stage_title(to_stage)}»: {', '.join(codes)}",
-        en=f"A robot could not move order {n_en} to '{stage_title(to_stage, 'en')}': "
-        f"{', '.join(codes)}",
+        ru=f"Робот не перевёл заказ {n_ru} в «{ru}»: {', '.join(codes)}",
+        en=f"A robot could not move order {n_en} to '{en}': {', '.join(codes)}",
     )
