@@ -10,15 +10,13 @@ from uuid import UUID
 import asyncpg
 
 from contracts.envelope import Actor
-from contracts.roles import ROLES
+from contracts.roles import ROLES, may
 from plumbing.errors import Forbidden, Invalid, NotFound
 from services.scheduling.adapters import crew_store, task_store
 from services.scheduling.adapters.task_store import Task
 from services.scheduling.application.events import Emitter, Pending
 from services.scheduling.application.known_orders import KnownOrders
 from services.scheduling.application.visit_tasks import task_created
-
-CREATORS = frozenset({"manager", "director"})
 
 
 async def create_task(
@@ -33,7 +31,7 @@ async def create_task(
     assignee_role: str | None,
     due_at: datetime | None,
 ) -> dict[str, object]:
-    if actor.role not in CREATORS:
+    if not may(actor.role or "", "tasks.create"):
         raise Forbidden("only managers and directors create tasks")
     if (assignee_id is None) == (assignee_role is None):
         raise Invalid("give exactly one of assignee_id and assignee_role", code="assignee")

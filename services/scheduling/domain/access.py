@@ -4,8 +4,9 @@ Pure: the application asks the stores whether the person is involved in the orde
 task assigned to them personally) and at which stage it is, and this module decides.
 
 The gateway decides the same question for the order itself from the access read model, with
-the same role sets from `contracts/`; production's stages are those of the order's own
-pipeline version (`PipelineDefinition.production_sees`), not a fixed list.
+the same table (contracts/roles.py: capabilities and audiences); production's stages are
+those of the order's own pipeline version (`PipelineDefinition.production_sees`), not a fixed
+list.
 """
 
 from __future__ import annotations
@@ -15,11 +16,7 @@ from typing import Protocol
 from uuid import UUID
 
 from contracts.pipeline import PipelineDefinition
-from contracts.roles import SEES_ALL_ORDERS
-
-# Those who book visits (and the admin who keeps calendars) read anyone's calendar.
-READS_ANY_CALENDAR = frozenset({"manager", "director", "admin"})
-COMPLETES_ANY = frozenset({"manager", "director"})
+from contracts.roles import audience_of, may
 
 
 @dataclass(frozen=True)
@@ -31,13 +28,13 @@ class Viewer:
 
     @property
     def sees_all(self) -> bool:
-        return self.role in SEES_ALL_ORDERS
+        return may(self.role, "orders.see_all")
 
     @property
     def sees_by_stage(self) -> bool:
         """Production sees every order at `production` or later in its pipeline, whoever is
         assigned to it."""
-        return self.role == "production"
+        return audience_of(self.role) == "production"
 
 
 class Assignment(Protocol):
@@ -79,7 +76,7 @@ def may_complete(viewer: Viewer, task: Assignment) -> bool:
     """Of a task the viewer may see: its assignee, anyone of its role while nobody has taken
     it (completing takes it), a manager or a director. Admins do no field work."""
     return (
-        viewer.role in COMPLETES_ANY
+        may(viewer.role, "tasks.complete_any")
         or task.assignee_id == viewer.user_id
         or (task.assignee_id is None and task.assignee_role == viewer.role)
     )
@@ -88,4 +85,4 @@ def may_complete(viewer: Viewer, task: Assignment) -> bool:
 def may_see_schedule(viewer: Viewer, member_id: UUID) -> bool:
     """A crew member's calendar names the orders of their visits: bookers read anyone's, a
     crew member only their own."""
-    return viewer.role in READS_ANY_CALENDAR or viewer.user_id == member_id
+    return may(viewer.role, "calendars.read_any") or viewer.user_id == member_id

@@ -11,15 +11,14 @@ from pydantic import ValidationError
 from plumbing.actor import CurrentActor
 from plumbing.errors import Invalid
 from services.scheduling.domain.rules import Rule
-from services.scheduling.entrypoints.deps import AutomationDep, require_role
+from services.scheduling.entrypoints.deps import AutomationDep, require
 
 router = APIRouter(prefix="/automation")
-EDITORS = ("director", "admin")
 
 
 @router.get("/rules")
 async def rules(actor: CurrentActor, automation: AutomationDep) -> list[dict[str, Any]]:
-    require_role(actor, *EDITORS)
+    require(actor, "rules.read")
     return await automation.rules()
 
 
@@ -27,7 +26,7 @@ async def rules(actor: CurrentActor, automation: AutomationDep) -> list[dict[str
 async def put_rule(
     rule_id: str, request: Request, actor: CurrentActor, automation: AutomationDep
 ) -> dict[str, Any]:
-    require_role(actor, *EDITORS)
+    require(actor, "rules.edit")
     try:
         body = await request.json()
     except ValueError:

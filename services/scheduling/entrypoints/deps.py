@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends
 
 from contracts.envelope import Actor
+from contracts.roles import Capability, may
 from plumbing.errors import Forbidden
 from plumbing.state import from_state
 from services.scheduling.application.automation import Automation
@@ -22,8 +23,8 @@ AutomationDep = Annotated[Automation, Depends(from_state("automation", Automatio
 KnownOrdersDep = Annotated[KnownOrders, Depends(from_state("known_orders", KnownOrders))]
 
 
-def require_role(actor: Actor, *roles: str) -> None:
-    """The gateway checks roles first; this repeats it for writes, so a service reached by
-    another path (a misrouted call inside the cluster) still refuses."""
-    if actor.role not in roles:
-        raise Forbidden(f"role {actor.role} may not do this")
+def require(actor: Actor, capability: Capability) -> None:
+    """The gateway checks the capability first; this repeats it for writes, so a service
+    reached by another path (a misrouted call inside the cluster) still refuses."""
+    if not may(actor.role or "", capability):
+        raise Forbidden(f"role {actor.role} may not do this (needs {capability})")

@@ -16,7 +16,7 @@ from services.scheduling.adapters.crew_store import list_members, member_to_api
 from services.scheduling.application.order_access import viewer_of
 from services.scheduling.domain.access import may_see_schedule
 from services.scheduling.domain.crew import Absence
-from services.scheduling.entrypoints.deps import CrewDep, require_role
+from services.scheduling.entrypoints.deps import CrewDep, require
 
 router = APIRouter()
 
@@ -54,7 +54,7 @@ async def crew_member(member_id: UUID, service: CrewDep) -> dict[str, Any]:
 async def update_crew_member(
     member_id: UUID, body: CrewUpdate, actor: CurrentActor, service: CrewDep
 ) -> dict[str, Any]:
-    require_role(actor, "manager", "director", "admin")
+    require(actor, "crew.edit")
     absences = (
         [Absence(a.starts_at, a.ends_at, a.reason) for a in body.absences]
         if body.absences is not None

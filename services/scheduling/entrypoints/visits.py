@@ -12,10 +12,9 @@ from contracts.events.common import VisitKind
 from plumbing.actor import CurrentActor
 from services.scheduling.adapters import visit_store
 from services.scheduling.application.order_access import require_order
-from services.scheduling.entrypoints.deps import VisitsDep, require_role
+from services.scheduling.entrypoints.deps import VisitsDep, require
 
 router = APIRouter()
-BOOKERS = ("manager", "director")
 
 
 class BookVisit(BaseModel):
@@ -41,7 +40,7 @@ class ChangeVisit(BaseModel):
 async def book_visit(
     order_id: UUID, body: BookVisit, actor: CurrentActor, visits: VisitsDep
 ) -> dict[str, str]:
-    require_role(actor, *BOOKERS)
+    require(actor, "visits.book")
     booked = await visits.book(
         order_id, body.kind, body.assignee_id, body.starts_at, body.ends_at, actor
     )
@@ -60,7 +59,7 @@ async def order_visits(
 async def change_visit(
     visit_id: UUID, body: ChangeVisit, actor: CurrentActor, visits: VisitsDep
 ) -> dict[str, object]:
-    require_role(actor, *BOOKERS)
+    require(actor, "visits.book")
     return await visits.change(
         visit_id,
         actor,
