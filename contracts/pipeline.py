@@ -1,10 +1,9 @@
-"""The pipeline on the wire, and the default stage keys (DOMAIN.md).
+"""The pipeline on the wire (DOMAIN.md).
 
 Stages are data: the orders service owns versioned pipelines and publishes each version once,
 whole, as `orders.PipelinePublished` (`PipelineDefinition` below). Every other service keeps
 the versions it has heard of and follows each order's `pipeline_version` for its columns,
 titles, limits and robots; none of them names the stages in code.
-`DEFAULT_STAGES` is version 1's list, for tests and the orders service's seed only.
 """
 
 from __future__ import annotations
@@ -69,30 +68,3 @@ class PipelineDefinition(BaseModel):
         if found is None:
             return key
         return found.title_ru if lang == "ru" else found.title_en
-
-
-DEFAULT_STAGES: Final[tuple[tuple[str, str, str], ...]] = (
-    ("intake", "Оформление заказа", "Order intake"),
-    ("measurement", "Замер", "Measurement"),
-    ("contract", "Заключение сделки", "Contract"),
-    ("production", "Производство", "Production"),
-    ("shipment_prep", "Подготовка к отгрузке", "Shipment preparation"),
-    ("delivery", "Доставка", "Delivery"),
-    ("installation", "Монтаж", "Installation"),
-    ("rework", "Доработка", "Rework"),
-    ("closed", "Закрытие", "Closed"),
-    ("cancelled", "Отказ", "Cancelled"),
-)
-STAGE_KEYS: Final = tuple(key for key, _, _ in DEFAULT_STAGES)
-# DOMAIN.md, Roles: production sees orders in `production` and later (not cancelled ones).
-# The gateway (order access) and scheduling (task access) decide with this one set.
-PRODUCTION_STAGES: Final = frozenset(
-    {"production", "shipment_prep", "delivery", "installation", "rework", "closed"}
-)
-
-
-def stage_title(key: str, lang: str = "ru") -> str:
-    for k, ru, en in DEFAULT_STAGES:
-        if k == key:
-            return ru if lang == "ru" else en
-    return key
