@@ -1,4 +1,4 @@
-"""Which purposes each role may attach files for: the one table, as data (DOMAIN.md roles).
+"""Which purposes each role may attach files for (DOMAIN.md roles), and the check.
 
 A purpose is a claim: an `installation` photo is what opens the installation gate, a
 `measurement` document what proves a measurement. So a field worker may only make the claims
@@ -6,8 +6,10 @@ of their own work — a measurer cannot clear the installers' gate by attaching 
 photos. The purpose names are those of API.md; a purpose applies to whichever kinds it exists
 for (`measurement` is both a photo and a document purpose, `installation` only a photo one).
 
-The gateway keeps no copy of this table: it checks that the caller may see the order and the
-media service decides here, before any row or URL exists.
+The table is the roles table's `media.attach.<purpose>` capabilities (contracts/roles.py),
+which the web app reads too; this service adds its one setting (what delivery may attach)
+and decides here, before any row or URL exists. The gateway only checks that the caller may
+see the order.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from contracts.events.common import DOCUMENT_PURPOSES, PHOTO_PURPOSES, MediaKind
+from contracts.roles import ROLES, attach_purposes
 from plumbing.errors import Forbidden
 from services.media.domain import rules
 
@@ -25,16 +28,9 @@ COMMERCIAL_PURPOSES: Final = rules.COMMERCIAL
 
 # DOMAIN.md "may do": measurers upload measurements, installers photos of installation and
 # rework; delivery's and production's work has no uploads (a company may let delivery attach
-# some, see `PurposePolicy.with_delivery`); the office roles attach anything.
-DEFAULT_TABLE: Final[Mapping[str, frozenset[str]]] = {
-    "manager": EVERY_PURPOSE,
-    "director": EVERY_PURPOSE,
-    "admin": EVERY_PURPOSE,
-    "measurer": frozenset({"measurement"}),
-    "installer": frozenset({"installation", "rework"}),
-    "delivery": frozenset(),
-    "production": frozenset(),
-}
+# some, see `PurposePolicy.with_delivery`); the office roles attach anything. As the roles
+# table says (media.attach.<purpose>), read once here.
+DEFAULT_TABLE: Final[Mapping[str, frozenset[str]]] = {r: attach_purposes(r) for r in ROLES}
 
 
 class PurposeNotAllowed(Forbidden):

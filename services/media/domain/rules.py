@@ -9,6 +9,7 @@ from typing import Final
 from uuid import UUID
 
 from contracts.events.common import DOCUMENT_PURPOSES, PHOTO_PURPOSES
+from contracts.roles import may
 from plumbing.errors import Forbidden, Invalid, TooLarge
 from services.media.domain.model import Declared, Limits, Media
 
@@ -26,8 +27,6 @@ DOCUMENT_TYPES: Final = frozenset({PDF, DOCX, XLSX, *IMAGE_TYPES})  # a scan may
 PURPOSES: Final = {"document": frozenset(DOCUMENT_PURPOSES), "photo": frozenset(PHOTO_PURPOSES)}
 # Commercial documents (DOMAIN.md): never listed or signed for field roles or production.
 COMMERCIAL: Final = frozenset({"contract_draft", "calculation", "signed_contract"})
-COMMERCIAL_ROLES: Final = frozenset({"manager", "director", "admin"})
-MANAGING_ROLES: Final = frozenset({"manager", "director"})
 DETACH_WINDOW: Final = timedelta(hours=1)
 MAX_FILENAME: Final = 200
 
@@ -83,7 +82,7 @@ def check_declaration(declared: Declared, limits: Limits) -> Declared:
 
 def check_detach(media: Media, role: str, actor_id: UUID, now: datetime) -> None:
     """Managers and directors detach anything; the uploader only within an hour of upload."""
-    if role in MANAGING_ROLES:
+    if may(role, "media.manage_any"):
         return
     if media.uploaded_by == actor_id and now - media.created_at <= DETACH_WINDOW:
         return
@@ -95,9 +94,9 @@ def check_detach(media: Media, role: str, actor_id: UUID, now: datetime) -> None
 
 def check_completer(media: Media, role: str, actor_id: UUID) -> None:
     """The uploader completes their own upload; a manager may complete for them."""
-    if media.uploaded_by != actor_id and role not in MANAGING_ROLES:
+    if media.uploaded_by != actor_id and not may(role, "media.manage_any"):
         raise Forbidden("only the uploader may complete this upload", code="not_uploader")
 
 
 def sees_commercial(role: str) -> bool:
-    return role in COMMERCIAL_ROLES
+    return may(role, "commercial.see")
