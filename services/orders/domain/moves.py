@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pydantic import BaseModel
 
 from contracts.events import orders as ev
+from contracts.roles import may
 from services.orders.domain.errors import (
     GateUnmet,
     NotAllowed,
@@ -21,15 +22,13 @@ from services.orders.domain.model import MoveToStage, Order, RobotMove
 from services.orders.domain.pipeline import CANCELLED, Pipeline
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-BACK_MOVERS = frozenset({"manager", "director"})
-FORWARD_MOVERS = frozenset({"manager", "director"})
 
 
 def move(command: MoveToStage, state: Order, pipeline: Pipeline) -> list[BaseModel]:
     assert state.id is not None
     if not pipeline.knows(command.to):
         raise UnknownStage(f"to: unknown stage {command.to!r}")
-    if command.actor.role not in FORWARD_MOVERS | BACK_MOVERS:
+    if not may(command.actor.role or "", "stage.move"):  # forward, back or cancel alike
         raise NotAllowed(f"role {command.actor.role} may not move orders")
     here, there = state.stage, command.to
     if pipeline.is_terminal(here) or here == there:

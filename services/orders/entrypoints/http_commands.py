@@ -15,6 +15,7 @@ from contracts.api.orders import (
     ManagerRequest,
     TransitionRequest,
 )
+from contracts.roles import may
 from plumbing.actor import CurrentActor
 from plumbing.errors import Forbidden
 from services.orders.application.service import Outcome
@@ -23,7 +24,6 @@ from services.orders.entrypoints.http import address_of, phone_of
 from services.orders.entrypoints.views import card
 
 router = APIRouter()
-COMMERCIAL = frozenset({"manager", "director"})
 
 
 class CommentCommand(CommentRequest):
@@ -50,7 +50,7 @@ async def transition(
 async def record_deal(
     order_id: UUID, body: DealTermsRequest, actor: CurrentActor, orders: OrdersDep, core: CoreDep
 ) -> dict[str, Any]:
-    if actor.role not in COMMERCIAL:
+    if not may(actor.role or "", "deal.write"):
         raise Forbidden("only managers and directors record deal terms")
     outcome = await orders.record_deal(
         order_id,
@@ -69,7 +69,7 @@ async def record_deal(
 async def production_finished(
     order_id: UUID, actor: CurrentActor, orders: OrdersDep, core: CoreDep
 ) -> dict[str, Any]:
-    if actor.role not in {"production", "manager", "director"}:
+    if not may(actor.role or "", "production.finish"):
         raise Forbidden("only production, managers and directors mark production finished")
     return await _card(await orders.finish_production(order_id, actor), core)
 

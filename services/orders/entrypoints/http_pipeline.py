@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from contracts.roles import may
 from plumbing.actor import CurrentActor
 from plumbing.errors import Conflict, Forbidden, Invalid
 from services.orders.application.pipelines import PipelineBusy
@@ -22,7 +23,7 @@ async def get_pipeline(core: CoreDep) -> dict[str, Any]:
 
 @router.put("/pipeline")
 async def put_pipeline(body: dict[str, Any], actor: CurrentActor, core: CoreDep) -> dict[str, Any]:
-    if actor.role not in {"director", "admin"}:
+    if not may(actor.role or "", "pipeline.edit"):
         raise Forbidden("only directors and admins change the pipeline")
     body.pop("version", None)
     try:
