@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
 from contracts.api.audience import Shown, Views
 from contracts.api.cards import AddressOut, PersonRef
@@ -36,8 +36,10 @@ class _BoardCard(Shown):
     number: int
     title: str
     stage: str
+    stage_title: str | None = Field(default=None, description="the title in the order's pipeline")
     stage_entered_at: Timestamp | None = None
     version: int
+    pipeline_version: int | None = None
     open_tasks: int | None = None
     photos: int | None = None
     documents: int | None = None

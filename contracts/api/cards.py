@@ -32,7 +32,7 @@ class AddressOut(Shown):
 class CustomerOut(Shown):
     name: str
     phone: str = Field(description="E.164")
-    address: AddressOut
+    address: AddressOut | str
     address_text: str | None = None
 
 
@@ -172,7 +172,7 @@ class RestrictedHistoryData(Shown):
     order_id: Id | None = None
     number: int | None = None
     title: str | None = None
-    customer: JsonValue = None
+    customer: CustomerOut | None = None
     description: str | None = None
     manager_id: str | None = None
     pipeline_version: int | None = None
@@ -199,7 +199,7 @@ class RestrictedHistoryData(Shown):
     starts_at: Timestamp | None = None
     ends_at: Timestamp | None = None
     completed_by: Id | None = None
-    results: JsonValue = None
+    results: JsonObject | None = None
 
 
 class RestrictedHistoryEntry(HistoryEntry):

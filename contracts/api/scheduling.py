@@ -168,3 +168,18 @@ class StageLimits(Shown):
 
 
 LIMITS = Views.of(StageLimits)
+
+
+class RuleRequest(BaseModel):
+    """PUT /automation/rules/{id}: the rule as GET gave it; `version` is the expected version
+    (a stale edit gets 409); `id`, if given, must be the path's."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None = None
+    title: str
+    enabled: bool = True
+    trigger: str
+    conditions: JsonObject = Field(default_factory=dict)
+    actions: list[JsonObject]
+    version: int | None = None
