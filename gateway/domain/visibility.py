@@ -175,7 +175,7 @@ def may_see_order(role: str, *, production_visible: bool, assigned: bool) -> boo
     version (production and later, never cancelled), as the access read model answers it."""
     if may(role, "orders.see_all"):
         return True
-    if role == "production":
+    if audience_of(role) == "production":
         return production_visible
     if is_field_role(role):
         return assigned

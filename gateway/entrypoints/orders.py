@@ -8,6 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
+from contracts.roles import audience_of
 from gateway.adapters.upstream import Caller, Upstreams
 from gateway.application.access import require_order_access
 from gateway.domain.users import User
@@ -99,7 +100,7 @@ async def board(
         params["assignee"] = assignee
     if is_field_role(user.role):
         params["visible_to"] = str(user.id)  # only orders assigned to them
-    elif user.role == "production":
+    elif audience_of(user.role) == "production":
         # Production's stages are each order's pipeline's: projections filters by them, so
         # counts and cards agree (no stage list here).
         params["production_view"] = "true"
