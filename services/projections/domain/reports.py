@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from contracts.pipeline import CANCELLED
+from contracts.roles import FIELD_ROLES
 from services.projections.domain.pipelines import Pipelines
 
 DEFAULT_DAYS = 30
@@ -17,7 +18,8 @@ HOURS_PER_WEEKDAY = 8.0
 COMPANY_TZ = ZoneInfo("Europe/Moscow")
 # The funnel leaves out the terminal refusal: it is not a step forward.
 NOT_IN_FUNNEL = CANCELLED
-CREW_ROLES: tuple[str, ...] = ("measurer", "installer", "delivery")
+# The workload report is about field visits: the roles of the field audience.
+CREW_ROLES: tuple[str, ...] = tuple(sorted(FIELD_ROLES))
 
 
 @dataclass(frozen=True)

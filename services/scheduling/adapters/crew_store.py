@@ -8,6 +8,7 @@ from uuid import UUID
 
 import asyncpg
 
+from contracts.roles import CREW_ROLES
 from plumbing.db import Conn
 from services.scheduling.domain.crew import (
     DEFAULT_HOURS,
@@ -31,7 +32,6 @@ CREATE TABLE IF NOT EXISTS crew_members (
     working_hours jsonb NOT NULL
 );
 """
-CREW_ROLES = ["measurer", "installer", "delivery", "production"]
 _COLUMNS = (
     "id::text, username, display_name, role, active, timezone, working_hours, days_off, absences"
 )
@@ -85,7 +85,7 @@ async def get_member(conn: Conn | asyncpg.Pool, member_id: UUID) -> CrewMember |
     row = await conn.fetchrow(
         f"SELECT {_COLUMNS} FROM crew_members WHERE id = $1 AND role = ANY($2::text[])",
         member_id,
-        CREW_ROLES,
+        sorted(CREW_ROLES),
     )
     return _member(row) if row else None
 
@@ -107,7 +107,7 @@ async def list_members(pool: asyncpg.Pool, role: str | None) -> list[dict[str, A
         f"SELECT {_COLUMNS} FROM crew_members "
         "WHERE active AND role = ANY($1::text[]) AND ($2::text IS NULL OR role = $2) "
         "ORDER BY display_name",
-        CREW_ROLES,
+        sorted(CREW_ROLES),
         role,
     )
     return [member_to_api(_member(r)) for r in rows]
