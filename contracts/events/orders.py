@@ -59,7 +59,8 @@ class _Event(BaseModel):
 
 
 class PipelinePublished(_Event):
-    """A pipeline version, whole (stream `pipeline`, its event N is version N+1). Published
+    """A pipeline version, whole (stream `pipeline`: its event N is version N, appended at
+    expected version N-1). Published
     once per version: when a director saves one, and for every version stored before this
     event existed, at the orders service's first start after the upgrade. New orders take the
     newest version; an order keeps its `pipeline_version` for life."""
