@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, JsonValue
+from pydantic import BeforeValidator, Field
 
 from contracts.api.audience import Shown, Views
 from contracts.api.common import Id, JsonObject, Money, Timestamp
@@ -58,6 +58,19 @@ class VisitRef(Shown):
     ends_at: Timestamp
 
 
+class RoomOut(Shown):
+    name: str
+    width_mm: int
+    height_mm: int
+    depth_mm: int | None = None
+    notes: str | None = None
+
+
+class MeasurementResultsOut(Shown):
+    rooms: list[RoomOut]
+    notes: str | None = None
+
+
 class TaskOut(Shown):
     """A task as scheduling lists it (the card's tasks come from there)."""
 
@@ -79,7 +92,9 @@ class TaskOut(Shown):
     completed_at: Timestamp | None = None
     completed_by: Id | None = None
     note: str | None = None
-    results: JsonObject | None = Field(default=None, description="a measurement's results")
+    results: MeasurementResultsOut | None = Field(
+        default=None, description="a measurement's results"
+    )
 
 
 class Condition(Shown):
@@ -164,6 +179,19 @@ class HistoryEntry(Shown):
     data: JsonObject = Field(description="the event's data (its JSON Schema: contracts/schemas)")
 
 
+class RefusedCondition(Shown):
+    """A condition in an AutoMoveRefused event's data."""
+
+    code: str
+    message_ru: str | None = None
+    message_en: str | None = None
+
+
+class MentionOut(Shown):
+    user_id: str
+    username: str
+
+
 class RestrictedHistoryData(Shown):
     """The event data keys a restricted audience may read: every key of the order events
     it is shown (a deal's keys are on no such event; an event about a commercial document
@@ -183,10 +211,10 @@ class RestrictedHistoryData(Shown):
     by_rule_id: str | None = None
     rule_id: str | None = None
     cause_event_id: str | None = None
-    unmet: list[dict[str, JsonValue]] | None = None
+    unmet: list[RefusedCondition] | None = None
     comment_id: Id | None = None
     text: str | None = None
-    mentions: list[dict[str, JsonValue]] | None = None
+    mentions: list[MentionOut] | None = None
     media_id: Id | None = None
     kind: str | None = None
     purpose: str | None = None
@@ -199,7 +227,7 @@ class RestrictedHistoryData(Shown):
     starts_at: Timestamp | None = None
     ends_at: Timestamp | None = None
     completed_by: Id | None = None
-    results: JsonObject | None = None
+    results: MeasurementResultsOut | None = None
 
 
 class RestrictedHistoryEntry(HistoryEntry):
@@ -216,11 +244,6 @@ class Author(Shown):
     id: str | None = None
     username: str | None = None
     role: str | None = None
-
-
-class MentionOut(Shown):
-    user_id: str
-    username: str
 
 
 class Comment(Shown):

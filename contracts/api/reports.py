@@ -3,10 +3,13 @@ others), each `{report, from, to, rows, ...}`; CSV is made from the same rows.""
 
 from __future__ import annotations
 
-from pydantic import Field, JsonValue
+from pydantic import Field
 
 from contracts.api.audience import Shown, Views
 from contracts.api.common import Timestamp
+
+# A report row is flat (one CSV line): every cell a scalar.
+Cell = str | int | float | bool | None
 
 
 class Report(Shown):
@@ -18,7 +21,7 @@ class Report(Shown):
     report: str
     from_: Timestamp | None = Field(default=None, alias="from")
     to: Timestamp | None = None
-    rows: list[dict[str, JsonValue]]
+    rows: list[dict[str, Cell]]
     tasks: int | None = None
     orders: int | None = None
     assumed_hours_per_weekday: float | None = None

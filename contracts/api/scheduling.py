@@ -8,11 +8,12 @@ from datetime import date
 from typing import Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from contracts.api.audience import Shown, Views
 from contracts.api.cards import TaskOut
 from contracts.api.common import Day, Id, JsonObject, Timestamp
+from contracts.events.common import MeasurementResults
 
 VisitKind = Literal["measurement", "delivery", "installation", "rework"]
 
@@ -139,10 +140,8 @@ class CompleteTask(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     note: str | None = Field(default=None, max_length=5000)
-    results: dict[str, JsonValue] | None = Field(
-        default=None,
-        description="a measurement's results: {rooms: [{name, width_mm, height_mm, depth_mm?, "
-        "notes?}], notes?}",
+    results: MeasurementResults | None = Field(
+        default=None, description="a measurement's results (measurement tasks only)"
     )
 
 
