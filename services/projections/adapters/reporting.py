@@ -6,8 +6,9 @@ must be pointed at the new tables (CREATE OR REPLACE keeps the grants).
 
 What analysts see: everything a director sees about orders, stages (and the pipeline versions
 that define them), tasks, visits and crew, amounts included (analysts work for the
-directors); no customer phone or address (personal data they do not need). The role gets USAGE on `reporting` and SELECT on its views only:
-views run with their owner's rights, so the role never reads the projections' tables.
+directors); no customer phone or address (personal data they do not need). The role gets
+USAGE on `reporting` and SELECT on its views only: views run with their owner's rights, so
+the role never reads the projections' tables.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ log = logging.getLogger(__name__)
 VIEWS: dict[str, str] = {
     "orders": "SELECT c.order_id, c.number, c.title, c.stage, c.stage_entered_at, "
     "c.created_at, c.manager_id, u.username AS manager_username, c.amount, c.version, "
-    "c.pipeline_version FROM {live}.board_cards c LEFT JOIN {live}.users u ON u.user_id::text = c.manager_id",
+    "c.pipeline_version FROM {live}.board_cards c "
+    "LEFT JOIN {live}.users u ON u.user_id::text = c.manager_id",
     "stage_intervals": "SELECT s.order_id, c.number, s.stage, s.entered_at, s.left_at, "
     "extract(epoch FROM coalesce(s.left_at, now()) - s.entered_at) / 3600.0 AS hours, "
     "s.left_at IS NULL AS current, c.pipeline_version FROM {live}.stage_intervals s "
