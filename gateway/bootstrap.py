@@ -25,6 +25,7 @@ from gateway.entrypoints import (
     scheduling,
     web,
 )
+from gateway.entrypoints.capability_doc import document_capabilities
 from plumbing.ordered_log import OUTBOX_DDL, Outbox
 from plumbing.relay import RELAY_DDL, Relay
 from plumbing.service import Job, ServiceSpec, build_service
@@ -90,7 +91,7 @@ def build(settings: Settings) -> FastAPI:
         app.state.upstreams = upstreams
         return [Relay(outbox, pool, settings, [IDENTITY]).run]
 
-    return build_service(
+    app = build_service(
         settings,
         ServiceSpec(
             migrations=[OUTBOX_DDL, RELAY_DDL, USERS_DDL],
@@ -113,3 +114,5 @@ def build(settings: Settings) -> FastAPI:
             ],
         ),
     )
+    document_capabilities(app)
+    return app

@@ -11,37 +11,44 @@ from typing import Annotated
 import httpx
 import pytest
 from fastapi import Depends, FastAPI, Header
-from fastapi.routing import APIRoute, iter_route_contexts
 
 from contracts.roles import CAPABILITIES, ROLES, Capability, may
 from gateway.bootstrap import Settings, build
 from gateway.domain.users import User
 from gateway.entrypoints import deps
-from gateway.entrypoints.deps import PUBLIC, Needs, declared_capabilities
+from gateway.entrypoints.capability_doc import route_capabilities
+from gateway.entrypoints.deps import PUBLIC, Needs
 from plumbing.app import install_error_handlers
 
 # Routes the gateway gets from plumbing (every service's probes and metrics: Kubernetes and
-# Prometheus carry no token) and from FastAPI (the API's description): public by design, and
-# not the gateway's to declare.
+# Prometheus carry no token): public by design, and not the gateway's to declare. FastAPI's
+# own pages (the API's description) are not API routes and are not walked.
 PLUMBING_PROBES = {"/healthz", "/readyz", "/metrics"}
-FASTAPI_DOCS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 
 
 def gateway_routes() -> list[tuple[str, str, list[Capability]]]:
     """(methods, path, declared capabilities) of every route the gateway app serves."""
     app = build(Settings(jwt_secret=secrets.token_urlsafe(48)))
     found = []
-    for context in iter_route_contexts(app.routes):
-        route = context.original_route
-        if not isinstance(route, APIRoute):
-            assert context.path in FASTAPI_DOCS, f"{context.path}: an unexpected kind of route"
-            continue
-        methods = ",".join(sorted(context.methods or ()))
+    for methods, path, route, declared in route_capabilities(app):
         if route.endpoint.__module__ == "plumbing.app":
-            assert context.path in PLUMBING_PROBES, f"{context.path}: a new plumbing route"
+            assert path in PLUMBING_PROBES, f"{path}: a new plumbing route"
             continue
-        found.append((methods, str(context.path), declared_capabilities(context.dependant)))
+        found.append((",".join(sorted(methods)), path, declared))
     return found
+
+
+def test_the_openapi_names_each_operations_capability() -> None:
+    app = build(Settings(jwt_secret=secrets.token_urlsafe(48)))
+    declared = {(m, p): d[0] for ms, p, _, d in route_capabilities(app) for m in ms if d}
+    operations = app.openapi()["paths"]
+    named = {
+        (m.upper(), p): op.get("x-capability")
+        for p, ops in operations.items()
+        for m, op in ops.items()
+    }
+    assert named
+    assert all(named[key] == declared[key] for key in named), named
 
 
 def test_every_gateway_route_declares_exactly_one_capability() -> None:
