@@ -30,6 +30,7 @@ from services.media.application.work import WorkLimit
 from services.media.domain.model import MB, Limits
 from services.media.domain.pixels import DEFAULT_BUDGET
 from services.media.domain.purposes import PurposePolicy
+from services.media.entrypoints import errors
 from services.media.entrypoints.http import router
 
 
@@ -125,7 +126,7 @@ def build(settings: Settings) -> FastAPI:
         relay = Relay(outbox, pool, settings, [MEDIA])
         return [relay.run, housekeeping.run_thumbnails, housekeeping.run_sweeper]
 
-    return build_service(
+    service = build_service(
         settings,
         ServiceSpec(
             migrations=[OUTBOX_DDL, RELAY_DDL, MEDIA_DDL],
@@ -135,3 +136,5 @@ def build(settings: Settings) -> FastAPI:
             checks={"object_store": store.ping},
         ),
     )
+    errors.install(service)  # the media service's refusals → HTTP statuses, in one table
+    return service

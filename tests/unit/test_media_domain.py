@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from plumbing.errors import Forbidden, Invalid, TooLarge
 from services.media.domain import exif, rules, sniff, zipdir
+from services.media.domain.errors import NotPermitted, TooBig, Unacceptable
 from services.media.domain.model import MB, Declared, Limits, Media
 
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -117,7 +117,7 @@ def _declared(**change: object) -> Declared:
 
 
 def test_given_a_photo_over_its_limit_when_declared_then_it_is_too_large() -> None:
-    with pytest.raises(TooLarge):
+    with pytest.raises(TooBig):
         rules.check_declaration(_declared(size=25 * MB + 1), Limits())
     assert rules.check_declaration(_declared(size=25 * MB), Limits()).size == 25 * MB
     assert rules.check_declaration(
@@ -127,7 +127,7 @@ def test_given_a_photo_over_its_limit_when_declared_then_it_is_too_large() -> No
 
 
 def test_given_a_pdf_declared_as_a_photo_when_checked_then_the_type_is_refused() -> None:
-    with pytest.raises(Invalid) as refused:
+    with pytest.raises(Unacceptable) as refused:
         rules.check_declaration(_declared(content_type="application/pdf"), Limits())
     assert refused.value.code == "content_type_not_allowed"
 
@@ -149,8 +149,8 @@ def test_given_the_uploader_after_an_hour_when_detaching_then_only_a_manager_may
     media = _media(uploader, now - timedelta(minutes=59))
     rules.check_detach(media, "installer", uploader, now)
     late = _media(uploader, now - timedelta(minutes=61))
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotPermitted):
         rules.check_detach(late, "installer", uploader, now)
     rules.check_detach(late, "manager", uuid.uuid4(), now)
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotPermitted):
         rules.check_detach(media, "measurer", uuid.uuid4(), now)

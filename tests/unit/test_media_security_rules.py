@@ -26,6 +26,7 @@ from services.media.domain.purposes import (
     PurposeNotAllowed,
     PurposePolicy,
 )
+from services.media.entrypoints.errors import status_of
 from tests.integration.test_media_upload import png_bomb
 
 POLICY = PurposePolicy()
@@ -68,7 +69,7 @@ def test_given_a_role_when_it_attaches_another_crews_purpose_then_it_is_forbidde
 ) -> None:
     with pytest.raises(PurposeNotAllowed) as refused:
         POLICY.check(role, kind, purpose)  # type: ignore[arg-type]
-    assert refused.value.status == 403
+    assert status_of(refused.value) == 403
     assert f"role {role}" in refused.value.message
     assert repr(purpose) in refused.value.message
 
@@ -103,7 +104,7 @@ def test_given_an_image_header_when_over_the_pixel_budget_then_it_is_refused_wit
     check_pixels(8064, 6048, DEFAULT_BUDGET)  # a 48 MP phone photo fits
     with pytest.raises(TooManyPixels) as refused:
         check_pixels(20_000, 20_000, DEFAULT_BUDGET)
-    assert refused.value.status == 422
+    assert status_of(refused.value) == 422
     assert refused.value.message == (
         "the image is 20000x20000 pixels (400.0 megapixels); at most 50.0 megapixels are accepted"
     )
@@ -159,7 +160,7 @@ async def test_given_all_slots_taken_when_a_request_waits_too_long_then_it_is_bu
         with pytest.raises(Busy) as busy:
             async with limit.slot():
                 pass
-        assert busy.value.status == 503
+        assert status_of(busy.value) == 503
         waiting = asyncio.create_task(_hold(limit))  # background work waits instead
         await asyncio.sleep(0.1)
         assert not waiting.done()

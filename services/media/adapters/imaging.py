@@ -18,9 +18,9 @@ from typing import TypeVar
 import pillow_heif
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
-from plumbing.errors import DomainError
 from services.media.application.ports import ImageFacts, NotAnImage
 from services.media.domain import exif
+from services.media.domain.errors import MediaRefusal
 from services.media.domain.model import PhotoFacts
 from services.media.domain.pixels import check_pixels, over_budget
 
@@ -66,8 +66,8 @@ class PillowImaging:
         the exception itself goes to the log, where the path helps."""
         try:
             return work(path)
-        except DomainError:
-            raise
+        except MediaRefusal:
+            raise  # already what the client is told (the pixel budget): kept as it is
         except DECODE_FAILURES as exc:
             log.info("image refused: %r", exc)
             raise NotAnImage(_why(exc)) from None
@@ -83,7 +83,7 @@ class PillowImaging:
             raise over_budget(self.max_pixels, int(count[1]) if count else None) from None
         try:
             check_pixels(*image.size, self.max_pixels)
-        except DomainError:
+        except MediaRefusal:
             image.close()
             raise
         return image

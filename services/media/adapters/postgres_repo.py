@@ -13,11 +13,11 @@ import asyncpg
 from contracts.envelope import Actor
 from contracts.events.media import ThumbnailReady
 from plumbing.db import Conn
-from plumbing.errors import NotFound
 from plumbing.ordered_log import Outbox
 from services.media.adapters.media_rows import COLUMNS, to_media, values
 from services.media.application.events import envelopes
 from services.media.application.ports import Change, Decide, Remove
+from services.media.domain.errors import MediaNotFound
 from services.media.domain.model import Media
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ class PostgresMediaRepository:
                 f"SELECT {COLUMNS} FROM media WHERE id = $1 FOR UPDATE", media_id
             )
             if row is None:
-                raise NotFound(f"media {media_id} not found")
+                raise MediaNotFound(f"media {media_id} not found")
             current = to_media(row)
             change = decide(current)
             if change is None:

@@ -15,12 +15,12 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from contracts.envelope import Actor
-from plumbing.errors import Conflict, DomainError, Invalid, NotFound
 from services.media.application import decisions
 from services.media.application.ports import MediaRepository, ObjectStorage
 from services.media.application.verify import Verifier
 from services.media.application.work import WorkLimit
 from services.media.domain import rules
+from services.media.domain.errors import MediaNotFound, MediaRefusal, Unacceptable, WrongState
 from services.media.domain.model import Declared, Media
 from services.media.domain.purposes import PurposePolicy
 
@@ -36,7 +36,7 @@ def actor_uuid(actor: Actor) -> UUID:
     try:
         return UUID(str(actor.id))
     except ValueError:
-        raise Invalid("the actor id must be a UUID", code="invalid_actor") from None
+        raise Unacceptable("the actor id must be a UUID", code="invalid_actor") from None
 
 
 @dataclass(frozen=True)
@@ -105,13 +105,13 @@ class MediaService:
     ) -> Media:
         """A retry with the same client key: same media id, a fresh URL (phone-first)."""
         if media.declared != declared:
-            raise Conflict(
+            raise WrongState(
                 "this client_key was used for a different file", code="client_key_reused"
             )
 
         media = await self.repo.update(media.id, lambda m: decisions.renew(m, expires), actor)
         if media.status not in decisions.RETRYABLE:
-            raise Conflict(
+            raise WrongState(
                 f"this upload is already {media.status}",
                 code=f"already_{media.status}",
                 media_id=str(media.id),
@@ -121,9 +121,9 @@ class MediaService:
     async def get(self, media_id: UUID, *, include_commercial: bool = True) -> Media:
         media = await self.repo.get(media_id)
         if media is None or media.status == "deleted":
-            raise NotFound(f"media {media_id} not found")
+            raise MediaNotFound(f"media {media_id} not found")
         if not include_commercial and is_commercial(media):
-            raise NotFound(f"media {media_id} not found")
+            raise MediaNotFound(f"media {media_id} not found")
         return media
 
     async def list_ready(self, order_id: UUID, *, include_commercial: bool) -> list[Media]:
@@ -151,7 +151,7 @@ class MediaService:
         if media.status == "ready":
             return media  # completing twice is a no-op
         if media.status != "pending":
-            raise Invalid(
+            raise Unacceptable(
                 f"this upload is {media.status}"
                 + (f": {media.reject_reason}" if media.reject_reason else "")
                 + "; ask for a new upload URL",
@@ -162,21 +162,21 @@ class MediaService:
         async with self.work.slot():
             try:
                 facts = await self.verifier.verify(media)
-            except DomainError as refused:
+            except MediaRefusal as refused:
                 await self._reject(media, refused, actor)
                 raise
         ready = await self.repo.update(media.id, lambda m: decisions.ready(m, facts), actor)
         if ready.status != "ready":
             # The sweeper expired it while we verified: keep nothing it does not account for.
             await self._best_effort_remove([media.object_key])
-            raise Invalid(
+            raise Unacceptable(
                 f"the upload became {ready.status} while it was being verified",
                 code=f"upload_{ready.status}",
             )
         await self._best_effort_remove([media.upload_key])
         return ready
 
-    async def _reject(self, media: Media, refused: DomainError, actor: Actor) -> None:
+    async def _reject(self, media: Media, refused: MediaRefusal, actor: Actor) -> None:
         await self.repo.update(media.id, lambda m: decisions.reject(m, refused.message), actor)
         # A refused upload leaves nothing behind: neither the upload nor our copy of it.
         await self._best_effort_remove([media.upload_key, media.object_key])
@@ -194,11 +194,11 @@ class MediaService:
         the objects (see purge_unattached) so there is one removal path, retried on failure."""
         media = await self.repo.get(media_id)
         if media is None:
-            raise NotFound(f"media {media_id} not found")
+            raise MediaNotFound(f"media {media_id} not found")
         if media.status == "deleted":
             return media
         if media.status != "ready":
-            raise Conflict(f"this upload is {media.status}, not attached", code="not_attached")
+            raise WrongState(f"this upload is {media.status}, not attached", code="not_attached")
         by = actor_uuid(actor)
         rules.check_detach(media, str(actor.role), by, self.clock())
 

@@ -18,9 +18,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from plumbing.errors import Invalid, TooLarge
 from services.media.application.ports import Imaging, NotAnImage, ObjectStorage
 from services.media.domain import rules, sniff, zipdir
+from services.media.domain.errors import TooBig, Unacceptable
 from services.media.domain.model import Limits, Media, PhotoFacts
 
 PDF_TRAILER_BYTES = 1024  # readers look for %%EOF within the last KiB
@@ -34,19 +34,19 @@ PILLOW_FORMAT = {
 OFFICE_KIND = {rules.DOCX: "docx", rules.XLSX: "xlsx"}
 
 
-class UploadMissing(Invalid):
+class UploadMissing(Unacceptable):
     code = "upload_missing"
 
 
-class ContentMismatch(Invalid):
+class ContentMismatch(Unacceptable):
     code = "content_mismatch"
 
 
-class NotAnImageFile(Invalid):
+class NotAnImageFile(Unacceptable):
     code = "not_an_image"
 
 
-class SizeMismatch(Invalid):
+class SizeMismatch(Unacceptable):
     code = "size_mismatch"
 
 
@@ -67,7 +67,7 @@ class Verifier:
     limits: Limits
 
     async def verify(self, media: Media) -> PhotoFacts:
-        """Copy the upload aside and check the copy; raise a DomainError saying why not."""
+        """Copy the upload aside and check the copy; raise a MediaRefusal saying why not."""
         declared = media.declared
         limit = self.limits.for_kind(declared.kind)
         upload = await self.storage.stat(media.upload_key)
@@ -76,7 +76,7 @@ class Verifier:
         # Refused before copying: the upload URL is signed for the declared length, so a
         # different size means a store that does not check signed headers, or a bug.
         if upload.size > limit:
-            raise TooLarge(f"the upload is {upload.size} bytes; a {declared.kind} may be {limit}")
+            raise TooBig(f"the upload is {upload.size} bytes; a {declared.kind} may be {limit}")
         if upload.size != declared.size:
             raise SizeMismatch(f"declared {declared.size} bytes but {upload.size} were uploaded")
         copied = await self.storage.copy(media.upload_key, media.object_key)
@@ -84,7 +84,7 @@ class Verifier:
         if kept is None:
             raise UploadMissing("the upload vanished while it was being verified")
         if kept.size > limit:
-            raise TooLarge(f"the upload is {kept.size} bytes; a {declared.kind} may be {limit}")
+            raise TooBig(f"the upload is {kept.size} bytes; a {declared.kind} may be {limit}")
         if kept.size != declared.size:
             raise SizeMismatch(f"declared {declared.size} bytes but {kept.size} were uploaded")
         head = await self.storage.read_range(media.object_key, 0, sniff.HEAD_BYTES)

@@ -12,13 +12,14 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from plumbing.errors import DomainError
+from services.media.domain.errors import MediaRefusal
 
 RETRY_AFTER_S = 5
 
 
-class Busy(DomainError):
-    status = 503
+class Busy(MediaRefusal):
+    """No slot came free in time: the caller may try again (a 503 with Retry-After)."""
+
     code = "media_busy"
 
 

@@ -9,20 +9,20 @@ from __future__ import annotations
 
 from typing import Final
 
-from plumbing.errors import Invalid
+from services.media.domain.errors import Unacceptable
 
 # A 48-megapixel phone sensor (8064x6048, the largest common today) fits; 50 MP decodes to
 # about 150 MB as RGB, and the media service decodes at most `work_slots` images at once.
 DEFAULT_BUDGET: Final = 50_000_000
 
 
-class TooManyPixels(Invalid):
+class TooManyPixels(Unacceptable):
     code = "too_many_pixels"
 
 
 def check_pixels(width: int, height: int, budget: int) -> None:
     if width <= 0 or height <= 0:
-        raise Invalid("the image declares no pixels", code="not_an_image")
+        raise Unacceptable("the image declares no pixels", code="not_an_image")
     if width * height > budget:
         raise over_budget(budget, width * height, f"{width}x{height} pixels")
 

@@ -20,8 +20,8 @@ from typing import Final
 
 from contracts.events.common import DOCUMENT_PURPOSES, PHOTO_PURPOSES, MediaKind
 from contracts.roles import ROLES, attach_purposes
-from plumbing.errors import Forbidden
 from services.media.domain import rules
+from services.media.domain.errors import NotPermitted
 
 EVERY_PURPOSE: Final = frozenset(DOCUMENT_PURPOSES) | frozenset(PHOTO_PURPOSES)
 COMMERCIAL_PURPOSES: Final = rules.COMMERCIAL
@@ -33,7 +33,7 @@ COMMERCIAL_PURPOSES: Final = rules.COMMERCIAL
 DEFAULT_TABLE: Final[Mapping[str, frozenset[str]]] = {r: attach_purposes(r) for r in ROLES}
 
 
-class PurposeNotAllowed(Forbidden):
+class PurposeNotAllowed(NotPermitted):
     code = "purpose_not_allowed"
 
 

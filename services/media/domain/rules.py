@@ -10,7 +10,7 @@ from uuid import UUID
 
 from contracts.events.common import DOCUMENT_PURPOSES, PHOTO_PURPOSES
 from contracts.roles import may
-from plumbing.errors import Forbidden, Invalid, TooLarge
+from services.media.domain.errors import NotPermitted, TooBig, Unacceptable
 from services.media.domain.model import Declared, Limits, Media
 
 PDF: Final = "application/pdf"
@@ -31,11 +31,11 @@ DETACH_WINDOW: Final = timedelta(hours=1)
 MAX_FILENAME: Final = 200
 
 
-class ContentTypeNotAllowed(Invalid):
+class ContentTypeNotAllowed(Unacceptable):
     code = "content_type_not_allowed"
 
 
-class UnknownPurpose(Invalid):
+class UnknownPurpose(Unacceptable):
     code = "unknown_purpose"
 
 
@@ -48,7 +48,7 @@ def clean_filename(raw: str) -> str:
     name = re.split(r"[\\/]", raw.strip())[-1]
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
     if not name or name in {".", ".."}:
-        raise Invalid("filename: must name a file", code="invalid_filename")
+        raise Unacceptable("filename: must name a file", code="invalid_filename")
     return name[:MAX_FILENAME]
 
 
@@ -67,10 +67,12 @@ def check_declaration(declared: Declared, limits: Limits) -> Declared:
             f"allowed: {', '.join(sorted(allowed_types))}"
         )
     if declared.size <= 0:
-        raise Invalid("size: must be the file's size in bytes, above zero", code="invalid_size")
+        raise Unacceptable(
+            "size: must be the file's size in bytes, above zero", code="invalid_size"
+        )
     limit = limits.for_kind(declared.kind)
     if declared.size > limit:
-        raise TooLarge(f"a {declared.kind} may be at most {limit} bytes; declared {declared.size}")
+        raise TooBig(f"a {declared.kind} may be at most {limit} bytes; declared {declared.size}")
     return Declared(
         declared.kind,
         declared.purpose,
@@ -86,7 +88,7 @@ def check_detach(media: Media, role: str, actor_id: UUID, now: datetime) -> None
         return
     if media.uploaded_by == actor_id and now - media.created_at <= DETACH_WINDOW:
         return
-    raise Forbidden(
+    raise NotPermitted(
         "only a manager, a director, or the uploader within an hour may detach this",
         code="detach_not_allowed",
     )
@@ -95,7 +97,7 @@ def check_detach(media: Media, role: str, actor_id: UUID, now: datetime) -> None
 def check_completer(media: Media, role: str, actor_id: UUID) -> None:
     """The uploader completes their own upload; a manager may complete for them."""
     if media.uploaded_by != actor_id and not may(role, "media.manage_any"):
-        raise Forbidden("only the uploader may complete this upload", code="not_uploader")
+        raise NotPermitted("only the uploader may complete this upload", code="not_uploader")
 
 
 def sees_commercial(role: str) -> bool:
