@@ -11,27 +11,18 @@ out stays out (dumped with exclude_unset): "hidden" means the key is absent, not
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
-Audience = Literal["commercial", "production", "field"]
-
-# Until the roles table (contracts/roles.py) lands: the same grouping as DOMAIN.md. An unknown
-# role gets the narrowest audience, so a new role sees less, never more.
-_AUDIENCES: dict[str, Audience] = {
-    "manager": "commercial",
-    "director": "commercial",
-    "admin": "commercial",
-    "production": "production",
-    "measurer": "field",
-    "installer": "field",
-    "delivery": "field",
-}
+from contracts import roles
+from contracts.roles import Audience
 
 
 def audience_of(role: str) -> Audience:
-    return _AUDIENCES.get(role, "field")
+    """The role's audience in the roles table; a role the table does not know gets the
+    narrowest one, so it sees less, never more."""
+    return roles.audience_of(role) or "field"
 
 
 class Shown(BaseModel):

@@ -1,7 +1,8 @@
-"""Request bodies the gateway passes on: refused early when too large or not JSON.
+"""Request bodies: refused early when too large or not JSON, before any model sees them.
 
-The services own the shapes and validate them; the gateway only guards the door, so a
-megabyte of text or a broken body never travels further than here. Besides what is not
+The gateway's routes take their bodies as the contracts/api models (gateway/entrypoints/
+typed.py runs these guards inside the request's own body()/json()), so a megabyte of text or
+a broken body never travels further than here. Besides what is not
 JSON at all, JSON that Python parses but cannot pass on is refused here too (each was a 500):
 nesting deeper than any API body (json.loads recurses, and hits RecursionError far below
 the body limit), a lone UTF-16 surrogate (`"\\ud800"`, valid JSON, not encodable as UTF-8 for
@@ -22,7 +23,7 @@ MAX_BODY = 256 * 1024
 MAX_DEPTH = 32
 
 
-async def _read(request: Request, max_bytes: int) -> bytes:
+async def read_limited(request: Request, max_bytes: int) -> bytes:
     """The body, never more than max_bytes of it in memory.
 
     Past the limit the rest is read and dropped rather than left unread: answering and
@@ -43,7 +44,7 @@ async def _read(request: Request, max_bytes: int) -> bytes:
     return bytes(raw)
 
 
-def _check_passable(body: Any) -> None:
+def check_passable(body: Any) -> None:
     """Refuse what json.loads accepted but no service can take (iterative: no recursion)."""
     pending: list[tuple[Any, int]] = [(body, 0)]
     while pending:
@@ -71,17 +72,10 @@ def _check_text(text: str) -> None:
 
 
 async def json_body(request: Request, max_bytes: int = MAX_BODY) -> Any:
-    raw = await _read(request, max_bytes)
+    raw = await read_limited(request, max_bytes)
     try:
         body = json.loads(raw or b"null")
     except (ValueError, RecursionError):
         raise Invalid("body: not valid JSON", code="invalid_json") from None
-    _check_passable(body)
-    return body
-
-
-async def json_object(request: Request, max_bytes: int = MAX_BODY) -> dict[str, Any]:
-    body = await json_body(request, max_bytes)
-    if not isinstance(body, dict):
-        raise Invalid("body: must be a JSON object", code="invalid_input")
+    check_passable(body)
     return body
