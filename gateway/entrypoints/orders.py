@@ -1,4 +1,4 @@
-"""Orders and the board, as the caller's role may see them."""
+"""Orders and the board, as the caller's role may see them (its audience's models)."""
 
 from __future__ import annotations
 
@@ -6,48 +6,57 @@ import asyncio
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Response
 
+from contracts.api.board import BOARD, Board
+from contracts.api.cards import CARD, OrderCard
+from contracts.api.errors import errors
+from contracts.api.orders import CreateOrderRequest
 from contracts.roles import audience_of
 from gateway.adapters.upstream import Caller, Upstreams
 from gateway.application.access import require_order_access
 from gateway.domain.users import User
-from gateway.domain.visibility import board_for, is_field_role, strip_commercial
-from gateway.entrypoints.bodies import json_body
+from gateway.domain.visibility import is_field_role
 from gateway.entrypoints.deps import Needs, SignedIn, UpstreamsDep, caller_of
+from gateway.entrypoints.typed import GuardedRoute, sent, shown
 from plumbing.errors import DomainError
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", route_class=GuardedRoute)
 
 Creator = Annotated[User, Depends(Needs("orders.create"))]
+Lang = Annotated[str, Query(pattern="^(ru|en)$")]
 
 
-@router.post("/orders", status_code=201)
+@router.post(
+    "/orders",
+    status_code=201,
+    response_model=OrderCard,
+    responses={
+        200: {"model": OrderCard, "description": "the same Idempotency-Key and body again"},
+        **errors(401, 403, 413, 422, 503),
+    },
+)
 async def create_order(
-    request: Request,
+    body: CreateOrderRequest,
     user: Creator,
     upstreams: UpstreamsDep,
-    response: Response,
-    idempotency_key: Annotated[str | None, Header()] = None,
-) -> Any:
-    # The body is validated by the orders service, which owns the shape; we only pass it on.
-    body = await json_body(request)
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> Response:
     headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
     reply = await upstreams.call(
-        "orders", "POST", "/orders", caller_of(user), json=body, headers=headers
+        "orders", "POST", "/orders", caller_of(user), json=sent(body), headers=headers
     )
-    response.status_code = reply.status
-    return strip_commercial(reply.body, user.role)
+    return shown(reply.body, CARD, user, reply.status)
 
 
-@router.get("/orders/{order_id}")
+@router.get("/orders/{order_id}", response_model=OrderCard, responses=errors(401, 404, 422, 503))
 async def get_order(
     order_id: UUID,
     user: SignedIn,
     upstreams: UpstreamsDep,
     min_version: Annotated[int | None, Query(ge=0)] = None,
-    lang: Annotated[str, Query(pattern="^(ru|en)$")] = "ru",
-) -> Any:
+    lang: Lang = "ru",
+) -> Response:
     params = {"lang": lang}
     caller = caller_of(user)
     await require_order_access(upstreams, caller, order_id)
@@ -63,7 +72,7 @@ async def get_order(
             break
         await asyncio.sleep(0.05)
     card["tasks"] = await _tasks_of(upstreams, caller, order_id, card.get("tasks", []))
-    return strip_commercial(card, user.role)
+    return shown(card, CARD, user)
 
 
 async def _tasks_of(
@@ -81,16 +90,16 @@ async def _tasks_of(
     return tasks
 
 
-@router.get("/board")
+@router.get("/board", response_model=Board, responses=errors(401, 422, 503))
 async def board(
     user: SignedIn,
     upstreams: UpstreamsDep,
     q: Annotated[str | None, Query(max_length=200)] = None,
-    manager: str | None = None,
-    assignee: str | None = None,
+    manager: Annotated[str | None, Query(max_length=200)] = None,
+    assignee: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    lang: Annotated[str, Query(pattern="^(ru|en)$")] = "ru",
-) -> Any:
+    lang: Lang = "ru",
+) -> Response:
     params: dict[str, Any] = {"limit": limit, "lang": lang}
     if q:
         params["q"] = q
@@ -105,4 +114,4 @@ async def board(
         # counts and cards agree (no stage list here).
         params["production_view"] = "true"
     reply = await upstreams.call("projections", "GET", "/board", caller_of(user), params=params)
-    return board_for(reply.body, user.role)
+    return shown(reply.body, BOARD, user)
