@@ -1,6 +1,6 @@
 """Per-order reads and commands through the gateway: every one checks access first (one
-place: require_order_access) and strips commercial data on the way out (one place:
-strip_commercial)."""
+place: require_order_access) and answers with what the caller's audience's model lists (one
+place: contracts/api)."""
 
 from __future__ import annotations
 
@@ -8,17 +8,35 @@ from dataclasses import asdict
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Response
 
+from contracts.api.audience import Views
+from contracts.api.cards import (
+    CARD,
+    COMMENTS,
+    HISTORY,
+    POSTED,
+    Comment,
+    CommentPosted,
+    HistoryEntry,
+    OrderCard,
+)
+from contracts.api.errors import errors
+from contracts.api.orders import (
+    CommentRequest,
+    CustomerPatch,
+    DealTermsRequest,
+    ManagerRequest,
+    TransitionRequest,
+)
+from contracts.api.pipeline import PIPELINE, PipelineOut, PipelineRequest
 from gateway.application.access import require_order_access
 from gateway.application.mentions import MentionCheck, NotNotified, check_mentions
 from gateway.domain.users import User
-from gateway.domain.visibility import strip_commercial
-from gateway.entrypoints.bodies import json_body, json_object
 from gateway.entrypoints.deps import Needs, SignedIn, UpstreamsDep, Users, caller_of
-from plumbing.errors import Invalid
+from gateway.entrypoints.typed import GuardedRoute, sent, shown
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", route_class=GuardedRoute)
 
 Mover = Annotated[User, Depends(Needs("stage.move"))]
 DealWriter = Annotated[User, Depends(Needs("deal.write"))]
@@ -28,101 +46,119 @@ Producer = Annotated[User, Depends(Needs("production.finish"))]
 Chatter = Annotated[User, Depends(Needs("chat.post"))]
 PipelineEditor = Annotated[User, Depends(Needs("pipeline.edit"))]
 Lang = Annotated[str, Query(pattern="^(ru|en)$")]
+# A command on an order: it may be refused for the role (403), the order unknown or hidden
+# (404), in conflict (409: version, move, gate), or its body invalid (422).
+COMMAND = errors(401, 403, 404, 409, 413, 422, 503)
 
 
 async def _forward(
-    request: Request,
     user: User,
     upstreams: UpstreamsDep,
     order_id: UUID,
     method: str,
-    path: str,
+    views: Views,
     *,
+    path: str = "",
+    body: Any = None,
     params: dict[str, Any] | None = None,
-) -> Any:
+) -> Response:
     caller = caller_of(user)
     await require_order_access(upstreams, caller, order_id)
-    body = await json_body(request) if method in ("POST", "PUT", "PATCH") else None
-    reply = await upstreams.call("orders", method, path, caller, json=body, params=params)
-    return strip_commercial(reply.body, user.role)
+    target = f"/orders/{order_id}{path}"
+    reply = await upstreams.call("orders", method, target, caller, json=body, params=params)
+    return shown(reply.body, views, user)
 
 
-@router.get("/orders/{order_id}/history")
-async def history(
-    order_id: UUID, request: Request, user: SignedIn, up: UpstreamsDep, lang: Lang = "ru"
-) -> Any:
-    path = f"/orders/{order_id}/history"
-    return await _forward(request, user, up, order_id, "GET", path, params={"lang": lang})
+@router.get(
+    "/orders/{order_id}/history",
+    response_model=list[HistoryEntry],
+    responses=errors(401, 404, 422, 503),
+)
+async def history(order_id: UUID, user: SignedIn, up: UpstreamsDep, lang: Lang = "ru") -> Response:
+    return await _forward(
+        user, up, order_id, "GET", HISTORY, path="/history", params={"lang": lang}
+    )
 
 
-@router.post("/orders/{order_id}/transitions")
-async def transition(order_id: UUID, request: Request, user: Mover, up: UpstreamsDep) -> Any:
-    return await _forward(request, user, up, order_id, "POST", f"/orders/{order_id}/transitions")
+@router.post("/orders/{order_id}/transitions", response_model=OrderCard, responses=COMMAND)
+async def transition(
+    order_id: UUID, body: TransitionRequest, user: Mover, up: UpstreamsDep
+) -> Response:
+    return await _forward(user, up, order_id, "POST", CARD, path="/transitions", body=sent(body))
 
 
-@router.put("/orders/{order_id}/deal")
-async def deal(order_id: UUID, request: Request, user: DealWriter, up: UpstreamsDep) -> Any:
-    return await _forward(request, user, up, order_id, "PUT", f"/orders/{order_id}/deal")
+@router.put("/orders/{order_id}/deal", response_model=OrderCard, responses=COMMAND)
+async def deal(
+    order_id: UUID, body: DealTermsRequest, user: DealWriter, up: UpstreamsDep
+) -> Response:
+    return await _forward(user, up, order_id, "PUT", CARD, path="/deal", body=sent(body))
 
 
-@router.post("/orders/{order_id}/production/finished")
-async def production_finished(
-    order_id: UUID, request: Request, user: Producer, up: UpstreamsDep
-) -> Any:
-    path = f"/orders/{order_id}/production/finished"
-    return await _forward(request, user, up, order_id, "POST", path)
+@router.post("/orders/{order_id}/production/finished", response_model=OrderCard, responses=COMMAND)
+async def production_finished(order_id: UUID, user: Producer, up: UpstreamsDep) -> Response:
+    return await _forward(user, up, order_id, "POST", CARD, path="/production/finished")
 
 
-@router.get("/orders/{order_id}/comments")
-async def comments(order_id: UUID, request: Request, user: SignedIn, up: UpstreamsDep) -> Any:
-    return await _forward(request, user, up, order_id, "GET", f"/orders/{order_id}/comments")
+@router.get(
+    "/orders/{order_id}/comments",
+    response_model=list[Comment],
+    responses=errors(401, 404, 422, 503),
+)
+async def comments(order_id: UUID, user: SignedIn, up: UpstreamsDep) -> Response:
+    return await _forward(user, up, order_id, "GET", COMMENTS, path="/comments")
 
 
-@router.post("/orders/{order_id}/comments", status_code=201)
+@router.post(
+    "/orders/{order_id}/comments",
+    status_code=201,
+    response_model=CommentPosted,
+    responses=COMMAND,
+)
 async def comment(
-    order_id: UUID, request: Request, user: Chatter, up: UpstreamsDep, users: Users
-) -> Any:
+    order_id: UUID, body: CommentRequest, user: Chatter, up: UpstreamsDep, users: Users
+) -> Response:
     """Post to the order's chat. Mentions notify only people who may see the order; the
-    reply's `not_notified` lists the others with why (check_mentions)."""
+    reply's `not_notified` lists the others with why (check_mentions). The service's
+    `notify` is the gateway's own field, never the client's (CommentRequest has none)."""
     caller = caller_of(user)
     await require_order_access(up, caller, order_id)
-    body = await json_object(request)
-    if "notify" in body:  # the gateway's own field to the service, never the client's
-        raise Invalid("notify: not a field of a comment", code="invalid_input")
-    text = body.get("text")
-    check = MentionCheck()
-    if isinstance(text, str):  # anything else is refused by the service, with its message
-        check = await check_mentions(users, up, order_id, text)
+    check: MentionCheck = await check_mentions(users, up, order_id, body.text)
     path = f"/orders/{order_id}/comments"
-    reply = await up.call("orders", "POST", path, caller, json={**body, "notify": check.notify})
+    reply = await up.call(
+        "orders", "POST", path, caller, json={**sent(body), "notify": check.notify}
+    )
     posted: dict[str, Any] = reply.body
     recorded = {str(m.get("username", "")).lower() for m in posted.get("mentions", [])}
     # Cleared here but unknown to the service's directory (a user created a moment ago):
     # not notified either, and the author should know.
     missed = [NotNotified(n, "unknown_user") for n in check.notify if n not in recorded]
     posted["not_notified"] = [asdict(n) for n in [*check.not_notified, *missed]]
-    return strip_commercial(posted, user.role)
+    return shown(posted, POSTED, user, reply.status)
 
 
-@router.patch("/orders/{order_id}/customer")
-async def customer(order_id: UUID, request: Request, user: CustomerEditor, up: UpstreamsDep) -> Any:
-    return await _forward(request, user, up, order_id, "PATCH", f"/orders/{order_id}/customer")
+@router.patch("/orders/{order_id}/customer", response_model=OrderCard, responses=COMMAND)
+async def customer(
+    order_id: UUID, body: CustomerPatch, user: CustomerEditor, up: UpstreamsDep
+) -> Response:
+    return await _forward(user, up, order_id, "PATCH", CARD, path="/customer", body=sent(body))
 
 
-@router.put("/orders/{order_id}/manager")
-async def manager(order_id: UUID, request: Request, user: ManagerAssigner, up: UpstreamsDep) -> Any:
-    return await _forward(request, user, up, order_id, "PUT", f"/orders/{order_id}/manager")
+@router.put("/orders/{order_id}/manager", response_model=OrderCard, responses=COMMAND)
+async def manager(
+    order_id: UUID, body: ManagerRequest, user: ManagerAssigner, up: UpstreamsDep
+) -> Response:
+    return await _forward(user, up, order_id, "PUT", CARD, path="/manager", body=sent(body))
 
 
-@router.get("/pipeline")
-async def get_pipeline(user: SignedIn, up: UpstreamsDep) -> Any:
+@router.get("/pipeline", response_model=PipelineOut, responses=errors(401, 503))
+async def get_pipeline(user: SignedIn, up: UpstreamsDep) -> Response:
     # The gate lists name conditions (deal terms, contract documents) whose very existence is
-    # a commercial hint: roles without commercial sight get the lists they could act on.
+    # a commercial hint: a restricted audience gets the conditions it could act on.
     reply = await up.call("orders", "GET", "/pipeline", caller_of(user))
-    return strip_commercial(reply.body, user.role)
+    return shown(reply.body, PIPELINE, user)
 
 
-@router.put("/pipeline")
-async def put_pipeline(request: Request, user: PipelineEditor, up: UpstreamsDep) -> Any:
-    body = await json_body(request)
-    return (await up.call("orders", "PUT", "/pipeline", caller_of(user), json=body)).body
+@router.put("/pipeline", response_model=PipelineOut, responses=errors(401, 403, 413, 422, 503))
+async def put_pipeline(body: PipelineRequest, user: PipelineEditor, up: UpstreamsDep) -> Response:
+    reply = await up.call("orders", "PUT", "/pipeline", caller_of(user), json=sent(body))
+    return shown(reply.body, PIPELINE, user)
