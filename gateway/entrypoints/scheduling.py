@@ -2,31 +2,60 @@
 
 Roles are checked here (DOMAIN.md, Roles); which task a person may see or complete depends on
 assignments only scheduling holds, so that part is decided there from the X-Actor headers.
+Nothing here is commercial: every audience's model is the same (contracts/api/scheduling.py).
 """
 
 from __future__ import annotations
 
-from contextlib import suppress
-from typing import Annotated, Any
+from datetime import date
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
+from pydantic import AwareDatetime
 
+from contracts.api.audience import Views
+from contracts.api.cards import TaskOut
+from contracts.api.errors import errors
+from contracts.api.scheduling import (
+    BOOKED,
+    CREW,
+    MEMBER,
+    RULE,
+    RULES,
+    SCHEDULE,
+    TASK,
+    TASKS,
+    VISIT,
+    VISITS,
+    Booked,
+    BookVisit,
+    ChangeVisit,
+    CompleteTask,
+    CrewMember,
+    CrewUpdate,
+    NewTask,
+    Rule,
+    RuleRequest,
+    Schedule,
+    Visit,
+)
 from contracts.roles import may
 from gateway.application.access import require_order_access
 from gateway.domain.users import User
-from gateway.domain.visibility import strip_commercial
-from gateway.entrypoints.bodies import json_body
 from gateway.entrypoints.deps import Needs, SignedIn, UpstreamsDep, caller_of
-from plumbing.errors import Invalid, NotFound
+from gateway.entrypoints.typed import GuardedRoute, sent, shown
+from plumbing.errors import NotFound
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", route_class=GuardedRoute)
 
 Booker = Annotated[User, Depends(Needs("visits.book"))]
 TaskCreator = Annotated[User, Depends(Needs("tasks.create"))]
 CrewEditor = Annotated[User, Depends(Needs("crew.edit"))]
 RuleReader = Annotated[User, Depends(Needs("rules.read"))]
 RuleEditor = Annotated[User, Depends(Needs("rules.edit"))]
+READ = errors(401, 422, 503)
+COMMAND = errors(401, 403, 404, 409, 413, 422, 503)
 
 
 async def _pass(
@@ -34,114 +63,116 @@ async def _pass(
     user: User,
     method: str,
     path: str,
+    views: Views,
     *,
     json: Any = None,
     params: Any = None,
-    response: Response | None = None,
-) -> Any:
+) -> Response:
     reply = await upstreams.call(
         "scheduling", method, path, caller_of(user), json=json, params=params
     )
-    if response is not None:
-        response.status_code = reply.status
-    return strip_commercial(reply.body, user.role)
+    return shown(reply.body, views, user, reply.status)
 
 
-@router.get("/crew")
-async def crew(user: SignedIn, upstreams: UpstreamsDep, role: str | None = None) -> Any:
-    return await _pass(upstreams, user, "GET", "/crew", params={"role": role} if role else None)
+@router.get("/crew", response_model=list[CrewMember], responses=READ)
+async def crew(
+    user: SignedIn,
+    upstreams: UpstreamsDep,
+    role: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
+    params = {"role": role} if role else None
+    return await _pass(upstreams, user, "GET", "/crew", CREW, params=params)
 
 
-@router.put("/crew/{member_id}")
+@router.put("/crew/{member_id}", response_model=CrewMember, responses=COMMAND)
 async def update_crew_member(
-    member_id: UUID, request: Request, user: CrewEditor, upstreams: UpstreamsDep
-) -> Any:
-    return await _pass(upstreams, user, "PUT", f"/crew/{member_id}", json=await json_body(request))
+    member_id: UUID, body: CrewUpdate, user: CrewEditor, upstreams: UpstreamsDep
+) -> Response:
+    return await _pass(upstreams, user, "PUT", f"/crew/{member_id}", MEMBER, json=sent(body))
 
 
-@router.get("/crew/{member_id}/schedule")
+@router.get(
+    "/crew/{member_id}/schedule", response_model=Schedule, responses=errors(401, 404, 422, 503)
+)
 async def crew_schedule(
-    member_id: UUID, request: Request, user: SignedIn, upstreams: UpstreamsDep
-) -> Any:
+    member_id: UUID,
+    user: SignedIn,
+    upstreams: UpstreamsDep,
+    start: Annotated[AwareDatetime, Query(alias="from")],
+    end: Annotated[AwareDatetime, Query(alias="to")],
+) -> Response:
     # Bookers see anyone's calendar; a crew member sees their own.
     if not may(user.role, "calendars.read_any") and user.id != member_id:
         raise NotFound(f"crew member {member_id} not found")
-    params = dict(request.query_params)
-    return await _pass(upstreams, user, "GET", f"/crew/{member_id}/schedule", params=params)
+    params = {"from": start.isoformat(), "to": end.isoformat()}
+    path = f"/crew/{member_id}/schedule"
+    return await _pass(upstreams, user, "GET", path, SCHEDULE, params=params)
 
 
-@router.post("/orders/{order_id}/visits", status_code=201)
+@router.post("/orders/{order_id}/visits", status_code=201, response_model=Booked, responses=COMMAND)
 async def book_visit(
-    order_id: UUID, request: Request, response: Response, user: Booker, upstreams: UpstreamsDep
-) -> Any:
-    return await _pass(
-        upstreams,
-        user,
-        "POST",
-        f"/orders/{order_id}/visits",
-        json=await json_body(request),
-        response=response,
-    )
+    order_id: UUID, body: BookVisit, user: Booker, upstreams: UpstreamsDep
+) -> Response:
+    path = f"/orders/{order_id}/visits"
+    return await _pass(upstreams, user, "POST", path, BOOKED, json=sent(body))
 
 
-@router.patch("/visits/{visit_id}")
+@router.patch("/visits/{visit_id}", response_model=Visit, responses=COMMAND)
 async def change_visit(
-    visit_id: UUID, request: Request, user: Booker, upstreams: UpstreamsDep
-) -> Any:
-    return await _pass(
-        upstreams, user, "PATCH", f"/visits/{visit_id}", json=await json_body(request)
-    )
+    visit_id: UUID, body: ChangeVisit, user: Booker, upstreams: UpstreamsDep
+) -> Response:
+    return await _pass(upstreams, user, "PATCH", f"/visits/{visit_id}", VISIT, json=sent(body))
 
 
-def _order_id_of(body: Any) -> UUID | None:
-    """The task's order, if the body names one; a malformed id is the client's error (422),
-    refused here because the access check below needs it before scheduling validates it."""
-    raw = body.get("order_id") if isinstance(body, dict) else None
-    if raw is None:
-        return None
-    if isinstance(raw, str):
-        with suppress(ValueError):
-            return UUID(raw)
-    raise Invalid("order_id: not a valid UUID")
+@router.post("/tasks", status_code=201, response_model=TaskOut, responses=COMMAND)
+async def new_task(body: NewTask, user: TaskCreator, upstreams: UpstreamsDep) -> Response:
+    if body.order_id is not None:
+        await require_order_access(upstreams, caller_of(user), body.order_id)
+    return await _pass(upstreams, user, "POST", "/tasks", TASK, json=sent(body))
 
 
-@router.post("/tasks", status_code=201)
-async def new_task(request: Request, user: TaskCreator, upstreams: UpstreamsDep) -> Any:
-    body = await json_body(request)
-    order_id = _order_id_of(body)
-    if order_id is not None:
-        await require_order_access(upstreams, caller_of(user), order_id)
-    return await _pass(upstreams, user, "POST", "/tasks", json=body)
-
-
-@router.get("/orders/{order_id}/visits")
-async def order_visits(order_id: UUID, user: SignedIn, upstreams: UpstreamsDep) -> Any:
+@router.get(
+    "/orders/{order_id}/visits", response_model=list[Visit], responses=errors(401, 404, 422, 503)
+)
+async def order_visits(order_id: UUID, user: SignedIn, upstreams: UpstreamsDep) -> Response:
     await require_order_access(upstreams, caller_of(user), order_id)
-    return await _pass(upstreams, user, "GET", f"/orders/{order_id}/visits")
+    return await _pass(upstreams, user, "GET", f"/orders/{order_id}/visits", VISITS)
 
 
-@router.get("/tasks")
-async def tasks(request: Request, user: SignedIn, upstreams: UpstreamsDep) -> Any:
-    return await _pass(upstreams, user, "GET", "/tasks", params=dict(request.query_params))
+@router.get("/tasks", response_model=list[TaskOut], responses=READ)
+async def tasks(
+    user: SignedIn,
+    upstreams: UpstreamsDep,
+    mine: bool = False,
+    day: Annotated[date | None, Query(alias="date")] = None,
+    status: Literal["open", "done", "cancelled"] | None = None,
+    order_id: UUID | None = None,
+) -> Response:
+    """`mine`: assigned to me personally, or to my role and not yet taken."""
+    given = {"mine": str(mine).lower(), "date": day, "status": status, "order_id": order_id}
+    params = {k: str(v) for k, v in given.items() if v is not None}
+    return await _pass(upstreams, user, "GET", "/tasks", TASKS, params=params)
 
 
-@router.post("/tasks/{task_id}/complete")
+@router.post("/tasks/{task_id}/complete", response_model=TaskOut, responses=COMMAND)
 async def complete_task(
-    task_id: UUID, request: Request, user: SignedIn, upstreams: UpstreamsDep
-) -> Any:
-    body = await json_body(request)
-    return await _pass(upstreams, user, "POST", f"/tasks/{task_id}/complete", json=body or {})
+    task_id: UUID, user: SignedIn, upstreams: UpstreamsDep, body: CompleteTask | None = None
+) -> Response:
+    path = f"/tasks/{task_id}/complete"
+    return await _pass(upstreams, user, "POST", path, TASK, json=sent(body) or {})
 
 
-@router.get("/automation/rules")
-async def rules(user: RuleReader, upstreams: UpstreamsDep) -> Any:
-    return await _pass(upstreams, user, "GET", "/automation/rules")
+@router.get("/automation/rules", response_model=list[Rule], responses=errors(401, 403, 503))
+async def rules(user: RuleReader, upstreams: UpstreamsDep) -> Response:
+    return await _pass(upstreams, user, "GET", "/automation/rules", RULES)
 
 
-@router.put("/automation/rules/{rule_id}")
+@router.put("/automation/rules/{rule_id}", response_model=Rule, responses=COMMAND)
 async def put_rule(
-    rule_id: str, request: Request, user: RuleEditor, upstreams: UpstreamsDep
-) -> Any:
-    return await _pass(
-        upstreams, user, "PUT", f"/automation/rules/{rule_id}", json=await json_body(request)
-    )
+    rule_id: Annotated[str, Path(max_length=100)],
+    body: RuleRequest,
+    user: RuleEditor,
+    upstreams: UpstreamsDep,
+) -> Response:
+    path = f"/automation/rules/{rule_id}"
+    return await _pass(upstreams, user, "PUT", path, RULE, json=sent(body))
