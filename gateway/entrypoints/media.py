@@ -5,7 +5,8 @@ first establishes that the caller may see the order (a media item's order is ask
 media service without signing anything), so a field role learns nothing about orders not
 assigned to them: 404, like an order that does not exist. Commercial documents are refused
 here for roles that may not see them, and the media service independently never signs a URL
-for them (it gets the role in the actor headers).
+for them (it gets the role in the actor headers); a restricted audience's models leave them
+out of every list too (contracts/api/media.py).
 
 Which purposes a role may attach (a measurer measurements, an installer installation and
 rework photos, delivery what the company allows) is the media service's table
@@ -14,26 +15,32 @@ rework photos, delivery what the company allows) is the media service's table
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 
+from contracts.api.errors import errors
+from contracts.api.media import (
+    ITEM,
+    ITEMS,
+    PURPOSES,
+    UPLOAD,
+    MediaItem,
+    Purposes,
+    Upload,
+    UploadRequest,
+)
 from gateway.adapters.upstream import Caller, Upstreams
 from gateway.application.access import require_order_access
 from gateway.domain.users import User
-from gateway.domain.visibility import (
-    COMMERCIAL_DOCUMENT_PURPOSES,
-    sees_commercial,
-    strip_commercial,
-)
-from gateway.entrypoints.bodies import json_object
+from gateway.domain.visibility import COMMERCIAL_DOCUMENT_PURPOSES, sees_commercial
 from gateway.entrypoints.deps import SignedIn, UpstreamsDep, caller_of
+from gateway.entrypoints.typed import SmallBodyRoute, sent, shown
 from plumbing.errors import Forbidden, NotFound
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", route_class=SmallBodyRoute)
 
-MAX_BODY = 16 * 1024
+ON_MEDIA = errors(401, 403, 404, 422, 503)
 
 
 async def _visible_media(upstreams: Upstreams, user: User, media_id: UUID) -> Caller:
@@ -53,60 +60,70 @@ async def _visible_media(upstreams: Upstreams, user: User, media_id: UUID) -> Ca
     return caller
 
 
-@router.get("/media/purposes")
-async def purposes(user: SignedIn, upstreams: UpstreamsDep) -> Any:
+@router.get("/media/purposes", response_model=Purposes, responses=errors(401, 503))
+async def purposes(user: SignedIn, upstreams: UpstreamsDep) -> Response:
     """What the caller may attach, per kind, from the media service's table (a client offers
     only these). Declared before `/media/{media_id}`, which would take "purposes" for an id."""
     reply = await upstreams.call("media", "GET", "/purposes", caller_of(user))
-    return reply.body
+    return shown(reply.body, PURPOSES, user)
 
 
-@router.post("/orders/{order_id}/media", status_code=201)
+@router.post(
+    "/orders/{order_id}/media",
+    status_code=201,
+    response_model=Upload,
+    responses={
+        200: {"model": Upload, "description": "a retry with the same client_key"},
+        **errors(401, 403, 404, 413, 422, 503),
+    },
+)
 async def request_upload(
-    order_id: UUID, request: Request, user: SignedIn, upstreams: UpstreamsDep, response: Response
-) -> Any:
+    order_id: UUID, body: UploadRequest, user: SignedIn, upstreams: UpstreamsDep
+) -> Response:
     caller = caller_of(user)
     await require_order_access(upstreams, caller, order_id)
-    body = await json_object(request, MAX_BODY)  # the media service validates the shape
-    purpose = body.get("purpose")
-    if purpose in COMMERCIAL_DOCUMENT_PURPOSES and not sees_commercial(user.role):
+    if body.purpose in COMMERCIAL_DOCUMENT_PURPOSES and not sees_commercial(user.role):
         # The visibility rule, not the purpose table: a role that may not see commercial
         # documents never gets near one, whatever the media service's table says.
         raise Forbidden(
-            f"role {user.role} may not attach commercial documents (purpose {purpose!r})",
+            f"role {user.role} may not attach commercial documents (purpose {body.purpose!r})",
             code="purpose_not_allowed",
         )
-    reply = await upstreams.call("media", "POST", f"/orders/{order_id}/media", caller, json=body)
-    response.status_code = reply.status
-    return reply.body
+    path = f"/orders/{order_id}/media"
+    reply = await upstreams.call("media", "POST", path, caller, json=sent(body))
+    return shown(reply.body, UPLOAD, user, reply.status)
 
 
-@router.post("/media/{media_id}/complete")
-async def complete(media_id: UUID, user: SignedIn, upstreams: UpstreamsDep) -> Any:
+@router.post("/media/{media_id}/complete", response_model=MediaItem, responses=ON_MEDIA)
+async def complete(media_id: UUID, user: SignedIn, upstreams: UpstreamsDep) -> Response:
     caller = await _visible_media(upstreams, user, media_id)
     reply = await upstreams.call("media", "POST", f"/media/{media_id}/complete", caller)
-    return strip_commercial(reply.body, user.role)
+    return shown(reply.body, ITEM, user)
 
 
-@router.get("/orders/{order_id}/media")
-async def list_media(order_id: UUID, user: SignedIn, upstreams: UpstreamsDep) -> Any:
+@router.get(
+    "/orders/{order_id}/media",
+    response_model=list[MediaItem],
+    responses=errors(401, 404, 422, 503),
+)
+async def list_media(order_id: UUID, user: SignedIn, upstreams: UpstreamsDep) -> Response:
     caller = caller_of(user)
     await require_order_access(upstreams, caller, order_id)
     reply = await upstreams.call("media", "GET", f"/orders/{order_id}/media", caller)
-    return strip_commercial(reply.body, user.role)
+    return shown(reply.body, ITEMS, user)
 
 
-@router.get("/media/{media_id}")
-async def get_media(media_id: UUID, user: SignedIn, upstreams: UpstreamsDep) -> Any:
+@router.get("/media/{media_id}", response_model=MediaItem, responses=ON_MEDIA)
+async def get_media(media_id: UUID, user: SignedIn, upstreams: UpstreamsDep) -> Response:
     caller = await _visible_media(upstreams, user, media_id)
     reply = await upstreams.call("media", "GET", f"/media/{media_id}", caller)
-    return strip_commercial(reply.body, user.role)
+    return shown(reply.body, ITEM, user)
 
 
-@router.delete("/media/{media_id}")
-async def detach(media_id: UUID, user: SignedIn, upstreams: UpstreamsDep) -> Any:
+@router.delete("/media/{media_id}", response_model=MediaItem, responses=ON_MEDIA)
+async def detach(media_id: UUID, user: SignedIn, upstreams: UpstreamsDep) -> Response:
     # Who may detach (manager, director, the uploader within an hour) is decided by the
     # media service, which knows the uploader and the time.
     caller = await _visible_media(upstreams, user, media_id)
     reply = await upstreams.call("media", "DELETE", f"/media/{media_id}", caller)
-    return strip_commercial(reply.body, user.role)
+    return shown(reply.body, ITEM, user)
