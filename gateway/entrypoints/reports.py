@@ -1,8 +1,8 @@
 """Reports (API.md, Board and reports): managers, directors and admins only; JSON or CSV.
 
 The projections compute them; every report answers `{"report", "from", "to", "rows"}`, so one
-CSV writer serves all four. Role filtering still goes through strip_commercial (the one place
-that removes commercial data), before JSON and CSV alike.
+CSV writer serves all four. What leaves is the caller's audience's model of it
+(contracts/api/reports.py), before JSON and CSV alike.
 """
 
 from __future__ import annotations
@@ -13,14 +13,20 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 
+from contracts.api.audience import audience_of
+from contracts.api.errors import errors
+from contracts.api.reports import REPORT, Report
 from gateway.domain.users import User
-from gateway.domain.visibility import strip_commercial
 from gateway.entrypoints.deps import Needs, UpstreamsDep, caller_of
+from gateway.entrypoints.typed import shown
 
 router = APIRouter(prefix="/api/v1/reports")
 
 Reader = Annotated[User, Depends(Needs("reports.read"))]
 Name = Literal["funnel", "stage-durations", "overdue", "workload"]
+CSV: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "the rows"}
+}
 
 
 def to_csv(rows: list[dict[str, Any]]) -> str:
@@ -34,7 +40,7 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
     return out.getvalue()
 
 
-@router.get("/{name}")
+@router.get("/{name}", response_model=Report, responses={**CSV, **errors(401, 403, 422, 503)})
 async def report(
     name: Name,
     user: Reader,
@@ -42,16 +48,16 @@ async def report(
     start: Annotated[str | None, Query(alias="from", max_length=64)] = None,
     end: Annotated[str | None, Query(alias="to", max_length=64)] = None,
     fmt: Annotated[Literal["json", "csv"], Query(alias="format")] = "json",
-) -> Any:
+) -> Response:
     params = {k: v for k, v in (("from", start), ("to", end)) if v}
     reply = await upstreams.call(
         "projections", "GET", f"/reports/{name}", caller_of(user), params=params
     )
-    body: dict[str, Any] = strip_commercial(reply.body, user.role)
     if fmt == "csv":
+        body: dict[str, Any] = REPORT.show(reply.body, audience_of(user.role))
         return Response(
             to_csv(body["rows"]),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
         )
-    return body
+    return shown(reply.body, REPORT, user)
