@@ -5,19 +5,20 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
-from pydantic import BaseModel, ConfigDict, Field
 
+from contracts.api.errors import errors
+from contracts.api.users import ME, USER, USERS, Me, NewUser, Token, UserChanges, UserOut
 from contracts.envelope import Actor
-from contracts.mentions import USERNAME
 from gateway.adapters.users_repo import UsernameTaken
 from gateway.application.tokens import TokenClaims, hash_password, verify_password
 from gateway.domain.users import User, valid_role
 from gateway.entrypoints.deps import PUBLIC, Needs, SignedIn, TokensDep, Unauthenticated, Users
+from gateway.entrypoints.typed import GuardedRoute, shown
 from plumbing.errors import Conflict, DomainError, Invalid, NotFound
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", route_class=GuardedRoute)
 
 FAILURE_WINDOW_S = 15 * 60
 MAX_FAILURES_PER_USER = 5
@@ -29,7 +30,9 @@ class TooManyAttempts(DomainError):
     code = "too_many_attempts"
 
 
-@router.post("/auth/token", dependencies=[PUBLIC])
+@router.post(
+    "/auth/token", dependencies=[PUBLIC], response_model=Token, responses=errors(401, 422, 429)
+)
 async def token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     request: Request,
@@ -49,25 +52,9 @@ async def token(
     return {"access_token": access, "token_type": "bearer"}
 
 
-@router.get("/me")
-async def me(user: SignedIn) -> dict[str, object]:
-    return {k: v for k, v in user.public().items() if k != "active"}
-
-
-class NewUser(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    username: str = Field(min_length=2, max_length=64, pattern=rf"^{USERNAME}$")
-    display_name: str = Field(min_length=1, max_length=200)
-    role: str
-    password: str = Field(min_length=4, max_length=200)
-
-
-class UserChanges(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    display_name: str | None = Field(default=None, min_length=1, max_length=200)
-    role: str | None = None
-    active: bool | None = None
-    password: str | None = Field(default=None, min_length=4, max_length=200)
+@router.get("/me", response_model=Me, responses=errors(401))
+async def me(user: SignedIn) -> Response:
+    return shown(user.public(), ME, user)
 
 
 Admin = Annotated[User, Depends(Needs("users.admin"))]
@@ -77,13 +64,15 @@ def _actor(user: User) -> Actor:
     return Actor(kind="user", id=str(user.id), username=user.username, role=user.role)
 
 
-@router.get("/users")
-async def list_users(_: Admin, users: Users) -> list[dict[str, object]]:
-    return [u.public() for u in await users.all()]
+@router.get("/users", response_model=list[UserOut], responses=errors(401, 403))
+async def list_users(admin: Admin, users: Users) -> Response:
+    return shown([u.public() for u in await users.all()], USERS, admin)
 
 
-@router.post("/users", status_code=201)
-async def create_user(body: NewUser, admin: Admin, users: Users) -> dict[str, object]:
+@router.post(
+    "/users", status_code=201, response_model=UserOut, responses=errors(401, 403, 409, 422)
+)
+async def create_user(body: NewUser, admin: Admin, users: Users) -> Response:
     if not valid_role(body.role):
         raise Invalid(f"role: unknown role {body.role!r}", code="unknown_role")
     try:
@@ -92,13 +81,11 @@ async def create_user(body: NewUser, admin: Admin, users: Users) -> dict[str, ob
         )
     except UsernameTaken:
         raise Conflict(f"username {body.username!r} is taken", code="username_taken") from None
-    return user.public()
+    return shown(user.public(), USER, admin, 201)
 
 
-@router.patch("/users/{user_id}")
-async def update_user(
-    user_id: UUID, body: UserChanges, admin: Admin, users: Users
-) -> dict[str, object]:
+@router.patch("/users/{user_id}", response_model=UserOut, responses=errors(401, 403, 404, 422))
+async def update_user(user_id: UUID, body: UserChanges, admin: Admin, users: Users) -> Response:
     if body.role is not None and not valid_role(body.role):
         raise Invalid(f"role: unknown role {body.role!r}", code="unknown_role")
     changes = body.model_dump(exclude_none=True, exclude={"password"})
@@ -107,4 +94,4 @@ async def update_user(
     user = await users.update(user_id, changes, _actor(admin))
     if user is None:
         raise NotFound(f"user {user_id} not found")
-    return user.public()
+    return shown(user.public(), USER, admin)
