@@ -27,11 +27,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
+from contracts.api.audience import audience_of
+from contracts.api.errors import errors
+from contracts.api.notifications import PUSHED
 from gateway.adapters.upstream import Caller, Upstreams
 from gateway.application.order_access import OrderAccess
 from gateway.application.stream_guard import StreamGuard
 from gateway.domain.stream_cursor import Cursor, parse_cursor
-from gateway.domain.visibility import CHAT_EVENT_TYPES, may_see_change, strip_commercial
+from gateway.domain.visibility import CHAT_EVENT_TYPES, may_see_change
 from gateway.entrypoints.deps import SignedIn, TokensDep, UpstreamsDep, Users, caller_of, oauth2
 from plumbing.errors import DomainError
 
@@ -40,6 +43,7 @@ POLL_S = 0.5
 INBOX_POLL_S = 2.0
 RECHECK_S = 1.0
 HEARTBEAT_S = 15.0
+PUSHED_KEYS = ("id", "order_id", "text", "created_at")
 FAR = 2**62
 
 
@@ -63,9 +67,7 @@ def _sse(event: str, data: dict[str, Any], event_id: str | None = None) -> str:
 
 
 def _notification_frame(item: dict[str, Any], role: str, event_id: str) -> str:
-    data = strip_commercial(
-        {k: item.get(k) for k in ("id", "order_id", "text", "created_at")}, role
-    )
+    data = PUSHED.show({k: item.get(k) for k in PUSHED_KEYS}, audience_of(role))
     return _sse("notification", data, event_id)
 
 
@@ -179,7 +181,17 @@ async def _start(
     return Position(min(resume.changes, head), resume.inbox)
 
 
-@router.get("/events/stream")
+STREAM = {
+    200: {
+        "description": "server-sent events: `board` and `chat` frames (StageChangePush), "
+        "`notification` frames (PushedNotification), `ready` and `reauth`",
+        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    },
+    **errors(401, 422, 503),
+}
+
+
+@router.get("/events/stream", response_class=StreamingResponse, responses=STREAM)
 async def stream(
     request: Request,
     user: SignedIn,
