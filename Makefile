@@ -28,7 +28,7 @@ typecheck: $(VENV)/.installed
 
 ROLES_EXPORT := gateway/web/js/roles.js
 
-schemas: $(VENV)/.installed ## regenerate contracts/schemas and the web app's role table from contracts/
+schemas: $(VENV)/.installed ## regenerate contracts/schemas, the API's OpenAPI (contracts/api/openapi.json) and the web app's role table
 	$(PY) -m contracts.export
 	$(PY) -m contracts.roles --export $(ROLES_EXPORT)
 
