@@ -6,6 +6,7 @@ sweep's world, so commercial data, hidden files and hidden conditions are all th
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, get_args, get_origin
 
 import httpx
@@ -15,6 +16,7 @@ from pydantic import BaseModel, TypeAdapter
 from contracts.api import board, cards, media, notifications, pipeline, reports, scheduling, users
 from contracts.api.audience import Views, audience_of
 from deploy.local.stack import Stack
+from tests.e2e import test_security_sweep as sweep
 from tests.e2e.conftest import login
 from tests.e2e.test_security_sweep import ROUTES, SKIPPED, World, build_world, requests_for
 
@@ -46,9 +48,17 @@ CHECKED = [r for r in ROUTES if r not in SKIPPED and r not in OPERATIONAL]
 
 @pytest.fixture(scope="module")
 async def built(stack: Stack) -> tuple[World, dict[str, Any]]:
+    """The sweep's world, built again under a tag of its own: the sweep's module builds one
+    too in the same session, and its extra measurer's username comes from the tag."""
+    ours = uuid.uuid4().hex[:6].upper()
     async with httpx.AsyncClient(base_url=stack.urls["gateway"], timeout=30) as api:
         spec: dict[str, Any] = (await api.get("/openapi.json")).json()
-        return await build_world(api), spec
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(sweep, "TAG", ours)
+            world = await build_world(api)
+    # The sweep's fillers look the extra measurer up under the sweep's own tag.
+    world.ids[f"measurer_{sweep.TAG.lower()}"] = world.ids[f"measurer_{ours.lower()}"]
+    return world, spec
 
 
 def test_every_data_route_has_its_audience_models() -> None:

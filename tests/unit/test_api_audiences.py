@@ -12,7 +12,9 @@ import pytest
 from pydantic import BaseModel
 
 from contracts.api import board, cards, media, pipeline
-from contracts.api.audience import Audience, Views, audience_of
+from contracts.api.audience import Views, audience_of
+from contracts.api.hidden import gate_condition_visible
+from contracts.roles import Audience
 from tests.unit.api_samples import BOARD, CARD, HISTORY, MEDIA, PIPELINE, all_views
 
 RESTRICTED: tuple[Audience, ...] = ("production", "field")
@@ -166,3 +168,57 @@ def test_every_audience_model_is_within_what_the_api_declares(name: str, views: 
     answer: no restricted model shows a key the declared one does not name."""
     for audience in RESTRICTED:
         assert not _narrower(getattr(views, audience), views.declared, name)
+
+
+def _unmet(code: str, condition: str, **params: str) -> dict[str, Any]:
+    return {"code": code, "message": f"{code} message", "kind": condition, "params": params}
+
+
+GATE = [
+    _unmet("deal_terms_missing", "deal_terms"),
+    _unmet("signed_contract_missing", "media_attached", kind="document", purpose="signed_contract"),
+    _unmet("documents_missing", "media_attached", kind="document"),
+    _unmet("calc_needed", "media_attached", purpose="calculation"),
+    _unmet("installation_photos_missing", "media_attached", kind="photo", purpose="installation"),
+    _unmet("measurement_not_done", "visit_task_done", visit_kind="measurement"),
+    _unmet("some_new_rule", "a_kind_added_later"),  # a director's new kind: hidden until known
+]
+
+
+def _gate_card(unmet: list[dict[str, Any]]) -> dict[str, Any]:
+    return {**CARD, "gate": {"stage": "contract", "unmet": unmet}}
+
+
+@pytest.mark.parametrize("audience", RESTRICTED)
+def test_a_gate_shows_a_restricted_audience_only_what_it_can_see(audience: Audience) -> None:
+    shown_gate = shown(cards.CARD, _gate_card(GATE), audience)["gate"]
+    assert [c["code"] for c in shown_gate["unmet"]] == [
+        "installation_photos_missing",
+        "measurement_not_done",
+    ]
+
+
+@pytest.mark.parametrize("audience", RESTRICTED)
+def test_a_gate_blocked_only_by_the_deal_looks_like_an_open_gate(audience: Audience) -> None:
+    shown_gate = shown(cards.CARD, _gate_card(GATE[:3]), audience)["gate"]
+    assert shown_gate == {"stage": "contract", "unmet": []}
+
+
+def test_the_commercial_audience_sees_every_unmet_condition() -> None:
+    assert shown(cards.CARD, _gate_card(GATE), "commercial")["gate"]["unmet"] == GATE
+
+
+def test_conditions_without_a_kind_are_judged_by_a_known_code() -> None:
+    codes = ("deal_terms_missing", "documents_missing", "rework_not_done", "director_added")
+    visible = [c for c in codes if gate_condition_visible({"code": c, "message_ru": "…"})]
+    assert visible == ["rework_not_done"]
+
+
+@pytest.mark.parametrize("audience", RESTRICTED)
+def test_a_visible_files_detach_stays_in_a_restricted_history(audience: Audience) -> None:
+    history = [
+        *HISTORY,
+        HISTORY[1] | {"type": "orders.MediaDetached", "event_id": HISTORY[0]["event_id"]},
+    ]
+    kept = [(e["type"], e["data"].get("media_id")) for e in shown(cards.HISTORY, history, audience)]
+    assert ("orders.MediaDetached", history[1]["data"]["media_id"]) in kept
