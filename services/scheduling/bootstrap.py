@@ -30,7 +30,7 @@ from services.scheduling.application.tasks import Tasks
 from services.scheduling.application.timers import StageTimers
 from services.scheduling.application.visits import Visits
 from services.scheduling.domain.defaults import DEFAULT_RULES
-from services.scheduling.entrypoints import automation, http, tasks, visits
+from services.scheduling.entrypoints import automation, errors, http, tasks, visits
 
 # Append-only: a deployed database has applied these in this order.
 MIGRATIONS = [
@@ -89,7 +89,7 @@ def build(settings: Settings) -> FastAPI:
         relay = Relay(outbox, pool, settings, [SCHEDULING])
         return [consumer.run, relay.run, timers.run, arrivals.run]
 
-    return build_service(
+    service = build_service(
         settings,
         ServiceSpec(
             migrations=MIGRATIONS,
@@ -98,3 +98,5 @@ def build(settings: Settings) -> FastAPI:
             routers=[http.router, visits.router, tasks.router, automation.router],
         ),
     )
+    errors.install(service)  # the scheduling domain's refusals → HTTP statuses, in one table
+    return service

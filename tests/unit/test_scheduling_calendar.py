@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plumbing.errors import Invalid
 from services.scheduling.domain.calendar import (
     BookedVisit,
     blocked_range,
@@ -19,6 +18,7 @@ from services.scheduling.domain.calendar import (
     working_windows,
 )
 from services.scheduling.domain.crew import Absence, CrewMember, Interval
+from services.scheduling.domain.errors import SchedulingRefusal
 
 MSK = ZoneInfo("Europe/Moscow")
 BUFFER = timedelta(minutes=30)
@@ -81,7 +81,7 @@ def test_a_visit_must_sit_inside_one_working_day() -> None:
         (msk(3, 17), msk(3, 18, 1)),
         (msk(3, 17), msk(4, 10)),
     ):
-        with pytest.raises(Invalid) as err:
+        with pytest.raises(SchedulingRefusal) as err:
             check_booking(m, "measurement", start, end)
         assert err.value.code == "outside_working_hours"
 
@@ -91,18 +91,18 @@ def test_a_visit_on_a_day_off_or_during_an_absence_is_refused() -> None:
         days_off=frozenset({date(2025, 3, 4)}),
         absences=(Absence(msk(5, 12), msk(5, 14)),),
     )
-    with pytest.raises(Invalid, match="working hours"):
+    with pytest.raises(SchedulingRefusal, match="working hours"):
         check_booking(m, "measurement", msk(4, 10), msk(4, 11))
-    with pytest.raises(Invalid) as err:
+    with pytest.raises(SchedulingRefusal) as err:
         check_booking(m, "measurement", msk(5, 13), msk(5, 15))
     assert err.value.code == "member_absent"
 
 
 def test_end_before_start_and_wrong_role_are_refused() -> None:
-    with pytest.raises(Invalid) as err:
+    with pytest.raises(SchedulingRefusal) as err:
         check_booking(member(), "measurement", msk(3, 11), msk(3, 10))
     assert err.value.code == "invalid_range"
-    with pytest.raises(Invalid) as err:
+    with pytest.raises(SchedulingRefusal) as err:
         check_booking(member(), "installation", msk(3, 10), msk(3, 11))
     assert err.value.code == "wrong_role"
 

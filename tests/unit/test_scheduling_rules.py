@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from plumbing.errors import Invalid
 from services.scheduling.domain.defaults import DEFAULT_RULES
+from services.scheduling.domain.errors import SchedulingRefusal
 from services.scheduling.domain.rules import (
     Fact,
     Rule,
@@ -97,7 +97,7 @@ def test_a_disabled_rule_never_fires() -> None:
 def test_rules_naming_unknown_stages_roles_or_fields_are_refused(
     change: dict[str, Any], code: str
 ) -> None:
-    with pytest.raises(Invalid) as err:
+    with pytest.raises(SchedulingRefusal) as err:
         validate_rule(rule(**change), V1_STAGES)
     assert err.value.code == code
 
@@ -132,7 +132,7 @@ VARNISH_TASK = {
 
 def test_a_rule_may_name_a_stage_once_a_published_version_has_it() -> None:
     on_entry = rule(conditions={"stage": "varnishing"}, actions=[VARNISH_TASK])
-    with pytest.raises(Invalid) as err:
+    with pytest.raises(SchedulingRefusal) as err:
         validate_rule(on_entry, V1_STAGES)
     assert err.value.code == "unknown_stage"
     assert "varnishing" in str(err.value)
@@ -165,7 +165,7 @@ def test_an_action_id_the_rule_never_had_is_refused() -> None:
         [{**VARNISH_TASK, "id": "made-up"}],
         [{**VARNISH_TASK, "id": "0"}, {**VARNISH_TASK, "id": "0"}],
     ):
-        with pytest.raises(Invalid) as err:
+        with pytest.raises(SchedulingRefusal) as err:
             keep_action_ids(rule(actions=actions), stored, lambda: "x")
         assert err.value.code in {"unknown_action", "invalid_rule"}
 

@@ -16,8 +16,8 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from contracts.events.common import VISIT_ROLE
-from plumbing.errors import Invalid
 from services.scheduling.domain.crew import CrewMember, Interval
+from services.scheduling.domain.errors import SchedulingRefusal
 
 
 @dataclass(frozen=True)
@@ -127,13 +127,13 @@ def schedule(
 def check_booking(member: CrewMember, kind: str, start: datetime, end: datetime) -> None:
     """The rules a visit must meet before the database is asked for the slot."""
     if start.tzinfo is None or end.tzinfo is None:
-        raise Invalid("starts_at and ends_at need a UTC offset", code="invalid_range")
+        raise SchedulingRefusal("starts_at and ends_at need a UTC offset", code="invalid_range")
     if end <= start:
-        raise Invalid("ends_at must be after starts_at", code="invalid_range")
+        raise SchedulingRefusal("ends_at must be after starts_at", code="invalid_range")
     if not member.active:
-        raise Invalid("the crew member is not active", code="member_inactive")
+        raise SchedulingRefusal("the crew member is not active", code="member_inactive")
     if VISIT_ROLE[kind] != member.role:
-        raise Invalid(
+        raise SchedulingRefusal(
             f"a {kind} visit needs a {VISIT_ROLE[kind]}, not a {member.role}",
             code="wrong_role",
             expected_role=VISIT_ROLE[kind],
@@ -142,8 +142,8 @@ def check_booking(member: CrewMember, kind: str, start: datetime, end: datetime)
     day = timedelta(days=1)
     windows = working_windows(member, span.start - day, span.end + day)
     if not any(w.start <= span.start and span.end <= w.end for w in windows):
-        raise Invalid(
+        raise SchedulingRefusal(
             "the visit is outside the member's working hours", code="outside_working_hours"
         )
     if any(a.start < span.end and span.start < a.end for a in member.absences):
-        raise Invalid("the member is absent at that time", code="member_absent")
+        raise SchedulingRefusal("the member is absent at that time", code="member_absent")

@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from contracts.roles import CREW_ROLES
-from plumbing.errors import Invalid
+from services.scheduling.domain.errors import SchedulingRefusal
 
 DEFAULT_TIMEZONE = "Europe/Moscow"
 # Monday=0 .. Sunday=6 → (start, end) local time; absent day = day off.
@@ -74,17 +74,21 @@ def parse_hours(raw: dict[str, list[str] | None]) -> dict[int, tuple[time, time]
     hours: dict[int, tuple[time, time]] = {}
     for name, span in raw.items():
         if name not in WEEKDAYS:
-            raise Invalid(f"working_hours: unknown weekday {name!r}", code="invalid_hours")
+            raise SchedulingRefusal(
+                f"working_hours: unknown weekday {name!r}", code="invalid_hours"
+            )
         if span is None:
             continue
         try:
             start, end = (time.fromisoformat(v) for v in span)
         except (TypeError, ValueError):
-            raise Invalid(
+            raise SchedulingRefusal(
                 f"working_hours.{name}: expected two HH:MM", code="invalid_hours"
             ) from None
         if end <= start:
-            raise Invalid(f"working_hours.{name}: end must be after start", code="invalid_hours")
+            raise SchedulingRefusal(
+                f"working_hours.{name}: end must be after start", code="invalid_hours"
+            )
         hours[WEEKDAYS.index(name)] = (start, end)
     return hours
 
@@ -93,16 +97,18 @@ def check_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise Invalid(f"timezone: unknown time zone {name!r}", code="invalid_timezone") from None
+        raise SchedulingRefusal(
+            f"timezone: unknown time zone {name!r}", code="invalid_timezone"
+        ) from None
     return name
 
 
 def check_absences(absences: list[Absence]) -> tuple[Absence, ...]:
     for a in absences:
         if a.start.tzinfo is None or a.end.tzinfo is None:
-            raise Invalid("absences: times need an offset", code="invalid_range")
+            raise SchedulingRefusal("absences: times need an offset", code="invalid_range")
         if a.end <= a.start:
-            raise Invalid("absences: end must be after start", code="invalid_range")
+            raise SchedulingRefusal("absences: end must be after start", code="invalid_range")
     return tuple(sorted(absences, key=lambda a: a.start))
 
 

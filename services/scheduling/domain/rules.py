@@ -23,7 +23,7 @@ from contracts.events.common import VisitKind
 from contracts.events.scheduling import TaskKind
 from contracts.pipeline import PipelineDefinition
 from contracts.roles import ROLES
-from plumbing.errors import Invalid
+from services.scheduling.domain.errors import SchedulingRefusal
 
 Trigger = Literal["order_entered_stage", "task_completed", "media_uploaded", "order_overdue"]
 # What a notification text may mention: the fact's own non-commercial fields.
@@ -110,7 +110,7 @@ def validate_rule(rule: Rule, stages: frozenset[str]) -> Rule:
 
     def known(where: str, stage: str | None) -> None:
         if stage is not None and stage not in stages:
-            raise Invalid(
+            raise SchedulingRefusal(
                 f"{where}: unknown stage {stage!r} (no published pipeline version has it)",
                 code="unknown_stage",
             )
@@ -123,12 +123,12 @@ def validate_rule(rule: Rule, stages: frozenset[str]) -> Rule:
             known(f"{where}.to_stage", action.to_stage)
         role = getattr(action, "role", None) or getattr(action, "assignee_role", None)
         if role is not None and role not in ROLES:
-            raise Invalid(f"{where}: unknown role {role!r}", code="unknown_role")
+            raise SchedulingRefusal(f"{where}: unknown role {role!r}", code="unknown_role")
         if isinstance(action, Notify):
             for text in (action.text_ru, action.text_en):
                 used = {name for _, name, _, _ in string.Formatter().parse(text) if name}
                 if used - PLACEHOLDERS:
-                    raise Invalid(
+                    raise SchedulingRefusal(
                         f"{where}: unknown placeholder(s) {sorted(used - PLACEHOLDERS)}",
                         code="unknown_placeholder",
                     )
@@ -145,13 +145,15 @@ def keep_action_ids(rule: Rule, stored: Rule | None, new_id: Callable[[], str]) 
     for number, action in enumerate(rule.actions):
         given = action.id
         if given is not None and given not in known:
-            raise Invalid(
+            raise SchedulingRefusal(
                 f"actions.{number}.id: the rule has no action {given!r} (leave a new "
                 "action's id out)",
                 code="unknown_action",
             )
         if given in seen:
-            raise Invalid(f"actions.{number}.id: {given!r} given twice", code="invalid_rule")
+            raise SchedulingRefusal(
+                f"actions.{number}.id: {given!r} given twice", code="invalid_rule"
+            )
         action_id = given or new_id()
         seen.add(action_id)
         actions.append(action.model_copy(update={"id": action_id}))
