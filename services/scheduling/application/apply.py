@@ -9,7 +9,7 @@ from contracts.events.orders import ManagerAssigned, OrderCreated, PipelinePubli
 from plumbing.db import Conn
 from services.scheduling.adapters import order_store, pipeline_store
 from services.scheduling.adapters.crew_store import upsert_member
-from services.scheduling.application.closing import ENDING_STAGES, end_order_work
+from services.scheduling.application.closing import end_order_work, order_ended
 from services.scheduling.application.robots import Robots
 from services.scheduling.application.timers import on_stage_entered
 from services.scheduling.domain.crew import is_crew_role
@@ -38,9 +38,10 @@ class EventHandler:
             case StageChanged():
                 await order_store.entered_stage(conn, event.order_id, event.to_stage, at)
                 await on_stage_entered(conn, event.order_id, event.to_stage, at)
-                if event.to_stage in ENDING_STAGES:
+                if await order_ended(conn, event.order_id, event.to_stage):
+                    by_cancelling = event.direction == "cancel"
                     await end_order_work(
-                        conn, self.robots.emitter, event.order_id, event.to_stage, envelope
+                        conn, self.robots.emitter, event.order_id, by_cancelling, envelope
                     )
                 await self.robots.fire(conn, envelope)
             case PipelinePublished():
