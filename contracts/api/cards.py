@@ -149,10 +149,14 @@ class OrderCard(_Card):
     deal: Deal | None = None
 
 
+# Documents and photos by purpose: a restricted audience's lists leave commercial ones out
+# (no photo purpose is commercial today; one made so later is left out the same way).
+VisibleMedia = Annotated[list[MediaRef], BeforeValidator(without_commercial_media)]
+
+
 class RestrictedOrderCard(_Card):
-    documents: Annotated[list[MediaRef], BeforeValidator(without_commercial_media)] = Field(
-        default_factory=list
-    )
+    documents: VisibleMedia = Field(default_factory=list)
+    photos: VisibleMedia = Field(default_factory=list)
     gate: RestrictedGate | None = None
 
 

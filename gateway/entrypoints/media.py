@@ -20,6 +20,7 @@ from uuid import UUID
 from fastapi import APIRouter, Response
 
 from contracts.api.errors import errors
+from contracts.api.hidden import COMMERCIAL_DOCUMENT_PURPOSES
 from contracts.api.media import (
     ITEM,
     ITEMS,
@@ -33,7 +34,7 @@ from contracts.api.media import (
 from gateway.adapters.upstream import Caller, Upstreams
 from gateway.application.access import require_order_access
 from gateway.domain.users import User
-from gateway.domain.visibility import COMMERCIAL_DOCUMENT_PURPOSES, sees_commercial
+from gateway.domain.visibility import sees_commercial
 from gateway.entrypoints.deps import SignedIn, UpstreamsDep, caller_of
 from gateway.entrypoints.typed import SmallBodyRoute, sent, shown
 from plumbing.errors import Forbidden, NotFound

@@ -25,9 +25,9 @@ from typing import Any
 import httpx
 import pytest
 
+from contracts.api.hidden import COMMERCIAL_DOCUMENT_PURPOSES
 from deploy.local.stack import Stack
 from gateway.bootstrap import Settings, build
-from gateway.domain.visibility import COMMERCIAL_DOCUMENT_PURPOSES, COMMERCIAL_KEYS
 from tests.e2e.conftest import login
 from tests.e2e.test_order_lifecycle import card
 from tests.e2e.test_real_services_flow import PDF, eventually, upload
@@ -46,8 +46,12 @@ DEAL = {
 }
 # Gate codes that tell about the deal or about documents a role may not see.
 HIDDEN_CODES = ("deal_terms_missing", "signed_contract_missing", "documents_missing")
-# Keys that are commercial wherever they appear, plus the projection's per-purpose counts.
-HIDDEN_KEYS = frozenset(COMMERCIAL_KEYS | {"document_purposes"})
+# Keys that are commercial wherever they appear, plus the projection's per-purpose counts: the
+# sweep's own list of what a leak would carry (the gateway shows by allowlist, not by this).
+HIDDEN_KEYS = frozenset(
+    {"deal", "amount", "price", "prices", "discount", "discounts", "payment_terms", "prepayment"}
+    | {"document_purposes"}
+)
 
 # Routes that are not JSON data about orders: the web app's static files and the API's own
 # description (it names the fields, and holds no data). Everything else is swept.
