@@ -70,7 +70,7 @@ async def list_users(admin: Admin, users: Users) -> Response:
 
 
 @router.post(
-    "/users", status_code=201, response_model=UserOut, responses=errors(401, 403, 409, 422)
+    "/users", status_code=201, response_model=UserOut, responses=errors(401, 403, 409, 413, 422)
 )
 async def create_user(body: NewUser, admin: Admin, users: Users) -> Response:
     if not valid_role(body.role):
@@ -84,7 +84,7 @@ async def create_user(body: NewUser, admin: Admin, users: Users) -> Response:
     return shown(user.public(), USER, admin, 201)
 
 
-@router.patch("/users/{user_id}", response_model=UserOut, responses=errors(401, 403, 404, 422))
+@router.patch("/users/{user_id}", response_model=UserOut, responses=errors(401, 403, 404, 413, 422))
 async def update_user(user_id: UUID, body: UserChanges, admin: Admin, users: Users) -> Response:
     if body.role is not None and not valid_role(body.role):
         raise Invalid(f"role: unknown role {body.role!r}", code="unknown_role")

@@ -100,3 +100,16 @@ def test_free_form_json_only_where_another_contract_defines_it(spec: dict[str, A
         if name != "JsonValue":
             found |= set(_anything(schema, name))
     assert found <= FREE_FORM, found - FREE_FORM
+
+
+def test_every_route_declares_the_refusals_every_route_of_its_kind_can_give(
+    spec: dict[str, Any],
+) -> None:
+    """401 for every signed-in route (all but login); 413 and 422 for every body."""
+    missing = []
+    for method, path, op in operations(spec):
+        wanted = set() if path == "/api/v1/auth/token" else {"401"}
+        if "requestBody" in op and path != "/api/v1/auth/token":
+            wanted |= {"413", "422"}
+        missing += [f"{method.upper()} {path}: {s}" for s in sorted(wanted - set(op["responses"]))]
+    assert not missing
