@@ -7,45 +7,20 @@ replay), and killing the broker here disturbs no other test.
 
 from __future__ import annotations
 
-import asyncio
-import uuid
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
 
 from deploy.local.stack import Stack
 from tests.conftest import Infra
+from tests.e2e.own_stack import own_stack
 
 
 @pytest.fixture(scope="session")
-def stack_database(infra: Infra) -> Iterator[str]:
-    name = f"oms_e2e_{uuid.uuid4().hex[:8]}"
-
-    async def run(sql: str) -> None:
-        conn = await asyncpg.connect(infra.server_url)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(run(f"CREATE DATABASE {name}"))
-    yield infra.server_url.rpartition("/")[0] + "/" + name
-    asyncio.run(run(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-
-
-@pytest.fixture(scope="session")
-def stack(stack_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    environ = {"DATABASE_URL": stack_database}
-    data: Path = tmp_path_factory.mktemp("stack")
-    running = Stack(data, gateway_port=None, environ=environ)
-    try:
-        running.start()
+def stack(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    with own_stack(infra, tmp_path_factory.mktemp("stack"), "e2e") as running:
         yield running
-    finally:
-        running.stop()  # also after a failed start: nothing half-started stays behind
 
 
 @pytest.fixture

@@ -14,10 +14,8 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 
@@ -25,6 +23,7 @@ from contracts.events.common import MeasurementResults, RoomMeasurement
 from deploy.local.stack import Stack
 from tests.conftest import Infra
 from tests.e2e.conftest import login
+from tests.e2e.own_stack import own_stack
 from tests.e2e.test_first_slice import ORDER
 from tests.e2e.test_order_lifecycle import (
     card,
@@ -56,25 +55,8 @@ RULE = {
 
 @pytest.fixture(scope="module")
 def stack(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    name = f"oms_pipelines_{uuid.uuid4().hex[:8]}"
-
-    async def run(sql: str) -> None:
-        conn = await asyncpg.connect(infra.server_url)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(run(f"CREATE DATABASE {name}"))
-    data: Path = tmp_path_factory.mktemp("pipelines-stack")
-    url = infra.server_url.rpartition("/")[0] + "/" + name
-    running = Stack(data, gateway_port=None, environ={"DATABASE_URL": url})
-    try:
-        running.start()
+    with own_stack(infra, tmp_path_factory.mktemp("pipelines-stack"), "pipelines") as running:
         yield running
-    finally:
-        running.stop()
-        asyncio.run(run(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 
 
 @pytest.fixture
