@@ -14,7 +14,10 @@ from pydantic import Field, JsonValue
 Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
 Day = Annotated[str, Field(json_schema_extra={"format": "date"})]
 Id = Annotated[str, Field(json_schema_extra={"format": "uuid"})]
-Money = Annotated[str, Field(pattern=r"^-?\d+(\.\d+)?$", description="a decimal string")]
+# As Python writes a Decimal: "185000.00", or with an exponent for one given so ("1E+5").
+Money = Annotated[
+    str, Field(pattern=r"^-?\d+(\.\d+)?(E[+-]?\d+)?$", description="a decimal string")
+]
 # A JSON object whose shape another contract defines (an event's data, a rule's trigger):
 # its schema is in contracts/schemas, not repeated here.
 JsonObject = dict[str, JsonValue]
