@@ -11,17 +11,16 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Response
 
 from contracts.api.audience import Views
-from contracts.api.cards import (
-    CARD,
+from contracts.api.cards import CARD, OrderCard
+from contracts.api.errors import errors
+from contracts.api.history import (
     COMMENTS,
     HISTORY,
     POSTED,
     Comment,
     CommentPosted,
     HistoryEntry,
-    OrderCard,
 )
-from contracts.api.errors import errors
 from contracts.api.orders import (
     CommentRequest,
     CustomerPatch,

@@ -13,7 +13,17 @@ import httpx
 import pytest
 from pydantic import BaseModel, TypeAdapter
 
-from contracts.api import board, cards, media, notifications, pipeline, reports, scheduling, users
+from contracts.api import (
+    board,
+    cards,
+    history,
+    media,
+    notifications,
+    pipeline,
+    reports,
+    scheduling,
+    users,
+)
 from contracts.api.audience import Views, audience_of
 from deploy.local.stack import Stack
 from tests.e2e import test_security_sweep as sweep
@@ -29,8 +39,8 @@ VIEWS: dict[str, Views] = {
     "/api/v1/board": board.BOARD,
     "/api/v1/pipeline": pipeline.PIPELINE,
     "/api/v1/orders/{order_id}": cards.CARD,
-    "/api/v1/orders/{order_id}/history": cards.HISTORY,
-    "/api/v1/orders/{order_id}/comments": cards.COMMENTS,
+    "/api/v1/orders/{order_id}/history": history.HISTORY,
+    "/api/v1/orders/{order_id}/comments": history.COMMENTS,
     "/api/v1/orders/{order_id}/visits": scheduling.VISITS,
     "/api/v1/orders/{order_id}/media": media.ITEMS,
     "/api/v1/media/purposes": media.PURPOSES,

@@ -11,7 +11,7 @@ from typing import Any, get_args
 import pytest
 from pydantic import BaseModel
 
-from contracts.api import board, cards, media, pipeline
+from contracts.api import board, cards, history, media, pipeline
 from contracts.api.audience import Views, audience_of
 from contracts.api.hidden import gate_condition_visible
 from contracts.roles import Audience
@@ -46,7 +46,7 @@ def test_each_role_has_its_audience(role: str, audience: Audience) -> None:
     ("views", "body"),
     [
         (cards.CARD, CARD),
-        (cards.HISTORY, HISTORY),
+        (history.HISTORY, HISTORY),
         (board.BOARD, BOARD),
         (pipeline.PIPELINE, PIPELINE),
         (media.ITEMS, MEDIA),
@@ -91,7 +91,7 @@ def test_a_key_the_service_left_out_stays_out() -> None:
 def test_a_restricted_history_leaves_out_the_deal_and_every_entry_about_a_hidden_file(
     audience: Audience,
 ) -> None:
-    entries = shown(cards.HISTORY, HISTORY, audience)
+    entries = shown(history.HISTORY, HISTORY, audience)
     assert [e["type"] for e in entries] == [
         "orders.OrderCreated",
         "orders.MediaAttached",
@@ -216,9 +216,11 @@ def test_conditions_without_a_kind_are_judged_by_a_known_code() -> None:
 
 @pytest.mark.parametrize("audience", RESTRICTED)
 def test_a_visible_files_detach_stays_in_a_restricted_history(audience: Audience) -> None:
-    history = [
+    entries = [
         *HISTORY,
         HISTORY[1] | {"type": "orders.MediaDetached", "event_id": HISTORY[0]["event_id"]},
     ]
-    kept = [(e["type"], e["data"].get("media_id")) for e in shown(cards.HISTORY, history, audience)]
-    assert ("orders.MediaDetached", history[1]["data"]["media_id"]) in kept
+    kept = [
+        (e["type"], e["data"].get("media_id")) for e in shown(history.HISTORY, entries, audience)
+    ]
+    assert ("orders.MediaDetached", entries[1]["data"]["media_id"]) in kept
