@@ -13,8 +13,10 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
+from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from plumbing import correlation, metrics, progress
@@ -207,7 +209,7 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         if exc.status_code >= 500:
             # A detail written for a 500 tends to be an exception's text: logged, not served.
             log.error("HTTP %d: %s", exc.status_code, exc.detail)
@@ -216,8 +218,11 @@ def install_error_handlers(app: FastAPI) -> None:
                 status_code=exc.status_code,
                 headers=exc.headers,
             )
+        headers = exc.headers
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": ", ".join(_allowed_methods(request))}
         if isinstance(exc.detail, dict):
-            return JSONResponse(exc.detail, status_code=exc.status_code, headers=exc.headers)
+            return JSONResponse(exc.detail, status_code=exc.status_code, headers=headers)
         code = {
             401: "unauthenticated",
             403: "forbidden",
@@ -227,7 +232,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             error_body(code.get(exc.status_code, "error"), str(exc.detail)),
             status_code=exc.status_code,
-            headers=exc.headers,
+            headers=headers,
         )
 
     @app.exception_handler(ClientDisconnect)
@@ -244,3 +249,15 @@ def install_error_handlers(app: FastAPI) -> None:
         # The text and traceback go to the log only: they name files, hosts and internals.
         log.error("unhandled error", exc_info=exc)
         return JSONResponse(error_body("internal_error", "internal error"), status_code=500)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method the path is served with (RFC 9110: a 405 lists them in `Allow`). Starlette
+    names only the methods of the first route whose path matched, and a path served by two
+    routes (GET and PUT /pipeline) would seem to allow one."""
+    allowed: set[str] = set()
+    for context in iter_route_contexts(request.app.routes):
+        matched, _ = context.route.matches(request.scope)
+        if matched is not Match.NONE:
+            allowed.update(context.methods or ())
+    return sorted(allowed)

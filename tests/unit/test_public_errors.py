@@ -200,3 +200,20 @@ async def test_any_other_service_failure_is_a_bare_502() -> None:
     reply = await get(app, "/through")
     assert reply.status_code == 502
     assert SECRET_TEXT not in reply.text
+
+
+async def test_a_405_lists_every_method_the_path_is_served_with() -> None:
+    app = create_app("allow-test", Runtime())
+
+    @app.get("/thing")
+    async def read() -> str:
+        return "read"
+
+    @app.put("/thing")
+    async def write() -> str:
+        return "written"
+
+    reply = await get(app, "/thing", method="DELETE")
+    assert reply.status_code == 405
+    assert reply.json()["code"] == "method_not_allowed"
+    assert reply.headers["allow"] == "GET, PUT"
