@@ -20,6 +20,7 @@ from fastapi.security import OAuth2PasswordBearer
 from contracts.roles import Capability, may
 from gateway.adapters.upstream import Caller, Upstreams
 from gateway.adapters.users_repo import UsersRepo
+from gateway.application.access import require_order_access
 from gateway.application.tokens import Tokens
 from gateway.domain.users import User
 from plumbing.errors import DomainError, Forbidden
@@ -91,3 +92,16 @@ def declared_capabilities(dependant: Dependant) -> list[Capability]:
     for sub in dependant.dependencies:
         found.extend(declared_capabilities(sub))
     return found
+
+
+async def visible_order(order_id: UUID, user: CurrentUser, upstreams: UpstreamsDep) -> Caller:
+    """The caller, once it is known they may see the order (404 otherwise). A dependency, so
+    it is decided before the body is validated: an order the caller may not see answers 404
+    whatever the body says, as it does for a body that is fine. It declares no capability
+    (the route's own dependency does), and runs after it when listed after it."""
+    caller = caller_of(user)
+    await require_order_access(upstreams, caller, order_id)
+    return caller
+
+
+OrderCaller = Annotated[Caller, Depends(visible_order)]

@@ -35,7 +35,7 @@ from gateway.adapters.upstream import Caller, Upstreams
 from gateway.application.access import require_order_access
 from gateway.domain.users import User
 from gateway.domain.visibility import sees_commercial
-from gateway.entrypoints.deps import SignedIn, UpstreamsDep, caller_of
+from gateway.entrypoints.deps import OrderCaller, SignedIn, UpstreamsDep, caller_of
 from gateway.entrypoints.typed import SmallBodyRoute, sent, shown
 from plumbing.errors import Forbidden, NotFound
 
@@ -79,10 +79,12 @@ async def purposes(user: SignedIn, upstreams: UpstreamsDep) -> Response:
     },
 )
 async def request_upload(
-    order_id: UUID, body: UploadRequest, user: SignedIn, upstreams: UpstreamsDep
+    order_id: UUID,
+    body: UploadRequest,
+    user: SignedIn,
+    caller: OrderCaller,
+    upstreams: UpstreamsDep,
 ) -> Response:
-    caller = caller_of(user)
-    await require_order_access(upstreams, caller, order_id)
     if body.purpose in COMMERCIAL_DOCUMENT_PURPOSES and not sees_commercial(user.role):
         # The visibility rule, not the purpose table: a role that may not see commercial
         # documents never gets near one, whatever the media service's table says.
@@ -107,9 +109,9 @@ async def complete(media_id: UUID, user: SignedIn, upstreams: UpstreamsDep) -> R
     response_model=list[MediaItem],
     responses=errors(401, 404, 422, 503),
 )
-async def list_media(order_id: UUID, user: SignedIn, upstreams: UpstreamsDep) -> Response:
-    caller = caller_of(user)
-    await require_order_access(upstreams, caller, order_id)
+async def list_media(
+    order_id: UUID, user: SignedIn, caller: OrderCaller, upstreams: UpstreamsDep
+) -> Response:
     reply = await upstreams.call("media", "GET", f"/orders/{order_id}/media", caller)
     return shown(reply.body, ITEMS, user)
 

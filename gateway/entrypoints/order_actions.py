@@ -1,6 +1,6 @@
-"""Per-order reads and commands through the gateway: every one checks access first (one
-place: require_order_access) and answers with what the caller's audience's model lists (one
-place: contracts/api)."""
+"""Per-order reads and commands through the gateway: every one checks access first, before
+its body is validated (one place: OrderCaller), and answers with what the caller's
+audience's model lists (one place: contracts/api)."""
 
 from __future__ import annotations
 
@@ -29,10 +29,17 @@ from contracts.api.orders import (
     TransitionRequest,
 )
 from contracts.api.pipeline import PIPELINE, PipelineOut, PipelineRequest
-from gateway.application.access import require_order_access
+from gateway.adapters.upstream import Caller
 from gateway.application.mentions import MentionCheck, NotNotified, check_mentions
 from gateway.domain.users import User
-from gateway.entrypoints.deps import Needs, SignedIn, UpstreamsDep, Users, caller_of
+from gateway.entrypoints.deps import (
+    Needs,
+    OrderCaller,
+    SignedIn,
+    UpstreamsDep,
+    Users,
+    caller_of,
+)
 from gateway.entrypoints.typed import GuardedRoute, sent, shown
 
 router = APIRouter(prefix="/api/v1", route_class=GuardedRoute)
@@ -52,6 +59,7 @@ COMMAND = errors(401, 403, 404, 409, 413, 422, 503)
 
 async def _forward(
     user: User,
+    caller: Caller,
     upstreams: UpstreamsDep,
     order_id: UUID,
     method: str,
@@ -61,8 +69,7 @@ async def _forward(
     body: Any = None,
     params: dict[str, Any] | None = None,
 ) -> Response:
-    caller = caller_of(user)
-    await require_order_access(upstreams, caller, order_id)
+    """`caller` comes from OrderCaller: access is already checked, before the body."""
     target = f"/orders/{order_id}{path}"
     reply = await upstreams.call("orders", method, target, caller, json=body, params=params)
     return shown(reply.body, views, user)
@@ -73,29 +80,34 @@ async def _forward(
     response_model=list[HistoryEntry],
     responses=errors(401, 404, 422, 503),
 )
-async def history(order_id: UUID, user: SignedIn, up: UpstreamsDep, lang: Lang = "ru") -> Response:
+async def history(
+    order_id: UUID, user: SignedIn, order: OrderCaller, up: UpstreamsDep, lang: Lang = "ru"
+) -> Response:
     return await _forward(
-        user, up, order_id, "GET", HISTORY, path="/history", params={"lang": lang}
+        user, order, up, order_id, "GET", HISTORY, path="/history", params={"lang": lang}
     )
 
 
 @router.post("/orders/{order_id}/transitions", response_model=OrderCard, responses=COMMAND)
 async def transition(
-    order_id: UUID, body: TransitionRequest, user: Mover, up: UpstreamsDep
+    order_id: UUID, body: TransitionRequest, user: Mover, order: OrderCaller, up: UpstreamsDep
 ) -> Response:
-    return await _forward(user, up, order_id, "POST", CARD, path="/transitions", body=sent(body))
+    path = "/transitions"
+    return await _forward(user, order, up, order_id, "POST", CARD, path=path, body=sent(body))
 
 
 @router.put("/orders/{order_id}/deal", response_model=OrderCard, responses=COMMAND)
 async def deal(
-    order_id: UUID, body: DealTermsRequest, user: DealWriter, up: UpstreamsDep
+    order_id: UUID, body: DealTermsRequest, user: DealWriter, order: OrderCaller, up: UpstreamsDep
 ) -> Response:
-    return await _forward(user, up, order_id, "PUT", CARD, path="/deal", body=sent(body))
+    return await _forward(user, order, up, order_id, "PUT", CARD, path="/deal", body=sent(body))
 
 
 @router.post("/orders/{order_id}/production/finished", response_model=OrderCard, responses=COMMAND)
-async def production_finished(order_id: UUID, user: Producer, up: UpstreamsDep) -> Response:
-    return await _forward(user, up, order_id, "POST", CARD, path="/production/finished")
+async def production_finished(
+    order_id: UUID, user: Producer, order: OrderCaller, up: UpstreamsDep
+) -> Response:
+    return await _forward(user, order, up, order_id, "POST", CARD, path="/production/finished")
 
 
 @router.get(
@@ -103,8 +115,10 @@ async def production_finished(order_id: UUID, user: Producer, up: UpstreamsDep) 
     response_model=list[Comment],
     responses=errors(401, 404, 422, 503),
 )
-async def comments(order_id: UUID, user: SignedIn, up: UpstreamsDep) -> Response:
-    return await _forward(user, up, order_id, "GET", COMMENTS, path="/comments")
+async def comments(
+    order_id: UUID, user: SignedIn, order: OrderCaller, up: UpstreamsDep
+) -> Response:
+    return await _forward(user, order, up, order_id, "GET", COMMENTS, path="/comments")
 
 
 @router.post(
@@ -114,13 +128,16 @@ async def comments(order_id: UUID, user: SignedIn, up: UpstreamsDep) -> Response
     responses=COMMAND,
 )
 async def comment(
-    order_id: UUID, body: CommentRequest, user: Chatter, up: UpstreamsDep, users: Users
+    order_id: UUID,
+    body: CommentRequest,
+    user: Chatter,
+    caller: OrderCaller,
+    up: UpstreamsDep,
+    users: Users,
 ) -> Response:
     """Post to the order's chat. Mentions notify only people who may see the order; the
     reply's `not_notified` lists the others with why (check_mentions). The service's
     `notify` is the gateway's own field, never the client's (CommentRequest has none)."""
-    caller = caller_of(user)
-    await require_order_access(up, caller, order_id)
     check: MentionCheck = await check_mentions(users, up, order_id, body.text)
     path = f"/orders/{order_id}/comments"
     reply = await up.call(
@@ -137,16 +154,26 @@ async def comment(
 
 @router.patch("/orders/{order_id}/customer", response_model=OrderCard, responses=COMMAND)
 async def customer(
-    order_id: UUID, body: CustomerPatch, user: CustomerEditor, up: UpstreamsDep
+    order_id: UUID,
+    body: CustomerPatch,
+    user: CustomerEditor,
+    order: OrderCaller,
+    up: UpstreamsDep,
 ) -> Response:
-    return await _forward(user, up, order_id, "PATCH", CARD, path="/customer", body=sent(body))
+    path = "/customer"
+    return await _forward(user, order, up, order_id, "PATCH", CARD, path=path, body=sent(body))
 
 
 @router.put("/orders/{order_id}/manager", response_model=OrderCard, responses=COMMAND)
 async def manager(
-    order_id: UUID, body: ManagerRequest, user: ManagerAssigner, up: UpstreamsDep
+    order_id: UUID,
+    body: ManagerRequest,
+    user: ManagerAssigner,
+    order: OrderCaller,
+    up: UpstreamsDep,
 ) -> Response:
-    return await _forward(user, up, order_id, "PUT", CARD, path="/manager", body=sent(body))
+    path = "/manager"
+    return await _forward(user, order, up, order_id, "PUT", CARD, path=path, body=sent(body))
 
 
 @router.get("/pipeline", response_model=PipelineOut, responses=errors(401, 503))

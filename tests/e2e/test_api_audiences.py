@@ -140,3 +140,28 @@ async def test_each_answer_is_its_audiences_model_of_it(
                 wrong.append(f"{where}: beyond the {audience} model: {beyond[:10]}")
             declared.validate_python(body)  # raises: not what the OpenAPI declares
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "comments", {}),  # no text
+        ("POST", "comments", {"text": "x", "notify": ["manager"]}),  # a field of the gateway's
+        ("POST", "media", {"kind": "photo", "purpose": "nothing"}),
+        ("GET", "history", None),
+    ],
+)
+async def test_an_order_the_caller_may_not_see_is_404_whatever_the_body(
+    stack: Stack, built: tuple[World, dict[str, Any]], method: str, path: str, body: Any
+) -> None:
+    """Access is decided before the body is validated: a 422 would not name the order, but a
+    404 is what every other request about it gets."""
+    world, _ = built
+    async with httpx.AsyncClient(base_url=stack.urls["gateway"], timeout=30) as api:
+        reply = await api.request(
+            method,
+            f"/api/v1/orders/{world.foreign}/{path}",
+            headers=world.heads["measurer"],
+            json=body,
+        )
+    assert reply.status_code == 404, reply.text
