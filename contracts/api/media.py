@@ -15,18 +15,25 @@ from contracts.api.hidden import COMMERCIAL_DOCUMENT_PURPOSES, without_commercia
 MediaKind = Literal["document", "photo"]
 
 
-class UploadRequest(BaseModel):
+# What may be attached, per kind (API.md, Media; the media service checks the same, with the
+# role's own purposes on top): the OpenAPI states it, so a client offers nothing else.
+DocumentPurpose = Literal[
+    "contract_draft", "requirements", "calculation", "signed_contract", "measurement", "other"
+]
+PhotoPurpose = Literal["measurement", "installation", "rework", "other"]
+ImageType = Literal["image/jpeg", "image/png", "image/webp", "image/heic", "image/heif"]
+DocumentType = Literal[
+    ImageType,  # a scan may be a photo
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+]
+
+
+class _Declared(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    kind: MediaKind
-    purpose: str = Field(
-        min_length=1,
-        max_length=50,
-        description="documents: contract_draft, requirements, calculation, signed_contract, "
-        "measurement, other; photos: measurement, installation, rework, other",
-    )
     filename: str = Field(min_length=1, max_length=500)
-    content_type: str = Field(min_length=1, max_length=200)
     size: int = Field(gt=0, description="bytes; the upload must be exactly this long")
     client_key: str | None = Field(
         default=None,
@@ -34,6 +41,21 @@ class UploadRequest(BaseModel):
         max_length=200,
         description="the client's id for this file: a retry with it gets the same media_id",
     )
+
+
+class DocumentUpload(_Declared):
+    kind: Literal["document"]
+    purpose: DocumentPurpose
+    content_type: DocumentType
+
+
+class PhotoUpload(_Declared):
+    kind: Literal["photo"]
+    purpose: PhotoPurpose
+    content_type: ImageType
+
+
+UploadRequest = Annotated[DocumentUpload | PhotoUpload, Field(discriminator="kind")]
 
 
 class Upload(Shown):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 
 class AddressIn(BaseModel):
@@ -21,12 +22,16 @@ class AddressIn(BaseModel):
     notes: str | None = Field(default=None, max_length=1000)
 
 
+# Text the service trims before it checks it is not empty: it must hold something.
+NotBlank = Field(pattern=r"\S")
+
+
 class CustomerIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200)
+    name: Annotated[str, NotBlank] = Field(min_length=1, max_length=200)
     phone: str = Field(min_length=1, max_length=40)
-    address: str | AddressIn = Field(description="Free text, or structured")
+    address: Annotated[str, NotBlank] | AddressIn = Field(description="Free text, or structured")
 
 
 class CreateOrderRequest(BaseModel):
@@ -40,9 +45,9 @@ class CreateOrderRequest(BaseModel):
 class CustomerPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: Annotated[str, NotBlank] | None = Field(default=None, min_length=1, max_length=200)
     phone: str | None = Field(default=None, min_length=1, max_length=40)
-    address: str | AddressIn | None = None
+    address: Annotated[str, NotBlank] | AddressIn | None = None
     expected_version: int | None = Field(default=None, ge=0)
 
 
@@ -54,12 +59,23 @@ class TransitionRequest(BaseModel):
     reason: str | None = Field(default=None, max_length=2000)
 
 
+# What the OpenAPI says an amount is: a decimal string above zero with at most 12 digits before
+# the point and 2 after (API.md: money is a decimal string). A JSON number is taken too.
+AMOUNT_SCHEMA = {
+    "type": "string",
+    "pattern": r"^(?=[0-9.]*[1-9])[0-9]{1,12}(\.[0-9]{1,2})?$",
+    "examples": ["185000.00"],
+}
+
+
 class DealTermsRequest(BaseModel):
     """Money is a decimal string (API.md): "185000.00"."""
 
     model_config = ConfigDict(extra="forbid")
 
-    amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
+    amount: Annotated[Decimal, WithJsonSchema(AMOUNT_SCHEMA)] = Field(
+        gt=0, max_digits=14, decimal_places=2
+    )
     decor: str = Field(default="", max_length=2000)
     finishing: str = Field(default="", max_length=2000)
     extra_work: str = Field(default="", max_length=2000)

@@ -14,6 +14,7 @@ from contracts.api.audience import Shown, Views
 from contracts.api.cards import TaskOut
 from contracts.api.common import Day, Id, JsonObject, Timestamp
 from contracts.events.common import MeasurementResults
+from contracts.roles import Role
 
 VisitKind = Literal["measurement", "delivery", "installation", "rework"]
 
@@ -126,14 +127,26 @@ TASK = Views.of(TaskOut)
 TASKS = Views.of(list[TaskOut])
 
 
-class NewTask(BaseModel):
+class _NewTask(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    title: str = Field(min_length=1, max_length=300)
+    title: str = Field(min_length=1, max_length=300, pattern=r"\S")
     order_id: UUID | None = None
-    assignee_id: UUID | None = None
-    assignee_role: str | None = None
     due_at: AwareDatetime | None = None
+
+
+class TaskForPerson(_NewTask):
+    assignee_id: UUID
+
+
+class TaskForRole(_NewTask):
+    """For whoever of the role takes it first (`mine` lists it to each of them)."""
+
+    assignee_role: Role
+
+
+# A task is for one person or for a role: exactly one of the two.
+NewTask = TaskForPerson | TaskForRole
 
 
 class CompleteTask(BaseModel):

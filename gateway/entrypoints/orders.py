@@ -18,7 +18,7 @@ from gateway.application.access import require_order_access
 from gateway.domain.users import User
 from gateway.domain.visibility import is_field_role
 from gateway.entrypoints.deps import Needs, SignedIn, UpstreamsDep, caller_of
-from gateway.entrypoints.typed import GuardedRoute, sent, shown
+from gateway.entrypoints.typed import NO_NUL, GuardedRoute, sent, shown
 from plumbing.errors import DomainError
 
 router = APIRouter(prefix="/api/v1", route_class=GuardedRoute)
@@ -94,9 +94,9 @@ async def _tasks_of(
 async def board(
     user: SignedIn,
     upstreams: UpstreamsDep,
-    q: Annotated[str | None, Query(max_length=200)] = None,
-    manager: Annotated[str | None, Query(max_length=200)] = None,
-    assignee: Annotated[str | None, Query(max_length=200)] = None,
+    q: Annotated[str | None, Query(max_length=200, pattern=NO_NUL)] = None,
+    manager: Annotated[str | None, Query(max_length=200, pattern=NO_NUL)] = None,
+    assignee: Annotated[str | None, Query(max_length=200, pattern=NO_NUL)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     lang: Lang = "ru",
 ) -> Response:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -45,11 +46,11 @@ async def report(
     name: Name,
     user: Reader,
     upstreams: UpstreamsDep,
-    start: Annotated[str | None, Query(alias="from", max_length=64)] = None,
-    end: Annotated[str | None, Query(alias="to", max_length=64)] = None,
+    start: Annotated[datetime | None, Query(alias="from")] = None,
+    end: Annotated[datetime | None, Query(alias="to")] = None,
     fmt: Annotated[Literal["json", "csv"], Query(alias="format")] = "json",
 ) -> Response:
-    params = {k: v for k, v in (("from", start), ("to", end)) if v}
+    params = {k: v.isoformat() for k, v in (("from", start), ("to", end)) if v}
     reply = await upstreams.call(
         "projections", "GET", f"/reports/{name}", caller_of(user), params=params
     )

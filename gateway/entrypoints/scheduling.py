@@ -44,7 +44,7 @@ from contracts.roles import may
 from gateway.application.access import require_order_access
 from gateway.domain.users import User
 from gateway.entrypoints.deps import Needs, SignedIn, UpstreamsDep, caller_of
-from gateway.entrypoints.typed import GuardedRoute, sent, shown
+from gateway.entrypoints.typed import NO_NUL, GuardedRoute, sent, shown
 from plumbing.errors import NotFound
 
 router = APIRouter(prefix="/api/v1", route_class=GuardedRoute)
@@ -78,7 +78,7 @@ async def _pass(
 async def crew(
     user: SignedIn,
     upstreams: UpstreamsDep,
-    role: Annotated[str | None, Query(max_length=64)] = None,
+    role: Annotated[str | None, Query(max_length=64, pattern=NO_NUL)] = None,
 ) -> Response:
     params = {"role": role} if role else None
     return await _pass(upstreams, user, "GET", "/crew", CREW, params=params)
@@ -169,7 +169,7 @@ async def rules(user: RuleReader, upstreams: UpstreamsDep) -> Response:
 
 @router.put("/automation/rules/{rule_id}", response_model=Rule, responses=COMMAND)
 async def put_rule(
-    rule_id: Annotated[str, Path(max_length=100)],
+    rule_id: Annotated[str, Path(max_length=100, pattern=NO_NUL)],
     body: RuleRequest,
     user: RuleEditor,
     upstreams: UpstreamsDep,

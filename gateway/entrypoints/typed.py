@@ -27,6 +27,10 @@ from gateway.entrypoints.bodies import MAX_BODY, check_passable, read_limited
 from plumbing.app import error_body
 from plumbing.errors import DomainError, Invalid
 
+# For free-text query and path parameters: a NUL is refused below the app (plumbing's
+# RefuseNul), so the OpenAPI says so instead of inviting one.
+NO_NUL = r"^[^\x00]*$"
+
 
 def _refusal(error: DomainError) -> HTTPException:
     return HTTPException(error.status, detail=error_body(error.code, error.message))
