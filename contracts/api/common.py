@@ -7,9 +7,9 @@ are strings that declare their format to the OpenAPI.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import Field, JsonValue
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
 Day = Annotated[str, Field(json_schema_extra={"format": "date"})]
@@ -21,3 +21,29 @@ Money = Annotated[
 # A JSON object whose shape another contract defines (an event's data, a rule's trigger):
 # its schema is in contracts/schemas, not repeated here.
 JsonObject = dict[str, JsonValue]
+
+
+def _no_nul(schema: dict[str, Any]) -> None:
+    """Every text of a request says it holds no NUL: the gateway refuses one (PostgreSQL
+    cannot store it), so the OpenAPI should not invite it."""
+    for node in schema.get("properties", {}).values():
+        _mark(node)
+
+
+def _mark(node: Any) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _mark(item)
+    elif isinstance(node, dict):
+        if node.get("type") == "string" and "enum" not in node and "const" not in node:
+            node.setdefault("not", {"pattern": "\\x00"})
+        for key in ("anyOf", "oneOf", "allOf", "items", "additionalProperties"):
+            if key in node:
+                _mark(node[key])
+
+
+class Input(BaseModel):
+    """Base of every request body: unknown keys are refused (a typo is not silently dropped),
+    and the schema says what the gateway's body guard refuses besides."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_no_nul)

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from contracts.api.audience import Shown, Views
-from contracts.api.common import Id, Timestamp
+from contracts.api.common import Id, Input, Timestamp
 from contracts.api.hidden import COMMERCIAL_DOCUMENT_PURPOSES, without_commercial_media
 
 MediaKind = Literal["document", "photo"]
@@ -30,9 +30,7 @@ DocumentType = Literal[
 ]
 
 
-class _Declared(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class _Declared(Input):
     filename: str = Field(min_length=1, max_length=500)
     size: int = Field(gt=0, description="bytes; the upload must be exactly this long")
     client_key: str | None = Field(

@@ -8,11 +8,12 @@ from datetime import date
 from typing import Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, Field
+from pydantic.json_schema import SkipJsonSchema
 
 from contracts.api.audience import Shown, Views
 from contracts.api.cards import TaskOut
-from contracts.api.common import Day, Id, JsonObject, Timestamp
+from contracts.api.common import Day, Id, Input, JsonObject, Timestamp
 from contracts.events.common import MeasurementResults
 from contracts.roles import Role
 
@@ -42,18 +43,14 @@ CREW = Views.of(list[CrewMember])
 MEMBER = Views.of(CrewMember)
 
 
-class AbsenceIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class AbsenceIn(Input):
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     reason: str | None = Field(default=None, max_length=200)
 
 
-class CrewUpdate(BaseModel):
+class CrewUpdate(Input):
     """PUT /crew/{id}: each field given replaces the stored one; a field left out is kept."""
-
-    model_config = ConfigDict(extra="forbid")
 
     timezone: str | None = Field(default=None, max_length=64)
     working_hours: dict[str, list[str] | None] | None = None
@@ -82,9 +79,7 @@ class Schedule(Shown):
 SCHEDULE = Views.of(Schedule)
 
 
-class BookVisit(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class BookVisit(Input):
     kind: VisitKind
     assignee_id: UUID
     starts_at: AwareDatetime
@@ -99,9 +94,7 @@ class Booked(Shown):
 BOOKED = Views.of(Booked)
 
 
-class ChangeVisit(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ChangeVisit(Input):
     starts_at: AwareDatetime | None = None
     ends_at: AwareDatetime | None = None
     assignee_id: UUID | None = None
@@ -127,9 +120,7 @@ TASK = Views.of(TaskOut)
 TASKS = Views.of(list[TaskOut])
 
 
-class _NewTask(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class _NewTask(Input):
     title: str = Field(min_length=1, max_length=300, pattern=r"\S")
     order_id: UUID | None = None
     due_at: AwareDatetime | None = None
@@ -149,9 +140,7 @@ class TaskForRole(_NewTask):
 NewTask = TaskForPerson | TaskForRole
 
 
-class CompleteTask(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class CompleteTask(Input):
     note: str | None = Field(default=None, max_length=5000)
     results: MeasurementResults | None = Field(
         default=None, description="a measurement's results (measurement tasks only)"
@@ -182,16 +171,15 @@ class StageLimits(Shown):
 LIMITS = Views.of(StageLimits)
 
 
-class RuleRequest(BaseModel):
+class RuleRequest(Input):
     """PUT /automation/rules/{id}: the rule as GET gave it; `version` is the expected version
     (a stale edit gets 409); `id`, if given, must be the path's."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    id: str | None = None
-    title: str
+    # Taken back as GET gave it, but not invited: it can only repeat the path's id.
+    id: SkipJsonSchema[str | None] = None
+    title: str = Field(min_length=1, max_length=200)
     enabled: bool = True
     trigger: str
     conditions: JsonObject = Field(default_factory=dict)
-    actions: list[JsonObject]
+    actions: list[JsonObject] = Field(min_length=1, max_length=10)
     version: int | None = None

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from contracts.api.audience import Shown, Views
-from contracts.api.common import Id
+from contracts.api.common import Id, Input
 from contracts.mentions import USERNAME
 
 
@@ -32,18 +32,14 @@ USER = Views.of(UserOut)
 USERS = Views.of(list[UserOut])
 
 
-class NewUser(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class NewUser(Input):
     username: str = Field(min_length=2, max_length=64, pattern=rf"^{USERNAME}$")
     display_name: str = Field(min_length=1, max_length=200)
     role: str
     password: str = Field(min_length=4, max_length=200)
 
 
-class UserChanges(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class UserChanges(Input):
     display_name: str | None = Field(default=None, min_length=1, max_length=200)
     role: str | None = None
     active: bool | None = None

@@ -75,7 +75,7 @@ async def purposes(user: SignedIn, upstreams: UpstreamsDep) -> Response:
     response_model=Upload,
     responses={
         200: {"model": Upload, "description": "a retry with the same client_key"},
-        **errors(401, 403, 404, 413, 422, 503),
+        **errors(401, 403, 404, 409, 413, 422, 503),
     },
 )
 async def request_upload(
