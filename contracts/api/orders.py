@@ -26,9 +26,9 @@ class AddressIn(Input):
 NotBlank = Field(pattern=r"\S")
 # The phone forms the orders service takes (services/orders/domain/phone.py): +7 and 10 more
 # digits, another country's + and 8 to 15 digits, 8 or 7 and 10 digits, or 9 and 9 digits;
-# spaces, brackets, dots and dashes between. Said in the OpenAPI only: the service checks it
-# and answers `invalid_phone`, a code clients rely on.
-_SEP = r"[ ().-]*"
+# one or two spaces, brackets, dots or dashes between (the service takes more). Said in the
+# OpenAPI only: the service checks it and answers `invalid_phone`, a code clients rely on.
+_SEP = r"[ ().-]{0,2}"
 PHONE_PATTERN = (
     rf"^ *(\+{_SEP}(7(?:{_SEP}[0-9]){{10}}|[0-689](?:{_SEP}[0-9]){{7,14}})"
     rf"|{_SEP}[78](?:{_SEP}[0-9]){{10}}|{_SEP}9(?:{_SEP}[0-9]){{9}}){_SEP} *$"

@@ -14,7 +14,6 @@ from pydantic.json_schema import SkipJsonSchema
 from contracts.api.audience import Shown, Views
 from contracts.api.cards import TaskOut
 from contracts.api.common import Day, Id, Input, JsonObject, Timestamp
-from contracts.events.common import MeasurementResults
 from contracts.roles import Role
 
 VisitKind = Literal["measurement", "delivery", "installation", "rework"]
@@ -140,9 +139,25 @@ class TaskForRole(_NewTask):
 NewTask = TaskForPerson | TaskForRole
 
 
+class RoomIn(Input):
+    name: str = Field(min_length=1, max_length=100)
+    width_mm: int = Field(gt=0, le=100_000)
+    height_mm: int = Field(gt=0, le=100_000)
+    depth_mm: int | None = Field(default=None, gt=0, le=100_000)
+    notes: str | None = Field(default=None, max_length=2000)
+
+
+class MeasurementResultsIn(Input):
+    """What a measurer enters on site: contracts.events.common.MeasurementResults, as a
+    request (tests/unit/test_api_requests.py holds the two to the same rules)."""
+
+    rooms: list[RoomIn] = Field(min_length=1, max_length=100)
+    notes: str | None = Field(default=None, max_length=5000)
+
+
 class CompleteTask(Input):
     note: str | None = Field(default=None, max_length=5000)
-    results: MeasurementResults | None = Field(
+    results: MeasurementResultsIn | None = Field(
         default=None, description="a measurement's results (measurement tasks only)"
     )
 

@@ -55,6 +55,7 @@ CrewEditor = Annotated[User, Depends(Needs("crew.edit"))]
 RuleReader = Annotated[User, Depends(Needs("rules.read"))]
 RuleEditor = Annotated[User, Depends(Needs("rules.edit"))]
 READ = errors(401, 422, 503)
+RULE_ID = r"^[a-z0-9][a-z0-9_-]{0,62}$"  # a rule's id, as the scheduling service takes it
 COMMAND = errors(401, 403, 404, 409, 413, 422, 503)
 
 
@@ -169,7 +170,7 @@ async def rules(user: RuleReader, upstreams: UpstreamsDep) -> Response:
 
 @router.put("/automation/rules/{rule_id}", response_model=Rule, responses=COMMAND)
 async def put_rule(
-    rule_id: Annotated[str, Path(max_length=100, pattern=NO_NUL)],
+    rule_id: Annotated[str, Path(pattern=RULE_ID)],
     body: RuleRequest,
     user: RuleEditor,
     upstreams: UpstreamsDep,

@@ -10,8 +10,8 @@ from pydantic import TypeAdapter, ValidationError
 
 from contracts.api.media import DocumentPurpose, DocumentType, ImageType, PhotoPurpose
 from contracts.api.media import UploadRequest as Upload
-from contracts.api.scheduling import NewTask
-from contracts.events.common import DOCUMENT_PURPOSES, PHOTO_PURPOSES
+from contracts.api.scheduling import MeasurementResultsIn, NewTask
+from contracts.events.common import DOCUMENT_PURPOSES, PHOTO_PURPOSES, MeasurementResults
 from services.media.domain import rules
 
 UPLOAD: TypeAdapter[Any] = TypeAdapter(Upload)
@@ -71,3 +71,27 @@ def test_a_task_is_for_one_person_or_one_role(assignee: dict[str, str], taken: b
         assert not taken
     else:
         assert taken
+
+
+def _rules(schema: Any) -> Any:
+    """A JSON Schema without what only names or documents (titles, descriptions, the
+    no-NUL note) and with its definitions inlined: the rules it states."""
+    defs = schema.get("$defs", {}) if isinstance(schema, dict) else {}
+
+    def strip(node: Any) -> Any:
+        if isinstance(node, list):
+            return [strip(n) for n in node]
+        if not isinstance(node, dict):
+            return node
+        if "$ref" in node:
+            return strip(defs[node["$ref"].rsplit("/", 1)[-1]])
+        drop = {"title", "description", "not", "$defs"}
+        return {k: strip(v) for k, v in node.items() if k not in drop}
+
+    return strip(schema)
+
+
+def test_measurement_results_are_taken_by_the_rules_the_event_holds() -> None:
+    assert _rules(MeasurementResultsIn.model_json_schema()) == _rules(
+        MeasurementResults.model_json_schema()
+    )
