@@ -82,7 +82,7 @@ async def test_the_travel_buffer_separates_two_visits(svc: Harness) -> None:
         ("outside_hours", 422, "outside_working_hours"),
         ("weekend", 422, "outside_working_hours"),
         ("wrong_role", 422, "wrong_role"),
-        ("unknown_member", 404, "unknown_member"),
+        ("unknown_member", 422, "unknown_member"),
         ("unknown_order", 404, "unknown_order"),
         ("naive_time", 422, "invalid_input"),
         ("unknown_kind", 422, "invalid_input"),

@@ -57,7 +57,7 @@ ROLE = {"title": "x", "assignee_role": "installer"}
             "assignee",
         ),
         ({"title": "x", "assignee_role": "boss"}, 422, "unknown_role"),
-        ({"title": "x", "assignee_id": str(uuid.uuid4())}, 404, "unknown_member"),
+        ({"title": "x", "assignee_id": str(uuid.uuid4())}, 422, "unknown_member"),
         (
             {"title": "x", "assignee_role": "installer", "order_id": str(uuid.uuid4())},
             404,

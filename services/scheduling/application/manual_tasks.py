@@ -11,7 +11,7 @@ import asyncpg
 
 from contracts.envelope import Actor
 from contracts.roles import ROLES, may
-from plumbing.errors import Forbidden, Invalid, NotFound
+from plumbing.errors import Forbidden, Invalid
 from services.scheduling.adapters import crew_store, task_store
 from services.scheduling.adapters.task_store import Task
 from services.scheduling.application.events import Emitter, Pending
@@ -44,7 +44,8 @@ async def create_task(
         await known_orders.require(order_id)
     async with pool.acquire() as conn, conn.transaction():
         if assignee_id is not None and await crew_store.get_member(conn, assignee_id) is None:
-            raise NotFound(f"crew member {assignee_id} not found", code="unknown_member")
+            # The body names someone who does not exist: a 422, like any invalid field.
+            raise Invalid(f"assignee_id: no crew member {assignee_id}", code="unknown_member")
         now = emitter.clock()
         task = Task.new(
             id=uuid.uuid4(),

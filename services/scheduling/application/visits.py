@@ -24,7 +24,7 @@ from contracts.events.scheduling import (
     VisitRescheduled,
 )
 from plumbing.db import Conn
-from plumbing.errors import Conflict, NotFound
+from plumbing.errors import Conflict, Invalid, NotFound
 from services.scheduling.adapters import crew_store, task_store, visit_store
 from services.scheduling.adapters.visit_store import SlotTaken
 from services.scheduling.application.events import Emitter, Pending
@@ -59,7 +59,9 @@ class Visits:
     async def _member(self, conn: Conn, member_id: UUID) -> CrewMember:
         member = await crew_store.get_member(conn, member_id)
         if member is None:
-            raise NotFound(f"crew member {member_id} not found", code="unknown_member")
+            # A 422, not a 404: the body names someone who does not exist, while the order the
+            # path names may well exist (a 404 would say the order is gone).
+            raise Invalid(f"assignee_id: no crew member {member_id}", code="unknown_member")
         return member
 
     async def _slot_taken(
