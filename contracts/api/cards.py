@@ -161,3 +161,16 @@ class RestrictedOrderCard(_Card):
 
 
 CARD = Views.of(OrderCard, RestrictedOrderCard)
+
+
+# OpenAPI links from every answer that is an order card (create, read, move): the next calls
+# a client (and Schemathesis's stateful phase) makes with the card's id — read it, move it,
+# read its history. The operation ids are set on those routes, so the links cannot go stale.
+ORDER_LINKS: dict[str, dict[str, object]] = {
+    "GetOrder": {"operationId": "get_order", "parameters": {"order_id": "$response.body#/id"}},
+    "MoveOrder": {"operationId": "move_order", "parameters": {"order_id": "$response.body#/id"}},
+    "OrderHistory": {
+        "operationId": "order_history",
+        "parameters": {"order_id": "$response.body#/id"},
+    },
+}

@@ -9,6 +9,7 @@ from pydantic import Field
 from contracts.api.audience import Shown, Views
 from contracts.api.common import Id, Input
 from contracts.mentions import USERNAME
+from contracts.roles import Role
 
 
 class Token(Shown):
@@ -20,7 +21,7 @@ class Me(Shown):
     id: Id
     username: str
     display_name: str
-    role: str
+    role: Role
 
 
 class UserOut(Me):
@@ -35,12 +36,12 @@ USERS = Views.of(list[UserOut])
 class NewUser(Input):
     username: str = Field(min_length=2, max_length=64, pattern=rf"^{USERNAME}$")
     display_name: str = Field(min_length=1, max_length=200)
-    role: str
+    role: Role
     password: str = Field(min_length=4, max_length=200)
 
 
 class UserChanges(Input):
     display_name: str | None = Field(default=None, min_length=1, max_length=200)
-    role: str | None = None
+    role: Role | None = None
     active: bool | None = None
     password: str | None = Field(default=None, min_length=4, max_length=200)

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from contracts.roles import ROLES
-
 DEMO_USERS: tuple[tuple[str, str, str], ...] = (
     ("manager", "Мария Петрова", "manager"),
     ("measurer", "Иван Замеров", "measurer"),
@@ -36,7 +34,3 @@ class User:
             "role": self.role,
             "active": self.active,
         }
-
-
-def valid_role(role: str) -> bool:
-    return role in ROLES

@@ -29,7 +29,7 @@ from fastapi.responses import StreamingResponse
 
 from contracts.api.audience import audience_of
 from contracts.api.errors import errors
-from contracts.api.notifications import PUSHED
+from contracts.api.notifications import PUSHED, STREAM_EVENT
 from gateway.adapters.upstream import Caller, Upstreams
 from gateway.application.order_access import OrderAccess
 from gateway.application.stream_guard import StreamGuard
@@ -185,7 +185,7 @@ STREAM = {
     200: {
         "description": "server-sent events: `board` and `chat` frames (StageChangePush), "
         "`notification` frames (PushedNotification), `ready` and `reauth`",
-        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        "content": {"text/event-stream": {"schema": STREAM_EVENT}},
     },
     **errors(401, 422, 503),
 }

@@ -11,7 +11,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Response
 
 from contracts.api.audience import Views
-from contracts.api.cards import CARD, OrderCard
+from contracts.api.cards import CARD, ORDER_LINKS, OrderCard
 from contracts.api.errors import errors
 from contracts.api.history import (
     COMMENTS,
@@ -78,6 +78,7 @@ async def _forward(
 @router.get(
     "/orders/{order_id}/history",
     response_model=list[HistoryEntry],
+    operation_id="order_history",
     responses=errors(401, 404, 422, 503),
 )
 async def history(
@@ -88,7 +89,12 @@ async def history(
     )
 
 
-@router.post("/orders/{order_id}/transitions", response_model=OrderCard, responses=COMMAND)
+@router.post(
+    "/orders/{order_id}/transitions",
+    response_model=OrderCard,
+    operation_id="move_order",
+    responses={200: {"links": ORDER_LINKS}, **COMMAND},
+)
 async def transition(
     order_id: UUID, body: TransitionRequest, user: Mover, order: OrderCaller, up: UpstreamsDep
 ) -> Response:

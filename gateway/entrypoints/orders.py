@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Header, Query, Response
 
 from contracts.api.board import BOARD, Board
-from contracts.api.cards import CARD, OrderCard
+from contracts.api.cards import CARD, ORDER_LINKS, OrderCard
 from contracts.api.errors import errors
 from contracts.api.orders import CreateOrderRequest
 from contracts.roles import audience_of
@@ -31,8 +31,14 @@ Lang = Annotated[str, Query(pattern="^(ru|en)$")]
     "/orders",
     status_code=201,
     response_model=OrderCard,
+    operation_id="create_order",
     responses={
-        200: {"model": OrderCard, "description": "the same Idempotency-Key and body again"},
+        200: {
+            "model": OrderCard,
+            "description": "the same Idempotency-Key and body again",
+            "links": ORDER_LINKS,
+        },
+        201: {"links": ORDER_LINKS},
         **errors(401, 403, 413, 422, 503),
     },
 )
@@ -49,7 +55,12 @@ async def create_order(
     return shown(reply.body, CARD, user, reply.status)
 
 
-@router.get("/orders/{order_id}", response_model=OrderCard, responses=errors(401, 404, 422, 503))
+@router.get(
+    "/orders/{order_id}",
+    response_model=OrderCard,
+    operation_id="get_order",
+    responses={200: {"links": ORDER_LINKS}, **errors(401, 404, 422, 503)},
+)
 async def get_order(
     order_id: UUID,
     user: SignedIn,
