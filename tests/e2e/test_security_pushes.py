@@ -197,9 +197,17 @@ async def test_a_robots_message_to_a_role_reaches_only_those_who_may_see_the_ord
         assert (await anext(stream)).event == "ready"
         for order_id, text in ((secret, "чужой"), (None, "общий"), (theirs, "свой")):
             await publish(stack, robot(order_id, text), f"rule-{uuid.uuid4()}")
-        seen = await read_until(
-            stream, lambda f: f.event == "notification" and f.data["text"] == f"свой {marker}"
-        )
+        # Each message has its own key, so they may arrive in any order: read until both
+        # that are for the installer have come (the foreign one, published first, is never).
+        wanted = {f"свой {marker}", f"общий {marker}"}
+        arrived: set[str] = set()
+
+        def both(frame: Any) -> bool:
+            if frame.event == "notification":
+                arrived.add(frame.data["text"])
+            return wanted <= arrived
+
+        seen = await read_until(stream, both)
     pushed = [f.data["text"] for f in seen if f.event == "notification"]
     assert f"чужой {marker}" not in pushed
     assert f"общий {marker}" in pushed  # about no order: the person's own
