@@ -2,7 +2,8 @@
 
 Started once per test session from the same wheels `make run` uses, unless DATABASE_URL /
 KAFKA_BOOTSTRAP / S3_ENDPOINT point at servers that already run. Each test session works in
-a fresh database of its own, dropped at the end.
+a fresh database of its own, dropped at the end. `stack`, the whole system, lives here too, so
+that tests/e2e and tests/browser share one per session.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from deploy.local.broker import LocalBroker
 from deploy.local.object_store import LocalObjectStore
 from deploy.local.ports import free_port
 from deploy.local.postgres import LocalPostgres
+from deploy.local.stack import Stack
 from plumbing import db
 
 
@@ -77,6 +79,22 @@ def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infra]:
             component.stop()
         for folder in cleanup:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def stack(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The whole system as `make run` starts it, once per test session, in a temp data folder.
+
+    It shares the session's PostgreSQL server (its own database), but runs its own S3 server and
+    broker, as `make run` does: the broker keeps its log in that S3 server (a restart is not a
+    replay), and killing the broker here disturbs no other test. Defined here, not in
+    tests/e2e, so that tests/e2e and tests/browser get the same one.
+    """
+    # Imported here: own_stack imports Infra from this module.
+    from tests.e2e.own_stack import own_stack  # noqa: PLC0415
+
+    with own_stack(infra, tmp_path_factory.mktemp("stack"), "e2e") as running:
+        yield running
 
 
 def _with_database(url: str, name: str) -> str:

@@ -1,26 +1,15 @@
-"""The whole system as `make run` starts it, once per test session, in a temp data folder.
-
-It shares the session's PostgreSQL server (its own database), but runs its own S3 server and
-broker, as `make run` does: the broker keeps its log in that S3 server (a restart is not a
-replay), and killing the broker here disturbs no other test.
+"""An HTTP client on the session's whole system (`stack`, in tests/conftest.py, shared with
+tests/browser) and `login(api, username)` for a demo user's bearer header.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
 from deploy.local.stack import Stack
-from tests.conftest import Infra
-from tests.e2e.own_stack import own_stack
-
-
-@pytest.fixture(scope="session")
-def stack(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    with own_stack(infra, tmp_path_factory.mktemp("stack"), "e2e") as running:
-        yield running
 
 
 @pytest.fixture
