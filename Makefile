@@ -7,6 +7,12 @@ export PYTHONPATH := $(CURDIR)
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run test chaos lint typecheck unit integration contract e2e schemas schemas-check bench clean k8s-validate k8s-dev-keys rebuild-projections
+.PHONY: venv web-deps web-build web-check browser browser-test
+
+WEB := web
+NPM ?= npm
+# The browser tests drive this Chromium (Debian's package); point it elsewhere to use another.
+export CHROMIUM ?= /usr/bin/chromium
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,7 +22,37 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 venv: $(VENV)/.installed
 
-run: $(VENV)/.installed ## start the whole system on this machine; Ctrl-C stops it
+# npm ci starts from an empty node_modules: the stamp keeps it to when the lock file changed.
+$(WEB)/node_modules/.installed: $(WEB)/package.json $(WEB)/package-lock.json
+	cd $(WEB) && $(NPM) ci --no-audit --no-fund
+	@touch $@
+
+web-deps: $(WEB)/node_modules/.installed
+
+web-build: $(WEB)/node_modules/.installed ## the web app: typed API client, type check, bundle into web/dist
+	cd $(WEB) && $(NPM) run build
+
+web-check: $(WEB)/node_modules/.installed
+	cd $(WEB) && $(NPM) run check
+
+# Installs Chromium once, as root or through password-less sudo; says how otherwise.
+browser:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then sudo=""; \
+	  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; \
+	  else \
+	    echo "The browser tests need Chromium at $(CHROMIUM). Install Debian's package with" >&2; \
+	    echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends chromium" >&2; \
+	    echo "or set CHROMIUM to another Chromium or Chrome binary." >&2; \
+	    exit 1; \
+	  fi; \
+	  echo "Installing Debian's chromium for the browser tests (once)"; \
+	  $$sudo apt-get update -qq && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null && \
+	  test -x "$(CHROMIUM)" || { echo "chromium did not install at $(CHROMIUM)" >&2; exit 1; }; \
+	fi
+
+run: $(VENV)/.installed web-build ## start the whole system on this machine; Ctrl-C stops it
 	$(PY) -m deploy.local.stack
 
 lint: $(VENV)/.installed
@@ -54,8 +90,12 @@ integration: $(VENV)/.installed
 e2e: $(VENV)/.installed
 	$(PY) -m pytest -q tests/e2e
 
-test: lint typecheck schemas-check k8s-validate ## everything CI runs
+# tests/browser run last within the one session (tests/browser/conftest.py orders them).
+test: lint typecheck schemas-check k8s-validate web-check web-build browser ## everything CI runs
 	$(PY) -m pytest -q -p no:cacheprovider tests
+
+browser-test: $(VENV)/.installed web-build browser ## only the browser tests (screenshots in test-artifacts/screens)
+	$(PY) -m pytest -q tests/browser
 
 bench: $(VENV)/.installed ## benchmarks print figures against a raw baseline; not part of `make test`
 	$(PY) -m bench
@@ -66,5 +106,7 @@ chaos: $(VENV)/.installed ## the fault run: load while every process is killed i
 rebuild-projections: $(VENV)/.installed ## rebuild every read model from the logs and swap it in live (DATABASE_URL of the running system)
 	$(PY) -m services.projections.entrypoints.rebuild $(if $(CHECK),--check)
 
-clean: ## wipe local data (database, object store, logs)
+clean: ## wipe local data (database, object store, logs), the built web app and test artifacts; NODE_MODULES=1 also web/node_modules
 	$(PY) -m deploy.local.clean 2>/dev/null || rm -rf .data
+	rm -rf $(WEB)/dist test-artifacts
+	$(if $(NODE_MODULES),rm -rf $(WEB)/node_modules)
