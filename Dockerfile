@@ -2,6 +2,17 @@
 #   python -m services.orders | services.scheduling | services.media | services.notifications
 #   | services.projections | gateway
 # Build: docker build -t oms:dev .
+
+# The web app: built here from its lockfile and the API's OpenAPI (its typed client), so the
+# image carries web/dist and no Node.
+FROM node:20-bookworm-slim AS web
+WORKDIR /src
+COPY web/package.json web/package-lock.json web/
+RUN cd web && npm ci --no-audit --no-fund
+COPY contracts/api/openapi.json contracts/api/openapi.json
+COPY web web
+RUN cd web && npm run build
+
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -24,6 +35,7 @@ RUN pip install -r requirements.txt
 
 # The code stays owned by root: the app user can read it, not change it.
 COPY . .
+COPY --from=web /src/web/dist web/dist
 # The root filesystem is read-only in Kubernetes: compile the bytecode now, not at first import.
 RUN python -m compileall -q /app
 

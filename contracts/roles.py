@@ -156,8 +156,8 @@ SEES_ALL_ORDERS: Final = roles_with("orders.see_all")
 
 
 def render() -> str:
-    """The table as an ES module for the web app: JSON after a fixed first line (no build
-    step there, and a JSON import needs import attributes that older phones lack)."""
+    """The table as a TypeScript module for the web app (web/src/app/roles.generated.ts):
+    `as const`, so a capability the app names that the server does not know is a type error."""
     table = {
         "roles": {
             role: {"audience": spec.audience, "capabilities": sorted(spec.capabilities)}
@@ -168,7 +168,7 @@ def render() -> str:
     body = json.dumps(table, indent=2, ensure_ascii=True, sort_keys=True)
     return (
         "// Generated from contracts/roles.py by `make schemas`; do not edit.\n"
-        f"export default {body};\n"
+        f"export default {body} as const;\n"
     )
 
 

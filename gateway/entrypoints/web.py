@@ -1,8 +1,10 @@
-"""The web app: plain static files (no build step) and the per-role user guides.
+"""The web app (built from web/ into web/dist by `make web-build`) and the per-role guides.
 
-`/` is the single page, `/app/...` its modules, styles and dictionaries, `/guides/{role}` a
-role's guide in Russian (`?lang=en` picks an English one when it exists). Files are resolved
-inside `gateway/web` only, so a crafted path (`..`, absolute, symlink) can never leave it.
+`/` is the single page, `/app/...` its scripts, styles and icons, `/guides/{role}` a role's
+guide in Russian (`?lang=en` picks an English one when it exists). Files are resolved inside
+`web/dist` only, so a crafted path (`..`, absolute, symlink) can never leave it. The built
+assets carry a content hash in their names (`/app/assets/index-<hash>.js`), so they are cached
+for good; index.html is revalidated every time, so a release reaches phones at once.
 
 A guide is assembled, not stored whole: `guides/<role>.<lang>.html` holds only that role's text,
 starting with its `<h1>` (which also titles the page), plus markers such as
@@ -27,8 +29,9 @@ from contracts.roles import ROLES
 from gateway.entrypoints.deps import PUBLIC
 from plumbing.errors import NotFound
 
-WEB_ROOT = Path(__file__).resolve().parent.parent / "web"
-GUIDES_DIR = WEB_ROOT / "guides"
+REPO = Path(__file__).resolve().parent.parent.parent
+WEB_ROOT = REPO / "web" / "dist"
+GUIDES_DIR = REPO / "gateway" / "web" / "guides"
 GUIDE_ROLES: tuple[str, ...] = ROLES  # every role has its guide (tests/unit/test_web_app.py)
 
 # Explicit types: `mimetypes` depends on the host's /etc/mime.types, and a browser refuses to
@@ -36,6 +39,7 @@ GUIDE_ROLES: tuple[str, ...] = ROLES  # every role has its guide (tests/unit/tes
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
+    ".map": "application/json",
     ".css": "text/css; charset=utf-8",
     ".json": "application/json",
     ".svg": "image/svg+xml",
@@ -43,9 +47,10 @@ CONTENT_TYPES = {
     ".ico": "image/x-icon",
     ".webmanifest": "application/manifest+json",
 }
-# The app is tiny and changes with releases: revalidate every time (ETag makes it cheap) rather
-# than let a phone run yesterday's JS against today's API.
+# index.html changes with releases: revalidate every time (ETag makes it cheap) rather than let
+# a phone run yesterday's JS against today's API. Hashed assets never change under one name.
 CACHE = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
+IMMUTABLE = {**CACHE, "Cache-Control": "public, max-age=31536000, immutable"}
 # Presigned upload/download URLs point at the object store, another origin: allow http(s) there.
 PAGE_HEADERS = {
     **CACHE,
@@ -138,7 +143,7 @@ async def index() -> FileResponse:
 
 @router.get("/app/{path:path}", dependencies=[PUBLIC])
 async def asset(path: str) -> FileResponse:
-    return _serve(_file(path))
+    return _serve(_file(path), IMMUTABLE if path.startswith("assets/") else CACHE)
 
 
 @router.get("/guides/{role}", dependencies=[PUBLIC])

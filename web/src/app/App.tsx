@@ -1,0 +1,89 @@
+// The shell: sign-in gate, header, hash routes (links survive a reload and need no server
+// support), the offline banner and toasts. Each screen is a feature component that loads its
+// own data and cleans up after itself.
+import { useEffect, useState, type ReactElement } from "react";
+import { Redirect, Route, Router, Switch } from "wouter";
+import { useHashLocation } from "wouter/use-hash-location";
+import { api, ok } from "../api/client";
+import { session } from "../api/session";
+import { SignIn } from "../features/auth/SignIn";
+import { common } from "../i18n/common";
+import { live } from "../realtime/stream";
+import { useApp } from "../store/app";
+import { routes } from "./routes";
+import { TopBar } from "./TopBar";
+import { Toasts } from "./Toasts";
+
+export function App(): ReactElement {
+  const t = common.use();
+  const me = useApp((s) => s.me);
+  const online = useApp((s) => s.online);
+  const signedIn = useApp((s) => s.signedIn);
+  const signedOut = useApp((s) => s.signedOut);
+  const setOnline = useApp((s) => s.setOnline);
+  const lang = useApp((s) => s.lang);
+  const [checking, setChecking] = useState(Boolean(session.token()));
+
+  useEffect(() => {
+    document.documentElement.lang = lang;
+    document.title = t("app.title");
+  }, [lang, t]);
+
+  // A token from this tab's earlier page load: who is it?
+  useEffect(() => {
+    if (!session.token()) return;
+    ok(api.GET("/api/v1/me"))
+      .then(signedIn)
+      .catch(() => session.clear())
+      .finally(() => setChecking(false));
+  }, [signedIn]);
+
+  useEffect(() => session.onExpired(() => signedOut()), [signedOut]);
+
+  useEffect(() => {
+    const up = (): void => setOnline(true);
+    const down = (): void => setOnline(false);
+    window.addEventListener("online", up);
+    window.addEventListener("offline", down);
+    return () => {
+      window.removeEventListener("online", up);
+      window.removeEventListener("offline", down);
+    };
+  }, [setOnline]);
+
+  useEffect(() => {
+    if (!me) return;
+    live.start(me.id);
+    return () => live.stop();
+  }, [me]);
+
+  if (checking) return <p className="pad muted">{t("common.loading")}</p>;
+  if (!me) return <SignIn />;
+  return (
+    <Router hook={useHashLocation}>
+      <a className="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById("main")?.focus())}>
+        {t("app.skip")}
+      </a>
+      <TopBar />
+      {online ? null : (
+        <div className="offline" role="status">
+          {t("app.offline")}
+        </div>
+      )}
+      <main id="main" tabIndex={-1}>
+        <Switch>
+          {routes.map(({ path, component: Screen }) => (
+            <Route key={path} path={path} component={Screen} />
+          ))}
+          <Route path="/">
+            <Redirect to="/board" />
+          </Route>
+          <Route>
+            <p className="pad">{t("app.not_found")}</p>
+          </Route>
+        </Switch>
+      </main>
+      <Toasts />
+    </Router>
+  );
+}

@@ -1,0 +1,82 @@
+// The header: brand, the screens this role has, the bell with the unread count, who is
+// signed in, the language switch and sign-out. On a phone the links wrap under the brand.
+import type { ReactElement } from "react";
+import { Link, useLocation } from "wouter";
+import { session } from "../api/session";
+import { common, type CommonKey } from "../i18n/common";
+import { useApp } from "../store/app";
+import { live } from "../realtime/stream";
+import { may } from "./roles";
+
+type NavItem = { href: string; label: CommonKey; show: boolean };
+
+export function TopBar(): ReactElement {
+  const t = common.use();
+  const me = useApp((s) => s.me);
+  const lang = useApp((s) => s.lang);
+  const unread = useApp((s) => s.unread);
+  const setLang = useApp((s) => s.setLang);
+  const signedOut = useApp((s) => s.signedOut);
+  const [location] = useLocation();
+  const role = me?.role;
+  const items: NavItem[] = [
+    { href: "/board", label: "nav.board", show: true },
+    { href: "/tasks", label: "nav.tasks", show: true },
+    { href: "/calendar", label: "nav.calendar", show: may(role, "visits.book") },
+  ];
+  return (
+    <header className="topbar">
+      <Link href="/board" className="brand">
+        {t("app.brand")}
+      </Link>
+      <nav className="nav" aria-label={t("nav.label")}>
+        {items
+          .filter((item) => item.show)
+          .map((item) => (
+            <Link
+              key={item.href}
+              href={item.href}
+              aria-current={location.startsWith(item.href) ? "page" : undefined}
+            >
+              {t(item.label)}
+            </Link>
+          ))}
+        <Link
+          href="/notifications"
+          className="bell"
+          aria-label={`${t("nav.notifications")}${unread ? ` (${unread})` : ""}`}
+          aria-current={location.startsWith("/notifications") ? "page" : undefined}
+        >
+          <svg className="icon" aria-hidden="true" viewBox="0 0 24 24" width="22" height="22">
+            <path
+              fill="currentColor"
+              d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z"
+            />
+          </svg>
+          {unread ? <span className="badge">{unread}</span> : null}
+        </Link>
+        <a href={`/guides/${role ?? "manager"}${lang === "en" ? "?lang=en" : ""}`} target="_blank" rel="noopener">
+          {t("nav.help")}
+        </a>
+      </nav>
+      <div className="who">
+        <span>{me?.display_name}</span>
+        <span className="role">{role ? t(`role.${role}` as CommonKey) : ""}</span>
+        <button type="button" className="link lang-toggle" onClick={() => setLang(lang === "ru" ? "en" : "ru")}>
+          {t("app.switch_lang")}
+        </button>
+        <button
+          type="button"
+          className="link"
+          onClick={() => {
+            live.stop();
+            session.clear();
+            signedOut();
+          }}
+        >
+          {t("auth.logout")}
+        </button>
+      </div>
+    </header>
+  );
+}

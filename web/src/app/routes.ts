@@ -1,0 +1,18 @@
+// Every screen and its hash path. A feature adds its line here; nothing else knows paths.
+// `#/order/<id>` is the path the old app and its notifications used: kept, so links survive.
+import type { ComponentType } from "react";
+import { BoardScreen } from "../features/board/BoardScreen";
+import { CalendarScreen } from "../features/calendar/CalendarScreen";
+import { NotificationsScreen } from "../features/notifications/NotificationsScreen";
+import { OrderScreen } from "../features/order/OrderScreen";
+import { TasksScreen } from "../features/tasks/TasksScreen";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- wouter passes route params
+export const routes: { path: string; component: ComponentType<any> }[] = [
+  { path: "/board", component: BoardScreen },
+  { path: "/order/:id", component: OrderScreen },
+  { path: "/tasks", component: TasksScreen },
+  { path: "/notifications", component: NotificationsScreen },
+  { path: "/calendar", component: CalendarScreen },
+  { path: "/calendar/:role", component: CalendarScreen },
+];

@@ -1,0 +1,5 @@
+import type { ReactElement } from "react";
+
+export function BoardScreen(): ReactElement {
+  return <p className="pad">BoardScreen</p>;
+}

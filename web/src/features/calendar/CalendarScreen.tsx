@@ -1,0 +1,5 @@
+import type { ReactElement } from "react";
+
+export function CalendarScreen(): ReactElement {
+  return <p className="pad">CalendarScreen</p>;
+}

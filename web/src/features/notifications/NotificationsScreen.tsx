@@ -1,0 +1,5 @@
+import type { ReactElement } from "react";
+
+export function NotificationsScreen(): ReactElement {
+  return <p className="pad">NotificationsScreen</p>;
+}

@@ -1,0 +1,5 @@
+import type { ReactElement } from "react";
+
+export function OrderScreen(): ReactElement {
+  return <p className="pad">OrderScreen</p>;
+}

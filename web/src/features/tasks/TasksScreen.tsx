@@ -1,0 +1,5 @@
+import type { ReactElement } from "react";
+
+export function TasksScreen(): ReactElement {
+  return <p className="pad">TasksScreen</p>;
+}

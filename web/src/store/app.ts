@@ -1,0 +1,56 @@
+// The app's one store (zustand): who is signed in, the language, the connection, toasts.
+// Screens keep their own data in their components and refetch it; what lives here is what
+// several screens read at once. Kept small on purpose.
+import { create } from "zustand";
+import type { Schemas } from "../api/client";
+
+export type Lang = "ru" | "en";
+export type Me = Schemas["Me"];
+export type Toast = { id: number; text: string; tone: "info" | "error" };
+
+const LANG_KEY = "oms.lang";
+
+function initialLang(): Lang {
+  const saved = localStorage.getItem(LANG_KEY);
+  return saved === "en" || saved === "ru" ? saved : "ru";
+}
+
+type AppState = {
+  me: Me | null;
+  lang: Lang;
+  online: boolean;
+  unread: number;
+  toasts: Toast[];
+  signedIn(me: Me): void;
+  signedOut(): void;
+  setLang(lang: Lang): void;
+  setOnline(online: boolean): void;
+  setUnread(unread: number): void;
+  toast(text: string, tone?: Toast["tone"]): void;
+  dismiss(id: number): void;
+};
+
+let toastSeq = 0;
+
+export const useApp = create<AppState>()((set) => ({
+  me: null,
+  lang: initialLang(),
+  online: true,
+  unread: 0,
+  toasts: [],
+  signedIn: (me) => set({ me }),
+  signedOut: () => set({ me: null, unread: 0 }),
+  setLang: (lang) => {
+    localStorage.setItem(LANG_KEY, lang);
+    document.documentElement.lang = lang;
+    set({ lang });
+  },
+  setOnline: (online) => set({ online }),
+  setUnread: (unread) => set({ unread }),
+  toast: (text, tone = "info") => {
+    const id = ++toastSeq;
+    set((s) => ({ toasts: [...s.toasts, { id, text, tone }] }));
+    setTimeout(() => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })), 5000);
+  },
+  dismiss: (id) => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })),
+}));
