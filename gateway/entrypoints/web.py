@@ -138,6 +138,11 @@ def _guide_page(folder: Path, page: str) -> tuple[bytes, str]:
 
 @router.get("/", dependencies=[PUBLIC])
 async def index() -> FileResponse:
+    if not (WEB_ROOT / "index.html").is_file():
+        raise NotFound(
+            f"the web app is not built ({WEB_ROOT} has no index.html): run `make web-build`",
+            code="web_app_not_built",
+        )
     return _serve(_file("index.html"), PAGE_HEADERS)
 
 

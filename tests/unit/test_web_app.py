@@ -1,9 +1,9 @@
-"""The web app's static side: dictionaries complete and in step, every key the sources use
-exists, and the router serves the page, modules and guides with the right content types."""
+"""The web app's static side: the router serves the built page and its assets with the right
+types, caching and policy, and assembles the guides. (The app's own texts are checked by the
+TypeScript compiler: see web/src/i18n/messages.ts.)"""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,66 +15,24 @@ from fastapi import FastAPI
 from gateway.entrypoints import web
 from plumbing.app import install_error_handlers
 
-WEB = Path(web.__file__).resolve().parent.parent / "web"
-LANGS = ("ru", "en")
-# t("key") in JS; data-i18n="key" and its -placeholder/-aria-label/-title variants in HTML.
-T_CALL = re.compile(r"""\bt\(\s*["']([^"'$`]+)["']""")
-DATA_I18N = re.compile(r"""data-i18n(?:-[a-z-]+)?=["']([^"']+)["']""")
+GUIDES = web.GUIDES_DIR
 
 
-def dictionary(lang: str) -> dict[str, str]:
-    data = json.loads((WEB / "i18n" / f"{lang}.json").read_text(encoding="utf-8"))
-    assert isinstance(data, dict)
-    return data
-
-
-def used_keys() -> dict[str, set[str]]:
-    """Every i18n key the sources use → the files using it."""
-    found: dict[str, set[str]] = {}
-    for path in [*WEB.rglob("*.js"), WEB / "index.html"]:
-        text = path.read_text(encoding="utf-8")
-        for key in [*T_CALL.findall(text), *DATA_I18N.findall(text)]:
-            found.setdefault(key, set()).add(path.name)
-    return found
-
-
-def test_dictionaries_have_identical_keys() -> None:
-    ru, en = dictionary("ru"), dictionary("en")
-    assert set(ru) == set(en), {"only_ru": set(ru) - set(en), "only_en": set(en) - set(ru)}
-
-
-@pytest.mark.parametrize("lang", LANGS)
-def test_dictionary_has_no_empty_values(lang: str) -> None:
-    empty = [k for k, v in dictionary(lang).items() if not isinstance(v, str) or not v.strip()]
-    assert not empty
-
-
-def test_placeholders_match_between_languages() -> None:
-    ru, en = dictionary("ru"), dictionary("en")
-    names = re.compile(r"\{(\w+)\}")
-    differ = {k for k in ru if set(names.findall(ru[k])) != set(names.findall(en.get(k, "")))}
-    assert not differ
-
-
-def test_every_key_used_in_the_sources_exists() -> None:
-    used = used_keys()
-    assert len(used) > 50  # the grep itself works: the app is translated throughout
-    missing = {key: sorted(files) for key, files in used.items() if key not in dictionary("ru")}
-    assert not missing
-
-
-def test_russian_is_the_default_language() -> None:
-    assert '<html lang="ru">' in (WEB / "index.html").read_text(encoding="utf-8")
-    assert "preferredLang" in (WEB / "js" / "i18n.js").read_text(encoding="utf-8")
-    assert re.search(r'\?\s*saved\s*:\s*"ru"', (WEB / "js" / "i18n.js").read_text("utf-8"))
-
-
-def test_every_module_import_resolves() -> None:
-    """A typo in an import path is a blank page in the browser; catch it here."""
-    imports = re.compile(r"""^import .* from ["'](\./[^"']+)["'];$""", re.MULTILINE)
-    for module in (WEB / "js").glob("*.js"):
-        for target in imports.findall(module.read_text(encoding="utf-8")):
-            assert (module.parent / target).is_file(), f"{module.name} imports {target}"
+@pytest.fixture
+def built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A built app as `make web-build` leaves it in web/dist: index.html, hashed assets, an icon.
+    The unit tests serve this stand-in, so they need no Node build."""
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "index.html").write_text(
+        '<!doctype html><script type="module" src="/app/assets/index-abc123.js"></script>',
+        encoding="utf-8",
+    )
+    (tmp_path / "assets" / "index-abc123.js").write_text("export {};", encoding="utf-8")
+    (tmp_path / "assets" / "index-abc123.css").write_text("body{}", encoding="utf-8")
+    (tmp_path / "icon.svg").write_text("<svg/>", encoding="utf-8")
+    (tmp_path / "notes.py").write_text("secret = 1", encoding="utf-8")
+    monkeypatch.setattr(web, "WEB_ROOT", tmp_path)
+    return tmp_path
 
 
 @pytest.fixture
@@ -87,35 +45,45 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
-async def test_root_serves_the_page(client: httpx.AsyncClient) -> None:
+async def test_root_serves_the_built_page_under_a_strict_policy(
+    client: httpx.AsyncClient, built: Path
+) -> None:
     reply = await client.get("/")
     assert reply.status_code == 200
     assert reply.headers["content-type"].startswith("text/html")
-    assert '<script type="module" src="/app/js/main.js">' in reply.text
-    assert "script-src 'self'" in reply.headers["content-security-policy"]
-
-
-@pytest.mark.parametrize("module", sorted(p.name for p in (WEB / "js").glob("*.js")))
-async def test_modules_are_served_as_javascript(client: httpx.AsyncClient, module: str) -> None:
-    reply = await client.get(f"/app/js/{module}")
-    assert reply.status_code == 200
-    assert reply.headers["content-type"].split(";")[0] in {
-        "text/javascript",
-        "application/javascript",
-    }
-    assert reply.headers["x-content-type-options"] == "nosniff"
+    assert "/app/assets/index-abc123.js" in reply.text
+    policy = reply.headers["content-security-policy"]
+    assert "script-src 'self'" in policy
+    assert "style-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "unsafe-eval" not in policy
+    assert reply.headers["cache-control"] == "no-cache"  # a release reaches phones at once
 
 
 @pytest.mark.parametrize(
     ("path", "kind"),
-    [("/app/css/app.css", "text/css"), ("/app/i18n/ru.json", "application/json")],
+    [
+        ("/app/assets/index-abc123.js", "text/javascript"),
+        ("/app/assets/index-abc123.css", "text/css"),
+        ("/app/icon.svg", "image/svg+xml"),
+    ],
 )
-async def test_styles_and_dictionaries_have_their_types(
-    client: httpx.AsyncClient, path: str, kind: str
+async def test_assets_have_their_types(
+    client: httpx.AsyncClient, built: Path, path: str, kind: str
 ) -> None:
     reply = await client.get(path)
     assert reply.status_code == 200
     assert reply.headers["content-type"].startswith(kind)
+    assert reply.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_hashed_assets_are_cached_for_good_the_rest_revalidated(
+    client: httpx.AsyncClient, built: Path
+) -> None:
+    hashed = await client.get("/app/assets/index-abc123.js")
+    assert "immutable" in hashed.headers["cache-control"]
+    icon = await client.get("/app/icon.svg")
+    assert icon.headers["cache-control"] == "no-cache"
 
 
 @pytest.mark.parametrize("role", web.GUIDE_ROLES)
@@ -285,19 +253,31 @@ async def test_english_guide_falls_back_to_russian(client: httpx.AsyncClient) ->
         "/app/%2e%2e/entrypoints/web.py",
         # a file of a served type, but outside the web folder
         "/app/%2e%2e/%2e%2e/contracts/schemas/envelope.json",
-        "/app/js/missing.js",
+        "/app/assets/missing.js",
+        "/app/notes.py",
         "/app/",
     ],
 )
-async def test_unknown_guides_and_files_are_404(client: httpx.AsyncClient, path: str) -> None:
+async def test_unknown_guides_and_files_are_404(
+    client: httpx.AsyncClient, built: Path, path: str
+) -> None:
     reply = await client.get(path)
     assert reply.status_code == 404
 
 
 async def test_only_web_files_are_served_even_inside_the_folder(
-    client: httpx.AsyncClient,
+    client: httpx.AsyncClient, built: Path
 ) -> None:
     # A stray editor backup or notes file next to the app must not be published.
     assert web.CONTENT_TYPES.get(".py") is None
-    reply = await client.get("/app/guides/manager.ru.html")
-    assert reply.status_code == 200  # html is a web file
+    assert (await client.get("/app/notes.py")).status_code == 404
+    assert (await client.get("/app/index.html")).status_code == 200  # html is a web file
+
+
+async def test_an_unbuilt_app_says_how_to_build_it(
+    client: httpx.AsyncClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(web, "WEB_ROOT", tmp_path / "dist")
+    reply = await client.get("/")
+    assert reply.status_code == 404
+    assert "make web-build" in reply.json()["detail"]
