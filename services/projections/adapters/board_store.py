@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import asyncpg
@@ -54,6 +54,19 @@ CARD_COLUMNS = (
     "c.customer_name, c.phone, c.address, c.address_json, c.manager_id, c.amount::text AS amount, "
     "c.pipeline_version, u.display_name AS manager_name"
 )
+
+
+def overdue_of(card: str) -> str:
+    """Whether the card `card` (an alias of a board_cards row) is past its stage's limit: for
+    the stage entry it is in now, so a stage change clears it by itself. One definition for
+    the flag a card shows and the `overdue` filter, so the two cannot disagree."""
+    return (
+        f"EXISTS (SELECT 1 FROM order_overdue o WHERE o.order_id = {card}.order_id"
+        f" AND o.stage = {card}.stage AND o.entered_at >= {card}.stage_entered_at"
+        " - interval '1 second')"
+    )
+
+
 # What a card shows beyond its own row, computed for the cards served only (after ranking),
 # so the cost grows with `limit`, not with the number of orders. `r` is a board_cards row.
 EXTRA_COLUMNS = (
@@ -70,9 +83,7 @@ EXTRA_COLUMNS = (
     " (SELECT coalesce(jsonb_object_agg(p.purpose, p.n), '{}'::jsonb) FROM (SELECT m.purpose,"
     " count(*) AS n FROM order_media m WHERE m.order_id = r.order_id AND m.kind = 'document'"
     " GROUP BY m.purpose) p) AS document_purposes,"
-    # Overdue for the stage entry the card is in now: a stage change clears it by itself.
-    " EXISTS (SELECT 1 FROM order_overdue o WHERE o.order_id = r.order_id AND o.stage = r.stage"
-    " AND o.entered_at >= r.stage_entered_at - interval '1 second') AS overdue"
+    f" {overdue_of('r')} AS overdue"
 )
 EXTRA_JOINS = (
     "LEFT JOIN LATERAL (SELECT v.starts_at, v.ends_at, v.kind, v.assignee_id FROM order_visits v"
@@ -82,41 +93,76 @@ EXTRA_JOINS = (
 )
 
 
-def _filters(
-    q: str | None,
-    manager: str | None,
-    assignee: str | None,
-    visible_to: str | None,
-    production_view: bool,
-) -> tuple[str, list[Any]]:
+def _served(rows: str) -> str:
+    """The cards served from `rows` (a FROM item whose rows are board_cards rows, as `r`):
+    the board's and the single card's query are this one."""
+    return (
+        f"SELECT {CARD_COLUMNS.replace('c.', 'r.')}, {EXTRA_COLUMNS} FROM {rows} "
+        f"LEFT JOIN users u ON u.user_id::text = r.manager_id {EXTRA_JOINS}"
+    )
+
+
+@dataclass(frozen=True)
+class BoardFilter:
+    """Which cards the board (or one card) shows. `visible_to`, `production_view`: what the
+    caller may see at all (the gateway sets them by role); the rest: what they asked for.
+    `mine`: a user id: cards they manage, or with a visit or task assigned to them."""
+
+    q: str | None = None
+    manager: str | None = None
+    assignee: str | None = None
+    mine: str | None = None
+    overdue: bool = False
+    visible_to: str | None = None
+    production_view: bool = False
+    order_id: str | None = None
+
+
+def _managed_by(n: int) -> str:
+    """`c` is managed by `$n`: a user id, or a username resolved through the users model."""
+    return (
+        f"(c.manager_id = ${n} OR c.manager_id IN "
+        f"(SELECT user_id::text FROM users WHERE username = ${n}))"
+    )
+
+
+def _assigned_to(n: int) -> str:
+    """`c` has a booked visit or a task that is not cancelled assigned to `$n` (id or name)."""
+    who = f"(SELECT user_id FROM users WHERE user_id::text = ${n} OR username = ${n})"
+    return (
+        f"(c.order_id IN (SELECT order_id FROM order_visits WHERE status = 'booked' "
+        f"AND assignee_id IN {who}) OR c.order_id IN (SELECT order_id FROM order_tasks "
+        f"WHERE status <> 'cancelled' AND assignee_id IN {who}))"
+    )
+
+
+def _filters(f: BoardFilter) -> tuple[str, list[Any]]:
     clauses: list[str] = ["true"]
     args: list[Any] = []
-    if q:
-        args.append(f"%{q.lower()}%")
-        clauses.append(f"c.search LIKE ${len(args)}")
-    if manager:
-        # A user id, or a username resolved through the users read model.
-        args.append(manager)
-        n = len(args)
+
+    def arg(value: Any) -> int:
+        args.append(value)
+        return len(args)
+
+    if f.order_id is not None:
+        clauses.append(f"c.order_id = ${arg(f.order_id)}::uuid")
+    if f.q:
+        clauses.append(f"c.search LIKE ${arg(f'%{f.q.lower()}%')}")
+    if f.manager:
+        clauses.append(_managed_by(arg(f.manager)))
+    if f.assignee:
+        clauses.append(_assigned_to(arg(f.assignee)))
+    if f.mine:
+        n = arg(f.mine)
+        clauses.append(f"({_managed_by(n)} OR {_assigned_to(n)})")
+    if f.overdue:
+        clauses.append(overdue_of("c"))
+    if f.visible_to is not None:
         clauses.append(
-            f"(c.manager_id = ${n} OR c.manager_id IN "
-            f"(SELECT user_id::text FROM users WHERE username = ${n}))"
+            f"c.order_id IN (SELECT order_id FROM order_access WHERE user_id = "
+            f"${arg(f.visible_to)}::uuid)"
         )
-    if assignee:
-        args.append(assignee)
-        n = len(args)
-        who = f"(SELECT user_id FROM users WHERE user_id::text = ${n} OR username = ${n})"
-        clauses.append(
-            f"(c.order_id IN (SELECT order_id FROM order_visits WHERE status = 'booked' "
-            f"AND assignee_id IN {who}) OR c.order_id IN (SELECT order_id FROM order_tasks "
-            f"WHERE status <> 'cancelled' AND assignee_id IN {who}))"
-        )
-    if visible_to is not None:
-        args.append(visible_to)
-        clauses.append(
-            f"c.order_id IN (SELECT order_id FROM order_access WHERE user_id = ${len(args)}::uuid)"
-        )
-    if production_view:
+    if f.production_view:
         # Production's stages are each order's own pipeline's (production and later), so the
         # filter joins the order's version rather than naming stages.
         clauses.append(pipeline_store.PRODUCTION_SEES)
@@ -126,29 +172,39 @@ def _filters(
 async def board(
     pool: asyncpg.Pool,
     *,
-    q: str | None,
-    manager: str | None,
-    visible_to: str | None,
+    q: str | None = None,
+    manager: str | None = None,
+    visible_to: str | None = None,
     limit: int,
     assignee: str | None = None,
     production_view: bool = False,
+    where: BoardFilter | None = None,
 ) -> tuple[dict[str, int], list[dict[str, Any]]]:
-    """Counts per stage and the first `limit` cards of each: two round trips, always."""
-    where, args = _filters(q, manager, assignee, visible_to, production_view)
+    """Counts per stage and the first `limit` cards of each: two round trips, always. The
+    counts and the cards are of the same filter, so they agree. `where` names every filter;
+    the keyword filters are its first ones, as callers have long given them."""
+    f = where or BoardFilter(
+        q=q,
+        manager=manager,
+        assignee=assignee,
+        visible_to=visible_to,
+        production_view=production_view,
+    )
+    clause, args = _filters(f)
     async with pool.acquire() as conn:
         counts = await conn.fetch(
-            f"SELECT stage, count(*) AS n FROM board_cards c WHERE {where} GROUP BY stage", *args
+            f"SELECT stage, count(*) AS n FROM board_cards c WHERE {clause} GROUP BY stage", *args
         )
         # The stages the counts found drive one index walk each ((stage, stage_entered_at)
         # index, LIMIT per stage): the cost follows stages × limit, not the number of orders.
         stages = [r["stage"] for r in counts]
+        ranked = (
+            f"unnest(${len(args) + 1}::text[]) AS s(stage) CROSS JOIN LATERAL ("
+            f"SELECT c.* FROM board_cards c WHERE c.stage = s.stage AND {clause} "
+            f"ORDER BY c.stage_entered_at DESC, c.number DESC LIMIT ${len(args) + 2}) r"
+        )
         cards = await conn.fetch(
-            f"SELECT {CARD_COLUMNS.replace('c.', 'r.')}, {EXTRA_COLUMNS} "
-            f"FROM unnest(${len(args) + 1}::text[]) AS s(stage) CROSS JOIN LATERAL ("
-            f"SELECT c.* FROM board_cards c WHERE c.stage = s.stage AND {where} "
-            f"ORDER BY c.stage_entered_at DESC, c.number DESC LIMIT ${len(args) + 2}) r "
-            f"LEFT JOIN users u ON u.user_id::text = r.manager_id {EXTRA_JOINS} "
-            "ORDER BY r.stage, r.stage_entered_at DESC, r.number DESC",
+            f"{_served(ranked)} ORDER BY r.stage, r.stage_entered_at DESC, r.number DESC",
             *args,
             stages,
             limit,
@@ -156,13 +212,14 @@ async def board(
     return {r["stage"]: r["n"] for r in counts}, [dict(r) for r in cards]
 
 
-async def card(pool: asyncpg.Pool, order_id: str) -> dict[str, Any] | None:
-    row = await pool.fetchrow(
-        f"SELECT {CARD_COLUMNS.replace('c.', 'r.')}, {EXTRA_COLUMNS} FROM board_cards r "
-        f"LEFT JOIN users u ON u.user_id::text = r.manager_id {EXTRA_JOINS} "
-        "WHERE r.order_id = $1::uuid",
-        order_id,
-    )
+async def card(
+    pool: asyncpg.Pool, order_id: str, where: BoardFilter | None = None
+) -> dict[str, Any] | None:
+    """The card of `order_id` exactly as the board with `where` would serve it, or None when
+    that board would not show it (no such order, or filtered out): one round trip."""
+    f = replace(where or BoardFilter(), order_id=order_id)
+    clause, args = _filters(f)
+    row = await pool.fetchrow(_served(f"(SELECT c.* FROM board_cards c WHERE {clause}) r"), *args)
     return None if row is None else dict(row)
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
+from plumbing.errors import NotFound
 from plumbing.state import PoolDep
 from services.projections.adapters import access_store, board_store, changes_store, pipeline_store
+from services.projections.adapters.board_store import BoardFilter
+from services.projections.domain.pipelines import Pipelines
 
 router = APIRouter()
 
@@ -46,35 +49,49 @@ def _card_out(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-@router.get("/board")
-async def get_board(
-    pool: PoolDep,
+Lang = Annotated[str, Query(pattern="^(ru|en)$")]
+
+
+def board_filter(
     q: Annotated[str | None, Query(max_length=200)] = None,
     manager: str | None = None,
     assignee: str | None = None,
+    mine: UUID | None = None,
+    overdue: bool = False,
     visible_to: UUID | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    lang: str = "ru",
     production_view: bool = False,
+) -> BoardFilter:
+    """The board's filters, as the gateway passes them: `visible_to` (a field role's own id)
+    and `production_view` say what the caller may see; `mine` is the caller's id."""
+    return BoardFilter(
+        q=q,
+        manager=manager,
+        assignee=assignee,
+        mine=str(mine) if mine else None,
+        overdue=overdue,
+        visible_to=str(visible_to) if visible_to else None,
+        production_view=production_view,
+    )
+
+
+Filter = Annotated[BoardFilter, Depends(board_filter)]
+
+
+@router.get("/board")
+async def get_board(
+    pool: PoolDep,
+    where: Filter,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    lang: Lang = "ru",
 ) -> dict[str, Any]:
     """Columns: the newest pipeline version's stages, plus older versions' stages that still
     hold cards; a card's stage title is its own version's. `production_view`: only the
     orders production sees, each by its own pipeline."""
-    counts, cards = await board_store.board(
-        pool,
-        q=q,
-        manager=manager,
-        assignee=assignee,
-        visible_to=str(visible_to) if visible_to else None,
-        limit=limit,
-        production_view=production_view,
-    )
+    counts, cards = await board_store.board(pool, limit=limit, where=where)
     pipelines = await pipeline_store.load(pool)
     by_stage: dict[str, list[dict[str, Any]]] = {}
     for row in cards:
-        card = _card_out(row)
-        card["stage_title"] = pipelines.title(row["stage"], lang, row["pipeline_version"])
-        by_stage.setdefault(row["stage"], []).append(card)
+        by_stage.setdefault(row["stage"], []).append(_titled(row, pipelines, lang))
     return {
         "columns": [
             {
@@ -86,6 +103,24 @@ async def get_board(
             for key in pipelines.ordered(counts)
         ]
     }
+
+
+@router.get("/board/cards/{order_id}")
+async def get_board_card(
+    order_id: UUID, pool: PoolDep, where: Filter, lang: Lang = "ru"
+) -> dict[str, Any]:
+    """One card as the board with the same filters would show it; 404 when that board would
+    not show it, whether the order does not exist or the filters leave it out."""
+    row = await board_store.card(pool, str(order_id), where)
+    if row is None:
+        raise NotFound(f"order {order_id} not found")
+    return _titled(row, await pipeline_store.load(pool), lang)
+
+
+def _titled(row: dict[str, Any], pipelines: Pipelines, lang: str) -> dict[str, Any]:
+    card = _card_out(row)
+    card["stage_title"] = pipelines.title(row["stage"], lang, row["pipeline_version"])
+    return card
 
 
 @router.get("/access/{order_id}")
