@@ -20,7 +20,7 @@ from services.projections.adapters.logs import LogTable
 from services.projections.adapters.tables import MIGRATIONS
 from services.projections.application.apply import GROUP, apply_event
 from services.projections.application.rebuild import Plan
-from services.projections.entrypoints import reports_http
+from services.projections.entrypoints import customers_http, reports_http
 from services.projections.entrypoints.http import router
 
 log = logging.getLogger(__name__)
@@ -93,6 +93,6 @@ def build(settings: Settings) -> FastAPI:
             migrations=MIGRATIONS,
             topics=TOPICS,
             wire=wire,
-            routers=[router, reports_http.router],
+            routers=[router, customers_http.router, reports_http.router],
         ),
     )
