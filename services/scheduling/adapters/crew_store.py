@@ -102,7 +102,8 @@ async def save_member(conn: Conn, m: CrewMember) -> None:
     )
 
 
-async def list_members(pool: asyncpg.Pool, role: str | None) -> list[dict[str, Any]]:
+async def members(pool: asyncpg.Pool, role: str | None) -> list[CrewMember]:
+    """The active crew (of `role`, when given), by display name."""
     rows = await pool.fetch(
         f"SELECT {_COLUMNS} FROM crew_members "
         "WHERE active AND role = ANY($1::text[]) AND ($2::text IS NULL OR role = $2) "
@@ -110,4 +111,8 @@ async def list_members(pool: asyncpg.Pool, role: str | None) -> list[dict[str, A
         sorted(CREW_ROLES),
         role,
     )
-    return [member_to_api(_member(r)) for r in rows]
+    return [_member(r) for r in rows]
+
+
+async def list_members(pool: asyncpg.Pool, role: str | None) -> list[dict[str, Any]]:
+    return [member_to_api(m) for m in await members(pool, role)]

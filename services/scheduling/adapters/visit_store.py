@@ -3,7 +3,7 @@ constraint (adapters/tables.py); this module turns its violation into `SlotTaken
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -94,10 +94,13 @@ async def move(
     return int(version)
 
 
-async def set_status(conn: Conn, visit_id: UUID, status: str) -> None:
-    await conn.execute(
-        "UPDATE visits SET status = $2, version = version + 1 WHERE id = $1", visit_id, status
+async def set_status(conn: Conn, visit_id: UUID, status: str) -> int:
+    version = await conn.fetchval(
+        "UPDATE visits SET status = $2, version = version + 1 WHERE id = $1 RETURNING version",
+        visit_id,
+        status,
     )
+    return int(version)
 
 
 async def get_for_update(conn: Conn, visit_id: UUID) -> Visit | None:
@@ -139,18 +142,35 @@ async def of_member(
     buffer: timedelta,
 ) -> list[BookedVisit]:
     """Active visits whose travel-padded span [start - buffer, end + buffer) meets the range."""
+    found = await of_members(conn, [assignee_id], start, end, buffer)
+    return found.get(assignee_id, [])
+
+
+async def of_members(
+    conn: Conn | asyncpg.Pool,
+    assignee_ids: Sequence[UUID],
+    start: datetime,
+    end: datetime,
+    buffer: timedelta,
+) -> dict[UUID, list[BookedVisit]]:
+    """of_member for several members at once, in one query: a crew calendar's visits."""
     rows = await conn.fetch(
-        "SELECT id, order_id, kind, starts_at, ends_at FROM visits WHERE assignee_id = $1 "
-        "AND status <> 'cancelled' "
+        "SELECT id, order_id, kind, starts_at, ends_at, version, assignee_id FROM visits "
+        "WHERE assignee_id = ANY($1::uuid[]) AND status <> 'cancelled' "
         "AND blocked && tstzrange($2::timestamptz - $4::interval, $3::timestamptz + $4::interval)",
-        assignee_id,
+        list(assignee_ids),
         start,
         end,
         buffer,
     )
-    return [
-        BookedVisit(r["id"], r["order_id"], r["kind"], r["starts_at"], r["ends_at"]) for r in rows
-    ]
+    found: dict[UUID, list[BookedVisit]] = {}
+    for r in rows:
+        found.setdefault(r["assignee_id"], []).append(
+            BookedVisit(
+                r["id"], r["order_id"], r["kind"], r["starts_at"], r["ends_at"], r["version"]
+            )
+        )
+    return found
 
 
 async def of_order(conn: Conn | asyncpg.Pool, order_id: UUID) -> list[dict[str, Any]]:

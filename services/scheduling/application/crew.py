@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
-from plumbing.errors import Invalid, NotFound
+from plumbing.errors import NotFound
 from services.scheduling.adapters import crew_store, visit_store
-from services.scheduling.domain.calendar import Schedule, schedule
+from services.scheduling.domain.calendar import Schedule, check_window, schedule
 from services.scheduling.domain.crew import (
     Absence,
     CrewMember,
@@ -21,6 +21,14 @@ from services.scheduling.domain.crew import (
 )
 
 MAX_RANGE = timedelta(days=62)
+# A whole role's calendar at once: a month at most (the web's week and month views).
+MAX_CALENDAR_RANGE = timedelta(days=31)
+
+
+@dataclass(frozen=True)
+class MemberSchedule:
+    member: CrewMember
+    schedule: Schedule
 
 
 class Crew:
@@ -60,10 +68,23 @@ class Crew:
         return crew_store.member_to_api(changed)
 
     async def schedule(self, member_id: UUID, start: datetime, end: datetime) -> Schedule:
-        if end <= start:
-            raise Invalid("to must be after from", code="invalid_range")
-        if end - start > MAX_RANGE:
-            raise Invalid("a schedule covers at most 62 days", code="range_too_long")
+        check_window(start, end, MAX_RANGE)
         member = await self.get(member_id)
         visits = await visit_store.of_member(self.pool, member_id, start, end, self.buffer)
         return schedule(member, visits, start, end, self.buffer)
+
+    async def calendar(
+        self, role: str | None, start: datetime, end: datetime
+    ) -> list[MemberSchedule]:
+        """Every active member of `role` (all crew when None) with their schedule in
+        [start, end): two queries (the members, then all their visits), then each member's
+        schedule exactly as `schedule` computes it for them alone."""
+        check_window(start, end, MAX_CALENDAR_RANGE)
+        crew = await crew_store.members(self.pool, role)
+        visits = await visit_store.of_members(
+            self.pool, [UUID(m.id) for m in crew], start, end, self.buffer
+        )
+        return [
+            MemberSchedule(m, schedule(m, visits.get(UUID(m.id), []), start, end, self.buffer))
+            for m in crew
+        ]

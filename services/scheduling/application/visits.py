@@ -149,17 +149,27 @@ class Visits:
         assignee_id: UUID | None = None,
         cancelled: bool = False,
         reason: str | None = None,
+        expected_version: int | None = None,
     ) -> dict[str, object]:
+        """`expected_version`: the version the client saw (a calendar's drag). Checked first,
+        under the row lock, so a change made meanwhile is never overwritten by one made on
+        what it replaced: 409 version_conflict, with the current version."""
         try:
             async with self.pool.acquire() as conn, conn.transaction():
                 visit = await visit_store.get_for_update(conn, visit_id)
                 if visit is None:
                     raise NotFound(f"visit {visit_id} not found")
+                if expected_version is not None and expected_version != visit.version:
+                    raise Conflict(
+                        f"the visit is at version {visit.version}, not {expected_version}",
+                        code="version_conflict",
+                        version=visit.version,
+                    )
                 if visit.status != "booked":
                     raise Conflict(f"the visit is {visit.status}", code="visit_not_active")
                 kind = visit.kind
                 if cancelled:
-                    await visit_store.set_status(conn, visit_id, "cancelled")
+                    version = await visit_store.set_status(conn, visit_id, "cancelled")
                     pending = [
                         Pending(
                             VisitCancelled(
@@ -183,7 +193,9 @@ class Visits:
                         )
                         pending.append(Pending(cancel, f"task-{visit.task_id}", actor))
                     await self.emitter.emit(conn, pending)
-                    return visit_store.visit_to_api(replace(visit, status="cancelled"))
+                    return visit_store.visit_to_api(
+                        replace(visit, status="cancelled", version=version)
+                    )
                 moved = replace(
                     visit,
                     starts_at=start or visit.starts_at,

@@ -10,7 +10,7 @@ visit, honestly labelled "travel", and `free` is exactly where a new visit may g
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -27,6 +27,7 @@ class BookedVisit:
     kind: str
     start: datetime
     end: datetime
+    version: int | None = None  # the visit row's: a client moving it says which it saw
 
 
 @dataclass(frozen=True)
@@ -36,12 +37,31 @@ class Busy:
     kind: str  # a visit kind, "travel" or "absence"
     order_id: UUID | None = None
     visit_id: UUID | None = None
+    visit_version: int | None = None
 
 
 @dataclass(frozen=True)
 class Schedule:
     busy: list[Busy]
     free: list[Interval]
+
+
+# The times a schedule can be computed for: working days are walked a day beyond each end in
+# the member's zone, which Python's dates cannot do near their own limits (years 1 and 9999).
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(3000, 1, 1, tzinfo=UTC)
+
+
+def check_window(start: datetime, end: datetime, longest: timedelta) -> None:
+    """A schedule's window [start, end): forward, at most `longest`, within computable time."""
+    if end <= start:
+        raise SchedulingRefusal("to must be after from", code="invalid_range")
+    if end - start > longest:
+        raise SchedulingRefusal(
+            f"a schedule covers at most {longest.days} days", code="range_too_long"
+        )
+    if start < EARLIEST or end > LATEST:
+        raise SchedulingRefusal("from and to must lie between 1970 and 2999", code="invalid_range")
 
 
 def blocked_range(start: datetime, end: datetime, buffer: timedelta) -> Interval:
@@ -103,18 +123,18 @@ def schedule(
     busy: list[Busy] = []
     for v in visits:
         busy += [
-            Busy(v.start - buffer, v.start, "travel", v.order_id, v.visit_id),
-            Busy(v.start, v.end, v.kind, v.order_id, v.visit_id),
-            Busy(v.end, v.end + buffer, "travel", v.order_id, v.visit_id),
+            Busy(v.start - buffer, v.start, "travel", v.order_id, v.visit_id, v.version),
+            Busy(v.start, v.end, v.kind, v.order_id, v.visit_id, v.version),
+            Busy(v.end, v.end + buffer, "travel", v.order_id, v.visit_id, v.version),
         ]
     busy += [Busy(a.start, a.end, "absence") for a in member.absences]
     clipped = [
-        Busy(max(b.start, start), min(b.end, end), b.kind, b.order_id, b.visit_id)
+        replace(b, start=max(b.start, start), end=min(b.end, end))
         for b in busy
         if b.end > start and b.start < end
     ]
     clipped = [
-        Busy(b.start.astimezone(UTC), b.end.astimezone(UTC), b.kind, b.order_id, b.visit_id)
+        replace(b, start=b.start.astimezone(UTC), end=b.end.astimezone(UTC))
         for b in clipped
         if b.start < b.end
     ]

@@ -18,6 +18,7 @@ Code = Literal[
     "outside_working_hours",
     "member_absent",
     # a crew member's calendar
+    "range_too_long",
     "invalid_hours",
     "invalid_timezone",
     # a robot rule

@@ -20,6 +20,7 @@ STATUS: dict[Code, int] = {
     "wrong_role": 422,
     "outside_working_hours": 422,
     "member_absent": 422,
+    "range_too_long": 422,
     "invalid_hours": 422,
     "invalid_timezone": 422,
     "unknown_stage": 422,

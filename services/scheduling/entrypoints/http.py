@@ -15,6 +15,7 @@ from plumbing.state import PoolDep
 from services.scheduling.adapters.crew_store import list_members, member_to_api
 from services.scheduling.application.order_access import viewer_of
 from services.scheduling.domain.access import may_see_schedule
+from services.scheduling.domain.calendar import Schedule
 from services.scheduling.domain.crew import Absence
 from services.scheduling.entrypoints.deps import CrewDep, require
 
@@ -43,6 +44,23 @@ class CrewUpdate(BaseModel):
 @router.get("/crew")
 async def crew(pool: PoolDep, role: str | None = None) -> list[dict[str, Any]]:
     return await list_members(pool, role)
+
+
+# Before /crew/{member_id}, which would take "calendar" for a member's id.
+@router.get("/crew/calendar")
+async def crew_calendar(
+    actor: CurrentActor,
+    service: CrewDep,
+    start: Annotated[AwareDatetime, Query(alias="from")],
+    end: Annotated[AwareDatetime, Query(alias="to")],
+    role: Annotated[str | None, Query(max_length=64)] = None,
+) -> list[dict[str, Any]]:
+    """`[{member, busy, free}]`: every active member of `role` (all crew without it), each
+    with what GET /crew/{id}/schedule answers for them. It names everyone's orders, so only
+    those who read anyone's calendar may ask."""
+    require(actor, "calendars.read_any")
+    found = await service.calendar(role, start, end)
+    return [{"member": member_to_api(m.member), **schedule_out(m.schedule)} for m in found]
 
 
 @router.get("/crew/{member_id}")
@@ -79,7 +97,11 @@ async def crew_schedule(
 ) -> dict[str, Any]:
     if not may_see_schedule(viewer_of(actor), member_id):
         raise NotFound(f"crew member {member_id} not found", code="unknown_member")
-    found = await service.schedule(member_id, start, end)
+    return schedule_out(await service.schedule(member_id, start, end))
+
+
+def schedule_out(found: Schedule) -> dict[str, Any]:
+    """A schedule as the API shows it (contracts/api/scheduling.py, Schedule)."""
     return {
         "busy": [
             {
@@ -88,6 +110,7 @@ async def crew_schedule(
                 "kind": b.kind,
                 **({"order_id": str(b.order_id)} if b.order_id else {}),
                 **({"visit_id": str(b.visit_id)} if b.visit_id else {}),
+                **({"visit_version": b.visit_version} if b.visit_version is not None else {}),
             }
             for b in found.busy
         ],

@@ -34,6 +34,7 @@ class ChangeVisit(BaseModel):
     assignee_id: UUID | None = None
     cancelled: bool = False
     reason: str | None = Field(default=None, max_length=500)
+    expected_version: int | None = Field(default=None, ge=1)
 
 
 @router.post("/orders/{order_id}/visits", status_code=201)
@@ -68,4 +69,5 @@ async def change_visit(
         assignee_id=body.assignee_id,
         cancelled=body.cancelled,
         reason=body.reason,
+        expected_version=body.expected_version,
     )
