@@ -1,0 +1,257 @@
+"""A signed-in browser tab at one width, as a test sees it: what went wrong on it, a `check` of
+the rendered screen, and user actions counted (how many clicks, keys and drops a task takes).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Error,
+    FilePayload,
+    Locator,
+    Page,
+    Response,
+    expect,
+)
+
+from tests.browser import checks
+
+PHONE = 360
+DESKTOP = 1440
+SCREENS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screens"
+SCREEN_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+LOCATOR_SELECTOR = re.compile(r"selector='(.*)'>$", re.DOTALL)
+
+# Init scripts run before the page's own and are not subject to its CSP.
+CSP_LISTENER = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__csp.push(`${e.violatedDirective} refused ${e.blockedURI || "inline"}` +
+    (e.sourceFile ? ` at ${e.sourceFile}:${e.lineNumber}` : ""));
+});
+"""
+# The browser logs every refused request as an error; 4xx answers are the API saying no, which
+# the app shows in its own words (5xx are caught from the responses themselves).
+HANDLED_REFUSAL = re.compile(
+    r"^Failed to load resource: the server responded with a status of 4\d\d"
+)
+
+
+def open_screen(browser: Browser, base_url: str, width: int, *, locale: str = "ru-RU") -> Screen:
+    """A new context: a phone (360x740, touch) below 768 px, a desktop (x900) from there."""
+    phone = width < 768
+    context = browser.new_context(
+        base_url=base_url,
+        viewport={"width": width, "height": 740 if phone else 900},
+        is_mobile=phone,
+        has_touch=phone,
+        locale=locale,
+    )
+    context.set_default_timeout(15_000)
+    context.add_init_script(CSP_LISTENER)
+    return Screen(context, width)
+
+
+def sign_in(page: Page, username: str, password: str = "demo") -> None:
+    """Sign in through the login form, as a person would; opens `/` first on a blank tab."""
+    if not page.url.startswith("http"):
+        page.goto("/")
+    # The old app (gateway/web) and the new one (web/) both label the fields so; name= is the
+    # fallback should a label change.
+    login = page.get_by_label("Логин", exact=True).or_(page.locator("input[name=username]"))
+    secret = page.get_by_label("Пароль", exact=True).or_(page.locator("input[name=password]"))
+    submit = page.get_by_role("button", name="Войти", exact=True)
+    login.first.fill(username)
+    secret.first.fill(password)
+    submit.or_(page.locator("form button[type=submit]")).first.click()
+    try:
+        expect(login.first).to_be_hidden(timeout=15_000)
+    except AssertionError:
+        alerts = page.get_by_role("alert").all_inner_texts()
+        pytest.fail(f"signing in as {username} did not finish; the page says {alerts}")
+
+
+class Screen:
+    """One tab in its own browser context. Wrap user actions in the methods below to count them."""
+
+    def __init__(self, context: BrowserContext, width: int) -> None:
+        self.context = context
+        self.width = width
+        self.page = context.new_page()
+        self.console_errors: list[str] = []
+        self.page_errors: list[str] = []
+        self.server_errors: list[str] = []
+        self.action_log: list[str] = []
+        self._expected_console: list[re.Pattern[str]] = [HANDLED_REFUSAL]
+        self.page.on("console", self._on_console)
+        self.page.on("pageerror", self._on_page_error)
+        self.page.on("response", self._on_response)
+
+    @property
+    def is_phone(self) -> bool:
+        return self.width < 768
+
+    @property
+    def actions(self) -> int:
+        """User actions so far: clicks, taps, fills, key chords, drops, choices, file picks."""
+        return len(self.action_log)
+
+    def goto(self, path: str = "/") -> None:
+        """Navigate (not a counted action: a test's starting point, not a step of the task)."""
+        self.page.goto(path)
+
+    def sign_in(self, username: str, password: str = "demo") -> None:
+        sign_in(self.page, username, password)
+
+    def expect_console_error(self, pattern: str) -> None:
+        """A console error this test provokes on purpose (regex); `check` then lets it pass."""
+        self._expected_console.append(re.compile(pattern))
+
+    # -- counted user actions --------------------------------------------------------------
+
+    def click(self, target: Locator) -> None:
+        target.click()
+        self._count("click", target)
+
+    def tap(self, target: Locator) -> None:
+        """A tap on a touch screen; a click elsewhere."""
+        if self.is_phone:
+            target.tap()
+        else:
+            target.click()
+        self._count("tap", target)
+
+    def fill(self, target: Locator, text: str) -> None:
+        target.fill(text)
+        self._count(f"fill {text!r}", target)
+
+    def press(self, target: Locator | Page, keys: str) -> None:
+        """One key or chord (`Control+Enter`) counts as one action."""
+        if isinstance(target, Page):
+            target.keyboard.press(keys)
+        else:
+            target.press(keys)
+        self._count(f"press {keys}", target)
+
+    def drag(self, source: Locator, target: Locator, *, steps: int = 12) -> None:
+        """Press on `source`, move to `target`'s centre, release: one drop.
+
+        Both must be in view. The first short move gets past pointer sensors' activation
+        distance (dnd-kit), the stepped move lets them see the pointer travel over targets.
+        """
+        start = _centre(source)
+        self.page.mouse.move(*start)
+        self.page.mouse.down()
+        self.page.mouse.move(start[0] + 8, start[1] + 8, steps=3)
+        end = _centre(target)
+        self.page.mouse.move(*end, steps=steps)
+        self.page.mouse.move(end[0] + 1, end[1] + 1)
+        self.page.mouse.up()
+        self._count("drag", source, target)
+
+    def select_option(
+        self, target: Locator, value: str | Sequence[str] | None = None, *, label: str | None = None
+    ) -> None:
+        target.select_option(value, label=label)
+        self._count(f"select {value or label!r}", target)
+
+    def set_input_files(
+        self,
+        target: Locator,
+        files: str | Path | FilePayload | Sequence[str | Path] | Sequence[FilePayload],
+    ) -> None:
+        target.set_input_files(files)
+        self._count("choose files", target)
+
+    # -- the screen check ------------------------------------------------------------------
+
+    def csp_violations(self) -> list[str]:
+        found: list[str] = self.page.evaluate("() => window.__csp || []")
+        return found
+
+    def check(self, name: str) -> None:
+        """Screenshot the whole page to test-artifacts/screens/<name>-<width>.png, then fail
+        listing every problem: sideways scroll, console or page errors, 5xx answers, CSP
+        violations, dictionary keys on screen, and axe-core's serious/critical violations."""
+        assert SCREEN_NAME.match(name), f"screen names are lowercase file names: {name!r}"
+        self.page.wait_for_load_state("load")
+        self.page.evaluate("() => document.fonts.ready.then(() => undefined)")
+        SCREENS.mkdir(parents=True, exist_ok=True)
+        shot = SCREENS / f"{name}-{self.width}.png"
+        self.page.screenshot(path=shot, full_page=True)
+        console = [
+            line
+            for line in self.console_errors
+            if not any(p.search(line) for p in self._expected_console)
+        ]
+        sections = {
+            "sideways scroll": checks.horizontal_overflow(self.page),
+            "console errors": console,
+            "page errors": self.page_errors,
+            "server errors": self.server_errors,
+            # Read before axe runs, so nothing axe does is blamed on the app.
+            "CSP violations": self.csp_violations(),
+            "untranslated keys": checks.untranslated_keys(self.page),
+            "accessibility (axe-core)": checks.accessibility_violations(self.page),
+        }
+        problems = [
+            f"{title}:\n" + "\n".join(f"  {line}" for line in lines)
+            for title, lines in sections.items()
+            if lines
+        ]
+        if problems:
+            pytest.fail(
+                f"screen {name!r} at {self.width} px ({self.page.url}; {shot}):\n"
+                + "\n".join(problems),
+                pytrace=False,
+            )
+
+    def close(self) -> None:
+        self.context.close()
+
+    # -- listeners -------------------------------------------------------------------------
+
+    def _on_console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            where = message.location.get("url", "")
+            line = message.location.get("lineNumber")
+            self.console_errors.append(message.text + (f" ({where}:{line})" if where else ""))
+
+    def _on_page_error(self, error: Error) -> None:
+        # The message and the first frames: where in the bundle it was thrown.
+        self.page_errors.append("\n    ".join((error.stack or error.message).splitlines()[:4]))
+
+    def _on_response(self, response: Response) -> None:
+        if response.status >= 500 and _origin(response.url) == _origin(self.page.url):
+            method = response.request.method
+            self.server_errors.append(f"{response.status} {method} {response.url}")
+
+    def _count(self, what: str, *targets: Locator | Page) -> None:
+        self.action_log.append(f"{what} {' → '.join(map(_describe, targets))}".strip())
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _centre(target: Locator) -> tuple[float, float]:
+    box = target.bounding_box()
+    assert box is not None, f"{target} is not visible"
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def _describe(target: Locator | Page) -> str:
+    if isinstance(target, Page):
+        return "page"
+    # A locator's repr ends in its selector (the readable part): `... selector='#to'>`.
+    found = LOCATOR_SELECTOR.search(repr(target))
+    return found.group(1) if found else repr(target)
