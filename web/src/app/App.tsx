@@ -3,13 +3,13 @@
 // own data and cleans up after itself.
 import { useEffect, useState, type ReactElement } from "react";
 import { Redirect, Route, Router, Switch } from "wouter";
-import { useHashLocation } from "wouter/use-hash-location";
 import { api, ok } from "../api/client";
 import { session } from "../api/session";
 import { SignIn } from "../features/auth/SignIn";
 import { common } from "../i18n/common";
 import { live } from "../realtime/stream";
 import { useApp } from "../store/app";
+import { useHashPath } from "./hashLocation";
 import { routes } from "./routes";
 import { TopBar } from "./TopBar";
 import { Toasts } from "./Toasts";
@@ -60,7 +60,7 @@ export function App(): ReactElement {
   if (checking) return <p className="pad muted">{t("common.loading")}</p>;
   if (!me) return <SignIn />;
   return (
-    <Router hook={useHashLocation}>
+    <Router hook={useHashPath} searchHook={useHashPath.searchHook}>
       <a className="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById("main")?.focus())}>
         {t("app.skip")}
       </a>
