@@ -22,9 +22,11 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 venv: $(VENV)/.installed
 
-# npm ci starts from an empty node_modules: the stamp keeps it to when the lock file changed.
+# Installs what the lock file pins, once per change of it (the stamp). Not `npm ci`: the registry
+# here lacks vite's Windows-only optional dependency, so the lock file cannot list it, and
+# `npm ci` refuses a lock file that misses one; --no-save leaves the lock file as it is.
 $(WEB)/node_modules/.installed: $(WEB)/package.json $(WEB)/package-lock.json
-	cd $(WEB) && $(NPM) ci --no-audit --no-fund
+	cd $(WEB) && $(NPM) install --no-save --no-audit --no-fund
 	@touch $@
 
 web-deps: $(WEB)/node_modules/.installed
