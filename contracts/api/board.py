@@ -89,3 +89,5 @@ class RestrictedBoard(Board):
 
 
 BOARD = Views.of(Board, RestrictedBoard)
+# One card (GET /api/v1/board/cards/{order_id}): exactly a card of the board, per audience.
+BOARD_CARD = Views.of(BoardCard, RestrictedBoardCard)

@@ -17,6 +17,8 @@ from contracts.api.common import Day, Id, Input, JsonObject, Timestamp
 from contracts.roles import Role
 
 VisitKind = Literal["measurement", "delivery", "installation", "rework"]
+# The roles whose calendars scheduling keeps (contracts.roles.CREW_ROLES, held equal by a test).
+CrewRole = Literal["measurer", "installer", "delivery", "production"]
 
 
 class AbsenceOut(Shown):
@@ -60,9 +62,13 @@ class CrewUpdate(Input):
 class Busy(Shown):
     starts_at: Timestamp
     ends_at: Timestamp
-    kind: str
+    kind: str = Field(description='a visit\'s kind, "travel" (around a visit) or "absence"')
     order_id: Id | None = None
     visit_id: Id | None = None
+    visit_version: int | None = Field(
+        default=None,
+        description="the visit's version: PATCH /visits/{visit_id} takes it as expected_version",
+    )
 
 
 class Free(Shown):
@@ -76,6 +82,18 @@ class Schedule(Shown):
 
 
 SCHEDULE = Views.of(Schedule)
+
+
+class CalendarEntry(Shown):
+    """One member's schedule in a crew calendar: what GET /crew/{id}/schedule answers for
+    them, with the member beside it."""
+
+    member: CrewMember
+    busy: list[Busy]
+    free: list[Free]
+
+
+CALENDAR = Views.of(list[CalendarEntry])
 
 
 class BookVisit(Input):
@@ -99,6 +117,9 @@ class ChangeVisit(Input):
     assignee_id: UUID | None = None
     cancelled: bool = False
     reason: str | None = Field(default=None, max_length=500)
+    expected_version: int | None = Field(
+        default=None, ge=1, description="the visit's version as the client saw it: stale → 409"
+    )
 
 
 class Visit(Shown):

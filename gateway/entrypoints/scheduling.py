@@ -19,6 +19,7 @@ from contracts.api.cards import TaskOut
 from contracts.api.errors import errors
 from contracts.api.scheduling import (
     BOOKED,
+    CALENDAR,
     CREW,
     MEMBER,
     RULE,
@@ -30,9 +31,11 @@ from contracts.api.scheduling import (
     VISITS,
     Booked,
     BookVisit,
+    CalendarEntry,
     ChangeVisit,
     CompleteTask,
     CrewMember,
+    CrewRole,
     CrewUpdate,
     NewTask,
     Rule,
@@ -83,6 +86,26 @@ async def crew(
 ) -> Response:
     params = {"role": role} if role else None
     return await _pass(upstreams, user, "GET", "/crew", CREW, params=params)
+
+
+@router.get(
+    "/crew/calendar",
+    response_model=list[CalendarEntry],
+    operation_id="crew_calendar",
+    responses=errors(401, 403, 422, 503),
+)
+async def crew_calendar(
+    user: Booker,
+    upstreams: UpstreamsDep,
+    start: Annotated[AwareDatetime, Query(alias="from")],
+    end: Annotated[AwareDatetime, Query(alias="to")],
+    role: CrewRole | None = None,
+) -> Response:
+    """Every crew member of `role` (all crew without it) with their schedule in [from, to),
+    each as GET /crew/{member_id}/schedule answers it: a week of a whole role in one request.
+    At most 31 days; `to` after `from`."""
+    params = {"from": start.isoformat(), "to": end.isoformat(), **({"role": role} if role else {})}
+    return await _pass(upstreams, user, "GET", "/crew/calendar", CALENDAR, params=params)
 
 
 @router.put("/crew/{member_id}", response_model=CrewMember, responses=COMMAND)
