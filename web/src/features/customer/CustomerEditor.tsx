@@ -1,9 +1,185 @@
 // Edit the customer and reassign the manager from the order card, with the card's version
-// (owned by the board work; this is its agreed interface).
-import type { ReactElement } from "react";
+// (the agreed interface: <CustomerEditor orderId onSaved />). A save sends only what changed
+// (PATCH /orders/{id}/customer); a conflict is said in place, the form then shows the fresh
+// read, and the user's own values can be put back on top of it in one click.
+import { useCallback, useEffect, useState, type FormEvent, type ReactElement } from "react";
+import { ApiError, api, ok, type Schemas } from "../../api/client";
+import { errorText } from "../../app/errors";
+import { useMay } from "../../app/roles";
+import { common } from "../../i18n/common";
+import { useApp } from "../../store/app";
+import { CustomerFields } from "./CustomerFields";
+import { addressText, addressValue, changedParts, checkCustomer, customerPatch, type CustomerValue } from "./customerValue";
+import { fieldErrors } from "./formErrors";
+import { ManagerPicker } from "./ManagerPicker";
+import { m, useErrorWords } from "./messages";
+import { displayPhone } from "./phone";
+import "./customer.css";
 
-export type CustomerEditorProps = { orderId: string; onSaved?: () => void };
+export type CustomerEditorProps = {
+  orderId: string;
+  onSaved?: () => void;
+  /** Show the manager reassignment (for those who may assign managers). */
+  manager?: boolean;
+};
 
-export function CustomerEditor(_props: CustomerEditorProps): ReactElement {
-  return <p className="muted">…</p>;
+type Order = Schemas["OrderCard"];
+
+function valueOf(order: Order): CustomerValue {
+  return {
+    name: order.customer.name,
+    phone: displayPhone(order.customer.phone),
+    address: addressValue(order.customer.address),
+  };
+}
+
+export function CustomerEditor({ orderId, onSaved, manager = true }: CustomerEditorProps): ReactElement {
+  const t = m.use();
+  const tc = common.use();
+  const words = useErrorWords();
+  const lang = useApp((s) => s.lang);
+  const toast = useApp((s) => s.toast);
+  const mayAssign = useMay("orders.assign_manager");
+  const [order, setOrder] = useState<Order | null>(null);
+  const [value, setValue] = useState<CustomerValue | null>(null);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [note, setNote] = useState<string | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+  const [lost, setLost] = useState<CustomerValue | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const took = useCallback((fresh: Order) => {
+    setOrder(fresh);
+    setValue(valueOf(fresh));
+  }, []);
+
+  const read = useCallback(
+    async (signal?: AbortSignal): Promise<void> => {
+      try {
+        took(await ok(api.GET("/api/v1/orders/{order_id}", { params: { path: { order_id: orderId }, query: { lang } }, signal })));
+        setFailure(null);
+      } catch (err) {
+        if (err instanceof DOMException && err.name === "AbortError") return;
+        setFailure(errorText(err, tc));
+      }
+    },
+    [orderId, lang, took, tc],
+  );
+
+  useEffect(() => {
+    const controller = new AbortController();
+    void read(controller.signal);
+    return () => controller.abort();
+  }, [read]);
+
+  async function save(event: FormEvent<HTMLFormElement>): Promise<void> {
+    event.preventDefault();
+    if (!order || !value) return;
+    setNote(null);
+    setFailure(null);
+    const was = valueOf(order);
+    const problems = checkCustomer(value, words, changedParts(value, was));
+    setErrors(problems);
+    if (Object.keys(problems).length) return;
+    const patch = customerPatch(value, was);
+    if (!patch) {
+      setNote(t("editor.nothing"));
+      return;
+    }
+    setBusy(true);
+    try {
+      const fresh = await ok(
+        api.PATCH("/api/v1/orders/{order_id}/customer", {
+          params: { path: { order_id: orderId } },
+          body: { ...patch, expected_version: order.version },
+        }),
+      );
+      took(fresh);
+      setLost(null);
+      toast(t("editor.saved"));
+      onSaved?.();
+    } catch (err) {
+      if (err instanceof ApiError && err.code === "version_conflict") {
+        setLost(value);
+        await read();
+      } else {
+        const fields = fieldErrors(err, words);
+        setErrors(fields);
+        if (!Object.keys(fields).length) setFailure(errorText(err, tc));
+      }
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (!order || !value) {
+    return failure ? (
+      <p className="error" role="alert">
+        {failure}{" "}
+        <button type="button" className="link" onClick={() => void read()}>
+          {tc("common.retry")}
+        </button>
+      </p>
+    ) : (
+      <p className="muted">{tc("common.loading")}</p>
+    );
+  }
+
+  const freeText = typeof order.customer.address === "string" || !order.customer.address.city;
+  return (
+    <div className="customer-editor" data-version={order.version}>
+      <form className="editor-section" onSubmit={(e) => void save(e)} noValidate aria-labelledby={`customer-${orderId}`}>
+        <h3 id={`customer-${orderId}`}>{t("editor.title")}</h3>
+        {lost ? (
+          <div className="conflict" role="alert">
+            <p>{t("editor.conflict")}</p>
+            <button
+              type="button"
+              onClick={() => {
+                setValue(lost);
+                setLost(null);
+              }}
+            >
+              {t("editor.restore")}
+            </button>
+          </div>
+        ) : null}
+        <CustomerFields
+          value={value}
+          onChange={(next) => {
+            setValue(next);
+            setNote(null);
+          }}
+          errors={errors}
+          currentAddress={freeText ? addressText(order.customer.address, order.customer.address_text) : undefined}
+        />
+        <div className="form-actions">
+          <button type="submit" className="primary" disabled={busy}>
+            {t("editor.save")}
+          </button>
+          {note ? (
+            <span className="muted" role="status">
+              {note}
+            </span>
+          ) : null}
+        </div>
+        {failure ? (
+          <p className="error form-note" role="alert">
+            {failure}
+          </p>
+        ) : null}
+      </form>
+      {manager && mayAssign ? (
+        <ManagerPicker
+          orderId={orderId}
+          current={order.manager}
+          onAssigned={(fresh) => {
+            took(fresh);
+            onSaved?.();
+          }}
+          onConflict={() => void read()}
+        />
+      ) : null}
+    </div>
+  );
 }
