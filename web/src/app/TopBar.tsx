@@ -6,6 +6,7 @@ import { session } from "../api/session";
 import { common, type CommonKey } from "../i18n/common";
 import { useApp } from "../store/app";
 import { live } from "../realtime/stream";
+import { useUnreadCount } from "../features/notifications/unread";
 import { may } from "./roles";
 
 type NavItem = { href: string; label: CommonKey; show: boolean };
@@ -15,6 +16,7 @@ export function TopBar(): ReactElement {
   const me = useApp((s) => s.me);
   const lang = useApp((s) => s.lang);
   const unread = useApp((s) => s.unread);
+  useUnreadCount(); // keeps `unread` current from the server and the live stream
   const setLang = useApp((s) => s.setLang);
   const signedOut = useApp((s) => s.signedOut);
   const [location] = useLocation();
@@ -53,7 +55,11 @@ export function TopBar(): ReactElement {
               d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z"
             />
           </svg>
-          {unread ? <span className="badge">{unread}</span> : null}
+          {unread ? (
+            <span className="badge" aria-hidden="true">
+              {unread > 99 ? "99+" : unread}
+            </span>
+          ) : null}
         </Link>
         <a href={`/guides/${role ?? "manager"}${lang === "en" ? "?lang=en" : ""}`} target="_blank" rel="noopener">
           {t("nav.help")}
