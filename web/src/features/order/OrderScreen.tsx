@@ -1,5 +1,174 @@
-import type { ReactElement } from "react";
+// The order card as the caller's role may see it: customer, where the order stands and what
+// this role is asked for at this stage, deal terms (only when the server sends them), visits
+// and tasks with measurement results, documents and photos with the upload form, the chat and
+// the history. Commercial roles also edit the deal and the customer and book visits here.
+// Live: a `board` frame about this order re-reads the card (and its history and files); the
+// chat follows its own `chat` frames. A re-read keeps what is being typed or uploaded: the
+// components stay mounted, only their data changes.
+import { useCallback, useEffect, useState, type ReactElement } from "react";
+import { Link } from "wouter";
+import { ApiError, api, ok } from "../../api/client";
+import { errorText } from "../../app/errors";
+import { audienceOf, may, useMay } from "../../app/roles";
+import { common } from "../../i18n/common";
+import { useApp } from "../../store/app";
+import { Chat } from "../chat/Chat";
+import { CustomerEditor } from "../customer/CustomerEditor";
+import { DealForm } from "../deal/DealForm";
+import { MediaList } from "../media/MediaList";
+import { m as mediaMessages } from "../media/messages";
+import { UploadForm } from "../media/UploadForm";
+import { BookVisit } from "./BookVisit";
+import { useCrewNames } from "./crew";
+import { since } from "./format";
+import { History } from "./History";
+import { useLiveRefetch } from "./live";
+import { m } from "./messages";
+import { CustomerSection, DealFacts, GateSection, WorkSection, type BoardCard, type OrderCard } from "./sections";
+import "./order.css";
 
-export function OrderScreen(): ReactElement {
-  return <p className="pad">OrderScreen</p>;
+type Loaded = { card: OrderCard; board: BoardCard | null };
+
+export function OrderScreen({ params }: { params: { id: string } }): ReactElement {
+  const orderId = params.id;
+  const t = m.use();
+  const tc = common.use();
+  const tm = mediaMessages.use();
+  const lang = useApp((s) => s.lang);
+  const role = useApp((s) => s.me?.role);
+  const writesDeal = useMay("deal.write");
+  const books = useMay("visits.book");
+  const names = useCrewNames();
+  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const [error, setError] = useState<{ text: string; missing: boolean } | null>(null);
+  const [tick, setTick] = useState(0);
+  const reload = useCallback(() => setTick((n) => n + 1), []);
+
+  useEffect(() => {
+    setLoaded(null);
+    setError(null);
+  }, [orderId]);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    const signal = controller.signal;
+    const path = { order_id: orderId };
+    Promise.all([
+      ok(api.GET("/api/v1/orders/{order_id}", { params: { path, query: { lang } }, signal })),
+      // The board card names the manager (the order card carries only their id).
+      ok(api.GET("/api/v1/board/cards/{order_id}", { params: { path, query: { lang } }, signal })).catch(() => null),
+    ])
+      .then(([card, board]) => {
+        setLoaded({ card, board });
+        setError(null);
+      })
+      .catch((err: unknown) => {
+        if (signal.aborted) return;
+        const missing = err instanceof ApiError && (err.status === 404 || err.status === 422);
+        setError({ text: missing ? m.in(lang)("order.not_found") : errorText(err, common.in(lang)), missing });
+      });
+    return () => controller.abort();
+  }, [orderId, tick, lang]);
+
+  useLiveRefetch(["board"], reload, orderId);
+
+  const crumbs = (
+    <p className="crumbs">
+      <Link href="/board">← {t("order.back_to_board")}</Link>
+      {audienceOf(role) === "field" ? (
+        <>
+          {" · "}
+          <Link href="/tasks">{t("order.to_tasks")}</Link>
+        </>
+      ) : null}
+    </p>
+  );
+
+  if (!loaded) {
+    return (
+      <div className="order-screen">
+        {crumbs}
+        {error ? (
+          <div className="panel" role="alert">
+            <p className="error">{error.text}</p>
+            {error.missing ? null : (
+              <button type="button" onClick={reload}>
+                {tc("common.retry")}
+              </button>
+            )}
+          </div>
+        ) : (
+          <p className="muted pad">{tc("common.loading")}</p>
+        )}
+      </div>
+    );
+  }
+
+  const { card, board } = loaded;
+  const refreshKey = `${card.version}:${tick}`;
+  const fallbackMedia = [...(card.documents ?? []), ...(card.photos ?? [])];
+  const stage = card.stage_title ?? card.stage;
+  return (
+    <div className="order-screen">
+      {crumbs}
+      <div className="order-head">
+        <h1 className="view-title">
+          {t("order.number", { n: card.number })} · {card.title}
+        </h1>
+        <span className={`stage-badge stage-${card.stage}`}>{stage}</span>
+        {card.stage_entered_at ? (
+          <span className="muted">{t("order.in_stage", { time: since(card.stage_entered_at, lang) })}</span>
+        ) : null}
+      </div>
+      {error ? (
+        <p className="banner" role="alert">
+          {t("order.stale", { error: error.text })}{" "}
+          <button type="button" onClick={reload}>
+            {tc("common.retry")}
+          </button>
+        </p>
+      ) : null}
+      <div className="order-grid">
+        <div className="col">
+          <CustomerSection card={card} board={board} />
+          <GateSection card={card} onChanged={reload} />
+          {card.deal ? (
+            <section className="panel" aria-labelledby="order-deal">
+              <h2 id="order-deal">{t("deal.title")}</h2>
+              <DealFacts deal={card.deal} lang={lang} />
+            </section>
+          ) : null}
+          {writesDeal ? (
+            <section className="panel commercial" aria-label={t("deal.title")}>
+              <details>
+                <summary>{t("deal.edit")}</summary>
+                <DealForm orderId={card.id} onSaved={reload} />
+              </details>
+              {may(role, "customer.edit") ? (
+                <details>
+                  <summary>{t("customer.edit")}</summary>
+                  <CustomerEditor orderId={card.id} onSaved={reload} />
+                </details>
+              ) : null}
+            </section>
+          ) : null}
+          <WorkSection card={card} names={names} lang={lang} />
+          {books ? (
+            <div className="row wrap book-row">
+              <BookVisit orderId={card.id} stage={card.stage} onBooked={reload} />
+            </div>
+          ) : null}
+          <section className="panel" aria-labelledby="order-media">
+            <h2 id="order-media">{tm("media.title")}</h2>
+            <MediaList orderId={card.id} refreshKey={refreshKey} fallback={fallbackMedia} />
+            <UploadForm orderId={card.id} stage={card.stage} onUploaded={reload} />
+          </section>
+        </div>
+        <div className="col">
+          <Chat orderId={card.id} />
+          <History orderId={card.id} refreshKey={refreshKey} />
+        </div>
+      </div>
+    </div>
+  );
 }
