@@ -1,0 +1,67 @@
+// vkurko's EventCalendar (framework-agnostic, Svelte inside) in a React component: created
+// once on mount, destroyed on clean-up, and each changed option handed over with setOption.
+// Callbacks go through stable trampolines to the latest props, so a re-render with new
+// closures does not make the calendar redraw every event.
+// CSP: the library writes styles through the CSSOM (element.style.cssText), never a style
+// attribute or a <style> element, so `style-src 'self'` holds (checked in the browser).
+import { useEffect, useRef, type ReactElement } from "react";
+import {
+  createCalendar,
+  destroyCalendar,
+  Interaction,
+  ResourceTimeGrid,
+  type Calendar,
+} from "@event-calendar/core";
+import "@event-calendar/core/index.css";
+
+type Options = Calendar.Options;
+
+type Props = { options: Options; className?: string };
+
+export function EventCalendar({ options, className }: Props): ReactElement {
+  const el = useRef<HTMLDivElement>(null);
+  const calendar = useRef<Calendar | null>(null);
+  const latest = useRef(options);
+  const given = useRef<Options>({});
+  latest.current = options;
+
+  const trampoline = (key: keyof Options) =>
+    ((...args: unknown[]) => {
+      const fn = latest.current[key];
+      return typeof fn === "function" ? (fn as (...a: unknown[]) => unknown)(...args) : undefined;
+    }) as never;
+
+  useEffect(() => {
+    if (!el.current) return;
+    const initial: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(latest.current) as [keyof Options, unknown][]) {
+      initial[key] = typeof value === "function" ? trampoline(key) : value;
+    }
+    given.current = { ...latest.current };
+    const ec = createCalendar(el.current, [ResourceTimeGrid, Interaction], initial as Options);
+    calendar.current = ec;
+    return () => {
+      calendar.current = null;
+      void destroyCalendar(ec);
+    };
+    // Created once; later changes go through setOption below.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  useEffect(() => {
+    const ec = calendar.current;
+    if (!ec) return;
+    for (const [key, value] of Object.entries(options) as [keyof Options, unknown][]) {
+      const before = given.current[key];
+      if (before === value) continue;
+      if (typeof value === "function") {
+        if (typeof before !== "function") ec.setOption(key, trampoline(key));
+      } else {
+        ec.setOption(key, value as never);
+      }
+    }
+    given.current = { ...options };
+  });
+
+  return <div ref={el} className={className} />;
+}
