@@ -28,6 +28,8 @@ PHONE = 360
 DESKTOP = 1440
 SCREENS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screens"
 SCREEN_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+# Longer than a touch sensor's activation delay (the board's is 220 ms).
+TOUCH_HOLD_MS = 350
 LOCATOR_SELECTOR = re.compile(r"selector='(.*)'>$", re.DOTALL)
 
 # Init scripts run before the page's own and are not subject to its CSP.
@@ -141,21 +143,46 @@ class Screen:
             target.press(keys)
         self._count(f"press {keys}", target)
 
-    def drag(self, source: Locator, target: Locator, *, steps: int = 12) -> None:
-        """Press on `source`, move to `target`'s centre, release: one drop.
+    def drag(
+        self, source: Locator, target: Locator, *, touch: bool = False, steps: int = 12
+    ) -> None:
+        """Press on `source`, move to `target`'s centre, release: one drop. Both must be in view.
 
-        Both must be in view. The first short move gets past pointer sensors' activation
-        distance (dnd-kit), the stepped move lets them see the pointer travel over targets.
+        With the mouse, the first short move gets past a pointer sensor's activation distance
+        (dnd-kit), the stepped move lets it see the pointer travel over the targets. With
+        `touch` (phones), a finger presses and holds first, as a touch sensor with a delay
+        (so that a swipe still scrolls) waits for.
         """
-        start = _centre(source)
-        self.page.mouse.move(*start)
-        self.page.mouse.down()
-        self.page.mouse.move(start[0] + 8, start[1] + 8, steps=3)
-        end = _centre(target)
-        self.page.mouse.move(*end, steps=steps)
-        self.page.mouse.move(end[0] + 1, end[1] + 1)
-        self.page.mouse.up()
+        start, end = _centre(source), _centre(target)
+        if touch:
+            self._touch_drag(start, end, steps)
+        else:
+            self.page.mouse.move(*start)
+            self.page.mouse.down()
+            self.page.mouse.move(start[0] + 8, start[1] + 8, steps=3)
+            self.page.mouse.move(*end, steps=steps)
+            self.page.mouse.move(end[0] + 1, end[1] + 1)
+            self.page.mouse.up()
         self._count("drag", source, target)
+
+    def _touch_drag(self, start: tuple[float, float], end: tuple[float, float], steps: int) -> None:
+        # Playwright has taps but no touch moves: DevTools' Input domain dispatches real touch
+        # events, which go through the browser's gesture handling as a finger's would.
+        cdp = self.context.new_cdp_session(self.page)
+        try:
+
+            def touch(kind: str, x: float, y: float) -> None:
+                points = [] if kind == "touchEnd" else [{"x": x, "y": y}]
+                cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+            touch("touchStart", *start)
+            self.page.wait_for_timeout(TOUCH_HOLD_MS)
+            for i in range(1, steps + 1):
+                touch("touchMove", *_between(start, end, i / steps))
+                self.page.wait_for_timeout(16)  # a frame: sensors read positions per frame
+            touch("touchEnd", *end)
+        finally:
+            cdp.detach()
 
     def select_option(
         self, target: Locator, value: str | Sequence[str] | None = None, *, label: str | None = None
@@ -247,6 +274,10 @@ def _centre(target: Locator) -> tuple[float, float]:
     box = target.bounding_box()
     assert box is not None, f"{target} is not visible"
     return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def _between(a: tuple[float, float], b: tuple[float, float], share: float) -> tuple[float, float]:
+    return a[0] + (b[0] - a[0]) * share, a[1] + (b[1] - a[1]) * share
 
 
 def _describe(target: Locator | Page) -> str:

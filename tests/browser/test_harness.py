@@ -102,3 +102,34 @@ def test_a_drag_is_one_action_that_drops_on_its_target(screen: ScreenFactory) ->
     assert tab.page.evaluate("() => window.drops") == ["down from", "up to"]
     assert tab.actions == 1
     assert tab.action_log == ["drag #from → #to"]
+
+
+def test_a_finger_drag_holds_then_moves_and_counts_once(screen: ScreenFactory) -> None:
+    tab = screen(width=PHONE, role=None)
+    tab.page.evaluate(
+        """() => {
+          window.touches = [];
+          const log = (e) => window.touches.push([e.type, e.timeStamp]);
+          for (const id of ["from", "to"]) {
+            const box = document.createElement("div");
+            box.id = id;
+            box.style.position = "fixed";
+            box.style.top = id === "from" ? "200px" : "500px";
+            box.style.left = "40px";
+            box.style.width = box.style.height = "80px";
+            box.style.touchAction = "none";
+            document.body.append(box);
+          }
+          const from = document.getElementById("from");
+          for (const type of ["touchstart", "touchmove", "touchend"]) {
+            from.addEventListener(type, log);
+          }
+        }"""
+    )
+    tab.drag(tab.page.locator("#from"), tab.page.locator("#to"), touch=True, steps=5)
+    touches = tab.page.evaluate("() => window.touches")
+    kinds = [kind for kind, _ in touches]
+    assert kinds == ["touchstart"] + ["touchmove"] * 5 + ["touchend"]
+    held = touches[1][1] - touches[0][1]
+    assert held >= 300, f"the finger moved after {held} ms, before a touch sensor's delay"
+    assert tab.actions == 1
