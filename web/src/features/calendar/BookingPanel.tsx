@@ -1,15 +1,28 @@
 // Book (or reschedule) a visit while seeing every crew member of the kind's role side by side
-// for the week (owned by the calendar work; this is its agreed interface).
+// for the week (one day at a time on a phone): the agreed interface of the calendar work.
 import type { ReactElement } from "react";
+import type { Schemas } from "../../api/client";
+import { useMay } from "../../app/roles";
+import { CrewCalendar } from "./CrewCalendar";
+import { roleForKind, type VisitKind } from "./model";
 
-export type VisitKind = "measurement" | "delivery" | "installation" | "rework";
+export type { VisitKind };
 
 export type BookingPanelProps = {
   orderId: string;
   kind: VisitKind;
   onBooked?: (booked: { visit_id: string; task_id: string }) => void;
+  /** Reschedule this visit (of this order) instead of booking a new one. */
+  visit?: Schemas["Visit"];
 };
 
-export function BookingPanel(_props: BookingPanelProps): ReactElement {
-  return <p className="muted">…</p>;
+export function BookingPanel({ orderId, kind, onBooked, visit }: BookingPanelProps): ReactElement {
+  const editable = useMay("visits.book");
+  return (
+    <CrewCalendar
+      role={roleForKind(kind)}
+      editable={editable}
+      booking={{ orderId, kind, visit, onDone: onBooked }}
+    />
+  );
 }

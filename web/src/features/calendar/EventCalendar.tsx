@@ -16,9 +16,9 @@ import "@event-calendar/core/index.css";
 
 type Options = Calendar.Options;
 
-type Props = { options: Options; className?: string };
+type Props = { options: Options; className?: string; data?: Record<string, string> };
 
-export function EventCalendar({ options, className }: Props): ReactElement {
+export function EventCalendar({ options, className, data }: Props): ReactElement {
   const el = useRef<HTMLDivElement>(null);
   const calendar = useRef<Calendar | null>(null);
   const latest = useRef(options);
@@ -63,5 +63,6 @@ export function EventCalendar({ options, className }: Props): ReactElement {
     given.current = { ...options };
   });
 
-  return <div ref={el} className={className} />;
+  const attributes = Object.fromEntries(Object.entries(data ?? {}).map(([k, v]) => [`data-${k}`, v]));
+  return <div ref={el} className={className} {...attributes} />;
 }

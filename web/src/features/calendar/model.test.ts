@@ -142,11 +142,15 @@ describe("schedule → calendar", () => {
       start: at(1, 10),
       end: at(1, 11),
       display: "auto",
-      editable: true,
+      startEditable: true,
+      durationEditable: true,
       title: "Замер №7",
       extendedProps: { type: "visit", visitId: "v1", orderId: "o1", version: 2, thisOrder: false },
     });
-    expect(map([ivan], { editable: false }).find((e) => e.id === "visit:v1")?.editable).toBe(false);
+    expect(map([ivan], { editable: false }).find((e) => e.id === "visit:v1")).toMatchObject({
+      startEditable: false,
+      durationEditable: false,
+    });
     expect(map([ivan], { orderId: "o1" }).find((e) => e.id === "visit:v1")?.classNames).toContain("oms-this-order");
   });
 
@@ -179,7 +183,10 @@ describe("schedule → calendar", () => {
 
   it("draws the picked slot, marked when the server refused it", () => {
     const slot = { memberId: "petr", start: at(1, 10), end: at(1, 11) };
-    expect(pendingEvent({ ...slot, conflict: false }, "Новый визит").classNames).toEqual(["oms-pending"]);
+    expect(pendingEvent({ ...slot, conflict: false }, "Новый визит")).toMatchObject({
+      classNames: ["oms-pending"],
+      startEditable: false,
+    });
     expect(pendingEvent({ ...slot, conflict: true }, "Это время уже занято")).toMatchObject({
       resourceIds: ["petr"],
       title: "Это время уже занято",

@@ -230,7 +230,9 @@ export type CalendarEvent = {
   title: string;
   display: "auto" | "background";
   classNames: string[];
-  editable: boolean;
+  // Both spelled out: EventCalendar reads these before the event's `editable`.
+  startEditable: boolean;
+  durationEditable: boolean;
   extendedProps: Meta;
 };
 
@@ -264,7 +266,7 @@ export function toEvents(entries: Entry[], opts: MapOptions): CalendarEvent[] {
   const rangeWindow: Interval = { start: opts.range.from, end: opts.range.to };
   for (const entry of entries) {
     const memberId = entry.member.id;
-    const base = { resourceIds: [memberId], editable: false, display: "background" as const };
+    const base = { resourceIds: [memberId], startEditable: false, durationEditable: false, display: "background" as const };
     const free = subtract(entry.free.map(toInterval), [{ start: opts.range.from, end: opts.now }]);
     for (const w of free) {
       events.push({
@@ -289,7 +291,8 @@ export function toEvents(entries: Entry[], opts: MapOptions): CalendarEvent[] {
           ...span,
           title: label,
           display: "auto",
-          editable: opts.editable,
+          startEditable: opts.editable,
+          durationEditable: opts.editable,
           classNames: ["oms-visit", `oms-kind-${b.kind}`, ...(thisOrder ? ["oms-this-order"] : [])],
           extendedProps: {
             type: "visit",
@@ -345,7 +348,8 @@ export function pendingEvent(
     end: slot.end,
     title: label,
     display: "auto",
-    editable: false,
+    startEditable: false,
+    durationEditable: false,
     classNames: ["oms-pending", ...(slot.conflict ? ["oms-conflict"] : [])],
     extendedProps: { type: "pending", memberId: slot.memberId, label, conflict: slot.conflict },
   };
