@@ -22,7 +22,8 @@ const PROBLEM: Record<RoomProblem, TasksKey> = {
   need_one: "rooms.need_one",
 };
 const PHOTO_KINDS = ["installation", "rework"];
-const errKey = (row: number, field: RoomField): string => `${row}.${field}`;
+// Keyed by the row's stable key, not its position: removing a row must not move messages.
+const errKey = (roomKey: number, field: RoomField): string => `${roomKey}.${field}`;
 
 export function CompleteForm({ task, title, onDone, onCancel, onStale }: Props): ReactElement {
   const t = m.use();
@@ -36,8 +37,17 @@ export function CompleteForm({ task, title, onDone, onCancel, onStale }: Props):
   const [busy, setBusy] = useState(false);
   const formId = useId();
 
+  const forget = (name: string): void =>
+    setFieldErrors((all) => {
+      if (!(name in all)) return all;
+      const rest = { ...all };
+      delete rest[name];
+      return rest;
+    });
   const edit = (key: number, field: RoomField, value: string): void => {
     setRooms((all) => all.map((room) => (room.key === key ? { ...room, [field]: value } : room)));
+    forget(errKey(key, field)); // the message was about what has just been changed
+    setFormError(null);
   };
 
   async function submit(event: FormEvent<HTMLFormElement>): Promise<void> {
@@ -54,7 +64,7 @@ export function CompleteForm({ task, title, onDone, onCancel, onStale }: Props):
         const found: Record<string, string> = {};
         for (const e of parsed.errors) {
           if (e.row === null || e.field === null) setFormError(t(PROBLEM[e.problem]));
-          else found[errKey(e.row, e.field)] ??= t(PROBLEM[e.problem]);
+          else found[errKey(rooms[e.row]?.key ?? -1, e.field)] ??= t(PROBLEM[e.problem]);
         }
         setFieldErrors(found);
         return;
@@ -85,7 +95,7 @@ export function CompleteForm({ task, title, onDone, onCancel, onStale }: Props):
         for (const [path, message] of Object.entries(messages)) {
           const at = roomOfPath(path, rows);
           if (at) {
-            found[errKey(at.row, at.field)] = message;
+            found[errKey(rooms[at.row]?.key ?? -1, at.field)] = message;
             placed = true;
           } else if (path === "note") {
             found.note = message;
@@ -115,7 +125,6 @@ export function CompleteForm({ task, title, onDone, onCancel, onStale }: Props):
               room={room}
               n={row + 1}
               errors={fieldErrors}
-              row={row}
               onEdit={edit}
               onRemove={rooms.length > 1 ? () => setRooms((all) => all.filter((r) => r.key !== room.key)) : null}
             />
@@ -132,7 +141,10 @@ export function CompleteForm({ task, title, onDone, onCancel, onStale }: Props):
         </div>
       ) : null}
       <Field label={t("tasks.note")} error={fieldErrors.note}>
-        {(props) => <textarea {...props} rows={3} maxLength={5000} value={note} onChange={(e) => setNote(e.currentTarget.value)} />}
+        {(props) => <textarea {...props} rows={3} maxLength={5000} value={note} onChange={(e) => {
+              setNote(e.currentTarget.value);
+              forget("note");
+            }} />}
       </Field>
       {formError ? (
         <p className="error" role="alert">
@@ -154,19 +166,18 @@ export function CompleteForm({ task, title, onDone, onCancel, onStale }: Props):
 type RowProps = {
   room: RoomDraft;
   n: number;
-  row: number;
   errors: Record<string, string>;
   onEdit: (key: number, field: RoomField, value: string) => void;
   onRemove: (() => void) | null;
 };
 
-function RoomRow({ room, n, row, errors, onEdit, onRemove }: RowProps): ReactElement {
+function RoomRow({ room, n, errors, onEdit, onRemove }: RowProps): ReactElement {
   const t = m.use();
   // inputMode=numeric brings up the digit keypad on phones; sizes are whole millimetres.
   const mm = { inputMode: "numeric" as const, pattern: "[0-9 ]*", autoComplete: "off" };
   const input = (field: RoomField, label: TasksKey, extra: Record<string, string> = {}): ReactElement => (
     <div className={`room-field ${field}`}>
-      <Field label={t(label)} error={errors[errKey(row, field)]}>
+      <Field label={t(label)} error={errors[errKey(room.key, field)]}>
         {(props) => (
           <input {...props} {...extra} value={room[field]} onChange={(e) => onEdit(room.key, field, e.currentTarget.value)} />
         )}

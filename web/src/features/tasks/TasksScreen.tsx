@@ -107,7 +107,7 @@ export function TasksScreen(): ReactElement {
       ) : null}
       {groups
         ? GROUPS.filter((group) => groups[group].length).map((group) => (
-            <section key={group} className={`task-group ${group}`} aria-labelledby={`tasks-${group}`}>
+            <section key={group} className={`task-group group-${group}`} aria-labelledby={`tasks-${group}`}>
               <h2 id={`tasks-${group}`}>
                 {t(GROUP_TITLE[group])} <span className="count-pill">{groups[group].length}</span>
               </h2>
@@ -149,13 +149,13 @@ function TaskItem({ task, card, today, lang, reload }: ItemProps): ReactElement 
   const overdue = open && groupOf(task, new Date()) === "overdue";
   const customer = card?.customer;
   return (
-    <article className={`panel task ${task.status}${overdue ? " overdue" : ""}`} aria-labelledby={`${id}-title ${id}-order`}>
+    <article className={`panel task ${task.status}${overdue ? " task-late" : ""}`} aria-labelledby={`${id}-title ${id}-order`}>
       <div className="row spread">
         <h3 id={`${id}-title`}>{title}</h3>
         <span className={`pill ${task.status}`}>{STATUS[task.status] ? t(STATUS[task.status] as TasksKey) : task.status}</span>
       </div>
       <p className="task-when">
-        {task.title && task.kind !== "measurement" ? `${kindLabel(task.kind, tc)} · ` : ""}
+        {task.title && task.title !== kindLabel(task.kind, tc) ? `${kindLabel(task.kind, tc)} · ` : ""}
         <strong className={overdue ? "late" : undefined}>{when}</strong>
       </p>
       {task.order_id ? (

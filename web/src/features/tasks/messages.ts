@@ -58,7 +58,7 @@ export const m = defineMessages(
     "tasks.visit_at": "visit {at}",
     "tasks.visit_range": "visit {at}–{end}",
     "tasks.due": "due {at}",
-    "tasks.order": "Order № {n}",
+    "tasks.order": "Order No. {n}",
     "tasks.open_order": "Open order",
     "tasks.complete": "Done",
     "tasks.submit": "Mark done",
