@@ -130,34 +130,34 @@ export function OrderScreen({ params }: { params: { id: string } }): ReactElemen
       ) : null}
       <div className="order-grid">
         <div className="col">
-          <CustomerSection card={card} board={board} />
+          <CustomerSection card={card} board={board}>
+            {may(role, "customer.edit") ? (
+              <details className="edit">
+                <summary>{t("customer.edit")}</summary>
+                <CustomerEditor orderId={card.id} onSaved={reload} />
+              </details>
+            ) : null}
+          </CustomerSection>
           <GateSection card={card} onChanged={reload} />
-          {card.deal ? (
+          {card.deal || writesDeal ? (
             <section className="panel" aria-labelledby="order-deal">
               <h2 id="order-deal">{t("deal.title")}</h2>
-              <DealFacts deal={card.deal} lang={lang} />
-            </section>
-          ) : null}
-          {writesDeal ? (
-            <section className="panel commercial" aria-label={t("deal.title")}>
-              <details>
-                <summary>{t("deal.edit")}</summary>
-                <DealForm orderId={card.id} onSaved={reload} />
-              </details>
-              {may(role, "customer.edit") ? (
-                <details>
-                  <summary>{t("customer.edit")}</summary>
-                  <CustomerEditor orderId={card.id} onSaved={reload} />
+              {card.deal ? <DealFacts deal={card.deal} lang={lang} /> : <p className="muted">{t("deal.none")}</p>}
+              {writesDeal ? (
+                <details className="edit">
+                  <summary>{t("deal.edit")}</summary>
+                  <DealForm orderId={card.id} onSaved={reload} />
                 </details>
               ) : null}
             </section>
           ) : null}
-          <WorkSection card={card} names={names} lang={lang} />
-          {books ? (
-            <div className="row wrap book-row">
-              <BookVisit orderId={card.id} stage={card.stage} onBooked={reload} />
-            </div>
-          ) : null}
+          <WorkSection card={card} names={names} lang={lang}>
+            {books ? (
+              <div className="row wrap book-row">
+                <BookVisit orderId={card.id} stage={card.stage} onBooked={reload} />
+              </div>
+            ) : null}
+          </WorkSection>
           <section className="panel" aria-labelledby="order-media">
             <h2 id="order-media">{tm("media.title")}</h2>
             <MediaList orderId={card.id} refreshKey={refreshKey} fallback={fallbackMedia} />

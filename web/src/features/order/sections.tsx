@@ -1,6 +1,6 @@
 // The order card's read-only sections: customer, the stage's gate (what this role is asked
 // for), deal terms (present only for roles that may see them), visits, tasks and results.
-import { useState, type ReactElement } from "react";
+import { useState, type ReactElement, type ReactNode } from "react";
 import { api, ok, type Schemas } from "../../api/client";
 import { errorText } from "../../app/errors";
 import { may, worksOrders } from "../../app/roles";
@@ -30,7 +30,7 @@ const STATUS_KEYS: Record<string, true> = {
   "task.status.cancelled": true,
 };
 
-export function CustomerSection({ card, board }: { card: OrderCard; board: BoardCard | null }): ReactElement {
+export function CustomerSection({ card, board, children }: { card: OrderCard; board: BoardCard | null; children?: ReactNode }): ReactElement {
   const t = m.use();
   const c = card.customer;
   const address = c.address_text ?? (typeof c.address === "string" ? c.address : c.address?.text) ?? "";
@@ -58,6 +58,7 @@ export function CustomerSection({ card, board }: { card: OrderCard; board: Board
           </>
         ) : null}
       </dl>
+      {children}
     </section>
   );
 }
@@ -158,7 +159,9 @@ export function DealFacts({ deal, lang }: { deal: NonNullable<OrderCard["deal"]>
   );
 }
 
-export function WorkSection({ card, names, lang }: { card: OrderCard; names: Record<string, string>; lang: Lang }): ReactElement {
+type WorkProps = { card: OrderCard; names: Record<string, string>; lang: Lang; children?: ReactNode };
+
+export function WorkSection({ card, names, lang, children }: WorkProps): ReactElement {
   const t = m.use();
   const tc = common.use();
   const visits = [...(card.visits ?? [])].sort((a, b) => a.starts_at.localeCompare(b.starts_at));
@@ -231,6 +234,7 @@ export function WorkSection({ card, names, lang }: { card: OrderCard; names: Rec
           {task.note && task.note !== task.results?.notes ? <p className="muted pre">{task.note}</p> : null}
         </div>
       ))}
+      {children}
     </section>
   );
 }
