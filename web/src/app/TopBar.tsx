@@ -46,7 +46,6 @@ export function TopBar(): ReactElement {
         <Link
           href="/notifications"
           className="bell"
-          aria-label={`${t("nav.notifications")}${unread ? ` (${unread})` : ""}`}
           aria-current={location.startsWith("/notifications") ? "page" : undefined}
         >
           <svg className="icon" aria-hidden="true" viewBox="0 0 24 24" width="22" height="22">
@@ -55,8 +54,11 @@ export function TopBar(): ReactElement {
               d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z"
             />
           </svg>
+          {/* The name is the visible text ("Уведомления: 3"), so voice control and axe agree. */}
+          <span className="visually-hidden">{t("nav.notifications")}</span>
           {unread ? (
-            <span className="badge" aria-hidden="true">
+            <span className="badge">
+              <span className="visually-hidden">: </span>
               {unread > 99 ? "99+" : unread}
             </span>
           ) : null}

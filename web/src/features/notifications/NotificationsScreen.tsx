@@ -94,7 +94,7 @@ export function NotificationsScreen(): ReactElement {
           {t("notifications.title")}
         </h1>
         <div className="row wrap">
-          <button type="button" onClick={() => setAll((v) => !v)} aria-pressed={all}>
+          <button type="button" onClick={() => setAll((v) => !v)}>
             {all ? t("notifications.show_unread") : t("notifications.show_all")}
           </button>
           <button type="button" onClick={() => void readAll()} disabled={busy || !unreadShown}>
@@ -118,7 +118,7 @@ export function NotificationsScreen(): ReactElement {
         <ul className="inbox" aria-label={t("notifications.list")}>
           {items.map((n) => (
             <li key={n.id} className={n.read ? "read" : "unread"}>
-              <div className="inbox-text">
+              <div className="inbox-text" id={`n-${n.id}`}>
                 {n.read ? null : <span className="visually-hidden">{t("notifications.unread")}: </span>}
                 {n.order_id ? (
                   <Link href={`/order/${n.order_id}`} onClick={(e: MouseEvent<HTMLAnchorElement>) => void open(e, n)}>
@@ -133,7 +133,7 @@ export function NotificationsScreen(): ReactElement {
                   {dateTime(n.created_at, lang)}
                 </time>
                 {n.read ? null : (
-                  <button type="button" className="link" onClick={() => void readOne(n)}>
+                  <button type="button" className="link" aria-describedby={`n-${n.id}`} onClick={() => void readOne(n)}>
                     {t("notifications.mark_read")}
                   </button>
                 )}
