@@ -61,6 +61,10 @@ type Props = {
 
 /** Pixels per 30-minute slot (also given to tests as data-slot-height). */
 const SLOT_HEIGHT = 26;
+// Constant options live out here: the wrapper hands over every option whose value changed.
+const NO_TOOLBAR = { start: "", center: "", end: "" }; // ours is above it
+const TIME_FORMAT: Intl.DateTimeFormatOptions = { hour: "numeric", minute: "2-digit" };
+const DAY_FORMAT: Intl.DateTimeFormatOptions = { weekday: "short", day: "numeric", month: "short" };
 const EMPTY_DRAFT: Draft = { memberId: "", date: "", start: "", end: "" };
 const browserZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone;
 
@@ -255,7 +259,7 @@ export function CrewCalendar({ role, booking, editable }: Props): ReactElement {
     locale: lang,
     firstDay: 1,
     hiddenDays: hidden,
-    headerToolbar: { start: "", center: "", end: "" },
+    headerToolbar: NO_TOOLBAR,
     allDaySlot: false,
     datesAboveResources: true,
     nowIndicator: true,
@@ -265,11 +269,11 @@ export function CrewCalendar({ role, booking, editable }: Props): ReactElement {
     slotDuration: "00:30",
     snapDuration: "00:15",
     slotHeight: SLOT_HEIGHT,
-    slotLabelFormat: { hour: "2-digit", minute: "2-digit" },
-    eventTimeFormat: { hour: "2-digit", minute: "2-digit" },
+    slotLabelFormat: TIME_FORMAT,
+    eventTimeFormat: TIME_FORMAT,
     // A week's columns are narrow: the start time, and the kind and order under it.
     displayEventEnd: view !== "resourceTimeGridWeek",
-    dayHeaderFormat: { weekday: "short", day: "numeric", month: "short" },
+    dayHeaderFormat: DAY_FORMAT,
     selectable: canBook,
     eventStartEditable: editable,
     eventDurationEditable: editable,
@@ -279,7 +283,8 @@ export function CrewCalendar({ role, booking, editable }: Props): ReactElement {
     eventDrop: onMove,
     eventResize: onMove,
     dragConstraint: dragAllowed,
-    eventContent: renderEvent,
+    eventContent: (info) =>
+      renderEvent(info, (memberId) => `${slotText(info.event.start, info.event.end, lang)}, ${nameOf(memberId)}`),
     eventDidMount: markEvent,
     resourceLabelDidMount: markColumn,
   };
@@ -401,8 +406,9 @@ export function CrewCalendar({ role, booking, editable }: Props): ReactElement {
 }
 
 /** An event's inside, built as DOM nodes (no HTML strings): the time and label of a visit or
- * of the picked slot, the label of a travel/absence/day-off band, nothing on free time. */
-function renderEvent(info: Calendar.EventContentInfo): Calendar.Content {
+ * of the picked slot (and, for screen readers, its day, times and person: a column alone does
+ * not say whose it is), the label of a travel/absence/day-off band, nothing on free time. */
+function renderEvent(info: Calendar.EventContentInfo, spoken: (memberId: string) => string): Calendar.Content {
   const meta = info.event.extendedProps as Meta;
   const nodes: Node[] = [];
   if (meta.type === "visit" || meta.type === "pending") {
@@ -412,7 +418,10 @@ function renderEvent(info: Calendar.EventContentInfo): Calendar.Content {
     const label = document.createElement("span");
     label.className = "oms-ev-label";
     label.textContent = ` ${meta.label}`;
-    nodes.push(time, label);
+    const hidden = document.createElement("span");
+    hidden.className = "visually-hidden";
+    hidden.textContent = `, ${spoken(meta.memberId)}`;
+    nodes.push(time, label, hidden);
   } else if (meta.label) {
     const label = document.createElement("span");
     label.className = "oms-bg-label";
@@ -424,7 +433,7 @@ function renderEvent(info: Calendar.EventContentInfo): Calendar.Content {
 
 /** A column head names its member and day, so a test finds the column to click or drop on. */
 function markColumn(info: Calendar.ResourceDidMountInfo): void {
-  const head = info.el.closest<HTMLElement>("[role=columnheader]") ?? info.el;
+  const head = info.el.closest<HTMLElement>(".ec-col-head") ?? info.el;
   head.dataset.memberId = info.resource.id;
   if (info.date) head.dataset.date = isoDate(info.date);
 }

@@ -16,6 +16,21 @@ import "@event-calendar/core/index.css";
 
 type Options = Calendar.Options;
 
+// EventCalendar marks its grid up as an ARIA table whose row groups also hold the events
+// (<article>s) and whose table holds the toolbar: an invalid table (axe: aria-required-children,
+// critical) that screen readers read wrongly. The table roles are taken off, again whenever
+// it redraws, leaving plain containers: the day and person headings and every visit's button
+// with its spoken label stay. Nothing else in its markup is touched.
+const TABLE_ROLES = new Set(["table", "rowgroup", "row", "columnheader", "rowheader", "cell"]);
+const TABLE_ATTRIBUTES = ["aria-colindex", "aria-colspan", "aria-rowindex", "aria-rowspan"];
+
+function untable(root: Element): void {
+  for (const el of root.querySelectorAll("[role], [aria-colindex], [aria-colspan]")) {
+    if (TABLE_ROLES.has(el.getAttribute("role") ?? "")) el.removeAttribute("role");
+    for (const name of TABLE_ATTRIBUTES) if (el.hasAttribute(name)) el.removeAttribute(name);
+  }
+}
+
 type Props = { options: Options; className?: string; data?: Record<string, string> };
 
 export function EventCalendar({ options, className, data }: Props): ReactElement {
@@ -38,9 +53,19 @@ export function EventCalendar({ options, className, data }: Props): ReactElement
       initial[key] = typeof value === "function" ? trampoline(key) : value;
     }
     given.current = { ...latest.current };
-    const ec = createCalendar(el.current, [ResourceTimeGrid, Interaction], initial as Options);
+    const root = el.current;
+    const ec = createCalendar(root, [ResourceTimeGrid, Interaction], initial as Options);
     calendar.current = ec;
+    untable(root);
+    const observer = new MutationObserver(() => untable(root));
+    observer.observe(root, {
+      subtree: true,
+      childList: true,
+      attributes: true,
+      attributeFilter: ["role", ...TABLE_ATTRIBUTES],
+    });
     return () => {
+      observer.disconnect();
       calendar.current = null;
       void destroyCalendar(ec);
     };

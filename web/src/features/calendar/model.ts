@@ -367,7 +367,7 @@ export function findVisit(entries: Entry[], visitId: string): { entry: Entry; bu
 /** "пн, 7 дек., 10:00–11:00" in the user's language and the browser's zone. */
 export function slotText(start: Date, end: Date, lang: string): string {
   const day = new Intl.DateTimeFormat(lang, { weekday: "short", day: "numeric", month: "short" }).format(start);
-  const time = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit" });
+  const time = new Intl.DateTimeFormat(lang, { hour: "numeric", minute: "2-digit" });
   return `${day}, ${time.format(start)}–${time.format(end)}`;
 }
 
