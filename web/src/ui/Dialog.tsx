@@ -21,8 +21,13 @@ export function Dialog({ open, title, onClose, children, wide }: Props): ReactEl
       ref={ref}
       className={`dialog${wide ? " wide" : ""}`}
       aria-labelledby={open ? titleId : undefined}
-      onClose={onClose}
+      // React bubbles `cancel` and `close` through the component tree although the DOM does not:
+      // a dialog opened inside another must not close its parent too (Escape in the inner one).
+      onClose={(event) => {
+        if (event.target === event.currentTarget) onClose();
+      }}
       onCancel={(event) => {
+        if (event.target !== event.currentTarget) return;
         event.preventDefault();
         onClose();
       }}
