@@ -35,7 +35,8 @@ export function useCrewCalendar(role: CrewRole, range: Range): CrewCalendarData 
         setError(null);
         setLoading(false);
         const ids = fresh.flatMap((e) => e.busy.filter(isVisit).map((b) => b.order_id ?? ""));
-        setNumbers(await orderNumbers(ids, controller.signal));
+        const known = await orderNumbers(ids, controller.signal);
+        if (!controller.signal.aborted) setNumbers(known);
       })
       .catch((err: unknown) => {
         if (controller.signal.aborted) return;
