@@ -30,7 +30,7 @@ SCREENS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screens"
 SCREEN_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 # Longer than a touch sensor's activation delay (the board's is 220 ms).
 TOUCH_HOLD_MS = 350
-LOCATOR_SELECTOR = re.compile(r"selector='(.*)'>$", re.DOTALL)
+LOCATOR_SELECTOR = re.compile(r"selector=(['\"])(.*)\1>$", re.DOTALL)
 
 # Init scripts run before the page's own and are not subject to its CSP.
 CSP_LISTENER = """
@@ -144,16 +144,24 @@ class Screen:
         self._count(f"press {keys}", target)
 
     def drag(
-        self, source: Locator, target: Locator, *, touch: bool = False, steps: int = 12
+        self,
+        source: Locator,
+        target: Locator | tuple[float, float],
+        *,
+        touch: bool = False,
+        steps: int = 12,
     ) -> None:
-        """Press on `source`, move to `target`'s centre, release: one drop. Both must be in view.
+        """Press on `source`, move to `target`, release: one drop. Both must be at least partly
+        in view (the centre of the part in view is aimed at); `target` may be a point in the
+        viewport instead, e.g. a phone's right edge, where the board scrolls to the next column.
 
         With the mouse, the first short move gets past a pointer sensor's activation distance
         (dnd-kit), the stepped move lets it see the pointer travel over the targets. With
         `touch` (phones), a finger presses and holds first, as a touch sensor with a delay
         (so that a swipe still scrolls) waits for.
         """
-        start, end = _centre(source), _centre(target)
+        start = _centre(source)
+        end = target if isinstance(target, tuple) else _centre(target)
         if touch:
             self._touch_drag(start, end, steps)
         else:
@@ -261,7 +269,7 @@ class Screen:
             method = response.request.method
             self.server_errors.append(f"{response.status} {method} {response.url}")
 
-    def _count(self, what: str, *targets: Locator | Page) -> None:
+    def _count(self, what: str, *targets: Locator | Page | tuple[float, float]) -> None:
         self.action_log.append(f"{what} {' → '.join(map(_describe, targets))}".strip())
 
 
@@ -271,18 +279,27 @@ def _origin(url: str) -> str:
 
 
 def _centre(target: Locator) -> tuple[float, float]:
+    """The centre of the part of `target` in view (a phone shows a board column only in part)."""
     box = target.bounding_box()
-    assert box is not None, f"{target} is not visible"
-    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    view = target.page.viewport_size
+    assert box is not None, f"{_describe(target)} is not visible"
+    assert view is not None
+    left, right = max(box["x"], 0), min(box["x"] + box["width"], view["width"])
+    top, bottom = max(box["y"], 0), min(box["y"] + box["height"], view["height"])
+    if left >= right or top >= bottom:
+        pytest.fail(f"{_describe(target)} is out of view: scroll it into view before dragging")
+    return (left + right) / 2, (top + bottom) / 2
 
 
 def _between(a: tuple[float, float], b: tuple[float, float], share: float) -> tuple[float, float]:
     return a[0] + (b[0] - a[0]) * share, a[1] + (b[1] - a[1]) * share
 
 
-def _describe(target: Locator | Page) -> str:
+def _describe(target: Locator | Page | tuple[float, float]) -> str:
     if isinstance(target, Page):
         return "page"
+    if isinstance(target, tuple):
+        return f"({target[0]:.0f}, {target[1]:.0f})"
     # A locator's repr ends in its selector (the readable part): `... selector='#to'>`.
     found = LOCATOR_SELECTOR.search(repr(target))
-    return found.group(1) if found else repr(target)
+    return found.group(2) if found else repr(target)

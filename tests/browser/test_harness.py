@@ -85,6 +85,9 @@ def test_a_drag_is_one_action_that_drops_on_its_target(screen: ScreenFactory) ->
     tab.page.evaluate(
         """() => {
           window.drops = [];
+          // As on a drag-and-drop surface: else the first drag selects text, and pressing on a
+          // selection starts the browser's own drag of it (pointercancel, no pointerup).
+          document.body.style.userSelect = "none";
           for (const id of ["from", "to"]) {
             const box = document.createElement("div");
             box.id = id;
@@ -102,6 +105,10 @@ def test_a_drag_is_one_action_that_drops_on_its_target(screen: ScreenFactory) ->
     assert tab.page.evaluate("() => window.drops") == ["down from", "up to"]
     assert tab.actions == 1
     assert tab.action_log == ["drag #from → #to"]
+
+    tab.drag(tab.page.locator("#from"), (610, 210))  # a point: inside #to's corner
+    assert tab.page.evaluate("() => window.drops")[2:] == ["down from", "up to"]
+    assert tab.action_log[1] == "drag #from → (610, 210)"
 
 
 def test_a_finger_drag_holds_then_moves_and_counts_once(screen: ScreenFactory) -> None:
