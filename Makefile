@@ -89,7 +89,7 @@ contract: $(VENV)/.installed
 integration: $(VENV)/.installed
 	$(PY) -m pytest -q tests/integration
 
-e2e: $(VENV)/.installed
+e2e: $(VENV)/.installed web-build ## the gateway serves the built app (tests/e2e/test_web_app.py)
 	$(PY) -m pytest -q tests/e2e
 
 # tests/browser run last within the one session (tests/browser/conftest.py orders them).
