@@ -442,13 +442,15 @@ def _query_variants(world: World, role: str, name: str) -> list[str]:
         "q": [world.words[world.foreign][1], TAG],
         "format": ["csv"],
         "lang": ["en"],
-        "mine": ["false"],
+        "mine": ["false", "true"],
         "assignee": [f"measurer_{TAG.lower()}", "manager"],
         "manager": ["manager"],
         "role": ["measurer", "manager"],
         "unread": ["false"],
         "status": ["open", "done"],
         "limit": ["500"],
+        "phone": ["8 (915) 555-01-02"],  # the world's customers' number, in another form
+        "overdue": ["true"],
     }.get(name, [])
 
 
