@@ -47,9 +47,7 @@ function cardOf(order: Schemas["OrderCard"]): Card {
     version: order.version,
     customer: order.customer,
     manager: order.manager ?? null,
-    open_tasks: 0,
-    documents: 0,
-    photos: 0,
+    // No counts: the board's own read brings them (and that is how it is told apart).
   };
 }
 
@@ -121,9 +119,16 @@ export function BoardScreen(): ReactElement {
   /** Move and, when refused, open the dialog that deals with the refusal. */
   const drop = useCallback(
     async (id: string, to: string, options?: MoveOptions): Promise<MoveResult> => {
-      const card = findCard(current(), id)?.card;
+      const cols = current();
+      const card = findCard(cols, id)?.card;
       const number = card?.number ?? 0;
       const moving: Moving = { id, number, to, from: card?.stage ?? "" };
+      // Back a stage or cancelling needs a reason: ask first instead of being refused.
+      const index = (stage: string): number => cols.findIndex((c) => c.stage === stage);
+      if (!options?.reason && card && (to === "cancelled" || index(to) < index(card.stage))) {
+        setDialog({ type: "reason", ...moving });
+        return { ok: false, error: null };
+      }
       const result = await move(id, to, options);
       if (result.ok) {
         moved(id, number, to, result.card);
@@ -187,7 +192,7 @@ export function BoardScreen(): ReactElement {
   const onCreated = useCallback(
     (order: Schemas["OrderCard"]) => {
       update((cols) => replaceCard(cols, order.id, cardOf(order)));
-      void freshCard(order.id, order.version);
+      void freshCard(order.id, order.version, true);
     },
     [update, freshCard],
   );

@@ -146,7 +146,7 @@ export function GateDialog({ orderId, number, toTitle, fromTitle, unmet: initial
   const wide = groups.some((g) => g.supplier.type === "booking" || g.supplier.type === "customer");
   return (
     <Dialog open title={t("gate.title", { stage: toTitle })} onClose={onClose} wide={wide}>
-      <div className="gate" data-order-id={orderId} data-status={status}>
+      <div className="gate" data-gate-order={orderId} data-status={status}>
         <p>{status === "still" ? t("gate.still") : t("gate.intro", { n: number, from: fromTitle })}</p>
         <ul className="gate-list">
           {groups.map((group) => (

@@ -153,7 +153,7 @@ export function BookDialog({ orderId, number, kind, stageTitle, onBooked, onClos
   const toast = useApp((s) => s.toast);
   return (
     <Dialog open wide title={t("book.title", { action: t(`book.${kind}`), n: number })} onClose={onClose}>
-      <div className="book" data-order-id={orderId} data-kind={kind}>
+      <div className="book" data-book-order={orderId} data-kind={kind}>
         <p className="muted">{t("book.intro", { n: number, stage: stageTitle })}</p>
         <BookingPanel
           orderId={orderId}

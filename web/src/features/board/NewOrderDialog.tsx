@@ -3,7 +3,7 @@
 // customer's earlier orders are listed and their name and address can be taken in one click.
 // 201: the dialog closes, the card is put into "Оформление" at once, a toast gives its number;
 // the files then upload in the background (their count appears on the card as they land).
-import { useMemo, useState, type FormEvent, type ReactElement } from "react";
+import { useMemo, useRef, useState, type FormEvent, type ReactElement } from "react";
 import { api, ok, type Schemas } from "../../api/client";
 import { errorText } from "../../app/errors";
 import { may, type Capability } from "../../app/roles";
@@ -12,7 +12,16 @@ import { useApp } from "../../store/app";
 import { Dialog } from "../../ui/Dialog";
 import { Field } from "../../ui/Field";
 import { CustomerFields } from "../customer/CustomerFields";
-import { addressValue, checkCustomer, customerIn, emptyCustomer, type CustomerValue } from "../customer/customerValue";
+import {
+  addressValue,
+  checkCustomer,
+  customerIn,
+  editedKeys,
+  emptyCustomer,
+  withoutKeys,
+  type CustomerValue,
+} from "../customer/customerValue";
+import { focusFirstInvalid } from "../customer/focus";
 import { fieldErrors, under } from "../customer/formErrors";
 import { useErrorWords } from "../customer/messages";
 import { PhoneLookup } from "../customer/PhoneLookup";
@@ -49,6 +58,13 @@ export function NewOrderDialog({ onClose, onCreated }: Props): ReactElement {
   const [busy, setBusy] = useState(false);
   // One key per dialog: a retry after a lost answer gets the same order, never a second one.
   const [idempotencyKey] = useState(() => crypto.randomUUID());
+  const formRef = useRef<HTMLFormElement>(null);
+
+  /** A new value for the customer: the edited fields' old messages go. */
+  function editCustomer(next: CustomerValue): void {
+    setErrors((had) => withoutKeys(had, editedKeys(customer, next), "customer."));
+    setCustomer(next);
+  }
 
   async function submit(event: FormEvent<HTMLFormElement>): Promise<void> {
     event.preventDefault();
@@ -59,6 +75,7 @@ export function NewOrderDialog({ onClose, onCreated }: Props): ReactElement {
     setErrors(problems);
     if (Object.keys(problems).length) {
       setFailure(t("create.check"));
+      focusFirstInvalid(formRef.current);
       return;
     }
     setBusy(true);
@@ -81,6 +98,7 @@ export function NewOrderDialog({ onClose, onCreated }: Props): ReactElement {
       const fields = fieldErrors(err, words);
       setErrors(fields);
       setFailure(Object.keys(fields).length ? t("create.check") : errorText(err, tc));
+      focusFirstInvalid(formRef.current);
     } finally {
       setBusy(false);
     }
@@ -98,19 +116,19 @@ export function NewOrderDialog({ onClose, onCreated }: Props): ReactElement {
 
   return (
     <Dialog open wide title={t("create.title")} onClose={onClose}>
-      <form className="new-order" onSubmit={(e) => void submit(e)} noValidate>
+      <form ref={formRef} className="new-order" onSubmit={(e) => void submit(e)} noValidate>
         <div className="new-order-grid">
           <fieldset className="plain-set">
             <legend>{t("create.customer")}</legend>
             <CustomerFields
               value={customer}
-              onChange={setCustomer}
+              onChange={editCustomer}
               errors={under(errors, "customer")}
               afterPhone={
                 <PhoneLookup
                   phone={customer.phone}
                   onUse={(found) =>
-                    setCustomer({
+                    editCustomer({
                       name: found.name,
                       phone: customer.phone || displayPhone(found.phone),
                       address: addressValue(found.address),
@@ -122,9 +140,20 @@ export function NewOrderDialog({ onClose, onCreated }: Props): ReactElement {
           </fieldset>
           <fieldset className="plain-set">
             <legend>{t("create.order")}</legend>
-            <Field label={t("create.order_title")} error={errors.title} hint={t("create.order_title_hint")}>
+            <Field label={t("create.order_title")} error={errors.title}>
               {(aria) => (
-                <input {...aria} name="title" required maxLength={200} value={title} onChange={(e) => setTitle(e.currentTarget.value)} />
+                <input
+                  {...aria}
+                  name="title"
+                  required
+                  maxLength={200}
+                  placeholder={t("create.order_title_hint")}
+                  value={title}
+                  onChange={(e) => {
+                    setTitle(e.currentTarget.value);
+                    setErrors((had) => withoutKeys(had, ["title"]));
+                  }}
+                />
               )}
             </Field>
             <Field label={t("create.description")} error={errors.description}>

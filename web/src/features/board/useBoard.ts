@@ -8,7 +8,7 @@ import { errorText } from "../../app/errors";
 import { common } from "../../i18n/common";
 import { live } from "../../realtime/stream";
 import type { Lang } from "../../store/app";
-import { replaceCard, type Card, type Column } from "./columns";
+import { findCard, replaceCard, type Card, type Column } from "./columns";
 import { apiFilters, type Filters } from "./filters";
 
 const LIMIT = 100;
@@ -22,7 +22,7 @@ export type BoardData = {
   /** Read one card again and put it in place (null: the board does not show it). */
   refreshCard: (id: string) => Promise<Card | null | undefined>;
   /** Read one card until it shows at least `version` (the read side may lag a command). */
-  freshCard: (id: string, version: number) => Promise<Card | null | undefined>;
+  freshCard: (id: string, version: number, isNew?: boolean) => Promise<Card | null | undefined>;
   reload: () => void;
   /** While an order is being moved its frames wait, then it is read once. */
   hold: (id: string) => () => void;
@@ -99,10 +99,16 @@ export function useBoard(filters: Filters, lang: Lang): BoardData {
   );
 
   const freshCard = useCallback(
-    async (id: string, version: number): Promise<Card | null | undefined> => {
+    async (id: string, version: number, isNew = false): Promise<Card | null | undefined> => {
       for (let attempt = 0; attempt < 12; attempt++) {
+        // A new order reaches the board in well under a second (its frame usually brings it
+        // first): wait a little before asking, rather than be told 404.
+        if (isNew) await new Promise((resolve) => setTimeout(resolve, 700));
+        // Already read from the board (its frame came first): nothing more to do.
+        if (isNew && findCard(columnsRef.current, id)?.card.documents != null) return undefined;
         const card = await readCard(id);
-        if (card === null || (card && card.version >= version)) {
+        // A new order may not have reached the board yet: its 404 means "not yet".
+        if ((card === null && !isNew) || (card && card.version >= version)) {
           setColumns((cols) => (cols ? replaceCard(cols, id, card) : cols));
           return card;
         }

@@ -22,24 +22,14 @@ export function AddressFields({ value, onChange, errors = {}, current }: Props):
   return (
     <fieldset className="address">
       <legend>{t("customer.address")}</legend>
+      <p className="small muted address-required">{t("address.required")}</p>
       {current ? <p className="small muted address-now">{t("customer.address_now", { text: current })}</p> : null}
       <div className="address-grid">
         {ADDRESS_PARTS.map((part) => {
           const required = REQUIRED_ADDRESS.includes(part);
           return (
             <div key={part} className={`address-part part-${part}`}>
-              <Field
-                label={
-                  required ? (
-                    t(`address.${part}`)
-                  ) : (
-                    <>
-                      {t(`address.${part}`)} <span className="optional">({t("address.optional")})</span>
-                    </>
-                  )
-                }
-                error={errors[part]}
-              >
+              <Field label={t(`address.${part}`)} error={errors[part]}>
                 {(aria) => (
                   <input
                     {...aria}

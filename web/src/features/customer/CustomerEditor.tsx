@@ -2,14 +2,24 @@
 // (the agreed interface: <CustomerEditor orderId onSaved />). A save sends only what changed
 // (PATCH /orders/{id}/customer); a conflict is said in place, the form then shows the fresh
 // read, and the user's own values can be put back on top of it in one click.
-import { useCallback, useEffect, useState, type FormEvent, type ReactElement } from "react";
+import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactElement } from "react";
 import { ApiError, api, ok, type Schemas } from "../../api/client";
 import { errorText } from "../../app/errors";
 import { useMay } from "../../app/roles";
 import { common } from "../../i18n/common";
 import { useApp } from "../../store/app";
 import { CustomerFields } from "./CustomerFields";
-import { addressText, addressValue, changedParts, checkCustomer, customerPatch, type CustomerValue } from "./customerValue";
+import {
+  addressText,
+  addressValue,
+  changedParts,
+  checkCustomer,
+  customerPatch,
+  editedKeys,
+  withoutKeys,
+  type CustomerValue,
+} from "./customerValue";
+import { focusFirstInvalid } from "./focus";
 import { fieldErrors } from "./formErrors";
 import { ManagerPicker } from "./ManagerPicker";
 import { m, useErrorWords } from "./messages";
@@ -47,6 +57,7 @@ export function CustomerEditor({ orderId, onSaved, manager = true }: CustomerEdi
   const [failure, setFailure] = useState<string | null>(null);
   const [lost, setLost] = useState<CustomerValue | null>(null);
   const [busy, setBusy] = useState(false);
+  const formRef = useRef<HTMLFormElement>(null);
 
   const took = useCallback((fresh: Order) => {
     setOrder(fresh);
@@ -80,7 +91,10 @@ export function CustomerEditor({ orderId, onSaved, manager = true }: CustomerEdi
     const was = valueOf(order);
     const problems = checkCustomer(value, words, changedParts(value, was));
     setErrors(problems);
-    if (Object.keys(problems).length) return;
+    if (Object.keys(problems).length) {
+      focusFirstInvalid(formRef.current);
+      return;
+    }
     const patch = customerPatch(value, was);
     if (!patch) {
       setNote(t("editor.nothing"));
@@ -106,6 +120,7 @@ export function CustomerEditor({ orderId, onSaved, manager = true }: CustomerEdi
         const fields = fieldErrors(err, words);
         setErrors(fields);
         if (!Object.keys(fields).length) setFailure(errorText(err, tc));
+        else focusFirstInvalid(formRef.current);
       }
     } finally {
       setBusy(false);
@@ -128,7 +143,7 @@ export function CustomerEditor({ orderId, onSaved, manager = true }: CustomerEdi
   const freeText = typeof order.customer.address === "string" || !order.customer.address.city;
   return (
     <div className="customer-editor" data-version={order.version}>
-      <form className="editor-section" onSubmit={(e) => void save(e)} noValidate aria-labelledby={`customer-${orderId}`}>
+      <form ref={formRef} className="editor-section" onSubmit={(e) => void save(e)} noValidate aria-labelledby={`customer-${orderId}`}>
         <h3 id={`customer-${orderId}`}>{t("editor.title")}</h3>
         {lost ? (
           <div className="conflict" role="alert">
@@ -147,6 +162,7 @@ export function CustomerEditor({ orderId, onSaved, manager = true }: CustomerEdi
         <CustomerFields
           value={value}
           onChange={(next) => {
+            setErrors((had) => withoutKeys(had, editedKeys(value, next)));
             setValue(next);
             setNote(null);
           }}

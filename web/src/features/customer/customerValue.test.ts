@@ -57,3 +57,15 @@ describe("customer values", () => {
     expect(addressText(null, "как есть")).toBe("как есть");
   });
 });
+
+describe("editing clears the edited fields' messages", () => {
+  it("names the edited keys and drops their messages only", async () => {
+    const { editedKeys, withoutKeys } = await import("./customerValue");
+    const before = filled();
+    const after = { ...filled(), name: "Петров", address: { ...filled().address, city: "Химки" } };
+    expect(editedKeys(before, after)).toEqual(["name", "address.city"]);
+    const errors = { "customer.name": "REQ", "customer.phone": "PHONE", title: "REQ" };
+    expect(withoutKeys(errors, ["name", "address.city"], "customer.")).toEqual({ "customer.phone": "PHONE", title: "REQ" });
+    expect(withoutKeys(errors, ["address.street"], "customer.")).toBe(errors);
+  });
+});

@@ -101,3 +101,20 @@ export function changedParts(value: CustomerValue, was: CustomerValue): Set<stri
   if (!sameAddress(value.address, was.address)) parts.add("address");
   return parts;
 }
+
+/** The field keys whose text differs ("name", "address.city"): their old messages no longer apply. */
+export function editedKeys(before: CustomerValue, after: CustomerValue): string[] {
+  const keys: string[] = [];
+  if (before.name !== after.name) keys.push("name");
+  if (before.phone !== after.phone) keys.push("phone");
+  for (const part of ADDRESS_PARTS) if (before.address[part] !== after.address[part]) keys.push(`address.${part}`);
+  return keys;
+}
+
+/** `errors` without the messages of the given keys (under an optional prefix, "customer."). */
+export function withoutKeys(errors: Record<string, string>, keys: string[], prefix = ""): Record<string, string> {
+  if (!keys.some((k) => `${prefix}${k}` in errors)) return errors;
+  const out = { ...errors };
+  for (const key of keys) delete out[`${prefix}${key}`];
+  return out;
+}

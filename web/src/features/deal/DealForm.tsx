@@ -3,12 +3,13 @@
 // version (GET /orders/{id}), saves with expected_version (PUT /orders/{id}/deal). A conflict
 // is said in place and the form re-reads, so it shows what the server holds; the user's own
 // values can be put back on top in one click. A 422 puts each message under its field.
-import { useCallback, useEffect, useState, type FormEvent, type ReactElement } from "react";
+import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactElement } from "react";
 import { ApiError, api, ok, type Schemas } from "../../api/client";
 import { errorText } from "../../app/errors";
 import { common } from "../../i18n/common";
 import { useApp, type Lang } from "../../store/app";
 import { Field } from "../../ui/Field";
+import { focusFirstInvalid } from "../customer/focus";
 import { fieldErrors } from "../customer/formErrors";
 import { useErrorWords } from "../customer/messages";
 import { editableAmount, parseAmount } from "./amount";
@@ -48,6 +49,7 @@ export function DealForm({ orderId, onSaved, heading = true }: DealFormProps): R
   const [failure, setFailure] = useState<string | null>(null);
   const [lost, setLost] = useState<Values | null>(null);
   const [busy, setBusy] = useState(false);
+  const formRef = useRef<HTMLFormElement>(null);
 
   const took = useCallback(
     (order: Schemas["OrderCard"]) => {
@@ -87,7 +89,10 @@ export function DealForm({ orderId, onSaved, heading = true }: DealFormProps): R
     else if (!amount) problems.amount = t("deal.amount_invalid");
     if (!values.payment_terms.trim()) problems.payment_terms = words.required;
     setErrors(problems);
-    if (Object.keys(problems).length || !amount) return;
+    if (Object.keys(problems).length || !amount) {
+      focusFirstInvalid(formRef.current);
+      return;
+    }
     setBusy(true);
     try {
       const order = await ok(
@@ -115,6 +120,7 @@ export function DealForm({ orderId, onSaved, heading = true }: DealFormProps): R
         const fields = fieldErrors(err, { ...words, number: t("deal.amount_invalid") });
         setErrors(fields);
         if (!Object.keys(fields).length) setFailure(errorText(err, tc));
+        else focusFirstInvalid(formRef.current);
       }
     } finally {
       setBusy(false);
@@ -134,10 +140,16 @@ export function DealForm({ orderId, onSaved, heading = true }: DealFormProps): R
     );
   }
 
-  const set = (key: keyof Values) => (e: { currentTarget: { value: string } }) =>
+  const set = (key: keyof Values) => (e: { currentTarget: { value: string } }) => {
     setValues({ ...values, [key]: e.currentTarget.value });
+    setErrors((had) => {
+      if (!(key in had)) return had;
+      const { [key]: _gone, ...rest } = had;
+      return rest;
+    });
+  };
   return (
-    <form className="deal-form" onSubmit={(e) => void save(e)} noValidate aria-label={t("deal.title")} data-version={version ?? undefined}>
+    <form ref={formRef} className="deal-form" onSubmit={(e) => void save(e)} noValidate aria-label={t("deal.title")} data-version={version ?? undefined}>
       {heading ? <h3>{t("deal.title")}</h3> : null}
       {recorded ? null : <p className="small muted">{t("deal.none_yet")}</p>}
       {lost ? (
