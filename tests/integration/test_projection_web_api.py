@@ -15,7 +15,7 @@ from contracts.events import orders, scheduling
 from contracts.events.common import Address, Customer
 from plumbing import db
 from services.projections.adapters import board_store, customers_store
-from services.projections.adapters.board_store import BoardFilter
+from services.projections.adapters.board_filters import BoardFilter
 from services.projections.adapters.tables import MIGRATIONS
 from services.projections.domain.customers import customers_at
 from tests.integration.projections_world import (

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from plumbing.errors import NotFound
 from plumbing.state import PoolDep
 from services.projections.adapters import access_store, board_store, changes_store, pipeline_store
-from services.projections.adapters.board_store import BoardFilter
+from services.projections.adapters.board_filters import BoardFilter
 from services.projections.domain.pipelines import Pipelines
 
 router = APIRouter()
