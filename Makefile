@@ -22,11 +22,9 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 venv: $(VENV)/.installed
 
-# Installs what the lock file pins, once per change of it (the stamp). Not `npm ci`: the registry
-# here lacks vite's Windows-only optional dependency, so the lock file cannot list it, and
-# `npm ci` refuses a lock file that misses one; --no-save leaves the lock file as it is.
+# Exactly what the lock file pins, from an empty node_modules; once per change of it (the stamp).
 $(WEB)/node_modules/.installed: $(WEB)/package.json $(WEB)/package-lock.json
-	cd $(WEB) && $(NPM) install --no-save --no-audit --no-fund
+	cd $(WEB) && $(NPM) ci --no-audit --no-fund
 	@touch $@
 
 web-deps: $(WEB)/node_modules/.installed
