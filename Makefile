@@ -62,7 +62,7 @@ lint: $(VENV)/.installed
 typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy .
 
-ROLES_EXPORT := gateway/web/js/roles.js
+ROLES_EXPORT := web/src/app/roles.generated.ts
 
 schemas: $(VENV)/.installed ## regenerate contracts/schemas, the API's OpenAPI (contracts/api/openapi.json) and the web app's role table
 	$(PY) -m contracts.export
