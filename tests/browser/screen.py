@@ -66,8 +66,7 @@ def sign_in(page: Page, username: str, password: str = "demo") -> None:
     """Sign in through the login form, as a person would; opens `/` first on a blank tab."""
     if not page.url.startswith("http"):
         page.goto("/")
-    # The old app (gateway/web) and the new one (web/) both label the fields so; name= is the
-    # fallback should a label change.
+    # The app labels the fields so; name= is the fallback should a label change.
     login = page.get_by_label("Логин", exact=True).or_(page.locator("input[name=username]"))
     secret = page.get_by_label("Пароль", exact=True).or_(page.locator("input[name=password]"))
     submit = page.get_by_role("button", name="Войти", exact=True)
