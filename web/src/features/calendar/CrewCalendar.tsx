@@ -6,7 +6,7 @@
 // what is shown is what the server holds; a refused slot stays marked where it was picked.
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ReactElement } from "react";
 import type { Calendar } from "@event-calendar/core";
-import type { Schemas } from "../../api/client";
+import { ApiError, type Schemas } from "../../api/client";
 import { common, type CommonKey } from "../../i18n/common";
 import { useApp } from "../../store/app";
 import { bookVisit, calendarError, changeVisit, isConflict, moveChange, type Slot } from "./api";
@@ -15,6 +15,7 @@ import { m } from "./messages";
 import {
   defaultMinutes,
   draftOf,
+  findVisit,
   fits,
   isoDate,
   hiddenWeekdays,
@@ -90,10 +91,7 @@ export function CrewCalendar({ role, booking, editable }: Props): ReactElement {
   const lang = useApp((s) => s.lang);
   const toast = useApp((s) => s.toast);
   const [view, containerRef] = useViewForWidth();
-  const [anchor, setAnchor] = useState(() => {
-    const start = booking?.visit ? new Date(booking.visit.starts_at) : new Date();
-    return start;
-  });
+  const [anchor, setAnchor] = useState(() => (booking?.visit ? new Date(booking.visit.starts_at) : new Date()));
   const range = useMemo(() => rangeFor(view, anchor), [view, anchor]);
   const { entries, numbers, loading, error, reload } = useCrewCalendar(role, range);
   const [draft, setDraft] = useState<Draft>(() =>
@@ -161,7 +159,14 @@ export function CrewCalendar({ role, booking, editable }: Props): ReactElement {
       const when = slotText(slot.start, slot.end, lang);
       if (booking.visit) {
         const visit = booking.visit;
-        const moved = await changeVisit(visit.id, moveChange(slot, visit.assignee_id, visit.version));
+        // The visit as on screen: after a refusal and re-read, the server's current one.
+        const shown = entries ? findVisit(entries, visit.id) : null;
+        const change = moveChange(
+          slot,
+          shown?.entry.member.id ?? visit.assignee_id,
+          shown?.busy.visit_version ?? visit.version,
+        );
+        const moved = await changeVisit(visit.id, change);
         // The owner says it when it takes the result (it usually closes this panel).
         if (booking.onDone) booking.onDone({ visit_id: moved.id, task_id: moved.task_id });
         else toast(t("book.moved", { when }));
@@ -195,7 +200,10 @@ export function CrewCalendar({ role, booking, editable }: Props): ReactElement {
       .catch((err: unknown) => {
         info.revert();
         setStatus({
-          text: isConflict(err) ? t("drag.taken") : t("drag.failed", { error: calendarError(err, t, tc) }),
+          text:
+            err instanceof ApiError && err.code === "slot_taken"
+              ? t("drag.taken")
+              : t("drag.failed", { error: calendarError(err, t, tc) }),
           tone: "error",
         });
       })
