@@ -1,6 +1,6 @@
 // The board's title, search (debounced, kept in the link), quick filters — mine, overdue,
 // manager, assignee — and the "new order" button for those who create orders.
-import { useEffect, useRef, useState, type ReactElement } from "react";
+import { useEffect, useId, useRef, useState, type ReactElement } from "react";
 import { api, ok, type Schemas } from "../../api/client";
 import { audienceOf, may } from "../../app/roles";
 import { common, type CommonKey } from "../../i18n/common";
@@ -25,6 +25,8 @@ export function BoardToolbar({ filters, onFilters, managers, total, onNewOrder }
   const seeAll = may(role, "orders.see_all");
   const [text, setText] = useState(filters.q);
   const [crew, setCrew] = useState<Schemas["CrewMember"][]>([]);
+  const managerId = useId();
+  const assigneeId = useId();
 
   const sent = useRef(filters.q);
 
@@ -86,9 +88,9 @@ export function BoardToolbar({ filters, onFilters, managers, total, onNewOrder }
           {t("filter.overdue")}
         </button>
         {seeAll ? (
-          <label className="filter-select">
-            <span>{t("filter.manager")}</span>
-            <select value={filters.manager} onChange={(e) => onFilters({ ...filters, manager: e.currentTarget.value })}>
+          <div className="filter-select">
+            <label htmlFor={managerId}>{t("filter.manager")}</label>
+            <select id={managerId} value={filters.manager} onChange={(e) => onFilters({ ...filters, manager: e.currentTarget.value })}>
               <option value="">{t("filter.all")}</option>
               {managers.map((person) => (
                 <option key={person.id} value={person.id}>
@@ -99,12 +101,12 @@ export function BoardToolbar({ filters, onFilters, managers, total, onNewOrder }
                 <option value={filters.manager}>{filters.manager}</option>
               ) : null}
             </select>
-          </label>
+          </div>
         ) : null}
         {seeAll && crew.length ? (
-          <label className="filter-select">
-            <span>{t("filter.assignee")}</span>
-            <select value={filters.assignee} onChange={(e) => onFilters({ ...filters, assignee: e.currentTarget.value })}>
+          <div className="filter-select">
+            <label htmlFor={assigneeId}>{t("filter.assignee")}</label>
+            <select id={assigneeId} value={filters.assignee} onChange={(e) => onFilters({ ...filters, assignee: e.currentTarget.value })}>
               <option value="">{t("filter.all")}</option>
               {crew.map((member) => (
                 <option key={member.id} value={member.id}>
@@ -115,7 +117,7 @@ export function BoardToolbar({ filters, onFilters, managers, total, onNewOrder }
                 </option>
               ))}
             </select>
-          </label>
+          </div>
         ) : null}
         {hasFilters(filters) ? (
           <button
