@@ -22,6 +22,7 @@ import {
   pendingEvent,
   rangeFor,
   rangeTitle,
+  shortName,
   slotAt,
   slotBounds,
   slotOf,
@@ -259,6 +260,7 @@ export function CrewCalendar({ role, booking, editable }: Props): ReactElement {
     [entries, view],
   );
 
+  const weekly = view === "resourceTimeGridWeek";
   const options: Calendar.Options = {
     view,
     date: anchor,
@@ -295,9 +297,10 @@ export function CrewCalendar({ role, booking, editable }: Props): ReactElement {
       renderEvent(info, (memberId) => `${slotText(info.event.start, info.event.end, lang)}, ${nameOf(memberId)}`),
     eventDidMount: markEvent,
     resourceLabelDidMount: markColumn,
+    resourceLabelContent: (info) =>
+      weekly && resources.length > 2 ? shortName(String(info.resource.title)) : String(info.resource.title),
   };
 
-  const weekly = view === "resourceTimeGridWeek";
   const crewZones = [...new Set((entries ?? []).map((e) => e.member.timezone))].filter((z) => z !== browserZone());
   const roleTitle = tc(`role.${role}` as CommonKey);
 

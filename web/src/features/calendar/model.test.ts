@@ -11,6 +11,7 @@ import {
   pendingEvent,
   rangeFor,
   roleForKind,
+  shortName,
   slotAt,
   slotBounds,
   slotOf,
@@ -210,6 +211,14 @@ describe("what fits", () => {
   it("lets a visit move into its own old place and travel", () => {
     expect(fits(ivan, at(1, 9, 30), at(1, 10, 30), "v1")).toBe(true);
     expect(fits(ivan, at(1, 9, 30), at(1, 10, 30))).toBe(false);
+  });
+});
+
+describe("column names", () => {
+  it("shortens a name to the first name and an initial", () => {
+    expect(shortName("Олег Монтажов")).toBe("Олег М.");
+    expect(shortName("  Анна Мария Петрова ")).toBe("Анна П.");
+    expect(shortName("Ольга")).toBe("Ольга");
   });
 });
 

@@ -412,3 +412,11 @@ export function slotAt(entry: Entry, at: Date, minutes: number): Interval {
   }
   return { start: at, end };
 }
+
+/** "Олег Монтажов" → "Олег М.": a week of three or more people leaves a column too narrow
+ * for full names (the full name stays in the column's spoken label). */
+export function shortName(name: string): string {
+  const [first, ...rest] = name.trim().split(/\s+/);
+  const last = rest[rest.length - 1];
+  return last ? `${first} ${last.charAt(0)}.` : (first ?? "");
+}
