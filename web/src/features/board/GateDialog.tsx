@@ -36,8 +36,10 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 export function GateDialog({ orderId, number, toTitle, fromTitle, unmet: initial, retry, onClose }: Props): ReactElement {
   const t = m.use();
-  const tc = common.use();
   const lang = useApp((s) => s.lang);
+  // Stable for the language: effects that depend on it must not re-run on every render
+  // (a re-read would overwrite what the user is typing).
+  const tc = useMemo(() => common.in(lang), [lang]);
   const role = useApp((s) => s.me?.role);
   const [order, setOrder] = useState<Schemas["OrderCard"] | null>(null);
   const [unmet, setUnmet] = useState<Unmet[]>(initial);

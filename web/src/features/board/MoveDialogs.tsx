@@ -1,6 +1,6 @@
 // The smaller move dialogs: a reason for moving back or cancelling, the moves possible when
 // the dropped-on stage is not one, and booking the visit a stage begins with.
-import { useEffect, useState, type FormEvent, type ReactElement } from "react";
+import { useEffect, useMemo, useState, type FormEvent, type ReactElement } from "react";
 import { api, ok } from "../../api/client";
 import { errorText } from "../../app/errors";
 import { common, type CommonKey } from "../../i18n/common";
@@ -88,8 +88,8 @@ type NotAllowedProps = {
 /** The dropped-on stage is not a move from here: the ones that are, one click each. */
 export function NotAllowedDialog({ orderId, number, toTitle, fromTitle, titleOf, moveTo, onClose }: NotAllowedProps): ReactElement {
   const t = m.use();
-  const tc = common.use();
   const lang = useApp((s) => s.lang);
+  const tc = useMemo(() => common.in(lang), [lang]);
   const [next, setNext] = useState<string[] | null>(null);
   const [error, setError] = useState<string | null>(null);
 

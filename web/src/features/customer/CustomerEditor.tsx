@@ -2,7 +2,7 @@
 // (the agreed interface: <CustomerEditor orderId onSaved />). A save sends only what changed
 // (PATCH /orders/{id}/customer); a conflict is said in place, the form then shows the fresh
 // read, and the user's own values can be put back on top of it in one click.
-import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactElement } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent, type ReactElement } from "react";
 import { ApiError, api, ok, type Schemas } from "../../api/client";
 import { errorText } from "../../app/errors";
 import { useMay } from "../../app/roles";
@@ -45,9 +45,11 @@ function valueOf(order: Order): CustomerValue {
 
 export function CustomerEditor({ orderId, onSaved, manager = true }: CustomerEditorProps): ReactElement {
   const t = m.use();
-  const tc = common.use();
   const words = useErrorWords();
   const lang = useApp((s) => s.lang);
+  // Stable for the language: effects that depend on it must not re-run on every render
+  // (a re-read would overwrite what the user is typing).
+  const tc = useMemo(() => common.in(lang), [lang]);
   const toast = useApp((s) => s.toast);
   const mayAssign = useMay("orders.assign_manager");
   const [order, setOrder] = useState<Order | null>(null);

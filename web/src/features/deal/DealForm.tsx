@@ -3,7 +3,7 @@
 // version (GET /orders/{id}), saves with expected_version (PUT /orders/{id}/deal). A conflict
 // is said in place and the form re-reads, so it shows what the server holds; the user's own
 // values can be put back on top in one click. A 422 puts each message under its field.
-import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactElement } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent, type ReactElement } from "react";
 import { ApiError, api, ok, type Schemas } from "../../api/client";
 import { errorText } from "../../app/errors";
 import { common } from "../../i18n/common";
@@ -38,9 +38,11 @@ function valuesOf(deal: Schemas["Deal"] | null | undefined, lang: Lang): Values 
 
 export function DealForm({ orderId, onSaved, heading = true }: DealFormProps): ReactElement {
   const t = m.use();
-  const tc = common.use();
   const words = useErrorWords();
   const lang = useApp((s) => s.lang);
+  // Stable for the language: effects that depend on it must not re-run on every render
+  // (a re-read would overwrite what the user is typing).
+  const tc = useMemo(() => common.in(lang), [lang]);
   const toast = useApp((s) => s.toast);
   const [version, setVersion] = useState<number | null>(null);
   const [values, setValues] = useState<Values | null>(null);
