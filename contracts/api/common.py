@@ -7,9 +7,11 @@ are strings that declare their format to the OpenAPI.
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, JsonValue
 
 Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
 Day = Annotated[str, Field(json_schema_extra={"format": "date"})]
@@ -18,6 +20,22 @@ Id = Annotated[str, Field(json_schema_extra={"format": "uuid"})]
 Money = Annotated[
     str, Field(pattern=r"^-?\d+(\.\d+)?(E[+-]?\d+)?$", description="a decimal string")
 ]
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+def _rfc3339(value: Any) -> Any:
+    """What the OpenAPI's `date-time` says: RFC 3339 text with its offset. Pydantic alone
+    would also take a number (seconds since 1970) or another ISO 8601 form, so `0.5` would
+    be accepted as a moment in 1970 while the description says it is not a time at all."""
+    if isinstance(value, datetime):
+        return value  # built in Python, not sent
+    if not isinstance(value, str) or not _RFC3339.match(value):
+        raise ValueError("expected a date-time as RFC 3339 text, e.g. 2025-03-03T09:00:00+03:00")
+    return value
+
+
+# A moment a client sends (a body field or a query parameter): RFC 3339 text with an offset.
+When = Annotated[AwareDatetime, BeforeValidator(_rfc3339)]
 # A JSON object whose shape another contract defines (an event's data, a rule's trigger):
 # its schema is in contracts/schemas, not repeated here.
 JsonObject = dict[str, JsonValue]

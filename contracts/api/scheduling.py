@@ -8,12 +8,12 @@ from datetime import date
 from typing import Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 from pydantic.json_schema import SkipJsonSchema
 
 from contracts.api.audience import Shown, Views
 from contracts.api.cards import TaskOut
-from contracts.api.common import Day, Id, Input, JsonObject, Timestamp
+from contracts.api.common import Day, Id, Input, JsonObject, Timestamp, When
 from contracts.roles import Role
 
 VisitKind = Literal["measurement", "delivery", "installation", "rework"]
@@ -45,8 +45,8 @@ MEMBER = Views.of(CrewMember)
 
 
 class AbsenceIn(Input):
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: When
+    ends_at: When
     reason: str | None = Field(default=None, max_length=200)
 
 
@@ -99,8 +99,8 @@ CALENDAR = Views.of(list[CalendarEntry])
 class BookVisit(Input):
     kind: VisitKind
     assignee_id: UUID
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: When
+    ends_at: When
 
 
 class Booked(Shown):
@@ -112,8 +112,8 @@ BOOKED = Views.of(Booked)
 
 
 class ChangeVisit(Input):
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
+    starts_at: When | None = None
+    ends_at: When | None = None
     assignee_id: UUID | None = None
     cancelled: bool = False
     reason: str | None = Field(default=None, max_length=500)
@@ -143,7 +143,7 @@ TASKS = Views.of(list[TaskOut])
 class _NewTask(Input):
     title: str = Field(min_length=1, max_length=300, pattern=r"\S")
     order_id: UUID | None = None
-    due_at: AwareDatetime | None = None
+    due_at: When | None = None
 
 
 class TaskForPerson(_NewTask):

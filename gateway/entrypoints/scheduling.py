@@ -12,10 +12,10 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, Response
-from pydantic import AwareDatetime
 
 from contracts.api.audience import Views
 from contracts.api.cards import TaskOut
+from contracts.api.common import When
 from contracts.api.errors import errors
 from contracts.api.scheduling import (
     BOOKED,
@@ -97,8 +97,8 @@ async def crew(
 async def crew_calendar(
     user: Booker,
     upstreams: UpstreamsDep,
-    start: Annotated[AwareDatetime, Query(alias="from")],
-    end: Annotated[AwareDatetime, Query(alias="to")],
+    start: Annotated[When, Query(alias="from")],
+    end: Annotated[When, Query(alias="to")],
     role: CrewRole | None = None,
 ) -> Response:
     """Every crew member of `role` (all crew without it) with their schedule in [from, to),
@@ -122,8 +122,8 @@ async def crew_schedule(
     member_id: UUID,
     user: SignedIn,
     upstreams: UpstreamsDep,
-    start: Annotated[AwareDatetime, Query(alias="from")],
-    end: Annotated[AwareDatetime, Query(alias="to")],
+    start: Annotated[When, Query(alias="from")],
+    end: Annotated[When, Query(alias="to")],
 ) -> Response:
     # Bookers see anyone's calendar; a crew member sees their own.
     if not may(user.role, "calendars.read_any") and user.id != member_id:

@@ -110,6 +110,7 @@ async def test_a_calendar_window_is_forward_a_month_at_most_and_a_crew_role(
         ),
         ({"from": start.isoformat()}, "invalid_input"),
         ({"from": "tomorrow", "to": start.isoformat()}, "invalid_input"),
+        ({"from": "0.5", "to": "86400"}, "invalid_input"),  # not seconds since 1970
         ({**week(1), "role": "manager"}, "invalid_input"),
     ]:
         reply = await calendar(api, manager, **params)
