@@ -52,7 +52,7 @@ export function BoardToolbar({ filters, onFilters, managers, total, onNewOrder }
     if (!seeAll) return;
     const controller = new AbortController();
     ok(api.GET("/api/v1/crew", { signal: controller.signal }))
-      .then((members) => setCrew(members.filter((member) => audienceOf(member.role) === "field")))
+      .then(setCrew)
       .catch(() => setCrew([])); // the filter is a convenience: without crew it is not offered
     return () => controller.abort();
   }, [seeAll]);

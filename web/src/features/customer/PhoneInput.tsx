@@ -17,7 +17,8 @@ export function PhoneInput({ value, onChange, error, required = true, label }: P
   const t = m.use();
   const [checked, setChecked] = useState<string | null>(null);
   return (
-    <Field label={label ?? t("customer.phone")} error={error ?? checked} hint={t("customer.phone_hint")}>
+    // The example only while the number is not yet a valid one.
+    <Field label={label ?? t("customer.phone")} error={error ?? checked} hint={isValidPhone(value) ? undefined : t("customer.phone_hint")}>
       {(aria) => (
         <input
           {...aria}
