@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import re
 from pathlib import Path
 from typing import Annotated
@@ -30,7 +31,8 @@ from gateway.entrypoints.deps import PUBLIC
 from plumbing.errors import NotFound
 
 REPO = Path(__file__).resolve().parent.parent.parent
-WEB_ROOT = REPO / "web" / "dist"
+# WEB_DIST serves another build (a second checkout's, or one a test run made aside).
+WEB_ROOT = Path(os.environ.get("WEB_DIST") or REPO / "web" / "dist").resolve()
 GUIDES_DIR = REPO / "gateway" / "web" / "guides"
 GUIDE_ROLES: tuple[str, ...] = ROLES  # every role has its guide (tests/unit/test_web_app.py)
 

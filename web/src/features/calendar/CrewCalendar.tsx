@@ -113,6 +113,13 @@ export function CrewCalendar({ role, booking, editable }: Props): ReactElement {
   const canBook = Boolean(booking) && editable;
   const movingId = booking?.visit?.id;
 
+  // A date typed into the form (the keyboard path) brings the calendar to that day or week,
+  // so the slot being booked, and whatever refuses it, is in view.
+  useEffect(() => {
+    const day = draft.date ? new Date(`${draft.date}T12:00`) : null;
+    if (day && !Number.isNaN(day.getTime()) && (day < range.from || day >= range.to)) setAnchor(day);
+  }, [draft.date]); // eslint-disable-line react-hooks/exhaustive-deps
+
   const entryOf = useCallback((memberId: string) => entries?.find((e) => e.member.id === memberId), [entries]);
   const nameOf = (memberId: string): string => entryOf(memberId)?.member.display_name ?? "";
 

@@ -1,0 +1,88 @@
+"""Booking on the crew's calendar: every measurer side by side for the week, a visit booked from
+the order card, and the two refusals a booking form meets — the slot taken meanwhile (409,
+shown in place, the calendar re-read so it shows the visit that took it) and a time the server
+refuses (422, its message under the form). The crew calendar page for every role, at desk and
+phone width."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import ScreenFactory
+from tests.browser.screen import DESKTOP, PHONE, Screen
+from tests.browser.setup import HOUR, as_user, board_card, create_order, crew_member, free_hour
+
+
+def fill_booking(tab: Screen, member_id: str, start: datetime) -> None:
+    """The booking form's keyboard path: person, date, start and end (browser local time)."""
+    page = tab.page
+    local = start.astimezone()
+    tab.select_option(page.get_by_label("Исполнитель", exact=True), member_id)
+    tab.fill(page.get_by_label("Дата", exact=True), local.strftime("%Y-%m-%d"))
+    tab.fill(page.get_by_label("Начало", exact=True), local.strftime("%H:%M"))
+    tab.fill(page.get_by_label("Конец", exact=True), (local + HOUR).strftime("%H:%M"))
+
+
+@pytest.mark.parametrize("width", [DESKTOP, PHONE])
+def test_a_slot_taken_meanwhile_and_a_refused_time_are_shown_in_place(
+    screen: ScreenFactory, http: httpx.Client, width: int
+) -> None:
+    manager = as_user(http, "manager")
+    order = create_order(http, manager, title="Кухня угловая", name="Белов Пётр")
+    rival = create_order(http, manager, title="Дверь входная", name="Зуева Ольга")
+    board_card(http, manager, order["id"])
+    board_card(http, manager, rival["id"])
+    measurer = crew_member(http, manager, "measurer")
+    start = free_hour(http, manager, measurer["id"])
+
+    tab = screen(width=width, role="manager")
+    tab.goto(f"/#/order/{order['id']}")
+    page = tab.page
+    tab.click(page.get_by_role("button", name="Записать на визит"))
+    dialog = page.get_by_role("dialog", name="Записать на визит")
+    expect(dialog.get_by_role("region", name="Календарь: Замерщик")).to_be_visible()
+    tab.check(f"booking-{width}")
+    fill_booking(tab, measurer["id"], start)
+
+    # Someone else books the same hour for another order before we press the button.
+    taken = http.post(
+        f"/api/v1/orders/{rival['id']}/visits",
+        headers=manager,
+        json={
+            "kind": "measurement",
+            "assignee_id": measurer["id"],
+            "starts_at": start.isoformat(),
+            "ends_at": (start + HOUR).isoformat(),
+        },
+    )
+    assert taken.status_code == 201, taken.text
+    tab.click(page.get_by_role("button", name="Записать", exact=True))
+    expect(dialog.get_by_role("alert").filter(has_text="Это время уже занято")).to_be_visible()
+    # The calendar was re-read: it now shows the visit that took the hour, as the server has it.
+    rival_visit = dialog.locator(f"[data-type=visit][data-order-id='{rival['id']}']")
+    expect(rival_visit.first).to_be_attached()
+    tab.check(f"booking-slot-taken-{width}")
+
+    # A time before the working day: the server refuses, and its reason is shown.
+    early = start.astimezone().replace(hour=5, minute=0)
+    fill_booking(tab, measurer["id"], early)
+    tab.click(page.get_by_role("button", name="Записать", exact=True))
+    expect(dialog.get_by_role("alert").filter(has_text="вне рабочего времени")).to_be_visible()
+    visits = http.get(f"/api/v1/orders/{order['id']}/visits", headers=manager).json()
+    assert visits == [], "nothing was booked by the refused attempts"
+
+
+@pytest.mark.parametrize("width", [DESKTOP, PHONE])
+@pytest.mark.parametrize("role", ["measurer", "installer", "delivery"])
+def test_the_crew_calendar_page_shows_each_role(
+    screen: ScreenFactory, width: int, role: str
+) -> None:
+    tab = screen(width=width, role="manager")
+    tab.goto(f"/#/calendar/{role}")
+    expect(tab.page.get_by_role("navigation", name="Бригады")).to_be_visible()
+    expect(tab.page.locator("[data-type=free][data-member-id]").first).to_be_attached()
+    tab.check(f"calendar-{role}")
