@@ -1,7 +1,8 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { App } from "./app/App";
+// The base styles first: every feature's own stylesheet comes after them and may refine them.
 import "./styles/base.css";
+import { App } from "./app/App";
 
 const root = document.getElementById("root");
 if (root) {

@@ -2,6 +2,7 @@
 // (contracts/api/openapi.json → schema.d.ts, generated at build time, never committed), so a
 // renamed field or route is a compile error here, not a blank card in production.
 import createClient, { type Middleware } from "openapi-fetch";
+import { fieldPath } from "./fieldPath";
 import type { components, paths } from "./schema";
 import { session } from "./session";
 
@@ -22,14 +23,14 @@ export class ApiError extends Error {
     this.body = data;
   }
 
-  /** Per-field messages of a 422 (`errors: [{loc, msg}]`), keyed by the field's dotted path
-   * without "body" (`customer.phone`), so a form shows each message under its own field. */
+  /** Per-field messages of a 422 (`errors: [{loc, msg}]`), keyed by fieldPath
+   * (`customer.phone`), so a form shows each message under its own field. */
   fieldMessages(): Record<string, string> {
     const out: Record<string, string> = {};
     const errors = this.body.errors;
     if (Array.isArray(errors)) {
       for (const e of errors as { loc?: unknown[]; msg?: string }[]) {
-        const key = (e.loc ?? []).filter((part) => part !== "body").join(".");
+        const key = fieldPath(e.loc ?? []);
         if (key && e.msg && !out[key]) out[key] = e.msg;
       }
     }

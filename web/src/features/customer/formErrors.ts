@@ -5,25 +5,16 @@
 // only speaks when nothing more precise did. Common complaints are said in the user's
 // language; anything else is the server's own message.
 import { ApiError } from "../../api/client";
+import { fieldPath } from "../../api/fieldPath";
+
+export { fieldPath };
+
+const TYPE_ERRORS = new Set(["string_type", "model_type", "dict_type", "model_attributes_type"]);
 
 export type FieldErrors = Record<string, string>;
 export type ErrorWords = { required: string; tooLong: string; phone: string; number: string };
 
 type PydanticError = { loc?: unknown[]; msg?: string; type?: string };
-
-const SCALAR_BRANCHES = new Set(["str", "int", "float", "decimal", "bool"]);
-const TYPE_ERRORS = new Set(["string_type", "model_type", "dict_type", "model_attributes_type"]);
-
-function isBranch(part: string): boolean {
-  return /^[A-Z]/.test(part) || part.includes("-") || part.includes("[") || SCALAR_BRANCHES.has(part);
-}
-
-export function fieldPath(loc: unknown[]): string {
-  return loc
-    .map(String)
-    .filter((part) => part !== "body" && !isBranch(part))
-    .join(".");
-}
 
 function said(e: PydanticError, words: ErrorWords): string {
   switch (e.type) {
