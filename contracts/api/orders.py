@@ -89,3 +89,4 @@ class CommentRequest(Input):
 
 class ManagerRequest(Input):
     manager_id: UUID
+    expected_version: int | None = Field(default=None, ge=0)

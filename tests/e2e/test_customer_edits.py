@@ -50,3 +50,23 @@ async def test_an_edit_on_a_stale_version_is_a_409(api: httpx.AsyncClient) -> No
     assert stale.json()["detail"]
     order = (await api.get(f"/api/v1/orders/{oid}", headers=manager)).json()
     assert order["customer"]["phone"] == created["customer"]["phone"]
+
+
+async def test_a_manager_reassigned_on_a_stale_card_is_a_409(api: httpx.AsyncClient) -> None:
+    manager = await login(api, "manager")
+    director = await login(api, "director")
+    me = (await api.get("/api/v1/me", headers=director)).json()
+    created = (await api.post("/api/v1/orders", json=ORDER, headers=manager)).json()
+    oid, seen = created["id"], created["version"]
+    edit = await patch(api, manager, oid, {"name": "Петров Пётр", "expected_version": seen})
+    assert edit.status_code == 200, edit.text
+
+    path = f"/api/v1/orders/{oid}/manager"
+    body = {"manager_id": me["id"], "expected_version": seen}
+    stale = await api.put(path, json=body, headers=manager)
+    assert stale.status_code == 409, stale.text
+    assert stale.json()["code"] == "version_conflict"
+    fresh = {"manager_id": me["id"], "expected_version": edit.json()["version"]}
+    assigned = await api.put(path, json=fresh, headers=manager)
+    assert assigned.status_code == 200, assigned.text
+    assert assigned.json()["manager"]["id"] == me["id"]

@@ -144,8 +144,14 @@ class Orders:
         command = UpdateCustomer(name=name, phone=phone, address=address)
         return await self.core.execute(order_id, command, actor, expected_version=expected)
 
-    async def assign_manager(self, order_id: UUID, actor: Actor, manager_id: str) -> Outcome:
-        return await self.core.execute(order_id, AssignManager(manager_id), actor)
+    async def assign_manager(
+        self, order_id: UUID, actor: Actor, manager_id: str, expected: int | None = None
+    ) -> Outcome:
+        """With `expected`, a reassignment made on a stale card is a 409 (the office sees who
+        took the order meanwhile) rather than silently overwriting it."""
+        return await self.core.execute(
+            order_id, AssignManager(manager_id), actor, expected_version=expected
+        )
 
     async def comment(
         self, order_id: UUID, actor: Actor, text: str, notify: Collection[str] | None = None

@@ -109,4 +109,7 @@ async def update_customer(
 async def assign_manager(
     order_id: UUID, body: ManagerRequest, actor: CurrentActor, orders: OrdersDep, core: CoreDep
 ) -> dict[str, Any]:
-    return await _card(await orders.assign_manager(order_id, actor, str(body.manager_id)), core)
+    outcome = await orders.assign_manager(
+        order_id, actor, str(body.manager_id), expected=body.expected_version
+    )
+    return await _card(outcome, core)

@@ -191,6 +191,7 @@ export function CustomerEditor({ orderId, onSaved, manager = true }: CustomerEdi
         <ManagerPicker
           orderId={orderId}
           current={order.manager}
+          version={order.version}
           onAssigned={(fresh) => {
             took(fresh);
             onSaved?.();

@@ -14,13 +14,15 @@ import { m } from "./messages";
 type Props = {
   orderId: string;
   current: Schemas["PersonRef"] | null | undefined;
+  /** The card's version as shown: a reassignment on a stale card is refused (409), not applied. */
+  version: number;
   onAssigned: (card: Schemas["OrderCard"]) => void;
   onConflict: () => void;
 };
 
 const MANAGING_ROLES = new Set(["manager", "director"]);
 
-export function ManagerPicker({ orderId, current, onAssigned, onConflict }: Props): ReactElement {
+export function ManagerPicker({ orderId, current, version, onAssigned, onConflict }: Props): ReactElement {
   const t = m.use();
   const tc = common.use();
   const me = useApp((s) => s.me);
@@ -66,7 +68,7 @@ export function ManagerPicker({ orderId, current, onAssigned, onConflict }: Prop
     setBusy(true);
     try {
       const card = await ok(
-        api.PUT("/api/v1/orders/{order_id}/manager", { params: { path: { order_id: orderId } }, body: { manager_id: picked } }),
+        api.PUT("/api/v1/orders/{order_id}/manager", { params: { path: { order_id: orderId } }, body: { manager_id: picked, expected_version: version } }),
       );
       toast(t("manager.assigned", { name: nameOf(picked) }));
       onAssigned(card);
