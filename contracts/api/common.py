@@ -8,7 +8,7 @@ are strings that declare their format to the OpenAPI.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, JsonValue
@@ -36,6 +36,21 @@ def _rfc3339(value: Any) -> Any:
 
 # A moment a client sends (a body field or a query parameter): RFC 3339 text with an offset.
 When = Annotated[AwareDatetime, BeforeValidator(_rfc3339)]
+
+_FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _full_date(value: Any) -> Any:
+    """What `date` says: YYYY-MM-DD text (pydantic would also take a number of seconds)."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _FULL_DATE.match(value):
+        raise ValueError("expected a date as YYYY-MM-DD text, e.g. 2025-03-03")
+    return value
+
+
+# A day a client sends: YYYY-MM-DD.
+OnDay = Annotated[date, BeforeValidator(_full_date)]
 # A JSON object whose shape another contract defines (an event's data, a rule's trigger):
 # its schema is in contracts/schemas, not repeated here.
 JsonObject = dict[str, JsonValue]

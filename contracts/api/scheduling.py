@@ -4,7 +4,6 @@ the scheduling service (assignments) and the gateway (access)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 from uuid import UUID
 
@@ -13,7 +12,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from contracts.api.audience import Shown, Views
 from contracts.api.cards import TaskOut
-from contracts.api.common import Day, Id, Input, JsonObject, Timestamp, When
+from contracts.api.common import Day, Id, Input, JsonObject, OnDay, Timestamp, When
 from contracts.roles import Role
 
 VisitKind = Literal["measurement", "delivery", "installation", "rework"]
@@ -55,7 +54,7 @@ class CrewUpdate(Input):
 
     timezone: str | None = Field(default=None, max_length=64)
     working_hours: dict[str, list[str] | None] | None = None
-    days_off: list[date] | None = Field(default=None, max_length=366)
+    days_off: list[OnDay] | None = Field(default=None, max_length=366)
     absences: list[AbsenceIn] | None = Field(default=None, max_length=200)
 
 

@@ -3,13 +3,13 @@ another ISO 8601 form is refused, not read as a time in 1970 or without its offs
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
 from contracts.api.common import When
-from contracts.api.scheduling import AbsenceIn, BookVisit, ChangeVisit
+from contracts.api.scheduling import AbsenceIn, BookVisit, ChangeVisit, CrewUpdate
 
 WHEN: TypeAdapter[datetime] = TypeAdapter(When)
 
@@ -58,3 +58,10 @@ def test_the_scheduling_requests_take_only_rfc_3339_moments() -> None:
         }
     )
     assert booked.starts_at == datetime(2025, 3, 3, 6, tzinfo=UTC)
+
+
+def test_a_day_off_is_a_date_as_text() -> None:
+    assert CrewUpdate.model_validate({"days_off": ["2025-03-08"]}).days_off == [date(2025, 3, 8)]
+    for sent in (0.0, 0, "0", "2025-03-08T00:00:00Z", "08.03.2025"):
+        with pytest.raises(ValidationError):
+            CrewUpdate.model_validate({"days_off": [sent]})
