@@ -122,6 +122,12 @@ class Screen:
         target.click()
         self._count("click", target)
 
+    def click_at(self, point: tuple[float, float], what: str) -> None:
+        """A click on a point of the viewport (a time in a calendar's grid, which has no element
+        of its own to aim at); `what` names it in the action log."""
+        self.page.mouse.click(*point)
+        self.action_log.append(f"click at {what}")
+
     def tap(self, target: Locator) -> None:
         """A tap on a touch screen; a click elsewhere."""
         if self.is_phone:

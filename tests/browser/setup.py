@@ -101,3 +101,15 @@ def book(
 
 def as_user(http: httpx.Client, username: str) -> dict[str, str]:
     return bearer(http, username)
+
+
+def board_ready(http: httpx.Client) -> None:
+    """Right after a fresh start the board has no columns until the pipeline's first version
+    reaches the projections (about a second): wait for it before a screen opens the board."""
+    manager = bearer(http, "manager")
+
+    def columns() -> bool:
+        reply = http.get("/api/v1/board", headers=manager, params={"limit": 1})
+        return reply.status_code == 200 and bool(reply.json()["columns"])
+
+    eventually(columns, what="the board's columns")
