@@ -35,7 +35,6 @@ export function AddressFields({ value, onChange, errors = {}, current }: Props):
                     {...aria}
                     name={part}
                     required={required}
-                    maxLength={part === "street" ? 200 : part === "city" ? 100 : 50}
                     autoComplete={AUTOCOMPLETE[part] ?? "off"}
                     value={value[part]}
                     onChange={(e) => onChange({ ...value, [part]: e.currentTarget.value })}

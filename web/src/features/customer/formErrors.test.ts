@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ApiError } from "../../api/client";
 import { fieldErrors, fieldPath, under } from "./formErrors";
 
-const words = { required: "REQ", tooLong: "LONG", phone: "PHONE", number: "NUM" };
+const words = { required: "REQ", tooLong: "LONG", atMost: "MAX {n}", phone: "PHONE", number: "NUM" };
 
 describe("fieldErrors", () => {
   it("drops the union's branch names from the path and the other branch's vague complaint", () => {
@@ -42,5 +42,18 @@ describe("fieldErrors", () => {
   it("cuts a prefix off", () => {
     expect(under({ "customer.address.city": "a", title: "b" }, "customer")).toEqual({ "address.city": "a" });
     expect(fieldPath(["body", "amount", "function-after[check(), decimal]"])).toBe("amount");
+  });
+});
+
+describe("a length the server refused", () => {
+  it("says the server's limit under the field", () => {
+    const err = new ApiError(422, {
+      detail: "customer.address.AddressIn.floor: String should have at most 20 characters",
+      code: "invalid_input",
+      errors: [
+        { loc: ["body", "customer", "address", "AddressIn", "floor"], msg: "String should have at most 20 characters", type: "string_too_long" },
+      ],
+    });
+    expect(fieldErrors(err, words)).toEqual({ "customer.address.floor": "LONG (MAX 20)" });
   });
 });

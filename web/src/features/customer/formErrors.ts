@@ -12,7 +12,7 @@ export { fieldPath };
 const TYPE_ERRORS = new Set(["string_type", "model_type", "dict_type", "model_attributes_type"]);
 
 export type FieldErrors = Record<string, string>;
-export type ErrorWords = { required: string; tooLong: string; phone: string; number: string };
+export type ErrorWords = { required: string; tooLong: string; atMost: string; phone: string; number: string };
 
 type PydanticError = { loc?: unknown[]; msg?: string; type?: string };
 
@@ -23,8 +23,11 @@ function said(e: PydanticError, words: ErrorWords): string {
       return words.required;
     case "string_pattern_mismatch":
       return (e.msg ?? "").includes("'\\S'") ? words.required : (e.msg ?? words.required);
-    case "string_too_long":
-      return words.tooLong;
+    case "string_too_long": {
+      // The server's limit, from its message ("String should have at most 20 characters").
+      const limit = /at most (\d+)/.exec(e.msg ?? "")?.[1];
+      return limit ? `${words.tooLong} (${words.atMost.replace("{n}", limit)})` : words.tooLong;
+    }
     case "decimal_parsing":
     case "decimal_max_digits":
     case "decimal_max_places":

@@ -1,5 +1,6 @@
 // Text of the customer fields, the phone lookup and the customer editor.
 import { defineMessages } from "../../i18n/messages";
+import type { ErrorWords } from "./formErrors";
 
 export const m = defineMessages(
   {
@@ -18,6 +19,7 @@ export const m = defineMessages(
     "address.required": "Обязательны город, улица и дом",
     "form.required": "Обязательное поле",
     "form.too_long": "Слишком длинный текст",
+    "form.at_most": "не более {n} символов",
     "form.phone": "Неверный номер телефона. Например: +7 916 123-45-67",
     "form.number": "Неверное число",
     "lookup.known": "Этот телефон уже есть: {name}",
@@ -54,6 +56,7 @@ export const m = defineMessages(
     "address.required": "City, street and building are required",
     "form.required": "Required",
     "form.too_long": "Too long",
+    "form.at_most": "at most {n} characters",
     "form.phone": "Not a valid phone number. E.g. +7 916 123-45-67",
     "form.number": "Not a valid number",
     "lookup.known": "This phone is already known: {name}",
@@ -79,7 +82,7 @@ export const m = defineMessages(
 export type CustomerKey = Parameters<ReturnType<typeof m.use>>[0];
 
 /** The words formErrors and checkCustomer say problems with, in the current language. */
-export function useErrorWords(): { required: string; tooLong: string; phone: string; number: string } {
+export function useErrorWords(): ErrorWords {
   const t = m.use();
-  return { required: t("form.required"), tooLong: t("form.too_long"), phone: t("form.phone"), number: t("form.number") };
+  return { required: t("form.required"), tooLong: t("form.too_long"), atMost: t("form.at_most"), phone: t("form.phone"), number: t("form.number") };
 }

@@ -180,7 +180,6 @@ export function DealForm({ orderId, onSaved, heading = true }: DealFormProps): R
               {...aria}
               name={key}
               rows={2}
-              maxLength={2000}
               required={key === "payment_terms"}
               value={values[key]}
               onChange={set(key)}
