@@ -254,10 +254,24 @@ def install_error_handlers(app: FastAPI) -> None:
 def _allowed_methods(request: Request) -> list[str]:
     """Every method the path is served with (RFC 9110: a 405 lists them in `Allow`). Starlette
     names only the methods of the first route whose path matched, and a path served by two
-    routes (GET and PUT /pipeline) would seem to allow one."""
-    allowed: set[str] = set()
+    routes (GET and PUT /pipeline) would seem to allow one.
+
+    A path that a route names literally is that route's alone, as OpenAPI matches paths:
+    /media/purposes is not a /media/{media_id}, though the template matches it, so that
+    template's DELETE is not advertised there (Schemathesis compares `Allow` with the methods
+    the OpenAPI documents for the path, and failed on it). Templates count only where no
+    literal route has the path."""
+    literal: set[str] | None = None  # None: no route names this path literally
+    templated: set[str] = set()
     for context in iter_route_contexts(request.app.routes):
         matched, _ = context.route.matches(request.scope)
-        if matched is not Match.NONE:
-            allowed.update(context.methods or ())
-    return sorted(allowed)
+        if matched is Match.NONE:
+            continue
+        methods = context.methods or ()
+        # A route that takes no path parameter has an empty table of them; a route kind
+        # without the table (none today) is counted as a template, the weaker claim.
+        if getattr(context, "param_convertors", None) == {}:
+            literal = (literal or set()) | set(methods)
+        else:
+            templated.update(methods)
+    return sorted(templated if literal is None else literal)

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 from typing import Any
+from uuid import uuid4
 
 import httpx
 import pytest
 from fastapi import FastAPI, HTTPException, Request
 
 from gateway.adapters.upstream import Upstreams
+from gateway.bootstrap import Settings, build
 from gateway.entrypoints.bodies import MAX_DEPTH, json_body
 from plumbing.app import CheckFailed, Runtime, create_app
 
@@ -217,3 +220,51 @@ async def test_a_405_lists_every_method_the_path_is_served_with() -> None:
     assert reply.status_code == 405
     assert reply.json()["code"] == "method_not_allowed"
     assert reply.headers["allow"] == "GET, PUT"
+
+
+async def test_a_literal_path_allows_only_its_own_routes_methods() -> None:
+    """OpenAPI's path matching: /things/special is its own path, not a /things/{id}, though
+    the template matches it (Starlette tries routes in order; the Allow header follows the
+    description Schemathesis and clients read)."""
+    app = create_app("allow-literal-test", Runtime())
+
+    @app.get("/things/special")
+    async def special() -> str:
+        return "special"
+
+    @app.get("/things/{thing_id}")
+    async def read(thing_id: str) -> str:
+        return thing_id
+
+    @app.delete("/things/{thing_id}")
+    async def remove(thing_id: str) -> None:
+        return None
+
+    literal = await get(app, "/things/special", method="OPTIONS")
+    assert literal.status_code == 405
+    assert literal.headers["allow"] == "GET"
+
+    templated = await get(app, "/things/42", method="OPTIONS")
+    assert templated.status_code == 405
+    assert templated.headers["allow"] == "DELETE, GET"
+
+
+GATEWAY_PATHS = [
+    # Literal paths beside a template that matches them (/media/{media_id}, /crew/{member_id})
+    # whose methods they do not have; then a template, and a literal served by two routes.
+    ("/api/v1/media/purposes", "/api/v1/media/purposes", "GET"),
+    ("/api/v1/crew/calendar", "/api/v1/crew/calendar", "GET"),
+    ("/api/v1/media/{media_id}", f"/api/v1/media/{uuid4()}", "DELETE, GET"),
+    ("/api/v1/pipeline", "/api/v1/pipeline", "GET, PUT"),
+]
+
+
+@pytest.mark.parametrize(("documented", "path", "allow"), GATEWAY_PATHS)
+async def test_the_gateways_allow_header_names_the_methods_its_openapi_documents(
+    documented: str, path: str, allow: str
+) -> None:
+    app = build(Settings(jwt_secret=secrets.token_urlsafe(48)))
+    reply = await get(app, path, method="OPTIONS")
+    assert reply.status_code == 405
+    assert reply.headers["allow"] == allow
+    assert allow == ", ".join(sorted(m.upper() for m in app.openapi()["paths"][documented]))
