@@ -238,7 +238,15 @@ export function BoardScreen(): ReactElement {
               </button>
             ))}
           </nav>
-          <div ref={boardRef} className={`board${dragged ? " is-dragging" : ""}`} role="region" aria-label={t("board.columns")}>
+          {/* Focusable: the board scrolls sideways, and a keyboard user must be able to scroll it
+              even when it holds no card to tab to (an empty board, a role that sees none). */}
+          <div
+            ref={boardRef}
+            className={`board${dragged ? " is-dragging" : ""}`}
+            role="region"
+            aria-label={t("board.columns")}
+            tabIndex={0}
+          >
             {columns.map((column) => (
               <BoardColumn key={column.stage} column={column} draggable={canDrag} lang={lang} />
             ))}
