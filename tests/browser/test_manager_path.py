@@ -33,7 +33,9 @@ def card_of(tab: Screen, order_id: str) -> Locator:
 
 
 def first_free_slot(tab: Screen, scope: Locator, member_id: str) -> tuple[float, float]:
-    """A point at the start of the member's first free time from tomorrow on, in view."""
+    """A point at the start of the member's first free time from tomorrow on that holds a
+    visit with its travel either side (two hours: other tests book this measurer too), in view.
+    """
     tomorrow = (datetime.now(UTC) + timedelta(days=1)).isoformat()
     free = scope.locator(f"[data-type=free][data-member-id='{member_id}']")
     expect(free.first).to_be_attached()
@@ -43,7 +45,8 @@ def first_free_slot(tab: Screen, scope: Locator, member_id: str) -> tuple[float,
             continue
         block.scroll_into_view_if_needed()
         box = block.bounding_box()
-        if box and box["height"] >= 20:
+        slot = int(scope.locator(".oms-ec").get_attribute("data-slot-height") or 26)
+        if box and box["height"] >= 4 * slot:
             return box["x"] + box["width"] / 2, box["y"] + 8
     raise AssertionError("no free time of the measurer's in view")
 
