@@ -4,6 +4,7 @@ same transaction (the outbox is the log; no dual write)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -12,7 +13,7 @@ import asyncpg
 from contracts.envelope import Actor, Envelope
 from contracts.events.identity import UserRegistered, UserUpdated
 from contracts.roles import Role
-from gateway.domain.users import User
+from gateway.domain.users import ADMINISTRATOR_ROLES, User
 from plumbing import correlation
 from plumbing.ordered_log import Outbox
 
@@ -51,6 +52,11 @@ def _user(row: asyncpg.Record) -> User:
 
 class UsernameTaken(Exception):
     pass
+
+
+# Judges a change from the user before it and the number of active administrators; raises to
+# refuse it (gateway.domain.users.check_access_change).
+Guard = Callable[[User, int], None]
 
 
 class UsersRepo:
@@ -117,11 +123,31 @@ class UsersRepo:
             return user
 
     async def update(
-        self, user_id: uuid.UUID, changes: dict[str, Any], actor: Actor
+        self,
+        user_id: uuid.UUID,
+        changes: dict[str, Any],
+        actor: Actor,
+        guard: Guard | None = None,
     ) -> User | None:
+        """The changed user, None for an unknown id; `guard` sees the user as it is before the
+        change and the active administrators, in the change's transaction, and may refuse."""
         allowed = {"display_name", "role", "active", "password_hash"}
         sets = {k: v for k, v in changes.items() if k in allowed}
         async with self.pool.acquire() as conn, conn.transaction():
+            if guard is not None:
+                # Guarded changes one at a time: two admins demoting each other at once would
+                # each count the other as remaining, and leave no admin.
+                await conn.execute(
+                    "SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':administrators'))"
+                )
+                before = await conn.fetchrow("SELECT * FROM users WHERE id = $1", user_id)
+                if before is None:
+                    return None
+                administrators = await conn.fetchval(
+                    "SELECT count(*) FROM users WHERE active AND role = ANY($1::text[])",
+                    sorted(ADMINISTRATOR_ROLES),
+                )
+                guard(_user(before), int(administrators))
             if sets:
                 assignments = ", ".join(f"{k} = ${i}" for i, k in enumerate(sets, start=2))
                 row = await conn.fetchrow(

@@ -13,7 +13,7 @@ from contracts.api.users import ME, USER, USERS, Me, NewUser, Token, UserChanges
 from contracts.envelope import Actor
 from gateway.adapters.users_repo import UsernameTaken
 from gateway.application.tokens import TokenClaims, hash_password, verify_password
-from gateway.domain.users import User
+from gateway.domain.users import AccessChangeRefused, User, check_access_change
 from gateway.entrypoints.deps import PUBLIC, Needs, SignedIn, TokensDep, Unauthenticated, Users
 from gateway.entrypoints.typed import GuardedRoute, shown
 from plumbing.errors import Conflict, DomainError, NotFound
@@ -82,12 +82,22 @@ async def create_user(body: NewUser, admin: Admin, users: Users) -> Response:
     return shown(user.public(), USER, admin, 201)
 
 
-@router.patch("/users/{user_id}", response_model=UserOut, responses=errors(401, 403, 404, 413, 422))
+@router.patch(
+    "/users/{user_id}", response_model=UserOut, responses=errors(401, 403, 404, 409, 413, 422)
+)
 async def update_user(user_id: UUID, body: UserChanges, admin: Admin, users: Users) -> Response:
     changes = body.model_dump(exclude_none=True, exclude={"password"})
     if body.password is not None:
         changes["password_hash"] = hash_password(body.password)
-    user = await users.update(user_id, changes, _actor(admin))
+
+    def keeps_an_admin(before: User, administrators: int) -> None:
+        check_access_change(admin.id, before, body.role, body.active, administrators)
+
+    try:
+        user = await users.update(user_id, changes, _actor(admin), keeps_an_admin)
+    except AccessChangeRefused as refused:
+        # 409: the request is valid, the users as they are now forbid it (API.md: conflict).
+        raise Conflict(refused.message, code=refused.code) from None
     if user is None:
         raise NotFound(f"user {user_id} not found")
     return shown(user.public(), USER, admin)
