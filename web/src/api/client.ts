@@ -57,13 +57,17 @@ api.use(auth);
 
 type Reply<T> = { data?: T; error?: unknown; response: Response };
 
+/** The caller's own abort (a closed form or screen cancelling its fetch): `ok` passes it on
+ * untouched, and nobody needs to be told of it. */
+export const isAbort = (err: unknown): boolean => err instanceof DOMException && err.name === "AbortError";
+
 /** Await an openapi-fetch call: its data, or an ApiError (status 0 when the network failed). */
 export async function ok<T>(call: Promise<Reply<T>>): Promise<T> {
   let reply: Reply<T>;
   try {
     reply = await call;
   } catch (err) {
-    if (err instanceof DOMException && err.name === "AbortError") throw err;
+    if (isAbort(err)) throw err;
     throw new ApiError(0, null);
   }
   if (!reply.response.ok) throw new ApiError(reply.response.status, reply.error);

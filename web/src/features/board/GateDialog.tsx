@@ -5,7 +5,7 @@
 // (waiting briefly for the order to learn of an upload or a booking, which reach it as
 // events), and the screen closes it on success; otherwise it shows what remains.
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactElement } from "react";
-import { ApiError, api, ok, type Schemas } from "../../api/client";
+import { ApiError, api, isAbort, ok, type Schemas } from "../../api/client";
 import { errorText } from "../../app/errors";
 import { may, type Capability } from "../../app/roles";
 import { common, type CommonKey } from "../../i18n/common";
@@ -15,6 +15,7 @@ import { BookingPanel } from "../calendar/BookingPanel";
 import { CustomerEditor } from "../customer/CustomerEditor";
 import { DealForm } from "../deal/DealForm";
 import { UploadForm } from "../media/UploadForm";
+import { getOrder } from "../order/api";
 import { canSupply, settles, supplierFor, supplierKey, type Supplier, type Unmet } from "./gates";
 import { m } from "./messages";
 import type { MoveResult } from "./moves";
@@ -49,18 +50,14 @@ export function GateDialog({ orderId, number, toTitle, fromTitle, unmet: initial
   const alive = useRef(true);
   useEffect(() => () => void (alive.current = false), []);
 
-  const readOrder = useCallback(
-    (signal?: AbortSignal) =>
-      ok(api.GET("/api/v1/orders/{order_id}", { params: { path: { order_id: orderId }, query: { lang } }, signal })),
-    [orderId, lang],
-  );
+  const readOrder = useCallback((signal?: AbortSignal) => getOrder(orderId, lang, signal), [orderId, lang]);
 
   useEffect(() => {
     const controller = new AbortController();
     readOrder(controller.signal)
       .then(setOrder)
       .catch((err: unknown) => {
-        if (!(err instanceof DOMException)) setFailure(errorText(err, tc));
+        if (!isAbort(err)) setFailure(errorText(err, tc));
       });
     return () => controller.abort();
   }, [readOrder, tc]);

@@ -1,13 +1,14 @@
 // The smaller move dialogs: a reason for moving back or cancelling, the moves possible when
 // the dropped-on stage is not one, and booking the visit a stage begins with.
 import { useEffect, useMemo, useState, type FormEvent, type ReactElement } from "react";
-import { api, ok } from "../../api/client";
+import { isAbort } from "../../api/client";
 import { errorText } from "../../app/errors";
 import { common, type CommonKey } from "../../i18n/common";
 import { useApp } from "../../store/app";
 import { Dialog } from "../../ui/Dialog";
 import { Field } from "../../ui/Field";
 import { BookingPanel } from "../calendar/BookingPanel";
+import { getOrder } from "../order/api";
 import type { VisitKind } from "./gates";
 import { m } from "./messages";
 import type { MoveResult } from "./moves";
@@ -95,10 +96,10 @@ export function NotAllowedDialog({ orderId, number, toTitle, fromTitle, titleOf,
 
   useEffect(() => {
     const controller = new AbortController();
-    ok(api.GET("/api/v1/orders/{order_id}", { params: { path: { order_id: orderId }, query: { lang } }, signal: controller.signal }))
+    getOrder(orderId, lang, controller.signal)
       .then((order) => setNext(order.next_stages ?? []))
       .catch((err: unknown) => {
-        if (!(err instanceof DOMException)) setError(errorText(err, tc));
+        if (!isAbort(err)) setError(errorText(err, tc));
       });
     return () => controller.abort();
   }, [orderId, lang, tc]);

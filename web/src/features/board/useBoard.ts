@@ -3,7 +3,7 @@
 // in place — moved to its new column, or removed when the board no longer shows it. Only
 // `connected`, `resume` and `poll` (we may have missed frames) re-read the whole board.
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { ApiError, api, ok } from "../../api/client";
+import { ApiError, api, isAbort, ok } from "../../api/client";
 import { errorText } from "../../app/errors";
 import { common } from "../../i18n/common";
 import { live } from "../../realtime/stream";
@@ -12,7 +12,6 @@ import { findCard, replaceCard, type Card, type Column } from "./columns";
 import { apiFilters, type Filters } from "./filters";
 
 const LIMIT = 100;
-const isAbort = (err: unknown): boolean => err instanceof DOMException && err.name === "AbortError";
 
 export type BoardData = {
   columns: Column[] | null;

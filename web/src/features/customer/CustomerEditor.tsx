@@ -2,12 +2,13 @@
 // (the agreed interface: <CustomerEditor orderId onSaved />). A save sends only what changed
 // (PATCH /orders/{id}/customer); a conflict is said in place, the form then shows the fresh
 // read, and the user's own values can be put back on top of it in one click.
-import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent, type ReactElement } from "react";
+import { useCallback, useMemo, useRef, useState, type FormEvent, type ReactElement } from "react";
 import { ApiError, api, ok, type Schemas } from "../../api/client";
 import { errorText } from "../../app/errors";
 import { useMay } from "../../app/roles";
 import { common } from "../../i18n/common";
 import { useApp } from "../../store/app";
+import { useOrderRead } from "../order/useOrderRead";
 import { CustomerFields } from "./CustomerFields";
 import {
   addressText,
@@ -56,7 +57,6 @@ export function CustomerEditor({ orderId, onSaved, manager = true }: CustomerEdi
   const [value, setValue] = useState<CustomerValue | null>(null);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [note, setNote] = useState<string | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
   const [lost, setLost] = useState<CustomerValue | null>(null);
   const [busy, setBusy] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
@@ -66,24 +66,7 @@ export function CustomerEditor({ orderId, onSaved, manager = true }: CustomerEdi
     setValue(valueOf(fresh));
   }, []);
 
-  const read = useCallback(
-    async (signal?: AbortSignal): Promise<void> => {
-      try {
-        took(await ok(api.GET("/api/v1/orders/{order_id}", { params: { path: { order_id: orderId }, query: { lang } }, signal })));
-        setFailure(null);
-      } catch (err) {
-        if (err instanceof DOMException && err.name === "AbortError") return;
-        setFailure(errorText(err, tc));
-      }
-    },
-    [orderId, lang, took, tc],
-  );
-
-  useEffect(() => {
-    const controller = new AbortController();
-    void read(controller.signal);
-    return () => controller.abort();
-  }, [read]);
+  const { read, failure, setFailure } = useOrderRead(orderId, took);
 
   async function save(event: FormEvent<HTMLFormElement>): Promise<void> {
     event.preventDefault();

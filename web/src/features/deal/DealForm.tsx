@@ -3,7 +3,7 @@
 // version (GET /orders/{id}), saves with expected_version (PUT /orders/{id}/deal). A conflict
 // is said in place and the form re-reads, so it shows what the server holds; the user's own
 // values can be put back on top in one click. A 422 puts each message under its field.
-import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent, type ReactElement } from "react";
+import { useCallback, useMemo, useRef, useState, type FormEvent, type ReactElement } from "react";
 import { ApiError, api, ok, type Schemas } from "../../api/client";
 import { errorText } from "../../app/errors";
 import { common } from "../../i18n/common";
@@ -12,6 +12,7 @@ import { Field } from "../../ui/Field";
 import { focusFirstInvalid } from "../customer/focus";
 import { fieldErrors } from "../customer/formErrors";
 import { useErrorWords } from "../customer/messages";
+import { useOrderRead } from "../order/useOrderRead";
 import { editableAmount, parseAmount } from "./amount";
 import { m } from "./messages";
 import "./deal.css";
@@ -48,7 +49,6 @@ export function DealForm({ orderId, onSaved, heading = true }: DealFormProps): R
   const [values, setValues] = useState<Values | null>(null);
   const [recorded, setRecorded] = useState(false);
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [failure, setFailure] = useState<string | null>(null);
   const [lost, setLost] = useState<Values | null>(null);
   const [busy, setBusy] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
@@ -62,24 +62,7 @@ export function DealForm({ orderId, onSaved, heading = true }: DealFormProps): R
     [lang],
   );
 
-  const read = useCallback(
-    async (signal?: AbortSignal): Promise<void> => {
-      try {
-        took(await ok(api.GET("/api/v1/orders/{order_id}", { params: { path: { order_id: orderId }, query: { lang } }, signal })));
-        setFailure(null);
-      } catch (err) {
-        if (err instanceof DOMException && err.name === "AbortError") return;
-        setFailure(errorText(err, tc));
-      }
-    },
-    [orderId, lang, took, tc],
-  );
-
-  useEffect(() => {
-    const controller = new AbortController();
-    void read(controller.signal);
-    return () => controller.abort();
-  }, [read]);
+  const { read, failure, setFailure } = useOrderRead(orderId, took);
 
   async function save(event: FormEvent<HTMLFormElement>): Promise<void> {
     event.preventDefault();

@@ -19,6 +19,7 @@ import { MediaList } from "../media/MediaList";
 import { m as mediaMessages } from "../media/messages";
 import { UploadForm } from "../media/UploadForm";
 import { BookVisit } from "./BookVisit";
+import { getOrder } from "./api";
 import { useCrewNames } from "./crew";
 import { since } from "./format";
 import { History } from "./History";
@@ -54,7 +55,7 @@ export function OrderScreen({ params }: { params: { id: string } }): ReactElemen
     const signal = controller.signal;
     const path = { order_id: orderId };
     Promise.all([
-      ok(api.GET("/api/v1/orders/{order_id}", { params: { path, query: { lang } }, signal })),
+      getOrder(orderId, lang, signal),
       // The board card names the manager (the order card carries only their id).
       ok(api.GET("/api/v1/board/cards/{order_id}", { params: { path, query: { lang } }, signal })).catch(() => null),
     ])
