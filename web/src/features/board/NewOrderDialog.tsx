@@ -2,7 +2,8 @@
 // ordered, a description, and files to attach at once. When the phone is a known one, the
 // customer's earlier orders are listed and their name and address can be taken in one click.
 // 201: the dialog closes, the card is put into "Оформление" at once, a toast gives its number;
-// the files then upload in the background (their count appears on the card as they land).
+// the files then upload in the background, the way the order card's upload form sends them
+// (features/media: retried on a weak connection), and their count appears on the card as they land.
 import { useMemo, useRef, useState, type FormEvent, type ReactElement } from "react";
 import { api, ok, type Schemas } from "../../api/client";
 import { errorText } from "../../app/errors";
@@ -26,9 +27,12 @@ import { fieldErrors, under } from "../customer/formErrors";
 import { useErrorWords } from "../customer/messages";
 import { PhoneLookup } from "../customer/PhoneLookup";
 import { displayPhone } from "../customer/phone";
+import { uploadErrorText } from "../media/errors";
+import { ACCEPT_ANY } from "../media/kinds";
+import { m as mediaMessages } from "../media/messages";
+import { uploadDocument } from "../media/upload";
 import { DOCUMENT_PURPOSES } from "./gates";
 import { m } from "./messages";
-import { DOCUMENT_ACCEPT, uploadDocument } from "./uploads";
 
 type Purpose = Schemas["DocumentUpload"]["purpose"];
 
@@ -41,6 +45,7 @@ type Props = {
 export function NewOrderDialog({ onClose, onCreated }: Props): ReactElement {
   const t = m.use();
   const tc = common.use();
+  const tm = mediaMessages.use();
   const words = useErrorWords();
   const role = useApp((s) => s.me?.role);
   const toast = useApp((s) => s.toast);
@@ -109,7 +114,7 @@ export function NewOrderDialog({ onClose, onCreated }: Props): ReactElement {
       try {
         await uploadDocument(order.id, file, as);
       } catch (err) {
-        toast(t("create.upload_failed", { n: order.number, name: file.name, why: errorText(err, tc) }), "error");
+        toast(t("create.upload_failed", { n: order.number, name: file.name, why: uploadErrorText(err, tm, tc) }), "error");
       }
     }
   }
@@ -177,7 +182,7 @@ export function NewOrderDialog({ onClose, onCreated }: Props): ReactElement {
                       name="files"
                       type="file"
                       multiple
-                      accept={DOCUMENT_ACCEPT}
+                      accept={ACCEPT_ANY}
                       onChange={(e) => {
                         const picked = Array.from(e.currentTarget.files ?? []);
                         setFiles((had) => [...had, ...picked]);

@@ -17,6 +17,11 @@ describe("contentTypeOf", () => {
     );
     expect(contentTypeOf({ name: "x.jpg", type: "image/jpg" })).toBe("image/jpeg");
     expect(contentTypeOf({ name: "noext", type: "" })).toBe("application/octet-stream");
+    // "application/octet-stream" says no more than nothing: the extension names it.
+    expect(contentTypeOf({ name: "dogovor.docx", type: "application/octet-stream" })).toBe(
+      "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    );
+    expect(contentTypeOf({ name: "data.bin", type: "application/octet-stream" })).toBe("application/octet-stream");
   });
 });
 

@@ -26,11 +26,13 @@ const DOCUMENT_ONLY_TYPES = [
   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 ];
 
-/** What the picker offers (PDF, Word, Excel, images): the media service takes just these. */
+/** What the picker offers (PDF, Word, Excel, images): the media service takes just these.
+ * The new-order dialog's file picker offers the same. */
 export const ACCEPT_ANY = "application/pdf,.pdf,.docx,.xlsx,image/*,.heic,.heif";
 export const ACCEPT_IMAGES = "image/*,.heic,.heif";
 
-// Some phones report no type for .docx/.heic; the server checks the declared type, so name it.
+// Some phones and systems report no type for .docx/.heic (or only application/octet-stream);
+// the server checks the declared type, so name it.
 const BY_EXTENSION: Record<string, string> = {
   pdf: "application/pdf",
   docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -48,7 +50,8 @@ export function contentTypeOf(file: { name: string; type: string }): string {
   const declared = file.type.toLowerCase();
   // "image/jpg" is what some Android galleries say; the server knows only image/jpeg.
   if (declared === "image/jpg") return "image/jpeg";
-  return declared || BY_EXTENSION[ext] || "application/octet-stream";
+  if (declared && declared !== "application/octet-stream") return declared;
+  return BY_EXTENSION[ext] ?? "application/octet-stream";
 }
 
 export const isImage = (contentType: string): boolean => IMAGE_TYPES.includes(contentType);

@@ -2,10 +2,11 @@
 // the bytes there, ask the server to verify them. Made for a weak mobile connection: the PUT
 // is retried with backoff and waits for the network to come back; an expired URL is renewed
 // once (the same client_key gets the same media id and a fresh URL); a busy media service
-// (503 media_busy) is asked again after its Retry-After.
+// (503 media_busy) is asked again after its Retry-After. The order card's upload form and the
+// new-order dialog's files both go this way.
 import { ApiError, api, ok, type Schemas } from "../../api/client";
 import { UploadFailure, retryAfter } from "./errors";
-import { contentTypeOf, kindFor, uploadBody, type Allowed } from "./kinds";
+import { contentTypeOf, kindFor, uploadBody, type Allowed, type MediaKind } from "./kinds";
 
 export type MediaItem = Schemas["MediaItem"];
 export type Step =
@@ -39,6 +40,31 @@ export async function uploadFile(
   const contentType = contentTypeOf(file);
   const kind = kindFor(allowed, purpose, contentType);
   if (!kind) throw new UploadFailure("wrong_type", { purpose });
+  return uploadAs(orderId, file, kind, purpose, contentType, onStep);
+}
+
+/**
+ * A file attached as a document whatever it is (the new-order dialog's requirements, drafts,
+ * calculations: a photo of a sketch is a document there), with no table of purposes asked
+ * first: a type the server does not take is sent as it is, and its refusal says why.
+ */
+export function uploadDocument(
+  orderId: string,
+  file: File,
+  purpose: string,
+  onStep: (step: Step) => void = () => undefined,
+): Promise<MediaItem> {
+  return uploadAs(orderId, file, "document", purpose, contentTypeOf(file), onStep);
+}
+
+async function uploadAs(
+  orderId: string,
+  file: File,
+  kind: MediaKind,
+  purpose: string,
+  contentType: string,
+  onStep: (step: Step) => void,
+): Promise<MediaItem> {
   const body = uploadBody(file, kind, purpose, contentType, newClientKey());
   for (let round = 0; round < 2; round += 1) {
     onStep({ step: "requesting" });
