@@ -10,6 +10,7 @@ import { Field } from "../../ui/Field";
 import { calendarError, changeVisit, isConflict, moveChange } from "./api";
 import { m } from "./messages";
 import { draftOf, findVisit, slotOf, slotText, type Draft, type Entry } from "./model";
+import { SlotFields } from "./SlotFields";
 
 type Props = {
   visitId: string;
@@ -125,46 +126,7 @@ export function VisitPanel(props: Props): ReactElement {
             }}
           >
             <h3 id={moveId}>{t("visit.move")}</h3>
-            <div className="oms-book-fields">
-              <Field label={t("book.person")}>
-                {(aria) => (
-                  <select {...aria} value={draft.memberId} onChange={(e) => setDraft({ ...draft, memberId: e.target.value })}>
-                    {props.entries.map((e) => (
-                      <option key={e.member.id} value={e.member.id}>
-                        {e.member.display_name}
-                      </option>
-                    ))}
-                  </select>
-                )}
-              </Field>
-              <Field label={t("book.date")}>
-                {(aria) => (
-                  <input {...aria} type="date" value={draft.date} onChange={(e) => setDraft({ ...draft, date: e.target.value })} />
-                )}
-              </Field>
-              <Field label={t("book.start")}>
-                {(aria) => (
-                  <input
-                    {...aria}
-                    type="time"
-                    step={900}
-                    value={draft.start}
-                    onChange={(e) => setDraft({ ...draft, start: e.target.value })}
-                  />
-                )}
-              </Field>
-              <Field label={t("book.end")}>
-                {(aria) => (
-                  <input
-                    {...aria}
-                    type="time"
-                    step={900}
-                    value={draft.end}
-                    onChange={(e) => setDraft({ ...draft, end: e.target.value })}
-                  />
-                )}
-              </Field>
-            </div>
+            <SlotFields draft={draft} onDraft={setDraft} entries={props.entries} />
             {moveError ? (
               <p className="error" role="alert">
                 {moveError}
