@@ -8,6 +8,7 @@ import { errorText } from "../../app/errors";
 import { useMay } from "../../app/roles";
 import { common } from "../../i18n/common";
 import { useApp } from "../../store/app";
+import { OrderLoading } from "../order/OrderLoading";
 import { useOrderRead } from "../order/useOrderRead";
 import { CustomerFields } from "./CustomerFields";
 import {
@@ -113,16 +114,7 @@ export function CustomerEditor({ orderId, onSaved, manager = true }: CustomerEdi
   }
 
   if (!order || !value) {
-    return failure ? (
-      <p className="error" role="alert">
-        {failure}{" "}
-        <button type="button" className="link" onClick={() => void read()}>
-          {tc("common.retry")}
-        </button>
-      </p>
-    ) : (
-      <p className="muted">{tc("common.loading")}</p>
-    );
+    return <OrderLoading failure={failure} onRetry={() => void read()} />;
   }
 
   const freeText = typeof order.customer.address === "string" || !order.customer.address.city;

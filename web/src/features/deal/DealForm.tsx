@@ -12,6 +12,7 @@ import { Field } from "../../ui/Field";
 import { focusFirstInvalid } from "../customer/focus";
 import { fieldErrors } from "../customer/formErrors";
 import { useErrorWords } from "../customer/messages";
+import { OrderLoading } from "../order/OrderLoading";
 import { useOrderRead } from "../order/useOrderRead";
 import { editableAmount, parseAmount } from "./amount";
 import { m } from "./messages";
@@ -113,16 +114,7 @@ export function DealForm({ orderId, onSaved, heading = true }: DealFormProps): R
   }
 
   if (!values) {
-    return failure ? (
-      <p className="error" role="alert">
-        {failure}{" "}
-        <button type="button" className="link" onClick={() => void read()}>
-          {tc("common.retry")}
-        </button>
-      </p>
-    ) : (
-      <p className="muted">{tc("common.loading")}</p>
-    );
+    return <OrderLoading failure={failure} onRetry={() => void read()} />;
   }
 
   const set = (key: keyof Values) => (e: { currentTarget: { value: string } }) => {
