@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
-from starlette.routing import Match
+from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from plumbing import correlation, metrics, progress
@@ -146,6 +146,7 @@ def create_app(name: str, runtime: Runtime) -> FastAPI:
         return Response(metrics.render(), media_type="text/plain; version=0.0.4")
 
     install_error_handlers(app)
+    app.add_middleware(LiteralPathsFirst)
     app.add_middleware(RefuseNul)
     return app
 
@@ -172,6 +173,46 @@ class RefuseNul:
             )
             await refusal(scope, receive, send)
             return
+        await self.app(scope, receive, send)
+
+
+class LiteralPathsFirst:
+    """405 for a method a literal path does not have, before a template that also matches the
+    path can take the request.
+
+    OpenAPI matches paths literally first: /media/purposes is its own path (GET), not a
+    /media/{media_id}. Starlette tries routes in order and a template's full match beats the
+    literal route's method mismatch, so `DELETE /media/purposes` reached the media route and
+    answered 422 ("media_id is not a UUID") where the API documents no DELETE at all: 405,
+    with `Allow` naming the literal path's methods (Schemathesis ST204). The literal paths
+    are read once from the app's routes, which are fixed once it serves."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._literal: dict[str, frozenset[str]] | None = None
+
+    def _literal_paths(self, routes: Sequence[BaseRoute]) -> dict[str, frozenset[str]]:
+        found: dict[str, set[str]] = {}
+        for context in iter_route_contexts(routes):
+            if getattr(context, "param_convertors", None) == {} and context.methods:
+                path = getattr(context.route, "path", None)
+                if isinstance(path, str):
+                    found.setdefault(path, set()).update(context.methods)
+        return {path: frozenset(methods) for path, methods in found.items()}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and "app" in scope:
+            if self._literal is None:
+                self._literal = self._literal_paths(scope["app"].routes)
+            methods = self._literal.get(scope.get("path", ""))
+            if methods is not None and scope["method"] not in methods:
+                refusal = JSONResponse(
+                    error_body("method_not_allowed", "Method Not Allowed"),
+                    status_code=405,
+                    headers={"Allow": ", ".join(sorted(methods))},
+                )
+                await refusal(scope, receive, send)
+                return
         await self.app(scope, receive, send)
 
 

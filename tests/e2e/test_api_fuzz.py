@@ -41,6 +41,7 @@ SECONDS_PER_RUN = 10
 # JSON Schema can state, each named here with the statuses it answers.
 BEYOND_THE_SCHEMA = {
     "/api/v1/crew/{member_id}/schedule": ("422", "`to` must be after `from`"),
+    "/api/v1/crew/{member_id}": ("422", "an absence ends after it starts; a known time zone"),
     "/api/v1/crew/calendar": ("422", "`to` after `from`, at most 31 days apart"),
     "/api/v1/pipeline": ("422", "stage keys unique; forward moves name known stages, forward"),
     "/api/v1/orders": ("422", "an Idempotency-Key reused with another body (the IETF draft)"),

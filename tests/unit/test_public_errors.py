@@ -248,6 +248,15 @@ async def test_a_literal_path_allows_only_its_own_routes_methods() -> None:
     assert templated.status_code == 405
     assert templated.headers["allow"] == "DELETE, GET"
 
+    # The template would take the request (and refuse "special" as its id): the literal
+    # path has no DELETE, so it is a 405 like any method the path lacks.
+    shadowed = await get(app, "/things/special", method="DELETE")
+    assert shadowed.status_code == 405
+    assert shadowed.headers["allow"] == "GET"
+    assert shadowed.json()["code"] == "method_not_allowed"
+    assert (await get(app, "/things/special")).json() == "special"
+    assert (await get(app, "/things/42", method="DELETE")).status_code == 200
+
 
 GATEWAY_PATHS = [
     # Literal paths beside a template that matches them (/media/{media_id}, /crew/{member_id})
