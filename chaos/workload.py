@@ -227,12 +227,12 @@ class Driver:
             "starts_at": starts.isoformat(),
             "ends_at": (starts + timedelta(hours=1)).isoformat(),
         }
-        reply = await self._send(
-            "POST", f"/api/v1/orders/{order.id}/visits", self.manager, json=body
-        )
+        # The key makes a retried booking (its answer lost to a fault) the same booking.
+        headers = {**self.manager, "Idempotency-Key": f"{order.key}-measurement"}
+        reply = await self._send("POST", f"/api/v1/orders/{order.id}/visits", headers, json=body)
         if reply.status_code == 404:
             raise Retry(deferred=True)  # scheduling has not heard of the order yet
-        _expect(reply, 201)
+        _expect(reply, 200, 201)
         order.task_id = reply.json()["task_id"]
         return str(reply.json()["visit_id"])
 

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
 
 from contracts.api.audience import Views
 from contracts.api.cards import TaskOut
@@ -71,9 +71,10 @@ async def _pass(
     *,
     json: Any = None,
     params: Any = None,
+    headers: dict[str, str] | None = None,
 ) -> Response:
     reply = await upstreams.call(
-        "scheduling", method, path, caller_of(user), json=json, params=params
+        "scheduling", method, path, caller_of(user), json=json, params=params, headers=headers
     )
     return shown(reply.body, views, user, reply.status)
 
@@ -133,12 +134,26 @@ async def crew_schedule(
     return await _pass(upstreams, user, "GET", path, SCHEDULE, params=params)
 
 
-@router.post("/orders/{order_id}/visits", status_code=201, response_model=Booked, responses=COMMAND)
+@router.post(
+    "/orders/{order_id}/visits",
+    status_code=201,
+    response_model=Booked,
+    responses={
+        200: {"model": Booked, "description": "the same Idempotency-Key again: that booking"},
+        **COMMAND,
+    },
+)
 async def book_visit(
-    order_id: UUID, body: BookVisit, user: Booker, upstreams: UpstreamsDep
+    order_id: UUID,
+    body: BookVisit,
+    user: Booker,
+    upstreams: UpstreamsDep,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Response:
+    """With an Idempotency-Key, a booking retried after a lost answer books nothing twice."""
     path = f"/orders/{order_id}/visits"
-    return await _pass(upstreams, user, "POST", path, BOOKED, json=sent(body))
+    headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+    return await _pass(upstreams, user, "POST", path, BOOKED, json=sent(body), headers=headers)
 
 
 @router.patch("/visits/{visit_id}", response_model=Visit, responses=COMMAND)

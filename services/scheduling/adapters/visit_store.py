@@ -103,6 +103,11 @@ async def set_status(conn: Conn, visit_id: UUID, status: str) -> int:
     return int(version)
 
 
+async def get(conn: Conn | asyncpg.Pool, visit_id: UUID) -> Visit | None:
+    row = await conn.fetchrow(f"SELECT {_COLUMNS} FROM visits WHERE id = $1", visit_id)
+    return Visit(**dict(row)) if row else None
+
+
 async def get_for_update(conn: Conn, visit_id: UUID) -> Visit | None:
     # Row lock: a concurrent PATCH of the same visit waits and then sees our result.
     row = await conn.fetchrow(f"SELECT {_COLUMNS} FROM visits WHERE id = $1 FOR UPDATE", visit_id)

@@ -39,6 +39,19 @@ from services.scheduling.domain.crew import CrewMember
 class Booked:
     visit_id: UUID
     task_id: UUID
+    replayed: bool = False  # the same Idempotency-Key again: the visit booked the first time
+
+
+# A booking's Idempotency-Key names its visit: the key, the caller and the order make the
+# visit's id, so a retried booking (its answer lost to a timeout) meets the first one's row
+# instead of booking a second slot.
+IDEMPOTENT_VISITS = uuid.UUID("5b0c7c7e-2f51-4c55-9a53-0f1c3e6a9d21")
+
+
+def visit_id_for(actor: Actor, order_id: UUID, key: str | None) -> UUID:
+    if key is None:
+        return uuid.uuid4()
+    return uuid.uuid5(IDEMPOTENT_VISITS, f"{actor.id}:{order_id}:{key}")
 
 
 class Visits:
@@ -84,8 +97,11 @@ class Visits:
         start: datetime,
         end: datetime,
         actor: Actor,
+        idempotency_key: str | None = None,
     ) -> Booked:
-        visit_id = uuid.uuid4()
+        visit_id = visit_id_for(actor, order_id, idempotency_key)
+        if idempotency_key is not None and (earlier := await visit_store.get(self.pool, visit_id)):
+            return self._replayed(earlier, kind, assignee_id, start, end)
         # Booking right after creating the order: wait for it here, holding no connection.
         await self.known_orders.require(order_id)
         try:
@@ -123,7 +139,31 @@ class Visits:
                     await self.robots.fire(conn, envelope)  # a completed book_visit task
         except SlotTaken:
             raise await self._slot_taken(assignee_id, start, end, None) from None
+        except asyncpg.UniqueViolationError:
+            # The same key's first request committed while this one ran (it waited on the
+            # row's key): answer with that booking.
+            earlier = await visit_store.get(self.pool, visit_id)
+            if idempotency_key is None or earlier is None:
+                raise
+            return self._replayed(earlier, kind, assignee_id, start, end)
         return Booked(visit_id, task.id)
+
+    @staticmethod
+    def _replayed(
+        earlier: visit_store.Visit, kind: str, assignee_id: UUID, start: datetime, end: datetime
+    ) -> Booked:
+        same = (earlier.kind, earlier.assignee_id, earlier.starts_at, earlier.ends_at) == (
+            kind,
+            assignee_id,
+            start,
+            end,
+        )
+        if not same:
+            raise Invalid(
+                "Idempotency-Key was already used for another booking of this order",
+                code="idempotency_key_reused",
+            )
+        return Booked(earlier.id, earlier.task_id, replayed=True)
 
     async def _complete_book_visit_tasks(
         self, conn: Conn, order_id: UUID, kind: str, actor: Actor

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Header
+from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from contracts.events.common import VisitKind
@@ -39,13 +40,27 @@ class ChangeVisit(BaseModel):
 
 @router.post("/orders/{order_id}/visits", status_code=201)
 async def book_visit(
-    order_id: UUID, body: BookVisit, actor: CurrentActor, visits: VisitsDep
-) -> dict[str, str]:
+    order_id: UUID,
+    body: BookVisit,
+    actor: CurrentActor,
+    visits: VisitsDep,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> JSONResponse:
     require(actor, "visits.book")
     booked = await visits.book(
-        order_id, body.kind, body.assignee_id, body.starts_at, body.ends_at, actor
+        order_id,
+        body.kind,
+        body.assignee_id,
+        body.starts_at,
+        body.ends_at,
+        actor,
+        idempotency_key=idempotency_key,
     )
-    return {"visit_id": str(booked.visit_id), "task_id": str(booked.task_id)}
+    # 200 for the same key again, as POST /orders answers: the visit is the one booked then.
+    return JSONResponse(
+        {"visit_id": str(booked.visit_id), "task_id": str(booked.task_id)},
+        status_code=200 if booked.replayed else 201,
+    )
 
 
 @router.get("/orders/{order_id}/visits")
