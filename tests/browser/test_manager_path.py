@@ -34,21 +34,25 @@ def card_of(tab: Screen, order_id: str) -> Locator:
 
 def first_free_slot(tab: Screen, scope: Locator, member_id: str) -> tuple[float, float]:
     """A point at the start of the member's first free time from tomorrow on that holds a
-    visit with its travel either side (two hours: other tests book this measurer too), in view.
-    """
+    visit with its travel either side (two hours), in view. The rest of the suite books this
+    measurer too, so this week may be full: then the manager turns to the next week, as a
+    person would (a counted click)."""
     tomorrow = (datetime.now(UTC) + timedelta(days=1)).isoformat()
     free = scope.locator(f"[data-type=free][data-member-id='{member_id}']")
-    expect(free.first).to_be_attached()
-    for i in range(free.count()):
-        block = free.nth(i)
-        if (block.get_attribute("data-start") or "") < tomorrow:
-            continue
-        block.scroll_into_view_if_needed()
-        box = block.bounding_box()
+    for _ in range(8):
+        expect(free.first).to_be_attached()
         slot = int(scope.locator(".oms-ec").get_attribute("data-slot-height") or 26)
-        if box and box["height"] >= 4 * slot:
-            return box["x"] + box["width"] / 2, box["y"] + 8
-    raise AssertionError("no free time of the measurer's in view")
+        for i in range(free.count()):
+            block = free.nth(i)
+            if (block.get_attribute("data-start") or "") < tomorrow:
+                continue
+            block.scroll_into_view_if_needed()
+            box = block.bounding_box()
+            if box and box["height"] >= 4 * slot:
+                return box["x"] + box["width"] / 2, box["y"] + 8
+        tab.click(scope.get_by_role("button", name="Следующая неделя"))
+        tab.page.wait_for_timeout(300)
+    raise AssertionError("no two free hours of the measurer's in eight weeks")
 
 
 def complete_measurement(http: httpx.Client, order_id: str) -> None:
