@@ -377,7 +377,15 @@ async def live_changes(api: httpx.AsyncClient, world: World) -> None:
 def leaks_in(world: World, role: str, text: str) -> list[str]:
     """What of the hidden world appears in `text` (a response body or a stream)."""
     found: list[str] = []
-    values = [AMOUNT, AMOUNT.partition(".")[0], TERMS, f"QZX{TAG}"]
+    # The amount as a number of its own: its digits inside another number (a metric's
+    # "0.00731904…" or "1731904" on /metrics) are not the amount.
+    amounts = [AMOUNT, AMOUNT.partition(".")[0]]
+    found += [
+        f"commercial value {v!r}"
+        for v in amounts
+        if re.search(rf"(?<![\d.]){re.escape(v)}(?!\d)", text)
+    ]
+    values = [TERMS, f"QZX{TAG}"]
     values += world.filenames + world.commercial_media
     values += sorted(COMMERCIAL_DOCUMENT_PURPOSES) + list(HIDDEN_CODES)
     found += [f"commercial value {v!r}" for v in values if v in text]
