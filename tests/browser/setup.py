@@ -62,8 +62,10 @@ def crew_member(http: httpx.Client, headers: dict[str, str], username: str) -> d
     return next(c for c in reply.json() if c["username"] == username)
 
 
-def free_hour(http: httpx.Client, headers: dict[str, str], member_id: str) -> datetime:
-    """The start of a free hour of the member's, from tomorrow on."""
+def free_hour(
+    http: httpx.Client, headers: dict[str, str], member_id: str, hours: int = 1
+) -> datetime:
+    """The start of `hours` free hours of the member's, from tomorrow on."""
     start = datetime.now().astimezone() + timedelta(days=1)
     reply = http.get(
         f"/api/v1/crew/{member_id}/schedule",
@@ -73,7 +75,7 @@ def free_hour(http: httpx.Client, headers: dict[str, str], member_id: str) -> da
     assert reply.status_code == 200, reply.text
     for span in reply.json()["free"]:
         begins = datetime.fromisoformat(span["starts_at"])
-        if begins + HOUR <= datetime.fromisoformat(span["ends_at"]):
+        if begins + hours * HOUR <= datetime.fromisoformat(span["ends_at"]):
             return begins
     raise AssertionError("no free hour in two weeks")
 

@@ -104,7 +104,8 @@ def test_a_visit_is_dragged_to_another_time_and_then_cancelled_with_a_reason(
     order = create_order(http, manager, title="Перенос мышью", name="Мышкина Алла")
     board_card(http, manager, order["id"])
     measurer = crew_member(http, manager, "measurer")
-    start = free_hour(http, manager, measurer["id"])
+    # Three free hours, so an hour later still fits beside the rest of the suite's bookings.
+    start = free_hour(http, manager, measurer["id"], hours=3)
     booked = http.post(
         f"/api/v1/orders/{order['id']}/visits",
         headers=manager,
