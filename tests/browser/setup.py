@@ -80,22 +80,34 @@ def free_hour(
     raise AssertionError("no free hour in two weeks")
 
 
+def book_at(
+    http: httpx.Client,
+    headers: dict[str, str],
+    order_id: str,
+    kind: str,
+    member_id: str,
+    start: datetime,
+) -> httpx.Response:
+    """POST a one-hour visit of `kind` for the member at `start`; the reply, as it came."""
+    return http.post(
+        f"/api/v1/orders/{order_id}/visits",
+        headers=headers,
+        json={
+            "kind": kind,
+            "assignee_id": member_id,
+            "starts_at": start.isoformat(),
+            "ends_at": (start + HOUR).isoformat(),
+        },
+    )
+
+
 def book(
     http: httpx.Client, headers: dict[str, str], order_id: str, kind: str, username: str
 ) -> dict[str, Any]:
     """Book `kind` for the demo crew member `username` in their first free hour."""
     member = crew_member(http, headers, username)
     start = free_hour(http, headers, member["id"])
-    reply = http.post(
-        f"/api/v1/orders/{order_id}/visits",
-        headers=headers,
-        json={
-            "kind": kind,
-            "assignee_id": member["id"],
-            "starts_at": start.isoformat(),
-            "ends_at": (start + HOUR).isoformat(),
-        },
-    )
+    reply = book_at(http, headers, order_id, kind, member["id"], start)
     assert reply.status_code == 201, reply.text
     booked: dict[str, Any] = reply.json()
     return booked

@@ -19,6 +19,7 @@ from tests.browser.setup import (
     HOUR,
     as_user,
     board_card,
+    book_at,
     create_order,
     crew_member,
     eventually,
@@ -58,16 +59,7 @@ def test_a_slot_taken_meanwhile_and_a_refused_time_are_shown_in_place(
     fill_booking(tab, measurer["id"], start)
 
     # Someone else books the same hour for another order before we press the button.
-    taken = http.post(
-        f"/api/v1/orders/{rival['id']}/visits",
-        headers=manager,
-        json={
-            "kind": "measurement",
-            "assignee_id": measurer["id"],
-            "starts_at": start.isoformat(),
-            "ends_at": (start + HOUR).isoformat(),
-        },
-    )
+    taken = book_at(http, manager, rival["id"], "measurement", measurer["id"], start)
     assert taken.status_code == 201, taken.text
     tab.click(page.get_by_role("button", name="Записать", exact=True))
     expect(dialog.get_by_role("alert").filter(has_text="Это время уже занято")).to_be_visible()
@@ -106,16 +98,7 @@ def test_a_visit_is_dragged_to_another_time_and_then_cancelled_with_a_reason(
     measurer = crew_member(http, manager, "measurer")
     # Three free hours, so an hour later still fits beside the rest of the suite's bookings.
     start = free_hour(http, manager, measurer["id"], hours=3)
-    booked = http.post(
-        f"/api/v1/orders/{order['id']}/visits",
-        headers=manager,
-        json={
-            "kind": "measurement",
-            "assignee_id": measurer["id"],
-            "starts_at": start.isoformat(),
-            "ends_at": (start + HOUR).isoformat(),
-        },
-    )
+    booked = book_at(http, manager, order["id"], "measurement", measurer["id"], start)
     assert booked.status_code == 201, booked.text
     visit_id = booked.json()["visit_id"]
 
