@@ -1,5 +1,5 @@
 """The board query at size: `board()` (per-stage counts plus the first `limit` cards of each
-stage with their visit, task, media and overdue columns: two round trips) against a raw
+stage with their visit, task, media and overdue columns: one statement, one snapshot) against a raw
 `SELECT stage, count(*) ... GROUP BY stage` on the same table, p50/p95 over the same rounds.
 
 The read-model tables are seeded directly (generate_series), not through events: this

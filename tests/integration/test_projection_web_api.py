@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -168,3 +169,34 @@ async def test_customers_are_found_by_any_form_of_their_phone(pool: asyncpg.Pool
         assert [c["name"] for c in found] == ["Котов", "Орлова Мария"]
         assert [o["number"] for o in found[1]["orders"]] == [701, 700]  # most recent first
     assert customers_at(await customers_store.at_number(pool, "79990001122"), "79990001122") == []
+
+
+async def test_counts_agree_with_cards_while_orders_arrive(pool: asyncpg.Pool) -> None:
+    """The counts and the cards are one snapshot: a card written between reading them cannot
+    make a column's count differ from the cards it holds (a full run once saw 15 against 14)."""
+    arriving = [new_order(700 + n) for n in range(120)]
+
+    async def write() -> None:
+        for order in arriving:
+            await deliver(pool, order.created(NOW))
+
+    async def read() -> int:
+        reads = 0
+        while not writer.done():
+            counts, cards = await board_store.board(pool, limit=500, where=BoardFilter())
+            per_stage = dict.fromkeys(counts, 0)
+            for card in cards:
+                per_stage[card["stage"]] += 1
+            assert per_stage == counts
+            reads += 1
+        return reads
+
+    writer = asyncio.ensure_future(write())
+    try:
+        reads = await asyncio.gather(*(read() for _ in range(3)))
+    finally:
+        await writer
+    assert min(reads) > 0
+    counts, cards = await board_store.board(pool, limit=500, where=BoardFilter())
+    assert counts == {"intake": len(arriving)}
+    assert len(cards) == len(arriving)

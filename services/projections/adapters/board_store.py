@@ -82,11 +82,11 @@ EXTRA_JOINS = (
 )
 
 
-def _served(rows: str) -> str:
-    """The cards served from `rows` (a FROM item whose rows are board_cards rows, as `r`):
-    the board's and the single card's query are this one."""
+def _served(rows: str, also: str = "") -> str:
+    """The cards served from `rows` (a FROM item whose rows are board_cards rows, as `r`),
+    with the columns `also` besides: the board's and the single card's query are this one."""
     return (
-        f"SELECT {CARD_COLUMNS.replace('c.', 'r.')}, {EXTRA_COLUMNS} FROM {rows} "
+        f"SELECT {CARD_COLUMNS.replace('c.', 'r.')}, {EXTRA_COLUMNS}{also} FROM {rows} "
         f"LEFT JOIN users u ON u.user_id::text = r.manager_id {EXTRA_JOINS}"
     )
 
@@ -102,9 +102,10 @@ async def board(
     production_view: bool = False,
     where: BoardFilter | None = None,
 ) -> tuple[dict[str, int], list[dict[str, Any]]]:
-    """Counts per stage and the first `limit` cards of each: two round trips, always. The
-    counts and the cards are of the same filter, so they agree. `where` names every filter;
-    the keyword filters are its first ones, as callers have long given them."""
+    """Counts per stage and the first `limit` cards of each, in one statement: one snapshot,
+    so a card written between a count and its cards cannot make them disagree (two statements
+    saw two snapshots, and a busy board's count once differed from its cards). `where` names
+    every filter; the keyword filters are its first ones, as callers have long given them."""
     f = where or BoardFilter(
         q=q,
         manager=manager,
@@ -113,25 +114,27 @@ async def board(
         production_view=production_view,
     )
     clause, args = filters(f)
-    async with pool.acquire() as conn:
-        counts = await conn.fetch(
-            f"SELECT stage, count(*) AS n FROM board_cards c WHERE {clause} GROUP BY stage", *args
-        )
-        # The stages the counts found drive one index walk each ((stage, stage_entered_at)
-        # index, LIMIT per stage): the cost follows stages × limit, not the number of orders.
-        stages = [r["stage"] for r in counts]
-        ranked = (
-            f"unnest(${len(args) + 1}::text[]) AS s(stage) CROSS JOIN LATERAL ("
-            f"SELECT c.* FROM board_cards c WHERE c.stage = s.stage AND {clause} "
-            f"ORDER BY c.stage_entered_at DESC, c.number DESC LIMIT ${len(args) + 2}) r"
-        )
-        cards = await conn.fetch(
-            f"{_served(ranked)} ORDER BY r.stage, r.stage_entered_at DESC, r.number DESC",
-            *args,
-            stages,
-            limit,
-        )
-    return {r["stage"]: r["n"] for r in counts}, [dict(r) for r in cards]
+    # The stages the counts find drive one index walk each ((stage, stage_entered_at) index,
+    # LIMIT per stage): the cost follows stages x limit, not the number of orders. limit >= 1,
+    # so every counted stage brings at least one row, and its count with it.
+    ranked = (
+        f"(SELECT c.stage, count(*) AS n FROM board_cards c WHERE {clause} GROUP BY c.stage) s "
+        f"CROSS JOIN LATERAL (SELECT c.* FROM board_cards c WHERE c.stage = s.stage AND {clause} "
+        f"ORDER BY c.stage_entered_at DESC, c.number DESC LIMIT ${len(args) + 1}) r"
+    )
+    rows = await pool.fetch(
+        f"{_served(ranked, ', s.n AS stage_count')} "
+        "ORDER BY r.stage, r.stage_entered_at DESC, r.number DESC",
+        *args,
+        limit,
+    )
+    counts: dict[str, int] = {}
+    cards: list[dict[str, Any]] = []
+    for row in rows:
+        served = dict(row)
+        counts[served["stage"]] = served.pop("stage_count")
+        cards.append(served)
+    return counts, cards
 
 
 async def card(
