@@ -39,9 +39,7 @@ def group_consumer(settings: ServiceSettings, group: str) -> AIOKafkaConsumer:
         session_timeout_ms=settings.kafka_session_timeout_ms,
         heartbeat_interval_ms=max(500, settings.kafka_session_timeout_ms // 6),
         metadata_max_age_ms=5000,
-        # The default 500 ms fetch wait was most of the projection lag (make bench,
-        # projections section); 100 ms keeps reads "well under a second" at little cost.
-        fetch_max_wait_ms=100,
+        fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
     )
 
 

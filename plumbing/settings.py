@@ -26,6 +26,10 @@ class ServiceSettings(BaseSettings):
     kafka_enable_idempotence: bool = False
     # Group joins take about half the session timeout: keep it short locally.
     kafka_session_timeout_ms: int = 6000
+    # How long a fetch may wait for records. The local broker (its log in S3) lists a
+    # partition's objects on every fetch and then reads batches only until this wait is up:
+    # at 100 ms a partition of 4,000 batches gave one record a fetch (plumbing/kafka.py).
+    kafka_fetch_max_wait_ms: int = 500
     relay_poll_interval_s: float = 1.0
     relay_loss_check_interval_s: float = 3.0
     consumer_watchdog_interval_s: float = 5.0
