@@ -6,10 +6,9 @@ a robot then moves it to the contract stage by itself. A ticker sends one comman
 (open loop: a slow system does not slow the offered rate), preferring orders whose next step
 is due over new orders.
 
-Retries are only those a careful client would make: creates repeat with the same key; a
-booking whose answer was lost is looked up before it is tried again; a comment without an
-answer is never sent twice (its outcome is unknown, and a second copy would be ours, not the
-system's, duplicate).
+Retries are only those a careful client would make: creates and bookings repeat with the
+same key and the same body; a comment without an answer is never sent twice (its outcome is
+unknown, and a second copy would be ours, not the system's, duplicate).
 """
 
 from __future__ import annotations
@@ -54,6 +53,7 @@ class Order:
     id: str = ""
     step: int = 0
     task_id: str = ""
+    slot: tuple[str, datetime] | None = None  # the booking's, kept for its retries
     waiting_since: float | None = None
 
     @property
@@ -218,34 +218,27 @@ class Driver:
         return "measurement"
 
     async def _book(self, order: Order) -> str:
-        if order.waiting_since is not None and await self._adopt_booked_task(order):
-            raise Skip  # an earlier attempt whose answer we lost did book it
-        member, starts = next(self.slots)
+        # A booking whose answer was lost is sent again as it was, slot and key alike: the key
+        # makes it the same booking (200, the same ids). Another slot under the same key
+        # would be another booking, which the gateway refuses (422).
+        if order.slot is None:
+            order.slot = next(self.slots)
+        member, starts = order.slot
         body = {
             "kind": "measurement",
             "assignee_id": member,
             "starts_at": starts.isoformat(),
             "ends_at": (starts + timedelta(hours=1)).isoformat(),
         }
-        # The key makes a retried booking (its answer lost to a fault) the same booking.
         headers = {**self.manager, "Idempotency-Key": f"{order.key}-measurement"}
         reply = await self._send("POST", f"/api/v1/orders/{order.id}/visits", headers, json=body)
         if reply.status_code == 404:
             raise Retry(deferred=True)  # scheduling has not heard of the order yet
+        if reply.status_code == 409:
+            order.slot = None  # refused, so the key is unused: the next attempt takes a new slot
         _expect(reply, 200, 201)
         order.task_id = reply.json()["task_id"]
         return str(reply.json()["visit_id"])
-
-    async def _adopt_booked_task(self, order: Order) -> bool:
-        reply = await self._send(
-            "GET", "/api/v1/tasks", self.manager, params={"order_id": order.id}
-        )
-        _expect(reply, 200)
-        for task in reply.json():
-            if task["kind"] == "measurement" and task.get("visit_id"):
-                order.task_id = task["id"]
-                return True
-        return False
 
     async def _complete(self, order: Order) -> str:
         reply = await self._send(
