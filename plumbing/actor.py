@@ -14,7 +14,7 @@ from contracts.envelope import Actor
 from plumbing.errors import DomainError
 
 
-def actor_from_headers(
+async def actor_from_headers(  # async: no worker thread (plumbing/state.py)
     x_actor_id: Annotated[str | None, Header()] = None,
     x_actor_username: Annotated[str | None, Header()] = None,
     x_actor_role: Annotated[str | None, Header()] = None,

@@ -38,5 +38,7 @@ def configure(service: str, level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("aiokafka", "uvicorn.access", "kafka"):
+    # httpx logs every upstream call of the gateway at INFO: a line per request, already
+    # counted in /metrics, that cost CPU under load.
+    for noisy in ("aiokafka", "uvicorn.access", "kafka", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

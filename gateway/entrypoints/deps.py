@@ -64,7 +64,7 @@ class Needs:
 
     capability: Capability
 
-    def __call__(self, user: CurrentUser) -> User:
+    async def __call__(self, user: CurrentUser) -> User:  # async: no worker thread
         if not may(user.role, self.capability):
             raise Forbidden(f"role {user.role} may not do this (needs {self.capability})")
         return user
@@ -76,7 +76,7 @@ class Public:
 
     capability: Literal["public"] = "public"
 
-    def __call__(self) -> None:
+    async def __call__(self) -> None:
         return None
 
 

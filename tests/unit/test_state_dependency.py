@@ -18,11 +18,11 @@ def request_with(**state: Any) -> Any:
     return SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(**state)))
 
 
-def test_the_object_bootstrap_put_on_the_state_is_returned() -> None:
+async def test_the_object_bootstrap_put_on_the_state_is_returned() -> None:
     thing = Thing()
-    assert from_state("thing", Thing)(request_with(thing=thing)) is thing
+    assert await from_state("thing", Thing)(request_with(thing=thing)) is thing
 
 
-def test_a_wrongly_wired_object_is_named_in_the_error() -> None:
+async def test_a_wrongly_wired_object_is_named_in_the_error() -> None:
     with pytest.raises(TypeError, match=r"app\.state\.thing is str, not Thing"):
-        from_state("thing", Thing)(request_with(thing="oops"))
+        await from_state("thing", Thing)(request_with(thing="oops"))

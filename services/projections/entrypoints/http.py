@@ -52,7 +52,7 @@ def _card_out(row: dict[str, Any]) -> dict[str, Any]:
 Lang = Annotated[str, Query(pattern="^(ru|en)$")]
 
 
-def board_filter(
+async def board_filter(
     q: Annotated[str | None, Query(max_length=200)] = None,
     manager: str | None = None,
     assignee: str | None = None,
