@@ -16,7 +16,7 @@ from plumbing.errors import Invalid
 from services.orders.application.service import stream_of
 from services.orders.domain.phone import InvalidPhone, normalize_phone
 from services.orders.entrypoints.deps import CoreDep, OrdersDep
-from services.orders.entrypoints.views import card, history_entry
+from services.orders.entrypoints.views import card, history
 
 router = APIRouter()
 Lang = Annotated[str, Query(pattern="^(ru|en)$")]
@@ -79,7 +79,7 @@ async def get_history(order_id: UUID, core: CoreDep, lang: Lang = "ru") -> list[
     order = await core.load(order_id)  # 404 for an unknown order
     pipeline = await core.pipelines.get(order.pipeline_version)  # titles of its own version
     events = await core.store.read_stream(stream_of(order_id))
-    return [history_entry(e, pipeline, lang) for e in events]
+    return history(events, pipeline, lang)
 
 
 @router.get("/orders/{order_id}/comments")

@@ -3,12 +3,13 @@ removes what a role may not see)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from contracts.events import registry
 from services.orders.application.ports import StoredEvent
 from services.orders.domain.gates import unmet
-from services.orders.domain.history import summarize, who
+from services.orders.domain.history import Causes, index_causes, summarize, who
 from services.orders.domain.model import Order
 from services.orders.domain.pipeline import Pipeline
 
@@ -88,8 +89,11 @@ def card(order: Order, pipeline: Pipeline, lang: str = "ru") -> dict[str, Any]:
     return out
 
 
-def history_entry(stored: StoredEvent, pipeline: Pipeline, lang: str = "ru") -> dict[str, Any]:
-    """One entry of an order's history; `pipeline` is the order's version (its titles)."""
+def history_entry(
+    stored: StoredEvent, pipeline: Pipeline, lang: str = "ru", causes: Causes | None = None
+) -> dict[str, Any]:
+    """One entry of an order's history; `pipeline` is the order's version (its titles),
+    `causes` its events by id (index_causes), so a robot's line can say what it reacted to."""
     env = stored.envelope
     event = registry.decode(env)
     return {
@@ -99,6 +103,14 @@ def history_entry(stored: StoredEvent, pipeline: Pipeline, lang: str = "ru") -> 
         "version": env.stream_version,
         "actor": {**env.actor.model_dump(mode="json"), "name": who(env.actor, lang)},
         "caused_by": env.causation_id,
-        "summary": summarize(event, pipeline, lang),
+        "summary": summarize(event, pipeline, lang, causes),
         "data": env.data,
     }
+
+
+def history(
+    events: Sequence[StoredEvent], pipeline: Pipeline, lang: str = "ru"
+) -> list[dict[str, Any]]:
+    """The order's whole history: each robot's cause is looked up in the same stream."""
+    causes = index_causes((e.envelope.event_id, registry.decode(e.envelope)) for e in events)
+    return [history_entry(e, pipeline, lang, causes) for e in events]
