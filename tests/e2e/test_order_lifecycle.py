@@ -158,7 +158,10 @@ async def test_an_order_goes_from_intake_to_closed(api: httpx.AsyncClient, stack
     )
     assert robot_move["data"]["cause_event_id"] == str(done_id)
     assert robot_move["actor"]["kind"] == "robot"
-    assert "measurement-done-to-contract" in robot_move["summary"]
+    # Plain words, no rule id: the robot, and its cause as that task's own line.
+    assert robot_move["summary"] == (
+        "Переход: Замер → Заключение сделки (робот, причина: «Задача выполнена: Замер»)"
+    )
 
     # contract: deal terms and the signed contract
     refused = await move(api, manager, oid, "production")
