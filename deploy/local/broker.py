@@ -33,6 +33,7 @@ from minio.deleteobjects import DeleteObject
 from deploy.local.ports import LOCALHOST, free_port, tcp_accepts
 from deploy.local.process import ChildProcess, ComponentFailedError, ProcessComponent
 from deploy.local.s3_guard import S3Guard
+from deploy.local.s3_listing import Credentials
 
 MEMORY = "memory://tansu/"
 REGION = "us-east-1"  # S3 clients need one; rclone ignores it
@@ -117,7 +118,12 @@ class LocalBroker(ProcessComponent):
             upstream = urllib.parse.urlsplit(storage.endpoint).port
             if upstream is None:
                 raise ValueError(f"no port in {storage.endpoint}")
-            self._guard = S3Guard(free_port(), upstream, storage.bucket_dir.parent)
+            self._guard = S3Guard(
+                free_port(),
+                upstream,
+                storage.bucket_dir.parent,
+                Credentials(storage.access_key, storage.secret_key),
+            )
 
     @property
     def bootstrap(self) -> str:

@@ -27,6 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from deploy.local.ports import LOCALHOST
+from deploy.local.s3_listing import Credentials, ListingIndex, plain_listing, signed_by
 
 _HOP = {"connection", "keep-alive", "transfer-encoding", "expect", "proxy-connection", "te"}
 _STRIPES = 64
@@ -43,10 +44,12 @@ def _etags(header: str) -> set[str]:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, port: int, upstream_port: int, root: Path) -> None:
+    def __init__(self, port: int, upstream_port: int, root: Path, credentials: Credentials) -> None:
         super().__init__((LOCALHOST, port), _Handler)
         self.upstream_port = upstream_port
         self.root = root.resolve()
+        self.credentials = credentials
+        self.listings = ListingIndex(self.root)
         # Striped, not one per key: every new batch is a key of its own.
         self.locks = [threading.Lock() for _ in range(_STRIPES)]
 
@@ -94,22 +97,52 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        if self.command == "GET" and self._answer_listing():
+            return
         if_match, if_none_match = self.headers.get("If-Match"), self.headers.get("If-None-Match")
         if self.command != "PUT" or (if_match is None and if_none_match is None):
-            self._forward(body)
+            self._note(self._forward(body), body)
             return
         path = urllib.parse.urlsplit(self.path).path
         with self.server.lock_for(path):
             if self.server.holds(path, if_match, if_none_match):
-                self._forward(body)
+                self._note(self._forward(body), body)
                 return
-        self.send_response_only(412, "Precondition Failed")
-        self.send_header("Content-Type", "application/xml")
-        self.send_header("Content-Length", str(len(_PRECONDITION_FAILED)))
-        self.end_headers()
-        self.wfile.write(_PRECONDITION_FAILED)
+        self._reply(412, "Precondition Failed", _PRECONDITION_FAILED)
 
-    def _forward(self, body: bytes) -> None:
+    def _answer_listing(self) -> bool:
+        """A plain listing signed with the bucket's keys, answered from the index
+        (deploy/local/s3_listing.py says why); False: rclone's to answer."""
+        listing = plain_listing(self.path)
+        if listing is None or not signed_by(
+            self.server.credentials, self.command, self.path, self.headers
+        ):
+            return False
+        self._reply(200, "OK", self.server.listings.listing(*listing))
+        return True
+
+    def _note(self, status: int, body: bytes) -> None:
+        """Keep the listing index current with a write rclone has just done."""
+        if self.command in ("GET", "HEAD") or status >= 300:
+            return
+        split = urllib.parse.urlsplit(self.path)
+        bucket, _, key = urllib.parse.unquote(split.path).lstrip("/").partition("/")
+        plain = not split.query and not self.headers.get("x-amz-copy-source")
+        if self.command == "PUT" and plain and key:
+            self.server.listings.put(bucket, key, body)
+        elif self.command == "DELETE" and not split.query and key:
+            self.server.listings.delete(bucket, key)
+        else:  # a multi-object delete, a copy, a multipart part: read the folder again
+            self.server.listings.forget()
+
+    def _reply(self, status: int, reason: str, data: bytes) -> None:
+        self.send_response_only(status, reason)
+        self.send_header("Content-Type", "application/xml")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _forward(self, body: bytes) -> int:
         try:
             reply = self._exchange(body)
         except (OSError, http.client.HTTPException):
@@ -127,6 +160,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if not head:
             self.wfile.write(data)
+        return status
 
     def _exchange(self, body: bytes) -> tuple[int, str, list[tuple[str, str]], bytes]:
         if self._upstream is None:
@@ -147,10 +181,11 @@ class _Handler(BaseHTTPRequestHandler):
 class S3Guard:
     """The proxy, served from a thread of this process while its broker may run."""
 
-    def __init__(self, port: int, upstream_port: int, root: Path) -> None:
+    def __init__(self, port: int, upstream_port: int, root: Path, credentials: Credentials) -> None:
         self.port = port
         self._upstream_port = upstream_port
         self._root = root
+        self._credentials = credentials
         self._server: _Server | None = None
 
     @property
@@ -159,8 +194,10 @@ class S3Guard:
 
     def start(self) -> None:
         if self._server is not None:
+            # Kept across a broker's kill, but the bucket may have been emptied meanwhile.
+            self._server.listings.forget()
             return
-        self._server = _Server(self.port, self._upstream_port, self._root)
+        self._server = _Server(self.port, self._upstream_port, self._root, self._credentials)
         threading.Thread(target=self._server.serve_forever, name="s3-guard", daemon=True).start()
 
     def stop(self) -> None:
