@@ -26,10 +26,12 @@ class ServiceSettings(BaseSettings):
     kafka_enable_idempotence: bool = False
     # Group joins take about half the session timeout: keep it short locally.
     kafka_session_timeout_ms: int = 6000
-    # How long a fetch may wait for records. The local broker (its log in S3) lists a
-    # partition's objects on every fetch and then reads batches only until this wait is up:
-    # at 100 ms a partition of 4,000 batches gave one record a fetch (plumbing/kafka.py).
-    kafka_fetch_max_wait_ms: int = 500
+    # How long a fetch may wait for records: most of the read side's lag (make bench), since
+    # the local broker answers a fetch only when the wait is up. It also reads batches only
+    # until then, which starved consumers while rclone listed every object of a partition on
+    # each fetch; the guard's listing index (deploy/local/s3_listing.py) fixed that, and 100 ms
+    # now reads 4,000 one-record batches back in 15 s (500 ms: 7 s, with five times the lag).
+    kafka_fetch_max_wait_ms: int = 100
     relay_poll_interval_s: float = 1.0
     relay_loss_check_interval_s: float = 3.0
     consumer_watchdog_interval_s: float = 5.0

@@ -303,6 +303,11 @@ async def build_world(api: httpx.AsyncClient) -> World:
     )
     assert reply.status_code == 201, reply.text
 
+    # The live phase below must start after the read side has every earlier change of these
+    # orders, or a late push of a visible one (the move to production) would count as hidden.
+    for oid, stage in ((ours, "contract"), (made, "production")):
+        await until_board_card(api, manager, oid, stage)
+
     world = World(
         heads=heads,
         ids=ids,
@@ -317,6 +322,18 @@ async def build_world(api: httpx.AsyncClient) -> World:
     )
     await live_changes(api, world)
     return world
+
+
+async def until_board_card(
+    api: httpx.AsyncClient, manager: dict[str, str], oid: str, stage: str
+) -> None:
+    """The board (the read side, which feeds the live stream) shows `oid` in `stage`."""
+
+    async def there() -> bool:
+        reply = await api.get(f"/api/v1/board/cards/{oid}", headers=manager)
+        return reply.status_code == 200 and reply.json()["stage"] == stage
+
+    await eventually(there)
 
 
 async def crew_knows(api: httpx.AsyncClient, manager: dict[str, str], member: str) -> None:
