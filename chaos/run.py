@@ -36,9 +36,9 @@ DEFAULT_FAULTS = (
     "postgres",
     "pause:orders",
 )
-# `lose:broker` (the broker back empty) is asked for by name: with the log in the local S3
-# server, consumers read everything again at about 10 events/s (rclone lists a partition's
-# folder on every fetch), so one such fault turns a five-minute run into a half-hour one.
+# `lose:broker` (the broker back empty) is asked for by name: every relay republishes its
+# whole log and every consumer reads it again, which made a five-minute run a half-hour one
+# (measured before the S3 guard answered the broker's listings; not measured since).
 
 # Variables that would make the stack reuse a running server instead of starting its own.
 _SHARED = ("DATABASE_URL", "KAFKA_BOOTSTRAP", "S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY")
