@@ -101,12 +101,12 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if_match, if_none_match = self.headers.get("If-Match"), self.headers.get("If-None-Match")
         if self.command != "PUT" or (if_match is None and if_none_match is None):
-            self._note(self._forward(body), body)
+            self._forward(body)
             return
         path = urllib.parse.urlsplit(self.path).path
         with self.server.lock_for(path):
             if self.server.holds(path, if_match, if_none_match):
-                self._note(self._forward(body), body)
+                self._forward(body)
                 return
         self._reply(412, "Precondition Failed", _PRECONDITION_FAILED)
 
@@ -142,13 +142,17 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def _forward(self, body: bytes) -> int:
+    def _forward(self, body: bytes) -> None:
         try:
             reply = self._exchange(body)
         except (OSError, http.client.HTTPException):
             self._upstream = None  # a connection rclone closed while idle: one retry, fresh
             reply = self._exchange(body)
         status, reason, headers, data = reply
+        # The index first, then the answer: a client that has its 200 must find the object
+        # in its next listing (the broker lists right after it writes; four producers on one
+        # partition hung on a listing that lagged its own acknowledged write).
+        self._note(status, body)
         self.send_response_only(status, reason)
         head = self.command == "HEAD"
         for name, value in headers:
@@ -160,7 +164,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if not head:
             self.wfile.write(data)
-        return status
 
     def _exchange(self, body: bytes) -> tuple[int, str, list[tuple[str, str]], bytes]:
         if self._upstream is None:
