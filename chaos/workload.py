@@ -146,6 +146,11 @@ class Driver:
         if reply.status_code >= 500:
             phase.errors[str(reply.status_code)] += 1
             raise Retry
+        if reply.status_code == 408:
+            # The gateway did not get the whole request in time (our side, starved of CPU,
+            # sent it slowly): it was never applied, so sending it again is safe.
+            phase.errors["408"] += 1
+            raise Retry
         return reply
 
     # ---- the steps; each answers the reference the audit looks up, or raises ----

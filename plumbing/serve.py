@@ -9,6 +9,11 @@ from plumbing.http_guard import HttpLimits, guarded_protocol
 from plumbing.logging import configure
 from plumbing.settings import ServiceSettings
 
+# Longer than any caller keeps an idle connection (the gateway: 4 s, see
+# gateway/adapters/upstream.py), so it is always the caller that closes one: a server that
+# closes first can race a request being sent on it.
+KEEP_ALIVE_S = 20
+
 
 def limits(settings: ServiceSettings) -> HttpLimits:
     return HttpLimits(
@@ -29,6 +34,7 @@ def serve(app: FastAPI, settings: ServiceSettings) -> None:
         log_config=None,  # keep our JSON logging
         access_log=False,
         timeout_graceful_shutdown=5,
+        timeout_keep_alive=KEEP_ALIVE_S,
         # uvicorn's h11 protocol with size limits, deadlines and JSON refusals (see
         # http_guard.py); a class, not "auto", so it never silently becomes httptools.
         http=guarded_protocol(limits(settings)),

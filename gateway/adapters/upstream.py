@@ -34,10 +34,40 @@ class Reply:
     body: Any
 
 
+# Reused connections are dropped before the services' keep-alive timeout would close them
+# (plumbing.serve: KEEP_ALIVE_S): the other way round, a request sent on a connection the
+# service is closing at that moment fails with "server disconnected" — a spurious 503.
+KEEPALIVE_EXPIRY_S = 4.0
+# Per service. A bulkhead: a service that stops answering ties up only its own connections,
+# so its neighbours' calls and the readiness probes go on (one shared pool let a paused
+# scheduling service time out the whole gateway).
+CONNECTIONS_PER_SERVICE = 64
+
+
 class Upstreams:
-    def __init__(self, urls: dict[str, str], timeout_s: float = 15.0) -> None:
+    def __init__(
+        self,
+        urls: dict[str, str],
+        timeout_s: float = 15.0,
+        transport: httpx.AsyncBaseTransport | None = None,  # tests: httpx.MockTransport
+    ) -> None:
         self.urls = urls
-        self.client = httpx.AsyncClient(timeout=timeout_s)
+        self.clients = {
+            service: httpx.AsyncClient(
+                timeout=timeout_s,
+                limits=httpx.Limits(
+                    max_connections=CONNECTIONS_PER_SERVICE,
+                    max_keepalive_connections=CONNECTIONS_PER_SERVICE // 4,
+                    keepalive_expiry=KEEPALIVE_EXPIRY_S,
+                ),
+                transport=transport,
+            )
+            for service in urls
+        }
+        # Probes get their own pool: a busy service's full pool must not make it look dead.
+        self.probes = httpx.AsyncClient(
+            timeout=2, limits=httpx.Limits(keepalive_expiry=KEEPALIVE_EXPIRY_S), transport=transport
+        )
 
     def checker(self, service: str) -> Callable[[], Awaitable[None]]:
         """A readiness check: the service answers its liveness probe."""
@@ -46,7 +76,7 @@ class Upstreams:
             # The reasons are public (/readyz): never the exception text, which names the
             # service's address; plumbing.app logs the failure.
             try:
-                reply = await self.client.get(self.urls[service] + "/healthz", timeout=2)
+                reply = await self.probes.get(self.urls[service] + "/healthz")
             except httpx.TimeoutException:
                 raise CheckFailed("timed out") from None
             except httpx.HTTPError:
@@ -64,7 +94,7 @@ class Upstreams:
 
         async def consumers(service: str) -> tuple[str, Any]:
             try:
-                reply = await self.client.get(self.urls[service] + "/readyz", timeout=2)
+                reply = await self.probes.get(self.urls[service] + "/readyz")
                 return service, reply.json().get("consumers")
             except (httpx.HTTPError, ValueError, AttributeError):
                 return service, None
@@ -79,7 +109,8 @@ class Upstreams:
         return {"catching_up": bool(behind), "read_side": groups}
 
     async def close(self) -> None:
-        await self.client.aclose()
+        for client in (*self.clients.values(), self.probes):
+            await client.aclose()
 
     async def call(
         self,
@@ -96,7 +127,7 @@ class Upstreams:
         if caller is not None:
             sent.update(caller.headers())
         try:
-            response = await self.client.request(
+            response = await self.clients[service].request(
                 method, self.urls[service] + path, json=json, params=params, headers=sent
             )
         except httpx.HTTPError as exc:

@@ -63,9 +63,7 @@ def upstreams(answer: httpx.Response | Exception) -> Upstreams:
             raise answer
         return answer
 
-    found = Upstreams({"orders": "http://10.1.2.3:8081"})
-    found.client = httpx.AsyncClient(transport=httpx.MockTransport(reply))
-    return found
+    return Upstreams({"orders": "http://10.1.2.3:8081"}, transport=httpx.MockTransport(reply))
 
 
 @pytest.mark.parametrize(

@@ -61,9 +61,9 @@ def upstreams(answers: dict[str, dict[str, object] | None]) -> Upstreams:
             body["consumers"] = consumers
         return httpx.Response(200, json=body)
 
-    found = Upstreams({name: f"http://{name}" for name in answers})
-    found.client = httpx.AsyncClient(transport=httpx.MockTransport(answer))
-    return found
+    return Upstreams(
+        {name: f"http://{name}" for name in answers}, transport=httpx.MockTransport(answer)
+    )
 
 
 async def test_the_gateway_says_catching_up_while_any_service_lags() -> None:
