@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 
 from contracts.api.audience import audience_of
+from contracts.api.common import When
 from contracts.api.errors import errors
 from contracts.api.reports import REPORT, Report
 from gateway.domain.users import User
@@ -46,8 +46,8 @@ async def report(
     name: Name,
     user: Reader,
     upstreams: UpstreamsDep,
-    start: Annotated[datetime | None, Query(alias="from")] = None,
-    end: Annotated[datetime | None, Query(alias="to")] = None,
+    start: Annotated[When | None, Query(alias="from")] = None,
+    end: Annotated[When | None, Query(alias="to")] = None,
     fmt: Annotated[Literal["json", "csv"], Query(alias="format")] = "json",
 ) -> Response:
     params = {k: v.isoformat() for k, v in (("from", start), ("to", end)) if v}

@@ -7,7 +7,6 @@ Nothing here is commercial: every audience's model is the same (contracts/api/sc
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -15,7 +14,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Response
 
 from contracts.api.audience import Views
 from contracts.api.cards import TaskOut
-from contracts.api.common import When
+from contracts.api.common import OnDay, When
 from contracts.api.errors import errors
 from contracts.api.scheduling import (
     BOOKED,
@@ -183,7 +182,7 @@ async def tasks(
     user: SignedIn,
     upstreams: UpstreamsDep,
     mine: bool = False,
-    day: Annotated[date | None, Query(alias="date")] = None,
+    day: Annotated[OnDay | None, Query(alias="date")] = None,
     status: Literal["open", "done", "cancelled"] | None = None,
     order_id: UUID | None = None,
 ) -> Response:

@@ -9,6 +9,7 @@ examples per operation and role so the whole run stays around two minutes.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -34,7 +35,9 @@ RUNS = [
     ("director", "stateful"),
 ]
 EXAMPLES_PER_OPERATION = 4
-SECONDS_PER_RUN = 10
+# FUZZ_SECONDS=120 for a deeper run by hand: in ten seconds the coverage phase reaches only
+# some operations (which ones depends on the machine's speed).
+SECONDS_PER_RUN = int(os.environ.get("FUZZ_SECONDS", "10"))
 # 404 and 409 are the API's answers to valid-looking input about an order that does not exist
 # or is at another version or stage (unmet gates, stale versions). Beyond them, a refusal is
 # accepted only where a rule spans fields (or requests, or the deployment's settings) that no

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from contracts.api.common import When
 from plumbing.state import PoolDep
 from services.projections.adapters import pipeline_store, reports_store
 from services.projections.domain.reports import (
@@ -24,8 +25,8 @@ from services.projections.domain.reports import (
 )
 
 router = APIRouter(prefix="/reports")
-From = Annotated[datetime | None, Query(alias="from")]
-To = Annotated[datetime | None, Query(alias="to")]
+From = Annotated[When | None, Query(alias="from")]
+To = Annotated[When | None, Query(alias="to")]
 # Reports have always titled stages in English; a client may ask for Russian.
 Lang = Annotated[str, Query(pattern="^(ru|en)$")]
 

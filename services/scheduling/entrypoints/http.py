@@ -7,8 +7,9 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from contracts.api.common import When
 from plumbing.actor import CurrentActor
 from plumbing.errors import NotFound
 from plumbing.state import PoolDep
@@ -25,8 +26,8 @@ router = APIRouter()
 class AbsenceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: When
+    ends_at: When
     reason: str | None = Field(default=None, max_length=200)
 
 
@@ -51,8 +52,8 @@ async def crew(pool: PoolDep, role: str | None = None) -> list[dict[str, Any]]:
 async def crew_calendar(
     actor: CurrentActor,
     service: CrewDep,
-    start: Annotated[AwareDatetime, Query(alias="from")],
-    end: Annotated[AwareDatetime, Query(alias="to")],
+    start: Annotated[When, Query(alias="from")],
+    end: Annotated[When, Query(alias="to")],
     role: Annotated[str | None, Query(max_length=64)] = None,
 ) -> list[dict[str, Any]]:
     """`[{member, busy, free}]`: every active member of `role` (all crew without it), each
@@ -92,8 +93,8 @@ async def crew_schedule(
     member_id: UUID,
     actor: CurrentActor,
     service: CrewDep,
-    start: Annotated[AwareDatetime, Query(alias="from")],
-    end: Annotated[AwareDatetime, Query(alias="to")],
+    start: Annotated[When, Query(alias="from")],
+    end: Annotated[When, Query(alias="to")],
 ) -> dict[str, Any]:
     if not may_see_schedule(viewer_of(actor), member_id):
         raise NotFound(f"crew member {member_id} not found", code="unknown_member")

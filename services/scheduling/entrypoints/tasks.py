@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from contracts.api.common import OnDay, When
 from plumbing.actor import CurrentActor
 from services.scheduling.application.manual_tasks import create_task
 from services.scheduling.entrypoints.deps import KnownOrdersDep, TasksDep
@@ -31,7 +31,7 @@ class NewTask(BaseModel):
     order_id: UUID | None = None
     assignee_id: UUID | None = None
     assignee_role: str | None = None
-    due_at: datetime | None = None
+    due_at: When | None = None
 
 
 @router.post("/tasks", status_code=201)
@@ -56,7 +56,7 @@ async def list_tasks(
     actor: CurrentActor,
     tasks: TasksDep,
     mine: bool = False,
-    day: Annotated[date | None, Query(alias="date")] = None,
+    day: Annotated[OnDay | None, Query(alias="date")] = None,
     status: Literal["open", "done", "cancelled"] | None = None,
     order_id: UUID | None = None,
 ) -> list[dict[str, Any]]:

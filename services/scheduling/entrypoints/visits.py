@@ -7,8 +7,9 @@ from uuid import UUID
 
 from fastapi import APIRouter, Header
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from contracts.api.common import When
 from contracts.events.common import VisitKind
 from plumbing.actor import CurrentActor
 from services.scheduling.adapters import visit_store
@@ -23,15 +24,15 @@ class BookVisit(BaseModel):
 
     kind: VisitKind
     assignee_id: UUID
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: When
+    ends_at: When
 
 
 class ChangeVisit(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
+    starts_at: When | None = None
+    ends_at: When | None = None
     assignee_id: UUID | None = None
     cancelled: bool = False
     reason: str | None = Field(default=None, max_length=500)
