@@ -92,7 +92,7 @@ e2e: $(VENV)/.installed web-build ## the gateway serves the built app (tests/e2e
 
 # tests/browser run last within the one session (tests/browser/conftest.py orders them).
 test: lint typecheck schemas-check k8s-validate web-check web-build browser ## everything CI runs
-	$(PY) -m pytest -q -p no:cacheprovider tests
+	$(PY) -m pytest -q -p no:cacheprovider --durations=25 tests
 
 browser-test: $(VENV)/.installed web-build browser ## only the browser tests (screenshots in test-artifacts/screens)
 	$(PY) -m pytest -q tests/browser

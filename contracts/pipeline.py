@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 PRODUCTION: Final = "production"
 CANCELLED: Final = "cancelled"
@@ -36,7 +36,7 @@ class StageDefinition(BaseModel):
     title_en: str
     # How long an order may stay before it is overdue; None: no limit.
     limit_hours: float | None = None
-    terminal: bool = False
+    terminal: StrictBool = False
     gate: list[GateCondition] = Field(default_factory=list)
 
 

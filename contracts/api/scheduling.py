@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Literal
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 from pydantic.json_schema import SkipJsonSchema
 
 from contracts.api.audience import Shown, Views
@@ -114,7 +114,7 @@ class ChangeVisit(Input):
     starts_at: When | None = None
     ends_at: When | None = None
     assignee_id: UUID | None = None
-    cancelled: bool = False
+    cancelled: StrictBool = False
     reason: str | None = Field(default=None, max_length=500)
     expected_version: int | None = Field(
         default=None, ge=1, description="the visit's version as the client saw it: stale → 409"
@@ -213,7 +213,7 @@ class RuleRequest(Input):
     # Taken back as GET gave it, but not invited: it can only repeat the path's id.
     id: SkipJsonSchema[str | None] = None
     title: str = Field(min_length=1, max_length=200)
-    enabled: bool = True
+    enabled: StrictBool = True
     trigger: str
     conditions: JsonObject = Field(default_factory=dict)
     actions: list[JsonObject] = Field(min_length=1, max_length=10)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from contracts.api.audience import Shown, Views
 from contracts.api.common import Id, Input
@@ -43,5 +43,5 @@ class NewUser(Input):
 class UserChanges(Input):
     display_name: str | None = Field(default=None, min_length=1, max_length=200)
     role: Role | None = None
-    active: bool | None = None
+    active: StrictBool | None = None
     password: str | None = Field(default=None, min_length=4, max_length=200)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from contracts.events.common import VisitKind
 from contracts.events.scheduling import TaskKind
@@ -97,7 +97,7 @@ Action = Annotated[CreateTask | RequestStageMove | Notify, Field(discriminator="
 class Rule(_Model):
     id: str = Field(pattern=ID_PATTERN)
     title: str = Field(min_length=1, max_length=200)
-    enabled: bool = True
+    enabled: StrictBool = True
     trigger: Trigger
     conditions: Conditions = Conditions()
     actions: list[Action] = Field(min_length=1, max_length=10)

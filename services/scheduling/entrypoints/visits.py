@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Header
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from contracts.api.common import When
 from contracts.events.common import VisitKind
@@ -34,7 +34,7 @@ class ChangeVisit(BaseModel):
     starts_at: When | None = None
     ends_at: When | None = None
     assignee_id: UUID | None = None
-    cancelled: bool = False
+    cancelled: StrictBool = False
     reason: str | None = Field(default=None, max_length=500)
     expected_version: int | None = Field(default=None, ge=1)
 
