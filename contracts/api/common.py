@@ -51,6 +51,8 @@ def _full_date(value: Any) -> Any:
 
 # A day a client sends: YYYY-MM-DD.
 OnDay = Annotated[date, BeforeValidator(_full_date)]
+# A report's bound: a moment, or a whole day (which the report reads in the company's time zone).
+MomentOrDay = When | OnDay
 # A JSON object whose shape another contract defines (an event's data, a rule's trigger):
 # its schema is in contracts/schemas, not repeated here.
 JsonObject = dict[str, JsonValue]

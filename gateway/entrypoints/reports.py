@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Response
 
 from contracts.api.audience import audience_of
-from contracts.api.common import When
+from contracts.api.common import MomentOrDay
 from contracts.api.errors import errors
 from contracts.api.reports import REPORT, Report
 from gateway.domain.users import User
@@ -41,13 +41,19 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
     return out.getvalue()
 
 
+BOUND = (
+    "An RFC 3339 date-time, or a day (YYYY-MM-DD) taken whole in the company's time zone "
+    "(Europe/Moscow): `from=2026-11-01&to=2026-11-30` is November, the 30th included."
+)
+
+
 @router.get("/{name}", response_model=Report, responses={**CSV, **errors(401, 403, 422, 503)})
 async def report(
     name: Name,
     user: Reader,
     upstreams: UpstreamsDep,
-    start: Annotated[When | None, Query(alias="from")] = None,
-    end: Annotated[When | None, Query(alias="to")] = None,
+    start: Annotated[MomentOrDay | None, Query(alias="from", description=BOUND)] = None,
+    end: Annotated[MomentOrDay | None, Query(alias="to", description=BOUND)] = None,
     fmt: Annotated[Literal["json", "csv"], Query(alias="format")] = "json",
 ) -> Response:
     params = {k: v.isoformat() for k, v in (("from", start), ("to", end)) if v}

@@ -244,7 +244,8 @@ async def test_undecodable_bytes_in_a_typed_query_parameter_are_refused_with_422
     [
         "/api/v1/reports/funnel?to=0.5",
         "/api/v1/reports/funnel?from=1700000000",
-        "/api/v1/reports/stage-durations?from=2025-03-03",
+        "/api/v1/reports/stage-durations?from=2025-03-03T09:00",
+        "/api/v1/reports/workload?to=03.03.2025",
         "/api/v1/tasks?date=0",
         "/api/v1/tasks?date=2025-03-03T00:00:00Z",
     ],

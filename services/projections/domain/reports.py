@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from contracts.pipeline import CANCELLED
@@ -28,11 +28,25 @@ class Period:
     end: datetime  # exclusive
 
 
-def period(start: datetime | None, end: datetime | None, now: datetime) -> Period:
-    """API.md: reports take optional from/to, default the last 30 days."""
-    stop = _aware(end) if end else now
-    begin = _aware(start) if start else stop - timedelta(days=DEFAULT_DAYS)
+def period(
+    start: datetime | date | None,
+    end: datetime | date | None,
+    now: datetime,
+    tz: ZoneInfo = COMPANY_TZ,
+) -> Period:
+    """API.md: reports take optional from/to, default the last 30 days. A day as a bound is
+    whole, in the company's time zone: from=2026-11-01&to=2026-11-30 is November, the 30th
+    included, as a director picking days on a calendar means it."""
+    stop = _moment(end, tz, whole_day=True) if end else now
+    begin = _moment(start, tz, whole_day=False) if start else stop - timedelta(days=DEFAULT_DAYS)
     return Period(begin, stop)
+
+
+def _moment(at: datetime | date, tz: ZoneInfo, whole_day: bool) -> datetime:
+    if isinstance(at, datetime):  # first: a datetime is a date too
+        return _aware(at)
+    day = at + timedelta(days=1) if whole_day else at
+    return datetime(day.year, day.month, day.day, tzinfo=tz)
 
 
 def _aware(at: datetime) -> datetime:

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from contracts.api.common import When
+from contracts.api.common import MomentOrDay
 from plumbing.state import PoolDep
 from services.projections.adapters import pipeline_store, reports_store
 from services.projections.domain.reports import (
@@ -25,8 +25,8 @@ from services.projections.domain.reports import (
 )
 
 router = APIRouter(prefix="/reports")
-From = Annotated[When | None, Query(alias="from")]
-To = Annotated[When | None, Query(alias="to")]
+From = Annotated[MomentOrDay | None, Query(alias="from")]
+To = Annotated[MomentOrDay | None, Query(alias="to")]
 # Reports have always titled stages in English; a client may ask for Russian.
 Lang = Annotated[str, Query(pattern="^(ru|en)$")]
 
