@@ -12,11 +12,15 @@ import asyncio
 import logging
 import os
 import platform
+import secrets
 import sys
 
 from bench import board, event_store, media, orders, projections, relay, scheduling
 from bench.components import Components, components, fresh_database, server_version
 from bench.orders_drive import REQUESTS_PER_ORDER
+
+# The services the benchmarks build in-process read it (plumbing/actor.py); any real key.
+os.environ.setdefault("INTERNAL_SIGNING_KEY", secrets.token_urlsafe(48))
 
 ROW = "{:<30}{:>12}{:>12}{:>9}"
 STREAM_ROW = "{:<30}{:>12}{:>12}{:>12}{:>12}"

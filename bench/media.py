@@ -25,6 +25,7 @@ from PIL import Image
 from bench.rounds import alternate
 from deploy.local.object_store import LocalObjectStore
 from deploy.local.ports import free_port
+from plumbing.actor import signing_hook
 from services.media.bootstrap import Settings, build
 
 ROW = "{:<30}{:>12}{:>12}{:>9}"
@@ -116,7 +117,11 @@ async def run_media_bench(
         app = build(settings)
         async with (
             app.router.lifespan_context(app),
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://m") as http,
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app),
+                base_url="http://m",
+                event_hooks={"request": [signing_hook(settings.internal_signing_key, "media")]},
+            ) as http,
             httpx.AsyncClient(timeout=120) as s3,
         ):
             store = app.state.store

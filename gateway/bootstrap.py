@@ -70,6 +70,10 @@ def build(settings: Settings) -> FastAPI:
         # Whoever knows the key can sign a token with any role: better down than open.
         log.critical("refusing to start: %s", weak)
         raise
+    if settings.internal_signing_key == secret:
+        # A service holding it could then mint a user's login (plumbing/actor.py).
+        log.critical("refusing to start: INTERNAL_SIGNING_KEY equals JWT_SECRET")
+        raise WeakSigningKey("INTERNAL_SIGNING_KEY must differ from JWT_SECRET")
 
     upstreams = Upstreams(
         {
@@ -78,7 +82,8 @@ def build(settings: Settings) -> FastAPI:
             "media": settings.media_url,
             "notifications": settings.notifications_url,
             "projections": settings.projections_url,
-        }
+        },
+        settings.internal_signing_key,
     )
 
     async def wire(pool: asyncpg.Pool, app: FastAPI) -> Sequence[Job]:
@@ -101,6 +106,7 @@ def build(settings: Settings) -> FastAPI:
             reports=[upstreams.read_side],
             topics=[IDENTITY],
             wire=wire,
+            routes_need_gateway=False,  # it is the gateway: users call it, with their token
             routers=[
                 auth.router,
                 orders.router,

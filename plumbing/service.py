@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import asyncpg
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from plumbing import db, kafka
+from plumbing.actor import ActorVerifier, WeakInternalKey, actor_from_token, check_internal_key
 from plumbing.app import Check, Report, Runtime, create_app
 from plumbing.settings import ServiceSettings
 
@@ -32,6 +33,9 @@ class ServiceSpec:
     routers: Sequence[APIRouter] = ()
     checks: dict[str, Check] = field(default_factory=dict)
     reports: Sequence[Report] = ()
+    # Every route of a service answers only calls the gateway signed (plumbing/actor.py); the
+    # gateway's own routes face users and say per route what they need.
+    routes_need_gateway: bool = True
 
 
 async def _retry(what: str, attempt: Callable[[], Awaitable[T]], timeout_s: float = 60) -> T:
@@ -47,6 +51,13 @@ async def _retry(what: str, attempt: Callable[[], Awaitable[T]], timeout_s: floa
 
 
 def build_service(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
+    """The app; raises WeakInternalKey (after logging why) without a real internal key: a
+    service that cannot tell the gateway's calls from anyone's must not serve."""
+    try:
+        check_internal_key(settings.internal_signing_key)
+    except WeakInternalKey as weak:
+        log.critical("refusing to start: %s", weak)
+        raise
     pools: list[asyncpg.Pool] = []
     jobs: list[Job] = []
     app: FastAPI
@@ -94,6 +105,8 @@ def build_service(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
             reports=spec.reports,
         ),
     )
+    app.state.actor_verifier = ActorVerifier(settings.internal_signing_key, settings.service_name)
+    guard = [Depends(actor_from_token)] if spec.routes_need_gateway else []
     for router in spec.routers:
-        app.include_router(router)
+        app.include_router(router, dependencies=guard)
     return app

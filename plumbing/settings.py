@@ -15,6 +15,10 @@ class ServiceSettings(BaseSettings):
     port: int = 8080
     log_level: str = "INFO"
 
+    # Signs (gateway) and verifies (services) the caller of each call: plumbing/actor.py.
+    # Required: a process with an empty or short key refuses to start.
+    internal_signing_key: str = ""
+
     database_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"
     # Each service owns one schema on the server; none reads another's tables.
     db_schema: str = ""

@@ -27,6 +27,9 @@ from deploy.local.postgres import LocalPostgres
 from deploy.local.stack import Stack
 from plumbing import db
 
+# Sets INTERNAL_SIGNING_KEY for the session before any service's settings are read.
+from tests import actors  # noqa: F401
+
 
 @dataclass
 class Infra:

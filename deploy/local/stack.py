@@ -86,13 +86,14 @@ class Stack:
             "S3_ENDPOINT": self.urls["s3"],
             "S3_ACCESS_KEY": s3_access,
             "S3_SECRET_KEY": s3_secret,
-            "JWT_SECRET": keys.jwt_secret,
+            "INTERNAL_SIGNING_KEY": keys.internal_signing_key,
             "LOG_LEVEL": "INFO",
             "PYTHONPATH": str(REPO_ROOT),
         }
         for spec in self._services:
             self.urls[spec.name] = self._start_service(spec, free_port(), service_env)
-        gateway_env = {**service_env, "SEED_DEMO": "true"}
+        # Only the gateway holds the users' signing key: a service cannot mint a login.
+        gateway_env = {**service_env, "JWT_SECRET": keys.jwt_secret, "SEED_DEMO": "true"}
         for spec in self._services:
             if spec.url_env:
                 gateway_env[spec.url_env] = self.urls[spec.name]

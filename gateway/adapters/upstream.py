@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from plumbing import correlation
+from plumbing.actor import signing_hook
 from plumbing.app import CheckFailed
 from plumbing.errors import DomainError
 
@@ -25,6 +26,7 @@ class Caller:
     role: str
 
     def headers(self) -> dict[str, str]:
+        """Plain, for the client's signing hook to turn into the signed token."""
         return {"X-Actor-Id": self.id, "X-Actor-Username": self.username, "X-Actor-Role": self.role}
 
 
@@ -48,6 +50,7 @@ class Upstreams:
     def __init__(
         self,
         urls: dict[str, str],
+        internal_key: str,
         timeout_s: float = 15.0,
         transport: httpx.AsyncBaseTransport | None = None,  # tests: httpx.MockTransport
     ) -> None:
@@ -61,6 +64,8 @@ class Upstreams:
                     keepalive_expiry=KEEPALIVE_EXPIRY_S,
                 ),
                 transport=transport,
+                # Each call carries its caller as a token for that very request.
+                event_hooks={"request": [signing_hook(internal_key, service)]},
             )
             for service in urls
         }

@@ -1,7 +1,7 @@
 """Crew, visits, tasks and robots: routed to the scheduling service with the caller attached.
 
 Roles are checked here (DOMAIN.md, Roles); which task a person may see or complete depends on
-assignments only scheduling holds, so that part is decided there from the X-Actor headers.
+assignments only scheduling holds, so that part is decided there from the signed actor.
 Nothing here is commercial: every audience's model is the same (contracts/api/scheduling.py).
 """
 

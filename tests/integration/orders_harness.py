@@ -20,6 +20,7 @@ from contracts.envelope import Envelope
 from contracts.events import registry
 from plumbing.relay import Relay
 from plumbing.service import Job
+from tests.actors import service_client
 from tests.conftest import Infra
 from tests.factories import envelope
 from tests.fixtures.previous_release.startup import (
@@ -160,9 +161,7 @@ class Orders:
 async def orders_service(infra: Infra, database_url: str) -> AsyncIterator[Orders]:
     async with (
         started("orders", components(infra), database_url) as svc,
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=svc.app), base_url="http://orders"
-        ) as client,
+        service_client(svc.app, "http://orders") as client,
     ):
         yield Orders(svc, client)
 

@@ -13,6 +13,7 @@ import pytest
 from gateway.adapters.upstream import CONNECTIONS_PER_SERVICE, KEEPALIVE_EXPIRY_S, Upstreams
 from plumbing.errors import DomainError
 from plumbing.serve import KEEP_ALIVE_S
+from tests.actors import KEY
 
 OK = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}"
 
@@ -43,7 +44,7 @@ async def server(answers: bool) -> AsyncIterator[str]:
 
 async def test_a_service_that_stops_answering_leaves_the_others_reachable() -> None:
     async with server(answers=False) as stuck, server(answers=True) as fine:
-        upstreams = Upstreams({"scheduling": stuck, "orders": fine}, timeout_s=30)
+        upstreams = Upstreams({"scheduling": stuck, "orders": fine}, KEY, timeout_s=30)
         try:
             # More calls than the stuck service's pool holds (and than httpx's default pool of
             # 100, which all services shared before): the rest queue for it.
@@ -67,7 +68,7 @@ async def test_a_service_that_stops_answering_leaves_the_others_reachable() -> N
 
 async def test_the_stuck_service_itself_is_reported_unavailable_not_hung_on() -> None:
     async with server(answers=False) as stuck:
-        upstreams = Upstreams({"scheduling": stuck}, timeout_s=0.5)
+        upstreams = Upstreams({"scheduling": stuck}, KEY, timeout_s=0.5)
         try:
             with pytest.raises(DomainError) as refused:
                 await upstreams.call("scheduling", "GET", "/tasks", None)

@@ -27,6 +27,7 @@ from services.media.application.housekeeping import Housekeeping
 from services.media.application.service import MediaService
 from services.media.bootstrap import Settings, build
 from services.media.domain.rules import DOCX, XLSX
+from tests.actors import service_client
 from tests.conftest import Infra
 
 
@@ -63,7 +64,7 @@ async def open_rig(infra: Infra, database_url: str, **overrides: Any) -> AsyncIt
     app = build(settings)
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://media") as http,
+        service_client(app, "http://media") as http,
         httpx.AsyncClient(timeout=30) as s3,
     ):
         yield Rig(

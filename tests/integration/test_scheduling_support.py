@@ -20,6 +20,7 @@ from fastapi import FastAPI
 
 from contracts.envelope import Envelope
 from services.scheduling.bootstrap import Settings, build
+from tests.actors import service_client
 from tests.conftest import Infra
 from tests.factories import MANAGER, envelope, order_created_data
 from tests.pipeline_versions import default_pipeline, published
@@ -147,9 +148,7 @@ async def scheduling(
     app = build(settings_for(infra, database_url, schema, **overrides))
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://scheduling"
-        ) as client,
+        service_client(app, "http://scheduling") as client,
     ):
         harness = Harness(app, client, app.state.pool, schema)
         # What the orders service publishes at its start: every stored version, here the

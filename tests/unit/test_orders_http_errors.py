@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
+from plumbing.actor import ActorVerifier
 from plumbing.app import Runtime, create_app
 from services.orders.adapters.memory_event_store import MemoryEventStore, MemoryOrderNumbers
 from services.orders.adapters.pipeline_store import MemoryPipelineStore, MemoryUserDirectory
@@ -19,6 +20,7 @@ from services.orders.application.usecases import Orders
 from services.orders.domain import errors
 from services.orders.entrypoints import errors as mapping
 from services.orders.entrypoints import http, http_commands
+from tests.actors import KEY, service_client
 
 HEADERS = {
     "x-actor-id": str(uuid.uuid4()),
@@ -52,6 +54,7 @@ async def service() -> FastAPI:
     await pipelines.ensure_default()
     core = OrderService(MemoryEventStore(), pipelines)
     app = create_app("orders-test", Runtime())
+    app.state.actor_verifier = ActorVerifier(KEY, "orders")
     app.state.core = core
     app.state.orders = Orders(core, MemoryOrderNumbers(), MemoryUserDirectory())
     app.include_router(http.router)
@@ -61,8 +64,7 @@ async def service() -> FastAPI:
 
 
 async def call(app: FastAPI, method: str, path: str, body: Any = None) -> httpx.Response:
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://orders") as client:
+    async with service_client(app, "http://orders", raise_app_exceptions=False) as client:
         return await client.request(method, path, json=body, headers=HEADERS)
 
 

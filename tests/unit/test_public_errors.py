@@ -18,6 +18,7 @@ from gateway.adapters.upstream import Upstreams
 from gateway.bootstrap import Settings, build
 from gateway.entrypoints.bodies import MAX_DEPTH, json_body
 from plumbing.app import CheckFailed, Runtime, create_app
+from tests.actors import KEY
 
 SECRET_TEXT = "postgresql://oms:hunter2@10.1.2.3:5432/oms /srv/app/plumbing/db.py"
 
@@ -63,7 +64,7 @@ def upstreams(answer: httpx.Response | Exception) -> Upstreams:
             raise answer
         return answer
 
-    return Upstreams({"orders": "http://10.1.2.3:8081"}, transport=httpx.MockTransport(reply))
+    return Upstreams({"orders": "http://10.1.2.3:8081"}, KEY, transport=httpx.MockTransport(reply))
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ import httpx
 from gateway.adapters.upstream import Upstreams
 from plumbing import progress
 from plumbing.app import Runtime, create_app
+from tests.actors import KEY
 
 
 async def readyz(runtime: Runtime) -> httpx.Response:
@@ -62,7 +63,9 @@ def upstreams(answers: dict[str, dict[str, object] | None]) -> Upstreams:
         return httpx.Response(200, json=body)
 
     return Upstreams(
-        {name: f"http://{name}" for name in answers}, transport=httpx.MockTransport(answer)
+        {name: f"http://{name}" for name in answers},
+        KEY,
+        transport=httpx.MockTransport(answer),
     )
 
 
