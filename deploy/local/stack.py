@@ -145,8 +145,10 @@ class Stack:
             pg_dir, free_port(), log_dir=self.log_dir, password=keys.postgres_password
         )
         self._start(pg)
+        # The port changes at every start; the passwords do not (README, Database logins).
         log.info(
-            "PostgreSQL on 127.0.0.1:%d, database postgres; logins and passwords in %s",
+            "PostgreSQL: postgresql://<login>:<password>@127.0.0.1:%d/postgres, logins "
+            "oms_<service> and oms_analyst, passwords in %s",
             pg.port,
             self.data_dir / "secrets.json",
         )
