@@ -23,7 +23,7 @@ import pytest
 from contracts.envelope import Envelope
 from deploy.database.plan import SCHEMAS, SERVICES, Analyst, Login, Plan, with_login
 from deploy.database.provision import drop_roles, provision
-from deploy.local.db_logins import local_plan, role_names, role_prefix
+from deploy.local.db_logins import local_plan, provision_local, role_names, role_prefix
 from deploy.local.layout import DB_LOGINS, Secrets
 from plumbing import db
 from plumbing.ordered_log import OUTBOX_DDL
@@ -374,3 +374,37 @@ async def test_an_admin_who_may_not_create_roles_changes_nothing(server: Server)
 async def test_two_stacks_provisioning_at_once_both_succeed(server: Server) -> None:
     done = await asyncio.gather(*(provision(server.admin_url, server.plan) for _ in range(2)))
     assert done == [True, True]
+
+
+async def test_the_stack_falls_back_to_one_login_when_its_url_may_not_create_roles(
+    server: Server,
+) -> None:
+    # What Stack.start does with a DATABASE_URL whose user lacks CREATEROLE: no logins, and
+    # the caller keeps that one URL for every service (and logs a warning).
+    assert await asyncio.to_thread(provision_local, server.url("orders"), server.keys) is None
+
+
+async def test_an_admin_with_createrole_owning_the_database_can_provision(infra: Infra) -> None:
+    # Managed servers seldom hand out a superuser: a role with CREATEROLE that owns the
+    # database (PostgreSQL 16+ makes it an admin of the roles it creates) must do.
+    tag = uuid.uuid4().hex[:8]
+    name, admin = f"oms_managed_{tag}", f"oms_managed_{tag}_admin"
+    await _admin(infra.server_url, f"CREATE ROLE {admin} LOGIN CREATEROLE PASSWORD 'admin-pw'")
+    await _admin(infra.server_url, f"CREATE DATABASE {name} OWNER {admin}")
+    url = with_login(infra.server_url.rpartition("/")[0] + "/" + name, admin, "admin-pw")
+    keys = random_keys()
+    plan = local_plan(role_prefix(name), keys)
+    try:
+        assert await provision(url, plan)
+        assert await provision(url, plan)  # and again
+        orders = with_login(url, plan.role_of("orders"), keys.db_passwords["orders"])
+        async with connected(orders) as conn:
+            await conn.execute("CREATE TABLE orders.t (x int)")
+            with pytest.raises(asyncpg.InsufficientPrivilegeError):
+                await conn.execute("CREATE SCHEMA elsewhere")
+            assert not await conn.fetchval(
+                "SELECT rolcreaterole FROM pg_roles WHERE rolname = current_user"
+            )
+    finally:
+        await _admin(infra.server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        await drop_roles(infra.server_url, [*role_names(role_prefix(name)), admin])
