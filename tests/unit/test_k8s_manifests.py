@@ -400,3 +400,18 @@ def test_production_ships_no_secret_values_and_a_pinned_image(production: Path) 
         assert "/" in name, f"{image}: not from a registry"
         assert tag, f"{image}: no tag"
         assert tag != "latest", image
+
+
+def test_production_examples_name_every_secret_key_the_pods_and_the_job_read(
+    production: Path,
+) -> None:
+    def keys_in(example: str) -> set[str]:
+        text = (production / example).read_text()
+        lines = [line for line in text.splitlines() if line and not line.startswith("#")]
+        return {line.split("=", 1)[0] for line in lines}
+
+    examples = {"oms-secrets": keys_in("secrets.env.example")}
+    examples["oms-db-admin"] = keys_in("db-admin.env.example")
+    for workload in app_deployments(production) + of_kind(production, "Job"):
+        for secret, key in secret_refs(workload).values():
+            assert key in examples[secret], (workload["metadata"]["name"], secret, key)
