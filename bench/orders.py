@@ -46,6 +46,7 @@ from bench.orders_drive import (
     raw_chain,
 )
 from bench.rounds import alternate
+from deploy.local.db_logins import drop_local_logins
 from deploy.local.layout import REPO_ROOT
 from deploy.local.ports import free_port
 from deploy.local.service_process import ServiceProcess, ServiceSpec
@@ -137,6 +138,7 @@ def run(parts: Components, plan: Plan, emit: Emit) -> None:
             for component in reversed(started):
                 component.stop()
             asyncio.run(_admin(parts.server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            drop_local_logins(parts.server_url, name)  # the stack's logins outlive the database
             shutil.rmtree(root, ignore_errors=True)
         finally:
             signal.signal(signal.SIGINT, previous)

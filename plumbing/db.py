@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Sequence
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
+
+log = logging.getLogger(__name__)
 
 # The database is away — restarting, refusing connections while it recovers, or the connection
 # died under a statement. None of these says anything about the statement or the event at hand:
@@ -48,7 +51,11 @@ async def ensure_schema(url: str, schema: str) -> None:
         # Two services starting at once may both try; the lock makes it one at a time.
         async with conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock($1)", lock_key("ddl:" + schema))
-            await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(schema)}")
+            # Looked up first: a service's own login may not create schemas (provisioning made
+            # its schema, deploy/database), and CREATE SCHEMA IF NOT EXISTS checks that right
+            # before it checks whether the schema is there.
+            if not await conn.fetchval("SELECT 1 FROM pg_namespace WHERE nspname = $1", schema):
+                await conn.execute(f"CREATE SCHEMA {quote_ident(schema)}")
     finally:
         await conn.close()
 
@@ -89,6 +96,34 @@ async def migrate(pool: asyncpg.Pool, schema: str, steps: Sequence[str]) -> None
                 continue
             await conn.execute(sql)
             await conn.execute("INSERT INTO schema_migrations (step) VALUES ($1)", number)
+
+
+async def grant_log_readers(
+    pool: asyncpg.Pool, schema: str, table: str, readers: Sequence[str]
+) -> list[str]:
+    """Let `readers` read the published log `schema.table`, and nothing else of the schema.
+
+    The owner grants it here, at every start after the migrations, because the log's table is
+    made by the migrations, after provisioning. Answers the roles granted; a role that does not
+    exist is skipped with a warning (a server without per-service logins). No-op without the
+    table (a service that publishes nothing)."""
+    granted: list[str] = []
+    async with pool.acquire() as conn:
+        if await conn.fetchval("SELECT to_regclass($1)", f"{schema}.{table}") is None:
+            return granted
+        for reader in readers:
+            reader_q = quote_ident(reader)
+            try:
+                async with conn.transaction():
+                    await conn.execute(f"GRANT USAGE ON SCHEMA {quote_ident(schema)} TO {reader_q}")
+                    await conn.execute(
+                        f"GRANT SELECT ON {quote_ident(schema)}.{quote_ident(table)} TO {reader_q}"
+                    )
+            except asyncpg.UndefinedObjectError:
+                log.warning("no role %s to grant %s.%s to", reader, schema, table)
+                continue
+            granted.append(reader)
+    return granted
 
 
 # A plain connection or one borrowed from a pool: handlers accept either.

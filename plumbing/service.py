@@ -36,6 +36,9 @@ class ServiceSpec:
     # Every route of a service answers only calls the gateway signed (plumbing/actor.py); the
     # gateway's own routes face users and say per route what they need.
     routes_need_gateway: bool = True
+    # The table others may read (settings.db_log_readers): plumbing's outbox, unless the
+    # service keeps a log of its own (orders' event store). Absent table: nothing granted.
+    published_log: str = "outbox"
 
 
 async def _retry(what: str, attempt: Callable[[], Awaitable[T]], timeout_s: float = 60) -> T:
@@ -72,6 +75,10 @@ def build_service(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
         )
         pools.append(pool)
         await db.migrate(pool, settings.schema_name, spec.migrations)
+        if settings.log_readers:
+            await db.grant_log_readers(
+                pool, settings.schema_name, spec.published_log, settings.log_readers
+            )
         if spec.topics:
             await _retry(
                 "kafka",

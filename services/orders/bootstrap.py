@@ -58,6 +58,7 @@ def build(settings: Settings) -> FastAPI:
             migrations=MIGRATIONS,
             topics=[ORDERS, *CONSUMED],
             wire=wire,
+            published_log="events",  # the event store is the log (projections' rebuild reads it)
             routers=[http.router, http_commands.router, http_pipeline.router],
         ),
     )

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import asyncpg
 
+from deploy.local.db_logins import drop_local_logins
 from deploy.local.stack import Stack
 from tests.conftest import Infra
 
@@ -38,3 +39,5 @@ def own_stack(infra: Infra, data: Path, prefix: str) -> Iterator[Stack]:
     finally:
         running.stop()  # also after a failed start: nothing half-started stays behind
         asyncio.run(run(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        # Its per-service logins belong to the server, not to the dropped database.
+        drop_local_logins(infra.server_url, name)

@@ -52,6 +52,38 @@ async def test_postgres_accepts_sql_and_has_btree_gist(tmp_path: Path) -> None:
     assert not pg.is_running()
 
 
+async def test_postgres_refuses_tcp_without_the_password_even_in_an_old_data_folder(
+    tmp_path: Path,
+) -> None:
+    data_dir = pg_data_dir(tmp_path)
+    pg = LocalPostgres(data_dir, free_port(), log_dir=tmp_path / "logs", password="first-pw")
+    pg.start()
+    try:
+        no_password = f"postgresql://postgres@127.0.0.1:{pg.port}/postgres"
+        with pytest.raises(asyncpg.InvalidPasswordError):
+            await asyncpg.connect(no_password)
+        with pytest.raises(asyncpg.InvalidPasswordError):
+            await asyncpg.connect(pg.url.replace("first-pw", "guessed-pw"))
+        pg.stop()
+        # A folder made before passwords: everything trusted. The next start closes it and
+        # gives the superuser the password it is started with now.
+        (data_dir / "pg_hba.conf").write_text("host all all 127.0.0.1/32 trust\n")
+        pg = LocalPostgres(data_dir, pg.port, log_dir=tmp_path / "logs", password="second-pw")
+        pg.start()
+        with pytest.raises(asyncpg.InvalidPasswordError):
+            await asyncpg.connect(no_password)
+        with pytest.raises(asyncpg.InvalidPasswordError):
+            await asyncpg.connect(pg.url.replace("second-pw", "first-pw"))
+        conn = await asyncpg.connect(pg.url)
+        try:
+            assert await conn.fetchval("SELECT current_user") == "postgres"
+        finally:
+            await conn.close()
+    finally:
+        pg.stop()
+        shutil.rmtree(fallback_root(tmp_path), ignore_errors=True)
+
+
 async def _produce_and_consume(bootstrap: str, topic: str) -> bytes:
     # acks="all" without idempotence: Tansu cannot serve InitProducerId.
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")

@@ -280,13 +280,67 @@ def test_secret_references_point_at_oms_secrets(overlay: Path) -> None:
                 assert ref["name"].startswith("oms-secrets"), var["name"]
     for config in of_kind(overlay, "ConfigMap"):
         leaked = {"DATABASE_URL", "JWT_SECRET", "S3_ACCESS_KEY", "S3_SECRET_KEY"}
+        leaked |= {"ADMIN_DATABASE_URL", "ANALYST_DATABASE_URL"}
+        leaked |= {
+            f"{d['metadata']['name'].upper()}_DATABASE_URL" for d in app_deployments(overlay)
+        }
         assert not leaked & config.get("data", {}).keys(), "secrets belong in the Secret"
+
+
+def secret_refs(workload: Manifest) -> dict[str, tuple[str, str]]:
+    """env name → (Secret, key) for every variable of the workload's containers from a Secret."""
+    refs = {}
+    for container in containers(workload):
+        for var in container.get("env", []):
+            ref = var.get("valueFrom", {}).get("secretKeyRef")
+            if ref:
+                refs[var["name"]] = (ref["name"], ref["key"])
+    return refs
+
+
+@overlay_params
+def test_every_service_logs_into_the_database_as_itself(overlay: Path) -> None:
+    keys = {}
+    for deployment in app_deployments(overlay):
+        name = deployment["metadata"]["name"]
+        secret, key = secret_refs(deployment)["DATABASE_URL"]
+        assert secret.startswith("oms-secrets"), name
+        assert key == f"{name.upper()}_DATABASE_URL", name
+        keys[name] = key
+    assert len(set(keys.values())) == 6
+    # Projections' login (the rebuild) may read the published logs: the services grant it.
+    env = effective_env(overlay, containers(named(overlay, "Deployment", "orders"))[0])
+    assert env["DB_LOG_READERS"] == "oms_projections"
+
+
+@overlay_params
+def test_only_the_logins_job_gets_the_database_admin(overlay: Path) -> None:
+    (job,) = of_kind(overlay, "Job")
+    assert job["metadata"]["name"] == "db-logins"
+    (provision,) = containers(job)
+    assert provision["command"] == ["python", "-m", "deploy.database"]
+    refs = secret_refs(job)
+    assert refs["ADMIN_DATABASE_URL"][0].startswith("oms-db-admin")
+    for deployment in app_deployments(overlay):
+        assert not any(s.startswith("oms-db-admin") for s, _ in secret_refs(deployment).values())
+        # The Job is given exactly the URLs the services log in with.
+        assert secret_refs(deployment)["DATABASE_URL"] in refs.values()
+    assert refs["ANALYST_DATABASE_URL"][1] == "ANALYST_DATABASE_URL"
+    # The namespace enforces Pod Security "restricted": the Job's pod must pass it too.
+    pod = job["spec"]["template"]["spec"]
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+    assert pod["automountServiceAccountToken"] is False
+    assert provision["securityContext"]["allowPrivilegeEscalation"] is False
+    assert provision["securityContext"]["capabilities"]["drop"] == ["ALL"]
+    assert {"cpu", "memory"} <= provision["resources"]["limits"].keys()
 
 
 def test_dev_generates_every_secret_key_the_pods_read() -> None:
     (overlay,) = [p for p in OVERLAYS if p.name == "dev"]
     secrets = {s["metadata"]["name"]: s["data"].keys() for s in of_kind(overlay, "Secret")}
     workloads = of_kind(overlay, "Deployment") + of_kind(overlay, "StatefulSet")
+    workloads += of_kind(overlay, "Job")
     for workload in workloads:
         for container in containers(workload):
             for var in container.get("env", []):
@@ -346,3 +400,18 @@ def test_production_ships_no_secret_values_and_a_pinned_image(production: Path) 
         assert "/" in name, f"{image}: not from a registry"
         assert tag, f"{image}: no tag"
         assert tag != "latest", image
+
+
+def test_production_examples_name_every_secret_key_the_pods_and_the_job_read(
+    production: Path,
+) -> None:
+    def keys_in(example: str) -> set[str]:
+        text = (production / example).read_text()
+        lines = [line for line in text.splitlines() if line and not line.startswith("#")]
+        return {line.split("=", 1)[0] for line in lines}
+
+    examples = {"oms-secrets": keys_in("secrets.env.example")}
+    examples["oms-db-admin"] = keys_in("db-admin.env.example")
+    for workload in app_deployments(production) + of_kind(production, "Job"):
+        for secret, key in secret_refs(workload).values():
+            assert key in examples[secret], (workload["metadata"]["name"], secret, key)

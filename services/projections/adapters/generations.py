@@ -20,6 +20,22 @@ async def schema_exists(conn: Conn, schema: str) -> bool:
     return bool(await conn.fetchval("SELECT 1 FROM pg_namespace WHERE nspname = $1", schema))
 
 
+async def owner_mismatch(conn: Conn, live: str) -> str | None:
+    """The live schema's owner when it is not the connected user, else None.
+
+    A rebuild makes the tables the live service will use from the swap on: made by anyone
+    but the schema's owner (an admin's URL), they would lock the service out of its own read
+    models (permission denied on every statement)."""
+    row = await conn.fetchrow(
+        "SELECT nspowner::regrole::text AS owner, current_user AS me "
+        "FROM pg_namespace WHERE nspname = $1",
+        live,
+    )
+    if row is None or row["owner"] == row["me"]:
+        return None
+    return str(row["owner"])
+
+
 async def try_lock_rebuild(conn: Conn, live: str) -> bool:
     """One rebuild of a live schema at a time (a session lock held for the whole rebuild)."""
     return bool(await conn.fetchval("SELECT pg_try_advisory_lock($1)", lock_key("rebuild:" + live)))

@@ -62,6 +62,9 @@ async def install(
             )
         try:
             async with conn.transaction():  # a savepoint: no CREATEROLE must not undo the views
+                # Where the database logins are provisioned (deploy/database) the role, its
+                # password and its CONNECT are there already, and this login may not make
+                # them: only what is missing is asked for.
                 exists = await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role)
                 if not exists:
                     await conn.execute(f"CREATE ROLE {role_q} NOLOGIN")
@@ -69,8 +72,12 @@ async def install(
                     # A literal is required here (no parameters in utility statements).
                     quoted = await conn.fetchval("SELECT quote_literal($1)", password)
                     await conn.execute(f"ALTER ROLE {role_q} LOGIN PASSWORD {quoted}")
-                database = await conn.fetchval("SELECT quote_ident(current_database())")
-                await conn.execute(f"GRANT CONNECT ON DATABASE {database} TO {role_q}")
+                may_connect = await conn.fetchval(
+                    "SELECT has_database_privilege($1, current_database(), 'CONNECT')", role
+                )
+                if not may_connect:
+                    database = await conn.fetchval("SELECT quote_ident(current_database())")
+                    await conn.execute(f"GRANT CONNECT ON DATABASE {database} TO {role_q}")
                 await conn.execute(f"GRANT USAGE ON SCHEMA {rep_q} TO {role_q}")
                 await conn.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA {rep_q} TO {role_q}")
         except asyncpg.InsufficientPrivilegeError as exc:

@@ -32,6 +32,10 @@ log = logging.getLogger(__name__)
 BATCH = 1000
 
 
+class RebuildRefused(RuntimeError):
+    """The rebuild did not start (says why); nothing was changed."""
+
+
 @dataclass
 class Plan:
     database_url: str
@@ -76,8 +80,14 @@ async def rebuild(plan: Plan) -> Result:
     result = Result(schema=fresh)
     control = await asyncpg.connect(plan.database_url)
     try:
+        owner = await generations.owner_mismatch(control, plan.live)
+        if owner is not None:
+            raise RebuildRefused(
+                f"{plan.live} belongs to {owner}: run the rebuild with the projections "
+                "service's own DATABASE_URL (its login), or the swapped-in tables lock it out"
+            )
         if not await generations.try_lock_rebuild(control, plan.live):
-            raise RuntimeError(f"a rebuild of {plan.live} is already running")
+            raise RebuildRefused(f"a rebuild of {plan.live} is already running")
         pool = await db.create_pool(plan.database_url, fresh, max_size=2)
         try:
             await db.migrate(pool, fresh, MIGRATIONS)

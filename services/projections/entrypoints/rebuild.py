@@ -10,7 +10,7 @@ import asyncio
 import logging
 import sys
 
-from services.projections.application.rebuild import compare, rebuild
+from services.projections.application.rebuild import RebuildRefused, compare, rebuild
 from services.projections.bootstrap import Settings
 
 
@@ -25,7 +25,11 @@ def main() -> int:
             "read models differ from a rebuild\n" if differ else "read models equal a rebuild\n"
         )
         return 1 if differ else 0
-    result = asyncio.run(rebuild(plan))
+    try:
+        result = asyncio.run(rebuild(plan))
+    except RebuildRefused as exc:
+        sys.stderr.write(f"rebuild refused: {exc}\n")
+        return 2
     rate = result.events / result.seconds if result.seconds else 0.0
     sys.stdout.write(
         f"rebuilt from {len(result.positions)} logs: {result.events} events replayed, "
