@@ -86,7 +86,13 @@ async def connected(url: str) -> AsyncIterator[asyncpg.Connection]:
 
 def random_keys() -> Secrets:
     passwords = {name: secrets.token_hex(16) for name in DB_LOGINS}
-    return Secrets("jwt", "access", "secret", secrets.token_hex(16), passwords)
+    return Secrets(
+        "jwt",
+        "access",
+        "secret",
+        postgres_password=secrets.token_hex(16),
+        db_passwords=passwords,
+    )
 
 
 async def _admin(url: str, sql: str) -> None:
