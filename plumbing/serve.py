@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import uvicorn
 from fastapi import FastAPI
+from prometheus_client import start_http_server
 
+from plumbing import metrics
 from plumbing.http_guard import HttpLimits, guarded_protocol
 from plumbing.logging import configure
 from plumbing.settings import ServiceSettings
@@ -25,8 +29,26 @@ def limits(settings: ServiceSettings) -> HttpLimits:
     )
 
 
+def start_metrics_server(settings: ServiceSettings) -> Callable[[], None] | None:
+    """/metrics alone on METRICS_PORT, when set: in Kubernetes the network policy lets
+    Prometheus reach only that port, never the API's, where a caller could try its luck.
+    prometheus_client's own server, in a thread; returns how to stop it."""
+    if not settings.metrics_port:
+        return None
+    server, thread = start_http_server(
+        settings.metrics_port, addr=settings.host, registry=metrics.REGISTRY
+    )
+
+    def stop() -> None:
+        server.shutdown()
+        thread.join()
+
+    return stop
+
+
 def serve(app: FastAPI, settings: ServiceSettings) -> None:
     configure(settings.service_name, settings.log_level)
+    start_metrics_server(settings)
     uvicorn.run(
         app,
         host=settings.host,

@@ -13,6 +13,8 @@ class ServiceSettings(BaseSettings):
     service_name: str = "service"
     host: str = "127.0.0.1"
     port: int = 8080
+    # 0: /metrics only on the API's port; else also alone on this one (plumbing/serve.py).
+    metrics_port: int = 0
     log_level: str = "INFO"
 
     # Signs (gateway) and verifies (services) the caller of each call: plumbing/actor.py.

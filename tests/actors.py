@@ -16,6 +16,8 @@ from fastapi import FastAPI
 from plumbing.actor import signing_hook
 
 KEY = os.environ.setdefault("INTERNAL_SIGNING_KEY", secrets.token_urlsafe(48))
+# A caller for services that leave roles to the gateway (projections): any signed-in one.
+DIRECTOR = {"X-Actor-Id": "00000000-0000-0000-0000-00000000d1ec", "X-Actor-Role": "director"}
 
 
 def service_client(app: FastAPI, base_url: str, **kw: object) -> httpx.AsyncClient:

@@ -1,7 +1,8 @@
 """Keys an overlay needs that must never be committed, generated once on this machine.
 
 `python -m deploy.k8s.keys` (`make k8s-dev-keys`) writes the dev overlay's
-`signing-key.env` (git-ignored, mode 0600) with a random `JWT_SECRET`, unless it exists;
+`signing-key.env` (git-ignored, mode 0600) with a random `JWT_SECRET` and `INTERNAL_SIGNING_KEY`,
+adding what it lacks and never replacing a key;
 the overlay's secretGenerator reads it. A committed dev key would let anyone who has read
 the repository sign a manager's token for every cluster deployed from it, so each checkout
 makes its own. Rendering an overlay (deploy/k8s/validate.py) makes it too when it is missing,
@@ -19,22 +20,30 @@ K8S_DIR = Path(__file__).resolve().parent
 DEV_KEYS = K8S_DIR / "overlays" / "dev" / "signing-key.env"
 
 
-def ensure_dev_keys(path: Path = DEV_KEYS) -> bool:
-    """Write a fresh signing key unless the file exists; True when it was written.
+# The keys a dev cluster generates: the users' token signing key (gateway only) and the key
+# the gateway signs each call's actor with (every pod; plumbing/actor.py). 48 random bytes,
+# URL-safe: well over both checks' 32-byte minimum.
+DEV_KEY_NAMES = ("JWT_SECRET", "INTERNAL_SIGNING_KEY")
 
-    Never overwritten: a new key would log out everyone on a running dev cluster."""
-    if path.exists():
-        return False
+
+def ensure_dev_keys(path: Path = DEV_KEYS) -> bool:
+    """Write the keys the file lacks (all of them for a new file); True when any was written.
+
+    A key is never replaced: a new JWT_SECRET would log out everyone on a running dev cluster.
+    A file from before INTERNAL_SIGNING_KEY existed gets that key added."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    # 48 random bytes, URL-safe: well over the gateway's 32-byte minimum.
-    line = f"JWT_SECRET={secrets.token_urlsafe(48)}\n"
     try:
-        # Created 0600 and exclusively: a key, and two renders at once must not both write.
+        # Created 0600 and exclusively: keys, and two renders at once must not both write.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.close(fd)
     except FileExistsError:
+        pass
+    present = {line.partition("=")[0] for line in path.read_text().splitlines()}
+    missing = [name for name in DEV_KEY_NAMES if name not in present]
+    if not missing:
         return False
-    with os.fdopen(fd, "w") as out:
-        out.write(line)
+    with path.open("a") as out:
+        out.writelines(f"{name}={secrets.token_urlsafe(48)}\n" for name in missing)
     return True
 
 

@@ -19,6 +19,7 @@ from fastapi import FastAPI
 
 from contracts.events import orders, scheduling
 from services.projections.bootstrap import Settings, build
+from tests.actors import DIRECTOR, service_client
 from tests.conftest import Infra
 from tests.integration.projections_world import (
     deliver,
@@ -52,9 +53,9 @@ async def app(infra: Infra, database_url: str) -> AsyncIterator[tuple[FastAPI, s
 
 
 async def get(app: FastAPI, path: str, **params: str) -> dict[str, Any]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://p") as client:
-        reply = await client.get(path, params=params)
+    """As the gateway asks on a director's behalf (it filters per role; projections do not)."""
+    async with service_client(app, "http://p") as client:
+        reply = await client.get(path, params=params, headers=DIRECTOR)
     assert reply.status_code == 200, reply.text
     body: dict[str, Any] = reply.json()
     return body

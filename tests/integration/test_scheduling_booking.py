@@ -211,7 +211,9 @@ async def test_crew_hours_are_edited_and_validated(svc: Harness) -> None:
     reply = await svc.client.put(f"/crew/{measurer}", json=good, headers=MANAGER_HEADERS)
     assert reply.status_code == 200, reply.text
     assert reply.json()["working_hours"]["tue"] is None
-    listed = (await svc.client.get("/crew", params={"role": "measurer"})).json()
+    listed = (
+        await svc.client.get("/crew", params={"role": "measurer"}, headers=MANAGER_HEADERS)
+    ).json()
     assert {m["id"]: m["timezone"] for m in listed}[str(measurer)] == "Asia/Vladivostok"
     for bad in (
         {"timezone": "Mars/Olympus"},

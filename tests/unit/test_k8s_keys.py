@@ -12,6 +12,7 @@ import pytest
 
 from deploy.k8s import keys, validate
 from gateway.application.tokens import check_signing_key
+from plumbing.actor import check_internal_key
 
 yaml = pytest.importorskip("yaml", reason="PyYAML is installed with kubernetes-validate")
 
@@ -32,7 +33,10 @@ def test_the_dev_secret_carries_a_generated_key_the_gateway_accepts() -> None:
     ]
     key = base64.b64decode(secret["data"]["JWT_SECRET"]).decode()
     check_signing_key(key)  # raises for a weak one
-    assert f"JWT_SECRET={key}\n" == keys.DEV_KEYS.read_text()
+    internal = base64.b64decode(secret["data"]["INTERNAL_SIGNING_KEY"]).decode()
+    check_internal_key(internal)
+    assert key != internal
+    assert keys.DEV_KEYS.read_text() == f"JWT_SECRET={key}\nINTERNAL_SIGNING_KEY={internal}\n"
 
 
 def test_the_generated_key_file_is_ignored_by_git() -> None:
@@ -50,11 +54,21 @@ def test_a_key_is_written_once_private_and_never_replaced(tmp_path: Path) -> Non
     assert keys.ensure_dev_keys(path) is True
     first = path.read_text()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    name, _, value = first.strip().partition("=")
-    assert name == "JWT_SECRET"
-    check_signing_key(value)
+    found = dict(line.partition("=")[::2] for line in first.splitlines())
+    assert set(found) == {"JWT_SECRET", "INTERNAL_SIGNING_KEY"}
+    check_signing_key(found["JWT_SECRET"])
+    check_internal_key(found["INTERNAL_SIGNING_KEY"])
     assert keys.ensure_dev_keys(path) is False
     assert path.read_text() == first  # a new key would log out everyone on the cluster
+
+
+def test_a_file_from_before_the_internal_key_gets_it_added(tmp_path: Path) -> None:
+    path = tmp_path / "signing-key.env"
+    path.write_text("JWT_SECRET=kept-as-it-was\n")
+    assert keys.ensure_dev_keys(path) is True
+    lines = path.read_text().splitlines()
+    assert lines[0] == "JWT_SECRET=kept-as-it-was"
+    assert lines[1].startswith("INTERNAL_SIGNING_KEY=")
 
 
 def test_two_checkouts_get_different_keys(tmp_path: Path) -> None:

@@ -154,12 +154,17 @@ def test_components_probe_healthz_and_readyz_on_8080(overlay: Path) -> None:
         assert app["livenessProbe"]["httpGet"]["path"] == "/healthz"
         assert app["readinessProbe"]["httpGet"]["path"] == "/readyz"
         assert app["startupProbe"]["httpGet"]["path"] == "/healthz"
-        assert app["ports"] == [{"name": "http", "containerPort": 8080, "protocol": "TCP"}]
+        assert app["ports"] == [
+            {"name": "http", "containerPort": 8080, "protocol": "TCP"},
+            {"name": "metrics", "containerPort": 9090, "protocol": "TCP"},
+        ]
         env = effective_env(overlay, app)
         assert env["PORT"] == "8080"
+        assert env["METRICS_PORT"] == "9090"
         assert env["HOST"] == "0.0.0.0"
         annotations = deployment["spec"]["template"]["metadata"]["annotations"]
         assert annotations["prometheus.io/scrape"] == "true"
+        assert annotations["prometheus.io/port"] == "9090"
         assert annotations["prometheus.io/path"] == "/metrics"
 
 
@@ -242,6 +247,8 @@ def test_services_accept_ingress_only_from_the_gateway_and_monitoring(overlay: P
                 assert "ipBlock" not in peer, name
                 if "namespaceSelector" in peer:
                     assert peer["namespaceSelector"] == {"matchLabels": MONITORING_NAMESPACE}
+                    # Monitoring scrapes; it never reaches the API, where it could act.
+                    assert [p["port"] for p in rule["ports"]] == ["metrics"], name
                     continue
                 # Same namespace: the selector must pick the gateway and no other component.
                 picked = [
@@ -262,6 +269,10 @@ def test_gateway_accepts_only_the_ingress_controller_and_monitoring(overlay: Pat
     assert {"namespaceSelector": {"matchLabels": INGRESS_NAMESPACE}} in peers
     for peer in peers:
         assert peer["namespaceSelector"]["matchLabels"] in (INGRESS_NAMESPACE, MONITORING_NAMESPACE)
+    for rule in rules:
+        if {"namespaceSelector": {"matchLabels": MONITORING_NAMESPACE}} in rule["from"]:
+            assert len(rule["from"]) == 1
+            assert [p["port"] for p in rule["ports"]] == ["metrics"]
     (ingress,) = of_kind(overlay, "Ingress")
     backends = {
         path["backend"]["service"]["name"]
@@ -280,11 +291,23 @@ def test_secret_references_point_at_oms_secrets(overlay: Path) -> None:
                 assert ref["name"].startswith("oms-secrets"), var["name"]
     for config in of_kind(overlay, "ConfigMap"):
         leaked = {"DATABASE_URL", "JWT_SECRET", "S3_ACCESS_KEY", "S3_SECRET_KEY"}
+        leaked |= {"INTERNAL_SIGNING_KEY"}
         leaked |= {"ADMIN_DATABASE_URL", "ANALYST_DATABASE_URL"}
         leaked |= {
             f"{d['metadata']['name'].upper()}_DATABASE_URL" for d in app_deployments(overlay)
         }
         assert not leaked & config.get("data", {}).keys(), "secrets belong in the Secret"
+
+
+@overlay_params
+def test_every_component_gets_the_internal_key_and_only_the_gateway_the_users_key(
+    overlay: Path,
+) -> None:
+    for deployment in app_deployments(overlay):
+        refs = secret_refs(deployment)
+        assert "INTERNAL_SIGNING_KEY" in refs, deployment["metadata"]["name"]
+        has_users_key = "JWT_SECRET" in refs
+        assert has_users_key == (deployment["metadata"]["name"] == GATEWAY)
 
 
 def secret_refs(workload: Manifest) -> dict[str, tuple[str, str]]:
