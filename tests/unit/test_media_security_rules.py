@@ -26,6 +26,7 @@ from services.media.domain.purposes import (
     PurposeNotAllowed,
     PurposePolicy,
 )
+from services.media.domain.rules import UNNAMED, clean_filename
 from services.media.entrypoints.errors import status_of
 from tests.integration.test_media_upload import png_bomb
 
@@ -238,3 +239,22 @@ def test_given_a_role_when_its_purposes_are_listed_then_each_kind_has_its_own() 
     assert POLICY.by_kind("installer") == {"photo": ["installation", "rework"], "document": []}
     assert POLICY.by_kind("delivery") == {"photo": [], "document": []}
     assert set(POLICY.by_kind("manager")["document"]) >= COMMERCIAL_PURPOSES
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        ("IMG_0001.HEIC", "IMG_0001.HEIC"),
+        ("C:\\Users\\anna\\Замер.pdf", "Замер.pdf"),
+        ("/home/anna/b.jpg", "b.jpg"),
+        ("bad\x07name.png", "badname.png"),
+        ("/", UNNAMED),
+        ("..", UNNAMED),
+        ("dir/", UNNAMED),
+        ("\x01\x02", UNNAMED),
+    ],
+)
+def test_a_filename_is_cleaned_never_refused(sent: str, kept: str) -> None:
+    # It is only shown to people: an upload is not refused over its name (schemathesis sent
+    # "/", a valid non-empty string, and got a 422).
+    assert clean_filename(sent) == kept

@@ -29,6 +29,7 @@ PURPOSES: Final = {"document": frozenset(DOCUMENT_PURPOSES), "photo": frozenset(
 COMMERCIAL: Final = frozenset({"contract_draft", "calculation", "signed_contract"})
 DETACH_WINDOW: Final = timedelta(hours=1)
 MAX_FILENAME: Final = 200
+UNNAMED: Final = "file"  # a name with nothing left to show (clean_filename)
 
 
 class ContentTypeNotAllowed(Unacceptable):
@@ -43,12 +44,14 @@ def clean_filename(raw: str) -> str:
     """The last path segment, without control characters, at most 200 characters.
 
     Phones send names like `IMG_0001.HEIC` but a browser may send a full path; the name is
-    shown to people and put into Content-Disposition, never used as a storage key.
+    shown to people and put into Content-Disposition, never used as a storage key. So a name
+    with nothing left to show ("/", "..", control characters) is not worth refusing the
+    upload over: it becomes UNNAMED (and the OpenAPI can say "any non-empty text").
     """
     name = re.split(r"[\\/]", raw.strip())[-1]
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
     if not name or name in {".", ".."}:
-        raise Unacceptable("filename: must name a file", code="invalid_filename")
+        return UNNAMED
     return name[:MAX_FILENAME]
 
 
