@@ -40,11 +40,10 @@ def openapi() -> dict[str, Any]:
     the app is built only to describe it (a throwaway key, no database touched)."""
     from gateway.bootstrap import Settings, build  # noqa: PLC0415
 
-    throwaway = {
-        "jwt_secret": secrets.token_urlsafe(48),
-        "internal_signing_key": secrets.token_urlsafe(48),
-    }
-    spec: dict[str, Any] = build(Settings(**throwaway)).openapi()
+    throwaway = Settings(
+        jwt_secret=secrets.token_urlsafe(48), internal_signing_key=secrets.token_urlsafe(48)
+    )
+    spec: dict[str, Any] = build(throwaway).openapi()
     return spec
 
 
