@@ -44,6 +44,7 @@ class Stack:
         gateway: ServiceSpec = GATEWAY,
         seed: bool = True,
         durable_broker: bool = True,  # False: memory only (faster; forgets on every restart)
+        gateway_environ: Mapping[str, str] | None = None,  # more gateway settings (tests)
     ) -> None:
         self.data_dir = data_dir
         self._durable_broker = durable_broker
@@ -53,6 +54,7 @@ class Stack:
         self._services = tuple(services)
         self._gateway = gateway
         self._seed = seed
+        self._gateway_environ = dict(gateway_environ or {})
         self._supervisor = Supervisor()
         self.urls: dict[str, str] = {}  # database, kafka, s3, each service, gateway
 
@@ -92,7 +94,7 @@ class Stack:
         }
         for spec in self._services:
             self.urls[spec.name] = self._start_service(spec, free_port(), service_env)
-        gateway_env = {**service_env, "SEED_DEMO": "true"}
+        gateway_env = {**service_env, "SEED_DEMO": "true", **self._gateway_environ}
         for spec in self._services:
             if spec.url_env:
                 gateway_env[spec.url_env] = self.urls[spec.name]

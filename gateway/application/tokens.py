@@ -86,6 +86,7 @@ class Tokens:
             "username": claims.username,
             "role": claims.role,
             "sid": claims.session_id,
+            "jti": secrets.token_urlsafe(9),  # two tokens issued in one second still differ
             "iat": now,
             "exp": now + self.ttl,
         }
