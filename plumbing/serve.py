@@ -57,6 +57,11 @@ def serve(app: FastAPI, settings: ServiceSettings) -> None:
         access_log=False,
         timeout_graceful_shutdown=5,
         timeout_keep_alive=KEEP_ALIVE_S,
+        # uvicorn would otherwise take the client's address from X-Forwarded-For whenever the
+        # peer is 127.0.0.1, so any local process could claim any address (issue 14). The
+        # gateway reads the header itself, from configured proxies only
+        # (gateway/domain/client_address.py); no service behind it needs it.
+        proxy_headers=False,
         # uvicorn's h11 protocol with size limits, deadlines and JSON refusals (see
         # http_guard.py); a class, not "auto", so it never silently becomes httptools.
         http=guarded_protocol(limits(settings)),

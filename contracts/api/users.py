@@ -15,6 +15,14 @@ from contracts.roles import Role
 class Token(Shown):
     access_token: str
     token_type: Literal["bearer"] = "bearer"  # noqa: S105 (the OAuth2 token type)
+    # Seconds the access token lives (RFC 6749 §5.1); refresh before then (POST /auth/refresh).
+    expires_in: int
+
+
+class SignedOut(Shown):
+    """POST /auth/logout: how many sessions it ended (0: there was none to end)."""
+
+    sessions_ended: int
 
 
 class Me(Shown):
@@ -37,11 +45,12 @@ class NewUser(Input):
     username: str = Field(min_length=2, max_length=64, pattern=rf"^{USERNAME}$")
     display_name: str = Field(min_length=1, max_length=200)
     role: Role
-    password: str = Field(min_length=4, max_length=200)
+    # At least 10 characters and a zxcvbn score of 3 (gateway/application/password_policy.py).
+    password: str = Field(min_length=10, max_length=200)
 
 
 class UserChanges(Input):
     display_name: str | None = Field(default=None, min_length=1, max_length=200)
     role: Role | None = None
     active: StrictBool | None = None
-    password: str | None = Field(default=None, min_length=4, max_length=200)
+    password: str | None = Field(default=None, min_length=10, max_length=200)

@@ -45,6 +45,7 @@ class Stack:
         gateway: ServiceSpec = GATEWAY,
         seed: bool = True,
         durable_broker: bool = True,  # False: memory only (faster; forgets on every restart)
+        gateway_environ: Mapping[str, str] | None = None,  # more gateway settings (tests)
     ) -> None:
         self.data_dir = data_dir
         self._durable_broker = durable_broker
@@ -54,6 +55,7 @@ class Stack:
         self._services = tuple(services)
         self._gateway = gateway
         self._seed = seed
+        self._gateway_environ = dict(gateway_environ or {})
         self._supervisor = Supervisor()
         self.urls: dict[str, str] = {}  # database (the admin's), kafka, s3, each service, gateway
         # Each service's own database login; None when the admin may not create roles.
@@ -105,6 +107,7 @@ class Stack:
             **self._login_env(self._gateway.name),
             "JWT_SECRET": keys.jwt_secret,
             "SEED_DEMO": "true",
+            **self._gateway_environ,
         }
         for spec in self._services:
             if spec.url_env:

@@ -13,6 +13,8 @@ import asyncpg
 from contracts.envelope import Actor, Envelope
 from contracts.events.identity import UserRegistered, UserUpdated
 from contracts.roles import Role
+from gateway.adapters.session_revocation import revoke_sessions
+from gateway.domain.sessions import PASSWORD_CHANGED, ends_sessions
 from gateway.domain.users import ADMINISTRATOR_ROLES, User
 from plumbing import correlation
 from plumbing.ordered_log import Outbox
@@ -39,7 +41,7 @@ CREATE INDEX IF NOT EXISTS login_failures_addr_idx ON login_failures (address, a
 """
 
 
-def _user(row: asyncpg.Record) -> User:
+def user_from_row(row: asyncpg.Record) -> User:
     return User(
         id=row["id"],
         username=row["username"],
@@ -66,11 +68,11 @@ class UsersRepo:
 
     async def by_username(self, username: str) -> User | None:
         row = await self.pool.fetchrow("SELECT * FROM users WHERE username = $1", username)
-        return None if row is None else _user(row)
+        return None if row is None else user_from_row(row)
 
     async def by_id(self, user_id: uuid.UUID) -> User | None:
         row = await self.pool.fetchrow("SELECT * FROM users WHERE id = $1", user_id)
-        return None if row is None else _user(row)
+        return None if row is None else user_from_row(row)
 
     async def by_usernames(self, usernames: list[str]) -> list[User]:
         """Users whose username matches one of these case-insensitively (as mentions do)."""
@@ -78,10 +80,12 @@ class UsersRepo:
             "SELECT * FROM users WHERE lower(username) = ANY($1::text[]) ORDER BY username",
             [u.lower() for u in usernames],
         )
-        return [_user(r) for r in rows]
+        return [user_from_row(r) for r in rows]
 
     async def all(self) -> list[User]:
-        return [_user(r) for r in await self.pool.fetch("SELECT * FROM users ORDER BY username")]
+        return [
+            user_from_row(r) for r in await self.pool.fetch("SELECT * FROM users ORDER BY username")
+        ]
 
     async def count(self) -> int:
         return int(await self.pool.fetchval("SELECT count(*) FROM users"))
@@ -104,7 +108,7 @@ class UsersRepo:
             except asyncpg.UniqueViolationError:
                 raise UsernameTaken(username) from None
             assert row is not None
-            user = _user(row)
+            user = user_from_row(row)
             event = UserRegistered(
                 user_id=user_id,
                 username=username,
@@ -128,9 +132,15 @@ class UsersRepo:
         changes: dict[str, Any],
         actor: Actor,
         guard: Guard | None = None,
+        keep_session: uuid.UUID | None = None,
     ) -> User | None:
         """The changed user, None for an unknown id; `guard` sees the user as it is before the
-        change and the active administrators, in the change's transaction, and may refuse."""
+        change and the active administrators, in the change's transaction, and may refuse.
+
+        A new password, a deactivation or a role change ends every session of the user in the
+        same transaction (their tokens are refused from the next request on), but
+        `keep_session`: the one of a user setting their own password, who stays signed in
+        there while everyone else holding their old password is signed out."""
         allowed = {"display_name", "role", "active", "password_hash"}
         sets = {k: v for k, v in changes.items() if k in allowed}
         async with self.pool.acquire() as conn, conn.transaction():
@@ -140,65 +150,52 @@ class UsersRepo:
                 await conn.execute(
                     "SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':administrators'))"
                 )
-                before = await conn.fetchrow("SELECT * FROM users WHERE id = $1", user_id)
-                if before is None:
-                    return None
+            before_row = await conn.fetchrow(
+                "SELECT * FROM users WHERE id = $1 FOR UPDATE", user_id
+            )
+            if before_row is None:
+                return None
+            before = user_from_row(before_row)
+            if guard is not None:
                 administrators = await conn.fetchval(
                     "SELECT count(*) FROM users WHERE active AND role = ANY($1::text[])",
                     sorted(ADMINISTRATOR_ROLES),
                 )
-                guard(_user(before), int(administrators))
-            if sets:
-                assignments = ", ".join(f"{k} = ${i}" for i, k in enumerate(sets, start=2))
-                row = await conn.fetchrow(
-                    f"UPDATE users SET {assignments}, version = version + 1 "
-                    "WHERE id = $1 RETURNING *",
-                    user_id,
-                    *sets.values(),
-                )
-            else:
-                row = await conn.fetchrow("SELECT * FROM users WHERE id = $1", user_id)
-            if row is None:
-                return None
-            user = _user(row)
-            if sets:
-                event = UserUpdated(
-                    user_id=user.id,
-                    username=user.username,
-                    display_name=user.display_name,
-                    role=cast(Role, user.role),
-                    active=user.active,
-                )
-                await self.outbox.append(
-                    conn,
-                    [
-                        _envelope(
-                            user,
-                            "identity.UserUpdated",
-                            row["version"],
-                            event.model_dump(mode="json"),
-                            actor,
-                        )
-                    ],
-                )
+                guard(before, int(administrators))
+            if not sets:
+                return before
+            assignments = ", ".join(f"{k} = ${i}" for i, k in enumerate(sets, start=2))
+            row = await conn.fetchrow(
+                f"UPDATE users SET {assignments}, version = version + 1 WHERE id = $1 RETURNING *",
+                user_id,
+                *sets.values(),
+            )
+            assert row is not None  # locked above
+            user = user_from_row(row)
+            reason = ends_sessions(before, user, password_changed="password_hash" in sets)
+            if reason is not None:
+                keep = keep_session if reason == PASSWORD_CHANGED else None
+                await revoke_sessions(conn, user.id, reason, keep)
+            event = UserUpdated(
+                user_id=user.id,
+                username=user.username,
+                display_name=user.display_name,
+                role=cast(Role, user.role),
+                active=user.active,
+            )
+            await self.outbox.append(
+                conn,
+                [
+                    _envelope(
+                        user,
+                        "identity.UserUpdated",
+                        row["version"],
+                        event.model_dump(mode="json"),
+                        actor,
+                    )
+                ],
+            )
             return user
-
-    async def record_failure(self, username: str, address: str) -> None:
-        await self.pool.execute(
-            "INSERT INTO login_failures (username, address) VALUES ($1, $2)", username, address
-        )
-
-    async def recent_failures(self, username: str, address: str, window_s: int) -> tuple[int, int]:
-        row = await self.pool.fetchrow(
-            "SELECT count(*) FILTER (WHERE username = $1) AS by_user, "
-            "count(*) FILTER (WHERE address = $2) AS by_addr FROM login_failures "
-            "WHERE at > now() - make_interval(secs => $3)",
-            username,
-            address,
-            float(window_s),
-        )
-        assert row is not None
-        return int(row["by_user"]), int(row["by_addr"])
 
 
 def _envelope(user: User, type_: str, version: int, data: dict[str, Any], actor: Actor) -> Envelope:

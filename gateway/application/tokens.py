@@ -1,64 +1,44 @@
-"""Signed access tokens (JWT, HS256) with an expiry, and password hashing (argon2id); the
-check that refuses a signing key anyone could know or guess."""
+"""Signed access tokens (JWT, HS256, a `kid` naming the key of a KeyRing) that live minutes
+and name the session they belong to, and password hashing (argon2id).
+
+A token alone never admits anyone: each request also finds its session (`sid`) alive
+(gateway/entrypoints/deps.py), so a logout, a password reset, a deactivation or a role change
+refuses the tokens already handed out at once, not when they expire.
+"""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_hasher = PasswordHasher()
-
-# HS256 keys: RFC 7518 §3.2 asks for at least as many bits as the hash (256), so 32 bytes.
-MIN_SIGNING_KEY_BYTES = 32
-# Values that were committed or documented somewhere (compared lower-cased, with `_` and
-# spaces read as `-`): whoever reads this repository knows them, so a token signed with one
-# could claim any role. Long enough to pass the length rule, so they are listed by name.
-KNOWN_SIGNING_KEYS = frozenset(
-    {
-        "oms-dev-jwt-secret-not-for-production",  # the dev overlay's key until issue 11
-        "previous-release-fixtures",
-        "change-me",
-        "changeme",
-        "secret",
-        "jwt-secret",
-        "your-secret-key",
-        "your-256-bit-secret",  # jwt.io's example
-        "supersecret",
-        "password",
-    }
+from gateway.application.key_ring import KeyRing
+from gateway.application.signing_key import (  # re-exported: where callers always found them
+    KNOWN_SIGNING_KEYS,
+    MIN_SIGNING_KEY_BYTES,
+    WeakSigningKey,
+    check_signing_key,
 )
-# Words that mark a value as a placeholder still waiting to be replaced, whatever surrounds them.
-PLACEHOLDER_MARKS = ("change-me", "changeme", "not-for-production", "replace-me", "example")
-# "aaaa…" or "abab…" pass any length rule; 32 random bytes in any encoding use far more.
-MIN_DISTINCT_CHARACTERS = 10
 
+__all__ = [
+    "KNOWN_SIGNING_KEYS",
+    "MIN_SIGNING_KEY_BYTES",
+    "TokenClaims",
+    "Tokens",
+    "WeakSigningKey",
+    "check_signing_key",
+    "hash_password",
+    "verify_nobody",
+    "verify_password",
+]
 
-class WeakSigningKey(ValueError):
-    """The configured JWT signing key could be known or guessed: the gateway must not start."""
-
-
-def check_signing_key(secret: str) -> None:
-    """Refuse a key that is empty, short, a known placeholder or obviously not random.
-
-    The message names the rule, never the key (it is logged)."""
-    if not secret:
-        raise WeakSigningKey(
-            "JWT_SECRET is empty: set it to at least 32 random bytes, "
-            "e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))'"
-        )
-    normalized = secret.strip().lower().replace("_", "-").replace(" ", "-")
-    if normalized in KNOWN_SIGNING_KEYS or any(m in normalized for m in PLACEHOLDER_MARKS):
-        raise WeakSigningKey("JWT_SECRET is a published placeholder: generate a random one")
-    if len(secret.encode()) < MIN_SIGNING_KEY_BYTES:
-        raise WeakSigningKey(
-            f"JWT_SECRET is shorter than {MIN_SIGNING_KEY_BYTES} bytes: generate a random one"
-        )
-    if len(set(secret)) < MIN_DISTINCT_CHARACTERS:
-        raise WeakSigningKey("JWT_SECRET repeats a few characters: generate a random one")
+_hasher = PasswordHasher()
+DEFAULT_ACCESS_TTL = timedelta(minutes=10)
 
 
 def hash_password(password: str) -> str:
@@ -72,16 +52,31 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
+@cache
+def _nobody_hash() -> str:
+    # A real argon2id hash with the same parameters as every user's, of a password nobody has.
+    return _hasher.hash(secrets.token_urlsafe(32))
+
+
+def verify_nobody(password: str) -> bool:
+    """The work of a password check for an unknown or inactive user: answering those faster
+    than a wrong password of a real one would tell a prober which usernames exist. Always
+    False."""
+    verify_password(_nobody_hash(), password)
+    return False
+
+
 @dataclass(frozen=True)
 class TokenClaims:
     user_id: str
     username: str
     role: str
+    session_id: str
 
 
 class Tokens:
-    def __init__(self, secret: str, ttl: timedelta = timedelta(hours=12)) -> None:
-        self.secret = secret
+    def __init__(self, ring: KeyRing, ttl: timedelta = DEFAULT_ACCESS_TTL) -> None:
+        self.ring = ring
         self.ttl = ttl
 
     def issue(self, claims: TokenClaims, now: datetime | None = None) -> str:
@@ -90,17 +85,32 @@ class Tokens:
             "sub": claims.user_id,
             "username": claims.username,
             "role": claims.role,
+            "sid": claims.session_id,
+            "jti": secrets.token_urlsafe(9),  # two tokens issued in one second still differ
             "iat": now,
             "exp": now + self.ttl,
         }
-        return jwt.encode(payload, self.secret, algorithm="HS256")
+        key = self.ring.signing
+        return jwt.encode(payload, key.secret, algorithm="HS256", headers={"kid": key.kid})
 
     def read(self, token: str) -> TokenClaims | None:
-        """The claims of a valid, unexpired token; None for anything else."""
+        """The claims of a valid, unexpired token signed with a key of the ring; None for
+        anything else (no kid, an unknown kid, no session id, a bad signature)."""
         try:
+            key = self.ring.get(jwt.get_unverified_header(token).get("kid"))
+            if key is None:
+                return None
             payload = jwt.decode(
-                token, self.secret, algorithms=["HS256"], options={"require": ["exp", "sub"]}
+                token,
+                key.secret,
+                algorithms=["HS256"],
+                options={"require": ["exp", "iat", "sub", "sid"]},
             )
         except jwt.PyJWTError:
             return None
-        return TokenClaims(str(payload["sub"]), str(payload["username"]), str(payload["role"]))
+        return TokenClaims(
+            str(payload["sub"]),
+            str(payload.get("username", "")),
+            str(payload.get("role", "")),
+            str(payload["sid"]),
+        )

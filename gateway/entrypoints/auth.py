@@ -1,4 +1,5 @@
-"""Login, the caller's profile, and user administration (admin)."""
+"""The caller's profile, and user administration (admin). Signing in and out:
+gateway/entrypoints/sessions.py."""
 
 from __future__ import annotations
 
@@ -6,50 +7,19 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, Response
-from fastapi.security import OAuth2PasswordRequestForm
 
 from contracts.api.errors import errors
-from contracts.api.users import ME, USER, USERS, Me, NewUser, Token, UserChanges, UserOut
+from contracts.api.users import ME, USER, USERS, Me, NewUser, UserChanges, UserOut
 from contracts.envelope import Actor
 from gateway.adapters.users_repo import UsernameTaken
-from gateway.application.tokens import TokenClaims, hash_password, verify_password
+from gateway.application.password_policy import check_new_password
+from gateway.application.tokens import hash_password
 from gateway.domain.users import AccessChangeRefused, User, check_access_change
-from gateway.entrypoints.deps import PUBLIC, Needs, SignedIn, TokensDep, Unauthenticated, Users
+from gateway.entrypoints.deps import Needs, SignedIn, Users
 from gateway.entrypoints.typed import GuardedRoute, shown
-from plumbing.errors import Conflict, DomainError, NotFound
+from plumbing.errors import Conflict, NotFound
 
 router = APIRouter(prefix="/api/v1", route_class=GuardedRoute)
-
-FAILURE_WINDOW_S = 15 * 60
-MAX_FAILURES_PER_USER = 5
-MAX_FAILURES_PER_ADDRESS = 20
-
-
-class TooManyAttempts(DomainError):
-    status = 429
-    code = "too_many_attempts"
-
-
-@router.post(
-    "/auth/token", dependencies=[PUBLIC], response_model=Token, responses=errors(401, 422, 429)
-)
-async def token(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()],
-    request: Request,
-    users: Users,
-    tokens: TokensDep,
-) -> dict[str, str]:
-    address = request.client.host if request.client else "unknown"
-    by_user, by_addr = await users.recent_failures(form.username, address, FAILURE_WINDOW_S)
-    if by_user >= MAX_FAILURES_PER_USER or by_addr >= MAX_FAILURES_PER_ADDRESS:
-        raise TooManyAttempts("too many failed login attempts; try again in 15 minutes")
-    user = await users.by_username(form.username)
-    if user is None or not user.active or not verify_password(user.password_hash, form.password):
-        # Only failures count toward the limit; successful logins are never counted.
-        await users.record_failure(form.username, address)
-        raise Unauthenticated("wrong username or password")
-    access = tokens.issue(TokenClaims(str(user.id), user.username, user.role))
-    return {"access_token": access, "token_type": "bearer"}
 
 
 @router.get("/me", response_model=Me, responses=errors(401))
@@ -73,6 +43,7 @@ async def list_users(admin: Admin, users: Users) -> Response:
     "/users", status_code=201, response_model=UserOut, responses=errors(401, 403, 409, 413, 422)
 )
 async def create_user(body: NewUser, admin: Admin, users: Users) -> Response:
+    check_new_password(body.password, [body.username, body.display_name])
     try:
         user = await users.create(
             body.username, body.display_name, body.role, hash_password(body.password), _actor(admin)
@@ -85,16 +56,30 @@ async def create_user(body: NewUser, admin: Admin, users: Users) -> Response:
 @router.patch(
     "/users/{user_id}", response_model=UserOut, responses=errors(401, 403, 404, 409, 413, 422)
 )
-async def update_user(user_id: UUID, body: UserChanges, admin: Admin, users: Users) -> Response:
+async def update_user(
+    user_id: UUID, body: UserChanges, admin: Admin, users: Users, request: Request
+) -> Response:
+    """A new password, a deactivation or a role change ends every session of the user at
+    once; an admin setting their own password stays signed in on this device only."""
     changes = body.model_dump(exclude_none=True, exclude={"password"})
     if body.password is not None:
+        target = await users.by_id(user_id)
+        known = [target.username, target.display_name] if target else []
+        check_new_password(body.password, [*known, body.display_name or ""])
         changes["password_hash"] = hash_password(body.password)
 
     def keeps_an_admin(before: User, administrators: int) -> None:
         check_access_change(admin.id, before, body.role, body.active, administrators)
 
+    own = user_id == admin.id
     try:
-        user = await users.update(user_id, changes, _actor(admin), keeps_an_admin)
+        user = await users.update(
+            user_id,
+            changes,
+            _actor(admin),
+            keeps_an_admin,
+            keep_session=request.state.session_id if own else None,
+        )
     except AccessChangeRefused as refused:
         # 409: the request is valid, the users as they are now forbid it (API.md: conflict).
         raise Conflict(refused.message, code=refused.code) from None

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.security import OAuth2PasswordBearer
 
@@ -21,34 +21,43 @@ from contracts.roles import Capability, may
 from gateway.adapters.upstream import Caller, Upstreams
 from gateway.adapters.users_repo import UsersRepo
 from gateway.application.access import require_order_access
+from gateway.application.sign_in import SignIn, Unauthenticated
 from gateway.application.tokens import Tokens
 from gateway.domain.users import User
-from plumbing.errors import DomainError, Forbidden
+from plumbing.errors import Forbidden
 from plumbing.state import from_state
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-class Unauthenticated(DomainError):
-    status = 401
-    code = "unauthenticated"
-
-
 Users = Annotated[UsersRepo, Depends(from_state("users", UsersRepo))]
 TokensDep = Annotated[Tokens, Depends(from_state("tokens", Tokens))]
 UpstreamsDep = Annotated[Upstreams, Depends(from_state("upstreams", Upstreams))]
+SignInDep = Annotated[SignIn, Depends(from_state("sign_in", SignIn))]
+
+__all__ = ["Unauthenticated"]  # re-exported: routes raise it from here
 
 
 async def current_user(
-    token: Annotated[str | None, Depends(oauth2)], tokens: TokensDep, users: Users
+    request: Request,
+    token: Annotated[str | None, Depends(oauth2)],
+    tokens: TokensDep,
+    sign_in: SignInDep,
 ) -> User:
+    """The caller, when their token is valid and its session still admits them. One query
+    per request (session and user together), so an ended session — a logout, a password
+    reset, a deactivation, a role change — refuses its tokens at once, not at their expiry."""
     claims = tokens.read(token) if token else None
     if claims is None:
         raise Unauthenticated("missing, invalid or expired token")
-    user = await users.by_id(UUID(claims.user_id))
-    if user is None or not user.active:
+    holder = await sign_in.holder_of(claims)
+    if holder is None or not holder.live:
+        raise Unauthenticated("the session has ended; sign in again", code="session_ended")
+    if not holder.user.active:
         raise Unauthenticated("user is not active")
-    return user
+    # For a route that must know the session (a user setting their own password keeps it).
+    request.state.session_id = UUID(claims.session_id)
+    return holder.user
 
 
 CurrentUser = Annotated[User, Depends(current_user)]

@@ -10,9 +10,9 @@ Two feeds, each pushed only as far as the caller may see it now (issue 11):
   about an order only if the caller may see that order.
 Every frame's `id:` is a cursor over both (gateway.domain.stream_cursor), so a reconnect
 with `Last-Event-ID` misses nothing. The caller is re-checked every second (StreamGuard):
-when the token expires, the user is deactivated or their role changes, an `event: reauth`
-frame says why and the stream ends. A comment line every 15 s keeps proxies from closing an
-idle stream.
+when the token expires, the user is deactivated or their role changes, or the session ends
+(a logout, a password reset), an `event: reauth` frame says why and the stream ends. A
+comment line every 15 s keeps proxies from closing an idle stream.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from gateway.application.order_access import OrderAccess
 from gateway.application.stream_guard import StreamGuard
 from gateway.domain.stream_cursor import Cursor, parse_cursor
 from gateway.domain.visibility import CHAT_EVENT_TYPES, may_see_change
-from gateway.entrypoints.deps import SignedIn, TokensDep, UpstreamsDep, Users, caller_of, oauth2
+from gateway.entrypoints.deps import SignedIn, SignInDep, TokensDep, UpstreamsDep, caller_of, oauth2
 from plumbing.errors import DomainError
 
 router = APIRouter(prefix="/api/v1")
@@ -197,7 +197,7 @@ async def stream(
     user: SignedIn,
     token: Annotated[str | None, Depends(oauth2)],
     tokens: TokensDep,
-    users: Users,
+    sign_in: SignInDep,
     upstreams: UpstreamsDep,
     lang: Annotated[str, Query(pattern="^(ru|en)$")] = "ru",
 ) -> StreamingResponse:
@@ -206,7 +206,7 @@ async def stream(
     # Before the response starts, so a read side that is away is a clean 503, not a broken
     # stream.
     at = await _start(upstreams, caller, parse_cursor(request.headers.get("Last-Event-ID")), lang)
-    guard = StreamGuard(tokens, users, token, user)
+    guard = StreamGuard(tokens, sign_in, token, user)
     return StreamingResponse(
         pushes_for(upstreams, caller, guard, at, lang, request.is_disconnected),
         media_type="text/event-stream",

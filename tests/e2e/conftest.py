@@ -11,6 +11,9 @@ import pytest
 
 from deploy.local.stack import Stack
 
+# For users a test creates: passes the password policy (10 characters, zxcvbn score 3).
+NEW_PASSWORD = "Sturdy-Larch-1987"
+
 
 @pytest.fixture
 async def api(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:

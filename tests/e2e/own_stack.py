@@ -20,7 +20,9 @@ from tests.conftest import Infra
 
 
 @contextmanager
-def own_stack(infra: Infra, data: Path, prefix: str) -> Iterator[Stack]:
+def own_stack(
+    infra: Infra, data: Path, prefix: str, gateway_environ: dict[str, str] | None = None
+) -> Iterator[Stack]:
     name = f"oms_{prefix}_{uuid.uuid4().hex[:8]}"
 
     async def run(sql: str) -> None:
@@ -32,7 +34,9 @@ def own_stack(infra: Infra, data: Path, prefix: str) -> Iterator[Stack]:
 
     asyncio.run(run(f"CREATE DATABASE {name}"))
     url = infra.server_url.rpartition("/")[0] + "/" + name
-    running = Stack(data, gateway_port=None, environ={"DATABASE_URL": url})
+    running = Stack(
+        data, gateway_port=None, environ={"DATABASE_URL": url}, gateway_environ=gateway_environ
+    )
     try:
         running.start()
         yield running

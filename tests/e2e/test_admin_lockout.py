@@ -17,7 +17,7 @@ import pytest
 
 from deploy.local.stack import Stack
 from tests.conftest import Infra
-from tests.e2e.conftest import login
+from tests.e2e.conftest import NEW_PASSWORD, login
 from tests.e2e.own_stack import own_stack
 
 USERS = "/api/v1/users"
@@ -38,9 +38,14 @@ async def listed(api: httpx.AsyncClient, headers: dict[str, str]) -> dict[str, d
 
 
 async def new_admin(api: httpx.AsyncClient, headers: dict[str, str]) -> tuple[str, str]:
-    """A fresh admin's id and username (password "demo-1")."""
+    """A fresh admin's id and username (password NEW_PASSWORD)."""
     username = f"admin-{uuid.uuid4().hex[:8]}"
-    body = {"username": username, "display_name": username, "role": "admin", "password": "demo-1"}
+    body = {
+        "username": username,
+        "display_name": username,
+        "role": "admin",
+        "password": NEW_PASSWORD,
+    }
     created = await api.post(USERS, headers=headers, json=body)
     assert created.status_code == 201, created.text
     return str(created.json()["id"]), username
@@ -84,23 +89,33 @@ async def test_an_admin_may_rename_themselves_and_set_their_own_password(
         renamed = await api.patch(mine, headers=admin, json={"display_name": "Админ (e2e)"})
         assert renamed.status_code == 200, renamed.text
         assert renamed.json()["display_name"] == "Админ (e2e)"
-        # Restating one's own access with a new password changes no access.
-        same = {"password": "demo", "role": "admin", "active": True}
-        assert (await api.patch(mine, headers=admin, json=same)).status_code == 200
         assert (await profile(api, await login(api, "admin")))["display_name"] == "Админ (e2e)"
     finally:
         restored = await api.patch(mine, headers=admin, json={"display_name": me["display_name"]})
         assert restored.status_code == 200, restored.text
+    # Restating one's own access with a new password changes no access; it signs out the
+    # admin's other sessions and keeps this one (a fresh admin: the demo one keeps "demo").
+    other, username = await new_admin(api, admin)
+    here = await login(api, username, NEW_PASSWORD)
+    elsewhere = await login(api, username, NEW_PASSWORD)
+    same = {"password": "Quiet-Birch-2044", "role": "admin", "active": True}
+    assert (await api.patch(f"{USERS}/{other}", headers=here, json=same)).status_code == 200
+    assert (await profile(api, here))["role"] == "admin"
+    assert (await api.get("/api/v1/me", headers=elsewhere)).status_code == 401
+    assert (await profile(api, await login(api, username, "Quiet-Birch-2044")))["role"] == "admin"
 
 
 async def test_an_admin_may_deactivate_and_demote_another_admin(api: httpx.AsyncClient) -> None:
     admin = await login(api, "admin")
     other, username = await new_admin(api, admin)
-    theirs = await login(api, username, "demo-1")
+    theirs = await login(api, username, NEW_PASSWORD)
     assert (await api.get(USERS, headers=theirs)).status_code == 200
 
     demoted = await api.patch(f"{USERS}/{other}", headers=admin, json={"role": "manager"})
     assert demoted.status_code == 200, demoted.text
+    # The role change ended their sessions; signed in again, they are a manager.
+    assert (await api.get(USERS, headers=theirs)).status_code == 401
+    theirs = await login(api, username, NEW_PASSWORD)
     assert (await api.get(USERS, headers=theirs)).status_code == 403
     off = await api.patch(f"{USERS}/{other}", headers=admin, json={"active": False})
     assert off.status_code == 200, off.text
@@ -140,8 +155,8 @@ async def race(api: httpx.AsyncClient, admin: dict[str, str]) -> dict[str, str]:
     Bob deactivate each other at once. The headers of the one who remains."""
     ada, ada_name = await new_admin(api, admin)
     bob, bob_name = await new_admin(api, admin)
-    as_ada = await login(api, ada_name, "demo-1")
-    as_bob = await login(api, bob_name, "demo-1")
+    as_ada = await login(api, ada_name, NEW_PASSWORD)
+    as_bob = await login(api, bob_name, NEW_PASSWORD)
     before = str((await profile(api, admin))["id"])
     off = await api.patch(f"{USERS}/{before}", headers=as_ada, json={"active": False})
     assert off.status_code == 200, off.text
@@ -155,9 +170,11 @@ async def race(api: httpx.AsyncClient, admin: dict[str, str]) -> dict[str, str]:
     assert statuses in ([200, 401], [200, 409]), [r.text for r in replies]
     loser = next(r for r in replies if r.status_code != 200)
     # 409 when the loser's request was past its sign-in check before the winner's change
-    # committed; 401 when its sender was already inactive by then.
+    # committed; 401 when its sender was already inactive by then (the deactivation ended
+    # their sessions in the same transaction).
     assert (loser.status_code, loser.json()["code"]) in {
         (409, "last_admin"),
+        (401, "session_ended"),
         (401, "unauthenticated"),
     }
     if loser.status_code == 409:

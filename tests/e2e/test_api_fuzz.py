@@ -59,6 +59,9 @@ BEYOND_THE_SCHEMA = {
     "/api/v1/automation/rules/{rule_id}": ("422", "the scheduling rule model's shapes"),
     # The stages are data, per order (its pipeline version): API.md answers 422 for another.
     "/api/v1/orders/{order_id}/transitions": ("422", "`to` is a stage of the order's pipeline"),
+    # A new password's strength (zxcvbn, gateway/application/password_policy.py).
+    "/api/v1/users": ("422", "a password too easy to guess"),
+    "/api/v1/users/{user_id}": ("422", "a password too easy to guess"),
 }
 CONFIG = """
 [checks]

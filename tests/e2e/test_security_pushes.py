@@ -5,7 +5,8 @@ who get 404 for the order concerned, and a stream outlived its token, its user a
 Here: a mention of someone without access notifies nobody (inbox, stream) and the author is
 told; a robot's role message about an order not theirs stays out of a worker's inbox; the
 stream closes, saying why, when the token expires, the user is deactivated or their role
-changes; and a reconnect with Last-Event-ID and a fresh token gets what happened meanwhile.
+changes (which also ends their sessions: a new sign-in opens it again); and a reconnect
+with Last-Event-ID and a fresh token gets what happened meanwhile.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ import httpx
 from contracts.events import scheduling
 from deploy.local.layout import load_secrets
 from deploy.local.stack import Stack
-from gateway.application.tokens import TokenClaims, Tokens
-from tests.e2e.conftest import login
+from gateway.application.key_ring import KeyRing
+from gateway.application.tokens import Tokens
+from tests.e2e.conftest import NEW_PASSWORD, login
 from tests.e2e.test_first_slice import ORDER
 from tests.e2e.test_order_lifecycle import publish
 from tests.e2e.test_roles_and_reports import order_visited_by
@@ -87,17 +89,20 @@ async def new_user(api: httpx.AsyncClient, role: str) -> tuple[str, dict[str, st
     """A user of their own, so that deactivating or re-roling them disturbs no other test."""
     admin = await login(api, "admin")
     username = f"sec-{role}-{uuid.uuid4().hex[:8]}"
-    body = {"username": username, "display_name": username, "role": role, "password": "demo-1"}
+    body = {"username": username, "display_name": username, "role": role, "password": NEW_PASSWORD}
     created = await api.post("/api/v1/users", headers=admin, json=body)
     assert created.status_code == 201, created.text
-    return str(created.json()["id"]), await login(api, username, "demo-1")
+    return str(created.json()["id"]), await login(api, username, NEW_PASSWORD)
 
 
-def short_token(stack: Stack, user_id: str, username: str, role: str, seconds: float) -> str:
-    """A real access token of the stack's gateway that expires in `seconds` (the demo login
-    issues 12-hour ones): signed with the stack's own key by the gateway's own code."""
-    tokens = Tokens(load_secrets(stack.data_dir).jwt_secret, ttl=timedelta(seconds=seconds))
-    return tokens.issue(TokenClaims(user_id, username, role))
+def short_token(stack: Stack, headers: dict[str, str], seconds: float) -> str:
+    """A real access token of the stack's gateway, of the same session as the bearer of
+    `headers`, that expires in `seconds` (a login's live minutes): signed with the stack's own
+    key by the gateway's own code."""
+    ring = KeyRing.single(load_secrets(stack.data_dir).jwt_secret)
+    claims = Tokens(ring).read(headers["Authorization"].removeprefix("Bearer "))
+    assert claims is not None
+    return Tokens(ring, ttl=timedelta(seconds=seconds)).issue(claims)
 
 
 async def order_for(api: httpx.AsyncClient, stack: Stack, who: dict[str, str]) -> str:
@@ -225,10 +230,8 @@ async def test_a_robots_message_to_a_role_reaches_only_those_who_may_see_the_ord
 async def test_the_stream_closes_when_the_token_expires(
     api: httpx.AsyncClient, stack: Stack
 ) -> None:
-    user_id, _ = await new_user(api, "installer")
-    profile = (await api.get("/api/v1/users", headers=await login(api, "admin"))).json()
-    username = next(u["username"] for u in profile if u["id"] == user_id)
-    token = short_token(stack, user_id, username, "installer", seconds=3)
+    _, headers = await new_user(api, "installer")
+    token = short_token(stack, headers, seconds=3)
     async with api.stream("GET", STREAM, headers=bearer(token)) as reply:
         assert reply.status_code == 200
         stream = frames(reply)
@@ -256,7 +259,10 @@ async def test_the_stream_closes_when_the_user_is_deactivated(api: httpx.AsyncCl
 async def test_the_stream_closes_when_the_role_changes_and_reopens_under_the_new_one(
     api: httpx.AsyncClient,
 ) -> None:
+    """The role change also ends the user's sessions (issue 14): the old token opens nothing;
+    signed in again, the stream opens under the new role."""
     user_id, headers = await new_user(api, "delivery")
+    username = (await api.get("/api/v1/me", headers=headers)).json()["username"]
     admin = await login(api, "admin")
     async with api.stream("GET", STREAM, headers=headers) as reply:
         stream = frames(reply)
@@ -268,6 +274,8 @@ async def test_the_stream_closes_when_the_role_changes_and_reopens_under_the_new
         seen = await read_until(stream, lambda f: f.event == "reauth", timeout_s=10)
         assert seen[-1].data["reason"] == "role_changed"
         assert await read_for(stream, 3) == []
+    assert (await api.get(STREAM, headers=headers)).status_code == 401
+    headers = await login(api, username, NEW_PASSWORD)
     async with api.stream("GET", STREAM, headers=headers) as reply:
         assert reply.status_code == 200  # authorised again, as who they are now
         assert (await anext(frames(reply))).event == "ready"
@@ -276,11 +284,11 @@ async def test_the_stream_closes_when_the_role_changes_and_reopens_under_the_new
 async def test_a_reconnect_with_last_event_id_and_a_fresh_token_misses_nothing(
     api: httpx.AsyncClient, stack: Stack
 ) -> None:
-    user_id, headers = await new_user(api, "manager")
+    _, headers = await new_user(api, "manager")
     profile = (await api.get("/api/v1/me", headers=headers)).json()
     director = await login(api, "director")
     oid = (await api.post("/api/v1/orders", json=ORDER, headers=director)).json()["id"]
-    token = short_token(stack, user_id, profile["username"], "manager", seconds=3)
+    token = short_token(stack, headers, seconds=3)
     async with api.stream("GET", STREAM, headers=bearer(token)) as reply:
         seen = await read_until(frames(reply), lambda f: f.event == "reauth", timeout_s=15)
     last = [f.id for f in seen if f.id is not None][-1]

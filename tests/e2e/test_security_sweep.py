@@ -28,7 +28,7 @@ import pytest
 from contracts.api.hidden import COMMERCIAL_DOCUMENT_PURPOSES
 from deploy.local.stack import Stack
 from gateway.bootstrap import Settings, build
-from tests.e2e.conftest import login
+from tests.e2e.conftest import NEW_PASSWORD, login
 from tests.e2e.test_order_lifecycle import card
 from tests.e2e.test_real_services_flow import PDF, eventually, upload
 
@@ -245,7 +245,7 @@ async def build_world(api: httpx.AsyncClient) -> World:
             "username": other,
             "display_name": f"Замерщик {TAG}",
             "role": "measurer",
-            "password": "demo-pass",
+            "password": NEW_PASSWORD,
         },
     )
     assert made_user.status_code == 201, made_user.text

@@ -23,7 +23,7 @@ import pytest
 from PIL import Image
 
 from deploy.local.stack import Stack
-from tests.e2e.conftest import login
+from tests.e2e.conftest import NEW_PASSWORD, login
 from tests.e2e.test_first_slice import ORDER
 from tests.e2e.test_real_services_flow import PDF, eventually, upload
 
@@ -56,11 +56,11 @@ async def people(stack: Stack) -> AsyncIterator[People]:
                 "username": f"{role}_{TAG}",
                 "display_name": f"Второй {role}",
                 "role": role,
-                "password": "demo-pass",
+                "password": NEW_PASSWORD,
             }
             made = await api.post("/api/v1/users", headers=heads["admin"], json=body)
             assert made.status_code == 201, made.text
-            heads[f"{role}2"] = await login(api, body["username"], "demo-pass")
+            heads[f"{role}2"] = await login(api, body["username"], NEW_PASSWORD)
         ids = {r: (await api.get("/api/v1/me", headers=h)).json()["id"] for r, h in heads.items()}
         yield People(api, heads, ids)
 

@@ -18,6 +18,8 @@ BODYLESS = {
     ("post", "/api/v1/media/{media_id}/complete"),
     ("post", "/api/v1/notifications/{notification_id}/read"),
     ("delete", "/api/v1/media/{media_id}"),
+    ("post", "/api/v1/auth/refresh"),  # the refresh cookie is the input
+    ("post", "/api/v1/auth/logout"),
 }
 # Free-form JSON (an empty schema) only where another contract defines the shape: an event's
 # data (contracts/schemas), a robot's conditions and actions (the scheduling rule model), the

@@ -86,3 +86,11 @@ def test_the_gateway_process_refuses_to_start_with_a_weak_key(key: str) -> None:
     assert "JWT_SECRET" in refusals[0]["msg"]
     if key:
         assert key not in done.stdout + done.stderr
+
+
+def test_the_internal_key_may_not_be_a_users_signing_key() -> None:
+    # Every service holds INTERNAL_SIGNING_KEY (plumbing/actor.py): as a JWT key it would let
+    # any service mint a user's login.
+    key = secrets.token_urlsafe(48)
+    with pytest.raises(WeakSigningKey, match="INTERNAL_SIGNING_KEY"):
+        build(Settings(jwt_secret=key, internal_signing_key=key))

@@ -38,17 +38,34 @@ export class ApiError extends Error {
   }
 }
 
+const isAuthRoute = (url: string): boolean => new URL(url, location.origin).pathname.startsWith("/api/v1/auth/");
+// Each request's untouched copy, to send once more after a refresh (a body is read once).
+const copies = new WeakMap<Request, Request>();
+
 const auth: Middleware = {
-  onRequest({ request }) {
-    const token = session.token();
-    if (token) request.headers.set("Authorization", `Bearer ${token}`);
+  async onRequest({ request }) {
     request.headers.set("Accept", "application/json");
+    if (isAuthRoute(request.url)) return request;
+    // Shortly before the token expires, refresh first (one refresh for all waiting requests).
+    const token = await session.fresh();
+    if (token) request.headers.set("Authorization", `Bearer ${token}`);
+    copies.set(request, request.clone());
     return request;
   },
-  onResponse({ request, response }) {
-    // A 401 on anything but the sign-in itself: the token expired or was revoked.
-    if (response.status === 401 && !request.url.endsWith("/api/v1/auth/token")) session.expired();
-    return response;
+  async onResponse({ request, response }) {
+    if (response.status !== 401 || isAuthRoute(request.url)) return response;
+    // The token expired or its session ended: one refresh, then the request once more; a
+    // refused refresh (or a second 401) sends the user to sign in.
+    const copy = copies.get(request);
+    const token = await session.refresh().catch(() => null);
+    if (!token || !copy) {
+      session.expired();
+      return response;
+    }
+    copy.headers.set("Authorization", `Bearer ${token}`);
+    const again = await fetch(copy);
+    if (again.status === 401) session.expired();
+    return again;
   },
 };
 

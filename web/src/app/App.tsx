@@ -22,18 +22,21 @@ export function App(): ReactElement {
   const signedOut = useApp((s) => s.signedOut);
   const setOnline = useApp((s) => s.setOnline);
   const lang = useApp((s) => s.lang);
-  const [checking, setChecking] = useState(Boolean(session.token()));
+  const [checking, setChecking] = useState(true);
 
   useEffect(() => {
     document.documentElement.lang = lang;
     document.title = t("app.title");
   }, [lang, t]);
 
-  // A token from this tab's earlier page load: who is it?
+  // A token from this tab's earlier page load, or else the session of the refresh cookie (a
+  // new tab, a reload, a remembered sign-in): who is it? Nobody: the sign-in form.
   useEffect(() => {
-    if (!session.token()) return;
-    ok(api.GET("/api/v1/me"))
-      .then(signedIn)
+    session
+      .fresh()
+      .then(async (token) => {
+        if (token) signedIn(await ok(api.GET("/api/v1/me")));
+      })
       .catch(() => session.clear())
       .finally(() => setChecking(false));
   }, [signedIn]);

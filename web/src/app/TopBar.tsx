@@ -21,6 +21,12 @@ export function TopBar(): ReactElement {
   const signedOut = useApp((s) => s.signedOut);
   const [location] = useLocation();
   const role = me?.role;
+  // This device only, or every device of the user (a lost phone, a shared PC left signed in).
+  async function signOut(everywhere: boolean): Promise<void> {
+    live.stop();
+    await session.logout(everywhere);
+    signedOut();
+  }
   const items: NavItem[] = [
     { href: "/board", label: "nav.board", show: true },
     { href: "/tasks", label: "nav.tasks", show: true },
@@ -73,16 +79,11 @@ export function TopBar(): ReactElement {
         <button type="button" className="link lang-toggle" onClick={() => setLang(lang === "ru" ? "en" : "ru")}>
           {t("app.switch_lang")}
         </button>
-        <button
-          type="button"
-          className="link"
-          onClick={() => {
-            live.stop();
-            session.clear();
-            signedOut();
-          }}
-        >
+        <button type="button" className="link" onClick={() => void signOut(false)}>
           {t("auth.logout")}
+        </button>
+        <button type="button" className="link" onClick={() => void signOut(true)}>
+          {t("auth.logout_everywhere")}
         </button>
       </div>
     </header>

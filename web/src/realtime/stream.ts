@@ -2,8 +2,10 @@
 // EventSource cannot send an Authorization header, so the stream is read with fetch() and a
 // reader. When it is absent or keeps failing we poll (a `poll` event every 15 s, paused while
 // the tab is hidden to spare phone batteries). The server ends the stream with `reauth` when
-// the token expires or the user's role changes: we reconnect at once with the token we hold
-// and Last-Event-ID (a cursor over board changes and notifications), so nothing is missed.
+// the token expires, the session ends or the user's role changes: we reconnect at once with
+// a fresh token (refreshing the session first when the old one expired) and Last-Event-ID
+// (a cursor over board changes and notifications), so nothing is missed. A 401 gets one
+// refresh; refused, the user is asked to sign in.
 // Components subscribe in an effect and unsubscribe in its clean-up.
 import { session } from "../api/session";
 import { SseBuffer, type StreamEvent } from "./sse";
@@ -73,13 +75,13 @@ export class LiveStream {
     this.pollTimer = null;
   }
 
-  private async connect(failures: number): Promise<void> {
+  private async connect(failures: number, refreshed = false): Promise<void> {
     if (this.stopped) return;
     this.controller = new AbortController();
     let reply: Response | null;
     try {
       const headers: Record<string, string> = { Accept: "text/event-stream" };
-      const token = session.token();
+      const token = await session.fresh();
       if (token) headers.Authorization = `Bearer ${token}`;
       if (this.lastId) headers["Last-Event-ID"] = this.lastId;
       reply = await this.fetcher(this.url, { headers, signal: this.controller.signal });
@@ -91,7 +93,11 @@ export class LiveStream {
       reply?.ok && reply.body && (reply.headers.get("content-type") ?? "").includes("text/event-stream");
     if (!isStream || !reply?.body) {
       if (reply?.status === 401) {
-        session.expired();
+        // Once: a refreshed token that is refused too means the session has ended.
+        const renewed = refreshed ? null : await session.refresh().catch(() => null);
+        if (this.stopped) return;
+        if (renewed) void this.connect(failures, true);
+        else session.expired();
         return;
       }
       this.startPolling();
@@ -112,7 +118,11 @@ export class LiveStream {
         if (done) break;
         for (const event of buffer.push(value)) {
           if (event.id) this.lastId = event.id;
-          if (event.type === "reauth") reauth = true;
+          if (event.type === "reauth") {
+            reauth = true;
+            const reason = (event.data as { reason?: string } | null)?.reason;
+            if (reason === "token_expired") session.stale(); // refresh before reconnecting
+          }
           this.emit(event);
         }
       }

@@ -1,4 +1,6 @@
 // The sign-in form. The token endpoint takes an OAuth2 password form (API.md, Health and auth).
+// "Remember me" is off by default: office computers are shared, and without it the session's
+// cookie dies with the browser.
 import { useState, type FormEvent, type ReactElement } from "react";
 import { ApiError, api, ok } from "../../api/client";
 import { session } from "../../api/session";
@@ -23,12 +25,13 @@ export function SignIn(): ReactElement {
             username: String(form.get("username") ?? "").trim(),
             password: String(form.get("password") ?? ""),
             scope: "",
+            remember: form.get("remember") ? "true" : "false",
           },
           bodySerializer: (body) => new URLSearchParams(body as Record<string, string>),
           headers: { "Content-Type": "application/x-www-form-urlencoded" },
         }),
       );
-      session.set(reply.access_token);
+      session.set(reply.access_token, reply.expires_in);
       signedIn(await ok(api.GET("/api/v1/me")));
     } catch (err) {
       setError(
@@ -39,7 +42,7 @@ export function SignIn(): ReactElement {
             : err.status === 401
               ? t("auth.wrong")
               : err.status === 429
-                ? t("auth.too_many")
+                ? t("auth.too_many", { seconds: Number(err.body.retry_after) || 60 })
                 : err.message,
       );
     } finally {
@@ -56,6 +59,10 @@ export function SignIn(): ReactElement {
         <input id="login-username" name="username" autoComplete="username" required autoCapitalize="none" spellCheck={false} autoFocus />
         <label htmlFor="login-password">{t("auth.password")}</label>
         <input id="login-password" name="password" type="password" autoComplete="current-password" required />
+        <label className="remember" htmlFor="login-remember">
+          <input id="login-remember" name="remember" type="checkbox" value="true" />
+          {t("auth.remember")}
+        </label>
         {error ? (
           <p className="error" role="alert">
             {error}
