@@ -40,12 +40,7 @@ def openapi() -> dict[str, Any]:
     the app is built only to describe it (a throwaway key, no database touched)."""
     from gateway.bootstrap import Settings, build  # noqa: PLC0415
 
-    # Both keys throwaway: the internal one too, or `make schemas` outside the test session
-    # (which sets INTERNAL_SIGNING_KEY) refused to build the app.
-    throwaway = Settings(
-        jwt_secret=secrets.token_urlsafe(48), internal_signing_key=secrets.token_urlsafe(48)
-    )
-    spec: dict[str, Any] = build(throwaway).openapi()
+    spec: dict[str, Any] = build(Settings(jwt_secret=secrets.token_urlsafe(48))).openapi()
     return spec
 
 
