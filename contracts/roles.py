@@ -7,15 +7,21 @@ web app reads the same table exported to a module (`python -m contracts.roles --
 
 Audiences (what a role sees): `commercial` sees every order and every field; `production` sees
 orders from its stage on and nothing commercial; `field` sees the orders assigned to it and
-nothing commercial.
+nothing commercial; `administration` sees no order at all and nothing commercial.
 
 Where the code disagreed before, DOMAIN.md and API.md decided:
-- admin *sees* like the office (audience commercial, every order: the gateway and media did
-  so; the web app did not) but does not *work* orders: no deal terms, stage moves, visits or
-  tasks (DOMAIN.md: admin does administration), as the orders and scheduling services held.
+- admin administers and does not see orders or money (issue 14: "seeing orders and money
+  belongs to directors and managers"). An earlier decision had admin *see* like the office
+  (audience commercial, every order) while working none; DOMAIN.md gives admin users, roles
+  and rules, nothing about orders. So admin lacks `orders.see`: no board, every order a 404
+  whatever the access read model says (a former measurer made admin keeps no old orders),
+  no reports, files, calendars, chat or pushes about orders; and its audience is
+  `administration`, so an answer that ever did reach it would carry nothing commercial.
 - director may do everything a manager may, plus rules and pipeline (API.md); the table
   builds the director's set from the manager's, so the two cannot drift apart.
-- admin edits rules and the pipeline (API.md: "(director, admin)"), users and roles.
+- admin edits rules and the pipeline (API.md: "(director, admin)"), users and roles, and the
+  crews' working hours, days off and absences (`crew.edit`, from the crew list, which shows
+  no order); not a crew member's schedule, whose visits name orders.
 """
 
 from __future__ import annotations
@@ -29,11 +35,12 @@ from typing import Final, Literal, get_args
 
 Role = Literal["manager", "measurer", "installer", "delivery", "production", "director", "admin"]
 ROLES: Final[tuple[Role, ...]] = get_args(Role)
-Audience = Literal["commercial", "production", "field"]
+Audience = Literal["commercial", "production", "field", "administration"]
 
 Capability = Literal[
     "public",  # no sign-in at all (login, probes, the web app's files); no role needs it
     "signed_in",  # any signed-in user; the route itself decides per object (order access)
+    "orders.see",  # orders at all: the board, and each order the access rule grants (else none)
     "chat.post",
     "orders.see_all",  # every order, whoever is assigned (else: access read model)
     "commercial.see",  # commercial fields and documents (DOMAIN.md: amount, prices, ...)
@@ -75,8 +82,10 @@ class RoleSpec:
     capabilities: frozenset[Capability]
 
 
-_EVERYONE: frozenset[Capability] = frozenset({"signed_in", "chat.post"})
-# What every office role (manager, director, admin) has: it sees and keeps the calendars.
+_SIGNED_IN: frozenset[Capability] = frozenset({"signed_in"})
+# Everyone who works on orders: sees those the access rule grants and talks in their chats.
+_ON_ORDERS: frozenset[Capability] = _SIGNED_IN | {"orders.see", "chat.post"}
+# What both office roles (manager, director) have: they see and keep the calendars.
 _OFFICE: frozenset[Capability] = frozenset(
     {
         "orders.see_all",
@@ -88,7 +97,7 @@ _OFFICE: frozenset[Capability] = frozenset(
 )
 _ATTACHES_ANY: frozenset[Capability] = frozenset(c for c in CAPABILITIES if c.startswith(ATTACH))
 _MANAGER: frozenset[Capability] = (
-    _EVERYONE
+    _ON_ORDERS
     | _OFFICE
     | _ATTACHES_ANY
     | {
@@ -107,21 +116,21 @@ _MANAGER: frozenset[Capability] = (
 _RULES_AND_PIPELINE: frozenset[Capability] = frozenset(
     {"rules.read", "rules.edit", "pipeline.edit"}
 )
+_ADMINISTERS: frozenset[Capability] = frozenset({"users.admin", "crew.edit"})
 
 # Keyed by role name (a str): every role of `Role` is here (tests/unit/test_roles.py).
 TABLE: Final[Mapping[str, RoleSpec]] = {
     "manager": RoleSpec("commercial", _MANAGER),
     "director": RoleSpec("commercial", _MANAGER | _RULES_AND_PIPELINE),
-    "admin": RoleSpec(
-        "commercial", _EVERYONE | _OFFICE | _ATTACHES_ANY | _RULES_AND_PIPELINE | {"users.admin"}
-    ),
-    "measurer": RoleSpec("field", _EVERYONE | {"media.attach.measurement"}),
+    # Administration only: users and roles, the crews' hours, robots and the pipeline.
+    "admin": RoleSpec("administration", _SIGNED_IN | _RULES_AND_PIPELINE | _ADMINISTERS),
+    "measurer": RoleSpec("field", _ON_ORDERS | {"media.attach.measurement"}),
     "installer": RoleSpec(
-        "field", _EVERYONE | {"media.attach.installation", "media.attach.rework"}
+        "field", _ON_ORDERS | {"media.attach.installation", "media.attach.rework"}
     ),
     # Delivery attaches nothing by default; the media service's setting may add purposes.
-    "delivery": RoleSpec("field", _EVERYONE),
-    "production": RoleSpec("production", _EVERYONE | {"production.finish"}),
+    "delivery": RoleSpec("field", _ON_ORDERS),
+    "production": RoleSpec("production", _ON_ORDERS | {"production.finish"}),
 }
 
 
@@ -150,8 +159,10 @@ def attach_purposes(role: str) -> frozenset[str]:
 
 
 FIELD_ROLES: Final = frozenset(r for r in ROLES if TABLE[r].audience == "field")
-# The people who do the work, whose calendars scheduling keeps: everyone outside the office.
-CREW_ROLES: Final = frozenset(r for r in ROLES if TABLE[r].audience != "commercial")
+# The people who do the work, whose calendars scheduling keeps: production and the field,
+# never the office nor administration (an admin is booked for nothing, assigned to nothing).
+CREW_ROLES: Final = frozenset(r for r in ROLES if TABLE[r].audience in ("production", "field"))
+SEES_ORDERS: Final = roles_with("orders.see")
 SEES_ALL_ORDERS: Final = roles_with("orders.see_all")
 
 

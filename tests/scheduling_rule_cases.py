@@ -1,4 +1,5 @@
-"""Rules that name stages, roles or fields that do not exist: refused with these codes, by
+"""Rules that name stages, roles or fields that do not exist, or a role that sees no orders
+(admin: nothing a robot does would reach it): refused with these codes, by
 the rule validation (tests/unit) and through the API (tests/integration) alike."""
 
 from __future__ import annotations
@@ -20,6 +21,10 @@ UNKNOWN_NAMES: list[tuple[dict[str, Any], str]] = [
             ]
         },
         "unknown_role",
+    ),
+    (
+        {"actions": [{"type": "notify", "role": "admin", "text_ru": "x", "text_en": "x"}]},
+        "role_sees_no_orders",
     ),
     (
         {"actions": [{"type": "notify", "manager": True, "text_ru": "{amount}", "text_en": "x"}]},

@@ -1,8 +1,10 @@
 """Who sees what, by allowlist: every response has one model per audience, and a body leaves
 the gateway only as that model lists it.
 
-Three audiences (DOMAIN.md, Roles): `commercial` (manager, director, admin) see everything;
-`production` and `field` (measurer, installer, delivery) never see commercial data. A key a
+Four audiences (DOMAIN.md, Roles): `commercial` (manager, director) see everything;
+`production` and `field` (measurer, installer, delivery) never see commercial data, nor does
+`administration` (admin), which is refused every order and so normally gets no answer about
+one at all; if one ever reached it, it would be the restricted model. A key a
 model does not list is dropped (the models ignore extra keys), so a field a service adds is
 hidden from everyone until a model names it, never leaked by default. A key the service left
 out stays out (dumped with exclude_unset): "hidden" means the key is absent, not null.
@@ -40,13 +42,18 @@ class Views:
     commercial: Any
     production: Any
     field: Any
+    administration: Any
     _adapters: dict[str, TypeAdapter[Any]] = field(default_factory=dict, compare=False)
 
     @classmethod
-    def of(cls, commercial: Any, restricted: Any | None = None) -> Views:
-        """`restricted` is what production and field roles see (commercial's own when None)."""
+    def of(
+        cls, commercial: Any, restricted: Any | None = None, *, administration: Any | None = None
+    ) -> Views:
+        """`restricted` is what production and field roles see (commercial's own when None);
+        administration sees it too unless told otherwise (`administration`: what an admin
+        edits and must see whole, such as the pipeline's gates, which hold no values)."""
         narrow = commercial if restricted is None else restricted
-        return cls(commercial, narrow, narrow)
+        return cls(commercial, narrow, narrow, narrow if administration is None else administration)
 
     @property
     def declared(self) -> Any:

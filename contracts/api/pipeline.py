@@ -1,5 +1,6 @@
 """GET/PUT /pipeline (API.md): the current pipeline version, as data. A restricted audience
-is shown only the gate conditions it could act on (contracts/api/hidden.py)."""
+is shown only the gate conditions it could act on (contracts/api/hidden.py); administration,
+which edits it, the whole of it."""
 
 from __future__ import annotations
 
@@ -45,7 +46,9 @@ class RestrictedPipelineOut(PipelineOut):
     stages: list[RestrictedStageOut]  # type: ignore[assignment]
 
 
-PIPELINE = Views.of(PipelineOut, RestrictedPipelineOut)
+# An admin edits the pipeline (API.md: director, admin), so sees every condition it would
+# otherwise drop on saving; a condition names what is needed (deal terms), never a value.
+PIPELINE = Views.of(PipelineOut, RestrictedPipelineOut, administration=PipelineOut)
 
 
 class PipelineRequest(PipelineDefinition):

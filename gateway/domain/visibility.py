@@ -16,13 +16,22 @@ def sees_commercial(role: str) -> bool:
     return may(role, "commercial.see")
 
 
+def sees_orders(role: str) -> bool:
+    """Whether the role sees any order at all (admin does not: it administers)."""
+    return may(role, "orders.see")
+
+
 def is_field_role(role: str) -> bool:
     return audience_of(role) == "field"
 
 
 def may_see_order(role: str, *, production_visible: bool, assigned: bool) -> bool:
     """`production_visible`: the order's stage is production's under the order's own pipeline
-    version (production and later, never cancelled), as the access read model answers it."""
+    version (production and later, never cancelled), as the access read model answers it.
+    A role that sees no orders sees none of them, whatever it is assigned: assignments
+    outlive a role change (a measurer made admin keeps their visits in the read model)."""
+    if not sees_orders(role):
+        return False
     if may(role, "orders.see_all"):
         return True
     if audience_of(role) == "production":

@@ -1,4 +1,4 @@
-"""Reports (API.md, Board and reports): managers, directors and admins only; JSON or CSV.
+"""Reports (API.md, Board and reports): managers and directors only; JSON or CSV.
 
 The projections compute them; every report answers `{"report", "from", "to", "rows"}`, so one
 CSV writer serves all four. What leaves is the caller's audience's model of it

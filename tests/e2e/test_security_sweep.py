@@ -1,12 +1,15 @@
-"""The security sweep: every GET route of the gateway, as every field role and production,
-over a rich scenario built through the gateway, plus the live event stream while things change.
+"""The security sweep: every GET route of the gateway, as every field role, production and
+admin, over a rich scenario built through the gateway, plus the live event stream while things
+change.
 
 Nothing commercial (the deal's amount and payment terms, commercial documents' names, ids and
 purposes, commercial keys), nothing that hints at them (document counts that include them, gate
 codes about the deal or contracts) and nothing of an order the caller may not see (its id or
-its text) may appear in any answer. The routes come from the gateway app itself, so a new route
-is swept without anyone remembering to add it; a route whose path parameter has no filler here
-fails, asking for one. Each (role, route) is its own test, and a failure lists what leaked where.
+its text) may appear in any answer; admin may see no order at all (issue 14: it administers,
+seeing orders and money is for managers and directors). The routes come from the gateway
+app itself, so a new route is swept without anyone remembering to add it; a route whose path
+parameter has no filler here fails, asking for one. Each (role, route) is its own test, and a
+failure lists what leaked where.
 """
 
 from __future__ import annotations
@@ -34,6 +37,11 @@ from tests.e2e.test_real_services_flow import PDF, eventually, upload
 
 ROLES = ("measurer", "installer", "delivery", "production")
 FIELD = ("measurer", "installer", "delivery")
+# Swept too: admin, who sees no order (it works on none, so takes no part in building them).
+SWEPT = (*ROLES, "admin")
+# What a route shows a role whole by design: admin edits the pipeline, so it is shown every
+# gate condition, the deal's and the contract's too (what is needed, never a value).
+CONDITIONS_SHOWN = {("admin", "/api/v1/pipeline")}
 TAG = uuid.uuid4().hex[:6].upper()
 AMOUNT = "731904.17"
 TERMS = f"Оплата двумя частями QZX{TAG}"
@@ -106,7 +114,10 @@ class World:
     frames: dict[str, list[str]] = field(default_factory=dict)
 
     def unseen(self, role: str) -> list[str]:
-        """Orders `role` may not see at all: production sees production and later only."""
+        """Orders `role` may not see at all: production sees production and later only,
+        admin none."""
+        if role == "admin":
+            return [self.foreign, self.ours, self.made]
         return [self.foreign, self.ours] if role == "production" else [self.foreign]
 
 
@@ -235,6 +246,9 @@ async def build_world(api: httpx.AsyncClient) -> World:
     heads = {r: await login(api, r) for r in (*ROLES, "manager", "admin")}
     ids = {r: (await api.get("/api/v1/me", headers=heads[r])).json()["id"] for r in heads}
     manager = heads["manager"]
+    # A second admin, whose live stream the live phase ends by deactivating them: the stream's
+    # last frame then says how far it had read the changes (see live_changes).
+    heads[LIVE_ADMIN] = await _another_admin(api, heads["admin"])
 
     # a second measurer, who alone works on the foreign order
     other = f"measurer_{TAG.lower()}"
@@ -324,6 +338,23 @@ async def build_world(api: httpx.AsyncClient) -> World:
     return world
 
 
+LIVE_ADMIN = "admin_live"
+
+
+async def _another_admin(api: httpx.AsyncClient, admin: dict[str, str]) -> dict[str, str]:
+    username = f"admin_{TAG.lower()}"
+    password = secrets.token_urlsafe(18)  # long and random: any password policy takes it
+    body = {
+        "username": username,
+        "display_name": f"Админ {TAG}",
+        "role": "admin",
+        "password": password,
+    }
+    made = await api.post("/api/v1/users", headers=admin, json=body)
+    assert made.status_code == 201, made.text
+    return await login(api, username, password)
+
+
 async def until_board_card(
     api: httpx.AsyncClient, manager: dict[str, str], oid: str, stage: str
 ) -> None:
@@ -350,12 +381,11 @@ async def live_changes(api: httpx.AsyncClient, world: World) -> None:
     provably got that far."""
     manager = world.heads["manager"]
     readers: list[asyncio.Task[None]] = []
-    for role in ROLES:
+    for role in SWEPT:
         world.frames[role] = []
         ready = asyncio.Event()
-        readers.append(
-            asyncio.create_task(_read_stream(api, world.heads[role], world.frames[role], ready))
-        )
+        head = world.heads[LIVE_ADMIN if role == "admin" else role]
+        readers.append(asyncio.create_task(_read_stream(api, head, world.frames[role], ready)))
         await asyncio.wait_for(ready.wait(), 30)
     try:
         changed = dict(DEAL, payment_terms=TERMS + " (уточнено)")
@@ -381,6 +411,15 @@ async def live_changes(api: httpx.AsyncClient, world: World) -> None:
 
         await eventually(everyone_saw_the_end, timeout=30)
         await asyncio.sleep(3)  # a few seconds more: late pushes count too
+        # Admin's stream shows nothing to wait for: deactivating its user ends it with a
+        # `reauth` frame carrying its cursor, which proves it read past the end too.
+        me = await api.get("/api/v1/me", headers=world.heads[LIVE_ADMIN])
+        off = {"active": False}
+        reply = await api.patch(
+            f"/api/v1/users/{me.json()['id']}", headers=world.heads["admin"], json=off
+        )
+        assert reply.status_code == 200, reply.text
+        await asyncio.wait_for(asyncio.shield(readers[SWEPT.index("admin")]), 30)
     finally:
         for reader in readers:
             reader.cancel()
@@ -391,8 +430,10 @@ async def live_changes(api: httpx.AsyncClient, world: World) -> None:
 # --- what counts as a leak -------------------------------------------------------------------
 
 
-def leaks_in(world: World, role: str, text: str) -> list[str]:
-    """What of the hidden world appears in `text` (a response body or a stream)."""
+def leaks_in(world: World, role: str, text: str, *, conditions_shown: bool = False) -> list[str]:
+    """What of the hidden world appears in `text` (a response body or a stream).
+    `conditions_shown`: the answer names gate conditions by design (CONDITIONS_SHOWN): their
+    codes and the document purposes they need are no leak there."""
     found: list[str] = []
     # The amount as a number of its own: its digits inside another number (a metric's
     # "0.00731904…" or "1731904" on /metrics) are not the amount.
@@ -404,7 +445,8 @@ def leaks_in(world: World, role: str, text: str) -> list[str]:
     ]
     values = [TERMS, f"QZX{TAG}"]
     values += world.filenames + world.commercial_media
-    values += sorted(COMMERCIAL_DOCUMENT_PURPOSES) + list(HIDDEN_CODES)
+    if not conditions_shown:
+        values += sorted(COMMERCIAL_DOCUMENT_PURPOSES) + list(HIDDEN_CODES)
     found += [f"commercial value {v!r}" for v in values if v in text]
     for oid in world.unseen(role):
         if oid in text:
@@ -529,7 +571,7 @@ def unecho(reply: httpx.Response, query: dict[str, str]) -> str:
 
 def _cases() -> list[Any]:
     cases = []
-    for role in ROLES:
+    for role in SWEPT:
         for route in ROUTES:
             if route in SKIPPED:
                 continue
@@ -550,19 +592,23 @@ async def test_no_route_leaks_to_field_roles_or_production(
             where = f"GET {asked} -> {reply.status_code}"
             if reply.status_code >= 500:
                 leaks.append(f"{where}: server error")
-            leaks += [f"{where}: {what}" for what in leaks_in(world, role, unecho(reply, query))]
+            shown = (role, route) in CONDITIONS_SHOWN
+            body = unecho(reply, query)
+            leaks += [
+                f"{where}: {what}" for what in leaks_in(world, role, body, conditions_shown=shown)
+            ]
     assert not leaks, f"{role} on {route} sees:\n" + "\n".join(leaks)
 
 
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", SWEPT)
 async def test_the_live_stream_shows_no_hidden_change(world: World, role: str) -> None:
     frames = world.frames[role]
     text = "\n".join(frames)
     leaks = leaks_in(world, role, text)
     # On the orders they work on, the live phase changed only commercial things (the deal, a
     # calculation attached, a contract draft detached) before the closing comment: a board
-    # push for any of those tells that something hidden happened.
-    seen = [world.ours, world.made] if role != "production" else [world.made]
+    # push for any of those tells that something hidden happened. Admin works on none.
+    seen = {"production": [world.made], "admin": []}.get(role, [world.ours, world.made])
     for line in frames:
         if not line.startswith("data:"):
             continue
@@ -570,6 +616,29 @@ async def test_the_live_stream_shows_no_hidden_change(world: World, role: str) -
         if data.get("order_id") in seen and data.get("type") != "orders.CommentPosted":
             leaks.append(f"push of a hidden change: {data}")
     assert not leaks, f"{role}'s stream shows:\n" + "\n".join(leaks)
+
+
+def _data(line: str) -> dict[str, Any]:
+    found: dict[str, Any] = json.loads(line.removeprefix("data:"))
+    return found
+
+
+async def test_admins_stream_read_every_change_and_pushed_none(world: World) -> None:
+    """Hidden means hidden for admin on the live stream too: from `ready` to the `reauth` that
+    ended it no frame at all, and that `reauth`'s cursor is past the change every worker's
+    stream was pushed last, so the stream did read every change of the live phase."""
+    ends = [
+        _data(line)["seq"]
+        for line in world.frames["measurer"]
+        if line.startswith("data:") and world.made in line and "CommentPosted" in line
+    ]
+    assert ends, "the control: the measurer's stream got the closing comment"
+    frames = world.frames["admin"]
+    kinds = [line.removeprefix("event:").strip() for line in frames if line.startswith("event:")]
+    assert kinds == ["ready", "reauth"], kinds
+    reauth = _data(frames[frames.index("event: reauth") + 1])
+    changes, _, _inbox = reauth["cursor"].partition(".")  # "<change seq>.<inbox seq>"
+    assert int(changes) >= max(ends)
 
 
 @pytest.mark.parametrize("role", ROLES)

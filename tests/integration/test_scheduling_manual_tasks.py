@@ -57,6 +57,12 @@ ROLE = {"title": "x", "assignee_role": "installer"}
             "assignee",
         ),
         ({"title": "x", "assignee_role": "boss"}, 422, "unknown_role"),
+        # Checked before the order is waited for: admin could never see a task on an order.
+        (
+            {"title": "x", "assignee_role": "admin", "order_id": str(uuid.uuid4())},
+            422,
+            "role_sees_no_orders",
+        ),
         ({"title": "x", "assignee_id": str(uuid.uuid4())}, 422, "unknown_member"),
         (
             {"title": "x", "assignee_role": "installer", "order_id": str(uuid.uuid4())},

@@ -159,3 +159,33 @@ async def test_an_orders_visits_and_a_members_calendar_are_shown_only_to_those_e
     assert own.status_code == 200, own.text
     assert any(b.get("order_id") == str(order) for b in own.json()["busy"])
     assert (await svc.client.get(calendar, params=span, headers=MANAGER_HEADERS)).status_code == 200
+
+
+async def test_an_admin_sees_no_task_or_visit_of_an_order_even_one_assigned_to_them(
+    svc: Harness,
+) -> None:
+    """Admin administers (issue 14): no order, so none of an order's tasks, visits or
+    calendar slots, not even those still assigned to a worker who was made admin; a task on
+    no order for their role they do see."""
+    worker = await svc.crew("installer")
+    order = await svc.order("installation")
+    booked = (await svc.book(order, "installation", worker, at(monday(), 10))).json()
+    made_admin = actor("admin", worker)  # the same person, after a role change
+    assert await listed(svc, actor("installer", worker), order_id=str(order))  # the control
+    assert await listed(svc, made_admin) == []
+    assert await listed(svc, made_admin, mine="true") == []
+    assert await listed(svc, made_admin, order_id=str(order)) == []
+    assert (await complete(svc, booked["task_id"], made_admin)).status_code == 404
+    visits = await svc.client.get(f"/orders/{order}/visits", headers=made_admin)
+    assert visits.status_code == 404
+    span = {"from": at(monday(), 0).isoformat(), "to": at(monday(), 23).isoformat()}
+    other = await svc.crew("installer")
+    calendar = await svc.client.get(f"/crew/{other}/schedule", params=span, headers=made_admin)
+    assert calendar.status_code == 404
+
+    chore = {"title": "Выдать пропуска новым сотрудникам", "assignee_role": "admin"}
+    created = await svc.client.post("/tasks", json=chore, headers=MANAGER_HEADERS)
+    assert created.status_code == 201, created.text
+    mine = await listed(svc, actor("admin"), mine="true")
+    assert created.json()["id"] in [t["id"] for t in mine]
+    assert all(t["order_id"] is None for t in mine)

@@ -120,8 +120,8 @@ async def test_who_may_complete_a_task(svc: Harness) -> None:
     assert (
         await svc.client.post(path, json={}, headers=actor("measurer", colleague))
     ).status_code == 403
-    # An admin sees every task but does not do field work: 403.
-    assert (await svc.client.post(path, json={}, headers=actor("admin"))).status_code == 403
+    # An admin sees no order, so not its tasks either: 404, as for a task that does not exist.
+    assert (await svc.client.post(path, json={}, headers=actor("admin"))).status_code == 404
     # An installer with nothing on this order may not even see it: 404.
     assert (
         await svc.client.post(path, json={}, headers=actor("installer", installer))

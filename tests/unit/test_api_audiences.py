@@ -17,7 +17,9 @@ from contracts.api.hidden import gate_condition_visible
 from contracts.roles import Audience
 from tests.unit.api_samples import BOARD, CARD, HISTORY, MEDIA, PIPELINE, all_views
 
-RESTRICTED: tuple[Audience, ...] = ("production", "field")
+# Every audience that sees nothing commercial: administration (admin) sees no order at all,
+# and should an answer about one ever reach it, it is the restricted one.
+RESTRICTED: tuple[Audience, ...] = ("production", "field", "administration")
 COMMERCIAL_TEXT = ("731904", "Оплата двумя частями", "contract.pdf", "calc.pdf", "payment_terms")
 
 
@@ -30,7 +32,7 @@ def shown(views: Views, body: Any, audience: Audience) -> Any:
     [
         ("manager", "commercial"),
         ("director", "commercial"),
-        ("admin", "commercial"),
+        ("admin", "administration"),
         ("production", "production"),
         ("measurer", "field"),
         ("installer", "field"),
@@ -116,7 +118,12 @@ def test_a_restricted_board_counts_only_visible_documents_and_shows_no_amount(
     assert column["count"] == 2
 
 
-@pytest.mark.parametrize("audience", RESTRICTED)
+def test_administration_sees_the_whole_pipeline_it_edits() -> None:
+    # Saving what it was shown must not drop the conditions it was not: every one, as stored.
+    assert shown(pipeline.PIPELINE, PIPELINE, "administration") == PIPELINE
+
+
+@pytest.mark.parametrize("audience", ["production", "field"])
 def test_a_restricted_pipeline_names_only_conditions_the_audience_could_act_on(
     audience: Audience,
 ) -> None:

@@ -13,6 +13,7 @@ from contracts.roles import (
     FIELD_ROLES,
     ROLES,
     SEES_ALL_ORDERS,
+    SEES_ORDERS,
     TABLE,
     attach_purposes,
     audience_of,
@@ -25,7 +26,7 @@ from contracts.roles import (
 ROOT = Path(__file__).resolve().parents[2]
 EXPORT = ROOT / "web" / "src" / "app" / "roles.generated.ts"
 COMMERCIAL_PURPOSES = {"contract_draft", "calculation", "signed_contract"}
-# What working an order means: an admin sees orders like the office but does none of this.
+# What working an order means: an admin does none of this.
 WORKS_ORDERS = {
     "orders.create",
     "customer.edit",
@@ -40,7 +41,12 @@ WORKS_ORDERS = {
 
 def test_every_role_has_an_audience_and_nothing_else_is_in_the_table() -> None:
     assert set(TABLE) == set(ROLES)
-    assert {audience_of(r) for r in ROLES} == {"commercial", "production", "field"}
+    assert {audience_of(r) for r in ROLES} == {
+        "commercial",
+        "production",
+        "field",
+        "administration",
+    }
 
 
 def test_every_capability_in_the_table_is_a_named_one() -> None:
@@ -48,17 +54,23 @@ def test_every_capability_in_the_table_is_a_named_one() -> None:
         assert capabilities_of(role) <= set(CAPABILITIES), role
 
 
-def test_every_signed_in_role_may_sign_in_and_chat_and_none_needs_public() -> None:
+def test_every_role_signs_in_and_none_needs_public() -> None:
     assert roles_with("signed_in") == set(ROLES)
-    assert roles_with("chat.post") == set(ROLES)
     assert roles_with("public") == set()
 
 
-def test_only_the_commercial_audience_sees_commercial_data_and_every_order() -> None:
+def test_everyone_but_admin_sees_orders_and_chats_on_them() -> None:
+    assert SEES_ORDERS == roles_with("orders.see") == set(ROLES) - {"admin"}
+    assert roles_with("chat.post") == SEES_ORDERS
+
+
+def test_only_managers_and_directors_see_commercial_data_every_order_and_reports() -> None:
     commercial = {r for r in ROLES if audience_of(r) == "commercial"}
-    assert commercial == {"manager", "director", "admin"}
+    assert commercial == {"manager", "director"}
     assert roles_with("commercial.see") == commercial
     assert SEES_ALL_ORDERS == roles_with("orders.see_all") == commercial
+    assert roles_with("reports.read") == commercial
+    assert roles_with("calendars.read_any") == commercial
 
 
 def test_field_and_production_roles_see_no_commercial_fields() -> None:
@@ -80,10 +92,27 @@ def test_a_director_may_everything_a_manager_may_plus_rules_and_pipeline() -> No
     assert extra == {"rules.read", "rules.edit", "pipeline.edit"}
 
 
-def test_admin_administers_and_sees_but_works_no_orders() -> None:
+def test_admin_administers_users_crews_rules_and_the_pipeline_and_nothing_else() -> None:
+    # Issue 14: seeing orders and money belongs to directors and managers.
+    assert audience_of("admin") == "administration"
+    assert capabilities_of("admin") == {
+        "signed_in",
+        "users.admin",
+        "crew.edit",
+        "rules.read",
+        "rules.edit",
+        "pipeline.edit",
+    }
     assert roles_with("users.admin") == {"admin"}
-    assert {"rules.edit", "pipeline.edit", "commercial.see"} <= capabilities_of("admin")
     assert not capabilities_of("admin") & WORKS_ORDERS
+    assert attach_purposes("admin") == set()
+    assert "admin" not in CREW_ROLES | FIELD_ROLES  # never booked, never assigned
+
+
+def test_who_edits_the_crews_hours_and_who_reads_their_calendars() -> None:
+    assert roles_with("crew.edit") == {"manager", "director", "admin"}
+    # A calendar's visits name orders: the admin edits hours from the crew list instead.
+    assert not may("admin", "calendars.read_any")
 
 
 def test_production_is_marked_finished_by_production_and_those_who_work_orders() -> None:

@@ -45,8 +45,19 @@ def test_a_role_task_on_no_order_is_seen_by_the_role_until_taken() -> None:
 
 def test_ones_own_task_and_every_task_for_those_who_see_all() -> None:
     assert may_see_task(Viewer(ME, "delivery"), T(ORDER, ME), order_visible=False)
-    for role in ("manager", "director", "admin"):
+    for role in ("manager", "director"):
         assert may_see_task(Viewer(ME, role), role_task("installer"), order_visible=False)
+
+
+def test_an_admin_sees_no_task_of_an_order_not_even_their_own_only_tasks_on_none() -> None:
+    admin = Viewer(ME, "admin")
+    assert not may_see_task(admin, role_task("installer"), order_visible=True)
+    assert not may_see_task(admin, T(ORDER, ME), order_visible=True)  # assigned before
+    assert not may_see_task(admin, role_task("admin"), order_visible=True)
+    assert may_see_task(admin, role_task("admin", None), order_visible=False)
+    assert may_see_task(admin, T(None, ME), order_visible=False)
+    v1 = default_pipeline()
+    assert not may_see_order(admin, involved=True, stage="shipment_prep", pipeline=v1)
 
 
 def test_field_roles_see_an_order_they_work_on_production_from_its_stage() -> None:
@@ -81,10 +92,12 @@ def test_who_completes_a_task_seen() -> None:
     assert not may_complete(Viewer(ME, "installer"), T(ORDER, other, "installer"))
     assert may_complete(Viewer(ME, "installer"), T(ORDER, ME))
     assert may_complete(Viewer(ME, "manager"), T(ORDER, other))
-    assert not may_complete(Viewer(ME, "admin"), T(ORDER, other))  # admins do no field work
+    assert not may_complete(Viewer(ME, "admin"), T(None, other))  # admins do no field work
 
 
 def test_a_calendar_is_its_owners_and_the_bookers() -> None:
     assert may_see_schedule(Viewer(ME, "installer"), ME)
     assert not may_see_schedule(Viewer(ME, "installer"), uuid.uuid4())
     assert may_see_schedule(Viewer(ME, "manager"), uuid.uuid4())
+    # A calendar names the orders of its visits: an admin edits hours, not reads calendars.
+    assert not may_see_schedule(Viewer(ME, "admin"), uuid.uuid4())

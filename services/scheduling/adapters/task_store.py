@@ -201,9 +201,11 @@ async def search(
     of their own; a role task on no order; or any task of an order they may see, because a
     visit or task on it is theirs or (production) because of the stage it is at — in the
     order's own pipeline version (`pipeline_stages.production_sees`, as
-    `PipelineDefinition.production_sees` decided it).
+    `PipelineDefinition.production_sees` decided it). A viewer who sees no orders (admin)
+    gets no task on an order at all, their own included.
     """
     v_user = visible_to.user_id if visible_to else None
+    v_orders = visible_to.sees_orders if visible_to else True
     v_role = visible_to.role if visible_to else None
     v_by_stage = visible_to.sees_by_stage if visible_to else False
     m_user, m_role = mine or (None, None)
@@ -219,6 +221,7 @@ async def search(
         " OR ($10::bool AND EXISTS (SELECT 1 FROM known_orders k JOIN pipeline_stages s"
         " ON s.version = k.pipeline_version AND s.key = k.stage"
         " WHERE k.id = t.order_id AND s.production_sees)))"
+        " AND ($11::bool OR t.order_id IS NULL)"
         " AND ($3::uuid IS NULL OR t.assignee_id = $3"
         " OR (t.assignee_id IS NULL AND t.assignee_role = $4 AND t.status = 'open'))"
         " AND ($5::text IS NULL OR t.status = $5) AND ($6::uuid IS NULL OR t.order_id = $6)"
@@ -235,6 +238,7 @@ async def search(
         d_to,
         limit,
         v_by_stage,
+        v_orders,
     )
     return [task_to_api(_task_of(r), r["visit_starts_at"], r["visit_ends_at"]) for r in rows]
 

@@ -37,6 +37,14 @@ async def create_task(
         raise Invalid("give exactly one of assignee_id and assignee_role", code="assignee")
     if assignee_role is not None and assignee_role not in ROLES:
         raise Invalid(f"assignee_role: unknown role {assignee_role!r}", code="unknown_role")
+    if order_id is not None and assignee_role is not None and not may(assignee_role, "orders.see"):
+        # Nobody of that role could ever see the task (tasks on orders are shown only to
+        # those who see the order): refused, not silently lost.
+        raise Invalid(
+            f"assignee_role: {assignee_role!r} sees no orders; a task on an order needs "
+            "someone who does",
+            code="role_sees_no_orders",
+        )
     if due_at is not None and due_at.tzinfo is None:
         raise Invalid("due_at: a time zone offset is required", code="invalid_input")
     if order_id is not None:

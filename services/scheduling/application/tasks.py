@@ -1,8 +1,9 @@
 """Listing and completing tasks, with who may see and who may complete them.
 
-The rule itself is `domain/access.py` (DOMAIN.md, Roles): managers, directors and admins see
-every task; anyone else sees their own tasks, role tasks on no order, and the tasks of the
-orders they may see. Not seen → 404, indistinguishable from a task that does not exist; seen
+The rule itself is `domain/access.py` (DOMAIN.md, Roles): managers and directors see every
+task; admins, who see no orders, only tasks on no order that are theirs or their role's;
+anyone else sees their own tasks, role tasks on no order, and the tasks of the orders they
+may see. Not seen → 404, indistinguishable from a task that does not exist; seen
 but not theirs to complete → 403.
 """
 

@@ -27,6 +27,11 @@ class Viewer:
     role: str
 
     @property
+    def sees_orders(self) -> bool:
+        """An admin sees no order, whatever is (or was, before a role change) assigned."""
+        return may(self.role, "orders.see")
+
+    @property
     def sees_all(self) -> bool:
         return may(self.role, "orders.see_all")
 
@@ -54,6 +59,8 @@ def may_see_order(
     """`involved`: a visit or task of the order is assigned to the viewer personally;
     `stage`: the order's stage as scheduling knows it (None for an order it does not know);
     `pipeline`: the order's pipeline version (None until scheduling has heard of it)."""
+    if not viewer.sees_orders:
+        return False
     if viewer.sees_all or involved:
         return True
     if not viewer.sees_by_stage or stage is None or pipeline is None:
@@ -64,7 +71,11 @@ def may_see_order(
 def may_see_task(viewer: Viewer, task: Assignment, *, order_visible: bool) -> bool:
     """A task of an order is seen by those who may see the order: a task left to a role
     ("installers") is not an invitation to every installer into an order that is not theirs.
-    A task on no order is seen by its assignee, or by its role while nobody has taken it."""
+    A task on no order is seen by its assignee, or by its role while nobody has taken it; a
+    task on an order by nobody who sees no orders, even its assignee (its title names the
+    order's work)."""
+    if task.order_id is not None and not viewer.sees_orders:
+        return False
     if viewer.sees_all or task.assignee_id == viewer.user_id:
         return True
     if task.order_id is None:

@@ -24,6 +24,7 @@ Code = Literal[
     # a robot rule
     "unknown_stage",
     "unknown_role",
+    "role_sees_no_orders",
     "unknown_placeholder",
     "unknown_action",
     "invalid_rule",

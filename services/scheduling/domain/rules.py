@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 from contracts.events.common import VisitKind
 from contracts.events.scheduling import TaskKind
 from contracts.pipeline import PipelineDefinition
-from contracts.roles import ROLES
+from contracts.roles import ROLES, may
 from services.scheduling.domain.errors import SchedulingRefusal
 
 Trigger = Literal["order_entered_stage", "task_completed", "media_uploaded", "order_overdue"]
@@ -124,6 +124,14 @@ def validate_rule(rule: Rule, stages: frozenset[str]) -> Rule:
         role = getattr(action, "role", None) or getattr(action, "assignee_role", None)
         if role is not None and role not in ROLES:
             raise SchedulingRefusal(f"{where}: unknown role {role!r}", code="unknown_role")
+        if role is not None and not may(role, "orders.see"):
+            # Every fact a robot acts on is an order's: its task or message would reach
+            # nobody of a role that sees no orders (admin), so the rule would silently do
+            # nothing; say so when it is saved instead.
+            raise SchedulingRefusal(
+                f"{where}: role {role!r} sees no orders, so this would reach nobody",
+                code="role_sees_no_orders",
+            )
         if isinstance(action, Notify):
             for text in (action.text_ru, action.text_en):
                 used = {name for _, name, _, _ in string.Formatter().parse(text) if name}

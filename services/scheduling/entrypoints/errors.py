@@ -25,6 +25,7 @@ STATUS: dict[Code, int] = {
     "invalid_timezone": 422,
     "unknown_stage": 422,
     "unknown_role": 422,
+    "role_sees_no_orders": 422,
     "unknown_placeholder": 422,
     "unknown_action": 422,
     "invalid_rule": 422,

@@ -10,6 +10,7 @@ import { common } from "../i18n/common";
 import { live } from "../realtime/stream";
 import { useApp } from "../store/app";
 import { useHashPath } from "./hashLocation";
+import { homePath } from "./roles";
 import { routes } from "./routes";
 import { TopBar } from "./TopBar";
 import { Toasts } from "./Toasts";
@@ -79,7 +80,7 @@ export function App(): ReactElement {
             <Route key={path} path={path} component={Screen} />
           ))}
           <Route path="/">
-            <Redirect to="/board" />
+            <Redirect to={homePath(me.role)} />
           </Route>
           <Route>
             <p className="pad">{t("app.not_found")}</p>

@@ -7,7 +7,7 @@ import { common, type CommonKey } from "../i18n/common";
 import { useApp } from "../store/app";
 import { live } from "../realtime/stream";
 import { useUnreadCount } from "../features/notifications/unread";
-import { may } from "./roles";
+import { homePath, may } from "./roles";
 
 type NavItem = { href: string; label: CommonKey; show: boolean };
 
@@ -28,13 +28,14 @@ export function TopBar(): ReactElement {
     signedOut();
   }
   const items: NavItem[] = [
-    { href: "/board", label: "nav.board", show: true },
-    { href: "/tasks", label: "nav.tasks", show: true },
+    { href: "/board", label: "nav.board", show: may(role, "orders.see") },
+    { href: "/tasks", label: "nav.tasks", show: may(role, "orders.see") },
     { href: "/calendar", label: "nav.calendar", show: may(role, "visits.book") },
+    { href: "/users", label: "nav.users", show: may(role, "users.admin") },
   ];
   return (
     <header className="topbar">
-      <Link href="/board" className="brand">
+      <Link href={homePath(role)} className="brand">
         {t("app.brand")}
       </Link>
       <nav className="nav" aria-label={t("nav.label")}>

@@ -3,6 +3,7 @@ export default {
   "capabilities": [
     "public",
     "signed_in",
+    "orders.see",
     "chat.post",
     "orders.see_all",
     "commercial.see",
@@ -34,23 +35,10 @@ export default {
   ],
   "roles": {
     "admin": {
-      "audience": "commercial",
+      "audience": "administration",
       "capabilities": [
-        "calendars.read_any",
-        "chat.post",
-        "commercial.see",
         "crew.edit",
-        "media.attach.calculation",
-        "media.attach.contract_draft",
-        "media.attach.installation",
-        "media.attach.measurement",
-        "media.attach.other",
-        "media.attach.requirements",
-        "media.attach.rework",
-        "media.attach.signed_contract",
-        "orders.see_all",
         "pipeline.edit",
-        "reports.read",
         "rules.edit",
         "rules.read",
         "signed_in",
@@ -61,6 +49,7 @@ export default {
       "audience": "field",
       "capabilities": [
         "chat.post",
+        "orders.see",
         "signed_in"
       ]
     },
@@ -84,6 +73,7 @@ export default {
         "media.manage_any",
         "orders.assign_manager",
         "orders.create",
+        "orders.see",
         "orders.see_all",
         "pipeline.edit",
         "production.finish",
@@ -103,6 +93,7 @@ export default {
         "chat.post",
         "media.attach.installation",
         "media.attach.rework",
+        "orders.see",
         "signed_in"
       ]
     },
@@ -126,6 +117,7 @@ export default {
         "media.manage_any",
         "orders.assign_manager",
         "orders.create",
+        "orders.see",
         "orders.see_all",
         "production.finish",
         "reports.read",
@@ -141,6 +133,7 @@ export default {
       "capabilities": [
         "chat.post",
         "media.attach.measurement",
+        "orders.see",
         "signed_in"
       ]
     },
@@ -148,6 +141,7 @@ export default {
       "audience": "production",
       "capabilities": [
         "chat.post",
+        "orders.see",
         "production.finish",
         "signed_in"
       ]

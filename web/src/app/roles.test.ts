@@ -2,7 +2,7 @@
 // contracts/roles.py and checked current by `make schemas-check`).
 import { describe, expect, it } from "vitest";
 import ROLE_TABLE from "./roles.generated";
-import { audienceOf, may, ROLES, worksOrders } from "./roles";
+import { audienceOf, homePath, may, ROLES, worksOrders } from "./roles";
 
 describe("role checks", () => {
   it("know every role of the table and nothing else", () => {
@@ -22,9 +22,18 @@ describe("role checks", () => {
     }
   });
 
-  it("let only the office roles that move orders work them (an admin sees, does not work)", () => {
+  it("let only the office roles that move orders work them (an admin neither sees nor works them)", () => {
     expect(worksOrders("manager")).toBe(true);
     expect(worksOrders("admin")).toBe(false);
     for (const field of ["measurer", "installer", "delivery", "production"]) expect(worksOrders(field)).toBe(false);
+  });
+
+  it("take each role home: the board if it sees orders, the users screen for an admin", () => {
+    for (const role of ["manager", "director", "measurer", "installer", "delivery", "production"]) {
+      expect(homePath(role)).toBe("/board");
+    }
+    expect(homePath("admin")).toBe("/users");
+    expect(may("admin", "orders.see")).toBe(false);
+    expect(homePath(undefined)).toBe("/notifications");
   });
 });

@@ -21,6 +21,14 @@ export const audienceOf = (role: string | undefined): string => spec(role).audie
 export const worksOrders = (role: string | undefined): boolean =>
   may(role, "deal.write") && may(role, "stage.move");
 
+/** Where "/" takes the role: the board for those who see orders; users for an admin, who
+ * sees none (issue 14: admin administers); the inbox for a role the app does not know. */
+export function homePath(role: string | undefined): string {
+  if (may(role, "orders.see")) return "/board";
+  if (may(role, "users.admin")) return "/users";
+  return "/notifications";
+}
+
 /** In a component: may the signed-in user do `capability`? */
 export function useMay(capability: Capability): boolean {
   return may(useApp((s) => s.me?.role), capability);

@@ -6,6 +6,7 @@ import { CalendarScreen } from "../features/calendar/CalendarScreen";
 import { NotificationsScreen } from "../features/notifications/NotificationsScreen";
 import { OrderScreen } from "../features/order/OrderScreen";
 import { TasksScreen } from "../features/tasks/TasksScreen";
+import { UsersScreen } from "../features/users/UsersScreen";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- wouter passes route params
 export const routes: { path: string; component: ComponentType<any> }[] = [
@@ -15,4 +16,5 @@ export const routes: { path: string; component: ComponentType<any> }[] = [
   { path: "/notifications", component: NotificationsScreen },
   { path: "/calendar", component: CalendarScreen },
   { path: "/calendar/:role", component: CalendarScreen },
+  { path: "/users", component: UsersScreen },
 ];
