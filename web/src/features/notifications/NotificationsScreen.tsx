@@ -6,6 +6,7 @@ import { ApiError, api, ok, type Schemas } from "../../api/client";
 import { errorText } from "../../app/errors";
 import { common } from "../../i18n/common";
 import { useApp } from "../../store/app";
+import { LoadStatus } from "../../ui/LoadStatus";
 import { dateTime } from "../order/format";
 import { useLiveRefetch } from "../order/live";
 import { m } from "./messages";
@@ -102,15 +103,7 @@ export function NotificationsScreen(): ReactElement {
           </button>
         </div>
       </div>
-      {error ? (
-        <p className="error pad" role="alert">
-          {error}{" "}
-          <button type="button" onClick={reload}>
-            {tc("common.retry")}
-          </button>
-        </p>
-      ) : null}
-      {!items && !error ? <p className="muted pad">{tc("common.loading")}</p> : null}
+      <LoadStatus error={error} loaded={Boolean(items)} onRetry={reload} />
       {items && !items.length ? (
         <p className="muted pad">{all ? t("notifications.none") : t("notifications.none_unread")}</p>
       ) : null}

@@ -8,6 +8,7 @@ import { errorText } from "../../app/errors";
 import { useMay } from "../../app/roles";
 import { common, type CommonKey } from "../../i18n/common";
 import { useApp } from "../../store/app";
+import { LoadStatus } from "../../ui/LoadStatus";
 import { m } from "./messages";
 import { matches, sortUsers, type User } from "./model";
 import { UserDialog } from "./UserDialog";
@@ -68,15 +69,7 @@ export function UsersScreen(): ReactElement {
           {t("users.new")}
         </button>
       </div>
-      {error ? (
-        <p className="error pad" role="alert">
-          {error}{" "}
-          <button type="button" onClick={reload}>
-            {tc("common.retry")}
-          </button>
-        </p>
-      ) : null}
-      {!users && !error ? <p className="muted pad">{tc("common.loading")}</p> : null}
+      <LoadStatus error={error} loaded={Boolean(users)} onRetry={reload} />
       {users ? (
         <p className="muted small" role="status">
           {shown.length ? t("users.count", { shown: shown.length, total: users.length }) : t("users.none")}
