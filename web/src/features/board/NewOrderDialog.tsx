@@ -4,7 +4,7 @@
 // 201: the dialog closes, the card is put into "Оформление" at once, a toast gives its number;
 // the files then upload in the background, the way the order card's upload form sends them
 // (features/media: retried on a weak connection), and their count appears on the card as they land.
-import { useMemo, useRef, useState, type FormEvent, type ReactElement } from "react";
+import { useMemo, useState, type FormEvent, type ReactElement } from "react";
 import { api, ok, type Schemas } from "../../api/client";
 import { errorText } from "../../app/errors";
 import { may, type Capability } from "../../app/roles";
@@ -22,7 +22,7 @@ import {
   withoutKeys,
   type CustomerValue,
 } from "../customer/customerValue";
-import { focusFirstInvalid } from "../customer/focus";
+import { useFocusFirstInvalid } from "../customer/focus";
 import { fieldErrors, under } from "../customer/formErrors";
 import { useErrorWords } from "../customer/messages";
 import { PhoneLookup } from "../customer/PhoneLookup";
@@ -63,7 +63,7 @@ export function NewOrderDialog({ onClose, onCreated }: Props): ReactElement {
   const [busy, setBusy] = useState(false);
   // One key per dialog: a retry after a lost answer gets the same order, never a second one.
   const [idempotencyKey] = useState(() => crypto.randomUUID());
-  const formRef = useRef<HTMLFormElement>(null);
+  const { formRef, focusFirstInvalid } = useFocusFirstInvalid();
 
   /** A new value for the customer: the edited fields' old messages go. */
   function editCustomer(next: CustomerValue): void {
@@ -80,7 +80,7 @@ export function NewOrderDialog({ onClose, onCreated }: Props): ReactElement {
     setErrors(problems);
     if (Object.keys(problems).length) {
       setFailure(t("create.check"));
-      focusFirstInvalid(formRef.current);
+      focusFirstInvalid();
       return;
     }
     setBusy(true);
@@ -103,7 +103,7 @@ export function NewOrderDialog({ onClose, onCreated }: Props): ReactElement {
       const fields = fieldErrors(err, words);
       setErrors(fields);
       setFailure(Object.keys(fields).length ? t("create.check") : errorText(err, tc));
-      focusFirstInvalid(formRef.current);
+      focusFirstInvalid();
     } finally {
       setBusy(false);
     }

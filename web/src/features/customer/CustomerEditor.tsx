@@ -2,7 +2,7 @@
 // (the agreed interface: <CustomerEditor orderId onSaved />). A save sends only what changed
 // (PATCH /orders/{id}/customer); a conflict is said in place, the form then shows the fresh
 // read, and the user's own values can be put back on top of it in one click.
-import { useCallback, useMemo, useRef, useState, type FormEvent, type ReactElement } from "react";
+import { useCallback, useMemo, useState, type FormEvent, type ReactElement } from "react";
 import { ApiError, api, ok, type Schemas } from "../../api/client";
 import { errorText } from "../../app/errors";
 import { useMay } from "../../app/roles";
@@ -21,7 +21,7 @@ import {
   withoutKeys,
   type CustomerValue,
 } from "./customerValue";
-import { focusFirstInvalid } from "./focus";
+import { useFocusFirstInvalid } from "./focus";
 import { fieldErrors } from "./formErrors";
 import { ManagerPicker } from "./ManagerPicker";
 import { m, useErrorWords } from "./messages";
@@ -60,7 +60,7 @@ export function CustomerEditor({ orderId, onSaved, manager = true }: CustomerEdi
   const [note, setNote] = useState<string | null>(null);
   const [lost, setLost] = useState<CustomerValue | null>(null);
   const [busy, setBusy] = useState(false);
-  const formRef = useRef<HTMLFormElement>(null);
+  const { formRef, focusFirstInvalid } = useFocusFirstInvalid();
 
   const took = useCallback((fresh: Order) => {
     setOrder(fresh);
@@ -78,7 +78,7 @@ export function CustomerEditor({ orderId, onSaved, manager = true }: CustomerEdi
     const problems = checkCustomer(value, words, changedParts(value, was));
     setErrors(problems);
     if (Object.keys(problems).length) {
-      focusFirstInvalid(formRef.current);
+      focusFirstInvalid();
       return;
     }
     const patch = customerPatch(value, was);
@@ -106,7 +106,7 @@ export function CustomerEditor({ orderId, onSaved, manager = true }: CustomerEdi
         const fields = fieldErrors(err, words);
         setErrors(fields);
         if (!Object.keys(fields).length) setFailure(errorText(err, tc));
-        else focusFirstInvalid(formRef.current);
+        else focusFirstInvalid();
       }
     } finally {
       setBusy(false);

@@ -3,13 +3,13 @@
 // version (GET /orders/{id}), saves with expected_version (PUT /orders/{id}/deal). A conflict
 // is said in place and the form re-reads, so it shows what the server holds; the user's own
 // values can be put back on top in one click. A 422 puts each message under its field.
-import { useCallback, useMemo, useRef, useState, type FormEvent, type ReactElement } from "react";
+import { useCallback, useMemo, useState, type FormEvent, type ReactElement } from "react";
 import { ApiError, api, ok, type Schemas } from "../../api/client";
 import { errorText } from "../../app/errors";
 import { common } from "../../i18n/common";
 import { useApp, type Lang } from "../../store/app";
 import { Field } from "../../ui/Field";
-import { focusFirstInvalid } from "../customer/focus";
+import { useFocusFirstInvalid } from "../customer/focus";
 import { fieldErrors } from "../customer/formErrors";
 import { useErrorWords } from "../customer/messages";
 import { OrderLoading } from "../order/OrderLoading";
@@ -52,7 +52,7 @@ export function DealForm({ orderId, onSaved, heading = true }: DealFormProps): R
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [lost, setLost] = useState<Values | null>(null);
   const [busy, setBusy] = useState(false);
-  const formRef = useRef<HTMLFormElement>(null);
+  const { formRef, focusFirstInvalid } = useFocusFirstInvalid();
 
   const took = useCallback(
     (order: Schemas["OrderCard"]) => {
@@ -76,7 +76,7 @@ export function DealForm({ orderId, onSaved, heading = true }: DealFormProps): R
     if (!values.payment_terms.trim()) problems.payment_terms = words.required;
     setErrors(problems);
     if (Object.keys(problems).length || !amount) {
-      focusFirstInvalid(formRef.current);
+      focusFirstInvalid();
       return;
     }
     setBusy(true);
@@ -106,7 +106,7 @@ export function DealForm({ orderId, onSaved, heading = true }: DealFormProps): R
         const fields = fieldErrors(err, { ...words, number: t("deal.amount_invalid") });
         setErrors(fields);
         if (!Object.keys(fields).length) setFailure(errorText(err, tc));
-        else focusFirstInvalid(formRef.current);
+        else focusFirstInvalid();
       }
     } finally {
       setBusy(false);

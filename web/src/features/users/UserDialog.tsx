@@ -1,14 +1,14 @@
 // A new user (username, name, role, temporary password), or a change to one: name, role,
 // whether they may sign in, a new password. What the server refuses is said under its field;
 // an admin's own role and access are left to another admin (the server refuses them too).
-import { useId, useRef, useState, type FormEvent, type ReactElement } from "react";
+import { useId, useState, type FormEvent, type ReactElement } from "react";
 import { api, ok } from "../../api/client";
 import { errorText } from "../../app/errors";
 import { ROLES } from "../../app/roles";
 import { common, type CommonKey } from "../../i18n/common";
 import { Dialog } from "../../ui/Dialog";
 import { Field } from "../../ui/Field";
-import { focusFirstInvalid } from "../customer/focus";
+import { useFocusFirstInvalid } from "../customer/focus";
 import { refusalOf } from "./errors";
 import { m } from "./messages";
 import { changesOf, draftOf, emptyDraft, missing, newUser, type Draft, type FieldErrors, type Role, type User } from "./model";
@@ -30,7 +30,7 @@ export function UserDialog({ user, self, onClose, onSaved }: Props): ReactElemen
   const [errors, setErrors] = useState<FieldErrors>({});
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const formRef = useRef<HTMLFormElement>(null);
+  const { formRef, focusFirstInvalid } = useFocusFirstInvalid();
   const activeId = useId();
 
   function edit<K extends keyof Draft>(key: K, value: Draft[K]): void {
@@ -45,7 +45,7 @@ export function UserDialog({ user, self, onClose, onSaved }: Props): ReactElemen
     if (empty.length) {
       setErrors(Object.fromEntries(empty.map((field) => [field, t("error.required")])));
       setFailure(t("form.check"));
-      focusFirstInvalid(formRef.current);
+      focusFirstInvalid();
       return;
     }
     setBusy(true);
@@ -65,7 +65,7 @@ export function UserDialog({ user, self, onClose, onSaved }: Props): ReactElemen
       setErrors(refusal.fields);
       const named = Object.keys(refusal.fields).length > 0;
       setFailure(refusal.form ?? (named ? t("form.check") : errorText(err, tc)));
-      focusFirstInvalid(formRef.current);
+      focusFirstInvalid();
     } finally {
       setBusy(false);
     }
