@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import FilePayload, Locator, expect
 
 from tests.browser.conftest import ScreenFactory
@@ -39,17 +40,26 @@ def first_free_slot(tab: Screen, scope: Locator, member_id: str) -> tuple[float,
     person would (a counted click)."""
     tomorrow = (datetime.now(UTC) + timedelta(days=1)).isoformat()
     free = scope.locator(f"[data-type=free][data-member-id='{member_id}']")
-    for _ in range(8):
+    weeks = 0
+    for _ in range(16):
         expect(free.first).to_be_attached()
         slot = int(scope.locator(".oms-ec").get_attribute("data-slot-height") or 26)
-        for i in range(free.count()):
-            block = free.nth(i)
-            if (block.get_attribute("data-start") or "") < tomorrow:
-                continue
-            block.scroll_into_view_if_needed()
-            box = block.bounding_box()
-            if box and box["height"] >= 4 * slot:
-                return box["x"] + box["width"] / 2, box["y"] + 8
+        try:
+            for i in range(free.count()):
+                block = free.nth(i)
+                if (block.get_attribute("data-start", timeout=2000) or "") < tomorrow:
+                    continue
+                block.scroll_into_view_if_needed(timeout=2000)
+                box = block.bounding_box(timeout=2000)
+                if box and box["height"] >= 4 * slot:
+                    return box["x"] + box["width"] / 2, box["y"] + 8
+        except PlaywrightError:
+            # The calendar re-read itself (a live push) while we looked: look again.
+            tab.page.wait_for_timeout(300)
+            continue
+        if weeks == 8:
+            break
+        weeks += 1
         tab.click(scope.get_by_role("button", name="Следующая неделя"))
         tab.page.wait_for_timeout(300)
     raise AssertionError("no two free hours of the measurer's in eight weeks")
