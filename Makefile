@@ -7,7 +7,7 @@ export PYTHONPATH := $(CURDIR)
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run test chaos lint typecheck unit integration contract e2e schemas schemas-check bench clean k8s-validate k8s-dev-keys rebuild-projections
-.PHONY: venv web-deps web-build web-check browser browser-test
+.PHONY: venv web-deps web-build web-check browser browser-test guides
 
 WEB := web
 NPM ?= npm
@@ -96,6 +96,12 @@ test: lint typecheck schemas-check k8s-validate web-check web-build browser ## e
 
 browser-test: $(VENV)/.installed web-build browser ## only the browser tests (screenshots in test-artifacts/screens)
 	$(PY) -m pytest -q tests/browser
+
+# The guides' pictures are the browser tests' screenshots (tests/browser/guide_images.py): run
+# after a screen changes, and commit gateway/web/guides/img. `make test` only checks they exist.
+guides: $(VENV)/.installed web-build browser ## remake the guides' pictures from the browser tests
+	$(PY) -m pytest -q -p no:cacheprovider tests/browser
+	$(PY) -m tests.browser.guide_images
 
 bench: $(VENV)/.installed ## benchmarks print figures against a raw baseline; not part of `make test`
 	$(PY) -m bench

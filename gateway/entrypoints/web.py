@@ -46,6 +46,7 @@ CONTENT_TYPES = {
     ".json": "application/json",
     ".svg": "image/svg+xml",
     ".png": "image/png",
+    ".webp": "image/webp",
     ".ico": "image/x-icon",
     ".webmanifest": "application/manifest+json",
 }
@@ -70,6 +71,8 @@ TITLE_SLOT = "<!-- slot: title -->"
 CONTENT_SLOT = "<!-- slot: content -->"
 HEADING = re.compile(r"<h1>(.*?)</h1>", re.DOTALL)
 TAG = re.compile(r"<[^>]+>")
+# The guides' pictures, made by `make guides` (tests/browser/guide_images.py): flat names only.
+GUIDE_IMAGE = re.compile(r"^[a-z0-9-]{1,80}\.webp$")
 
 router = APIRouter(include_in_schema=False)
 
@@ -151,6 +154,14 @@ async def index() -> FileResponse:
 @router.get("/app/{path:path}", dependencies=[PUBLIC])
 async def asset(path: str) -> FileResponse:
     return _serve(_file(path), IMMUTABLE if path.startswith("assets/") else CACHE)
+
+
+@router.get("/guides/img/{name}", dependencies=[PUBLIC])
+async def guide_image(name: str) -> FileResponse:
+    path = GUIDES_DIR / "img" / name
+    if not GUIDE_IMAGE.match(name) or not path.is_file():
+        raise NotFound(f"no guide picture {name!r}", code="not_found")
+    return _serve(path)
 
 
 @router.get("/guides/{role}", dependencies=[PUBLIC])

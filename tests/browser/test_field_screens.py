@@ -111,6 +111,31 @@ def test_an_installer_with_nothing_to_do_is_told_so(screen: ScreenFactory, width
     tab.check("tasks-installer")
 
 
+# The crew the installer and the delivery guides show: a visit booked for each, in their tasks.
+CREW_VISITS = [("installer", "installation", "Монтаж"), ("delivery", "delivery", "Доставка")]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize(("role", "kind", "title"), CREW_VISITS)
+def test_a_crew_member_sees_the_visit_booked_for_them_with_where_and_whom_to_call(
+    screen: ScreenFactory, app_url: str, width: int, role: str, kind: str, title: str
+) -> None:
+    with httpx.Client(base_url=app_url, timeout=30) as http:
+        manager = bearer(http, "manager")
+        order = create_order(http, manager, title="Шкаф в нишу", name="Лебедева Анна")
+        board_card(http, manager, order["id"])
+        book(http, manager, order["id"], kind, role)
+    tab = screen(width=width, role=role)
+    tab.goto("/#/tasks")
+    task = tab.page.get_by_role("article").filter(has_text=f"№ {order['number']}")
+    expect(task).to_contain_text(title)
+    expect(task.get_by_role("link", name=re.compile(r"^\+7"))).to_have_attribute(
+        "href", re.compile(r"^tel:")
+    )
+    expect(task).to_contain_text("Москва")
+    tab.check(f"tasks-{role}-visit")
+
+
 def test_english_is_one_click_away_and_stays(
     screen: ScreenFactory, measured_order: dict[str, Any]
 ) -> None:

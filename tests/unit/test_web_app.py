@@ -14,6 +14,7 @@ from fastapi import FastAPI
 
 from gateway.entrypoints import web
 from plumbing.app import install_error_handlers
+from tests.browser.guide_images import IMAGES, referenced
 
 GUIDES = web.GUIDES_DIR
 
@@ -281,3 +282,13 @@ async def test_an_unbuilt_app_says_how_to_build_it(
     reply = await client.get("/")
     assert reply.status_code == 404
     assert "make web-build" in reply.json()["detail"]
+
+
+async def test_guide_pictures_are_served_and_nothing_beside_them(client: httpx.AsyncClient) -> None:
+    name = next(iter(referenced()))
+    reply = await client.get(f"/guides/img/{name}")
+    assert reply.status_code == 200
+    assert reply.headers["content-type"] == "image/webp"
+    assert reply.content == (IMAGES / name).read_bytes()
+    for bad in ("..%2Fmanager.ru.html", "missing.webp", "x.png", "%2Fetc%2Fpasswd", "A.webp"):
+        assert (await client.get(f"/guides/img/{bad}")).status_code == 404, bad
