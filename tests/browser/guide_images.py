@@ -54,7 +54,9 @@ def picture(screenshot: Path, target: Path) -> None:
         ratio = MAX_HEIGHT_RATIO.get(width, 900 / 1440)
         top = shot.crop((0, 0, width, min(height, round(width * ratio)))).convert("RGB")
         if width > MAX_WIDTH:
-            top = top.resize((MAX_WIDTH, round(top.height * MAX_WIDTH / width)), Image.Resampling.LANCZOS)
+            top = top.resize(
+                (MAX_WIDTH, round(top.height * MAX_WIDTH / width)), Image.Resampling.LANCZOS
+            )
         target.parent.mkdir(parents=True, exist_ok=True)
         top.save(target, "WEBP", quality=QUALITY, method=6)
 

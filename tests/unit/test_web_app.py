@@ -238,10 +238,14 @@ async def test_a_guide_revalidates_by_etag(client: httpx.AsyncClient) -> None:
     assert other.headers["etag"] != etag
 
 
-async def test_english_guide_falls_back_to_russian(client: httpx.AsyncClient) -> None:
+async def test_english_guide_falls_back_to_russian(
+    client: httpx.AsyncClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A role whose guide is not translated yet gets the Russian one, never a dead link.
+    monkeypatch.setattr(web, "GUIDES_DIR", guides(tmp_path / "g", installer="<h1>Фото</h1>\n"))
     reply = await client.get("/guides/installer", params={"lang": "en"})
     assert reply.status_code == 200
-    assert "фото" in reply.text.lower()
+    assert "<h1>Фото</h1>" in reply.text
 
 
 @pytest.mark.parametrize(
@@ -292,3 +296,14 @@ async def test_guide_pictures_are_served_and_nothing_beside_them(client: httpx.A
     assert reply.content == (IMAGES / name).read_bytes()
     for bad in ("..%2Fmanager.ru.html", "missing.webp", "x.png", "%2Fetc%2Fpasswd", "A.webp"):
         assert (await client.get(f"/guides/img/{bad}")).status_code == 404, bad
+
+
+@pytest.mark.parametrize(
+    "role", sorted(p.name.split(".")[0] for p in GUIDES.glob("*.en.html") if p.name[0] != "_")
+)
+async def test_an_english_guide_is_english_throughout(client: httpx.AsyncClient, role: str) -> None:
+    page = (await client.get(f"/guides/{role}", params={"lang": "en"})).text
+    assert '<html lang="en">' in page
+    assert "← Back to the app" in page
+    cyrillic = re.findall(r"[А-Яа-яЁё]+", page)
+    assert not cyrillic, f"Russian words in the English guide: {cyrillic[:10]}"
