@@ -52,7 +52,7 @@ export function History({ orderId, refreshKey }: { orderId: string; refreshKey: 
             {entries.length ? (
               entries.map((e) => (
                 <li key={e.event_id}>
-                  <div>{e.summary || e.type}</div>
+                  <div>{e.summary || t("history.event")}</div>
                   <div className="muted small">
                     <time dateTime={e.at}>{dateTime(e.at, lang)}</time> · {actorName(e.actor, t)}
                   </div>
