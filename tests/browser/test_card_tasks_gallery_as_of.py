@@ -237,6 +237,18 @@ def test_the_order_as_it_was_between_two_events(
     tab.click(panel.get_by_role("button", name="Показать"))
     expect(panel.get_by_role("alert")).to_contain_text("Заказа тогда ещё не было: он создан")
 
+    # From the history: the moment of the move itself, exactly (the second deal came later).
+    history = page.locator("section", has=page.get_by_role("heading", name="История заказа"))
+    if not history.locator("ol.history").is_visible():
+        tab.click(history.get_by_text("История заказа"))
+    line = history.locator("li", has_text="Переход: Оформление заказа → Замер")
+    tab.click(line.get_by_role("button", name="как было тогда"))
+    expect(past.locator(".stage-badge")).to_have_text("Замер")
+    expect(past).to_contain_text("100")
+    expect(past).not_to_contain_text("125")
+    expect(panel.get_by_role("alert")).to_have_count(0)
+    tab.check("order-as-of-from-history")
+
 
 def test_the_order_as_it_was_in_english(screen: ScreenFactory, http: httpx.Client) -> None:
     order, between = _order_with_a_past(http)

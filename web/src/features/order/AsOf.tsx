@@ -2,7 +2,7 @@
 // the server from the order's events up to then. Shown apart from the live card and marked as
 // a past view, so nobody takes an old stage or amount for today's. The deal appears only when
 // the server sends it (the same audience rule as the card).
-import { useId, useState, type FormEvent, type ReactElement } from "react";
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactElement } from "react";
 import { ApiError, api, ok, type Schemas } from "../../api/client";
 import { errorText } from "../../app/errors";
 import { audienceOf } from "../../app/roles";
@@ -15,7 +15,11 @@ import { DealFacts } from "./sections";
 
 type Past = Schemas["PastOrderCard"];
 
-export function AsOf({ orderId }: { orderId: string }): ReactElement {
+/** A moment picked elsewhere (a history line's «как было тогда»): `n` tells one ask from
+ * the next, so asking for the same moment twice shows it again. */
+export type AskedMoment = { at: string; n: number };
+
+export function AsOf({ orderId, asked }: { orderId: string; asked?: AskedMoment | null }): ReactElement {
   const t = m.use();
   const lang = useApp((s) => s.lang);
   const commercial = audienceOf(useApp((s) => s.me?.role)) === "commercial";
@@ -25,6 +29,8 @@ export function AsOf({ orderId }: { orderId: string }): ReactElement {
   const [past, setPast] = useState<Past | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [open, setOpen] = useState(false);
+  const panel = useRef<HTMLElement>(null);
 
   async function show(event: FormEvent): Promise<void> {
     event.preventDefault();
@@ -33,6 +39,21 @@ export function AsOf({ orderId }: { orderId: string }): ReactElement {
       setError(t("asof.need_moment"));
       return;
     }
+    await load(at);
+  }
+
+  // A history line's moment is exact (to the microsecond, which the input cannot hold): asked
+  // as it is, and the input shows it to the second.
+  useEffect(() => {
+    if (!asked) return;
+    setOpen(true);
+    setLocal(localInput(new Date(asked.at), true));
+    panel.current?.scrollIntoView({ block: "start" });
+    void load(asked.at);
+    // Only a new ask loads: `load` and the language are read as they are then.
+  }, [asked]);
+
+  async function load(at: string): Promise<void> {
     setBusy(true);
     try {
       const found = await ok(
@@ -62,8 +83,8 @@ export function AsOf({ orderId }: { orderId: string }): ReactElement {
     ? (past.customer.address_text ?? (typeof past.customer.address === "string" ? past.customer.address : past.customer.address?.text) ?? "")
     : "";
   return (
-    <section className="panel as-of" aria-labelledby="order-asof">
-      <details>
+    <section className="panel as-of" aria-labelledby="order-asof" ref={panel}>
+      <details open={open} onToggle={(e) => setOpen(e.currentTarget.open)}>
         <summary>
           <h2 id="order-asof" className="inline">
             {t("asof.title")}

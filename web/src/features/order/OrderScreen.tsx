@@ -20,7 +20,7 @@ import { m as mediaMessages } from "../media/messages";
 import { UploadForm } from "../media/UploadForm";
 import { m as taskMessages } from "../tasks/messages";
 import { NewTaskDialog } from "../tasks/NewTaskDialog";
-import { AsOf } from "./AsOf";
+import { AsOf, type AskedMoment } from "./AsOf";
 import { BookVisit } from "./BookVisit";
 import { getOrder } from "./api";
 import { useCrewNames } from "./crew";
@@ -46,6 +46,7 @@ export function OrderScreen({ params }: { params: { id: string } }): ReactElemen
   const tt = taskMessages.use();
   const toast = useApp((s) => s.toast);
   const [newTask, setNewTask] = useState(false);
+  const [asked, setAsked] = useState<AskedMoment | null>(null);
   const names = useCrewNames();
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [error, setError] = useState<{ text: string; missing: boolean } | null>(null);
@@ -191,8 +192,8 @@ export function OrderScreen({ params }: { params: { id: string } }): ReactElemen
         </div>
         <div className="col">
           <Chat orderId={card.id} />
-          <AsOf orderId={card.id} />
-          <History orderId={card.id} refreshKey={refreshKey} />
+          <AsOf orderId={card.id} asked={asked} />
+          <History orderId={card.id} refreshKey={refreshKey} onAsOf={(at) => setAsked((had) => ({ at, n: (had?.n ?? 0) + 1 }))} />
         </div>
       </div>
     </div>

@@ -8,8 +8,10 @@ export function momentOf(local: string): string | null {
   return Number.isNaN(at.getTime()) ? null : at.toISOString();
 }
 
-/** The device's local wall time of `at`, as a datetime-local input shows it (minutes). */
-export function localInput(at: Date): string {
+/** The device's local wall time of `at`, as a datetime-local input shows it (to the minute,
+ * or to the second). */
+export function localInput(at: Date, seconds = false): string {
   const pad = (n: number): string => String(n).padStart(2, "0");
-  return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}`;
+  const minute = `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}`;
+  return seconds ? `${minute}:${pad(at.getSeconds())}` : minute;
 }
