@@ -163,6 +163,20 @@ class RestrictedOrderCard(_Card):
 CARD = Views.of(OrderCard, RestrictedOrderCard)
 
 
+class PastOrderCard(OrderCard):
+    """The card as it was at `as_of` (GET /orders/{id}/as-of): rebuilt from the order's own
+    events up to that moment, so `tasks` are only the completed ones the order recorded."""
+
+    as_of: Timestamp
+
+
+class RestrictedPastOrderCard(RestrictedOrderCard):
+    as_of: Timestamp
+
+
+PAST_CARD = Views.of(PastOrderCard, RestrictedPastOrderCard)
+
+
 # OpenAPI links from every answer that is an order card (create, read, move): the next calls
 # a client (and Schemathesis's stateful phase) makes with the card's id — read it, move it,
 # read its history. The operation ids are set on those routes, so the links cannot go stale.

@@ -11,7 +11,8 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Response
 
 from contracts.api.audience import Views
-from contracts.api.cards import CARD, ORDER_LINKS, OrderCard
+from contracts.api.cards import CARD, ORDER_LINKS, PAST_CARD, OrderCard, PastOrderCard
+from contracts.api.common import When
 from contracts.api.errors import errors
 from contracts.api.history import (
     COMMENTS,
@@ -87,6 +88,27 @@ async def history(
     return await _forward(
         user, order, up, order_id, "GET", HISTORY, path="/history", params={"lang": lang}
     )
+
+
+@router.get(
+    "/orders/{order_id}/as-of",
+    response_model=PastOrderCard,
+    operation_id="order_as_of",
+    responses=errors(401, 404, 422, 503),
+)
+async def as_of(
+    order_id: UUID,
+    at: Annotated[When, Query(description="the moment, RFC 3339 with its offset")],
+    user: SignedIn,
+    order: OrderCaller,
+    up: UpstreamsDep,
+    lang: Lang = "ru",
+) -> Response:
+    """The order as it was at `at`, as the card (GET /orders/{id}) would have shown it then to
+    the caller's audience. 422 for a moment in the future or before the order was created
+    (that answer's `created_at` says when it was)."""
+    params = {"at": at.isoformat(), "lang": lang}
+    return await _forward(user, order, up, order_id, "GET", PAST_CARD, path="/as-of", params=params)
 
 
 @router.post(

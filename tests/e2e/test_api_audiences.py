@@ -42,6 +42,7 @@ VIEWS: dict[str, Views] = {
     "/api/v1/customers": customers.CUSTOMERS,
     "/api/v1/pipeline": pipeline.PIPELINE,
     "/api/v1/orders/{order_id}": cards.CARD,
+    "/api/v1/orders/{order_id}/as-of": cards.PAST_CARD,
     "/api/v1/orders/{order_id}/history": history.HISTORY,
     "/api/v1/orders/{order_id}/comments": history.COMMENTS,
     "/api/v1/orders/{order_id}/visits": scheduling.VISITS,

@@ -22,7 +22,7 @@ import secrets
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -518,6 +518,7 @@ def _query_variants(world: World, role: str, name: str) -> list[str]:
         "limit": ["500"],
         "phone": ["8 (915) 555-01-02"],  # the world's customers' number, in another form
         "overdue": ["true"],
+        "at": [datetime.now(UTC).isoformat()],  # the order as it was: now, after the world
     }.get(name, [])
 
 

@@ -83,3 +83,15 @@ class GateUnmet(OrderError):
                 for c in conditions
             ],
         )
+
+
+class BeforeCreation(OrderError):
+    """A past view asked for a moment before the order's first event: the order exists, the
+    moment is what is wrong (so a refusal of the input, not a 404), and the answer says when
+    the order was created so a client can offer that moment instead."""
+
+    code = "before_creation"
+
+
+class MomentInFuture(OrderError):
+    code = "moment_in_future"

@@ -19,6 +19,8 @@ STATUS: dict[type[e.OrderError], int] = {
     e.UnknownStage: 422,
     e.ReasonRequired: 422,
     e.IdempotencyKeyReused: 422,
+    e.BeforeCreation: 422,
+    e.MomentInFuture: 422,
     e.OrderAlreadyExists: 409,
     e.VersionConflict: 409,
     e.TransitionNotAllowed: 409,

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Header, Query, Response
 
+from contracts.api.common import When
 from contracts.api.orders import AddressIn, CreateOrderRequest
 from contracts.events import orders as ev
 from contracts.events import registry
@@ -14,6 +15,8 @@ from contracts.events.common import Address, Customer
 from plumbing.actor import CurrentActor
 from plumbing.errors import Invalid
 from services.orders.application.service import stream_of
+from services.orders.domain.as_of import as_of
+from services.orders.domain.errors import OrderNotFound
 from services.orders.domain.phone import InvalidPhone, normalize_phone
 from services.orders.entrypoints.deps import CoreDep, OrdersDep
 from services.orders.entrypoints.views import card, history
@@ -72,6 +75,20 @@ async def create_order(
 async def get_order(order_id: UUID, core: CoreDep, lang: Lang = "ru") -> dict[str, Any]:
     order = await core.load(order_id)
     return card(order, await core.pipelines.get(order.pipeline_version), lang)
+
+
+@router.get("/orders/{order_id}/as-of")
+async def get_order_as_of(
+    order_id: UUID, at: Annotated[When, Query()], core: CoreDep, lang: Lang = "ru"
+) -> dict[str, Any]:
+    """The card as it was at `at`: the stream folded up to that moment (domain/as_of.py)."""
+    stored = await core.store.read_stream(stream_of(order_id))
+    if not stored:  # 404 for an unknown order, before the moment is judged
+        raise OrderNotFound(f"order {order_id} not found")
+    events = ((registry.decode(e.envelope), e.envelope.occurred_at) for e in stored)
+    order = as_of(events, at, core.clock())
+    past = card(order, await core.pipelines.get(order.pipeline_version), lang)
+    return {**past, "as_of": at.isoformat()}
 
 
 @router.get("/orders/{order_id}/history")

@@ -30,6 +30,8 @@ export function TopBar(): ReactElement {
   const items: NavItem[] = [
     { href: "/board", label: "nav.board", show: may(role, "orders.see") },
     { href: "/tasks", label: "nav.tasks", show: may(role, "orders.see") },
+    // The office's view of everyone's tasks: for those who make tasks (managers, directors).
+    { href: "/team-tasks", label: "nav.team_tasks", show: may(role, "tasks.create") },
     { href: "/calendar", label: "nav.calendar", show: may(role, "visits.book") },
     { href: "/users", label: "nav.users", show: may(role, "users.admin") },
   ];

@@ -5,6 +5,7 @@ import { BoardScreen } from "../features/board/BoardScreen";
 import { CalendarScreen } from "../features/calendar/CalendarScreen";
 import { NotificationsScreen } from "../features/notifications/NotificationsScreen";
 import { OrderScreen } from "../features/order/OrderScreen";
+import { OfficeTasksScreen } from "../features/tasks/OfficeTasksScreen";
 import { TasksScreen } from "../features/tasks/TasksScreen";
 import { UsersScreen } from "../features/users/UsersScreen";
 
@@ -13,6 +14,7 @@ export const routes: { path: string; component: ComponentType<any> }[] = [
   { path: "/board", component: BoardScreen },
   { path: "/order/:id", component: OrderScreen },
   { path: "/tasks", component: TasksScreen },
+  { path: "/team-tasks", component: OfficeTasksScreen },
   { path: "/notifications", component: NotificationsScreen },
   { path: "/calendar", component: CalendarScreen },
   { path: "/calendar/:role", component: CalendarScreen },

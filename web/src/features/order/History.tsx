@@ -15,7 +15,9 @@ export function actorName(actor: Entry["actor"], t: (key: "history.system" | "hi
   return actor.kind === "rule" || actor.rule_id ? t("history.robot") : t("history.system");
 }
 
-export function History({ orderId, refreshKey }: { orderId: string; refreshKey: unknown }): ReactElement {
+type Props = { orderId: string; refreshKey: unknown; onAsOf?: (at: string) => void };
+
+export function History({ orderId, refreshKey, onAsOf }: Props): ReactElement {
   const t = m.use();
   const tc = common.use();
   const lang = useApp((s) => s.lang);
@@ -52,9 +54,17 @@ export function History({ orderId, refreshKey }: { orderId: string; refreshKey: 
             {entries.length ? (
               entries.map((e) => (
                 <li key={e.event_id}>
-                  <div>{e.summary || e.type}</div>
+                  <div>{e.summary || t("history.event")}</div>
                   <div className="muted small">
                     <time dateTime={e.at}>{dateTime(e.at, lang)}</time> · {actorName(e.actor, t)}
+                    {onAsOf ? (
+                      <>
+                        {" · "}
+                        <button type="button" className="link small" onClick={() => onAsOf(e.at)}>
+                          {t("history.as_of")}
+                        </button>
+                      </>
+                    ) : null}
                   </div>
                 </li>
               ))

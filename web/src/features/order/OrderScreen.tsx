@@ -18,6 +18,9 @@ import { DealForm } from "../deal/DealForm";
 import { MediaList } from "../media/MediaList";
 import { m as mediaMessages } from "../media/messages";
 import { UploadForm } from "../media/UploadForm";
+import { m as taskMessages } from "../tasks/messages";
+import { NewTaskDialog } from "../tasks/NewTaskDialog";
+import { AsOf, type AskedMoment } from "./AsOf";
 import { BookVisit } from "./BookVisit";
 import { getOrder } from "./api";
 import { useCrewNames } from "./crew";
@@ -39,6 +42,11 @@ export function OrderScreen({ params }: { params: { id: string } }): ReactElemen
   const role = useApp((s) => s.me?.role);
   const writesDeal = useMay("deal.write");
   const books = useMay("visits.book");
+  const makesTasks = useMay("tasks.create");
+  const tt = taskMessages.use();
+  const toast = useApp((s) => s.toast);
+  const [newTask, setNewTask] = useState(false);
+  const [asked, setAsked] = useState<AskedMoment | null>(null);
   const names = useCrewNames();
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [error, setError] = useState<{ text: string; missing: boolean } | null>(null);
@@ -153,12 +161,29 @@ export function OrderScreen({ params }: { params: { id: string } }): ReactElemen
             </section>
           ) : null}
           <WorkSection card={card} names={names} lang={lang}>
-            {books ? (
+            {books || makesTasks ? (
               <div className="row wrap book-row">
-                <BookVisit orderId={card.id} stage={card.stage} onBooked={reload} />
+                {books ? <BookVisit orderId={card.id} stage={card.stage} onBooked={reload} /> : null}
+                {makesTasks ? (
+                  <button type="button" onClick={() => setNewTask(true)}>
+                    {tt("new.open")}
+                  </button>
+                ) : null}
               </div>
             ) : null}
           </WorkSection>
+          {newTask ? (
+            <NewTaskDialog
+              orderId={card.id}
+              orderLabel={t("order.number", { n: card.number })}
+              onClose={() => setNewTask(false)}
+              onCreated={() => {
+                setNewTask(false);
+                toast(tt("new.created"));
+                reload();
+              }}
+            />
+          ) : null}
           <section className="panel" aria-labelledby="order-media">
             <h2 id="order-media">{tm("media.title")}</h2>
             <MediaList orderId={card.id} refreshKey={refreshKey} fallback={fallbackMedia} />
@@ -167,7 +192,8 @@ export function OrderScreen({ params }: { params: { id: string } }): ReactElemen
         </div>
         <div className="col">
           <Chat orderId={card.id} />
-          <History orderId={card.id} refreshKey={refreshKey} />
+          <AsOf orderId={card.id} asked={asked} />
+          <History orderId={card.id} refreshKey={refreshKey} onAsOf={(at) => setAsked((had) => ({ at, n: (had?.n ?? 0) + 1 }))} />
         </div>
       </div>
     </div>

@@ -194,6 +194,8 @@ export function WorkSection({ card, names, lang, children }: WorkProps): ReactEl
                 <span className="muted">
                   {" · "}
                   {statusText("task.status", task.status, t)}
+                  {task.assignee_id && names[task.assignee_id] ? ` · ${names[task.assignee_id]}` : ""}
+                  {!task.assignee_id && task.assignee_role ? ` · ${tc(`role.${task.assignee_role}` as CommonKey)}` : ""}
                   {task.due_at ? ` · ${t("task.due", { at: dateTime(task.due_at, lang) })}` : ""}
                 </span>
               </li>
