@@ -518,6 +518,7 @@ def _query_variants(world: World, role: str, name: str) -> list[str]:
         "limit": ["500"],
         "phone": ["8 (915) 555-01-02"],  # the world's customers' number, in another form
         "overdue": ["true"],
+        "key": ["task", "order", "intake"],  # a report's drill-down: the orders behind a number
     }.get(name, [])
 
 
