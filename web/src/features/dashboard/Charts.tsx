@@ -38,7 +38,7 @@ export function FunnelChart({ bars, names, onPick }: { bars: FunnelBar[]; names:
         <XAxis type="number" allowDecimals={false} />
         <YAxis type="category" dataKey="label" width={110} tick={{ fontSize: 12 }} />
         <Tooltip />
-        <Legend />
+        <Legend itemSorter={null} />
         <Bar dataKey="entered" name={names[0]} fill={BLUE} cursor="pointer" onClick={at(onPick)} />
         <Bar dataKey="advanced" name={names[1]} fill={TEAL} />
       </BarChart>
@@ -64,7 +64,7 @@ export function DurationChart({
         <XAxis type="number" unit={unit} />
         <YAxis type="category" dataKey="label" width={110} tick={{ fontSize: 12 }} />
         <Tooltip />
-        <Legend />
+        <Legend itemSorter={null} />
         <Bar dataKey="median" name={names[0]} fill={BLUE} cursor="pointer" onClick={at(onPick)} />
         <Bar dataKey="p90" name={names[1]} fill={AMBER} cursor="pointer" onClick={at(onPick)} />
       </BarChart>
@@ -94,7 +94,7 @@ export function LoadChart({ bars, names, onPick }: { bars: LoadBar[]; names: [st
         <XAxis type="number" />
         <YAxis type="category" dataKey="label" width={110} tick={{ fontSize: 12 }} />
         <Tooltip />
-        <Legend />
+        <Legend itemSorter={null} />
         <Bar dataKey="booked" name={names[0]} fill={BLUE} cursor="pointer" onClick={at(onPick)} />
         <Bar dataKey="capacity" name={names[1]} fill={GREY} />
       </BarChart>
