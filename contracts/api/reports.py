@@ -28,3 +28,31 @@ class Report(Shown):
 
 
 REPORT = Views.of(Report)
+
+
+class ReportOrder(Shown):
+    """One order behind a report's number: what it is now, and the moment that counted it
+    (entered the stage, left it, the first visit, the task's due time, entered the stage it
+    is late in). Nothing commercial: the number and title are what the board shows."""
+
+    order_id: str
+    number: int
+    title: str
+    stage: str
+    stage_title: str
+    at: Timestamp | None = None
+
+
+class ReportOrders(Shown):
+    """The drill-down: the orders behind one number of a report over the same period. `key`
+    names the number: a stage (funnel: entered it; stage-durations: left it), a crew member's
+    id (workload: their booked visits), or `task` / `order` (overdue)."""
+
+    report: str
+    key: str
+    from_: Timestamp | None = Field(default=None, alias="from")
+    to: Timestamp | None = None
+    rows: list[ReportOrder]
+
+
+REPORT_ORDERS = Views.of(ReportOrders)

@@ -16,15 +16,16 @@ from fastapi import APIRouter, Depends, Query, Response
 from contracts.api.audience import audience_of
 from contracts.api.common import MomentOrDay
 from contracts.api.errors import errors
-from contracts.api.reports import REPORT, Report
+from contracts.api.reports import REPORT, REPORT_ORDERS, Report, ReportOrders
 from gateway.domain.users import User
 from gateway.entrypoints.deps import Needs, UpstreamsDep, caller_of
-from gateway.entrypoints.typed import shown
+from gateway.entrypoints.typed import NO_NUL, shown
 
 router = APIRouter(prefix="/api/v1/reports")
 
 Reader = Annotated[User, Depends(Needs("reports.read"))]
 Name = Literal["funnel", "stage-durations", "overdue", "workload"]
+Lang = Literal["ru", "en"]
 CSV: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "the rows"}
 }
@@ -46,6 +47,9 @@ BOUND = (
     "(Europe/Moscow): `from=2026-11-01&to=2026-11-30` is November, the 30th included."
 )
 
+# Reports have always titled stages in English; the dashboard asks in the user's language.
+LANG = "The language of the stage titles (`title`, `stage_title`)."
+
 
 @router.get("/{name}", response_model=Report, responses={**CSV, **errors(401, 403, 422, 503)})
 async def report(
@@ -55,8 +59,11 @@ async def report(
     start: Annotated[MomentOrDay | None, Query(alias="from", description=BOUND)] = None,
     end: Annotated[MomentOrDay | None, Query(alias="to", description=BOUND)] = None,
     fmt: Annotated[Literal["json", "csv"], Query(alias="format")] = "json",
+    lang: Annotated[Lang, Query(description=LANG)] = "en",
 ) -> Response:
     params = {k: v.isoformat() for k, v in (("from", start), ("to", end)) if v}
+    if name != "workload":  # the one report with no stage titles
+        params["lang"] = lang
     reply = await upstreams.call(
         "projections", "GET", f"/reports/{name}", caller_of(user), params=params
     )
@@ -68,3 +75,33 @@ async def report(
             headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
         )
     return shown(reply.body, REPORT, user)
+
+
+KEY = (
+    "Which number: a stage's key (funnel: the orders that entered it; stage-durations: those "
+    "whose stay in it ended), a crew member's id (workload: their booked visits), or `task` / "
+    "`order` (overdue: orders with a task past due / past their stage limit)."
+)
+
+
+@router.get("/{name}/orders", response_model=ReportOrders, responses=errors(401, 403, 422, 503))
+async def orders_behind(
+    name: Name,
+    user: Reader,
+    upstreams: UpstreamsDep,
+    key: Annotated[str, Query(min_length=1, max_length=100, pattern=NO_NUL, description=KEY)],
+    start: Annotated[MomentOrDay | None, Query(alias="from", description=BOUND)] = None,
+    end: Annotated[MomentOrDay | None, Query(alias="to", description=BOUND)] = None,
+    lang: Annotated[Lang, Query(description=LANG)] = "en",
+) -> Response:
+    """The orders behind one number of a report (the dashboard's drill-down), each with a link
+    target (its id), its number, title and stage now."""
+    params = {k: v.isoformat() for k, v in (("from", start), ("to", end)) if v}
+    reply = await upstreams.call(
+        "projections",
+        "GET",
+        f"/reports/{name}/orders",
+        caller_of(user),
+        params={**params, "key": key, "lang": lang},
+    )
+    return shown(reply.body, REPORT_ORDERS, user)

@@ -519,6 +519,7 @@ def _query_variants(world: World, role: str, name: str) -> list[str]:
         "phone": ["8 (915) 555-01-02"],  # the world's customers' number, in another form
         "overdue": ["true"],
         "at": [datetime.now(UTC).isoformat()],  # the order as it was: now, after the world
+        "key": ["task", "order", "intake"],  # a report's drill-down: the orders behind a number
     }.get(name, [])
 
 

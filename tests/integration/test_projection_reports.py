@@ -208,3 +208,38 @@ async def test_projection_lag_is_a_metric(app: tuple[FastAPI, str]) -> None:
     line = next(x for x in text.splitlines() if x.startswith("projection_lag_seconds "))
     assert float(line.split()[1]) >= 3
     assert "projection_lag_events" in text
+
+
+async def test_each_number_drills_down_to_the_orders_behind_it(app: tuple[FastAPI, str]) -> None:
+    """The dashboard's drill-down: the orders behind a number are as many as the number, and
+    the ones the hand-computed figures above name."""
+    built, _ = app
+    ids = await seed(built.state.pool)
+
+    async def behind(name: str, key: str, **params: str) -> list[str]:
+        body = await get(built, f"/reports/{name}/orders", key=key, **params)
+        assert (body["report"], body["key"]) == (name, key)
+        return [row["order_id"] for row in body["rows"]]
+
+    def of(*keys: str) -> set[str]:
+        return {str(ids[k]) for k in keys}
+
+    assert set(await behind("funnel", "intake", **PERIOD)) == of("a", "b", "c")
+    assert set(await behind("funnel", "measurement", **PERIOD)) == of("a", "b", "c", "d")
+    assert await behind("funnel", "shipment_prep", **PERIOD) == []
+    assert set(await behind("stage-durations", "intake", **PERIOD)) == of("a", "b", "c", "d")
+    assert set(await behind("workload", str(ids["m1"]), **PERIOD)) == of("a", "c")
+    assert await behind("workload", str(ids["m2"]), **PERIOD) == []  # cancelled, later
+    assert set(await behind("overdue", "order")) == of("c")
+    assert of("c", "a") <= set(await behind("overdue", "task"))  # t2 and t5, still open
+    # Each row is what the board shows of the order, its stage titled as asked.
+    body = await get(built, "/reports/funnel/orders", key="contract", lang="ru", **PERIOD)
+    (row,) = body["rows"]
+    assert (row["order_id"], row["number"], row["stage"]) == (str(ids["a"]), 11, "production")
+    assert row["stage_title"] != "production"
+
+    async with service_client(built, "http://p") as client:
+        for params in ({"key": "nobody"}, {"key": "late"}):
+            name = "workload" if params["key"] == "nobody" else "overdue"
+            reply = await client.get(f"/reports/{name}/orders", params=params, headers=DIRECTOR)
+            assert reply.status_code == 422, reply.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -104,4 +105,54 @@ async def workload(pool: asyncpg.Pool, p: Period) -> list[dict[str, Any]]:
         p.end,
         list(CREW_ROLES),
     )
+    return [dict(r) for r in rows]
+
+
+# The orders behind a report's number (the dashboard's drill-down): what the order is now
+# (number, title, stage) beside the moment that put it in the number.
+BEHIND = (
+    "SELECT b.order_id::text AS order_id, b.number, b.title, b.stage, b.pipeline_version, "
+    "x.at FROM ({inner}) x JOIN board_cards b ON b.order_id = x.order_id "
+    "ORDER BY x.at, b.number"
+)
+
+
+async def funnel_orders(pool: asyncpg.Pool, p: Period, stage: str) -> list[dict[str, Any]]:
+    """The orders counted in the funnel's `entered` for `stage`: they entered it in the period
+    (first entry, as the funnel counts an order once per stage)."""
+    inner = (
+        "SELECT order_id, min(entered_at) AS at FROM stage_intervals "
+        "WHERE stage = $3 AND entered_at >= $1 AND entered_at < $2 GROUP BY order_id"
+    )
+    rows = await pool.fetch(BEHIND.format(inner=inner), p.start, p.end, stage)
+    return [dict(r) for r in rows]
+
+
+async def duration_orders(pool: asyncpg.Pool, p: Period, stage: str) -> list[dict[str, Any]]:
+    """The orders behind a stage's time in stage: their stays in it that ended in the period."""
+    inner = (
+        "SELECT order_id, max(left_at) AS at FROM stage_intervals "
+        "WHERE stage = $3 AND left_at >= $1 AND left_at < $2 GROUP BY order_id"
+    )
+    rows = await pool.fetch(BEHIND.format(inner=inner), p.start, p.end, stage)
+    return [dict(r) for r in rows]
+
+
+async def workload_orders(pool: asyncpg.Pool, p: Period, member: uuid.UUID) -> list[dict[str, Any]]:
+    """The orders behind a crew member's load: their booked visits starting in the period."""
+    inner = (
+        "SELECT order_id, min(starts_at) AS at FROM order_visits WHERE status = 'booked' "
+        "AND assignee_id = $3 AND starts_at >= $1 AND starts_at < $2 GROUP BY order_id"
+    )
+    rows = await pool.fetch(BEHIND.format(inner=inner), p.start, p.end, member)
+    return [dict(r) for r in rows]
+
+
+async def overdue_task_orders(pool: asyncpg.Pool, at: datetime) -> list[dict[str, Any]]:
+    """The orders with an open task past due at `at` (a task on no order names none)."""
+    inner = (
+        "SELECT order_id, min(due_at) AS at FROM order_tasks WHERE status = 'open' "
+        "AND due_at < $1 AND order_id IS NOT NULL GROUP BY order_id"
+    )
+    rows = await pool.fetch(BEHIND.format(inner=inner), at)
     return [dict(r) for r in rows]

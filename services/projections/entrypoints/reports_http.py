@@ -7,11 +7,13 @@ gateway serves them all.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
+from uuid import UUID
 
 from fastapi import APIRouter, Query
 
 from contracts.api.common import MomentOrDay
+from plumbing.errors import Invalid
 from plumbing.state import PoolDep
 from services.projections.adapters import pipeline_store, reports_store
 from services.projections.domain.reports import (
@@ -116,3 +118,59 @@ async def workload(pool: PoolDep, start: From = None, end: To = None) -> dict[st
             }
         )
     return _answer("workload", p, rows, assumed_hours_per_weekday=HOURS_PER_WEEKDAY)
+
+
+# What a drill-down key names, per report: a stage (funnel, time in stage), a crew member's
+# id (workload), or which overdue items ("task" or "order").
+OVERDUE_KEYS = ("task", "order")
+
+
+@router.get("/{name}/orders")
+async def orders_behind(
+    name: Literal["funnel", "stage-durations", "overdue", "workload"],
+    pool: PoolDep,
+    key: Annotated[str, Query(min_length=1, max_length=100)],
+    start: From = None,
+    end: To = None,
+    lang: Lang = "en",
+) -> dict[str, Any]:
+    """The orders behind one number of a report (the dashboard's drill-down), over the same
+    period the report was asked for; each with its number, title and stage now."""
+    p = period(start, end, datetime.now(UTC))
+    if name == "funnel":
+        found = await reports_store.funnel_orders(pool, p, key)
+    elif name == "stage-durations":
+        found = await reports_store.duration_orders(pool, p, key)
+    elif name == "workload":
+        found = await reports_store.workload_orders(pool, p, _member(key))
+    else:
+        found = await _overdue_orders(pool, p, key)
+    pipelines = await pipeline_store.load(pool)
+    rows = [
+        {
+            "order_id": o["order_id"],
+            "number": o["number"],
+            "title": o["title"],
+            "stage": o["stage"],
+            "stage_title": pipelines.title(o["stage"], lang, o["pipeline_version"]),
+            "at": o["at"],
+        }
+        for o in found
+    ]
+    return {"report": name, "key": key, "from": p.start, "to": p.end, "rows": rows}
+
+
+def _member(key: str) -> UUID:
+    try:
+        return UUID(key)
+    except ValueError:
+        raise Invalid("key: a crew member's id is expected", code="invalid_input") from None
+
+
+async def _overdue_orders(pool: PoolDep, p: Period, key: str) -> list[dict[str, Any]]:
+    if key not in OVERDUE_KEYS:
+        raise Invalid(f"key: one of {', '.join(OVERDUE_KEYS)}", code="invalid_input")
+    if key == "order":
+        late = await reports_store.overdue_orders(pool)
+        return [{**o, "at": o["stage_entered_at"]} for o in late]
+    return await reports_store.overdue_task_orders(pool, p.end)

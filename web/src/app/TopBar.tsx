@@ -28,6 +28,8 @@ export function TopBar(): ReactElement {
     signedOut();
   }
   const items: NavItem[] = [
+    // The director's control first: the reports are what the director comes for.
+    { href: "/dashboard", label: "nav.dashboard", show: may(role, "reports.read") },
     { href: "/board", label: "nav.board", show: may(role, "orders.see") },
     { href: "/tasks", label: "nav.tasks", show: may(role, "orders.see") },
     // The office's view of everyone's tasks: for those who make tasks (managers, directors).

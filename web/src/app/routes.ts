@@ -3,6 +3,7 @@
 import type { ComponentType } from "react";
 import { BoardScreen } from "../features/board/BoardScreen";
 import { CalendarScreen } from "../features/calendar/CalendarScreen";
+import { DashboardScreen } from "../features/dashboard/DashboardScreen";
 import { NotificationsScreen } from "../features/notifications/NotificationsScreen";
 import { OrderScreen } from "../features/order/OrderScreen";
 import { OfficeTasksScreen } from "../features/tasks/OfficeTasksScreen";
@@ -19,4 +20,5 @@ export const routes: { path: string; component: ComponentType<any> }[] = [
   { path: "/calendar", component: CalendarScreen },
   { path: "/calendar/:role", component: CalendarScreen },
   { path: "/users", component: UsersScreen },
+  { path: "/dashboard", component: DashboardScreen },
 ];
