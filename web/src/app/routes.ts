@@ -3,8 +3,11 @@
 import type { ComponentType } from "react";
 import { BoardScreen } from "../features/board/BoardScreen";
 import { CalendarScreen } from "../features/calendar/CalendarScreen";
+import { CrewScreen } from "../features/crew/CrewScreen";
 import { NotificationsScreen } from "../features/notifications/NotificationsScreen";
 import { OrderScreen } from "../features/order/OrderScreen";
+import { PipelineScreen } from "../features/pipeline/PipelineScreen";
+import { RulesScreen } from "../features/rules/RulesScreen";
 import { TasksScreen } from "../features/tasks/TasksScreen";
 import { UsersScreen } from "../features/users/UsersScreen";
 
@@ -17,4 +20,7 @@ export const routes: { path: string; component: ComponentType<any> }[] = [
   { path: "/calendar", component: CalendarScreen },
   { path: "/calendar/:role", component: CalendarScreen },
   { path: "/users", component: UsersScreen },
+  { path: "/crew", component: CrewScreen },
+  { path: "/rules", component: RulesScreen },
+  { path: "/pipeline", component: PipelineScreen },
 ];
