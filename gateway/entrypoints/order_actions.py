@@ -196,7 +196,12 @@ async def get_pipeline(user: SignedIn, up: UpstreamsDep) -> Response:
     return shown(reply.body, PIPELINE, user)
 
 
-@router.get("/pipeline/open-orders", response_model=OpenOrders, responses=errors(401, 403, 503))
+@router.get(
+    "/pipeline/open-orders",
+    response_model=OpenOrders,
+    operation_id="pipeline_open_orders",
+    responses=errors(401, 403, 503),
+)
 async def pipeline_open_orders(user: PipelineEditor, up: UpstreamsDep) -> Response:
     """How many open orders follow each version: the preview of a new version says how many
     stay on the old one. Counts only, so an admin (who sees no order) may ask."""
