@@ -288,8 +288,9 @@ def test_admin_previews_and_publishes_a_pipeline_version_that_only_new_orders_fo
 
 
 def test_the_administration_screens_speak_english(screen: ScreenFactory) -> None:
-    tab = screen(width=DESKTOP, role="admin", locale="en-US")
+    tab = screen(width=DESKTOP, role="admin")
     page = tab.page
+    tab.click(page.get_by_role("button", name="EN"))  # the language is the user's choice
     tab.goto("/#/crew")
     expect(page.get_by_role("heading", name="Crews: working hours")).to_be_visible()
     expect(page.get_by_role("list", name="Crew members")).to_contain_text("Mon–Fri 09:00–18:00")

@@ -44,8 +44,8 @@ export function RulesScreen(): ReactElement {
 
   const words = useMemo(() => {
     const titles = new Map(stages.map((s) => [s.key, s.title]));
-    return wordsOf(t, tc, (key) => titles.get(key) ?? key);
-  }, [stages, t, tc]);
+    return wordsOf(t, tc, (key) => titles.get(key) ?? key, lang);
+  }, [stages, t, tc, lang]);
 
   function saved(rule: Rule, created: boolean): void {
     setRules((had) => [...(had ?? []).filter((r) => r.id !== rule.id), rule].sort((a, b) => a.id.localeCompare(b.id)));

@@ -41,6 +41,8 @@ group("a rule in words", () => {
       "перевести заказ на этап «Договор»",
       "уведомить менеджера заказа и роли «Руководитель»: «Заказ №{number}»",
     ]);
+    const english = wordsOf(m.in("en"), common.in("en"), (key) => key, "en");
+    expect(describe(rule, english).then[1]).toBe("notify the order's manager and the role “Director”: “Order #{number}”");
   });
 });
 

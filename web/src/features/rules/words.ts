@@ -5,7 +5,12 @@ import type { Translate } from "../../i18n/messages";
 import type { RuleKey } from "./messages";
 import type { Action, ConditionKey, Words } from "./model";
 
-export function wordsOf(t: Translate<RuleKey>, tc: Translate<CommonKey>, stageTitle: (key: string) => string): Words {
+export function wordsOf(
+  t: Translate<RuleKey>,
+  tc: Translate<CommonKey>,
+  stageTitle: (key: string) => string,
+  lang: "ru" | "en" = "ru",
+): Words {
   const value = (key: ConditionKey, v: string): string => {
     switch (key) {
       case "stage":
@@ -41,7 +46,8 @@ export function wordsOf(t: Translate<RuleKey>, tc: Translate<CommonKey>, stageTi
       const who = [a.manager ? t("who.manager") : "", a.role ? t("who.role", { role: role(a.role) }) : "", a.user_id ? t("who.person") : ""]
         .filter(Boolean)
         .join(` ${t("cond.and")} `);
-      return t("action.notify", { who, text: String(a.text_ru ?? "") });
+      // A notification has a text per language: the one the reader reads.
+      return t("action.notify", { who, text: String((lang === "en" ? a.text_en : a.text_ru) ?? "") });
     },
     and: t("cond.and"),
     always: "",
