@@ -85,10 +85,16 @@ def test_admin_edits_a_crews_hours_and_the_booking_calendar_shows_them(
     tab.fill(form.get_by_label("Новая выходная дата"), "2027-01-07")
     tab.click(form.get_by_role("button", name="Добавить дату"))
     expect(form.get_by_role("button", name="Убрать дату 2027-01-07")).to_be_visible()
+    tab.click(form.get_by_role("button", name="Добавить отсутствие"))
+    absence = form.get_by_role("group", name="Отсутствие 1")
+    tab.fill(absence.get_by_label("С", exact=True), "2027-02-01T09:00")
+    tab.fill(absence.get_by_label("По", exact=True), "2027-02-05T18:00")
+    tab.fill(absence.get_by_label("Причина"), "Отпуск")
     tab.click(form.get_by_role("button", name="Сохранить"))
     expect(form).to_have_count(0)
     expect(row).to_contain_text("Вс 11:00–15:00")
     expect(row).to_contain_text("Выходных дат: 1")
+    expect(row).to_contain_text("Отсутствий: 1")
     tab.check("crew-saved")
 
     stored = next(
@@ -96,6 +102,7 @@ def test_admin_edits_a_crews_hours_and_the_booking_calendar_shows_them(
     )
     assert stored["working_hours"]["sun"] == ["11:00", "15:00"]
     assert stored["days_off"] == ["2027-01-07"]
+    assert [a["reason"] for a in stored["absences"]] == ["Отпуск"]
 
     # The booking calendar (a manager's: admin books nothing) shows the Sunday's free hours.
     office = screen(width=width, role="manager")
