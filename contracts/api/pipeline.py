@@ -51,6 +51,21 @@ class RestrictedPipelineOut(PipelineOut):
 PIPELINE = Views.of(PipelineOut, RestrictedPipelineOut, administration=PipelineOut)
 
 
+class VersionOpenOrders(Shown):
+    version: int
+    open_orders: int = Field(description="orders of this version in a non-terminal stage")
+
+
+class OpenOrders(Shown):
+    """GET /pipeline/open-orders: how many open orders follow each pipeline version (a count,
+    no order named: what a new version leaves on the old ones, for its preview)."""
+
+    versions: list[VersionOpenOrders]
+
+
+OPEN_ORDERS = Views.of(OpenOrders)
+
+
 class PipelineRequest(PipelineDefinition):
     """PUT /pipeline: a whole new version, the wire model every service follows. A `version`
     sent back from GET is ignored: the orders service numbers versions."""

@@ -29,7 +29,13 @@ from contracts.api.orders import (
     ManagerRequest,
     TransitionRequest,
 )
-from contracts.api.pipeline import PIPELINE, PipelineOut, PipelineRequest
+from contracts.api.pipeline import (
+    OPEN_ORDERS,
+    PIPELINE,
+    OpenOrders,
+    PipelineOut,
+    PipelineRequest,
+)
 from gateway.adapters.upstream import Caller
 from gateway.application.mentions import MentionCheck, NotNotified, check_mentions
 from gateway.domain.users import User
@@ -210,6 +216,19 @@ async def get_pipeline(user: SignedIn, up: UpstreamsDep) -> Response:
     # a commercial hint: a restricted audience gets the conditions it could act on.
     reply = await up.call("orders", "GET", "/pipeline", caller_of(user))
     return shown(reply.body, PIPELINE, user)
+
+
+@router.get(
+    "/pipeline/open-orders",
+    response_model=OpenOrders,
+    operation_id="pipeline_open_orders",
+    responses=errors(401, 403, 503),
+)
+async def pipeline_open_orders(user: PipelineEditor, up: UpstreamsDep) -> Response:
+    """How many open orders follow each version: the preview of a new version says how many
+    stay on the old one. Counts only, so an admin (who sees no order) may ask."""
+    reply = await up.call("projections", "GET", "/pipeline/open-orders", caller_of(user))
+    return shown(reply.body, OPEN_ORDERS, user)
 
 
 @router.put("/pipeline", response_model=PipelineOut, responses=errors(401, 403, 413, 422, 503))

@@ -149,6 +149,17 @@ async def test_the_board_reports_and_production_follow_each_orders_pipeline(
     assert await production_visible(built, old_rework)
     assert not await production_visible(built, old_contract)
 
+    # The pipeline preview's count: open orders (stage not terminal in their own version) per
+    # version; v1's closed order is not open.
+    open_orders = await get(built, "/pipeline/open-orders")
+    assert open_orders == {
+        "versions": [
+            {"version": 1, "open_orders": 2},
+            {"version": 2, "open_orders": 1},
+            {"version": 3, "open_orders": 2},
+        ]
+    }
+
     funnel = {r["stage"]: r for r in (await get(built, "/reports/funnel", **PERIOD))["rows"]}
     assert list(funnel)[3:6] == ["production", "varnishing", "shipment_prep"]
     # each order advances along its own version: v1's production → shipment_prep, v2's and

@@ -66,6 +66,7 @@ def test_the_sensitive_routes_need_what_domain_and_api_say() -> None:
     assert declared["GET /api/v1/users"] == "users.admin"
     assert declared["PATCH /api/v1/users/{user_id}"] == "users.admin"
     assert declared["PUT /api/v1/pipeline"] == "pipeline.edit"
+    assert declared["GET /api/v1/pipeline/open-orders"] == "pipeline.edit"
     assert declared["PUT /api/v1/automation/rules/{rule_id}"] == "rules.edit"
     assert declared["PUT /api/v1/orders/{order_id}/deal"] == "deal.write"
     assert declared["POST /api/v1/orders/{order_id}/transitions"] == "stage.move"

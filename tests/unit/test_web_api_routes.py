@@ -20,6 +20,8 @@ NEW_ROUTES = {
     ("GET", "/api/v1/board/cards/{order_id}"): ("orders.see", "board_card"),  # not admin
     ("GET", "/api/v1/customers"): ("orders.create", "find_customers"),
     ("GET", "/api/v1/crew/calendar"): ("visits.book", "crew_calendar"),
+    # Counts only, for the pipeline's preview: whoever publishes, admin too.
+    ("GET", "/api/v1/pipeline/open-orders"): ("pipeline.edit", "pipeline_open_orders"),
 }
 
 

@@ -55,3 +55,16 @@ async def load(conn: Conn | asyncpg.Pool) -> Pipelines:
     for r in rows:
         versions[r["version"]].append(KnownStage(r["key"], r["title_ru"], r["title_en"]))
     return Pipelines(dict(versions))
+
+
+async def open_orders_by_version(conn: Conn | asyncpg.Pool) -> dict[int, int]:
+    """Open orders (a stage that is not terminal in the order's own version) per pipeline
+    version: what stays on an old version when a new one is published. A card whose version
+    has not arrived yet counts as open (its stage is not known to be terminal)."""
+    rows = await conn.fetch(
+        "SELECT c.pipeline_version AS version, count(*) AS open FROM board_cards c "
+        "WHERE NOT EXISTS (SELECT 1 FROM pipeline_stages ps WHERE ps.version = "
+        "c.pipeline_version AND ps.key = c.stage AND ps.terminal) "
+        "GROUP BY c.pipeline_version ORDER BY c.pipeline_version"
+    )
+    return {r["version"]: r["open"] for r in rows}

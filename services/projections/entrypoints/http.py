@@ -123,6 +123,14 @@ def _titled(row: dict[str, Any], pipelines: Pipelines, lang: str) -> dict[str, A
     return card
 
 
+@router.get("/pipeline/open-orders")
+async def get_open_orders(pool: PoolDep) -> dict[str, Any]:
+    """`{versions: [{version, open_orders}]}`: counts only, no order named (for whoever
+    publishes the pipeline, who may see no order at all)."""
+    found = await pipeline_store.open_orders_by_version(pool)
+    return {"versions": [{"version": v, "open_orders": n} for v, n in found.items()]}
+
+
 @router.get("/access/{order_id}")
 async def get_access(order_id: UUID, pool: PoolDep, user_id: UUID | None = None) -> dict[str, Any]:
     """What the gateway asks before serving a field role anything about an order."""

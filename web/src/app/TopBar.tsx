@@ -36,6 +36,9 @@ export function TopBar(): ReactElement {
     { href: "/team-tasks", label: "nav.team_tasks", show: may(role, "tasks.create") },
     { href: "/calendar", label: "nav.calendar", show: may(role, "visits.book") },
     { href: "/users", label: "nav.users", show: may(role, "users.admin") },
+    { href: "/crew", label: "nav.crew", show: may(role, "crew.edit") },
+    { href: "/rules", label: "nav.rules", show: may(role, "rules.edit") },
+    { href: "/pipeline", label: "nav.pipeline", show: may(role, "pipeline.edit") },
   ];
   return (
     <header className="topbar">

@@ -3,9 +3,12 @@
 import type { ComponentType } from "react";
 import { BoardScreen } from "../features/board/BoardScreen";
 import { CalendarScreen } from "../features/calendar/CalendarScreen";
+import { CrewScreen } from "../features/crew/CrewScreen";
 import { DashboardScreen } from "../features/dashboard/DashboardScreen";
 import { NotificationsScreen } from "../features/notifications/NotificationsScreen";
 import { OrderScreen } from "../features/order/OrderScreen";
+import { PipelineScreen } from "../features/pipeline/PipelineScreen";
+import { RulesScreen } from "../features/rules/RulesScreen";
 import { OfficeTasksScreen } from "../features/tasks/OfficeTasksScreen";
 import { TasksScreen } from "../features/tasks/TasksScreen";
 import { UsersScreen } from "../features/users/UsersScreen";
@@ -21,4 +24,7 @@ export const routes: { path: string; component: ComponentType<any> }[] = [
   { path: "/calendar/:role", component: CalendarScreen },
   { path: "/users", component: UsersScreen },
   { path: "/dashboard", component: DashboardScreen },
+  { path: "/crew", component: CrewScreen },
+  { path: "/rules", component: RulesScreen },
+  { path: "/pipeline", component: PipelineScreen },
 ];
