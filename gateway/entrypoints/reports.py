@@ -24,7 +24,7 @@ from gateway.entrypoints.typed import shown
 router = APIRouter(prefix="/api/v1/reports")
 
 Reader = Annotated[User, Depends(Needs("reports.read"))]
-Name = Literal["funnel", "stage-durations", "overdue", "workload"]
+Name = Literal["funnel", "stage-durations", "overdue", "workload", "forecast"]
 CSV: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "the rows"}
 }
