@@ -37,7 +37,7 @@ def test_a_promise_before_the_order_was_created_is_refused_with_both_days() -> N
     command = CreateOrder(
         OID, 7, "Шкаф", CUSTOMER, None, MANAGER, AT, promised_date=date(2026, 1, 1)
     )
-    given().when(command).then_raises(InvalidOrder, "invalid_input")
+    given().when(command).then_raises(InvalidOrder, "promised_date_too_early")
 
 
 def test_the_promise_is_changed_and_cleared() -> None:

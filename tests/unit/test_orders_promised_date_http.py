@@ -41,7 +41,7 @@ async def test_bad_days_are_a_422_that_says_why() -> None:
         assert reply.status_code == 422, (bad, reply.text)
         assert "promised_date" in reply.text
     before = await call(app, "PUT", path, {"promised_date": "2020-01-01"})
-    assert before.status_code == 422
+    assert (before.status_code, before.json()["code"]) == (422, "promised_date_too_early")
     assert before.json()["detail"].startswith(
         "promised_date: 2020-01-01 is before the order was created"
     )

@@ -14,6 +14,7 @@ from services.orders.domain.errors import (
     InvalidOrder,
     OrderAlreadyExists,
     OrderClosed,
+    PromiseBeforeCreation,
     WrongStage,
 )
 from services.orders.domain.model import (
@@ -167,7 +168,7 @@ def _check_promise(promised: date, created_at: datetime) -> None:
     (where the customer was told it): a day before cannot have been promised for it."""
     created = created_at.astimezone(COMPANY_TIMEZONE).date()
     if promised < created:
-        raise InvalidOrder(
+        raise PromiseBeforeCreation(
             f"promised_date: {promised.isoformat()} is before the order was created "
             f"({created.isoformat()})",
         )
