@@ -32,6 +32,9 @@ export function DatesSection({ card, board, onSaved }: Props): ReactElement {
   const promises = useMay("orders.promise");
   const promised = card.promised_date ?? null;
   const forecast = board?.forecast_close ?? null;
+  // The same rule as the server's (`late`: the forecast day is after the promised one), on the
+  // card's own promise: a promise just changed is judged at once, before the board catches up.
+  const late = Boolean(promised && forecast && forecast > promised);
   return (
     <section className="panel dates-panel" aria-labelledby="order-dates">
       <h2 id="order-dates">{t("dates.title")}</h2>
@@ -41,7 +44,7 @@ export function DatesSection({ card, board, onSaved }: Props): ReactElement {
         <dt>{t("dates.forecast")}</dt>
         <dd data-testid="forecast-close">{forecast ? fullDay(forecast, lang) : t("dates.no_forecast")}</dd>
       </dl>
-      {board?.forecast_late ? (
+      {late ? (
         <p className="late-line">
           <LateFlag promised={promised} forecast={forecast} lang={lang} />
         </p>
