@@ -1,8 +1,10 @@
 """`python -m bench [--quick] [--only SECTION] [--skip-orders]`: start the components, run the
-benchmarks, print one table.
+benchmarks, print one table. `python -m bench forecast`: only the closing forecast's backtest
+(pure, no components; the same as `--only forecast`).
 
 Sizes come from arguments or BENCH_* variables; `--quick` divides them by 10 for a smoke run.
-Sections: event-store, relay, orders (the whole system through the gateway; the slowest).
+Sections: forecast (the backtest, first: it needs no components), event-store, relay, ...,
+orders (the whole system through the gateway; the slowest).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import platform
 import secrets
 import sys
 
-from bench import board, event_store, media, orders, projections, relay, scheduling
+from bench import board, event_store, forecast, media, orders, projections, relay, scheduling
 from bench.components import Components, components, fresh_database, server_version
 from bench.orders_drive import REQUESTS_PER_ORDER
 
@@ -24,7 +26,16 @@ os.environ.setdefault("INTERNAL_SIGNING_KEY", secrets.token_urlsafe(48))
 
 ROW = "{:<30}{:>12}{:>12}{:>9}"
 STREAM_ROW = "{:<30}{:>12}{:>12}{:>12}{:>12}"
-SECTIONS = ("event-store", "relay", "scheduling", "media", "board", "projections", "orders")
+SECTIONS = (
+    "forecast",
+    "event-store",
+    "relay",
+    "scheduling",
+    "media",
+    "board",
+    "projections",
+    "orders",
+)
 # Sections that share one fresh database on the benchmark's PostgreSQL, in this order.
 IN_DATABASE = ("event-store", "relay", "scheduling", "media", "board", "projections")
 
@@ -214,7 +225,14 @@ def _notes(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["forecast"]:
+        argv = ["--only", "forecast", *argv[1:]]
     args = _args(argv)
+    if "forecast" in args.sections:
+        print(*forecast.run_forecast_backtest(), sep="\n", flush=True)
+        if args.sections == {"forecast"}:
+            return 0  # pure: no components to start
+        print()
     # The relay logs its failures; without a handler a stuck run would say nothing.
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:

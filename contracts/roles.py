@@ -46,6 +46,7 @@ Capability = Literal[
     "commercial.see",  # commercial fields and documents (DOMAIN.md: amount, prices, ...)
     "orders.create",
     "customer.edit",
+    "orders.promise",  # the day promised to the customer (set, change, clear)
     "orders.assign_manager",
     "deal.write",
     "stage.move",
@@ -103,6 +104,7 @@ _MANAGER: frozenset[Capability] = (
     | {
         "orders.create",
         "customer.edit",
+        "orders.promise",
         "orders.assign_manager",
         "deal.write",
         "stage.move",

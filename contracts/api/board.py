@@ -13,7 +13,7 @@ from pydantic import Field, model_validator
 
 from contracts.api.audience import Shown, Views
 from contracts.api.cards import AddressOut, PersonRef
-from contracts.api.common import Id, Money, Timestamp
+from contracts.api.common import Day, Id, Money, Timestamp
 from contracts.api.hidden import COMMERCIAL_DOCUMENT_PURPOSES
 
 
@@ -47,6 +47,13 @@ class _BoardCard(Shown):
     customer: BoardCustomer
     manager: PersonRef | str | None = None
     next_visit: NextVisit | None = None
+    promised_date: Day | None = Field(default=None, description="the day promised to the customer")
+    forecast_close: Day | None = Field(
+        default=None, description="the expected closing day (README, Closing forecast)"
+    )
+    forecast_late: bool | None = Field(
+        default=None, description="the forecast passes the promised day"
+    )
 
 
 class BoardCard(_BoardCard):

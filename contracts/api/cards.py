@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field
 
 from contracts.api.audience import Shown, Views
-from contracts.api.common import Id, Money, Timestamp
+from contracts.api.common import Day, Id, Money, Timestamp
 from contracts.api.hidden import only_visible_conditions, without_commercial_media
 
 
@@ -132,6 +132,7 @@ class _Card(Shown):
     pipeline_version: int | None = None
     customer: CustomerOut
     description: str | None = None
+    promised_date: Day | None = Field(default=None, description="the day promised to the customer")
     manager: PersonRef | None = None
     photos: list[MediaRef] = Field(default_factory=list)
     visits: list[VisitRef] = Field(default_factory=list)

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import Field, WithJsonSchema
 
-from contracts.api.common import Input
+from contracts.api.common import Input, OnDay
 
 
 class AddressIn(Input):
@@ -46,6 +46,18 @@ class CreateOrderRequest(Input):
     title: str = Field(min_length=1, max_length=200)
     customer: CustomerIn
     description: str | None = Field(default=None, max_length=10_000)
+    promised_date: OnDay | None = Field(
+        default=None,
+        description="The day promised to the customer (YYYY-MM-DD), not before today",
+    )
+
+
+class PromisedDateRequest(Input):
+    """Set (YYYY-MM-DD), change, or clear (null) the day promised to the customer; a day
+    before the order was created is refused (422)."""
+
+    promised_date: OnDay | None
+    expected_version: int | None = Field(default=None, ge=0)
 
 
 class CustomerPatch(Input):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 from uuid import UUID
@@ -165,6 +165,15 @@ class VisitRecorded(_Event):
     starts_at: datetime
     ends_at: datetime
     source_event_id: UUID
+
+
+class PromisedDateSet(_Event):
+    """The date promised to the customer was set, changed, or cleared (`None`). Not
+    commercial: field roles may see when the order is due. At creation it follows
+    OrderCreated in the same append, so OrderCreated's schema did not have to change."""
+
+    order_id: UUID
+    promised_date: date | None
 
 
 class TaskDone(_Event):

@@ -63,6 +63,7 @@ EVENT_TYPES: dict[str, EventType] = {
                 orders.MediaDetached,
                 orders.VisitRecorded,
                 orders.TaskDone,
+                orders.PromisedDateSet,
             )
         ),
         *(

@@ -27,6 +27,7 @@ from contracts.api.orders import (
     CustomerPatch,
     DealTermsRequest,
     ManagerRequest,
+    PromisedDateRequest,
     TransitionRequest,
 )
 from contracts.api.pipeline import (
@@ -55,6 +56,7 @@ Mover = Annotated[User, Depends(Needs("stage.move"))]
 DealWriter = Annotated[User, Depends(Needs("deal.write"))]
 CustomerEditor = Annotated[User, Depends(Needs("customer.edit"))]
 ManagerAssigner = Annotated[User, Depends(Needs("orders.assign_manager"))]
+Promiser = Annotated[User, Depends(Needs("orders.promise"))]
 Producer = Annotated[User, Depends(Needs("production.finish"))]
 Chatter = Annotated[User, Depends(Needs("chat.post"))]
 PipelineEditor = Annotated[User, Depends(Needs("pipeline.edit"))]
@@ -207,6 +209,19 @@ async def manager(
     up: UpstreamsDep,
 ) -> Response:
     path = "/manager"
+    return await _forward(user, order, up, order_id, "PUT", CARD, path=path, body=sent(body))
+
+
+@router.put("/orders/{order_id}/promised-date", response_model=OrderCard, responses=COMMAND)
+async def promised_date(
+    order_id: UUID,
+    body: PromisedDateRequest,
+    user: Promiser,
+    order: OrderCaller,
+    up: UpstreamsDep,
+) -> Response:
+    """The day promised to the customer: set, changed, or cleared with null."""
+    path = "/promised-date"
     return await _forward(user, order, up, order_id, "PUT", CARD, path=path, body=sent(body))
 
 

@@ -24,7 +24,9 @@ from gateway.entrypoints.typed import NO_NUL, shown
 router = APIRouter(prefix="/api/v1/reports")
 
 Reader = Annotated[User, Depends(Needs("reports.read"))]
-Name = Literal["funnel", "stage-durations", "overdue", "workload"]
+Name = Literal["funnel", "stage-durations", "overdue", "workload", "forecast"]
+# The reports whose numbers stand for orders one can list (the forecast's rows are orders).
+Counted = Literal["funnel", "stage-durations", "overdue", "workload"]
 Lang = Literal["ru", "en"]
 CSV: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "the rows"}
@@ -86,7 +88,7 @@ KEY = (
 
 @router.get("/{name}/orders", response_model=ReportOrders, responses=errors(401, 403, 422, 503))
 async def orders_behind(
-    name: Name,
+    name: Counted,
     user: Reader,
     upstreams: UpstreamsDep,
     key: Annotated[str, Query(min_length=1, max_length=100, pattern=NO_NUL, description=KEY)],

@@ -8,6 +8,7 @@ import asyncio
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -39,7 +40,7 @@ FORBIDDEN = (
     "contract_draft",
 )
 ROLES = ("measurer", "installer", "delivery", "production")
-REPORTS = ("funnel", "stage-durations", "overdue", "workload")
+REPORTS = ("funnel", "stage-durations", "overdue", "workload", "forecast")
 
 
 async def me(api: httpx.AsyncClient, headers: dict[str, str]) -> uuid.UUID:
@@ -137,6 +138,38 @@ async def test_no_commercial_data_reaches_field_roles_or_production(
     director = await reads(api, heads["director"], oid)
     assert director["report funnel csv"].text.startswith("stage,title,entered")
     assert all(director[f"report {n}"].status_code == 200 for n in REPORTS)
+
+
+async def test_the_office_promises_a_day_and_the_forecast_report_says_if_it_holds(
+    api: httpx.AsyncClient,
+) -> None:
+    manager, installer = await login(api, "manager"), await login(api, "installer")
+    director = await login(api, "director")
+    oid: str = (await api.post("/api/v1/orders", json=ORDER, headers=manager)).json()["id"]
+    path = f"/api/v1/orders/{oid}/promised-date"
+    today = datetime.now(ZoneInfo("Europe/Moscow")).date().isoformat()
+    refused = await api.put(path, headers=installer, json={"promised_date": today})
+    assert refused.status_code in (403, 404), refused.text  # not theirs to promise, nor see
+    bad = await api.put(path, headers=manager, json={"promised_date": "01.12.2026"})
+    assert bad.status_code == 422, bad.text
+    promised = await api.put(path, headers=manager, json={"promised_date": today})
+    assert promised.status_code == 200, promised.text
+    assert promised.json()["promised_date"] == today
+
+    deadline = asyncio.get_running_loop().time() + 30
+    while True:
+        report = (await api.get("/api/v1/reports/forecast", headers=director)).json()
+        row = next((r for r in report["rows"] if r["order_id"] == oid), None)
+        if row is not None and row["promised_date"] == today:
+            break
+        assert asyncio.get_running_loop().time() < deadline, "the forecast never had the order"
+        await asyncio.sleep(0.3)
+    # A new order in intake is weeks from closing (stage limits, or medians): late today.
+    assert row["late"] is True
+    assert row["expected_close"] > today
+    csv = await api.get("/api/v1/reports/forecast?format=csv", headers=director)
+    assert csv.text.startswith("order_id,number,title,stage,stage_title,expected_close")
+    assert oid in csv.text
 
 
 async def test_a_field_role_gets_404_on_every_endpoint_of_an_order_not_theirs(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import inspect
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import get_args
 
@@ -137,6 +137,10 @@ SAMPLES: dict[type[BaseModel], list[BaseModel]] = {
     ],
     ev.CustomerUpdated: [ev.CustomerUpdated(order_id=OID, customer=CUSTOMER)],
     ev.ManagerAssigned: [ev.ManagerAssigned(order_id=OID, manager_id=str(USER))],
+    ev.PromisedDateSet: [
+        ev.PromisedDateSet(order_id=OID, promised_date=date(2026, 12, 12)),
+        ev.PromisedDateSet(order_id=OID, promised_date=None),
+    ],
     ev.StageChanged: [
         ROBOT_MOVE,
         ev.StageChanged(
@@ -341,6 +345,15 @@ def test_a_visit_reads_with_its_kind_and_local_time() -> None:
     assert summarize(CANCELLED, PIPELINE, "en") == (
         "Visit “Measurement” on 01.12.2026 12:00 cancelled"
     )
+
+
+def test_a_promised_date_reads_as_a_day_in_each_language() -> None:
+    promised = ev.PromisedDateSet(order_id=OID, promised_date=date(2026, 12, 12))
+    cleared = ev.PromisedDateSet(order_id=OID, promised_date=None)
+    assert summarize(promised, PIPELINE) == "Обещано клиенту к 12.12.2026"
+    assert summarize(promised, PIPELINE, "en") == "Promised to the customer by 12 Dec 2026"
+    assert summarize(cleared, PIPELINE) == "Обещанная клиенту дата снята"
+    assert summarize(cleared, PIPELINE, "en") == "Promised date removed"
 
 
 def test_a_document_reads_with_its_purpose() -> None:

@@ -30,6 +30,7 @@ COMMERCIAL_PURPOSES = {"contract_draft", "calculation", "signed_contract"}
 WORKS_ORDERS = {
     "orders.create",
     "customer.edit",
+    "orders.promise",
     "orders.assign_manager",
     "deal.write",
     "stage.move",

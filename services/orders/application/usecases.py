@@ -7,6 +7,7 @@ import json
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -30,6 +31,7 @@ from services.orders.domain.model import (
     Order,
     PostComment,
     RecordDealTerms,
+    SetPromisedDate,
     UpdateCustomer,
 )
 
@@ -53,6 +55,7 @@ class Orders:
         customer: Customer,
         description: str | None,
         actor: Actor,
+        promised_date: date | None = None,
         idempotency_key: str | None = None,
         request_body: dict[str, Any] | None = None,
     ) -> Created:
@@ -78,6 +81,7 @@ class Orders:
             actor=actor,
             at=self.core.clock(),
             pipeline_version=pipeline.version,
+            promised_date=promised_date,
         )
         try:
             outcome = await self.core.execute(
@@ -143,6 +147,15 @@ class Orders:
         state, so an edit of another field made meanwhile is kept, not overwritten."""
         command = UpdateCustomer(name=name, phone=phone, address=address)
         return await self.core.execute(order_id, command, actor, expected_version=expected)
+
+    async def promise(
+        self, order_id: UUID, actor: Actor, promised: date | None, expected: int | None = None
+    ) -> Outcome:
+        """Set, change or clear the day promised to the customer. Without `expected` a race
+        is re-decided on fresh state: the last promise given wins, as it would on the phone."""
+        return await self.core.execute(
+            order_id, SetPromisedDate(promised), actor, expected_version=expected
+        )
 
     async def assign_manager(
         self, order_id: UUID, actor: Actor, manager_id: str, expected: int | None = None

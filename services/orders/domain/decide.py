@@ -3,6 +3,8 @@ command; the pipeline is the one the order was created with."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from pydantic import BaseModel
 
 from contracts.events import orders as ev
@@ -12,6 +14,7 @@ from services.orders.domain.errors import (
     InvalidOrder,
     OrderAlreadyExists,
     OrderClosed,
+    PromiseBeforeCreation,
     WrongStage,
 )
 from services.orders.domain.model import (
@@ -27,9 +30,11 @@ from services.orders.domain.model import (
     PostComment,
     RecordDealTerms,
     RobotMove,
+    SetPromisedDate,
     UpdateCustomer,
 )
 from services.orders.domain.pipeline import Pipeline
+from services.orders.domain.words import COMPANY_TIMEZONE
 
 
 def decide(command: Command, state: Order, pipeline: Pipeline) -> list[BaseModel]:
@@ -92,6 +97,13 @@ def _decide(command: Command, state: Order, pipeline: Pipeline) -> list[BaseMode
             return _update_customer(command, state)
         case AssignManager():
             return [ev.ManagerAssigned(order_id=oid, manager_id=command.manager_id)]
+        case SetPromisedDate():
+            if command.promised_date == state.promised_date:
+                return []  # nothing changes: no event
+            if command.promised_date is not None:
+                assert state.created_at is not None, "OrderCreated sets it"
+                _check_promise(command.promised_date, state.created_at)
+            return [ev.PromisedDateSet(order_id=oid, promised_date=command.promised_date)]
         case RecordDealTerms():
             if command.amount <= 0:
                 raise InvalidOrder("amount: must be positive")
@@ -132,7 +144,7 @@ def _create(command: CreateOrder, state: Order) -> list[BaseModel]:
         raise OrderAlreadyExists(f"order {command.order_id} already exists")
     if not command.title.strip():
         raise InvalidOrder("title: must not be empty")
-    return [
+    created: list[BaseModel] = [
         ev.OrderCreated(
             order_id=command.order_id,
             number=command.number,
@@ -143,6 +155,23 @@ def _create(command: CreateOrder, state: Order) -> list[BaseModel]:
             pipeline_version=command.pipeline_version,
         )
     ]
+    if command.promised_date is not None:
+        _check_promise(command.promised_date, command.at)
+        created.append(
+            ev.PromisedDateSet(order_id=command.order_id, promised_date=command.promised_date)
+        )
+    return created
+
+
+def _check_promise(promised: date, created_at: datetime) -> None:
+    """A promise is a day on or after the day the order was taken, in the company's zone
+    (where the customer was told it): a day before cannot have been promised for it."""
+    created = created_at.astimezone(COMPANY_TIMEZONE).date()
+    if promised < created:
+        raise PromiseBeforeCreation(
+            f"promised_date: {promised.isoformat()} is before the order was created "
+            f"({created.isoformat()})",
+        )
 
 
 def _update_customer(command: UpdateCustomer, state: Order) -> list[BaseModel]:

@@ -31,6 +31,12 @@ class InvalidOrder(OrderError):
     code = "invalid_input"
 
 
+class PromiseBeforeCreation(InvalidOrder):
+    """A promised day before the day the order was created."""
+
+    code = "promised_date_too_early"
+
+
 class UnknownStage(OrderError):
     code = "unknown_stage"
 

@@ -30,8 +30,11 @@ def _apply(state: Order, event: BaseModel, at: datetime) -> Order:
                 manager_id=event.manager_id,
                 stage="intake",
                 stage_entered_at=at,
+                created_at=at,
                 pipeline_version=event.pipeline_version,
             )
+        case ev.PromisedDateSet():
+            return replace(state, promised_date=event.promised_date)
         case ev.CustomerUpdated():
             return replace(state, customer=event.customer)
         case ev.ManagerAssigned():

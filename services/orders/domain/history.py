@@ -29,6 +29,7 @@ from services.orders.domain.words import (
     TASK_KINDS,
     VISIT_KINDS,
     Word,
+    day,
     word,
 )
 
@@ -118,6 +119,11 @@ def summarize(
             return "Изменены данные клиента" if ru else "Customer details changed"
         case ev.ManagerAssigned():
             return "Назначен менеджер" if ru else "Manager assigned"
+        case ev.PromisedDateSet():
+            if event.promised_date is None:
+                return "Обещанная клиенту дата снята" if ru else "Promised date removed"
+            when = day(event.promised_date, lang)
+            return f"Обещано клиенту к {when}" if ru else f"Promised to the customer by {when}"
     return GENERIC.text(lang)
 
 

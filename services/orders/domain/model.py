@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
@@ -62,6 +62,8 @@ class Order:
     manager_id: str | None = None
     stage: str = "intake"
     stage_entered_at: datetime | None = None
+    created_at: datetime | None = None
+    promised_date: date | None = None  # promised to the customer; None: nothing promised
     pipeline_version: int = 1
     version: int = 0
     media: dict[UUID, Media] = field(default_factory=dict)
@@ -92,6 +94,14 @@ class CreateOrder:
     actor: Actor
     at: datetime
     pipeline_version: int = 1
+    promised_date: date | None = None
+
+
+@dataclass(frozen=True)
+class SetPromisedDate:
+    """Set, change or (None) clear the date promised to the customer."""
+
+    promised_date: date | None
 
 
 @dataclass(frozen=True)
@@ -185,6 +195,7 @@ Command = (
     CreateOrder
     | UpdateCustomer
     | AssignManager
+    | SetPromisedDate
     | MoveToStage
     | RobotMove
     | RecordDealTerms

@@ -11,6 +11,7 @@ AutoMoveRefused).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Final, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -60,3 +61,27 @@ def word(table: dict[str, Word], key: str, lang: str) -> str | None:
     """The key's word, or None for a key the table lacks (never the key itself)."""
     found = table.get(key)
     return found.text(lang) if found else None
+
+
+_MONTHS_EN: Final = (
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+)
+
+
+def day(on: date, lang: str) -> str:
+    """A calendar day as the web app writes it: 12.12.2026, or 12 Dec 2026 (no locale data
+    needed, so the server's locale cannot change it)."""
+    if lang == "ru":
+        return on.strftime("%d.%m.%Y")
+    return f"{on.day} {_MONTHS_EN[on.month - 1]} {on.year}"

@@ -16,6 +16,7 @@ STATUS: dict[type[e.OrderError], int] = {
     e.OrderNotFound: 404,
     e.NotAllowed: 403,
     e.InvalidOrder: 422,
+    e.PromiseBeforeCreation: 422,
     e.UnknownStage: 422,
     e.ReasonRequired: 422,
     e.IdempotencyKeyReused: 422,

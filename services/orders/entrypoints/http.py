@@ -63,6 +63,7 @@ async def create_order(
         customer=to_customer(body),
         description=body.description,
         actor=actor,
+        promised_date=body.promised_date,
         idempotency_key=idempotency_key,
         request_body=body.model_dump(mode="json"),
     )

@@ -1,4 +1,5 @@
-"""HTTP routes that change an order: moves, deal terms, production, chat, customer, manager."""
+"""HTTP routes that change an order: moves, deal terms, production, chat, customer, manager,
+the promised date."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from contracts.api.orders import (
     CustomerPatch,
     DealTermsRequest,
     ManagerRequest,
+    PromisedDateRequest,
     TransitionRequest,
 )
 from contracts.roles import may
@@ -111,5 +113,21 @@ async def assign_manager(
 ) -> dict[str, Any]:
     outcome = await orders.assign_manager(
         order_id, actor, str(body.manager_id), expected=body.expected_version
+    )
+    return await _card(outcome, core)
+
+
+@router.put("/orders/{order_id}/promised-date")
+async def promised_date(
+    order_id: UUID,
+    body: PromisedDateRequest,
+    actor: CurrentActor,
+    orders: OrdersDep,
+    core: CoreDep,
+) -> dict[str, Any]:
+    if not may(actor.role or "", "orders.promise"):
+        raise Forbidden("only managers and directors set the day promised to the customer")
+    outcome = await orders.promise(
+        order_id, actor, body.promised_date, expected=body.expected_version
     )
     return await _card(outcome, core)

@@ -36,6 +36,7 @@ def card(order: Order, pipeline: Pipeline, lang: str = "ru") -> dict[str, Any]:
             "address_text": order.customer.address.one_line(),
         },
         "description": order.description,
+        "promised_date": order.promised_date.isoformat() if order.promised_date else None,
         "manager": {"id": order.manager_id} if order.manager_id else None,
         "documents": [m for m in media if m["kind"] == "document"],
         "photos": [m for m in media if m["kind"] == "photo"],

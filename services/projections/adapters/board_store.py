@@ -52,7 +52,7 @@ async def upsert_user(conn: Conn, data: dict[str, Any]) -> None:
 CARD_COLUMNS = (
     "c.order_id::text AS id, c.number, c.title, c.stage, c.stage_entered_at, c.version, "
     "c.customer_name, c.phone, c.address, c.address_json, c.manager_id, c.amount::text AS amount, "
-    "c.pipeline_version, u.display_name AS manager_name"
+    "c.pipeline_version, c.promised_date, u.display_name AS manager_name"
 )
 
 

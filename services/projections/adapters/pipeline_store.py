@@ -15,6 +15,7 @@ import asyncpg
 
 from contracts.pipeline import PipelineDefinition
 from plumbing.db import Conn
+from services.projections.domain.forecast import PlanStage, optional_stages
 from services.projections.domain.pipelines import KnownStage, Pipelines
 
 # A card's stage as its own pipeline version sees it (`c` is a board_cards row): false while
@@ -26,9 +27,10 @@ PRODUCTION_SEES = (
 
 
 async def record(conn: Conn, version: int, definition: PipelineDefinition) -> None:
+    optional = optional_stages(definition.keys(), definition.forward)
     await conn.executemany(
         "INSERT INTO pipeline_stages (version, position, key, title_ru, title_en, limit_hours, "
-        "terminal, production_sees) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+        "terminal, production_sees, optional) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
         "ON CONFLICT (version, key) DO NOTHING",
         [
             (
@@ -40,6 +42,7 @@ async def record(conn: Conn, version: int, definition: PipelineDefinition) -> No
                 stage.limit_hours,
                 stage.terminal,
                 definition.production_sees(stage.key),
+                stage.key in optional,
             )
             for position, stage in enumerate(definition.stages, start=1)
         ],
@@ -68,3 +71,17 @@ async def open_orders_by_version(conn: Conn | asyncpg.Pool) -> dict[int, int]:
         "GROUP BY c.pipeline_version ORDER BY c.pipeline_version"
     )
     return {r["version"]: r["open"] for r in rows}
+
+
+async def plans(conn: Conn | asyncpg.Pool) -> dict[int, list[PlanStage]]:
+    """Every known version's stages as the forecast walks them."""
+    rows = await conn.fetch(
+        "SELECT version, key, limit_hours, terminal, optional FROM pipeline_stages "
+        "ORDER BY version, position"
+    )
+    out: dict[int, list[PlanStage]] = defaultdict(list)
+    for r in rows:
+        out[r["version"]].append(
+            PlanStage(r["key"], r["limit_hours"], r["terminal"], r["optional"])
+        )
+    return dict(out)

@@ -150,6 +150,15 @@ CREATE TABLE IF NOT EXISTS pipeline_stages (
 ALTER TABLE board_cards ADD COLUMN IF NOT EXISTS pipeline_version int NOT NULL DEFAULT 1;
 """
 
+# Step 8. The closing forecast: the day promised to the customer (orders.PromisedDateSet) on
+# the card, and which stages a forward move can jump over (rework), so the forecast leaves
+# them off an order's path. Versions recorded before this step read as having none optional
+# until a rebuild replays their PipelinePublished.
+FORECAST_DDL = """
+ALTER TABLE board_cards ADD COLUMN IF NOT EXISTS promised_date date;
+ALTER TABLE pipeline_stages ADD COLUMN IF NOT EXISTS optional boolean NOT NULL DEFAULT false;
+"""
+
 MIGRATIONS: list[str] = [
     INBOX_DDL,
     READ_MODEL_DDL,
@@ -158,6 +167,7 @@ MIGRATIONS: list[str] = [
     WORK_DDL,
     FEED_PURPOSE_DDL,
     PIPELINES_DDL,
+    FORECAST_DDL,
 ]
 
 # What "the same read model" means for the rebuild check: every row of every read-model
@@ -166,7 +176,7 @@ MIGRATIONS: list[str] = [
 CHECKSUM_QUERIES: dict[str, str] = {
     "board_cards": "SELECT order_id, number, title, customer_name, phone, address, "
     "address_json, stage, stage_entered_at, manager_id, version, search, created_at, amount, "
-    "pipeline_version FROM board_cards ORDER BY order_id",
+    "pipeline_version, promised_date FROM board_cards ORDER BY order_id",
     "users": "SELECT * FROM users ORDER BY user_id",
     "order_access": "SELECT * FROM order_access ORDER BY order_id, user_id",
     "order_visits": "SELECT * FROM order_visits ORDER BY visit_id",

@@ -15,6 +15,7 @@ from contracts.events.orders import (
     MediaDetached,
     OrderCreated,
     PipelinePublished,
+    PromisedDateSet,
     StageChanged,
 )
 from contracts.events.scheduling import (
@@ -92,6 +93,10 @@ async def _apply(conn: Conn, envelope: Envelope, event: object, at: datetime) ->
             return event.order_id
         case ManagerAssigned():
             await board_store.touch(conn, str(event.order_id), version, manager_id=event.manager_id)
+            return event.order_id
+        case PromisedDateSet():
+            oid = str(event.order_id)
+            await board_store.touch(conn, oid, version, promised_date=event.promised_date)
             return event.order_id
         case DealTermsRecorded():
             # Commercial: stored for managers, directors and analysts; the gateway strips it.

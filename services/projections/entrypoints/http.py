@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
+import asyncpg
 from fastapi import APIRouter, Depends, Query
 
 from plumbing.errors import NotFound
 from plumbing.state import PoolDep
 from services.projections.adapters import access_store, board_store, changes_store, pipeline_store
 from services.projections.adapters.board_filters import BoardFilter
+from services.projections.application.forecasting import forecasts
 from services.projections.domain.pipelines import Pipelines
 
 router = APIRouter()
@@ -89,6 +92,7 @@ async def get_board(
     orders production sees, each by its own pipeline."""
     counts, cards = await board_store.board(pool, limit=limit, where=where)
     pipelines = await pipeline_store.load(pool)
+    await _with_forecast(pool, cards)
     by_stage: dict[str, list[dict[str, Any]]] = {}
     for row in cards:
         by_stage.setdefault(row["stage"], []).append(_titled(row, pipelines, lang))
@@ -114,7 +118,18 @@ async def get_board_card(
     row = await board_store.card(pool, str(order_id), where)
     if row is None:
         raise NotFound(f"order {order_id} not found")
+    await _with_forecast(pool, [row])
     return _titled(row, await pipeline_store.load(pool), lang)
+
+
+async def _with_forecast(pool: asyncpg.Pool, cards: list[dict[str, Any]]) -> None:
+    """Each card's expected closing day and whether it passes the promised day (README,
+    "Closing forecast"); a closed card, or one of a version not heard of yet, has none."""
+    found = await forecasts(pool, cards, datetime.now(UTC))
+    for card in cards:
+        f = found.get(card["id"])
+        card["forecast_close"] = f.expected_close if f else None
+        card["forecast_late"] = f.late if f else False
 
 
 def _titled(row: dict[str, Any], pipelines: Pipelines, lang: str) -> dict[str, Any]:

@@ -15,7 +15,8 @@ from fastapi import APIRouter, Query
 from contracts.api.common import MomentOrDay
 from plumbing.errors import Invalid
 from plumbing.state import PoolDep
-from services.projections.adapters import pipeline_store, reports_store
+from services.projections.adapters import forecast_store, pipeline_store, reports_store
+from services.projections.application.forecasting import SETTINGS, forecasts
 from services.projections.domain.reports import (
     HOURS_PER_WEEKDAY,
     Period,
@@ -174,3 +175,44 @@ async def _overdue_orders(pool: PoolDep, p: Period, key: str) -> list[dict[str, 
         late = await reports_store.overdue_orders(pool)
         return [{**o, "at": o["stage_entered_at"]} for o in late]
     return await reports_store.overdue_task_orders(pool, p.end)
+
+
+@router.get("/forecast")
+async def forecast(
+    pool: PoolDep, start: From = None, end: To = None, lang: Lang = "en"
+) -> dict[str, Any]:
+    """Every open order's expected closing day, as of now (`from`/`to` are taken for the
+    reports' common shape and do not narrow it: an open order is open whatever the period).
+    `late`: the forecast passes the day promised to the customer. `basis`: the weakest
+    estimate its path used (README, "Closing forecast")."""
+    now = datetime.now(UTC)
+    p = period(start, end, now)
+    orders = await forecast_store.open_orders(pool)
+    found = await forecasts(pool, orders, now)
+    pipelines = await pipeline_store.load(pool)
+    rows = []
+    for o in orders:
+        f = found.get(o["order_id"])
+        rows.append(
+            {
+                "order_id": o["order_id"],
+                "number": o["number"],
+                "title": o["title"],
+                "stage": o["stage"],
+                "stage_title": pipelines.title(o["stage"], lang, o["pipeline_version"]),
+                "expected_close": f.expected_close.isoformat() if f else None,
+                "promised_date": o["promised_date"].isoformat() if o["promised_date"] else None,
+                "late": f.late if f else False,
+                "basis": f.basis if f else None,
+            }
+        )
+    # The late ones first, then by the day they are expected to close.
+    rows.sort(key=lambda r: (not r["late"], r["expected_close"] or "9999", r["number"]))
+    return _answer(
+        "forecast",
+        p,
+        rows,
+        orders=len(rows),
+        late=sum(1 for r in rows if r["late"]),
+        last_n=SETTINGS.last_n,
+    )

@@ -1,5 +1,5 @@
 // One card of the board: number, title, customer, time in stage, the next visit, open tasks,
-// overdue, documents and photos, and the amount for commercial roles (present only when the
+// overdue, late for the promised day (the closing forecast), documents and photos, and the amount for commercial roles (present only when the
 // API sent it). Memoised: a live change to another card leaves this one's DOM alone. The card
 // is a link to the order; those who may move orders drag it (mouse, finger or keyboard).
 import { useDraggable } from "@dnd-kit/core";
@@ -7,6 +7,7 @@ import { memo, type ReactElement } from "react";
 import { common, type CommonKey } from "../../i18n/common";
 import type { Lang } from "../../store/app";
 import { formatMoney } from "../deal/amount";
+import { LateFlag } from "../forecast/LateFlag";
 import { useMinute } from "./clock";
 import type { Card } from "./columns";
 import { m } from "./messages";
@@ -61,6 +62,7 @@ export function CardBody({ card, lang }: { card: Card; lang: Lang }): ReactEleme
         {card.overdue ? <span className="overdue">{t("card.overdue")}</span> : null}
         <InStage since={card.stage_entered_at} />
       </span>
+      {card.forecast_late ? <LateFlag promised={card.promised_date} forecast={card.forecast_close} lang={lang} /> : null}
       <span className="card-title">{card.title}</span>
       <span className="card-line">{card.customer.name}</span>
       {visit ? (
@@ -96,7 +98,7 @@ export const BoardCard = memo(function BoardCard({ card, draggable, lang }: Prop
     <a
       ref={setNodeRef}
       href={`#/order/${card.id}`}
-      className={`card${isDragging ? " dragging" : ""}${draggable ? " movable" : ""}${card.overdue ? " is-overdue" : ""}`}
+      className={`card${isDragging ? " dragging" : ""}${draggable ? " movable" : ""}${card.overdue ? " is-overdue" : ""}${card.forecast_late ? " is-late" : ""}`}
       data-order-id={card.id}
       data-version={card.version}
       data-stage={card.stage}

@@ -1,11 +1,12 @@
 // A new order: the customer (name, phone formatted as typed, structured address), what is
 // ordered, a description, and files to attach at once. When the phone is a known one, the
 // customer's earlier orders are listed and their name and address can be taken in one click.
+// An optional day promised to the customer: the board flags the order when its forecast passes it.
 // 201: the dialog closes, the card is put into "Оформление" at once, a toast gives its number;
 // the files then upload in the background, the way the order card's upload form sends them
 // (features/media: retried on a weak connection), and their count appears on the card as they land.
 import { useMemo, useState, type FormEvent, type ReactElement } from "react";
-import { api, ok, type Schemas } from "../../api/client";
+import { ApiError, api, ok, type Schemas } from "../../api/client";
 import { errorText } from "../../app/errors";
 import { may, type Capability } from "../../app/roles";
 import { common } from "../../i18n/common";
@@ -31,6 +32,7 @@ import { uploadErrorText } from "../media/errors";
 import { ACCEPT_ANY } from "../media/kinds";
 import { m as mediaMessages } from "../media/messages";
 import { uploadDocument } from "../media/upload";
+import { m as forecastMessages } from "../forecast/messages";
 import { DOCUMENT_PURPOSES } from "./gates";
 import { m } from "./messages";
 
@@ -46,12 +48,14 @@ export function NewOrderDialog({ onClose, onCreated }: Props): ReactElement {
   const t = m.use();
   const tc = common.use();
   const tm = mediaMessages.use();
+  const tf = forecastMessages.use();
   const words = useErrorWords();
   const role = useApp((s) => s.me?.role);
   const toast = useApp((s) => s.toast);
   const [customer, setCustomer] = useState<CustomerValue>(emptyCustomer);
   const [title, setTitle] = useState("");
   const [description, setDescription] = useState("");
+  const [promised, setPromised] = useState("");
   const [files, setFiles] = useState<File[]>([]);
   const purposes = useMemo(
     () => DOCUMENT_PURPOSES.filter((p) => may(role, `media.attach.${p}` as Capability)) as Purpose[],
@@ -91,6 +95,7 @@ export function NewOrderDialog({ onClose, onCreated }: Props): ReactElement {
             title: title.trim(),
             customer: customerIn(customer),
             ...(description.trim() ? { description: description.trim() } : {}),
+            ...(promised ? { promised_date: promised } : {}),
           },
           headers: { "Idempotency-Key": idempotencyKey },
         }),
@@ -101,6 +106,8 @@ export function NewOrderDialog({ onClose, onCreated }: Props): ReactElement {
       void uploadAll(order, files, purpose);
     } catch (err) {
       const fields = fieldErrors(err, words);
+      if (err instanceof ApiError && err.code === "promised_date_too_early") fields.promised_date = tf("dates.too_early");
+      else if (fields.promised_date) fields.promised_date = tf("dates.invalid");
       setErrors(fields);
       setFailure(Object.keys(fields).length ? t("create.check") : errorText(err, tc));
       focusFirstInvalid();
@@ -170,6 +177,21 @@ export function NewOrderDialog({ onClose, onCreated }: Props): ReactElement {
                   maxLength={10000}
                   value={description}
                   onChange={(e) => setDescription(e.currentTarget.value)}
+                />
+              )}
+            </Field>
+            <Field label={tf("create.promised")} error={errors.promised_date} hint={tf("create.promised_hint")}>
+              {(aria) => (
+                <input
+                  {...aria}
+                  name="promised_date"
+                  type="date"
+                  className="date-input"
+                  value={promised}
+                  onChange={(e) => {
+                    setPromised(e.currentTarget.value);
+                    setErrors((had) => withoutKeys(had, ["promised_date"]));
+                  }}
                 />
               )}
             </Field>

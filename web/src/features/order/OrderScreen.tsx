@@ -1,7 +1,8 @@
 // The order card as the caller's role may see it: customer, where the order stands and what
 // this role is asked for at this stage, deal terms (only when the server sends them), visits
 // and tasks with measurement results, documents and photos with the upload form, the chat and
-// the history. Commercial roles also edit the deal and the customer and book visits here.
+// the history, the dates (promised to the customer, the closing forecast). Commercial roles also
+// edit the deal, the customer and the promised date and book visits here.
 // Live: a `board` frame about this order re-reads the card (and its history and files); the
 // chat follows its own `chat` frames. A re-read keeps what is being typed or uploaded: the
 // components stay mounted, only their data changes.
@@ -15,6 +16,7 @@ import { useApp } from "../../store/app";
 import { Chat } from "../chat/Chat";
 import { CustomerEditor } from "../customer/CustomerEditor";
 import { DealForm } from "../deal/DealForm";
+import { DatesSection } from "../forecast/DatesSection";
 import { MediaList } from "../media/MediaList";
 import { m as mediaMessages } from "../media/messages";
 import { UploadForm } from "../media/UploadForm";
@@ -147,6 +149,7 @@ export function OrderScreen({ params }: { params: { id: string } }): ReactElemen
               </details>
             ) : null}
           </CustomerSection>
+          <DatesSection card={card} board={board} onSaved={reload} />
           <GateSection card={card} onChanged={reload} />
           {card.deal || writesDeal ? (
             <section className="panel" aria-labelledby="order-deal">
