@@ -18,42 +18,42 @@ def _notify(ru: str, en: str, **to: Any) -> dict[str, Any]:
 _RAW: tuple[dict[str, Any], ...] = (
     {
         "id": "measurement-book-visit",
-        "title": "Order enters measurement without a booked visit → manager books it",
+        "title": "Замер без записи на визит → менеджеру: записать на замер",
         "trigger": "order_entered_stage",
         "conditions": {"stage": "measurement", "without_booked_visit": "measurement"},
         "actions": [_task("book_visit", "manager", "Записать на замер", visit_kind="measurement")],
     },
     {
         "id": "measurement-done-to-contract",
-        "title": "Measurement task completed → order moves to contract",
+        "title": "Замер выполнен → заказ на заключение сделки",
         "trigger": "task_completed",
         "conditions": {"task_kind": "measurement"},
         "actions": [{"type": "request_stage_move", "to_stage": "contract"}],
     },
     {
         "id": "shipment-prep-delivery-task",
-        "title": "Order enters shipment preparation → task for the delivery service",
+        "title": "Подготовка к отгрузке → задача службе доставки",
         "trigger": "order_entered_stage",
         "conditions": {"stage": "shipment_prep", "without_booked_visit": "delivery"},
         "actions": [_task("delivery", "delivery", "Доставить заказ", due_in_hours=72)],
     },
     {
         "id": "installation-installer-task",
-        "title": "Order enters installation → task for installers",
+        "title": "Монтаж → задача монтажникам",
         "trigger": "order_entered_stage",
         "conditions": {"stage": "installation", "without_booked_visit": "installation"},
         "actions": [_task("installation", "installer", "Монтаж", due_in_hours=72)],
     },
     {
         "id": "rework-installer-task",
-        "title": "Order enters rework → task for installers",
+        "title": "Доработка → задача монтажникам",
         "trigger": "order_entered_stage",
         "conditions": {"stage": "rework", "without_booked_visit": "rework"},
         "actions": [_task("rework", "installer", "Доработка", due_in_hours=72)],
     },
     {
         "id": "notify-stage-change",
-        "title": "Any stage change → the order's manager is notified",
+        "title": "Смена стадии → уведомление менеджеру заказа",
         "trigger": "order_entered_stage",
         "actions": [
             _notify(
@@ -65,7 +65,7 @@ _RAW: tuple[dict[str, Any], ...] = (
     },
     {
         "id": "notify-task-completed",
-        "title": "Task completed → the order's manager is notified",
+        "title": "Задача выполнена → уведомление менеджеру заказа",
         "trigger": "task_completed",
         "actions": [
             _notify(
@@ -77,7 +77,7 @@ _RAW: tuple[dict[str, Any], ...] = (
     },
     {
         "id": "notify-photo-uploaded",
-        "title": "Photo uploaded → the order's manager is notified",
+        "title": "Загружено фото → уведомление менеджеру заказа",
         "trigger": "media_uploaded",
         "conditions": {"media_kind": "photo"},
         "actions": [
@@ -90,7 +90,7 @@ _RAW: tuple[dict[str, Any], ...] = (
     },
     {
         "id": "overdue-alert",
-        "title": "Order overdue in its stage → manager and director alerted",
+        "title": "Заказ превысил срок стадии → менеджеру и руководителю",
         "trigger": "order_overdue",
         "actions": [
             _notify(
