@@ -1,6 +1,8 @@
 // The header: brand, the screens this role has, the bell with the unread count, who is
-// signed in, the language switch and sign-out. On a phone the links wrap under the brand.
-import type { ReactElement } from "react";
+// signed in, the language switch and sign-out. The links wrap rather than scroll out of sight;
+// an office role's settings screens (users, crews' hours, robots, pipeline) fold into one
+// «Настройки» menu so a director's header stays one line at desk width.
+import { useEffect, useRef, type ReactElement, type ReactNode } from "react";
 import { Link, useLocation } from "wouter";
 import { session } from "../api/session";
 import { common, type CommonKey } from "../i18n/common";
@@ -35,28 +37,34 @@ export function TopBar(): ReactElement {
     // The office's view of everyone's tasks: for those who make tasks (managers, directors).
     { href: "/team-tasks", label: "nav.team_tasks", show: may(role, "tasks.create") },
     { href: "/calendar", label: "nav.calendar", show: may(role, "visits.book") },
+  ];
+  const settings: NavItem[] = [
     { href: "/users", label: "nav.users", show: may(role, "users.admin") },
     { href: "/crew", label: "nav.crew", show: may(role, "crew.edit") },
     { href: "/rules", label: "nav.rules", show: may(role, "rules.edit") },
     { href: "/pipeline", label: "nav.pipeline", show: may(role, "pipeline.edit") },
-  ];
+  ].filter((item) => item.show) as NavItem[];
+  // Admin's screens are all settings: they stay in line. So does a single one (a manager's hours).
+  const folded = may(role, "orders.see") && settings.length > 1;
+  const link = (item: NavItem): ReactElement => (
+    <Link key={item.href} href={item.href} aria-current={location.startsWith(item.href) ? "page" : undefined}>
+      {t(item.label)}
+    </Link>
+  );
   return (
     <header className="topbar">
       <Link href={homePath(role)} className="brand">
         {t("app.brand")}
       </Link>
       <nav className="nav" aria-label={t("nav.label")}>
-        {items
-          .filter((item) => item.show)
-          .map((item) => (
-            <Link
-              key={item.href}
-              href={item.href}
-              aria-current={location.startsWith(item.href) ? "page" : undefined}
-            >
-              {t(item.label)}
-            </Link>
-          ))}
+        {items.filter((item) => item.show).map(link)}
+        {folded ? (
+          <HeaderMenu label={t("nav.settings")} current={settings.some((i) => location.startsWith(i.href))} location={location}>
+            {settings.map(link)}
+          </HeaderMenu>
+        ) : (
+          settings.map(link)
+        )}
         <Link
           href="/notifications"
           className="bell"
@@ -82,18 +90,56 @@ export function TopBar(): ReactElement {
         </a>
       </nav>
       <div className="who">
-        <span>{me?.display_name}</span>
-        <span className="role">{role ? t(`role.${role}` as CommonKey) : ""}</span>
+        {/* Who is signed in opens the rarer account action: ending every session of theirs. */}
+        <HeaderMenu
+          className="user-menu"
+          label={
+            <>
+              <span>{me?.display_name}</span> <span className="role">{role ? t(`role.${role}` as CommonKey) : ""}</span>
+            </>
+          }
+          location={location}
+        >
+          <button type="button" className="link" onClick={() => void signOut(true)}>
+            {t("auth.logout_everywhere")}
+          </button>
+        </HeaderMenu>
         <button type="button" className="link lang-toggle" onClick={() => setLang(lang === "ru" ? "en" : "ru")}>
           {t("app.switch_lang")}
         </button>
         <button type="button" className="link" onClick={() => void signOut(false)}>
           {t("auth.logout")}
         </button>
-        <button type="button" className="link" onClick={() => void signOut(true)}>
-          {t("auth.logout_everywhere")}
-        </button>
       </div>
     </header>
+  );
+}
+
+/** A disclosure of links or buttons (`<details>`: keyboard and screen readers for free),
+ * closed again once a link is followed or the user clicks elsewhere. */
+function HeaderMenu(props: {
+  label: ReactNode;
+  location: string;
+  children: ReactElement | ReactElement[];
+  current?: boolean;
+  className?: string;
+}): ReactElement {
+  const ref = useRef<HTMLDetailsElement>(null);
+  useEffect(() => {
+    if (ref.current) ref.current.open = false;
+  }, [props.location]);
+  useEffect(() => {
+    function away(event: MouseEvent): void {
+      const menu = ref.current;
+      if (menu?.open && !menu.contains(event.target as Node)) menu.open = false;
+    }
+    document.addEventListener("click", away);
+    return () => document.removeEventListener("click", away);
+  }, []);
+  return (
+    <details ref={ref} className={`nav-menu${props.current ? " current" : ""}${props.className ? ` ${props.className}` : ""}`}>
+      <summary>{props.label}</summary>
+      <div className="nav-menu-list">{props.children}</div>
+    </details>
   );
 }
