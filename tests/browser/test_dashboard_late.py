@@ -60,7 +60,6 @@ def test_the_director_sees_the_orders_late_for_their_promise(
     expect(ours.get_by_test_id("late-flag")).to_contain_text(f"Не успеваем к {today:%d.%m}")
     expect(ours).to_contain_text(re.compile(r"Прогноз закрытия \d\d\.\d\d\.\d{4}"))
     expect(ours).to_contain_text(re.compile(r"опоздание \d+ дн\."))
-    ours.scroll_into_view_if_needed()
     tab.check("dashboard-late")
 
     # The CSV is the forecast report (as of now: named for today), ours among its rows.
