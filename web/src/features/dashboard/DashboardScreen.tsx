@@ -1,6 +1,7 @@
 // The director's control (issue 13, item 2): the funnel, time in stage, what is overdue and
 // the crews' load for a period, as charts with the same numbers in tables (readable on a
-// phone, and what assistive technology reads). A number drills down to the orders behind it;
+// phone, and what assistive technology reads); and, as of now, the open orders late for the
+// day promised to the customer (item 3). A number drills down to the orders behind it;
 // each report downloads as CSV through the session. The period lives in the link.
 import { lazy, Suspense, useMemo, useState, type ReactElement, type ReactNode } from "react";
 import { useLocation, useSearch } from "wouter";
@@ -12,6 +13,7 @@ import { LoadStatus } from "../../ui/LoadStatus";
 import { durationBars, funnelBars, hoursText, loadBars, overdueItems, percentText } from "./chartData";
 import { downloadCsv, type ReportName } from "./csv";
 import { DrillDialog, type Drill } from "./DrillDialog";
+import { LateOrders } from "./LateOrders";
 import { m } from "./messages";
 import { PeriodPicker } from "./PeriodPicker";
 import { companyToday, dayOf, periodQuery, readPeriod, type Period } from "./period";
@@ -75,7 +77,7 @@ function Panels({ reports, period, t, onDrill }: { reports: Reports; period: Per
     { key: "task", label: t("overdue.tasks"), count: overdue.tasks.length },
     { key: "order", label: t("overdue.orders"), count: overdue.orders.length },
   ];
-  const drill = (report: ReportName, reportTitle: string, key: string, what: string): void =>
+  const drill = (report: Drill["report"], reportTitle: string, key: string, what: string): void =>
     onDrill({ report, reportTitle, key, what });
 
   return (
@@ -211,9 +213,9 @@ function Panels({ reports, period, t, onDrill }: { reports: Reports; period: Per
             </table>
           </div>
         </Panel>
-        {/* The forecast's place (issue 13, item 3): "late against the promised date", a panel
-            here reading GET /api/v1/reports/forecast (its `late` rows) with a drill-down like
-            the others, once that route is on main. Not built on this branch. */}
+        <Panel id="late" title={t("late.title")} hint={t("late.hint")} report="forecast" period={period}>
+          <LateOrders report={reports.forecast} />
+        </Panel>
       </div>
     </Suspense>
   );

@@ -13,7 +13,8 @@ import type { ReportName } from "./csv";
 import { m } from "./messages";
 import type { Period } from "./period";
 
-export type Drill = { report: ReportName; reportTitle: string; key: string; what: string };
+// The forecast has no drill-down: its panel lists its late orders itself.
+export type Drill = { report: Exclude<ReportName, "forecast">; reportTitle: string; key: string; what: string };
 type Behind = Schemas["ReportOrders"];
 
 export function DrillDialog({ drill, period, onClose }: { drill: Drill | null; period: Period; onClose: () => void }): ReactElement {

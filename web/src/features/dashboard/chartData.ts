@@ -94,3 +94,44 @@ export function percentText(share: number | null, lang: "ru" | "en"): string {
   if (share === null) return "—";
   return share.toLocaleString(lang === "en" ? "en-GB" : "ru-RU", { style: "percent", maximumFractionDigits: 0 });
 }
+
+export type LateOrder = {
+  orderId: string;
+  number: number | null;
+  title: string;
+  stage: string;
+  promised: string;
+  expected: string;
+  daysLate: number;
+};
+
+/** Whole calendar days from `from` to `to` (both YYYY-MM-DD), or null if either is not a day. */
+export function daysBetween(from: string, to: string): number | null {
+  const at = (day: string): number | null => {
+    const found = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+    return found ? Date.UTC(Number(found[1]), Number(found[2]) - 1, Number(found[3])) : null;
+  };
+  const a = at(from);
+  const b = at(to);
+  return a === null || b === null ? null : Math.round((b - a) / 86_400_000);
+}
+
+/** The forecast's late rows (the server's `late`: the expected day passes the promised one),
+ * with how many days late; the server's order (late first, by the expected day) is kept. */
+export function lateOrders(rows: readonly Row[]): LateOrder[] {
+  return rows
+    .filter((r) => r.late === true && r.order_id)
+    .map((r) => {
+      const promised = str(r.promised_date);
+      const expected = str(r.expected_close);
+      return {
+        orderId: str(r.order_id),
+        number: numOrNull(r.number),
+        title: str(r.title),
+        stage: str(r.stage_title) || str(r.stage),
+        promised,
+        expected,
+        daysLate: Math.max(daysBetween(promised, expected) ?? 0, 0),
+      };
+    });
+}

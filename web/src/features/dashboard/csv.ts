@@ -3,14 +3,15 @@
 // through an object URL. A plain link would need a cookie that authenticates GETs, which the
 // gateway deliberately does not have (the refresh cookie goes only to /api/v1/auth/*).
 import { api, ApiError, isAbort } from "../../api/client";
-import type { Period } from "./period";
+import { companyToday, dayOf, type Period } from "./period";
 
-export type ReportName = "funnel" | "stage-durations" | "overdue" | "workload";
+export type ReportName = "funnel" | "stage-durations" | "overdue" | "workload" | "forecast";
 
 /** "funnel_2026-11-01_2026-11-30.csv": the report and its days, so saved files sort and
- * never overwrite another period's. */
-export function csvFileName(report: ReportName, p: Pick<Period, "from" | "to">): string {
-  return `${report}_${p.from}_${p.to}.csv`;
+ * never overwrite another period's. The forecast is as of now, whatever the period: it is
+ * named for the day it was taken ("forecast_2026-11-30.csv"). */
+export function csvFileName(report: ReportName, p: Pick<Period, "from" | "to">, today: string = dayOf(companyToday())): string {
+  return report === "forecast" ? `forecast_${today}.csv` : `${report}_${p.from}_${p.to}.csv`;
 }
 
 /** Fetch the report's CSV and hand it to the browser as a download named for it. */

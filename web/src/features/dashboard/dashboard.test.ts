@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { durationBars, funnelBars, hoursText, loadBars, overdueItems, percentText, type Row } from "./chartData";
+import { daysBetween, durationBars, funnelBars, hoursText, lateOrders, loadBars, overdueItems, percentText, type Row } from "./chartData";
 import { csvFileName } from "./csv";
 import { companyToday, customProblem, dayOf, isDay, periodQuery, presetRange, readPeriod } from "./period";
 
@@ -124,5 +124,26 @@ describe("report rows → chart data", () => {
     expect(hoursText(null, "ru")).toBe("—");
     expect(percentText(0.125, "en")).toBe("13%");
     expect(percentText(null, "ru")).toBe("—");
+  });
+});
+
+describe("the late orders", () => {
+  it("keeps the late rows in the server's order, with how many days late", () => {
+    const rows: Row[] = [
+      { order_id: "a", number: 7, title: "Шкаф", stage: "production", stage_title: "Производство", expected_close: "2027-01-12", promised_date: "2026-12-31", late: true },
+      { order_id: "b", number: 8, title: "Дверь", stage: "intake", stage_title: "", expected_close: "2027-01-12", promised_date: null, late: false },
+    ];
+    expect(lateOrders(rows)).toEqual([
+      { orderId: "a", number: 7, title: "Шкаф", stage: "Производство", promised: "2026-12-31", expected: "2027-01-12", daysLate: 12 },
+    ]);
+  });
+
+  it("counts calendar days, and nothing from what is not a day", () => {
+    expect(daysBetween("2026-03-28", "2026-03-30")).toBe(2);
+    expect(daysBetween("2026-11-30", "soon")).toBeNull();
+  });
+
+  it("names the forecast's CSV for the day it was taken, not the period", () => {
+    expect(csvFileName("forecast", { from: "2026-11-01", to: "2026-11-30" }, "2026-12-03")).toBe("forecast_2026-12-03.csv");
   });
 });

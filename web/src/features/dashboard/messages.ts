@@ -1,4 +1,4 @@
-// Text of the director's dashboard: the period, the four reports, the drill-down and CSV.
+// Text of the director's dashboard: the period, the reports, the late orders, the drill-down and CSV.
 import { defineMessages } from "../../i18n/messages";
 
 export const m = defineMessages(
@@ -55,6 +55,13 @@ export const m = defineMessages(
     "drill.list": "Заказы",
     "drill.number": "№ {n}",
     "drill.count": "Заказов: {n}",
+    "late.title": "Не успеваем к обещанному сроку",
+    "late.hint": "На сейчас, без учёта периода: открытые заказы, у которых прогноз закрытия позже дня, обещанного клиенту.",
+    "late.count": "не успевают (из {orders} открытых)",
+    "late.list": "Заказы, которые не успевают",
+    "late.expected": "Прогноз закрытия {day}",
+    "late.days": "опоздание {n} дн.",
+    "late.none": "Все открытые заказы успевают к обещанному сроку.",
   },
   {
     "dash.title": "Control",
@@ -109,5 +116,12 @@ export const m = defineMessages(
     "drill.list": "Orders",
     "drill.number": "No. {n}",
     "drill.count": "Orders: {n}",
+    "late.title": "Late for the promised date",
+    "late.hint": "As of now, whatever the period: open orders expected to close after the day promised to the customer.",
+    "late.count": "late (of {orders} open)",
+    "late.list": "Orders that will be late",
+    "late.expected": "Expected to close {day}",
+    "late.days": "{n} d late",
+    "late.none": "Every open order is on time for its promised date.",
   },
 );

@@ -1,4 +1,4 @@
-// The four reports of one period, read together (one loading line, one retry), in the
+// The reports of one period (and the forecast, as of now), read together (one loading line, one retry), in the
 // user's language (stage titles). A new period or language reads them again; a read of an
 // older period still in flight is cancelled, so its late answer cannot overwrite the new one.
 import { useCallback, useEffect, useState } from "react";
@@ -11,7 +11,9 @@ import type { Period } from "./period";
 
 export type Report = Schemas["Report"];
 export type Reports = Record<ReportName, Report>;
-export const REPORTS: readonly ReportName[] = ["funnel", "stage-durations", "overdue", "workload"];
+// The forecast is as of now (the period does not narrow it); it is read with the others so the
+// dashboard has one loading line and one retry.
+export const REPORTS: readonly ReportName[] = ["funnel", "stage-durations", "overdue", "workload", "forecast"];
 
 export function useReports(
   period: Period,
