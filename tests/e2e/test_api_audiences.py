@@ -41,6 +41,7 @@ VIEWS: dict[str, Views] = {
     "/api/v1/board/cards/{order_id}": board.BOARD_CARD,
     "/api/v1/customers": customers.CUSTOMERS,
     "/api/v1/pipeline": pipeline.PIPELINE,
+    "/api/v1/pipeline/open-orders": pipeline.OPEN_ORDERS,
     "/api/v1/orders/{order_id}": cards.CARD,
     "/api/v1/orders/{order_id}/as-of": cards.PAST_CARD,
     "/api/v1/orders/{order_id}/history": history.HISTORY,
@@ -57,6 +58,7 @@ VIEWS: dict[str, Views] = {
     "/api/v1/automation/stage-limits": scheduling.LIMITS,
     "/api/v1/notifications": notifications.INBOX,
     "/api/v1/reports/{name}": reports.REPORT,
+    "/api/v1/reports/{name}/orders": reports.REPORT_ORDERS,
 }
 CHECKED = [r for r in ROUTES if r not in SKIPPED and r not in OPERATIONAL]
 

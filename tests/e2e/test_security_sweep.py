@@ -67,6 +67,7 @@ SKIPPED = {
     "/": "web app shell (static HTML)",
     "/app/{path:path}": "web app static files",
     "/guides/{role}": "static user guides (HTML)",
+    "/guides/img/{name}": "the guides' pictures (WebP screenshots of the demo)",
     "/openapi.json": "the API description: field names, no data",
     "/docs": "Swagger UI (static HTML)",
     "/docs/oauth2-redirect": "Swagger UI (static HTML)",
