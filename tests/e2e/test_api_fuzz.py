@@ -59,6 +59,11 @@ BEYOND_THE_SCHEMA = {
     "/api/v1/automation/rules/{rule_id}": ("422", "the scheduling rule model's shapes"),
     # The stages are data, per order (its pipeline version): API.md answers 422 for another.
     "/api/v1/orders/{order_id}/transitions": ("422", "`to` is a stage of the order's pipeline"),
+    # The order as it was: a moment between the order's creation and now, which a date-time
+    # format cannot state (before creation and in the future are 422s that say so).
+    "/api/v1/orders/{order_id}/as-of": ("422", "`at` after the order was created, not ahead"),
+    # A promised day not before the order's creation day (its data, not the request's).
+    "/api/v1/orders/{order_id}/promised-date": ("422", "a day not before the order was made"),
     # A new password's strength (zxcvbn, gateway/application/password_policy.py).
     "/api/v1/users": ("422", "a password too easy to guess"),
     "/api/v1/users/{user_id}": ("422", "a password too easy to guess"),
