@@ -35,6 +35,7 @@ import { uploadDocument } from "../media/upload";
 import { m as forecastMessages } from "../forecast/messages";
 import { DOCUMENT_PURPOSES } from "./gates";
 import { m } from "./messages";
+import { FormActions } from "../../ui/FormActions";
 
 type Purpose = Schemas["DocumentUpload"]["purpose"];
 
@@ -247,19 +248,7 @@ export function NewOrderDialog({ onClose, onCreated }: Props): ReactElement {
             ) : null}
           </fieldset>
         </div>
-        {failure ? (
-          <p className="error" role="alert">
-            {failure}
-          </p>
-        ) : null}
-        <div className="dialog-actions">
-          <button type="submit" className="primary" disabled={busy}>
-            {t("create.submit")}
-          </button>
-          <button type="button" onClick={onClose}>
-            {tc("common.cancel")}
-          </button>
-        </div>
+        <FormActions failure={failure} busy={busy} submit={t("create.submit")} onCancel={onClose} className="dialog-actions" />
       </form>
     </Dialog>
   );

@@ -11,6 +11,7 @@ import { useFocusFirstInvalid } from "../customer/focus";
 import { refusalOf } from "./errors";
 import { m } from "./messages";
 import { draftOf, problemsOf, updateOf, WEEKDAYS, type Draft, type Member, type Weekday } from "./model";
+import { FormActions } from "../../ui/FormActions";
 
 // Offered while typing; any IANA zone the server knows is taken.
 const ZONES = [
@@ -223,19 +224,7 @@ export function CrewDialog({ member, onClose, onSaved }: Props): ReactElement {
           {below("absences")}
         </fieldset>
 
-        {failure ? (
-          <p className="error" role="alert">
-            {failure}
-          </p>
-        ) : null}
-        <div className="actions">
-          <button type="submit" className="primary" disabled={busy}>
-            {t("form.save")}
-          </button>
-          <button type="button" onClick={onClose}>
-            {tc("common.cancel")}
-          </button>
-        </div>
+        <FormActions failure={failure} busy={busy} submit={t("form.save")} onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -35,6 +35,7 @@ import {
   type Rule,
   type Trigger,
 } from "./model";
+import { FormActions } from "../../ui/FormActions";
 
 export type Stage = { key: string; title: string };
 
@@ -348,19 +349,7 @@ export function RuleDialog({ rule, stages, onClose, onSaved }: Props): ReactElem
             </button>
           ) : null}
         </fieldset>
-        {failure ? (
-          <p className="error" role="alert">
-            {failure}
-          </p>
-        ) : null}
-        <div className="actions">
-          <button type="submit" className="primary" disabled={busy}>
-            {creating ? t("form.create") : t("form.save")}
-          </button>
-          <button type="button" onClick={onClose}>
-            {tc("common.cancel")}
-          </button>
-        </div>
+        <FormActions failure={failure} busy={busy} submit={creating ? t("form.create") : t("form.save")} onCancel={onClose} />
       </form>
     </Dialog>
   );

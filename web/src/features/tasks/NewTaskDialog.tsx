@@ -12,6 +12,7 @@ import { Field } from "../../ui/Field";
 import { useFocusFirstInvalid } from "../customer/focus";
 import { m, type TasksKey } from "./messages";
 import { taskBody, taskRefusal, type Problem, type TaskField, type TaskForm } from "./office";
+import { FormActions } from "../../ui/FormActions";
 
 type Member = Schemas["CrewMember"];
 // Roles a task can go to: on an order, only those who see orders (the server refuses others).
@@ -149,19 +150,7 @@ export function NewTaskDialog({ orderId, orderLabel, onClose, onCreated }: Props
             <input {...aria} name="due" type="datetime-local" value={form.due} onChange={(e) => edit("due", e.currentTarget.value)} />
           )}
         </Field>
-        {failure ? (
-          <p className="error" role="alert">
-            {failure}
-          </p>
-        ) : null}
-        <div className="actions">
-          <button type="submit" className="primary" disabled={busy}>
-            {t("new.create")}
-          </button>
-          <button type="button" onClick={onClose}>
-            {tc("common.cancel")}
-          </button>
-        </div>
+        <FormActions failure={failure} busy={busy} submit={t("new.create")} onCancel={onClose} />
       </form>
     </Dialog>
   );

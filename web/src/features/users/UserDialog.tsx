@@ -12,6 +12,7 @@ import { useFocusFirstInvalid } from "../customer/focus";
 import { refusalOf } from "./errors";
 import { m } from "./messages";
 import { changesOf, draftOf, emptyDraft, missing, newUser, type Draft, type FieldErrors, type Role, type User } from "./model";
+import { FormActions } from "../../ui/FormActions";
 
 type Props = {
   /** null: a new user. */
@@ -162,19 +163,7 @@ export function UserDialog({ user, self, onClose, onSaved }: Props): ReactElemen
             ) : null}
           </div>
         )}
-        {failure ? (
-          <p className="error" role="alert">
-            {failure}
-          </p>
-        ) : null}
-        <div className="actions">
-          <button type="submit" className="primary" disabled={busy}>
-            {creating ? t("form.create") : t("form.save")}
-          </button>
-          <button type="button" onClick={onClose}>
-            {tc("common.cancel")}
-          </button>
-        </div>
+        <FormActions failure={failure} busy={busy} submit={creating ? t("form.create") : t("form.save")} onCancel={onClose} />
       </form>
     </Dialog>
   );
