@@ -55,6 +55,8 @@ export function App(): ReactElement {
       session.onExpired((why) => {
         if (why !== "deactivated") return signedOut();
         live.stop();
+        // The gateway drops the dead refresh cookie (best effort: offline it dies unused).
+        void session.logout();
         void wipeLocalData()
           .catch(() => null)
           .then((wiped) => signedOut(deactivatedNotice(t, wiped?.discarded ?? null)));
