@@ -7,7 +7,7 @@
 import { clientsClaim } from "workbox-core";
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from "workbox-precaching";
 import { NavigationRoute, registerRoute } from "workbox-routing";
-import { notificationOptions, readPush, sameOriginUrl } from "./sw/push";
+import { notificationOptions, openApp, readPush, sameOriginUrl, type Windows } from "./sw/push";
 
 declare let self: ServiceWorkerGlobalScope;
 
@@ -31,18 +31,5 @@ self.addEventListener("notificationclick", (event: NotificationEvent) => {
   event.notification.close();
   const data = event.notification.data as { url?: unknown } | null;
   const url = new URL(sameOriginUrl(data?.url, self.location.origin), self.location.origin).href;
-  event.waitUntil(openApp(url));
+  event.waitUntil(openApp(self.clients as unknown as Windows, url, self.location.origin));
 });
-
-/** Focus a window of the app and take it to `url`, or open one there. */
-async function openApp(url: string): Promise<void> {
-  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
-  const app = windows.find((w) => new URL(w.url).origin === self.location.origin);
-  if (!app) {
-    await self.clients.openWindow(url);
-    return;
-  }
-  const focused = await app.focus();
-  // navigate() works on a window this worker controls; otherwise the app is still shown.
-  if (focused.url !== url && "navigate" in focused) await focused.navigate(url).catch(() => undefined);
-}

@@ -1,7 +1,8 @@
 // What a push shows (issue 15, item 5): the server's title and text, the app's icon, a tap that
 // opens the app's own address only; an unreadable push still shows something.
 import { describe, expect, it } from "vitest";
-import { APP_ICON, FALLBACK_TITLE, notificationOptions, readPush, sameOriginUrl } from "./push";
+import type { AppWindow, Windows } from "./push";
+import { APP_ICON, FALLBACK_TITLE, notificationOptions, openApp, readPush, sameOriginUrl } from "./push";
 
 const ORIGIN = "https://oms.example";
 
@@ -31,5 +32,51 @@ describe("readPush", () => {
     expect(sameOriginUrl(`${ORIGIN}/#/orders/7`, ORIGIN)).toBe("/#/orders/7");
     expect(sameOriginUrl("/?x=1#/tasks", ORIGIN)).toBe("/?x=1#/tasks");
     expect(sameOriginUrl(undefined, ORIGIN)).toBe("/");
+  });
+});
+
+/** Window clients as the worker sees them, recording what the tap did to them. */
+function windowsOf(urls: string[]): { windows: Windows; did: string[] } {
+  const did: string[] = [];
+  const make = (url: string): AppWindow => {
+    const w: AppWindow = {
+      url,
+      focus: async () => (did.push(`focus ${w.url}`), w),
+      navigate: async (to: string) => {
+        did.push(`navigate ${to}`);
+        w.url = to;
+      },
+    };
+    return w;
+  };
+  const open = urls.map(make);
+  return {
+    did,
+    windows: {
+      matchAll: async () => open,
+      openWindow: async (url: string) => did.push(`open ${url}`),
+    },
+  };
+}
+
+describe("openApp (a tap on a notice)", () => {
+  const target = `${ORIGIN}/#/tasks`;
+
+  it("focuses the app's open window and takes it to the notice's address", async () => {
+    const { windows, did } = windowsOf(["https://other.example/", `${ORIGIN}/#/board`]);
+    await openApp(windows, target, ORIGIN);
+    expect(did).toEqual([`focus ${ORIGIN}/#/board`, `navigate ${target}`]);
+  });
+
+  it("does not navigate a window already there", async () => {
+    const { windows, did } = windowsOf([target]);
+    await openApp(windows, target, ORIGIN);
+    expect(did).toEqual([`focus ${target}`]);
+  });
+
+  it("opens the app when no window of it is open", async () => {
+    const { windows, did } = windowsOf(["https://other.example/"]);
+    await openApp(windows, target, ORIGIN);
+    expect(did).toEqual([`open ${target}`]);
   });
 });

@@ -60,3 +60,28 @@ export function notificationOptions(notice: PushNotice): NotificationOptions {
   if (notice.tag) options.tag = notice.tag;
   return options;
 }
+
+/** The part of a window client the tap needs (WindowClient's, kept small to be testable). */
+export type AppWindow = {
+  url: string;
+  focus(): Promise<AppWindow>;
+  navigate?(url: string): Promise<unknown>;
+};
+export type Windows = {
+  matchAll(options: { type: "window"; includeUncontrolled: boolean }): Promise<readonly AppWindow[]>;
+  openWindow(url: string): Promise<unknown>;
+};
+
+/** A tap on a notice: focus a window of the app and take it to `url` (an absolute URL of the
+ * app's origin), or open one there when none is open. */
+export async function openApp(windows: Windows, url: string, origin: string): Promise<void> {
+  const open = await windows.matchAll({ type: "window", includeUncontrolled: true });
+  const app = open.find((w) => new URL(w.url).origin === origin);
+  if (!app) {
+    await windows.openWindow(url);
+    return;
+  }
+  const focused = await app.focus();
+  // navigate() works on a window this worker controls; otherwise the app is still shown.
+  if (focused.url !== url && focused.navigate) await focused.navigate(url).catch(() => undefined);
+}
