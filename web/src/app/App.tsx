@@ -17,7 +17,7 @@ import { TopBar } from "./TopBar";
 import { Toasts } from "./Toasts";
 
 /** What the sign-in form says after a deactivated user's device was wiped. */
-export function deactivatedNotice(t: ReturnType<typeof common.use>, discarded: number | null): string {
+export function deactivatedNotice(t: ReturnType<typeof common.in>, discarded: number | null): string {
   return discarded ? t("auth.deactivated_discarded", { count: discarded }) : t("auth.deactivated");
 }
 
@@ -53,7 +53,8 @@ export function App(): ReactElement {
   useEffect(
     () =>
       session.onExpired((why) => {
-        if (why !== "deactivated") return signedOut();
+        const t = common.in(useApp.getState().lang); // the language of the moment
+        if (why !== "deactivated") return signedOut(t("auth.session_ended"));
         live.stop();
         // The gateway drops the dead refresh cookie (best effort: offline it dies unused).
         void session.logout();
@@ -61,7 +62,7 @@ export function App(): ReactElement {
           .catch(() => null)
           .then((wiped) => signedOut(deactivatedNotice(t, wiped?.discarded ?? null)));
       }),
-    [signedOut, t],
+    [signedOut],
   );
 
   useEffect(() => {

@@ -11,6 +11,7 @@ export const common = defineMessages(
     "auth.deactivated": "Ваша учётная запись отключена. Данные приложения на этом устройстве удалены.",
     "auth.deactivated_discarded":
       "Ваша учётная запись отключена. Данные приложения на этом устройстве удалены, в том числе неотправленные записи: {count}.",
+    "auth.session_ended": "Сеанс завершён. Войдите снова: данные на этом устройстве сохранены.",
     "auth.logout": "Выйти",
     "auth.logout_everywhere": "Выйти на всех устройствах",
     "auth.remember": "Запомнить меня",
@@ -79,6 +80,7 @@ export const common = defineMessages(
     "auth.deactivated": "Your account has been deactivated. The app's data on this device has been deleted.",
     "auth.deactivated_discarded":
       "Your account has been deactivated. The app's data on this device has been deleted, including unsent items: {count}.",
+    "auth.session_ended": "Your session has ended. Log in again: the data on this device is kept.",
     "auth.logout": "Log out",
     "auth.logout_everywhere": "Log out everywhere",
     "auth.remember": "Remember me",
