@@ -7,6 +7,7 @@ photos counted and why; the workload report shows the time on site."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -103,9 +104,12 @@ async def on_site(
     return await p.api.post(f"/api/v1/visits/{visit_id}/{act}", headers=headers, json=body)
 
 
-async def in_installation(p: People) -> tuple[str, dict[str, Any], dict[str, Any]]:
-    """A new order in installation with its task done (only the photos missing): the order
-    id, the delivery visit and the installation visit (the installer's)."""
+async def in_installation(
+    p: People, *, done: bool = True
+) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """A new order in installation with its task done unless `done` is False (then only the
+    photos missing): the order id, the delivery visit and the installation visit (the
+    installer's)."""
     oid = await in_shipment_prep(p)
     delivery = await book(p, oid, "delivery", "delivery")
     await move(p, oid, "delivery")
@@ -113,6 +117,8 @@ async def in_installation(p: People) -> tuple[str, dict[str, Any], dict[str, Any
     assert (await complete(p, "delivery", task["id"])).status_code == 200
     await move(p, oid, "installation")
     install = await book(p, oid, "installation", "installer")
+    if not done:
+        return oid, delivery, install
     own = await my_open_task(p, "installer", oid, "installation")
     assert (await complete(p, "installer", own["id"], note="смонтировано")).status_code == 200
     await until(p, oid, lambda c: unmet(c) == ["installation_photos_missing"])
@@ -156,8 +162,10 @@ async def test_check_in_and_out_are_the_assignees_validated_and_idempotent(
     refused = await on_site(p, "installer", vid, "check-out")
     assert (refused.status_code, refused.json()["code"]) == (409, "not_checked_in")
 
-    # The phone's time of the act, sent later from its queue, with a key.
-    arrived = datetime.now(UTC) - timedelta(seconds=30)
+    # The phone's time of the act, sent later from its queue, with a key (the visit was
+    # booked seconds ago: the act a moment after that, and before now).
+    await asyncio.sleep(2)
+    arrived = datetime.now(UTC) - timedelta(seconds=1)
     key = str(uuid.uuid4())
     first = await on_site(p, "installer", vid, key=key, accuracy_m=8, at=arrived.isoformat())
     assert first.status_code == 201, first.text
@@ -169,9 +177,10 @@ async def test_check_in_and_out_are_the_assignees_validated_and_idempotent(
     twice = await on_site(p, "installer", vid)
     assert (twice.status_code, twice.json()["code"]) == (409, "already_checked_in")
 
-    early = (arrived - timedelta(minutes=1)).isoformat()
+    early = (arrived - timedelta(milliseconds=500)).isoformat()
     refused = await on_site(p, "installer", vid, "check-out", at=early)
     assert (refused.status_code, refused.json()["code"]) == (422, "check_out_before_check_in")
+    await asyncio.sleep(4)  # a stay the report's three decimals of an hour can show
     left = await on_site(p, "installer", vid, "check-out", key=str(uuid.uuid4()))
     assert left.status_code == 201, left.text
     refused = await on_site(p, "installer", vid, "check-out")
@@ -209,7 +218,7 @@ async def test_check_in_and_out_are_the_assignees_validated_and_idempotent(
     assert repinned.status_code == 200, repinned.text
     assert repinned.json()["site"] == {"lat": 55.7, "lon": 37.6}
 
-    # The workload report: the installer's time on site (about 30 seconds).
+    # The workload report: the installer's time on site (a few seconds).
     async def reported() -> dict[str, Any] | None:
         reply = await p.api.get("/api/v1/reports/workload", headers=p.heads["manager"])
         row = next(r for r in reply.json()["rows"] if r["id"] == p.ids["installer"])
@@ -301,21 +310,28 @@ async def test_a_photo_by_someone_no_longer_on_the_visit_does_not_count_one_on_s
     people: People,
 ) -> None:
     p = people
-    oid, _, install = await in_installation(p)
+    oid, _, install = await in_installation(p, done=False)
     vid = install["visit_id"]
     assert (await on_site(p, "installer", vid)).status_code == 201
     await until(p, oid, lambda c: c.get("site") is not None)
     # The installer's photo of the visit; then the visit is handed to another installer.
     shot = await attach(p, "installer", oid, photo(NEAR), visit_id=vid)
     assert shot.status_code == 200, shot.text
-    await until(p, oid, lambda c: unmet(c) == [])  # counts while it is their visit
+    # It counts while it is their visit.
+    await until(p, oid, lambda c: unmet(c) == ["installation_not_done"])
     handed = await p.api.patch(
         f"/api/v1/visits/{vid}",
         headers=p.heads["manager"],
         json={"assignee_id": p.ids["installer2"]},
     )
     assert handed.status_code == 200, handed.text
-    await until(p, oid, lambda c: unmet(c) == ["installation_photos_by_someone_else"])
+    await until(
+        p,
+        oid,
+        lambda c: unmet(c) == ["installation_not_done", "installation_photos_by_someone_else"],
+    )
+    own = await my_open_task(p, "installer2", oid, "installation")
+    assert (await complete(p, "installer2", own["id"])).status_code == 200
 
     # The new assignee's own photo on site (no visit named: their own visit is assumed).
     async def attached() -> httpx.Response | None:
