@@ -52,8 +52,9 @@ browser:
 	  test -x "$(CHROMIUM)" || { echo "chromium did not install at $(CHROMIUM)" >&2; exit 1; }; \
 	fi
 
-run: $(VENV)/.installed web-build ## start the whole system on this machine; Ctrl-C stops it
-	$(PY) -m deploy.local.stack
+# HTTPS=1: over HTTPS with a local CA (.data/tls/ca.pem), reachable from phones on the network.
+run: $(VENV)/.installed web-build ## start the whole system on this machine; Ctrl-C stops it (HTTPS=1: for phones)
+	$(PY) -m deploy.local.stack $(if $(filter 1 yes true,$(HTTPS)),--https)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -49,10 +49,13 @@ def start_metrics_server(settings: ServiceSettings) -> Callable[[], None] | None
 def serve(app: FastAPI, settings: ServiceSettings) -> None:
     configure(settings.service_name, settings.log_level)
     start_metrics_server(settings)
+    tls = bool(settings.tls_cert_file and settings.tls_key_file)
     uvicorn.run(
         app,
         host=settings.host,
         port=settings.port,
+        ssl_certfile=settings.tls_cert_file if tls else None,
+        ssl_keyfile=settings.tls_key_file if tls else None,
         log_config=None,  # keep our JSON logging
         access_log=False,
         timeout_graceful_shutdown=5,

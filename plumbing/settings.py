@@ -15,6 +15,10 @@ class ServiceSettings(BaseSettings):
     port: int = 8080
     # 0: /metrics only on the API's port; else also alone on this one (plumbing/serve.py).
     metrics_port: int = 0
+    # HTTPS on this port, when both are set: `make run HTTPS=1` (deploy/local/tls.py) gives
+    # them to the gateway, so that a phone on the network gets a secure context.
+    tls_cert_file: str = ""
+    tls_key_file: str = ""
     log_level: str = "INFO"
 
     # Signs (gateway) and verifies (services) the caller of each call: plumbing/actor.py.

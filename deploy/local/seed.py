@@ -7,7 +7,9 @@ gateway itself (SEED_DEMO=true) when its user table is empty.
 
 from __future__ import annotations
 
+import ssl
 import time
+from pathlib import Path
 
 import httpx
 
@@ -63,8 +65,12 @@ def _login(client: httpx.Client, username: str) -> str:
     return str(reply.json()["access_token"])
 
 
-def seed_demo(gateway_url: str, attempts: int = 30) -> None:
-    with httpx.Client(base_url=gateway_url, timeout=15) as client:
+def seed_demo(gateway_url: str, attempts: int = 30, *, ca_file: Path | None = None) -> None:
+    """`ca_file`: the local CA, for a gateway served over HTTPS (`make run HTTPS=1`)."""
+    verify: ssl.SSLContext | bool = True
+    if ca_file is not None:
+        verify = ssl.create_default_context(cafile=str(ca_file))
+    with httpx.Client(base_url=gateway_url, timeout=15, verify=verify) as client:
         # The gateway seeds its users on start; give it a moment if it is still doing so.
         for attempt in range(attempts):
             try:

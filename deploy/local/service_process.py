@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import ssl
 import sys
 import urllib.error
 import urllib.request
@@ -13,6 +14,7 @@ from pathlib import Path
 from deploy.local.layout import REPO_ROOT
 from deploy.local.ports import LOCALHOST
 from deploy.local.process import ChildProcess, ProcessComponent
+from deploy.local.tls import TlsFiles
 
 
 @dataclass(frozen=True)
@@ -36,19 +38,33 @@ GATEWAY = ServiceSpec("gateway", "gateway", None)
 class ServiceProcess(ProcessComponent):
     ready_timeout = 60.0  # first start runs migrations and waits for Kafka group joins
 
-    def __init__(self, spec: ServiceSpec, port: int, env: Mapping[str, str], log_dir: Path):
+    def __init__(
+        self,
+        spec: ServiceSpec,
+        port: int,
+        env: Mapping[str, str],
+        log_dir: Path,
+        *,
+        host: str = LOCALHOST,
+        tls: TlsFiles | None = None,  # HTTPS with these (the gateway of `make run HTTPS=1`)
+    ):
         super().__init__(log_dir)
         self.name = spec.name
         self.spec = spec
         self.port = port
+        self.host = host
+        self.tls = tls
         self._env = dict(env)
 
     @property
     def url(self) -> str:
-        return f"http://{LOCALHOST}:{self.port}"
+        # 127.0.0.1 also when listening on every address: it is in the certificate's names.
+        return f"{'https' if self.tls else 'http'}://{LOCALHOST}:{self.port}"
 
     def _command(self) -> ChildProcess:
-        env = {**os.environ, **self._env, "HOST": LOCALHOST, "PORT": str(self.port)}
+        env = {**os.environ, **self._env, "HOST": self.host, "PORT": str(self.port)}
+        if self.tls is not None:
+            env |= {"TLS_CERT_FILE": str(self.tls.cert), "TLS_KEY_FILE": str(self.tls.key)}
         argv = [sys.executable, "-m", self.spec.module]
         return ChildProcess(argv, self.log_path, env=env, cwd=REPO_ROOT)
 
@@ -56,7 +72,12 @@ class ServiceProcess(ProcessComponent):
         try:
             # 5 s, not 2: a gateway restarted under full load answers readiness behind a queue of
             # requests, and a probe that gives up too soon gets a healthy process killed.
-            with urllib.request.urlopen(f"{self.url}/readyz", timeout=5) as reply:  # noqa: S310
+            context = None
+            if self.tls is not None:
+                context = ssl.create_default_context(cafile=str(self.tls.ca))
+            with urllib.request.urlopen(  # noqa: S310 - our own URL
+                f"{self.url}/readyz", timeout=5, context=context
+            ) as reply:
                 return bool(reply.status == 200)
         except (urllib.error.URLError, OSError):
             return False

@@ -20,17 +20,20 @@ from deploy.local.broker import LocalBroker, S3Storage
 from deploy.local.db_logins import Logins, provision_local
 from deploy.local.layout import REPO_ROOT, Secrets, data_root, load_secrets
 from deploy.local.object_store import LocalObjectStore
-from deploy.local.ports import PortInUseError, free_port, require_free_port
+from deploy.local.ports import LOCALHOST, PortInUseError, free_port, require_free_port
 from deploy.local.postgres import LocalPostgres, pg_data_dir
 from deploy.local.process import ComponentFailedError
 from deploy.local.seed import seed_demo
 from deploy.local.service_process import GATEWAY, SERVICES, ServiceProcess, ServiceSpec
 from deploy.local.supervisor import Component, Supervisor
+from deploy.local.tls import TlsFiles, ensure_tls, lan_addresses
+from deploy.local.tls_relay import TlsRelay
 
 log = logging.getLogger("deploy.local")
 
 _C = TypeVar("_C", bound=Component)
 
+ANY = "0.0.0.0"  # HTTPS mode serves phones on the network, on purpose
 DEMO_USERS = ("manager", "measurer", "installer", "delivery", "production", "director", "admin")
 
 
@@ -49,6 +52,9 @@ class Stack:
         # The object store's address as browsers reach it, when not the store's own (a proxy
         # in tests, tests/netproxy.py): presigned URLs are signed for it.
         s3_public_endpoint: str | None = None,
+        # `make run HTTPS=1`: the gateway on every address over HTTPS with the local CA's
+        # certificate (deploy/local/tls.py), the object store's public address too.
+        https: bool = False,
     ) -> None:
         self.data_dir = data_dir
         self._durable_broker = durable_broker
@@ -60,6 +66,8 @@ class Stack:
         self._seed = seed
         self._gateway_environ = dict(gateway_environ or {})
         self._s3_public_endpoint = s3_public_endpoint
+        self._https = https
+        self.tls: TlsFiles | None = None
         self._supervisor = Supervisor()
         self.urls: dict[str, str] = {}  # database (the admin's), kafka, s3, each service, gateway
         # Each service's own database login; None when the admin may not create roles.
@@ -79,6 +87,8 @@ class Stack:
         if not env.get("S3_ENDPOINT"):  # our own store: always our own keys
             s3_access, s3_secret = keys.s3_access_key, keys.s3_secret_key
 
+        if self._https:
+            self.tls = ensure_tls(self.data_dir / "tls")
         self.urls["database"] = env.get("DATABASE_URL") or self._start_postgres(keys)
         self.logins = self._provision_logins(keys)
         # The object store first: the broker keeps its log in it.
@@ -89,6 +99,14 @@ class Stack:
             store = self._start_object_store(s3_access, s3_secret)
             self.urls["s3"] = store.endpoint
         self.urls["kafka"] = env.get("KAFKA_BOOTSTRAP") or self._start_broker(store)
+        s3_public = self._s3_public_endpoint
+        if self.tls is not None and not s3_public:
+            if store is None:
+                log.warning("S3_ENDPOINT is set: its own address is what browsers are given")
+            else:
+                s3_public = self._start_s3_relay(store, self.tls)
+        if s3_public:
+            self.urls["s3_public"] = s3_public
 
         service_env = {
             "DATABASE_URL": self.urls["database"],  # replaced by each service's own login
@@ -104,8 +122,8 @@ class Stack:
             env_of = {**service_env, **self._login_env(spec.name)}
             if spec.name == "projections" and self.logins is not None:
                 env_of["ANALYST_ROLE"] = self.logins.analyst_role
-            if spec.name == "media" and self._s3_public_endpoint:
-                env_of["S3_PUBLIC_ENDPOINT"] = self._s3_public_endpoint
+            if spec.name == "media" and s3_public:
+                env_of["S3_PUBLIC_ENDPOINT"] = s3_public
             self.urls[spec.name] = self._start_service(spec, free_port(), env_of)
         # Only the gateway holds the users' signing key: a service cannot mint a login.
         gateway_env = {
@@ -118,10 +136,22 @@ class Stack:
         for spec in self._services:
             if spec.url_env:
                 gateway_env[spec.url_env] = self.urls[spec.name]
-        self.urls["gateway"] = self._start_service(self._gateway, gateway_port, gateway_env)
+        if self.tls is None:
+            self.urls["gateway"] = self._start_service(self._gateway, gateway_port, gateway_env)
+        else:
+            gateway = ServiceProcess(
+                self._gateway, gateway_port, gateway_env, self.log_dir, host=ANY, tls=self.tls
+            )
+            self.urls["gateway"] = self._start(gateway).url
+            self.urls["gateway_public"] = f"https://{_url_host(public_host())}:{gateway_port}"
 
         if self._seed:
-            seed_demo(self.urls["gateway"])
+            seed_demo(self.urls["gateway"], ca_file=self.ca_file)
+
+    @property
+    def ca_file(self) -> Path | None:
+        """The local CA that signed the HTTPS certificate (None without HTTPS)."""
+        return self.tls.ca if self.tls is not None else None
 
     def stop(self) -> None:
         """Services in reverse order, then broker, object store, PostgreSQL."""
@@ -216,22 +246,61 @@ class Stack:
         )
         return self._start(store)
 
+    def _start_s3_relay(self, store: LocalObjectStore, tls: TlsFiles) -> str:
+        """The store's HTTPS address for browsers (deploy/local/tls_relay.py); what media
+        signs presigned URLs for."""
+        port_text = self._environ.get("S3_PUBLIC_PORT", "")
+        port = int(port_text) if port_text.isdigit() else free_port()
+        require_free_port(port, "S3_PUBLIC_PORT")
+        relay = TlsRelay(
+            "s3-public",
+            (ANY, port),
+            (LOCALHOST, store.port),
+            tls.cert,
+            tls.key,
+            tls.ca,
+            self.log_dir,
+        )
+        self._start(relay)
+        return f"https://{_url_host(public_host())}:{port}"
+
     def _start_service(self, spec: ServiceSpec, port: int, env: Mapping[str, str]) -> str:
         return self._start(ServiceProcess(spec, port, env, self.log_dir)).url
 
 
+def public_host() -> str:
+    """The address phones are given (the app's and the presigned uploads'): PUBLIC_HOST, else
+    this machine's first LAN address, else 127.0.0.1 (no network: this machine only)."""
+    chosen = os.environ.get("PUBLIC_HOST", "")
+    if chosen:
+        return chosen
+    found = lan_addresses()
+    return found[0] if found else LOCALHOST
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
 def _print_banner(stack: Stack) -> None:
     print(f"\nOMS is running: {stack.urls['gateway']}")
+    if stack.tls is not None:
+        port = stack.urls["gateway"].rsplit(":", 1)[1]
+        others = [h for h in stack.tls.hosts if h not in ("127.0.0.1", "::1")]
+        print("  HTTPS, also from a phone on this network at:")
+        for host in others:
+            print(f"    https://{_url_host(host)}:{port}")
+        print(f"  the certificate's CA (install it on the phone): {stack.tls.ca}")
     print(f"  demo users: {', '.join(DEMO_USERS)} (password: demo)")
     print(f"  logs: {stack.log_dir}/<process>.log")
     print("  Ctrl-C stops everything\n", flush=True)
 
 
-def _seed_or_warn(gateway_url: str) -> None:
+def _seed_or_warn(gateway_url: str, ca_file: Path | None) -> None:
     """A seeding failure should not take the running system down with it: the developer
     needs it up to see why (the service logs say more)."""
     try:
-        seed_demo(gateway_url)
+        seed_demo(gateway_url, ca_file=ca_file)
     except Exception:
         log.exception("demo data could not be seeded; the system runs without it")
 
@@ -249,14 +318,15 @@ def main() -> int:
     if not port_text.isdigit():
         log.error("GATEWAY_PORT must be a port number, got %r", port_text)
         return 2
-    stack = Stack(data_root(), gateway_port=int(port_text), seed=False)
+    https = "--https" in sys.argv[1:] or os.environ.get("HTTPS", "") in ("1", "true", "yes")
+    stack = Stack(data_root(), gateway_port=int(port_text), seed=False, https=https)
     # Installed explicitly: a shell starting us in the background leaves SIGINT ignored.
     signal.signal(signal.SIGINT, _as_interrupt)
     signal.signal(signal.SIGTERM, _as_interrupt)
     code = 0
     try:
         stack.start()
-        _seed_or_warn(stack.urls["gateway"])
+        _seed_or_warn(stack.urls["gateway"], stack.ca_file)
         _print_banner(stack)
         while True:
             time.sleep(3600)  # the supervisor's threads do the work; we wait for a signal

@@ -78,6 +78,8 @@ class Rotation:
     session: Session | None  # for ROTATE and GRACE
     user: User | None  # for ROTATE and GRACE
     refresh_token: str | None  # the next token, for ROTATE only
+    # For DEAD: why the session ended, when it was revoked (sessions.revoked_reason)
+    revoked_reason: str | None = None
 
 
 def _session(row: asyncpg.Record) -> Session:
@@ -154,7 +156,8 @@ class SessionsRepo:
             )
             session = _session(row)
             if outcome is Refresh.DEAD:
-                return Rotation(outcome, None, None, None)
+                # The user (as they are now) and the reason: a deactivated user is told so.
+                return Rotation(outcome, None, user, None, row["revoked_reason"])
             if outcome is Refresh.REUSED:
                 await revoke_session(conn, session.id, REFRESH_REUSED)
                 return Rotation(outcome, None, None, None)

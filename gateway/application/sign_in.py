@@ -17,7 +17,7 @@ from gateway.adapters.login_attempts import LoginAttempts, Refused
 from gateway.adapters.sessions_repo import Holder, Session, SessionsRepo
 from gateway.adapters.users_repo import UsersRepo
 from gateway.application.tokens import TokenClaims, Tokens, verify_nobody, verify_password
-from gateway.domain.sessions import LOGOUT, LOGOUT_EVERYWHERE, Refresh
+from gateway.domain.sessions import LOGOUT, LOGOUT_EVERYWHERE, Refresh, deactivated, remembered
 from gateway.domain.users import User
 from plumbing.errors import DomainError
 
@@ -27,6 +27,16 @@ COUNTED_USERNAME = 128
 class Unauthenticated(DomainError):
     status = 401
     code = "unauthenticated"
+
+
+class UserDeactivated(Unauthenticated):
+    """A token or session of a user who has been deactivated: not "sign in again" but "this
+    device is no longer yours to use" — the web app wipes its local data on this code."""
+
+    code = "user_deactivated"
+
+    def __init__(self) -> None:
+        super().__init__("this user has been deactivated; ask your administrator")
 
 
 class TooManyAttempts(DomainError):
@@ -73,7 +83,7 @@ class SignIn:
             # The attempt's row stays: a failure, counted for the username and the address.
             raise Unauthenticated("wrong username or password")
         await self.attempts.succeeded(username[:COUNTED_USERNAME])
-        session, refresh_token = await self.sessions.open(user.id, remember)
+        session, refresh_token = await self.sessions.open(user.id, remembered(user.role, remember))
         return self._issue(user, session, refresh_token)
 
     async def refresh(self, refresh_token: str) -> Issued:
@@ -84,6 +94,9 @@ class SignIn:
                 "sign in again",
                 code="refresh_reused",
             )
+        dead_user = rotation.user if rotation.outcome is Refresh.DEAD else None
+        if dead_user is not None and deactivated(dead_user, rotation.revoked_reason):
+            raise UserDeactivated()
         if rotation.session is None or rotation.user is None:
             raise Unauthenticated("the session has ended; sign in again", code="session_ended")
         return self._issue(rotation.user, rotation.session, rotation.refresh_token)

@@ -13,8 +13,8 @@ import logging
 
 from gateway.application.sign_in import SignIn
 from gateway.application.tokens import Tokens
-from gateway.domain.sessions import DEACTIVATED
 from gateway.domain.sessions import ROLE_CHANGED as ROLE_CHANGE
+from gateway.domain.sessions import deactivated
 from gateway.domain.users import User
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ class StreamGuard:
         if holder is None:
             return SESSION_ENDED
         current = holder.user
-        if not current.active or holder.revoked_reason == DEACTIVATED:
+        if deactivated(current, holder.revoked_reason):
             return USER_INACTIVE
         if holder.revoked_reason == ROLE_CHANGE:
             return ROLE_CHANGED

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from contracts.roles import FIELD_ROLES
 from gateway.domain.users import User
 
 
@@ -63,6 +64,22 @@ PASSWORD_CHANGED = "password_changed"  # noqa: S105 - a reason, not a password
 DEACTIVATED = "deactivated"
 ROLE_CHANGED = "role_changed"
 REFRESH_REUSED = "refresh_reused"
+
+
+def deactivated(user: User, revoked_reason: str | None) -> bool:
+    """Refused because the user was deactivated (not merely signed out or expired): the
+    client is told so with its own code, `user_deactivated`, and wipes what the device keeps
+    (web/src/offline/wipe.ts). A user reactivated since is no longer "deactivated": their old
+    session ended for that reason all the same, as the live stream says (stream_guard)."""
+    return not user.active or revoked_reason == DEACTIVATED
+
+
+def remembered(role: str, asked: bool) -> bool:
+    """Whether a new session outlives the browser. The field roles' always does: they work on
+    their own phones, where an installed app that forgets its sign-in at every restart is
+    unusable in a basement, and a lost phone is handled by deactivation (which wipes it at
+    its next contact). Office roles decide with "remember me" (shared office computers)."""
+    return asked or role in FIELD_ROLES
 
 
 def ends_sessions(before: User, after: User, *, password_changed: bool) -> str | None:

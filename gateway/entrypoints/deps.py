@@ -21,8 +21,9 @@ from contracts.roles import Capability, may
 from gateway.adapters.upstream import Caller, Upstreams
 from gateway.adapters.users_repo import UsersRepo
 from gateway.application.access import require_order_access
-from gateway.application.sign_in import SignIn, Unauthenticated
+from gateway.application.sign_in import SignIn, Unauthenticated, UserDeactivated
 from gateway.application.tokens import Tokens
+from gateway.domain.sessions import deactivated
 from gateway.domain.users import User
 from plumbing.errors import Forbidden
 from plumbing.state import from_state
@@ -51,10 +52,10 @@ async def current_user(
     if claims is None:
         raise Unauthenticated("missing, invalid or expired token")
     holder = await sign_in.holder_of(claims)
+    if holder is not None and deactivated(holder.user, holder.revoked_reason):
+        raise UserDeactivated()  # before "ended": the device must learn why, and wipe
     if holder is None or not holder.live:
         raise Unauthenticated("the session has ended; sign in again", code="session_ended")
-    if not holder.user.active:
-        raise Unauthenticated("user is not active")
     # For a route that must know the session (a user setting their own password keeps it).
     request.state.session_id = UUID(claims.session_id)
     return holder.user

@@ -1,10 +1,11 @@
 """The web app (built from web/ into web/dist by `make web-build`) and the per-role guides.
 
-`/` is the single page, `/app/...` its scripts, styles and icons, `/guides/{role}` a role's
-guide in Russian (`?lang=en` picks an English one when it exists). Files are resolved inside
-`web/dist` only, so a crafted path (`..`, absolute, symlink) can never leave it. The built
-assets carry a content hash in their names (`/app/assets/index-<hash>.js`), so they are cached
-for good; index.html is revalidated every time, so a release reaches phones at once.
+`/` is the single page, `/app/...` its scripts, styles, icons, manifest and service worker,
+`/guides/{role}` a role's guide in Russian (`?lang=en` picks an English one when it exists).
+Files are resolved inside `web/dist` only, so a crafted path (`..`, absolute, symlink) can never
+leave it. The built assets carry a content hash in their names (`/app/assets/index-<hash>.js`),
+so they are cached for good; index.html is revalidated every time, so a release reaches phones
+at once.
 
 A guide is assembled, not stored whole: `guides/<role>.<lang>.html` holds only that role's text,
 starting with its `<h1>` (which also titles the page), plus markers such as
@@ -64,6 +65,10 @@ PAGE_HEADERS = {
     ),
     "Referrer-Policy": "no-referrer",
 }
+# The service worker (web/src/sw.ts, issue 15) is built to /app/sw.js but controls `/`, the
+# app's page: a worker's scope may only reach above its own folder with this header. It is
+# revalidated on every start (no-cache), so a new build's worker is found at once.
+SERVICE_WORKER = {**CACHE, "Service-Worker-Allowed": "/"}
 ROLE = re.compile(r"^[a-z]{2,32}$")
 INCLUDE = re.compile(r"<!--\s*include:\s*(.*?)\s*-->")
 FRAGMENT_NAME = re.compile(r"^[a-z]{2,32}$")
@@ -153,6 +158,12 @@ async def index() -> FileResponse:
 
 @router.get("/app/{path:path}", dependencies=[PUBLIC])
 async def asset(path: str) -> FileResponse:
+    if path == "sw.js":
+        return _serve(_file(path), SERVICE_WORKER)
+    if path == "index.html":
+        # The copy the service worker precaches and serves for `/` offline: the page's own
+        # headers (its Content-Security-Policy) travel with it into the cache.
+        return _serve(_file(path), PAGE_HEADERS)
     return _serve(_file(path), IMMUTABLE if path.startswith("assets/") else CACHE)
 
 

@@ -171,10 +171,11 @@ async def race(api: httpx.AsyncClient, admin: dict[str, str]) -> dict[str, str]:
     loser = next(r for r in replies if r.status_code != 200)
     # 409 when the loser's request was past its sign-in check before the winner's change
     # committed; 401 when its sender was already inactive by then (the deactivation ended
-    # their sessions in the same transaction).
+    # their sessions in the same transaction: `user_deactivated`, issue 15).
     assert (loser.status_code, loser.json()["code"]) in {
         (409, "last_admin"),
         (401, "session_ended"),
+        (401, "user_deactivated"),
         (401, "unauthenticated"),
     }
     if loser.status_code == 409:

@@ -62,12 +62,15 @@ def data_dir() -> Iterator[Path]:
     shutil.rmtree(fallback_root(root), ignore_errors=True)
 
 
-def run_until_ready(data: Path, port: int) -> tuple[subprocess.Popen[str], str]:
+def run_until_ready(
+    data: Path, port: int, *, https: bool = False
+) -> tuple[subprocess.Popen[str], str]:
     env = {
         **os.environ,
         "OMS_DATA_DIR": str(data),
         "GATEWAY_PORT": str(port),
         "PYTHONPATH": str(REPO),
+        "HTTPS": "1" if https else "",  # `make run HTTPS=1` (tests/e2e/test_make_run_https.py)
     }
     for name in ("DATABASE_URL", "KAFKA_BOOTSTRAP", "S3_ENDPOINT"):
         env.pop(name, None)  # the real thing: its own PostgreSQL, broker and S3 server

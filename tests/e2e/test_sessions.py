@@ -266,3 +266,48 @@ async def test_a_new_password_must_be_long_and_hard_to_guess(api: httpx.AsyncCli
         assert reset.status_code == 422, reset.text
     # Nothing of a refused reset was applied: the old password still works.
     await sign_in(api, username, NEW_PASSWORD)
+
+
+async def test_a_deactivated_user_is_told_so_apart_from_a_revoked_session(
+    api: httpx.AsyncClient,
+) -> None:
+    """Issue 15: the phone of a deactivated user wipes what it keeps, one whose session was
+    merely revoked keeps it; so the two refusals carry different codes, on an API call with a
+    still-valid access token and on the refresh (which also drops the cookie)."""
+    admin = await login(api, "admin")
+    user_id, username = await new_user(api)
+    device, _ = await sign_in(api, username, NEW_PASSWORD)
+    revoked, _ = await sign_in(api, username, NEW_PASSWORD)
+    ended = await api.post(LOGOUT, headers={**with_cookie(revoked.cookie), **revoked.headers})
+    assert ended.status_code == 200, ended.text
+    refused = await api.get("/api/v1/me", headers=revoked.headers)
+    assert (refused.status_code, refused.json()["code"]) == (401, "session_ended")
+    assert (await refresh(api, revoked)).json()["code"] == "session_ended"
+
+    off = await api.patch(f"/api/v1/users/{user_id}", headers=admin, json={"active": False})
+    assert off.status_code == 200, off.text
+    refused = await api.get("/api/v1/me", headers=device.headers)
+    assert (refused.status_code, refused.json()["code"]) == (401, "user_deactivated")
+    again = await refresh(api, device)
+    assert (again.status_code, again.json()["code"]) == (401, "user_deactivated")
+    dropped = refresh_cookie(again)
+    assert dropped is not None
+    assert dropped[COOKIE]["max-age"] == "0"
+    # A device whose session had ended before is the deactivated user's too: wiped when it
+    # next knocks.
+    assert (await refresh(api, revoked)).json()["code"] == "user_deactivated"
+
+
+async def test_a_field_role_is_remembered_without_asking_an_office_role_is_not(
+    api: httpx.AsyncClient,
+) -> None:
+    """Issue 15: a crew member's phone stays signed in across app restarts (the cookie has a
+    Max-Age); a manager who did not ask to be remembered gets a browser-session cookie."""
+    _, field = await sign_in(api, "installer")
+    kept = refresh_cookie(field)
+    assert kept is not None
+    assert int(kept[COOKIE]["max-age"]) > 7 * 24 * 3600
+    _, office = await sign_in(api, "manager")
+    session_only = refresh_cookie(office)
+    assert session_only is not None
+    assert not session_only[COOKIE]["max-age"]

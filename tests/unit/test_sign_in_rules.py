@@ -16,12 +16,15 @@ from gateway.domain.client_address import client_address, parse_networks
 from gateway.domain.login_throttle import CAP, Tally, retry_after, wait_after
 from gateway.domain.sessions import (
     DEACTIVATED,
+    LOGOUT_EVERYWHERE,
     PASSWORD_CHANGED,
     ROLE_CHANGED,
     Lifetimes,
     Refresh,
+    deactivated,
     ends_sessions,
     judge_refresh,
+    remembered,
 )
 from gateway.domain.users import User
 
@@ -142,6 +145,28 @@ def test_a_password_deactivation_or_role_change_ends_sessions_a_rename_does_not(
     assert ends_sessions(USER, replace(USER, display_name="П."), password_changed=False) is None
     reactivated = replace(USER, active=False)
     assert ends_sessions(reactivated, USER, password_changed=False) is None
+
+
+def test_a_deactivated_user_is_told_apart_from_an_ended_session() -> None:
+    inactive = replace(USER, active=False)
+    assert deactivated(inactive, None)  # a token still valid, the user switched off
+    assert deactivated(inactive, DEACTIVATED)
+    assert deactivated(USER, DEACTIVATED)  # reactivated since: that device was still let go
+    assert not deactivated(USER, None)
+    assert not deactivated(USER, LOGOUT_EVERYWHERE)  # revoked: sign in again, keep the data
+    assert not deactivated(USER, PASSWORD_CHANGED)
+
+
+@pytest.mark.parametrize("role", ["measurer", "installer", "delivery"])
+def test_a_field_role_session_is_remembered_without_asking(role: str) -> None:
+    assert remembered(role, asked=False)
+    assert remembered(role, asked=True)
+
+
+@pytest.mark.parametrize("role", ["manager", "director", "admin", "production"])
+def test_an_office_role_session_is_remembered_only_when_asked(role: str) -> None:
+    assert not remembered(role, asked=False)
+    assert remembered(role, asked=True)
 
 
 @pytest.mark.parametrize(

@@ -31,6 +31,8 @@ def built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "assets" / "index-abc123.js").write_text("export {};", encoding="utf-8")
     (tmp_path / "assets" / "index-abc123.css").write_text("body{}", encoding="utf-8")
     (tmp_path / "icon.svg").write_text("<svg/>", encoding="utf-8")
+    (tmp_path / "sw.js").write_text("self.skipWaiting();", encoding="utf-8")
+    (tmp_path / "manifest.webmanifest").write_text('{"name": "Заказы"}', encoding="utf-8")
     (tmp_path / "notes.py").write_text("secret = 1", encoding="utf-8")
     monkeypatch.setattr(web, "WEB_ROOT", tmp_path)
     return tmp_path
@@ -85,6 +87,31 @@ async def test_hashed_assets_are_cached_for_good_the_rest_revalidated(
     assert "immutable" in hashed.headers["cache-control"]
     icon = await client.get("/app/icon.svg")
     assert icon.headers["cache-control"] == "no-cache"
+
+
+async def test_the_service_worker_may_control_the_page_and_is_revalidated(
+    client: httpx.AsyncClient, built: Path
+) -> None:
+    """Issue 15: /app/sw.js controls `/` (the header allows the scope above its folder), and a
+    new build's worker is found at the next start (no-cache)."""
+    worker = await client.get("/app/sw.js")
+    assert worker.status_code == 200
+    assert worker.headers["content-type"].startswith("text/javascript")
+    assert worker.headers["service-worker-allowed"] == "/"
+    assert worker.headers["cache-control"] == "no-cache"
+    manifest = await client.get("/app/manifest.webmanifest")
+    assert manifest.headers["content-type"].startswith("application/manifest+json")
+    assert "service-worker-allowed" not in manifest.headers
+
+
+async def test_the_precached_page_carries_the_page_policy(
+    client: httpx.AsyncClient, built: Path
+) -> None:
+    """The worker serves /app/index.html for `/` offline: with the same CSP as `/`."""
+    root, copy = await client.get("/"), await client.get("/app/index.html")
+    assert copy.text == root.text
+    assert copy.headers["content-security-policy"] == root.headers["content-security-policy"]
+    assert copy.headers["cache-control"] == "no-cache"
 
 
 @pytest.mark.parametrize("role", web.GUIDE_ROLES)

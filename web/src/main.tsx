@@ -3,6 +3,7 @@ import { createRoot } from "react-dom/client";
 // The base styles first: every feature's own stylesheet comes after them and may refine them.
 import "./styles/base.css";
 import { App } from "./app/App";
+import { registerServiceWorker } from "./app/pwa";
 
 const root = document.getElementById("root");
 if (root) {
@@ -12,3 +13,5 @@ if (root) {
     </StrictMode>,
   );
 }
+
+registerServiceWorker();

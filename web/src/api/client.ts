@@ -4,7 +4,7 @@
 import createClient, { type Middleware } from "openapi-fetch";
 import { fieldPath } from "./fieldPath";
 import type { components, paths } from "./schema";
-import { session } from "./session";
+import { codeOf, session, USER_DEACTIVATED } from "./session";
 
 export type Schemas = components["schemas"];
 
@@ -54,6 +54,11 @@ const auth: Middleware = {
   },
   async onResponse({ request, response }) {
     if (response.status !== 401 || isAuthRoute(request.url)) return response;
+    // The user was deactivated: no refresh can help; the app wipes this device (issue 15).
+    if ((await codeOf(response)) === USER_DEACTIVATED) {
+      session.expired("deactivated");
+      return response;
+    }
     // The token expired or its session ended: one refresh, then the request once more; a
     // refused refresh (or a second 401) sends the user to sign in.
     const copy = copies.get(request);
@@ -64,7 +69,9 @@ const auth: Middleware = {
     }
     copy.headers.set("Authorization", `Bearer ${token}`);
     const again = await fetch(copy);
-    if (again.status === 401) session.expired();
+    if (again.status === 401) {
+      session.expired((await codeOf(again)) === USER_DEACTIVATED ? "deactivated" : "ended");
+    }
     return again;
   },
 };

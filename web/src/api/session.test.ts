@@ -115,4 +115,46 @@ describe("the API client", () => {
     await expect(ok(api.GET("/api/v1/me"))).rejects.toMatchObject({ status: 401 });
     expect(expired).toBe(1);
   });
+
+  it("a request refused for a deactivated user says so at once, without a refresh", async () => {
+    const { calls, fetcher } = gateway([
+      () => Response.json({ detail: "deactivated", code: "user_deactivated" }, { status: 401 }),
+    ]);
+    vi.stubGlobal("fetch", fetcher);
+    const { session: fresh } = await import("./session");
+    const { api, ok } = await import("./client");
+    fresh.set("t1", 600);
+    const told: string[] = [];
+    fresh.onExpired((why) => told.push(why));
+    await expect(ok(api.GET("/api/v1/me"))).rejects.toMatchObject({ status: 401, code: "user_deactivated" });
+    // A second request refused meanwhile does not turn the deactivation into a mere "ended".
+    fresh.expired();
+    expect(told).toEqual(["deactivated"]);
+    expect(calls).toHaveLength(1);
+    expect(fresh.token()).toBeNull();
+  });
+
+  it("a refresh refused for a deactivated user tells the app to wipe; a revoked one does not", async () => {
+    const { fetcher } = gateway([
+      () => Response.json({ detail: "ended", code: "session_ended" }, { status: 401 }),
+      () => Response.json({ detail: "deactivated", code: "user_deactivated" }, { status: 401 }),
+    ]);
+    vi.stubGlobal("fetch", fetcher);
+    const { session: fresh } = await import("./session");
+    const told: string[] = [];
+    fresh.onExpired((why) => told.push(why));
+    expect(await fresh.refresh()).toBeNull(); // revoked: the caller decides (asks to sign in)
+    expect(told).toEqual([]);
+    expect(await fresh.refresh()).toBeNull();
+    expect(told).toEqual(["deactivated"]);
+  });
+
+  it("at start-up a new tab with no token signs in silently through the refresh cookie", async () => {
+    const { calls, fetcher } = gateway([token("t9")]);
+    vi.stubGlobal("fetch", fetcher);
+    const { session: fresh } = await import("./session");
+    expect(fresh.token()).toBeNull(); // a restarted app: sessionStorage is empty
+    expect(await fresh.fresh()).toBe("t9");
+    expect(calls[0]?.url).toBe("/api/v1/auth/refresh");
+  });
 });

@@ -10,7 +10,14 @@ const REFRESH_URL = "/api/v1/auth/refresh";
 const LOGOUT_URL = "/api/v1/auth/logout";
 // Refresh this long before the token expires, so a request never leaves with a dying one.
 const EARLY_MS = 60_000;
-const listeners = new Set<() => void>();
+/** Why a session is over: it ended (logout elsewhere, expiry, revocation: sign in again, the
+ * device keeps its data), or its user was deactivated (the device wipes what it keeps). */
+export type Ending = "ended" | "deactivated";
+/** The gateway's code for a token or refresh of a deactivated user (issue 15). */
+export const USER_DEACTIVATED = "user_deactivated";
+const listeners = new Set<(why: Ending) => void>();
+// Told once: the requests refused after a deactivation must not turn it into a mere "ended".
+let told: Ending | null = null;
 let inflight: Promise<string | null> | null = null;
 
 // The gateway asks for this header on refresh and logout: a cross-site form cannot send it.
@@ -34,6 +41,16 @@ function expiringSoon(): boolean {
   return Boolean(at) && at - Date.now() < EARLY_MS;
 }
 
+/** The `code` of an error answer, without consuming the answer itself. */
+export async function codeOf(reply: Response): Promise<string | null> {
+  try {
+    const body = (await reply.clone().json()) as { code?: unknown };
+    return typeof body.code === "string" ? body.code : null;
+  } catch {
+    return null;
+  }
+}
+
 /** One refresh: the new token, or null when the gateway refuses (the session has ended).
  * Throws when the gateway cannot be reached: that ends nothing. */
 async function refreshOnce(): Promise<string | null> {
@@ -44,6 +61,7 @@ async function refreshOnce(): Promise<string | null> {
   });
   if (reply.status === 401 || reply.status === 403) {
     forget();
+    if ((await codeOf(reply)) === USER_DEACTIVATED) session.expired("deactivated");
     return null;
   }
   if (!reply.ok) throw new Error(`refresh: HTTP ${reply.status}`);
@@ -56,6 +74,7 @@ export const session = {
   token: (): string | null => sessionStorage.getItem(TOKEN_KEY),
   /** A new access token; `expiresIn` (seconds) from the gateway's answer, when known. */
   set(token: string, expiresIn?: number): void {
+    told = null;
     store(token, expiresIn);
   },
   clear(): void {
@@ -102,12 +121,15 @@ export const session = {
       // offline: the token is forgotten here; the session ends on the server by its expiry
     }
   },
-  /** The server refused the session: forget it and tell whoever shows the sign-in screen. */
-  expired(): void {
+  /** The server refused the session: forget it and tell whoever shows the sign-in screen
+   * why (a deactivation, once told, is not downgraded by the requests refused after it). */
+  expired(why: Ending = "ended"): void {
     forget();
-    for (const listener of listeners) listener();
+    if (told === "deactivated") return;
+    told = why;
+    for (const listener of listeners) listener(why);
   },
-  onExpired(listener: () => void): () => void {
+  onExpired(listener: (why: Ending) => void): () => void {
     listeners.add(listener);
     return () => listeners.delete(listener);
   },

@@ -7,6 +7,7 @@ import { api, ok } from "../api/client";
 import { session } from "../api/session";
 import { SignIn } from "../features/auth/SignIn";
 import { common } from "../i18n/common";
+import { wipeLocalData } from "../offline/wipe";
 import { live } from "../realtime/stream";
 import { useApp } from "../store/app";
 import { useHashPath } from "./hashLocation";
@@ -14,6 +15,11 @@ import { homePath } from "./roles";
 import { routes } from "./routes";
 import { TopBar } from "./TopBar";
 import { Toasts } from "./Toasts";
+
+/** What the sign-in form says after a deactivated user's device was wiped. */
+export function deactivatedNotice(t: ReturnType<typeof common.in>, discarded: number | null): string {
+  return discarded ? t("auth.deactivated_discarded", { count: discarded }) : t("auth.deactivated");
+}
 
 export function App(): ReactElement {
   const t = common.use();
@@ -42,7 +48,22 @@ export function App(): ReactElement {
       .finally(() => setChecking(false));
   }, [signedIn]);
 
-  useEffect(() => session.onExpired(() => signedOut()), [signedOut]);
+  // A revoked session keeps what the device holds (the offline queue waits for the next
+  // sign-in); a deactivated user's device is wiped first, and the form says so.
+  useEffect(
+    () =>
+      session.onExpired((why) => {
+        const t = common.in(useApp.getState().lang); // the language of the moment
+        if (why !== "deactivated") return signedOut(t("auth.session_ended"));
+        live.stop();
+        // The gateway drops the dead refresh cookie (best effort: offline it dies unused).
+        void session.logout();
+        void wipeLocalData()
+          .catch(() => null)
+          .then((wiped) => signedOut(deactivatedNotice(t, wiped?.discarded ?? null)));
+      }),
+    [signedOut],
+  );
 
   useEffect(() => {
     const up = (): void => setOnline(true);

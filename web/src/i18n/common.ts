@@ -8,6 +8,10 @@ export const common = defineMessages(
     "app.skip": "К содержимому",
     "app.switch_lang": "EN",
     "app.title": "Заказы — мебель и двери",
+    "auth.deactivated": "Ваша учётная запись отключена. Данные приложения на этом устройстве удалены.",
+    "auth.deactivated_discarded":
+      "Ваша учётная запись отключена. Данные приложения на этом устройстве удалены, в том числе неотправленные записи: {count}.",
+    "auth.session_ended": "Сеанс завершён. Войдите снова: данные на этом устройстве сохранены.",
     "auth.logout": "Выйти",
     "auth.logout_everywhere": "Выйти на всех устройствах",
     "auth.remember": "Запомнить меня",
@@ -73,6 +77,10 @@ export const common = defineMessages(
     "app.skip": "Skip to content",
     "app.switch_lang": "RU",
     "app.title": "Orders — furniture and doors",
+    "auth.deactivated": "Your account has been deactivated. The app's data on this device has been deleted.",
+    "auth.deactivated_discarded":
+      "Your account has been deactivated. The app's data on this device has been deleted, including unsent items: {count}.",
+    "auth.session_ended": "Your session has ended. Log in again: the data on this device is kept.",
     "auth.logout": "Log out",
     "auth.logout_everywhere": "Log out everywhere",
     "auth.remember": "Remember me",

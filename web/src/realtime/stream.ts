@@ -7,7 +7,7 @@
 // (a cursor over board changes and notifications), so nothing is missed. A 401 gets one
 // refresh; refused, the user is asked to sign in.
 // Components subscribe in an effect and unsubscribe in its clean-up.
-import { session } from "../api/session";
+import { codeOf, session, USER_DEACTIVATED } from "../api/session";
 import { SseBuffer, type StreamEvent } from "./sse";
 
 export type { StreamEvent };
@@ -92,6 +92,10 @@ export class LiveStream {
     const isStream =
       reply?.ok && reply.body && (reply.headers.get("content-type") ?? "").includes("text/event-stream");
     if (!isStream || !reply?.body) {
+      if (reply?.status === 401 && (await codeOf(reply)) === USER_DEACTIVATED) {
+        session.expired("deactivated"); // no refresh helps: the app wipes this device
+        return;
+      }
       if (reply?.status === 401) {
         // Once: a refreshed token that is refused too means the session has ended.
         const renewed = refreshed ? null : await session.refresh().catch(() => null);

@@ -17,12 +17,14 @@ function initialLang(): Lang {
 
 type AppState = {
   me: Me | null;
+  /** Said on the sign-in form after the app signed the user out (why, what was wiped). */
+  signOutNotice: string | null;
   lang: Lang;
   online: boolean;
   unread: number;
   toasts: Toast[];
   signedIn(me: Me): void;
-  signedOut(): void;
+  signedOut(notice?: string): void;
   setLang(lang: Lang): void;
   setOnline(online: boolean): void;
   setUnread(unread: number): void;
@@ -34,12 +36,13 @@ let toastSeq = 0;
 
 export const useApp = create<AppState>()((set) => ({
   me: null,
+  signOutNotice: null,
   lang: initialLang(),
   online: true,
   unread: 0,
   toasts: [],
-  signedIn: (me) => set({ me }),
-  signedOut: () => set({ me: null, unread: 0 }),
+  signedIn: (me) => set({ me, signOutNotice: null }),
+  signedOut: (notice) => set({ me: null, unread: 0, signOutNotice: notice ?? null }),
   setLang: (lang) => {
     localStorage.setItem(LANG_KEY, lang);
     document.documentElement.lang = lang;

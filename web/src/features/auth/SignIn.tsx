@@ -1,6 +1,9 @@
 // The sign-in form. The token endpoint takes an OAuth2 password form (API.md, Health and auth).
 // "Remember me" is off by default: office computers are shared, and without it the session's
-// cookie dies with the browser.
+// cookie dies with the browser. In the installed app (display-mode standalone: one person's
+// phone or computer) it is on by default. Field roles are remembered whatever the box says
+// (the gateway decides, gateway/domain/sessions.py `remembered`): their phones must stay signed
+// in across restarts, and a lost phone is handled by deactivating the user, which wipes it.
 import { useState, type FormEvent, type ReactElement } from "react";
 import { ApiError, api, ok } from "../../api/client";
 import { session } from "../../api/session";
@@ -10,6 +13,7 @@ import { useApp } from "../../store/app";
 export function SignIn(): ReactElement {
   const t = common.use();
   const signedIn = useApp((s) => s.signedIn);
+  const notice = useApp((s) => s.signOutNotice);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -55,12 +59,17 @@ export function SignIn(): ReactElement {
       <form className="login panel" aria-labelledby="login-title" onSubmit={(e) => void submit(e)}>
         <h1 id="login-title">{t("auth.title")}</h1>
         <p className="muted">{t("auth.subtitle")}</p>
+        {notice ? (
+          <p className="notice" role="status">
+            {notice}
+          </p>
+        ) : null}
         <label htmlFor="login-username">{t("auth.username")}</label>
         <input id="login-username" name="username" autoComplete="username" required autoCapitalize="none" spellCheck={false} autoFocus />
         <label htmlFor="login-password">{t("auth.password")}</label>
         <input id="login-password" name="password" type="password" autoComplete="current-password" required />
         <label className="remember" htmlFor="login-remember">
-          <input id="login-remember" name="remember" type="checkbox" value="true" />
+          <input id="login-remember" name="remember" type="checkbox" value="true" defaultChecked={installed()} />
           {t("auth.remember")}
         </label>
         {error ? (
@@ -74,4 +83,9 @@ export function SignIn(): ReactElement {
       </form>
     </main>
   );
+}
+
+/** Running as the installed app (from the home screen), not in a browser tab. */
+function installed(): boolean {
+  return typeof window.matchMedia === "function" && window.matchMedia("(display-mode: standalone)").matches;
 }
