@@ -49,6 +49,8 @@ BEYOND_THE_SCHEMA = {
     "/api/v1/pipeline": ("422", "stage keys unique; forward moves name known stages, forward"),
     "/api/v1/orders": ("422", "an Idempotency-Key reused with another body (the IETF draft)"),
     "/api/v1/orders/{order_id}/media": ("413", "PHOTO_MAX_BYTES, DOCUMENT_MAX_BYTES: settings"),
+    # How many parts an upload has follows from its declared size (UPLOAD_PART_BYTES).
+    "/api/v1/media/{media_id}/parts": ("422", "part numbers within the upload's part_count"),
     # The assignee must be a crew member of the visit's role, and within working hours.
     "/api/v1/orders/{order_id}/visits": ("422", "an existing crew member of that role, on duty"),
     "/api/v1/visits/{visit_id}": ("422", "an existing crew member of that role, on duty"),

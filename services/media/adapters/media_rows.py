@@ -12,7 +12,7 @@ from services.media.domain.model import Declared, Media, PhotoFacts
 COLUMNS = (
     "id, order_id, kind, purpose, filename, content_type, size, uploaded_by, client_key, "
     "status, version, created_at, url_expires_at, taken_at, lat, lon, thumbnail, "
-    "reject_reason, deleted_by"
+    "reject_reason, deleted_by, part_size, upload_id"
 )
 
 
@@ -36,6 +36,8 @@ def to_media(row: asyncpg.Record) -> Media:
         thumbnail=row["thumbnail"],
         reject_reason=row["reject_reason"],
         deleted_by=row["deleted_by"],
+        part_size=row["part_size"],
+        upload_id=row["upload_id"],
     )
 
 
@@ -61,4 +63,6 @@ def values(m: Media) -> list[Any]:
         m.thumbnail,
         m.reject_reason,
         m.deleted_by,
+        m.part_size,
+        m.upload_id,
     ]

@@ -44,3 +44,10 @@ CREATE TABLE thumbnail_jobs (
     last_error text
 );
 """
+
+# Resumable uploads: a file longer than one part goes up as an S3 multipart upload. The part
+# size is fixed per media (a changed setting never re-cuts an upload in flight); upload_id is
+# the store's multipart upload, NULL when none is open (single PUT, swept, or a fresh start).
+MEDIA_MULTIPART_DDL = """
+ALTER TABLE media ADD COLUMN part_size bigint, ADD COLUMN upload_id text;
+"""
