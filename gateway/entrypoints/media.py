@@ -101,7 +101,9 @@ async def request_upload(
 
 
 @router.post(
-    "/media/{media_id}/parts", response_model=Parts, responses=errors(401, 403, 404, 409, 422, 503)
+    "/media/{media_id}/parts",
+    response_model=Parts,
+    responses=errors(401, 403, 404, 409, 413, 422, 503),
 )
 async def parts(
     media_id: UUID, body: PartsRequest, user: SignedIn, upstreams: UpstreamsDep
