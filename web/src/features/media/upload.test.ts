@@ -6,6 +6,7 @@ import { uploadDocument, uploadFile } from "./upload";
 // a stand-in XMLHttpRequest that records what it was sent.
 const puts: { url: string; type: string | undefined; body: unknown }[] = [];
 const cut = new Set<string>(); // URLs whose next PUT loses its connection
+const refused = new Set<string>(); // URLs the store always answers 403
 class FakeXhr {
   upload: { onprogress: ((e: ProgressEvent) => void) | null } = { onprogress: null };
   status = 200;
@@ -24,6 +25,11 @@ class FakeXhr {
   }
   send(body: unknown): void {
     puts.push({ url: this.url, type: this.headers["Content-Type"], body });
+    if (refused.has(this.url)) {
+      this.status = 403;
+      queueMicrotask(() => this.onload?.());
+      return;
+    }
     if (cut.delete(this.url)) {
       this.status = 0;
       queueMicrotask(() => this.onerror?.());
@@ -47,6 +53,7 @@ afterEach(() => {
   vi.unstubAllGlobals();
   puts.length = 0;
   cut.clear();
+  refused.clear();
 });
 
 async function text(body: unknown): Promise<string> {
@@ -147,6 +154,22 @@ describe("an upload in parts (a file longer than the server's part_size)", () =>
       "https://s3.example/p3",
       "https://s3.example/p2",
     ]);
+  });
+
+  it("gives up, backing off, when the store keeps refusing a part, rather than loop forever", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout"] });
+    vi.stubGlobal("XMLHttpRequest", FakeXhr);
+    refused.add("https://s3.example/p2");
+    const post = partsGateway([[], [1, 3]]);
+    const file = new File(["0123456789"], "scan.pdf", { type: "application/pdf" });
+    const steps: unknown[] = [];
+    const failed = uploadFile("o1", file, "requirements", DOCS, (s) => steps.push(s)).catch((e: unknown) => e);
+    await vi.runAllTimersAsync();
+    const err = await failed;
+    vi.useRealTimers();
+    expect(err).toMatchObject({ reason: "put_failed", params: { status: 403 } });
+    expect(steps).toContainEqual({ step: "retrying", n: 1, max: 5, s: 1 });
+    expect(post.mock.calls.some((c) => c[0] === "/api/v1/media/{media_id}/complete")).toBe(false);
   });
 
   it("takes a file the server already verified under this client key as done", async () => {

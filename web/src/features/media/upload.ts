@@ -175,7 +175,6 @@ async function putParts(
     };
     report();
     let stored = 0;
-    let expired = false;
     const queue = [...todo];
     const lane = async (): Promise<void> => {
       for (let part = queue.shift(); part; part = queue.shift()) {
@@ -191,15 +190,16 @@ async function putParts(
         } else {
           loaded.delete(number);
           lastStatus = status;
-          if (status === 403) expired = true; // the next round's URLs are fresh
-          else if (!retriable(status)) throw new UploadFailure("put_failed", { status });
+          // 403: the URL expired (the next round's are fresh); a cut or a 5xx: sent again.
+          if (status !== 403 && !retriable(status)) throw new UploadFailure("put_failed", { status });
         }
         report();
       }
     };
     await Promise.all(Array.from({ length: Math.min(PARALLEL_PARTS, todo.length) }, lane));
     if (stored === todo.length && todo.length === missing.length) return "ok";
-    if (stored > 0 || expired) {
+    // Rounds that store nothing (offline, a store that keeps refusing) back off, and end.
+    if (stored > 0) {
       stalled = 0;
       continue;
     }
