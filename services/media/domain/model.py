@@ -34,6 +34,7 @@ class Declared:
     filename: str
     content_type: str
     size: int
+    visit_id: UUID | None = None  # the visit a photo belongs to (issue 15), if named
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class Media:
     thumbnail: bool = False
     reject_reason: str | None = None
     deleted_by: UUID | None = None
+    review: str | None = None  # a manager's "confirm" or "reject" (photos off site)
     # A multipart upload (files longer than one part): its part size, fixed when the media
     # is declared, and the store's id of the multipart upload in progress, if one is.
     part_size: int | None = None
