@@ -71,13 +71,50 @@ UploadRequest = Annotated[DocumentUpload | PhotoUpload, Field(discriminator="kin
 
 class Upload(Shown):
     media_id: Id
-    upload_url: str
+    upload_url: str = Field(description="one PUT of the whole file, signed for its exact size")
     method: str = "PUT"
     expires_at: Timestamp
     status: str
+    part_size: int | None = Field(
+        default=None,
+        description="only for a file longer than one part: it may go up in parts of this "
+        "size (the last one shorter), resumable part by part (POST /media/{media_id}/parts)",
+    )
+    part_count: int | None = None
 
 
 UPLOAD = Views.of(Upload)
+
+
+class PartsRequest(Input):
+    numbers: list[Annotated[int, Field(ge=1, le=10_000)]] = Field(
+        default_factory=list,
+        max_length=1000,
+        description="the parts to sign URLs for; none: only what the store holds",
+    )
+
+
+class HeldPart(Shown):
+    number: int
+    size: int
+
+
+class PartUrl(Shown):
+    number: int
+    size: int = Field(description="the part's exact length: the URL takes no other")
+    upload_url: str
+
+
+class Parts(Shown):
+    media_id: Id
+    part_size: int
+    part_count: int
+    expires_at: Timestamp
+    held: list[HeldPart] = Field(description="the parts the store holds: not to send again")
+    parts: list[PartUrl]
+
+
+PARTS = Views.of(Parts)
 
 
 class GeoPointOut(Shown):

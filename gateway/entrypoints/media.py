@@ -25,9 +25,12 @@ from contracts.api.hidden import COMMERCIAL_DOCUMENT_PURPOSES
 from contracts.api.media import (
     ITEM,
     ITEMS,
+    PARTS,
     PURPOSES,
     UPLOAD,
     MediaItem,
+    Parts,
+    PartsRequest,
     PhotoUpload,
     Purposes,
     ReviewRequest,
@@ -141,7 +144,28 @@ async def review(
     return shown(reply.body, ITEM, user)
 
 
-@router.post("/media/{media_id}/complete", response_model=MediaItem, responses=ON_MEDIA)
+@router.post(
+    "/media/{media_id}/parts",
+    response_model=Parts,
+    responses=errors(401, 403, 404, 409, 413, 422, 503),
+)
+async def parts(
+    media_id: UUID, body: PartsRequest, user: SignedIn, upstreams: UpstreamsDep
+) -> Response:
+    """An upload in parts (a file longer than `part_size`): which parts the store already
+    holds, and a URL for each part asked for, signed for that part's exact length. Asked
+    again after a cut connection or a restart, and to renew expired URLs."""
+    caller = await _visible_media(upstreams, user, media_id)
+    path = f"/media/{media_id}/parts"
+    reply = await upstreams.call("media", "POST", path, caller, json=sent(body))
+    return shown(reply.body, PARTS, user)
+
+
+@router.post(
+    "/media/{media_id}/complete",
+    response_model=MediaItem,
+    responses=errors(401, 403, 404, 409, 422, 503),
+)
 async def complete(media_id: UUID, user: SignedIn, upstreams: UpstreamsDep) -> Response:
     caller = await _visible_media(upstreams, user, media_id)
     reply = await upstreams.call("media", "POST", f"/media/{media_id}/complete", caller)

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 from fastapi import FastAPI
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import NoDecode
 
 from contracts.topics import MEDIA
@@ -22,12 +22,13 @@ from plumbing.settings import ServiceSettings
 from services.media.adapters.imaging import PillowImaging
 from services.media.adapters.object_store import ObjectStore
 from services.media.adapters.postgres_repo import PostgresMediaRepository
-from services.media.adapters.schema import MEDIA_DDL, MEDIA_VISITS_DDL
+from services.media.adapters.schema import MEDIA_DDL, MEDIA_MULTIPART_DDL, MEDIA_VISITS_DDL
 from services.media.application.housekeeping import Housekeeping
 from services.media.application.service import MediaService
 from services.media.application.verify import Verifier
 from services.media.application.work import WorkLimit
 from services.media.domain.model import MB, Limits
+from services.media.domain.parts import MIN_PART_BYTES
 from services.media.domain.pixels import DEFAULT_BUDGET
 from services.media.domain.purposes import PurposePolicy
 from services.media.entrypoints import errors
@@ -49,6 +50,9 @@ class Settings(ServiceSettings):
     photo_max_bytes: int = 25 * MB
     document_max_bytes: int = 50 * MB
     upload_url_ttl_s: int = 15 * 60
+    # A file longer than this goes up in parts of this size, each resumable on its own
+    # (a cut upload resends at most the parts in flight). S3 and MinIO need 5 MiB at least.
+    upload_part_bytes: int = Field(default=MIN_PART_BYTES, ge=MIN_PART_BYTES)
     download_url_ttl_s: int = 10 * 60
     # The decoded-pixel budget, read from the image header before decoding (see pixels.py).
     max_image_pixels: int = DEFAULT_BUDGET
@@ -112,6 +116,7 @@ def build(settings: Settings) -> FastAPI:
             download_ttl=timedelta(seconds=settings.download_url_ttl_s),
             purposes=purposes,
             work=work,
+            part_size=settings.upload_part_bytes,
         )
         housekeeping = Housekeeping(
             repo,
@@ -129,7 +134,7 @@ def build(settings: Settings) -> FastAPI:
     service = build_service(
         settings,
         ServiceSpec(
-            migrations=[OUTBOX_DDL, RELAY_DDL, MEDIA_DDL, MEDIA_VISITS_DDL],
+            migrations=[OUTBOX_DDL, RELAY_DDL, MEDIA_DDL, MEDIA_VISITS_DDL, MEDIA_MULTIPART_DDL],
             topics=[MEDIA],
             wire=wire,
             routers=[router],

@@ -60,6 +60,8 @@ BEYOND_THE_SCHEMA = {
     "/api/v1/visits/{visit_id}/check-out": ("403,422", "the assignee; `at` after the check-in"),
     # Only photos are reviewed, which the media id alone does not say.
     "/api/v1/media/{media_id}/review": ("422", "a photo, not a document"),
+    # How many parts an upload has follows from its declared size (UPLOAD_PART_BYTES).
+    "/api/v1/media/{media_id}/parts": ("422", "part numbers within the upload's part_count"),
     # The assignee must be a crew member of the visit's role, and within working hours.
     "/api/v1/orders/{order_id}/visits": ("422", "an existing crew member of that role, on duty"),
     "/api/v1/visits/{visit_id}": ("422", "an existing crew member of that role, on duty"),

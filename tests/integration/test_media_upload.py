@@ -46,6 +46,14 @@ class Rig:
 @asynccontextmanager
 async def open_rig(infra: Infra, database_url: str, **overrides: Any) -> AsyncIterator[Rig]:
     tag = uuid.uuid4().hex[:10]
+    given: dict[str, Any] = {
+        "photo_max_bytes": 1024 * 1024,
+        "document_max_bytes": 2 * 1024 * 1024,
+        "relay_poll_interval_s": 0.2,
+        "thumbnail_poll_interval_s": 0.2,
+        "sweep_interval_s": 3600,  # tests sweep explicitly
+        **overrides,
+    }
     settings = Settings(
         database_url=database_url,
         db_schema=f"media_{tag}",
@@ -54,12 +62,7 @@ async def open_rig(infra: Infra, database_url: str, **overrides: Any) -> AsyncIt
         s3_access_key=infra.s3_access_key,
         s3_secret_key=infra.s3_secret_key,
         s3_bucket=f"media-{tag}",
-        photo_max_bytes=1024 * 1024,
-        document_max_bytes=2 * 1024 * 1024,
-        relay_poll_interval_s=0.2,
-        thumbnail_poll_interval_s=0.2,
-        sweep_interval_s=3600,  # tests sweep explicitly
-        **overrides,
+        **given,
     )
     app = build(settings)
     async with (

@@ -12,7 +12,7 @@ from services.media.domain.model import Declared, Media, PhotoFacts
 COLUMNS = (
     "id, order_id, kind, purpose, filename, content_type, size, uploaded_by, client_key, "
     "status, version, created_at, url_expires_at, taken_at, lat, lon, thumbnail, "
-    "reject_reason, deleted_by, visit_id, review"
+    "reject_reason, deleted_by, visit_id, review, part_size, upload_id"
 )
 
 
@@ -42,6 +42,8 @@ def to_media(row: asyncpg.Record) -> Media:
         reject_reason=row["reject_reason"],
         deleted_by=row["deleted_by"],
         review=row["review"],
+        part_size=row["part_size"],
+        upload_id=row["upload_id"],
     )
 
 
@@ -69,4 +71,6 @@ def values(m: Media) -> list[Any]:
         m.deleted_by,
         d.visit_id,
         m.review,
+        m.part_size,
+        m.upload_id,
     ]

@@ -11,6 +11,7 @@ signed by `presign.py` instead, which binds them to the declared Content-Length.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,13 +19,27 @@ from urllib.parse import quote, urlparse
 
 from minio import Minio
 from minio.commonconfig import CopySource
+from minio.datatypes import Part
 from minio.deleteobjects import DeleteObject
-from minio.error import S3Error
+from minio.error import InvalidResponseError, S3Error
 
 from services.media.adapters.presign import presigned_url
-from services.media.application.ports import ObjectInfo
+from services.media.application.ports import HeldPart, ObjectInfo
 
 MISSING = frozenset({"NoSuchKey", "NoSuchObject", "NotFound"})
+NO_UPLOAD = frozenset({"NoSuchUpload", *MISSING})
+_CODE = re.compile(r"<Code>([^<]+)</Code>")
+
+
+def error_code(exc: Exception) -> str | None:
+    """The S3 error code. rclone answers multipart errors as `text/xml`, which minio-py does
+    not take for XML: it raises InvalidResponseError with the body, where the code is."""
+    if isinstance(exc, S3Error):
+        return exc.code
+    if isinstance(exc, InvalidResponseError):
+        found = _CODE.search(str(exc))
+        return found.group(1) if found else None
+    return None
 
 
 def _client(endpoint: str, access_key: str, secret_key: str, region: str) -> Minio:
@@ -85,6 +100,85 @@ class ObjectStore:
             now=datetime.now(UTC),
             headers={"Content-Length": str(size)},
         )
+
+    async def presign_part(
+        self, key: str, upload_id: str, number: int, ttl: timedelta, size: int
+    ) -> str:
+        """A URL for one part of a multipart upload, honoured only for exactly `size` bytes
+        (UploadPart signed in the query, as minio-py's `get_presigned_url` would with
+        `extra_query_params`, but with the length signed as for a whole PUT)."""
+        endpoint, access_key, secret_key, region = self._signing
+        return presigned_url(
+            "PUT",
+            endpoint,
+            self.bucket,
+            key,
+            access_key=access_key,
+            secret_key=secret_key,
+            region=region,
+            expires=ttl,
+            now=datetime.now(UTC),
+            headers={"Content-Length": str(size)},
+            query={"partNumber": str(number), "uploadId": upload_id},
+        )
+
+    # Multipart calls: minio-py has them only as underscored methods (its own put_object
+    # uses them); they are the plain S3 operations CreateMultipartUpload, ListParts,
+    # CompleteMultipartUpload and AbortMultipartUpload that MinIO and rclone both serve.
+    async def start_multipart(self, key: str, content_type: str) -> str:
+        upload_id: str = await asyncio.to_thread(
+            self.client._create_multipart_upload,
+            self.bucket,
+            key,
+            {"Content-Type": content_type},
+        )
+        return upload_id
+
+    async def list_parts(self, key: str, upload_id: str) -> list[HeldPart] | None:
+        """The parts the store holds, or None when the upload is no longer open."""
+
+        def parts() -> list[HeldPart]:
+            found: list[HeldPart] = []
+            marker: str | None = None
+            while True:
+                page = self.client._list_parts(
+                    self.bucket, key, upload_id, part_number_marker=marker
+                )
+                found += [HeldPart(p.part_number, p.size or 0, p.etag) for p in page.parts]
+                if not page.is_truncated or not page.next_part_number_marker:
+                    return found
+                marker = page.next_part_number_marker
+
+        try:
+            return await asyncio.to_thread(parts)
+        except (S3Error, InvalidResponseError) as exc:
+            if error_code(exc) in NO_UPLOAD:
+                return None
+            raise
+
+    async def complete_multipart(self, key: str, upload_id: str, parts: Sequence[HeldPart]) -> bool:
+        """Join the parts into the object at `key`; False when the upload is no longer open
+        (completed by a concurrent call, or aborted)."""
+        listed = [Part(p.number, p.etag) for p in sorted(parts, key=lambda p: p.number)]
+        try:
+            await asyncio.to_thread(
+                self.client._complete_multipart_upload, self.bucket, key, upload_id, listed
+            )
+        except (S3Error, InvalidResponseError) as exc:
+            if error_code(exc) in NO_UPLOAD:
+                return False
+            raise
+        return True
+
+    async def abort_multipart(self, key: str, upload_id: str) -> None:
+        """Drop an open multipart upload and its parts; one already gone counts as dropped."""
+        try:
+            await asyncio.to_thread(
+                self.client._abort_multipart_upload, self.bucket, key, upload_id
+            )
+        except (S3Error, InvalidResponseError) as exc:
+            if error_code(exc) not in NO_UPLOAD:
+                raise
 
     async def presign_get(
         self, key: str, ttl: timedelta, content_type: str, filename: str | None

@@ -16,7 +16,7 @@ from plumbing.db import Conn
 from plumbing.ordered_log import Outbox
 from services.media.adapters.media_rows import COLUMNS, to_media, values
 from services.media.application.events import envelopes
-from services.media.application.ports import Change, Decide, Remove
+from services.media.application.ports import Abort, Change, Decide, Remove
 from services.media.domain.errors import MediaNotFound
 from services.media.domain.model import Media
 
@@ -30,7 +30,7 @@ class PostgresMediaRepository:
         self.outbox = outbox
 
     async def insert_pending(self, media: Media) -> Media:
-        params = ", ".join(f"${n}" for n in range(1, 22))
+        params = ", ".join(f"${n}" for n in range(1, 24))
         row = await self.pool.fetchrow(
             f"INSERT INTO media ({COLUMNS}) VALUES ({params}) "
             "ON CONFLICT (uploaded_by, order_id, client_key) DO NOTHING "
@@ -82,7 +82,7 @@ class PostgresMediaRepository:
         await conn.execute(
             "UPDATE media SET status = $2, version = $3, url_expires_at = $4, taken_at = $5, "
             "lat = $6, lon = $7, thumbnail = $8, reject_reason = $9, deleted_by = $10, "
-            "review = $11, "
+            "review = $11, upload_id = $12, "
             # A renewed URL means a new upload window: the sweeper must look at it again.
             "upload_swept = upload_swept AND url_expires_at = $4, "
             # A new status (a renewed upload, a detach) may have objects to purge again.
@@ -98,6 +98,7 @@ class PostgresMediaRepository:
             m.reject_reason,
             m.deleted_by,
             m.review,
+            m.upload_id,
         )
         if change.thumbnail_job:
             await conn.execute(
@@ -152,7 +153,23 @@ class PostgresMediaRepository:
             str(exc)[:500],
         )
 
-    async def sweep_uploads(self, before: datetime, limit: int, remove: Remove) -> int:
+    async def open_multipart(self, media_id: UUID, upload_id: str) -> Media:
+        row = await self.pool.fetchrow(
+            "UPDATE media SET upload_id = $2 "
+            "WHERE id = $1 AND upload_id IS NULL AND status = 'pending' "
+            f"RETURNING {COLUMNS}",
+            media_id,
+            upload_id,
+        )
+        if row is None:
+            row = await self.pool.fetchrow(f"SELECT {COLUMNS} FROM media WHERE id = $1", media_id)
+        if row is None:
+            raise MediaNotFound(f"media {media_id} not found")
+        return to_media(row)
+
+    async def sweep_uploads(
+        self, before: datetime, limit: int, remove: Remove, abort: Abort
+    ) -> int:
         async with self.pool.acquire() as conn, conn.transaction():
             rows = await conn.fetch(
                 f"SELECT {COLUMNS} FROM media WHERE NOT upload_swept AND url_expires_at < $1 "
@@ -164,10 +181,15 @@ class PostgresMediaRepository:
                 return 0
             found = [to_media(r) for r in rows]
             # Remove first, then mark: if removal fails the transaction rolls back and the
-            # next round tries again, so no upload is forgotten half-cleaned.
+            # next round tries again, so no upload is forgotten half-cleaned. An abandoned
+            # multipart upload is aborted (the store has no lifecycle rules here to do it),
+            # which drops its parts; a completed one is already gone, which counts as done.
+            for m in found:
+                if m.upload_id:
+                    await abort(m.upload_key, m.upload_id)
             await remove([m.upload_key for m in found])
             await conn.execute(
-                "UPDATE media SET upload_swept = true, "
+                "UPDATE media SET upload_swept = true, upload_id = NULL, "
                 "status = CASE WHEN status = 'pending' THEN 'expired' ELSE status END "
                 "WHERE id = ANY($1::uuid[])",
                 [m.id for m in found],

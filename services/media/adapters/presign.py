@@ -44,23 +44,26 @@ def presigned_url(
     expires: timedelta,
     now: datetime,
     headers: Mapping[str, str] | None = None,
+    query: Mapping[str, str] | None = None,
 ) -> str:
     """A path-style URL, valid for `expires` from `now`, that only a request carrying exactly
-    `headers` (besides `host`) may use."""
+    `headers` (besides `host`) may use. `query` is signed too (a multipart part's `uploadId`
+    and `partNumber`: the URL cannot be turned into a plain PUT of the whole key)."""
     parts = urlsplit(endpoint)
     signed = {name.lower(): value.strip() for name, value in (headers or {}).items()}
     signed["host"] = parts.netloc
     names = ";".join(sorted(signed))
     day, stamp = now.strftime("%Y%m%d"), now.strftime("%Y%m%dT%H%M%SZ")
     scope = f"{day}/{region}/s3/aws4_request"
-    query = {
+    params = {
+        **(query or {}),
         "X-Amz-Algorithm": ALGORITHM,
         "X-Amz-Credential": f"{access_key}/{scope}",
         "X-Amz-Date": stamp,
         "X-Amz-Expires": str(int(expires.total_seconds())),
         "X-Amz-SignedHeaders": names,
     }
-    canonical_query = "&".join(f"{_encode(k)}={_encode(v)}" for k, v in sorted(query.items()))
+    canonical_query = "&".join(f"{_encode(k)}={_encode(v)}" for k, v in sorted(params.items()))
     path = quote(f"/{bucket}/{key}", safe="/-_.~")
     canonical_request = "\n".join(
         [

@@ -51,3 +51,10 @@ ALTER TABLE media ADD COLUMN IF NOT EXISTS visit_id uuid;
 ALTER TABLE media ADD COLUMN IF NOT EXISTS review text
     CHECK (review IN ('confirm', 'reject'));
 """
+
+# Resumable uploads: a file longer than one part goes up as an S3 multipart upload. The part
+# size is fixed per media (a changed setting never re-cuts an upload in flight); upload_id is
+# the store's multipart upload, NULL when none is open (single PUT, swept, or a fresh start).
+MEDIA_MULTIPART_DDL = """
+ALTER TABLE media ADD COLUMN part_size bigint, ADD COLUMN upload_id text;
+"""

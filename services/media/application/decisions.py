@@ -21,7 +21,26 @@ RETRYABLE = ("pending", "expired", "rejected")  # a client key may ask again for
 def renew(media: Media, expires: datetime) -> Change | None:
     if media.status not in RETRYABLE:
         return None
-    return Change(replace(media, status="pending", url_expires_at=expires, reject_reason=None))
+    # A pending upload keeps its multipart upload (that is the resume); an expired or
+    # rejected one starts afresh: its parts were swept, or were of a refused file.
+    upload_id = media.upload_id if media.status == "pending" else None
+    return Change(
+        replace(
+            media,
+            status="pending",
+            url_expires_at=expires,
+            reject_reason=None,
+            upload_id=upload_id,
+        )
+    )
+
+
+def extend(media: Media, expires: datetime) -> Change | None:
+    """New part URLs: the upload window moves on, so the sweeper leaves an upload that is
+    still being sent alone; only a pending one (an expired one must be declared again)."""
+    if media.status != "pending" or media.url_expires_at >= expires:
+        return None
+    return Change(replace(media, url_expires_at=expires))
 
 
 def ready(media: Media, facts: PhotoFacts) -> Change | None:

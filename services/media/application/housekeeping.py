@@ -63,7 +63,9 @@ class Housekeeping:
         # The grace period lets a PUT that started just before its URL expired finish (the
         # signature is checked when the request starts, the bytes may take a while).
         before = self.clock() - self.sweep_grace
-        swept = await self.repo.sweep_uploads(before, SWEEP_BATCH, self.storage.remove)
+        swept = await self.repo.sweep_uploads(
+            before, SWEEP_BATCH, self.storage.remove, self.storage.abort_multipart
+        )
         purged = await self.repo.purge_unattached(SWEEP_BATCH, self.storage.remove)
         return swept + purged
 

@@ -27,6 +27,7 @@ class Change:
 
 Decide = Callable[[Media], Change | None]  # None: nothing to change
 Remove = Callable[[Sequence[str]], Awaitable[None]]
+Abort = Callable[[str, str], Awaitable[None]]  # (key, multipart upload id)
 
 
 class MediaRepository(Protocol):
@@ -47,8 +48,16 @@ class MediaRepository(Protocol):
         failure retry later. False when no job was due."""
         ...
 
-    async def sweep_uploads(self, before: datetime, limit: int, remove: Remove) -> int:
-        """Upload keys whose URL expired before `before`: remove them, expire pending rows."""
+    async def open_multipart(self, media_id: UUID, upload_id: str) -> Media:
+        """Record `upload_id` as the item's multipart upload unless one is already recorded
+        (two creates with one client key at once): the row as it then is."""
+        ...
+
+    async def sweep_uploads(
+        self, before: datetime, limit: int, remove: Remove, abort: Abort
+    ) -> int:
+        """Upload keys whose URL expired before `before`: abort their multipart uploads,
+        remove them, expire pending rows."""
         ...
 
     async def purge_unattached(self, limit: int, remove: Remove) -> int:
@@ -62,10 +71,37 @@ class ObjectInfo:
     size: int
 
 
+@dataclass(frozen=True)
+class HeldPart:
+    """A part of a multipart upload as the store lists it."""
+
+    number: int
+    size: int
+    etag: str
+
+
 class ObjectStorage(Protocol):
     async def presign_put(self, key: str, ttl: timedelta, size: int) -> str:
         """A URL for one PUT of exactly `size` bytes (the store refuses any other length)."""
         ...
+
+    async def presign_part(
+        self, key: str, upload_id: str, number: int, ttl: timedelta, size: int
+    ) -> str:
+        """A URL for one part of exactly `size` bytes of the multipart upload `upload_id`."""
+        ...
+
+    async def start_multipart(self, key: str, content_type: str) -> str: ...
+
+    async def list_parts(self, key: str, upload_id: str) -> list[HeldPart] | None:
+        """None when the multipart upload is no longer open."""
+        ...
+
+    async def complete_multipart(
+        self, key: str, upload_id: str, parts: Sequence[HeldPart]
+    ) -> bool: ...
+
+    async def abort_multipart(self, key: str, upload_id: str) -> None: ...
 
     async def presign_get(
         self, key: str, ttl: timedelta, content_type: str, filename: str | None

@@ -8,6 +8,7 @@ from typing import Literal
 from uuid import UUID
 
 from contracts.events.common import GeoPoint, MediaKind
+from services.media.domain.parts import PartPlan
 
 Status = Literal["pending", "ready", "rejected", "expired", "deleted"]
 MB = 1024 * 1024
@@ -60,6 +61,14 @@ class Media:
     reject_reason: str | None = None
     deleted_by: UUID | None = None
     review: str | None = None  # a manager's "confirm" or "reject" (photos off site)
+    # A multipart upload (files longer than one part): its part size, fixed when the media
+    # is declared, and the store's id of the multipart upload in progress, if one is.
+    part_size: int | None = None
+    upload_id: str | None = None
+
+    @property
+    def plan(self) -> PartPlan | None:
+        return PartPlan(self.declared.size, self.part_size) if self.part_size else None
 
     @property
     def upload_key(self) -> str:

@@ -17,11 +17,14 @@ from services.media.domain.model import Declared
 from services.media.domain.rules import sees_commercial
 from services.media.entrypoints.schemas import (
     MediaOut,
+    PartsOut,
+    PartsRequest,
     PurposesOut,
     ReviewIn,
     UploadOut,
     UploadRequest,
     media_out,
+    parts_out,
     upload_out,
 )
 
@@ -49,6 +52,14 @@ async def request_upload(
     if not upload.created:
         response.status_code = 200  # a retry with the same client_key
     return upload_out(upload)
+
+
+@router.post("/media/{media_id}/parts")
+async def parts(
+    media_id: UUID, body: PartsRequest, actor: CurrentActor, service: Service
+) -> PartsOut:
+    """An upload in parts: which parts the store holds, and URLs for the ones asked for."""
+    return parts_out(await service.parts(media_id, body.numbers, actor))
 
 
 @router.post("/media/{media_id}/complete", response_model_exclude_none=True)

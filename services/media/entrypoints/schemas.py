@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.events.common import GeoPoint, MediaKind
-from services.media.application.service import Links, Upload
+from services.media.application.service import Links, Parts, Upload
 from services.media.domain.model import Media, Status
 
 
@@ -48,6 +48,35 @@ class UploadOut(BaseModel):
     method: str = "PUT"
     expires_at: datetime
     status: Status
+    # Only for a file longer than one part: it may go up in parts (POST /media/{id}/parts).
+    part_size: int | None = None
+    part_count: int | None = None
+
+
+class PartsRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    numbers: list[int] = Field(default_factory=list, max_length=1000)
+
+
+class HeldPartOut(BaseModel):
+    number: int
+    size: int
+
+
+class PartUrlOut(BaseModel):
+    number: int
+    size: int
+    upload_url: str
+
+
+class PartsOut(BaseModel):
+    media_id: UUID
+    part_size: int
+    part_count: int
+    expires_at: datetime
+    held: list[HeldPartOut]
+    parts: list[PartUrlOut]
 
 
 class MediaOut(BaseModel):
@@ -70,11 +99,25 @@ class MediaOut(BaseModel):
 
 
 def upload_out(upload: Upload) -> UploadOut:
+    plan = upload.media.plan if upload.media.upload_id else None
     return UploadOut(
         media_id=upload.media.id,
         upload_url=upload.url,
         expires_at=upload.expires_at,
         status=upload.media.status,
+        part_size=plan.part_size if plan else None,
+        part_count=plan.count if plan else None,
+    )
+
+
+def parts_out(parts: Parts) -> PartsOut:
+    return PartsOut(
+        media_id=parts.media.id,
+        part_size=parts.plan.part_size,
+        part_count=parts.plan.count,
+        expires_at=parts.expires_at,
+        held=[HeldPartOut(number=p.number, size=p.size) for p in parts.held],
+        parts=[PartUrlOut(number=u.number, size=u.size, upload_url=u.url) for u in parts.urls],
     )
 
 

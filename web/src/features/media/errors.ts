@@ -51,6 +51,7 @@ export function uploadErrorText(err: unknown, t: Translate<MediaKey>, tc: Transl
     case "upload_missing":
     case "upload_expired":
     case "upload_rejected":
+    case "upload_incomplete":
       return t("media.incomplete");
     case "invalid_filename":
       return t("media.bad_name");
