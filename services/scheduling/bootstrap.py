@@ -16,6 +16,7 @@ from plumbing.relay import RELAY_DDL, Relay
 from plumbing.service import Job, ServiceSpec, build_service
 from plumbing.settings import ServiceSettings
 from services.scheduling.adapters import rule_store
+from services.scheduling.adapters.completion_keys import COMPLETION_KEYS_DDL
 from services.scheduling.adapters.crew_store import CREW_DDL
 from services.scheduling.adapters.order_arrivals import ORDER_ARRIVALS_DDL, PostgresOrderArrivals
 from services.scheduling.adapters.pipeline_store import PIPELINES_DDL
@@ -41,6 +42,7 @@ MIGRATIONS = [
     SCHEDULING_DDL,
     ORDER_ARRIVALS_DDL,
     PIPELINES_DDL,
+    COMPLETION_KEYS_DDL,
 ]
 
 
