@@ -29,6 +29,7 @@ from plumbing import db
 
 # Sets INTERNAL_SIGNING_KEY for the session before any service's settings are read.
 from tests import actors  # noqa: F401
+from tests.netproxy import NetProxy
 
 
 @dataclass
@@ -85,7 +86,18 @@ def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infra]:
 
 
 @pytest.fixture(scope="session")
-def stack(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def net(infra: Infra) -> Iterator[NetProxy]:
+    """The proxy between the browser tests' pages and the shared stack (tests/netproxy.py):
+    `net.gateway_url` and `net.s3_url`, `offline()`, `online()`, `cut_upload_after(n)`.
+    Every presigned URL of the shared stack points at `net.s3_url`."""
+    proxy = NetProxy()
+    proxy.start()
+    yield proxy
+    proxy.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(infra: Infra, net: NetProxy, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The whole system as `make run` starts it, once per test session, in a temp data folder.
 
     It shares the session's PostgreSQL server (its own database), but runs its own S3 server and
@@ -96,7 +108,11 @@ def stack(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[St
     # Imported here: own_stack imports Infra from this module.
     from tests.e2e.own_stack import own_stack  # noqa: PLC0415
 
-    with own_stack(infra, tmp_path_factory.mktemp("stack"), "e2e") as running:
+    with own_stack(
+        infra, tmp_path_factory.mktemp("stack"), "e2e", s3_public_endpoint=net.s3_url
+    ) as running:
+        net.point("gateway", running.urls["gateway"])
+        net.point("s3", running.urls["s3"])
         yield running
 
 

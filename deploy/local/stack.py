@@ -46,6 +46,9 @@ class Stack:
         seed: bool = True,
         durable_broker: bool = True,  # False: memory only (faster; forgets on every restart)
         gateway_environ: Mapping[str, str] | None = None,  # more gateway settings (tests)
+        # The object store's address as browsers reach it, when not the store's own (a proxy
+        # in tests, tests/netproxy.py): presigned URLs are signed for it.
+        s3_public_endpoint: str | None = None,
     ) -> None:
         self.data_dir = data_dir
         self._durable_broker = durable_broker
@@ -56,6 +59,7 @@ class Stack:
         self._gateway = gateway
         self._seed = seed
         self._gateway_environ = dict(gateway_environ or {})
+        self._s3_public_endpoint = s3_public_endpoint
         self._supervisor = Supervisor()
         self.urls: dict[str, str] = {}  # database (the admin's), kafka, s3, each service, gateway
         # Each service's own database login; None when the admin may not create roles.
@@ -100,6 +104,8 @@ class Stack:
             env_of = {**service_env, **self._login_env(spec.name)}
             if spec.name == "projections" and self.logins is not None:
                 env_of["ANALYST_ROLE"] = self.logins.analyst_role
+            if spec.name == "media" and self._s3_public_endpoint:
+                env_of["S3_PUBLIC_ENDPOINT"] = self._s3_public_endpoint
             self.urls[spec.name] = self._start_service(spec, free_port(), env_of)
         # Only the gateway holds the users' signing key: a service cannot mint a login.
         gateway_env = {

@@ -13,7 +13,9 @@ Fixtures: `app_url` (the gateway serving the built app), `browser` (one headless
 session), `screen` (a factory: `screen(width=DESKTOP | PHONE, role="manager")` opens a new
 context at that width, signed in as that demo user through the login form, or on the login page
 with role=None), `http` (an httpx.Client on the gateway, for setting up data through the API
-with `bearer(http, username)`). Within `make test` the browser tests run after every other
+with `bearer(http, username)`), `net` (tests/netproxy.py, from tests/conftest.py: open the app at
+`net.gateway_url` to go `net.offline()` or cut an upload with `net.cut_upload_after(n)`; every
+presigned URL points at `net.s3_url`). Within `make test` the browser tests run after every other
 directory (the hook below), on the same `stack` as tests/e2e (tests/conftest.py).
 
 Browser tests are plain (sync) functions: while Playwright's sync API runs, asyncio counts a

@@ -21,7 +21,11 @@ from tests.conftest import Infra
 
 @contextmanager
 def own_stack(
-    infra: Infra, data: Path, prefix: str, gateway_environ: dict[str, str] | None = None
+    infra: Infra,
+    data: Path,
+    prefix: str,
+    gateway_environ: dict[str, str] | None = None,
+    s3_public_endpoint: str | None = None,
 ) -> Iterator[Stack]:
     name = f"oms_{prefix}_{uuid.uuid4().hex[:8]}"
 
@@ -35,7 +39,11 @@ def own_stack(
     asyncio.run(run(f"CREATE DATABASE {name}"))
     url = infra.server_url.rpartition("/")[0] + "/" + name
     running = Stack(
-        data, gateway_port=None, environ={"DATABASE_URL": url}, gateway_environ=gateway_environ
+        data,
+        gateway_port=None,
+        environ={"DATABASE_URL": url},
+        gateway_environ=gateway_environ,
+        s3_public_endpoint=s3_public_endpoint,
     )
     try:
         running.start()
