@@ -36,11 +36,12 @@ export async function uploadFile(
   purpose: string,
   allowed: Allowed,
   onStep: (step: Step) => void,
+  opts?: { clientKey?: string }, // the phone outbox's stable key: a retry meets the same item
 ): Promise<MediaItem> {
   const contentType = contentTypeOf(file);
   const kind = kindFor(allowed, purpose, contentType);
   if (!kind) throw new UploadFailure("wrong_type", { purpose });
-  return uploadAs(orderId, file, kind, purpose, contentType, onStep);
+  return uploadAs(orderId, file, kind, purpose, contentType, onStep, opts);
 }
 
 /**
@@ -64,8 +65,9 @@ async function uploadAs(
   purpose: string,
   contentType: string,
   onStep: (step: Step) => void,
+  opts?: { clientKey?: string }, // the phone outbox's stable key: a retry meets the same item
 ): Promise<MediaItem> {
-  const body = uploadBody(file, kind, purpose, contentType, newClientKey());
+  const body = uploadBody(file, kind, purpose, contentType, opts?.clientKey ?? newClientKey());
   for (let round = 0; round < 2; round += 1) {
     onStep({ step: "requesting" });
     const slot = await ok(api.POST("/api/v1/orders/{order_id}/media", { params: { path: { order_id: orderId } }, body }));
