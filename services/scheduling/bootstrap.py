@@ -21,6 +21,7 @@ from services.scheduling.adapters.crew_store import CREW_DDL
 from services.scheduling.adapters.order_arrivals import ORDER_ARRIVALS_DDL, PostgresOrderArrivals
 from services.scheduling.adapters.pipeline_store import PIPELINES_DDL
 from services.scheduling.adapters.tables import SCHEDULING_DDL
+from services.scheduling.adapters.visit_store import VISIT_NOTE_DDL
 from services.scheduling.application.apply import EventHandler
 from services.scheduling.application.automation import Automation
 from services.scheduling.application.crew import Crew
@@ -43,6 +44,7 @@ MIGRATIONS = [
     ORDER_ARRIVALS_DDL,
     PIPELINES_DDL,
     COMPLETION_KEYS_DDL,
+    VISIT_NOTE_DDL,
 ]
 
 

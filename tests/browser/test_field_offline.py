@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, Locator, expect
 
 from tests.browser.conftest import bearer
 from tests.browser.screen import CSP_LISTENER, DESKTOP, PHONE, Screen
-from tests.browser.setup import board_card, book, create_order
+from tests.browser.setup import board_card, create_order, crew_member, free_hour
 from tests.netproxy import NetProxy
 
 PHOTOS = Path(__file__).resolve().parents[1] / "fixtures" / "field_photos"
@@ -29,6 +29,7 @@ ZONE = ZoneInfo("Europe/Moscow")  # the company's and the phone's time zone in t
 # Moscow time, at 55°45'21.3" N 37°37' E.
 TAKEN = "2026-11-30T07:21:00"
 LAT, LON = 55.755917, 37.616667
+NOTE = "Ключи у консьержа, звонить за час"
 # Requests the page makes while the proxy refuses them: the browser logs each as an error.
 OFFLINE_NOISE = r"net::ERR_|Failed to load resource"
 
@@ -67,7 +68,21 @@ def visit(app_url: str) -> dict[str, Any]:
         manager = bearer(http, "manager")
         order = create_order(http, manager, title="Шкаф-купе в прихожую", name="Орлова Вера")
         board_card(http, manager, order["id"])
-        booked = book(http, manager, order["id"], "measurement", "measurer")
+        member = crew_member(http, manager, "measurer")
+        begins = free_hour(http, manager, member["id"])
+        reply = http.post(
+            f"/api/v1/orders/{order['id']}/visits",
+            headers=manager,
+            json={
+                "kind": "measurement",
+                "assignee_id": member["id"],
+                "starts_at": begins.isoformat(),
+                "ends_at": (begins + timedelta(hours=1)).isoformat(),
+                "note": NOTE,
+            },
+        )
+        assert reply.status_code == 201, reply.text
+        booked = reply.json()
         visits = http.get(f"/api/v1/orders/{order['id']}/visits", headers=manager).json()
         start = next(v["starts_at"] for v in visits if v["id"] == booked["visit_id"])
     return {**order, **booked, "starts_at": datetime.fromisoformat(start)}
@@ -112,6 +127,7 @@ def test_a_photo_on_todays_visit_in_three_taps_or_fewer(
         expect(card.get_by_role("link", name=re.compile(r"^\+7"))).to_have_attribute(
             "href", re.compile(r"^tel:\+7\d{10}$")
         )
+        expect(card).to_contain_text(f"Заметка менеджера: {NOTE}")
         start = tab.actions
         take_photo(tab, card, "site-1.jpg")
         queue = page.get_by_role("region", name=re.compile("^Очередь отправки"))

@@ -319,6 +319,11 @@ function TaskItem({ task, card, rooms, queued, today, lang, reload }: ItemProps)
           ) : null}
         </dl>
       ) : null}
+      {task.visit_note ? (
+        <p className="visit-note">
+          <strong>{t("tasks.visit_note")}:</strong> {task.visit_note}
+        </p>
+      ) : null}
       {rooms?.length ? (
         <details className="task-rooms">
           <summary>{t("tasks.measured", { n: rooms.length })}</summary>
