@@ -246,3 +246,43 @@ def test_without_signal_the_screen_shows_the_last_known_visits(
         tab.check("field-today-offline")
     finally:
         tab.close()
+
+
+def test_an_installer_sees_what_was_measured_on_the_installation_visit(
+    browser: Browser, online: NetProxy, http: httpx.Client, visit: dict[str, Any]
+) -> None:
+    measurer = bearer(http, "measurer")
+    rooms = [{"name": "Прихожая", "width_mm": 2400, "height_mm": 2700, "depth_mm": 600}]
+    done = http.post(
+        f"/api/v1/tasks/{visit['task_id']}/complete",
+        json={"results": {"rooms": rooms}},
+        headers=measurer,
+    )
+    assert done.status_code == 200, done.text
+    manager = bearer(http, "manager")
+    installer = crew_member(http, manager, "installer")
+    begins = free_hour(http, manager, installer["id"], hours=2)
+    reply = http.post(
+        f"/api/v1/orders/{visit['id']}/visits",
+        headers=manager,
+        json={
+            "kind": "installation",
+            "assignee_id": installer["id"],
+            "starts_at": begins.isoformat(),
+            "ends_at": (begins + timedelta(hours=2)).isoformat(),
+        },
+    )
+    assert reply.status_code == 201, reply.text
+
+    tab = phone(browser, online, PHONE, begins)
+    try:
+        tab.goto("/")
+        tab.sign_in("installer")
+        card = card_of(tab, visit["number"]).filter(has_text="Монтаж")
+        expect(card).to_be_visible()
+        tab.tap(card.get_by_text("Замеры (1)"))
+        expect(card).to_contain_text("Прихожая: 2400 × 2700 × 600 мм")
+        expect(tab.page.get_by_text("Сумма")).to_have_count(0)
+        tab.check("field-installer-measured")
+    finally:
+        tab.close()

@@ -141,11 +141,16 @@ async function run(send: Sender, now: () => Date): Promise<void> {
   }
 }
 
-/** Send what waits, in order; one run at a time (a second call joins the running one). */
+/** Send what waits, in order; one run at a time (a second call joins the running one), and
+ * one tab at a time (Web Locks: a tab that finds another sending leaves it to that one). */
 export function flush(send: Sender, now: () => Date = () => new Date()): Promise<void> {
   if (!running) {
     needsSignIn = false;
-    running = run(send, now).finally(() => {
+    const locks = typeof navigator !== "undefined" ? navigator.locks : undefined;
+    const once = locks
+      ? locks.request("oms-outbox", { ifAvailable: true }, (lock) => (lock ? run(send, now) : undefined))
+      : run(send, now);
+    running = Promise.resolve(once).then(() => undefined).finally(() => {
       running = null;
       changed();
     });
