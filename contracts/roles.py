@@ -57,6 +57,8 @@ Capability = Literal[
     "calendars.read_any",  # anyone's schedule (else: one's own)
     "crew.edit",
     "media.manage_any",  # complete or detach someone else's upload, at any time
+    "site.pin",  # set the site's position (the first check-in pins it by itself)
+    "media.review",  # confirm or reject a photo not confirmed on site
     "reports.read",
     "rules.read",
     "rules.edit",
@@ -113,6 +115,8 @@ _MANAGER: frozenset[Capability] = (
         "tasks.create",
         "tasks.complete_any",
         "media.manage_any",
+        "site.pin",
+        "media.review",
     }
 )
 _RULES_AND_PIPELINE: frozenset[Capability] = frozenset(

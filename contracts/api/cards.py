@@ -46,6 +46,18 @@ class MediaRef(Shown):
     kind: Literal["document", "photo"]
     purpose: str
     filename: str
+    site_check: str | None = Field(
+        default=None,
+        description="photos of a visit's purpose: why it counts for the gate or not (on_site, "
+        "confirmed, site_not_pinned, attached_before_rules, not_confirmed_on_site, rejected, "
+        "taken_before_booking, by_someone_else, not_from_visit)",
+    )
+    visit_id: Id | None = None
+
+
+class SitePoint(Shown):
+    lat: float
+    lon: float
 
 
 class VisitRef(Shown):
@@ -56,6 +68,8 @@ class VisitRef(Shown):
     assignee_id: Id
     starts_at: Timestamp
     ends_at: Timestamp
+    checked_in_at: Timestamp | None = None
+    checked_out_at: Timestamp | None = None
 
 
 class RoomOut(Shown):
@@ -139,6 +153,9 @@ class _Card(Shown):
     visits: list[VisitRef] = Field(default_factory=list)
     tasks: list[TaskOut] = Field(default_factory=list)
     production_finished: bool | None = None
+    site: SitePoint | None = Field(
+        default=None, description="the site's pinned position (first check-in, or a manager)"
+    )
     next_stages: list[str] = Field(default_factory=list)
 
 

@@ -32,6 +32,18 @@ VISIBLE_GATE_CODES = frozenset(
         "installation_photos_missing",
         "rework_not_done",
         "rework_photos_missing",
+        # Why the photos there are do not count (issue 15, services/orders/domain/gates.py).
+        *(
+            f"{purpose}_photos_{why}"
+            for purpose in ("installation", "rework")
+            for why in (
+                "unconfirmed",
+                "rejected",
+                "taken_before_booking",
+                "by_someone_else",
+                "not_from_visit",
+            )
+        ),
     }
 )
 # Condition kinds (services/orders/domain/gates.py) over facts every role that sees the order
@@ -43,6 +55,7 @@ VISIBLE_CONDITION_KINDS = frozenset(
         "visit_task_done",
         "measurement_results",
         "production_finished",
+        "site_photos",  # photos of a visit: never commercial
     }
 )
 

@@ -47,6 +47,18 @@ class MentionOut(Shown):
     username: str
 
 
+class PointOut(Shown):
+    lat: float
+    lon: float
+
+
+class CountedPhotoOut(Shown):
+    media_id: Id
+    filename: str
+    reason: str
+    distance_m: float | None = None
+
+
 class RestrictedHistoryData(Shown):
     """The event data keys a restricted audience may read: every key of the order events
     it is shown (a deal's keys are on no such event; an event about a commercial document
@@ -83,6 +95,19 @@ class RestrictedHistoryData(Shown):
     ends_at: Timestamp | None = None
     completed_by: Id | None = None
     results: MeasurementResultsOut | None = None
+    # Issue 15: who took a photo where and when, check-ins, the site's pin, reviews, and the
+    # photos that opened a gate — facts of the field's own work, nothing commercial.
+    uploaded_by: Id | None = None
+    uploader_role: str | None = None
+    taken_at: Timestamp | None = None
+    location: PointOut | None = None
+    booked_at: Timestamp | None = None
+    act: str | None = None
+    at: Timestamp | None = None
+    by_check_in: Id | None = None
+    decision: str | None = None
+    stage: str | None = None
+    photos: list[CountedPhotoOut] | None = None
 
 
 class RestrictedHistoryEntry(HistoryEntry):

@@ -51,6 +51,19 @@ class PhotoUpload(_Declared):
     kind: Literal["photo"]
     purpose: PhotoPurpose
     content_type: ImageType
+    visit_id: Id | None = Field(
+        default=None,
+        description="the visit this photo belongs to (the uploader must be its assignee, or "
+        "office); without it, an installation or rework photo belongs to the uploader's own "
+        "latest visit of that kind on the order (for the office: the order's)",
+    )
+
+
+class ReviewRequest(Input):
+    """POST /media/{id}/review: a manager's decision on a photo not confirmed on site."""
+
+    decision: Literal["confirm", "reject"]
+    reason: str | None = Field(default=None, max_length=500)
 
 
 UploadRequest = Annotated[DocumentUpload | PhotoUpload, Field(discriminator="kind")]
@@ -85,6 +98,8 @@ class MediaItem(Shown):
     created_at: Timestamp
     taken_at: Timestamp | None = None
     location: GeoPointOut | None = None
+    visit_id: Id | None = None
+    review: Literal["confirm", "reject"] | None = None
     download_url: str | None = None
     thumbnail_url: str | None = None
 

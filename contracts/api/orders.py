@@ -102,3 +102,10 @@ class CommentRequest(Input):
 class ManagerRequest(Input):
     manager_id: UUID
     expected_version: int | None = Field(default=None, ge=0)
+
+
+class SiteRequest(Input):
+    """PUT /orders/{id}/site: the site's position, set (re-pinned) by the office."""
+
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
+    lon: float = Field(ge=-180, le=180, allow_inf_nan=False)

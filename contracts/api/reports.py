@@ -16,7 +16,8 @@ class Report(Shown):
     """Rows per report: funnel {stage, title, entered, advanced, next_stage, conversion};
     stage-durations {stage, title, count, median_hours, p90_hours}; overdue (tasks past due,
     orders past their stage limit, with `tasks` and `orders` totals); workload {id, username,
-    display_name, role, visits, booked_hours, working_hours, utilisation}; forecast (every open
+    display_name, role, visits, booked_hours, on_site_hours (check-in to check-out of visits
+    checked in within the period), on_site_visits, working_hours, utilisation}; forecast (every open
     order, as of now) {order_id, number, title, stage, stage_title, expected_close (YYYY-MM-DD),
     promised_date, late, basis: version | all_versions | stage_limit | default | visit}, with
     `orders`, `late` totals and `last_n` (closed orders per stage whose median is taken)."""

@@ -137,9 +137,40 @@ class Visit(Shown):
     status: str
     task_id: Id
     version: int
+    checked_in_at: Timestamp | None = None
+    checked_out_at: Timestamp | None = None
     note: str | None = None
 
 
+class OnSiteRequest(Input):
+    """A check-in or check-out (issue 15): the phone's position and, for work sent later
+    from the phone's queue, the phone's time of the act (`at`; absent: now). Send an
+    `Idempotency-Key` header: a repeat gets the first answer."""
+
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
+    lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
+    accuracy_m: float | None = Field(default=None, ge=0, le=100_000, allow_inf_nan=False)
+    at: When | None = Field(
+        default=None,
+        description="the phone's time of the act: not ahead of the server beyond a few "
+        "minutes (422 time_in_future), not before the booking (422 time_before_booking)",
+    )
+
+
+class OnSiteMark(Shown):
+    at: Timestamp
+    lat: float
+    lon: float
+    accuracy_m: float | None = None
+
+
+class OnSite(Shown):
+    visit_id: Id
+    check_in: OnSiteMark | None = None
+    check_out: OnSiteMark | None = None
+
+
+ON_SITE = Views.of(OnSite)
 VISIT = Views.of(Visit)
 VISITS = Views.of(list[Visit])
 TASK = Views.of(TaskOut)

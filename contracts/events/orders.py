@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from contracts.events.common import (
     Customer,
     CustomerV1,
+    GeoPoint,
     MeasurementResults,
     MediaKind,
     VisitKind,
@@ -136,7 +137,7 @@ class CommentPosted(_Event):
     mentions: list[Mention] = Field(default_factory=list)
 
 
-class MediaAttached(_Event):
+class MediaAttachedV1(_Event):
     """Fact from media.MediaUploaded, kept on the order for its gates."""
 
     order_id: UUID
@@ -147,13 +148,26 @@ class MediaAttached(_Event):
     source_event_id: UUID
 
 
+class MediaAttached(MediaAttachedV1):
+    """Fact from media.MediaUploaded, kept on the order for its gates. v2 adds what the
+    photo rules need (issue 15): who uploaded it in which role, for which visit, when it was
+    taken (EXIF time, else the upload's time) and where (EXIF GPS). All optional: an event
+    upcast from v1 knows none of them, and such a photo counts as it always did."""
+
+    uploaded_by: UUID | None = None
+    uploader_role: str | None = None
+    visit_id: UUID | None = None
+    taken_at: datetime | None = None
+    location: GeoPoint | None = None
+
+
 class MediaDetached(_Event):
     order_id: UUID
     media_id: UUID
     source_event_id: UUID
 
 
-class VisitRecorded(_Event):
+class VisitRecordedV1(_Event):
     """Fact from scheduling: a visit on this order was booked, moved or cancelled."""
 
     order_id: UUID
@@ -165,6 +179,65 @@ class VisitRecorded(_Event):
     starts_at: datetime
     ends_at: datetime
     source_event_id: UUID
+
+
+class VisitRecorded(VisitRecordedV1):
+    """Fact from scheduling: a visit on this order was booked, moved or cancelled."""
+
+    # When scheduling booked it (v2; absent in v1 events, where the first record's own time
+    # stands in): a photo counts for the visit's gate only if taken after this moment.
+    booked_at: datetime | None = None
+
+
+class VisitPresence(_Event):
+    """Fact from scheduling.VisitCheckedIn / VisitCheckedOut: the visit's assignee was at this
+    position at `at` (the phone's time)."""
+
+    order_id: UUID
+    visit_id: UUID
+    act: Literal["check_in", "check_out"]
+    assignee_id: UUID
+    at: datetime
+    location: GeoPoint
+    source_event_id: UUID
+
+
+class SitePinned(_Event):
+    """The site's position: pinned by the first check-in on the order, or re-pinned by a
+    manager (`by_check_in` names the visit whose check-in pinned it)."""
+
+    order_id: UUID
+    location: GeoPoint
+    by_check_in: UUID | None = None
+
+
+class PhotoReviewed(_Event):
+    """Fact from media.MediaReviewed: a manager confirmed or rejected a photo that was not
+    confirmed on site."""
+
+    order_id: UUID
+    media_id: UUID
+    decision: Literal["confirm", "reject"]
+    reason: str | None = None
+    source_event_id: UUID
+
+
+class CountedPhoto(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    media_id: UUID
+    filename: str
+    reason: str = Field(description="why it counts: on_site, confirmed, site_not_pinned, ...")
+    distance_m: float | None = None
+
+
+class GatePhotosCounted(_Event):
+    """The photos that satisfied a stage's photo gate as the order left it, and why each
+    counted (appended just before that StageChanged)."""
+
+    order_id: UUID
+    stage: str
+    photos: list[CountedPhoto]
 
 
 class PromisedDateSet(_Event):
@@ -186,3 +259,8 @@ class TaskDone(_Event):
     completed_by: UUID
     results: MeasurementResults | None = None
     source_event_id: UUID
+
+
+def upcast_added_optional_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """v1 → v2 of an event whose v2 only added optional fields: the data reads as it is."""
+    return dict(data)

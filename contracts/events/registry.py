@@ -59,12 +59,30 @@ EVENT_TYPES: dict[str, EventType] = {
                 orders.DealTermsRecorded,
                 orders.ProductionFinished,
                 orders.CommentPosted,
-                orders.MediaAttached,
                 orders.MediaDetached,
-                orders.VisitRecorded,
                 orders.TaskDone,
                 orders.PromisedDateSet,
+                orders.VisitPresence,
+                orders.SitePinned,
+                orders.PhotoReviewed,
+                orders.GatePhotosCounted,
             )
+        ),
+        # v2 of these only added optional fields (issue 15: the photo rules' facts).
+        EventType(
+            "orders.MediaAttached",
+            {1: orders.MediaAttachedV1, 2: orders.MediaAttached},
+            {1: orders.upcast_added_optional_fields},
+        ),
+        EventType(
+            "orders.VisitRecorded",
+            {1: orders.VisitRecordedV1, 2: orders.VisitRecorded},
+            {1: orders.upcast_added_optional_fields},
+        ),
+        EventType(
+            "media.MediaUploaded",
+            {1: media.MediaUploadedV1, 2: media.MediaUploaded},
+            {1: orders.upcast_added_optional_fields},
         ),
         *(
             EventType(f"scheduling.{model.__name__}", {1: model})
@@ -79,11 +97,17 @@ EVENT_TYPES: dict[str, EventType] = {
                 scheduling.NotificationRequested,
                 scheduling.OrderOverdue,
                 scheduling.RuleChanged,
+                scheduling.VisitCheckedIn,
+                scheduling.VisitCheckedOut,
             )
         ),
         *(
             EventType(f"media.{model.__name__}", {1: model})
-            for model in (media.MediaUploaded, media.MediaDeleted, media.ThumbnailReady)
+            for model in (
+                media.MediaDeleted,
+                media.ThumbnailReady,
+                media.MediaReviewed,
+            )
         ),
         EventType("identity.UserRegistered", {1: identity.UserRegistered}),
         EventType("identity.UserUpdated", {1: identity.UserUpdated}),

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from contracts.events.common import MeasurementResults, VisitKind
+from contracts.events.common import GeoPoint, MeasurementResults, VisitKind
 
 TaskKind = Literal[
     "measurement", "delivery", "installation", "rework", "book_visit", "production", "custom"
@@ -51,6 +51,26 @@ class VisitCancelled(_Event):
     kind: VisitKind
     task_id: UUID
     reason: str | None = None
+
+
+class _Presence(_Event):
+    """Where and when the visit's assignee said they were (the phone's position and time)."""
+
+    visit_id: UUID
+    order_id: UUID
+    kind: VisitKind
+    assignee_id: UUID
+    at: datetime = Field(description="the phone's time of the act (sent later if offline)")
+    location: GeoPoint
+    accuracy_m: float | None = None
+
+
+class VisitCheckedIn(_Presence):
+    pass
+
+
+class VisitCheckedOut(_Presence):
+    pass
 
 
 class TaskCreated(_Event):

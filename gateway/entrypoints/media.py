@@ -15,9 +15,10 @@ rework photos, delivery what the company allows) is the media service's table
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 
 from contracts.api.errors import errors
 from contracts.api.hidden import COMMERCIAL_DOCUMENT_PURPOSES
@@ -27,21 +28,25 @@ from contracts.api.media import (
     PURPOSES,
     UPLOAD,
     MediaItem,
+    PhotoUpload,
     Purposes,
+    ReviewRequest,
     Upload,
     UploadRequest,
 )
+from contracts.roles import may
 from gateway.adapters.upstream import Caller, Upstreams
 from gateway.application.access import require_order_access
 from gateway.domain.users import User
 from gateway.domain.visibility import sees_commercial
-from gateway.entrypoints.deps import OrderCaller, SignedIn, UpstreamsDep, caller_of
+from gateway.entrypoints.deps import Needs, OrderCaller, SignedIn, UpstreamsDep, caller_of
 from gateway.entrypoints.typed import SmallBodyRoute, sent, shown
-from plumbing.errors import Forbidden, NotFound
+from plumbing.errors import Forbidden, Invalid, NotFound
 
 router = APIRouter(prefix="/api/v1", route_class=SmallBodyRoute)
 
 ON_MEDIA = errors(401, 403, 404, 422, 503)
+Reviewer = Annotated[User, Depends(Needs("media.review"))]
 
 
 async def _visible_media(upstreams: Upstreams, user: User, media_id: UUID) -> Caller:
@@ -92,9 +97,48 @@ async def request_upload(
             f"role {user.role} may not attach commercial documents (purpose {body.purpose!r})",
             code="purpose_not_allowed",
         )
+    if isinstance(body, PhotoUpload) and body.visit_id is not None:
+        await _check_visit(upstreams, user, caller, order_id, body.visit_id)
     path = f"/orders/{order_id}/media"
     reply = await upstreams.call("media", "POST", path, caller, json=sent(body))
     return shown(reply.body, UPLOAD, user, reply.status)
+
+
+async def _check_visit(
+    upstreams: Upstreams, user: User, caller: Caller, order_id: UUID, visit_id: str
+) -> None:
+    """A photo may name only a visit of its order that the uploader is allowed on: their own
+    (a field role), or any of the order's (the office). Asked of scheduling, which holds the
+    visits; the answer is the order's visits as the caller may see them."""
+    try:
+        wanted = str(UUID(visit_id))
+    except ValueError:
+        raise Invalid("visit_id: not a UUID", code="invalid_input") from None
+    reply = await upstreams.call("scheduling", "GET", f"/orders/{order_id}/visits", caller)
+    visits = reply.body if isinstance(reply.body, list) else []
+    visit = next((v for v in visits if v.get("id") == wanted), None)
+    if visit is None:
+        raise Invalid(f"visit_id: no visit {visit_id} on this order", code="unknown_visit")
+    if not may(user.role, "visits.book") and visit.get("assignee_id") != str(user.id):
+        raise Invalid(
+            f"visit_id: visit {visit_id} is assigned to someone else", code="not_your_visit"
+        )
+
+
+@router.post(
+    "/media/{media_id}/review",
+    response_model=MediaItem,
+    responses=errors(401, 403, 404, 409, 413, 422, 503),
+)
+async def review(
+    media_id: UUID, body: ReviewRequest, user: Reviewer, upstreams: UpstreamsDep
+) -> Response:
+    """Confirm or reject a photo marked «не подтверждено на объекте» (card: `site_check`
+    `not_confirmed_on_site`): a confirmed photo counts for its gate, a rejected one never."""
+    caller = await _visible_media(upstreams, user, media_id)
+    path = f"/media/{media_id}/review"
+    reply = await upstreams.call("media", "POST", path, caller, json=sent(body))
+    return shown(reply.body, ITEM, user)
 
 
 @router.post("/media/{media_id}/complete", response_model=MediaItem, responses=ON_MEDIA)

@@ -28,6 +28,7 @@ from contracts.api.orders import (
     DealTermsRequest,
     ManagerRequest,
     PromisedDateRequest,
+    SiteRequest,
     TransitionRequest,
 )
 from contracts.api.pipeline import (
@@ -58,6 +59,7 @@ CustomerEditor = Annotated[User, Depends(Needs("customer.edit"))]
 ManagerAssigner = Annotated[User, Depends(Needs("orders.assign_manager"))]
 Promiser = Annotated[User, Depends(Needs("orders.promise"))]
 Producer = Annotated[User, Depends(Needs("production.finish"))]
+SitePinner = Annotated[User, Depends(Needs("site.pin"))]
 Chatter = Annotated[User, Depends(Needs("chat.post"))]
 PipelineEditor = Annotated[User, Depends(Needs("pipeline.edit"))]
 Lang = Annotated[str, Query(pattern="^(ru|en)$")]
@@ -137,6 +139,15 @@ async def deal(
     order_id: UUID, body: DealTermsRequest, user: DealWriter, order: OrderCaller, up: UpstreamsDep
 ) -> Response:
     return await _forward(user, order, up, order_id, "PUT", CARD, path="/deal", body=sent(body))
+
+
+@router.put("/orders/{order_id}/site", response_model=OrderCard, responses=COMMAND)
+async def pin_site(
+    order_id: UUID, body: SiteRequest, user: SitePinner, order: OrderCaller, up: UpstreamsDep
+) -> Response:
+    """Set (re-pin) the site's position; the first check-in on the order pins it by itself.
+    Photos are judged against the position the order holds when its gate is checked."""
+    return await _forward(user, order, up, order_id, "PUT", CARD, path="/site", body=sent(body))
 
 
 @router.post("/orders/{order_id}/production/finished", response_model=OrderCard, responses=COMMAND)

@@ -21,6 +21,7 @@ from contracts.api.scheduling import (
     CALENDAR,
     CREW,
     MEMBER,
+    ON_SITE,
     RULE,
     RULES,
     SCHEDULE,
@@ -37,6 +38,8 @@ from contracts.api.scheduling import (
     CrewRole,
     CrewUpdate,
     NewTask,
+    OnSite,
+    OnSiteRequest,
     Rule,
     RuleRequest,
     Schedule,
@@ -52,6 +55,7 @@ from plumbing.errors import NotFound
 router = APIRouter(prefix="/api/v1", route_class=GuardedRoute)
 
 Booker = Annotated[User, Depends(Needs("visits.book"))]
+OnOrders = Annotated[User, Depends(Needs("orders.see"))]
 TaskCreator = Annotated[User, Depends(Needs("tasks.create"))]
 CrewEditor = Annotated[User, Depends(Needs("crew.edit"))]
 RuleReader = Annotated[User, Depends(Needs("rules.read"))]
@@ -160,6 +164,62 @@ async def change_visit(
     visit_id: UUID, body: ChangeVisit, user: Booker, upstreams: UpstreamsDep
 ) -> Response:
     return await _pass(upstreams, user, "PATCH", f"/visits/{visit_id}", VISIT, json=sent(body))
+
+
+_ON_SITE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"model": OnSite, "description": "the same Idempotency-Key again: the first answer"},
+    **COMMAND,
+}
+
+
+async def _on_site(
+    act: str,
+    visit_id: UUID,
+    body: OnSiteRequest,
+    user: User,
+    upstreams: UpstreamsDep,
+    idempotency_key: str | None,
+) -> Response:
+    # Who may (the visit's assignee only; 404 for a visit on an order the caller cannot
+    # see) is decided by scheduling, which holds the visits.
+    headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+    path = f"/visits/{visit_id}/{act}"
+    return await _pass(upstreams, user, "POST", path, ON_SITE, json=sent(body), headers=headers)
+
+
+@router.post(
+    "/visits/{visit_id}/check-in",
+    status_code=201,
+    response_model=OnSite,
+    responses=_ON_SITE_RESPONSES,
+)
+async def check_in(
+    visit_id: UUID,
+    body: OnSiteRequest,
+    user: OnOrders,
+    upstreams: UpstreamsDep,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> Response:
+    """The visit's assignee arrived: records the phone's position and time; the first
+    check-in on an order pins the site's position (photos are judged against it)."""
+    return await _on_site("check-in", visit_id, body, user, upstreams, idempotency_key)
+
+
+@router.post(
+    "/visits/{visit_id}/check-out",
+    status_code=201,
+    response_model=OnSite,
+    responses=_ON_SITE_RESPONSES,
+)
+async def check_out(
+    visit_id: UUID,
+    body: OnSiteRequest,
+    user: OnOrders,
+    upstreams: UpstreamsDep,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> Response:
+    """The visit's assignee left (after checking in: 409 not_checked_in otherwise)."""
+    return await _on_site("check-out", visit_id, body, user, upstreams, idempotency_key)
 
 
 @router.post("/tasks", status_code=201, response_model=TaskOut, responses=COMMAND)

@@ -22,7 +22,7 @@ from plumbing.settings import ServiceSettings
 from services.media.adapters.imaging import PillowImaging
 from services.media.adapters.object_store import ObjectStore
 from services.media.adapters.postgres_repo import PostgresMediaRepository
-from services.media.adapters.schema import MEDIA_DDL
+from services.media.adapters.schema import MEDIA_DDL, MEDIA_VISITS_DDL
 from services.media.application.housekeeping import Housekeeping
 from services.media.application.service import MediaService
 from services.media.application.verify import Verifier
@@ -129,7 +129,7 @@ def build(settings: Settings) -> FastAPI:
     service = build_service(
         settings,
         ServiceSpec(
-            migrations=[OUTBOX_DDL, RELAY_DDL, MEDIA_DDL],
+            migrations=[OUTBOX_DDL, RELAY_DDL, MEDIA_DDL, MEDIA_VISITS_DDL],
             topics=[MEDIA],
             wire=wire,
             routers=[router],

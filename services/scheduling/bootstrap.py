@@ -20,6 +20,7 @@ from services.scheduling.adapters.completion_keys import COMPLETION_KEYS_DDL
 from services.scheduling.adapters.crew_store import CREW_DDL
 from services.scheduling.adapters.order_arrivals import ORDER_ARRIVALS_DDL, PostgresOrderArrivals
 from services.scheduling.adapters.pipeline_store import PIPELINES_DDL
+from services.scheduling.adapters.presence_store import PRESENCE_DDL
 from services.scheduling.adapters.tables import SCHEDULING_DDL
 from services.scheduling.adapters.visit_store import VISIT_NOTE_DDL
 from services.scheduling.application.apply import EventHandler
@@ -27,6 +28,7 @@ from services.scheduling.application.automation import Automation
 from services.scheduling.application.crew import Crew
 from services.scheduling.application.events import Emitter
 from services.scheduling.application.known_orders import KnownOrders
+from services.scheduling.application.presence import Presence
 from services.scheduling.application.robots import Robots
 from services.scheduling.application.tasks import Tasks
 from services.scheduling.application.timers import StageTimers
@@ -43,6 +45,7 @@ MIGRATIONS = [
     SCHEDULING_DDL,
     ORDER_ARRIVALS_DDL,
     PIPELINES_DDL,
+    PRESENCE_DDL,
     COMPLETION_KEYS_DDL,
     VISIT_NOTE_DDL,
 ]
@@ -84,6 +87,7 @@ def build(settings: Settings) -> FastAPI:
         app.state.known_orders = known_orders
         app.state.crew = Crew(pool, buffer)
         app.state.visits = Visits(pool, emitter, robots, buffer, known_orders)
+        app.state.presence = Presence(pool, emitter)
         app.state.tasks = Tasks(pool, emitter, robots, settings.company_timezone)
         app.state.automation = Automation(pool, emitter)
         consumer = Consumer(

@@ -674,3 +674,44 @@ async def test_the_sweep_would_see_a_leak(stack: Stack, world: World) -> None:
     for kind in ("commercial value", "commercial key", "may not see", "document count"):
         assert kind in found, kind
     assert "signed_contract_missing" in found
+
+
+async def test_the_on_site_commands_show_field_roles_nothing_commercial(
+    stack: Stack, world: World
+) -> None:
+    """Issue 15's commands (check-in, check-out, the site pin, a photo's review) answer a
+    field role nothing of the deal; the office-only ones refuse it; the card they change
+    stays clean."""
+    installer = world.heads["installer"]
+    async with httpx.AsyncClient(base_url=stack.urls["gateway"], timeout=30) as api:
+        visits = await api.get(f"/api/v1/orders/{world.made}/visits", headers=installer)
+        visit = next(v for v in visits.json() if v["assignee_id"] == world.ids["installer"])
+        answers = []
+        for act in ("check-in", "check-out"):
+            reply = await api.post(
+                f"/api/v1/visits/{visit['id']}/{act}",
+                headers=installer,
+                json={"lat": 55.75, "lon": 37.61},
+            )
+            assert reply.status_code in (201, 409), reply.text  # 409: checked in by a rerun
+            answers.append(reply.text)
+        for method, path, body in (
+            ("PUT", f"/api/v1/orders/{world.made}/site", {"lat": 55.0, "lon": 37.0}),
+            ("POST", f"/api/v1/media/{world.visible_media[1]}/review", {"decision": "confirm"}),
+        ):
+            reply = await api.request(method, path, headers=installer, json=body)
+            assert reply.status_code == 403, reply.text
+            answers.append(reply.text)
+        # Someone else's visit on an order the role cannot see: as if it did not exist.
+        foreign = await api.get(
+            f"/api/v1/orders/{world.foreign}/visits", headers=world.heads["manager"]
+        )
+        for v in foreign.json():
+            reply = await api.post(
+                f"/api/v1/visits/{v['id']}/check-in", headers=installer, json={"lat": 1, "lon": 1}
+            )
+            assert reply.status_code == 404, reply.text
+            answers.append(unecho(reply, {}))
+        answers.append((await api.get(f"/api/v1/orders/{world.made}", headers=installer)).text)
+    leaks = [w for text in answers for w in leaks_in(world, "installer", text)]
+    assert not leaks, leaks

@@ -22,6 +22,7 @@ from contracts.events.common import (
     Address,
     Customer,
     CustomerV1,
+    GeoPoint,
     MeasurementResults,
     RoomMeasurement,
 )
@@ -207,8 +208,61 @@ SAMPLES: dict[type[BaseModel], list[BaseModel]] = {
             source_event_id=_id(9),
         ),
     ],
+    ev.MediaAttachedV1: [
+        ev.MediaAttachedV1(
+            order_id=OID,
+            media_id=_id(11),
+            kind="photo",
+            purpose="rework",
+            filename="IMG_0002.jpg",
+            source_event_id=_id(12),
+        )
+    ],
     ev.MediaDetached: [ev.MediaDetached(order_id=OID, media_id=_id(3), source_event_id=_id(10))],
-    ev.VisitRecorded: [BOOKED, CANCELLED],
+    ev.VisitRecorded: [BOOKED, CANCELLED, BOOKED.model_copy(update={"booked_at": STARTS})],
+    ev.VisitRecordedV1: [ev.VisitRecordedV1(**BOOKED.model_dump(exclude={"booked_at"}))],
+    ev.VisitPresence: [
+        ev.VisitPresence(
+            order_id=OID,
+            visit_id=_id(2),
+            act=act,
+            assignee_id=USER,
+            at=STARTS,
+            location=GeoPoint(lat=55.7558, lon=37.6173),
+            source_event_id=_id(13),
+        )
+        for act in ("check_in", "check_out")
+    ],
+    ev.SitePinned: [
+        ev.SitePinned(order_id=OID, location=GeoPoint(lat=55.7558, lon=37.6173), by_check_in=by)
+        for by in (_id(2), None)
+    ],
+    ev.PhotoReviewed: [
+        ev.PhotoReviewed(
+            order_id=OID,
+            media_id=_id(8),
+            decision="confirm",
+            reason="GPS сбился, фото с объекта",
+            source_event_id=_id(14),
+        ),
+        ev.PhotoReviewed(order_id=OID, media_id=_id(8), decision="reject", source_event_id=_id(15)),
+    ],
+    ev.GatePhotosCounted: [
+        ev.GatePhotosCounted(
+            order_id=OID,
+            stage="installation",
+            photos=[
+                ev.CountedPhoto(
+                    media_id=_id(8), filename="IMG_0001.jpg", reason=reason, distance_m=distance
+                )
+                for reason, distance in (
+                    ("on_site", 42.0),
+                    ("confirmed", None),
+                    ("site_not_pinned", None),
+                )
+            ],
+        )
+    ],
     ev.TaskDone: [
         TASK_DONE,
         TASK_DONE.model_copy(update={"kind": "book_visit", "results": None}),
@@ -216,7 +270,7 @@ SAMPLES: dict[type[BaseModel], list[BaseModel]] = {
     ],
 }
 # Value shapes of the module, not events.
-NOT_EVENTS = {ev.Mention, ev.UnmetCondition}
+NOT_EVENTS = {ev.Mention, ev.UnmetCondition, ev.CountedPhoto}
 CAUSES = index_causes([(_id(100), TASK_DONE), (_id(101), PLAN), (_id(102), SIGNED)])
 
 STAGES = {s.key for s in PIPELINE.stages}
@@ -259,6 +313,7 @@ def event_classes() -> list[type[BaseModel]]:
 def _user_text(event: BaseModel, lang: str) -> list[str]:
     """What people typed or the pipeline says, which a line may quote as it is."""
     texts = [getattr(event, k, None) for k in ("filename", "reason")]
+    texts.extend(p.filename for p in getattr(event, "photos", []))
     texts.extend(
         c.message_ru if lang == "ru" else c.message_en for c in getattr(event, "unmet", [])
     )

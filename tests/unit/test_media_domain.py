@@ -126,6 +126,12 @@ def test_given_a_photo_over_its_limit_when_declared_then_it_is_too_large() -> No
     )
 
 
+def test_given_a_photo_naming_its_visit_when_declared_then_the_visit_is_kept() -> None:
+    visit = uuid.uuid4()
+    assert rules.check_declaration(_declared(visit_id=visit), Limits()).visit_id == visit
+    assert rules.check_declaration(_declared(), Limits()).visit_id is None
+
+
 def test_given_a_pdf_declared_as_a_photo_when_checked_then_the_type_is_refused() -> None:
     with pytest.raises(Unacceptable) as refused:
         rules.check_declaration(_declared(content_type="application/pdf"), Limits())

@@ -12,7 +12,7 @@ from services.media.domain.model import Declared, Media, PhotoFacts
 COLUMNS = (
     "id, order_id, kind, purpose, filename, content_type, size, uploaded_by, client_key, "
     "status, version, created_at, url_expires_at, taken_at, lat, lon, thumbnail, "
-    "reject_reason, deleted_by"
+    "reject_reason, deleted_by, visit_id, review"
 )
 
 
@@ -24,7 +24,12 @@ def to_media(row: asyncpg.Record) -> Media:
         id=row["id"],
         order_id=row["order_id"],
         declared=Declared(
-            row["kind"], row["purpose"], row["filename"], row["content_type"], row["size"]
+            row["kind"],
+            row["purpose"],
+            row["filename"],
+            row["content_type"],
+            row["size"],
+            row["visit_id"],
         ),
         uploaded_by=row["uploaded_by"],
         client_key=row["client_key"],
@@ -36,6 +41,7 @@ def to_media(row: asyncpg.Record) -> Media:
         thumbnail=row["thumbnail"],
         reject_reason=row["reject_reason"],
         deleted_by=row["deleted_by"],
+        review=row["review"],
     )
 
 
@@ -61,4 +67,6 @@ def values(m: Media) -> list[Any]:
         m.thumbnail,
         m.reject_reason,
         m.deleted_by,
+        d.visit_id,
+        m.review,
     ]

@@ -30,7 +30,7 @@ class PostgresMediaRepository:
         self.outbox = outbox
 
     async def insert_pending(self, media: Media) -> Media:
-        params = ", ".join(f"${n}" for n in range(1, 20))
+        params = ", ".join(f"${n}" for n in range(1, 22))
         row = await self.pool.fetchrow(
             f"INSERT INTO media ({COLUMNS}) VALUES ({params}) "
             "ON CONFLICT (uploaded_by, order_id, client_key) DO NOTHING "
@@ -82,6 +82,7 @@ class PostgresMediaRepository:
         await conn.execute(
             "UPDATE media SET status = $2, version = $3, url_expires_at = $4, taken_at = $5, "
             "lat = $6, lon = $7, thumbnail = $8, reject_reason = $9, deleted_by = $10, "
+            "review = $11, "
             # A renewed URL means a new upload window: the sweeper must look at it again.
             "upload_swept = upload_swept AND url_expires_at = $4, "
             # A new status (a renewed upload, a detach) may have objects to purge again.
@@ -96,6 +97,7 @@ class PostgresMediaRepository:
             m.thumbnail,
             m.reject_reason,
             m.deleted_by,
+            m.review,
         )
         if change.thumbnail_job:
             await conn.execute(

@@ -44,3 +44,10 @@ CREATE TABLE thumbnail_jobs (
     last_error text
 );
 """
+
+# Issue 15: the visit a photo belongs to, and a manager's review of a photo off site.
+MEDIA_VISITS_DDL = """
+ALTER TABLE media ADD COLUMN IF NOT EXISTS visit_id uuid;
+ALTER TABLE media ADD COLUMN IF NOT EXISTS review text
+    CHECK (review IN ('confirm', 'reject'));
+"""

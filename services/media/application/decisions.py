@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
-from contracts.events.media import MediaDeleted, MediaUploaded
+from contracts.events.media import MediaDeleted, MediaReviewed, MediaUploaded
 from services.media.application.ports import Change
 from services.media.domain.model import Media, PhotoFacts
 
@@ -39,6 +39,7 @@ def ready(media: Media, facts: PhotoFacts) -> Change | None:
         uploaded_by=media.uploaded_by,
         taken_at=facts.taken_at,
         location=facts.location,
+        visit_id=d.visit_id,
     )
     done = replace(media, status="ready", facts=facts)
     return Change(done, [event], thumbnail_job=d.kind == "photo")
@@ -58,3 +59,17 @@ def detach(media: Media, by: UUID) -> Change | None:
         media_id=media.id, order_id=media.order_id, kind=d.kind, purpose=d.purpose, deleted_by=by
     )
     return Change(replace(media, status="deleted", deleted_by=by), [event])
+
+
+def review(media: Media, decision: str, reason: str | None, by: UUID) -> Change | None:
+    """A manager's decision on a photo; the same decision again changes nothing."""
+    if media.status != "ready" or media.review == decision:
+        return None
+    event = MediaReviewed(
+        media_id=media.id,
+        order_id=media.order_id,
+        decision=decision,  # type: ignore[arg-type]  # the request model checked it
+        reason=reason,
+        reviewed_by=by,
+    )
+    return Change(replace(media, review=decision), [event])

@@ -15,12 +15,19 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from contracts.envelope import Actor
+from contracts.roles import may
 from services.media.application import decisions
 from services.media.application.ports import MediaRepository, ObjectStorage
 from services.media.application.verify import Verifier
 from services.media.application.work import WorkLimit
 from services.media.domain import rules
-from services.media.domain.errors import MediaNotFound, MediaRefusal, Unacceptable, WrongState
+from services.media.domain.errors import (
+    MediaNotFound,
+    MediaRefusal,
+    NotPermitted,
+    Unacceptable,
+    WrongState,
+)
 from services.media.domain.model import Declared, Media
 from services.media.domain.purposes import PurposePolicy
 
@@ -188,6 +195,23 @@ class MediaService:
             await self.storage.remove(keys)
         except Exception:
             log.warning("could not remove %s now; the sweeper will", keys, exc_info=True)
+
+    async def review(
+        self, media_id: UUID, decision: str, reason: str | None, actor: Actor
+    ) -> Media:
+        """Confirm or reject a photo (issue 15): the office's control over photos the rules
+        could not place on site. Only photos, only ready ones."""
+        if not may(str(actor.role), "media.review"):
+            raise NotPermitted(f"role {actor.role} may not review photos")
+        media = await self.get(media_id)
+        if media.declared.kind != "photo":
+            raise Unacceptable("only photos are reviewed", code="not_a_photo")
+        if media.status != "ready":
+            raise WrongState(f"this upload is {media.status}, not attached", code="not_attached")
+        by = actor_uuid(actor)
+        return await self.repo.update(
+            media.id, lambda m: decisions.review(m, decision, reason, by), actor
+        )
 
     async def detach(self, media_id: UUID, actor: Actor) -> Media:
         """Detach: the row stays (history), the event tells the order; the sweeper removes

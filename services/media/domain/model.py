@@ -33,6 +33,7 @@ class Declared:
     filename: str
     content_type: str
     size: int
+    visit_id: UUID | None = None  # the visit a photo belongs to (issue 15), if named
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class Media:
     thumbnail: bool = False
     reject_reason: str | None = None
     deleted_by: UUID | None = None
+    review: str | None = None  # a manager's "confirm" or "reject" (photos off site)
 
     @property
     def upload_key(self) -> str:

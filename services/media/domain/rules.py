@@ -82,6 +82,7 @@ def check_declaration(declared: Declared, limits: Limits) -> Declared:
         clean_filename(declared.filename),
         content_type,
         declared.size,
+        declared.visit_id,
     )
 
 

@@ -18,6 +18,7 @@ from services.media.domain.rules import sees_commercial
 from services.media.entrypoints.schemas import (
     MediaOut,
     PurposesOut,
+    ReviewIn,
     UploadOut,
     UploadRequest,
     media_out,
@@ -41,7 +42,9 @@ async def purposes(actor: CurrentActor, service: Service) -> PurposesOut:
 async def request_upload(
     order_id: UUID, body: UploadRequest, actor: CurrentActor, service: Service, response: Response
 ) -> UploadOut:
-    declared = Declared(body.kind, body.purpose, body.filename, body.content_type, body.size)
+    declared = Declared(
+        body.kind, body.purpose, body.filename, body.content_type, body.size, body.visit_id
+    )
     upload = await service.request_upload(order_id, declared, body.client_key, actor)
     if not upload.created:
         response.status_code = 200  # a retry with the same client_key
@@ -68,6 +71,12 @@ async def get_media(
     media = await service.get(media_id, include_commercial=sees_commercial(actor.role or ""))
     links = await service.links(media) if urls and media.status == "ready" else None
     return media_out(media, links)
+
+
+@router.post("/media/{media_id}/review", response_model_exclude_none=True)
+async def review(media_id: UUID, body: ReviewIn, actor: CurrentActor, service: Service) -> MediaOut:
+    media = await service.review(media_id, body.decision, body.reason, actor)
+    return media_out(media, None)
 
 
 @router.delete("/media/{media_id}", response_model_exclude_none=True)

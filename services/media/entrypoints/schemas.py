@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -26,6 +27,14 @@ class UploadRequest(BaseModel):
         max_length=200,
         description="the client's id for this file: a retry with it gets the same media_id",
     )
+    visit_id: UUID | None = None
+
+
+class ReviewIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["confirm", "reject"]
+    reason: str | None = Field(default=None, max_length=500)
 
 
 class PurposesOut(BaseModel):
@@ -54,6 +63,8 @@ class MediaOut(BaseModel):
     created_at: datetime
     taken_at: datetime | None = None
     location: GeoPoint | None = None
+    visit_id: UUID | None = None
+    review: str | None = None
     download_url: str | None = None
     thumbnail_url: str | None = None
 
@@ -82,6 +93,8 @@ def media_out(media: Media, links: Links | None) -> MediaOut:
         created_at=media.created_at,
         taken_at=media.facts.taken_at,
         location=media.facts.location,
+        visit_id=d.visit_id,
+        review=media.review,
         download_url=links.download_url if links else None,
         thumbnail_url=links.thumbnail_url if links else None,
     )

@@ -15,7 +15,15 @@ from plumbing.db import Conn
 from services.orders.application.ports import RecordUser
 from services.orders.application.service import Cause, OrderService
 from services.orders.domain.errors import OrderNotFound
-from services.orders.domain.model import Command, NoteMedia, NoteTaskDone, NoteVisit, RobotMove
+from services.orders.domain.model import (
+    Command,
+    NoteMedia,
+    NotePresence,
+    NoteReview,
+    NoteTaskDone,
+    NoteVisit,
+    RobotMove,
+)
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +37,28 @@ def to_command(envelope: Envelope) -> tuple[UUID, Command] | None:
     match event:
         case media.MediaUploaded():
             return event.order_id, NoteMedia(
-                event.media_id, event.kind, event.purpose, event.filename, source
+                event.media_id,
+                event.kind,
+                event.purpose,
+                event.filename,
+                source,
+                uploaded_by=event.uploaded_by,
+                uploader_role=envelope.actor.role,
+                visit_id=event.visit_id,
+                # EXIF time, else the upload's: when the file was known to exist.
+                taken_at=event.taken_at or envelope.occurred_at,
+                location=event.location,
+            )
+        case media.MediaReviewed():
+            return event.order_id, NoteReview(event.media_id, event.decision, event.reason, source)
+        case scheduling.VisitCheckedIn() | scheduling.VisitCheckedOut():
+            return event.order_id, NotePresence(
+                event.visit_id,
+                "check_in" if isinstance(event, scheduling.VisitCheckedIn) else "check_out",
+                event.assignee_id,
+                event.at,
+                event.location,
+                source,
             )
         case media.MediaDeleted():
             return event.order_id, NoteMedia(
@@ -45,6 +74,7 @@ def to_command(envelope: Envelope) -> tuple[UUID, Command] | None:
                 event.assignee_id,
                 event.starts_at,
                 event.ends_at,
+                envelope.occurred_at if isinstance(event, scheduling.VisitBooked) else None,
             )
         case scheduling.VisitCancelled():
             return event.order_id, NoteVisit(

@@ -13,7 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from contracts.envelope import Actor
-from contracts.events.common import Address, Customer
+from contracts.events.common import Address, Customer, GeoPoint
 from contracts.mentions import mentioned_usernames
 from services.orders.application.ports import (
     IdempotencyKeyTaken,
@@ -29,6 +29,7 @@ from services.orders.domain.model import (
     FinishProduction,
     MoveToStage,
     Order,
+    PinSite,
     PostComment,
     RecordDealTerms,
     SetPromisedDate,
@@ -131,6 +132,9 @@ class Orders:
 
     async def finish_production(self, order_id: UUID, actor: Actor) -> Outcome:
         return await self.core.execute(order_id, FinishProduction(), actor)
+
+    async def pin_site(self, order_id: UUID, actor: Actor, lat: float, lon: float) -> Outcome:
+        return await self.core.execute(order_id, PinSite(GeoPoint(lat=lat, lon=lon)), actor)
 
     async def update_customer(
         self,

@@ -24,9 +24,12 @@ from services.orders.domain.model import (
     FinishProduction,
     MoveToStage,
     NoteMedia,
+    NotePresence,
+    NoteReview,
     NoteTaskDone,
     NoteVisit,
     Order,
+    PinSite,
     PostComment,
     RecordDealTerms,
     RobotMove,
@@ -39,7 +42,8 @@ from services.orders.domain.words import COMPANY_TIMEZONE
 
 def decide(command: Command, state: Order, pipeline: Pipeline) -> list[BaseModel]:
     events = _decide(command, state, pipeline)
-    if isinstance(command, NoteMedia | NoteVisit | NoteTaskDone) and events:
+    facts = NoteMedia | NoteVisit | NoteTaskDone | NotePresence | NoteReview
+    if isinstance(command, facts) and events:
         events += moves.retry_awaiting(state, events, pipeline)
     return events
 
@@ -65,6 +69,11 @@ def _decide(command: Command, state: Order, pipeline: Pipeline) -> list[BaseMode
                     purpose=command.purpose,
                     filename=command.filename,
                     source_event_id=command.source_event_id,
+                    uploaded_by=command.uploaded_by,
+                    uploader_role=command.uploader_role,
+                    visit_id=command.visit_id,
+                    taken_at=command.taken_at,
+                    location=command.location,
                 )
             ]
         case NoteMedia(attached=False):
@@ -77,6 +86,21 @@ def _decide(command: Command, state: Order, pipeline: Pipeline) -> list[BaseMode
             ]
         case NoteVisit():
             return _note_visit(command, state)
+        case NotePresence():
+            return _note_presence(command, state)
+        case NoteReview():
+            media = state.media.get(command.media_id)
+            if media is None or media.review == command.decision:
+                return []
+            return [
+                ev.PhotoReviewed(
+                    order_id=oid,
+                    media_id=command.media_id,
+                    decision=command.decision,  # type: ignore[arg-type]  # media validated it
+                    reason=command.reason,
+                    source_event_id=command.source_event_id,
+                )
+            ]
         case NoteTaskDone():
             if command.task_id in state.done_tasks:
                 return []
@@ -117,6 +141,10 @@ def _decide(command: Command, state: Order, pipeline: Pipeline) -> list[BaseMode
                     payment_terms=command.payment_terms,
                 )
             ]
+        case PinSite():
+            if command.location == state.site:
+                return []
+            return [ev.SitePinned(order_id=oid, location=command.location)]
         case FinishProduction():
             if state.stage != "production":
                 raise WrongStage(
@@ -210,8 +238,32 @@ def _note_visit(command: NoteVisit, state: Order) -> list[BaseModel]:
             starts_at=starts,
             ends_at=ends,
             source_event_id=command.source_event_id,
+            booked_at=command.booked_at if prior is None else None,
         )
     ]
+
+
+def _note_presence(command: NotePresence, state: Order) -> list[BaseModel]:
+    """Record the check-in/out; the first check-in on the order pins the site."""
+    assert state.id is not None
+    events: list[BaseModel] = [
+        ev.VisitPresence(
+            order_id=state.id,
+            visit_id=command.visit_id,
+            act=command.act,  # type: ignore[arg-type]  # scheduling's event type says which
+            assignee_id=command.assignee_id,
+            at=command.at,
+            location=command.location,
+            source_event_id=command.source_event_id,
+        )
+    ]
+    if command.act == "check_in" and state.site is None:
+        events.append(
+            ev.SitePinned(
+                order_id=state.id, location=command.location, by_check_in=command.visit_id
+            )
+        )
+    return events
 
 
 def _require_open(state: Order, pipeline: Pipeline) -> None:

@@ -67,13 +67,43 @@ def _apply(state: Order, event: BaseModel, at: datetime) -> Order:
         case ev.ProductionFinished():
             return replace(state, production_finished=True)
         case ev.MediaAttached():
-            media = Media(event.kind, event.purpose, event.filename)
+            media = Media(
+                event.kind,
+                event.purpose,
+                event.filename,
+                event.uploaded_by,
+                event.uploader_role,
+                event.visit_id,
+                event.taken_at,
+                event.location,
+            )
             return replace(state, media={**state.media, event.media_id: media})
+        case ev.PhotoReviewed():
+            found = state.media.get(event.media_id)
+            if found is None:
+                return state
+            reviewed = replace(found, review=event.decision)
+            return replace(state, media={**state.media, event.media_id: reviewed})
+        case ev.VisitPresence():
+            visit = state.visits.get(event.visit_id)
+            if visit is None:
+                return state
+            if event.act == "check_in":
+                checked = replace(visit, check_in=event.location, checked_in_at=event.at)
+            else:
+                checked = replace(visit, checked_out_at=event.at)
+            return replace(state, visits={**state.visits, event.visit_id: checked})
+        case ev.SitePinned():
+            return replace(state, site=event.location)
         case ev.MediaDetached():
             return replace(
                 state, media={k: v for k, v in state.media.items() if k != event.media_id}
             )
         case ev.VisitRecorded():
+            prior = state.visits.get(event.visit_id)
+            # Booked once: a move keeps the booking's time (and the check-in, if any). A v1
+            # event has no booked_at: its first record's own time stands in.
+            booked_at = prior.booked_at if prior else (event.booked_at or at)
             visit = Visit(
                 event.kind,
                 event.task_id,
@@ -81,6 +111,10 @@ def _apply(state: Order, event: BaseModel, at: datetime) -> Order:
                 event.assignee_id,
                 event.starts_at,
                 event.ends_at,
+                booked_at,
+                prior.check_in if prior else None,
+                prior.checked_in_at if prior else None,
+                prior.checked_out_at if prior else None,
             )
             return replace(state, visits={**state.visits, event.visit_id: visit})
         case ev.TaskDone():

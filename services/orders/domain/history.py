@@ -100,17 +100,43 @@ def summarize(
             return "Производство завершено" if ru else "Production finished"
         case ev.CommentPosted():
             return "Комментарий в чате" if ru else "Chat comment"
-        case ev.MediaAttached():
+        case ev.MediaAttachedV1():  # v2 (MediaAttached) is one too
             return _media_attached(event, lang)
         case ev.MediaDetached():
             return "Файл откреплён" if ru else "File detached"
-        case ev.VisitRecorded():
+        case ev.VisitRecordedV1():  # v2 (VisitRecorded) is one too
             kind = word(VISIT_KINDS, event.kind, lang)
             visit = (f"Выезд «{kind}»" if ru else f"Visit “{kind}”") if kind else _VISIT[ru]
             when = _local(event.starts_at, tz)
             if event.status == "cancelled":
                 return f"{visit} на {when} отменён" if ru else f"{visit} on {when} cancelled"
             return f"{visit} назначен на {when}" if ru else f"{visit} booked for {when}"
+        case ev.VisitPresence():
+            when = _local(event.at, tz)
+            if event.act == "check_in":
+                return (
+                    f"Отметка на объекте: прибыл {when}" if ru else f"Checked in on site at {when}"
+                )
+            return (
+                f"Отметка на объекте: убыл {when}" if ru else f"Checked out of the site at {when}"
+            )
+        case ev.SitePinned():
+            point = f"{event.location.lat:.5f}, {event.location.lon:.5f}"
+            if event.by_check_in is not None:
+                return (
+                    f"Положение объекта закреплено по первой отметке: {point}"
+                    if ru
+                    else f"Site position pinned by the first check-in: {point}"
+                )
+            return (
+                f"Положение объекта изменено менеджером: {point}"
+                if ru
+                else f"Site position re-pinned by a manager: {point}"
+            )
+        case ev.PhotoReviewed():
+            return _photo_reviewed(event, lang)
+        case ev.GatePhotosCounted():
+            return _photos_counted(event, pipeline, lang)
         case ev.TaskDone():
             kind = word(TASK_KINDS, event.kind, lang)
             done = "Задача выполнена" if ru else "Task done"
@@ -183,7 +209,7 @@ def _shown_to_every_role(event: BaseModel) -> bool:
     match event:
         case ev.DealTermsRecorded():
             return False
-        case ev.MediaAttached():
+        case ev.MediaAttachedV1():
             return event.purpose not in COMMERCIAL_DOCUMENT_PURPOSES
         case ev.MediaDetached():
             return False  # its purpose is not on it: it may be a commercial document's
@@ -198,7 +224,7 @@ def _condition(condition: ev.UnmetCondition, lang: str) -> str:
     return text or ("условие не выполнено" if lang == "ru" else "a condition is not met")
 
 
-def _media_attached(event: ev.MediaAttached, lang: str) -> str:
+def _media_attached(event: ev.MediaAttachedV1, lang: str) -> str:
     ru = lang == "ru"
     purpose = word(MEDIA_PURPOSES, event.purpose, lang)
     tail = f" ({purpose})" if purpose else ""
@@ -212,6 +238,47 @@ def _media_attached(event: ev.MediaAttached, lang: str) -> str:
         f"Приложен документ «{event.filename}»{tail}"
         if ru
         else f"Document “{event.filename}” attached{tail}"
+    )
+
+
+def _photo_reviewed(event: ev.PhotoReviewed, lang: str) -> str:
+    ru = lang == "ru"
+    if event.decision == "confirm":
+        text = "Фото подтверждено менеджером" if ru else "Photo confirmed by a manager"
+    else:
+        text = "Фото отклонено менеджером" if ru else "Photo rejected by a manager"
+    return f"{text}: {event.reason}" if event.reason else text
+
+
+# Why a photo counted for its gate (site_photos.py's reasons).
+_COUNTED_BECAUSE: dict[str, Word] = {
+    "on_site": Word("снято на объекте", "taken on site"),
+    "confirmed": Word("подтверждено менеджером", "confirmed by a manager"),
+    "site_not_pinned": Word(
+        "объект без отметки положения: проверены выезд и время",
+        "site not pinned: visit and time checked",
+    ),
+    "attached_before_rules": Word(
+        "приложено до проверки на объекте", "attached before on-site checks"
+    ),
+}
+
+
+def _photos_counted(event: ev.GatePhotosCounted, pipeline: Pipeline, lang: str) -> str:
+    ru = lang == "ru"
+    stage = pipeline.title(event.stage, lang)
+    parts = []
+    for photo in event.photos:
+        because = _COUNTED_BECAUSE.get(photo.reason)
+        why = because.text(lang) if because else photo.reason
+        if photo.distance_m is not None and photo.reason == "on_site":
+            why += f", {photo.distance_m:.0f} м" if ru else f", {photo.distance_m:.0f} m"
+        parts.append(f"«{photo.filename}» ({why})" if ru else f"“{photo.filename}” ({why})")
+    listed = "; ".join(parts)
+    return (
+        f"Условие «{stage}» выполнено фото: {listed}"
+        if ru
+        else f"The “{stage}” gate was met by photos: {listed}"
     )
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from contracts.envelope import Actor
-from contracts.events.common import Address, Customer, MeasurementResults
+from contracts.events.common import Address, Customer, GeoPoint, MeasurementResults
 
 
 @dataclass(frozen=True)
@@ -16,6 +16,13 @@ class Media:
     kind: str
     purpose: str
     filename: str
+    # The photo rules' facts (site_photos.py); None on media attached before they existed.
+    uploaded_by: UUID | None = None
+    uploader_role: str | None = None
+    visit_id: UUID | None = None
+    taken_at: datetime | None = None  # EXIF time, else the upload's time
+    location: GeoPoint | None = None  # EXIF GPS
+    review: str | None = None  # a manager's "confirm" or "reject"
 
 
 @dataclass(frozen=True)
@@ -26,6 +33,10 @@ class Visit:
     assignee_id: UUID
     starts_at: datetime
     ends_at: datetime
+    booked_at: datetime | None = None
+    check_in: GeoPoint | None = None  # where its assignee checked in
+    checked_in_at: datetime | None = None
+    checked_out_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +82,7 @@ class Order:
     done_tasks: dict[UUID, DoneTask] = field(default_factory=dict)
     deal: Deal | None = None
     production_finished: bool = False
+    site: GeoPoint | None = None  # the site's pinned position (first check-in, or a manager)
     seen_causes: frozenset[UUID] = frozenset()  # robot requests already answered
     # A robot's move refused for want of facts still on their way (another topic, another
     # partition): retried when a fact arrives while the order is still where it was.
@@ -165,6 +177,11 @@ class NoteMedia:
     filename: str
     source_event_id: UUID
     attached: bool = True
+    uploaded_by: UUID | None = None
+    uploader_role: str | None = None
+    visit_id: UUID | None = None
+    taken_at: datetime | None = None
+    location: GeoPoint | None = None
 
 
 @dataclass(frozen=True)
@@ -179,6 +196,36 @@ class NoteVisit:
     assignee_id: UUID | None = None
     starts_at: datetime | None = None
     ends_at: datetime | None = None
+    booked_at: datetime | None = None  # the booking's own time (VisitBooked only)
+
+
+@dataclass(frozen=True)
+class NotePresence:
+    """scheduling.VisitCheckedIn / VisitCheckedOut: the assignee's position at `at`."""
+
+    visit_id: UUID
+    act: str  # check_in | check_out
+    assignee_id: UUID
+    at: datetime
+    location: GeoPoint
+    source_event_id: UUID
+
+
+@dataclass(frozen=True)
+class NoteReview:
+    """media.MediaReviewed: a manager confirmed or rejected a photo."""
+
+    media_id: UUID
+    decision: str
+    reason: str | None
+    source_event_id: UUID
+
+
+@dataclass(frozen=True)
+class PinSite:
+    """A manager sets the site's position (re-pins it)."""
+
+    location: GeoPoint
 
 
 @dataclass(frozen=True)
@@ -204,4 +251,7 @@ Command = (
     | NoteMedia
     | NoteVisit
     | NoteTaskDone
+    | NotePresence
+    | NoteReview
+    | PinSite
 )

@@ -17,7 +17,7 @@ from services.orders.domain.errors import (
     UnknownStage,
 )
 from services.orders.domain.evolve import evolve
-from services.orders.domain.gates import unmet
+from services.orders.domain.gates import counted_photos, unmet
 from services.orders.domain.model import MoveToStage, Order, RobotMove
 from services.orders.domain.pipeline import CANCELLED, Pipeline
 
@@ -47,7 +47,7 @@ def move(command: MoveToStage, state: Order, pipeline: Pipeline) -> list[BaseMod
     missing = unmet(pipeline, state)
     if missing:
         raise GateUnmet(here, missing)
-    return [_changed(state, there, "forward", reason)]
+    return [*_evidence(state, pipeline), _changed(state, there, "forward", reason)]
 
 
 def robot_move(command: RobotMove, state: Order, pipeline: Pipeline) -> list[BaseModel]:
@@ -80,6 +80,7 @@ def robot_move(command: RobotMove, state: Order, pipeline: Pipeline) -> list[Bas
             )
         ]
     return [
+        *_evidence(state, pipeline),
         ev.StageChanged(
             order_id=state.id,
             from_stage=here,
@@ -87,7 +88,7 @@ def robot_move(command: RobotMove, state: Order, pipeline: Pipeline) -> list[Bas
             direction="forward",
             by_rule_id=command.rule_id,
             cause_event_id=command.cause_event_id,
-        )
+        ),
     ]
 
 
@@ -104,6 +105,7 @@ def retry_awaiting(state: Order, facts: list[BaseModel], pipeline: Pipeline) -> 
         return []
     assert state.id is not None
     return [
+        *_evidence(after, pipeline),
         ev.StageChanged(
             order_id=state.id,
             from_stage=state.stage,
@@ -111,6 +113,30 @@ def retry_awaiting(state: Order, facts: list[BaseModel], pipeline: Pipeline) -> 
             direction="forward",
             by_rule_id=waiting.rule_id,
             cause_event_id=waiting.cause_event_id,
+        ),
+    ]
+
+
+def _evidence(state: Order, pipeline: Pipeline) -> list[BaseModel]:
+    """The photos that opened the gate, and why each counted, for the history."""
+    assert state.id is not None
+    # Photos from before the rules were not judged: there is nothing to say about them.
+    counted = [v for v in counted_photos(pipeline, state) if v.reason != "attached_before_rules"]
+    if not counted:
+        return []
+    return [
+        ev.GatePhotosCounted(
+            order_id=state.id,
+            stage=state.stage,
+            photos=[
+                ev.CountedPhoto(
+                    media_id=v.media_id,
+                    filename=v.filename,
+                    reason=v.reason,
+                    distance_m=None if v.distance_m is None else round(v.distance_m, 1),
+                )
+                for v in counted
+            ],
         )
     ]
 

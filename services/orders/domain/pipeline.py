@@ -21,6 +21,9 @@ CONDITION_KINDS = frozenset(
         "measurement_results",
         "deal_terms",
         "production_finished",
+        # params: visit_kind, purpose?, max_distance_m? (default 300) — issue 15's photo
+        # rules (gates.py, site_photos.py)
+        "site_photos",
     }
 )
 CANCELLED = "cancelled"

@@ -15,6 +15,7 @@ from contracts.api.orders import (
     DealTermsRequest,
     ManagerRequest,
     PromisedDateRequest,
+    SiteRequest,
     TransitionRequest,
 )
 from contracts.roles import may
@@ -65,6 +66,15 @@ async def record_deal(
         body.expected_version,
     )
     return await _card(outcome, core)
+
+
+@router.put("/orders/{order_id}/site")
+async def pin_site(
+    order_id: UUID, body: SiteRequest, actor: CurrentActor, orders: OrdersDep, core: CoreDep
+) -> dict[str, Any]:
+    if not may(actor.role or "", "site.pin"):
+        raise Forbidden("only managers and directors set the site's position")
+    return await _card(await orders.pin_site(order_id, actor, body.lat, body.lon), core)
 
 
 @router.post("/orders/{order_id}/production/finished")

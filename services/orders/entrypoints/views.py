@@ -5,13 +5,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from contracts.events import registry
 from services.orders.application.ports import StoredEvent
-from services.orders.domain.gates import unmet
+from services.orders.domain.gates import VISIT_PHOTO_PURPOSES, radius_for, unmet
 from services.orders.domain.history import Causes, index_causes, summarize, who
-from services.orders.domain.model import Order
+from services.orders.domain.model import Media, Order
 from services.orders.domain.pipeline import Pipeline
+from services.orders.domain.site_photos import judge
+
+
+def _site_check(order: Order, pipeline: Pipeline, media_id: UUID, media: Media) -> dict[str, Any]:
+    """A photo of a visit's purpose says how the photo rules judge it (the card flags
+    «не подтверждено на объекте» from `site_check`)."""
+    if media.kind != "photo" or media.purpose not in VISIT_PHOTO_PURPOSES:
+        return {}
+    verdict = judge(order, media_id, media, media.purpose, radius_for(pipeline, media.purpose))
+    return {
+        "site_check": verdict.reason,
+        "visit_id": str(media.visit_id) if media.visit_id else None,
+    }
 
 
 def card(order: Order, pipeline: Pipeline, lang: str = "ru") -> dict[str, Any]:
@@ -19,7 +33,13 @@ def card(order: Order, pipeline: Pipeline, lang: str = "ru") -> dict[str, Any]:
     assert order.customer is not None
     blocking = [] if pipeline.is_terminal(order.stage) else unmet(pipeline, order)
     media = [
-        {"media_id": str(k), "kind": m.kind, "purpose": m.purpose, "filename": m.filename}
+        {
+            "media_id": str(k),
+            "kind": m.kind,
+            "purpose": m.purpose,
+            "filename": m.filename,
+            **_site_check(order, pipeline, k, m),
+        }
         for k, m in order.media.items()
     ]
     out: dict[str, Any] = {
@@ -49,6 +69,8 @@ def card(order: Order, pipeline: Pipeline, lang: str = "ru") -> dict[str, Any]:
                 "assignee_id": str(v.assignee_id),
                 "starts_at": v.starts_at,
                 "ends_at": v.ends_at,
+                "checked_in_at": v.checked_in_at,
+                "checked_out_at": v.checked_out_at,
             }
             for k, v in order.visits.items()
         ],
@@ -63,6 +85,7 @@ def card(order: Order, pipeline: Pipeline, lang: str = "ru") -> dict[str, Any]:
             for k, t in order.done_tasks.items()
         ],
         "production_finished": order.production_finished,
+        "site": order.site.model_dump() if order.site else None,
         "gate": {
             "stage": order.stage,
             # kind and params say what a condition is about: the gateway decides from them

@@ -88,18 +88,27 @@ async def overdue_orders(pool: asyncpg.Pool) -> list[dict[str, Any]]:
 
 
 async def workload(pool: asyncpg.Pool, p: Period) -> list[dict[str, Any]]:
-    """Per crew member: booked visits starting in the period and their hours. Members with
+    """Per crew member: booked visits starting in the period and their hours, and the actual
+    time on site (check-in to check-out, by the phone's times) of visits checked in within
+    the period; a visit checked in and not yet out adds nothing until it is. Members with
     no visits are listed too (an idle crew is a finding)."""
     rows = await pool.fetch(
         "WITH v AS (SELECT assignee_id, count(*) AS visits, "
         "sum(extract(epoch FROM ends_at - starts_at)) / 3600.0 AS hours FROM order_visits "
         "WHERE status = 'booked' AND starts_at >= $1 AND starts_at < $2 GROUP BY 1), "
+        "s AS (SELECT assignee_id, count(*) AS on_site_visits, "
+        "sum(extract(epoch FROM checked_out_at - checked_in_at)) / 3600.0 AS hours "
+        "FROM visit_on_site WHERE checked_out_at IS NOT NULL AND checked_in_at >= $1 "
+        "AND checked_in_at < $2 GROUP BY 1), "
         "crew AS (SELECT user_id FROM users WHERE active AND role = ANY($3::text[]) "
-        "UNION SELECT assignee_id FROM v) "
+        "UNION SELECT assignee_id FROM v UNION SELECT assignee_id FROM s) "
         "SELECT crew.user_id::text AS id, u.username, u.display_name, u.role, "
-        "coalesce(v.visits, 0) AS visits, coalesce(v.hours, 0)::float8 AS booked_hours "
+        "coalesce(v.visits, 0) AS visits, coalesce(v.hours, 0)::float8 AS booked_hours, "
+        "coalesce(s.hours, 0)::float8 AS on_site_hours, "
+        "coalesce(s.on_site_visits, 0) AS on_site_visits "
         "FROM crew LEFT JOIN users u ON u.user_id = crew.user_id "
         "LEFT JOIN v ON v.assignee_id = crew.user_id "
+        "LEFT JOIN s ON s.assignee_id = crew.user_id "
         "ORDER BY booked_hours DESC, u.username NULLS LAST, id",
         p.start,
         p.end,

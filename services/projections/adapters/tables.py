@@ -159,6 +159,17 @@ ALTER TABLE board_cards ADD COLUMN IF NOT EXISTS promised_date date;
 ALTER TABLE pipeline_stages ADD COLUMN IF NOT EXISTS optional boolean NOT NULL DEFAULT false;
 """
 
+# Step 9 (issue 15). Time on site: each visit's check-in and check-out, the phone's times.
+ON_SITE_DDL = """
+CREATE TABLE IF NOT EXISTS visit_on_site (
+    visit_id       uuid PRIMARY KEY,
+    assignee_id    uuid NOT NULL,
+    checked_in_at  timestamptz,
+    checked_out_at timestamptz
+);
+CREATE INDEX IF NOT EXISTS visit_on_site_assignee ON visit_on_site (assignee_id, checked_in_at);
+"""
+
 MIGRATIONS: list[str] = [
     INBOX_DDL,
     READ_MODEL_DDL,
@@ -168,6 +179,7 @@ MIGRATIONS: list[str] = [
     FEED_PURPOSE_DDL,
     PIPELINES_DDL,
     FORECAST_DDL,
+    ON_SITE_DDL,
 ]
 
 # What "the same read model" means for the rebuild check: every row of every read-model
@@ -180,6 +192,7 @@ CHECKSUM_QUERIES: dict[str, str] = {
     "users": "SELECT * FROM users ORDER BY user_id",
     "order_access": "SELECT * FROM order_access ORDER BY order_id, user_id",
     "order_visits": "SELECT * FROM order_visits ORDER BY visit_id",
+    "visit_on_site": "SELECT * FROM visit_on_site ORDER BY visit_id",
     "order_tasks": "SELECT * FROM order_tasks ORDER BY task_id",
     "order_media": "SELECT * FROM order_media ORDER BY media_id",
     "order_overdue": "SELECT * FROM order_overdue ORDER BY order_id, stage, entered_at",

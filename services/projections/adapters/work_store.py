@@ -16,6 +16,8 @@ from contracts.events.scheduling import (
     OrderOverdue,
     TaskCreated,
     VisitBooked,
+    VisitCheckedIn,
+    VisitCheckedOut,
     VisitRescheduled,
 )
 from plumbing.db import Conn
@@ -34,6 +36,20 @@ async def upsert_visit(conn: Conn, event: VisitBooked | VisitRescheduled) -> Non
         event.assignee_id,
         event.starts_at,
         event.ends_at,
+    )
+
+
+async def record_on_site(conn: Conn, event: VisitCheckedIn | VisitCheckedOut) -> None:
+    """Upsert by visit: a check-out replayed before its check-in (another interleaving)
+    still reaches the same row."""
+    # One of two fixed column names, never input.
+    column = "checked_in_at" if isinstance(event, VisitCheckedIn) else "checked_out_at"
+    await conn.execute(
+        f"INSERT INTO visit_on_site (visit_id, assignee_id, {column}) VALUES ($1, $2, $3) "
+        f"ON CONFLICT (visit_id) DO UPDATE SET {column} = $3",
+        event.visit_id,
+        event.assignee_id,
+        event.at,
     )
 
 

@@ -25,6 +25,8 @@ from contracts.events.scheduling import (
     TaskCreated,
     VisitBooked,
     VisitCancelled,
+    VisitCheckedIn,
+    VisitCheckedOut,
     VisitRescheduled,
 )
 from plumbing.db import Conn
@@ -125,6 +127,9 @@ async def _apply(conn: Conn, envelope: Envelope, event: object, at: datetime) ->
             return event.order_id
         case VisitCancelled():
             await work_store.cancel_visit(conn, event.visit_id)
+            return event.order_id
+        case VisitCheckedIn() | VisitCheckedOut():
+            await work_store.record_on_site(conn, event)
             return event.order_id
         case TaskCreated():
             await work_store.upsert_task(conn, event, at)

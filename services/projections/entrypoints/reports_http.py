@@ -114,6 +114,7 @@ async def workload(pool: PoolDep, start: From = None, end: To = None) -> dict[st
             {
                 **member,
                 "booked_hours": hours,
+                "on_site_hours": round(float(member["on_site_hours"]), 3),
                 "working_hours": capacity,
                 "utilisation": ratio(hours, capacity),
             }

@@ -1,4 +1,4 @@
-"""The Idempotency-Key a task was completed with (migration step 8; steps are append-only).
+"""The Idempotency-Key a task was completed with (migration step 9; steps are append-only).
 
 A table of its own rather than columns on `tasks`: only completions sent with a key have a
 row, and the task's shape (its events, its API) does not change."""

@@ -36,7 +36,7 @@ class SlotTaken(Exception):
 
 _COLUMNS = "id, order_id, kind, assignee_id, starts_at, ends_at, status, task_id, version, note"
 
-# Migration step 9 (append-only): the manager's note for the crew, kept with the visit.
+# Migration step 10 (append-only): the manager's note for the crew, kept with the visit.
 VISIT_NOTE_DDL = "ALTER TABLE visits ADD COLUMN IF NOT EXISTS note text;"
 
 

@@ -28,6 +28,15 @@ Code = Literal[
     "unknown_placeholder",
     "unknown_action",
     "invalid_rule",
+    # a check-in or check-out (domain/presence.py)
+    "not_your_visit",
+    "visit_not_active",
+    "time_in_future",
+    "time_before_booking",
+    "already_checked_in",
+    "not_checked_in",
+    "already_checked_out",
+    "check_out_before_check_in",
 ]
 
 

@@ -13,11 +13,13 @@ from plumbing.state import from_state
 from services.scheduling.application.automation import Automation
 from services.scheduling.application.crew import Crew
 from services.scheduling.application.known_orders import KnownOrders
+from services.scheduling.application.presence import Presence
 from services.scheduling.application.tasks import Tasks
 from services.scheduling.application.visits import Visits
 
 CrewDep = Annotated[Crew, Depends(from_state("crew", Crew))]
 VisitsDep = Annotated[Visits, Depends(from_state("visits", Visits))]
+PresenceDep = Annotated[Presence, Depends(from_state("presence", Presence))]
 TasksDep = Annotated[Tasks, Depends(from_state("tasks", Tasks))]
 AutomationDep = Annotated[Automation, Depends(from_state("automation", Automation))]
 KnownOrdersDep = Annotated[KnownOrders, Depends(from_state("known_orders", KnownOrders))]

@@ -29,6 +29,14 @@ STATUS: dict[Code, int] = {
     "unknown_placeholder": 422,
     "unknown_action": 422,
     "invalid_rule": 422,
+    "not_your_visit": 403,
+    "visit_not_active": 409,
+    "time_in_future": 422,
+    "time_before_booking": 422,
+    "already_checked_in": 409,
+    "not_checked_in": 409,
+    "already_checked_out": 409,
+    "check_out_before_check_in": 422,
 }  # tests/unit/test_scheduling_http_errors.py: every `Code` is here
 
 

@@ -12,9 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from contracts.api.common import When
 from contracts.events.common import VisitKind
 from plumbing.actor import CurrentActor
-from services.scheduling.adapters import visit_store
+from services.scheduling.adapters import presence_store, visit_store
 from services.scheduling.application.order_access import require_order
-from services.scheduling.entrypoints.deps import VisitsDep, require
+from services.scheduling.entrypoints.deps import PresenceDep, VisitsDep, require
 
 router = APIRouter()
 
@@ -27,6 +27,17 @@ class BookVisit(BaseModel):
     starts_at: When
     ends_at: When
     note: str | None = Field(default=None, max_length=2000)
+
+
+class OnSite(BaseModel):
+    """A check-in or check-out: the phone's position and (if sent later) its time."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
+    lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
+    accuracy_m: float | None = Field(default=None, ge=0, le=100_000, allow_inf_nan=False)
+    at: When | None = None
 
 
 class ChangeVisit(BaseModel):
@@ -72,7 +83,10 @@ async def order_visits(
     order_id: UUID, actor: CurrentActor, visits: VisitsDep
 ) -> list[dict[str, Any]]:
     await require_order(visits.pool, actor, order_id)
-    return await visit_store.of_order(visits.pool, order_id)
+    found = await visit_store.of_order(visits.pool, order_id)
+    times = await presence_store.times_of_order(visits.pool, order_id)
+    # Additive (issue 15): checked_in_at / checked_out_at once the assignee did so.
+    return [{**v, **times.get(UUID(v["id"]), {})} for v in found]
 
 
 @router.patch("/visits/{visit_id}")
@@ -91,3 +105,46 @@ async def change_visit(
         expected_version=body.expected_version,
         note=body.note,
     )
+
+
+async def _on_site(
+    act: str,
+    visit_id: UUID,
+    body: OnSite,
+    actor: CurrentActor,
+    presence: PresenceDep,
+    idempotency_key: str | None,
+) -> JSONResponse:
+    found, replayed = await presence.record(
+        visit_id,
+        "check_in" if act == "check_in" else "check_out",
+        actor,
+        lat=body.lat,
+        lon=body.lon,
+        accuracy_m=body.accuracy_m,
+        at=body.at,
+        idempotency_key=idempotency_key,
+    )
+    return JSONResponse(found, status_code=200 if replayed else 201)
+
+
+@router.post("/visits/{visit_id}/check-in", status_code=201)
+async def check_in(
+    visit_id: UUID,
+    body: OnSite,
+    actor: CurrentActor,
+    presence: PresenceDep,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> JSONResponse:
+    return await _on_site("check_in", visit_id, body, actor, presence, idempotency_key)
+
+
+@router.post("/visits/{visit_id}/check-out", status_code=201)
+async def check_out(
+    visit_id: UUID,
+    body: OnSite,
+    actor: CurrentActor,
+    presence: PresenceDep,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> JSONResponse:
+    return await _on_site("check_out", visit_id, body, actor, presence, idempotency_key)

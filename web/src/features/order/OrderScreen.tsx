@@ -20,6 +20,8 @@ import { DatesSection } from "../forecast/DatesSection";
 import { MediaList } from "../media/MediaList";
 import { m as mediaMessages } from "../media/messages";
 import { UploadForm } from "../media/UploadForm";
+import { CheckInOut, OnSiteTimes } from "../onsite/CheckInOut";
+import { SiteReview } from "../onsite/SiteReview";
 import { m as taskMessages } from "../tasks/messages";
 import { NewTaskDialog } from "../tasks/NewTaskDialog";
 import { AsOf, type AskedMoment } from "./AsOf";
@@ -42,6 +44,7 @@ export function OrderScreen({ params }: { params: { id: string } }): ReactElemen
   const tm = mediaMessages.use();
   const lang = useApp((s) => s.lang);
   const role = useApp((s) => s.me?.role);
+  const me = useApp((s) => s.me);
   const writesDeal = useMay("deal.write");
   const books = useMay("visits.book");
   const makesTasks = useMay("tasks.create");
@@ -163,7 +166,18 @@ export function OrderScreen({ params }: { params: { id: string } }): ReactElemen
               ) : null}
             </section>
           ) : null}
-          <WorkSection card={card} names={names} lang={lang}>
+          <WorkSection
+            card={card}
+            names={names}
+            lang={lang}
+            visitExtra={(v) =>
+              v.assignee_id === me?.id && v.status === "booked" ? (
+                <CheckInOut visit={v} onDone={reload} />
+              ) : (
+                <OnSiteTimes visit={v} />
+              )
+            }
+          >
             {books || makesTasks ? (
               <div className="row wrap book-row">
                 {books ? <BookVisit orderId={card.id} stage={card.stage} onBooked={reload} /> : null}
@@ -189,6 +203,7 @@ export function OrderScreen({ params }: { params: { id: string } }): ReactElemen
           ) : null}
           <section className="panel" aria-labelledby="order-media">
             <h2 id="order-media">{tm("media.title")}</h2>
+            <SiteReview photos={card.photos ?? []} onChanged={reload} />
             <MediaList orderId={card.id} refreshKey={refreshKey} fallback={fallbackMedia} />
             <UploadForm orderId={card.id} stage={card.stage} onUploaded={reload} />
           </section>

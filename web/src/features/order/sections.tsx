@@ -159,9 +159,17 @@ export function DealFacts({ deal, lang }: { deal: NonNullable<OrderCard["deal"]>
   );
 }
 
-type WorkProps = { card: OrderCard; names: Record<string, string>; lang: Lang; children?: ReactNode };
+type Visit = NonNullable<OrderCard["visits"]>[number];
+type WorkProps = {
+  card: OrderCard;
+  names: Record<string, string>;
+  lang: Lang;
+  children?: ReactNode;
+  /** More for one visit's line (its on-site times, the assignee's check-in button). */
+  visitExtra?: (visit: Visit) => ReactNode;
+};
 
-export function WorkSection({ card, names, lang, children }: WorkProps): ReactElement {
+export function WorkSection({ card, names, lang, children, visitExtra }: WorkProps): ReactElement {
   const t = m.use();
   const tc = common.use();
   const visits = [...(card.visits ?? [])].sort((a, b) => a.starts_at.localeCompare(b.starts_at));
@@ -180,6 +188,7 @@ export function WorkSection({ card, names, lang, children }: WorkProps): ReactEl
               <strong>{kindText(v.kind, tc)}</strong> · {dateTime(v.starts_at, lang)}–{timeOfDay(v.ends_at, lang)}
               {names[v.assignee_id] ? ` · ${names[v.assignee_id]}` : ""}
               <span className="muted"> · {statusText("visit.status", v.status, t)}</span>
+              {visitExtra?.(v)}
             </li>
           ))}
         </ul>

@@ -1,0 +1,46 @@
+import { defineMessages } from "../../i18n/messages";
+
+export const m = defineMessages(
+  {
+    "onsite.check_in": "Я на объекте",
+    "onsite.check_out": "Ушёл с объекта",
+    "onsite.locating": "Определяем положение…",
+    "onsite.sending": "Отправляем…",
+    "onsite.checked_in": "На объекте с {at}",
+    "onsite.checked_out": "Ушёл в {at}",
+    "onsite.in_out": "На объекте: {from}–{to}",
+    "onsite.no_geolocation": "Телефон не даёт определить положение: разрешите доступ к геопозиции",
+    "onsite.geolocation_denied": "Нет доступа к геопозиции: разрешите его в настройках браузера",
+    "onsite.queued": "Отметка сохранена и уйдёт, когда появится связь",
+    "onsite.not_confirmed": "Не подтверждено на объекте",
+    "onsite.review_title": "Фото ждут решения",
+    "onsite.review_hint": "Эти фото сделаны далеко от объекта или без геопозиции и не засчитываются, пока менеджер их не подтвердит",
+    "onsite.confirm": "Подтвердить",
+    "onsite.reject": "Отклонить",
+    "onsite.confirmed": "Фото подтверждено",
+    "onsite.rejected": "Фото отклонено",
+    "onsite.rejected_flag": "Отклонено менеджером",
+  },
+  {
+    "onsite.check_in": "I'm on site",
+    "onsite.check_out": "Leaving the site",
+    "onsite.locating": "Finding your position…",
+    "onsite.sending": "Sending…",
+    "onsite.checked_in": "On site since {at}",
+    "onsite.checked_out": "Left at {at}",
+    "onsite.in_out": "On site: {from}–{to}",
+    "onsite.no_geolocation": "This phone cannot tell its position: allow location access",
+    "onsite.geolocation_denied": "Location access is denied: allow it in the browser's settings",
+    "onsite.queued": "Saved; it will be sent when the network is back",
+    "onsite.not_confirmed": "Not confirmed on site",
+    "onsite.review_title": "Photos awaiting a decision",
+    "onsite.review_hint": "These photos were taken far from the site or without a position and do not count until a manager confirms them",
+    "onsite.confirm": "Confirm",
+    "onsite.reject": "Reject",
+    "onsite.confirmed": "Photo confirmed",
+    "onsite.rejected": "Photo rejected",
+    "onsite.rejected_flag": "Rejected by a manager",
+  },
+);
+
+export type OnsiteKey = Parameters<ReturnType<typeof m.use>>[0];
