@@ -41,9 +41,12 @@ def online(net: NetProxy) -> Iterator[NetProxy]:
     net.online()
 
 
-def phone(browser: Browser, net: NetProxy, width: int, visit_start: datetime) -> Screen:
-    """A phone (360x800, touch) or a desktop, opened at the proxy, its clock on the visit's
-    day before the visit (so the visit is today's), in the company's time zone."""
+def phone(
+    browser: Browser, net: NetProxy, width: int, visit_start: datetime, *, clock: bool = True
+) -> Screen:
+    """A phone (360x800, touch) or a desktop, opened at the proxy, in the company's time zone,
+    standing at the fixtures' GPS position; with `clock`, its clock on the visit's day before
+    the visit (so the visit is today's; the server would refuse a check-in from the future)."""
     is_phone = width < 768
     context = browser.new_context(
         base_url=net.gateway_url,
@@ -52,12 +55,15 @@ def phone(browser: Browser, net: NetProxy, width: int, visit_start: datetime) ->
         has_touch=is_phone,
         locale="ru-RU",
         timezone_id=str(ZONE),
+        geolocation={"latitude": LAT, "longitude": LON, "accuracy": 15},
+        permissions=["geolocation"],
     )
     context.set_default_timeout(20_000)
     context.add_init_script(CSP_LISTENER)
     tab = Screen(context, width)
-    day_start = visit_start.astimezone(ZONE).replace(hour=7, minute=0, second=0, microsecond=0)
-    tab.page.clock.set_system_time(min(day_start, visit_start - timedelta(hours=1)))
+    if clock:
+        day_start = visit_start.astimezone(ZONE).replace(hour=7, minute=0, second=0, microsecond=0)
+        tab.page.clock.set_system_time(min(day_start, visit_start - timedelta(hours=1)))
     return tab
 
 
@@ -164,7 +170,7 @@ def _same_instant(found: str | None, utc_naive: str) -> bool:
 def test_offline_photos_and_a_measurement_are_sent_once_after_a_restart(
     browser: Browser, online: NetProxy, http: httpx.Client, visit: dict[str, Any]
 ) -> None:
-    tab = phone(browser, online, PHONE, visit["starts_at"])
+    tab = phone(browser, online, PHONE, visit["starts_at"], clock=False)
     tab.expect_console_error(OFFLINE_NOISE)
     try:
         tab.goto("/")
@@ -174,11 +180,14 @@ def test_offline_photos_and_a_measurement_are_sent_once_after_a_restart(
         expect(card).to_be_visible()
 
         online.offline()
+        # On site: the check-in is kept with the tap's time and position.
+        tab.tap(card.get_by_role("button", name="Я на объекте"))
+        expect(card).to_contain_text("Отметка сохранена и уйдёт, когда появится связь")
         for n in range(1, 6):
             take_photo(tab, card, f"site-{n}.jpg")
         queue = page.get_by_role("region", name=re.compile("^Очередь отправки"))
-        expect(queue.get_by_role("listitem")).to_have_count(5)
-        expect(queue.locator("[data-state=waiting]")).to_have_count(5, timeout=30_000)
+        expect(queue.get_by_role("listitem")).to_have_count(6)
+        expect(queue.locator("[data-state=waiting]")).to_have_count(6, timeout=30_000)
         expect(card).to_contain_text("Фото в очереди: 5")
 
         tab.tap(card.get_by_role("button", name="Выполнено"))
@@ -189,7 +198,7 @@ def test_offline_photos_and_a_measurement_are_sent_once_after_a_restart(
         # Sent without signal: queued, not an error.
         expect(card.get_by_text("в очереди", exact=True)).to_be_visible()
         expect(card.get_by_role("alert")).to_have_count(0)
-        expect(queue.get_by_role("listitem")).to_have_count(6)
+        expect(queue.get_by_role("listitem")).to_have_count(7)
         expect(queue).to_contain_text("ждёт сети")
         tab.check("field-queue-offline")
 
@@ -202,7 +211,7 @@ def test_offline_photos_and_a_measurement_are_sent_once_after_a_restart(
         tab.page.on("response", tab._on_response)
         tab.goto("/")
         queue = tab.page.get_by_role("region", name=re.compile("^Очередь отправки"))
-        expect(queue.locator("[data-state=sent]")).to_have_count(6, timeout=120_000)
+        expect(queue.locator("[data-state=sent]")).to_have_count(7, timeout=120_000)
 
         media = media_of(http, visit["id"])
         assert len(media) == 5, [m["filename"] for m in media]
@@ -212,6 +221,9 @@ def test_offline_photos_and_a_measurement_are_sent_once_after_a_restart(
         tasks = http.get("/api/v1/tasks", params={"order_id": visit["id"]}, headers=measurer).json()
         done = [t for t in tasks if t["kind"] == "measurement" and t["status"] == "done"]
         assert len(done) == 1, tasks
+        visits = http.get(f"/api/v1/orders/{visit['id']}/visits", headers=measurer).json()
+        (on_site,) = [v for v in visits if v["id"] == visit["visit_id"]]
+        assert on_site["checked_in_at"], on_site
         rooms = [{k: v for k, v in r.items() if v is not None} for r in done[0]["results"]["rooms"]]
         assert rooms == [{"name": "Прихожая", "width_mm": 2400, "height_mm": 2700}]
         tab.check("field-queue-sent")

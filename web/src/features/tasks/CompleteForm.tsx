@@ -10,7 +10,8 @@ import { useApp } from "../../store/app";
 import { Field } from "../../ui/Field";
 import { UploadForm } from "../media/UploadForm";
 import { m as om } from "../outbox/messages";
-import { enqueue, itemKey } from "../outbox/outbox";
+import { enqueue, flush, itemKey, queuedCount } from "../outbox/outbox";
+import { send } from "../outbox/send";
 import type { Task } from "./group";
 import { m, type TasksKey } from "./messages";
 import { emptyRoom, readRooms, roomOfPath, type RoomDraft, type RoomField, type RoomProblem } from "./rooms";
@@ -85,6 +86,18 @@ export function CompleteForm({ task, title, onDone, onCancel, onStale, onQueued 
       body.results = { rooms: parsed.rooms, ...(text ? { notes: text } : {}) };
     }
     setBusy(true);
+    // Kept in the outbox, sent under the same key when it can be: "в очереди", not an error.
+    const queue = async (): Promise<void> => {
+      const path = `/api/v1/tasks/${task.id}/complete`;
+      const label = om.in(lang)("outbox.done", { title });
+      await enqueue({ type: "request", key, label, method: "POST", path, body, orderId: task.order_id ?? null });
+      setBusy(false);
+      toast(t("tasks.queued"));
+      (onQueued ?? onDone)();
+      void flush(send).catch(() => undefined);
+    };
+    // Earlier work (photos) still waits: this goes after it, not ahead (FIFO).
+    if ((await queuedCount()) > 0) return queue();
     try {
       const params = { path: { task_id: task.id }, header: { "idempotency-key": key } };
       await ok(api.POST("/api/v1/tasks/{task_id}/complete", { params, body }));
@@ -92,16 +105,8 @@ export function CompleteForm({ task, title, onDone, onCancel, onStale, onQueued 
       onDone();
     } catch (err) {
       setBusy(false);
-      if (err instanceof ApiError && (err.status === 0 || err.status >= 500)) {
-        // No signal (or the server is down): the outbox keeps it and sends it, under the
-        // same key, when the network returns — "в очереди", not an error.
-        const path = `/api/v1/tasks/${task.id}/complete`;
-        const label = om.in(lang)("outbox.done", { title });
-        await enqueue({ type: "request", key, label, method: "POST", path, body, orderId: task.order_id ?? null });
-        toast(t("tasks.queued"));
-        (onQueued ?? onDone)();
-        return;
-      }
+      // No signal (or the server is down): the outbox sends it when the network returns.
+      if (err instanceof ApiError && (err.status === 0 || err.status >= 500)) return queue();
       if (err instanceof ApiError && err.status === 409) {
         setFormError(t("tasks.conflict"));
         toast(t("tasks.conflict"), "error");

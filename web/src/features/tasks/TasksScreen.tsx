@@ -13,6 +13,8 @@ import { common, type CommonKey } from "../../i18n/common";
 import { may, type Capability } from "../../app/roles";
 import { useApp, type Lang } from "../../store/app";
 import { contentTypeOf } from "../media/kinds";
+import { CheckInOut } from "../onsite/CheckInOut";
+import { sendOnSite } from "../outbox/onsite";
 import { m as om } from "../outbox/messages";
 import { enqueue, flush, itemKey } from "../outbox/outbox";
 import { OutboxPanel } from "../outbox/OutboxPanel";
@@ -31,10 +33,29 @@ import "./tasks.css";
 type Card = Schemas["BoardCard"];
 type Rooms = Schemas["RoomOut"][];
 // `measured`: an installation's order → the rooms its measurement found (what to install).
-type Loaded = { tasks: Task[]; cards: Record<string, Card>; measured: Record<string, Rooms> };
+// `visits`: the crew member's own visits by id, with their check-in/out times.
+type Loaded = {
+  tasks: Task[];
+  cards: Record<string, Card>;
+  measured: Record<string, Rooms>;
+  visits?: Record<string, Schemas["Visit"]>;
+};
 const cacheName = (userId: string): string => `tasks:${userId}`;
 // The kinds of visit whose photos are the visit's work (their purpose is the kind's name).
 const PHOTO_KINDS = ["measurement", "installation", "rework"];
+
+/** The visits of the orders with open visit tasks, by id (their check-in/out times). */
+async function visitsOf(tasks: Task[], signal: AbortSignal): Promise<Record<string, Schemas["Visit"]>> {
+  const ids = [...new Set(tasks.filter((t) => t.status === "open" && t.visit_id && t.order_id).map((t) => t.order_id as string))];
+  const found: Record<string, Schemas["Visit"]> = {};
+  await Promise.all(
+    ids.map(async (orderId) => {
+      const visits = await ok(api.GET("/api/v1/orders/{order_id}/visits", { params: { path: { order_id: orderId } }, signal })).catch(() => []);
+      for (const visit of visits) found[visit.id] = visit;
+    }),
+  );
+  return found;
+}
 
 /** Orders of open installation (and rework) tasks → their measurement's rooms, read once. */
 async function measurementsOf(tasks: Task[], signal: AbortSignal): Promise<Record<string, Rooms>> {
@@ -109,11 +130,11 @@ export function TasksScreen(): ReactElement {
             ),
           ),
         );
-        const measured = await measurementsOf(tasks, signal);
+        const [measured, visits] = await Promise.all([measurementsOf(tasks, signal), visitsOf(tasks, signal)]);
         if (signal.aborted) return;
         const byId: Record<string, Card> = {};
         for (const card of cards) if (card) byId[card.id] = card;
-        const fresh = { tasks, cards: byId, measured };
+        const fresh = { tasks, cards: byId, measured, visits };
         setLoaded(fresh);
         setSavedAt(null);
         setError(null);
@@ -205,6 +226,8 @@ export function TasksScreen(): ReactElement {
                   task={task}
                   card={task.order_id ? loaded?.cards[task.order_id] : undefined}
                   rooms={task.order_id ? loaded?.measured[task.order_id] : undefined}
+                  visit={task.visit_id ? loaded?.visits?.[task.visit_id] : undefined}
+                  marks={items.filter((item) => item.type === "request" && item.path.startsWith(`/api/v1/visits/${task.visit_id}/`))}
                   queued={items.filter((item) => item.state !== "sent" && ofTask(item, task))}
                   today={group === "today" || group === "tomorrow"}
                   lang={lang}
@@ -228,13 +251,15 @@ type ItemProps = {
   task: Task;
   card: Card | undefined;
   rooms: Rooms | undefined;
+  visit: Schemas["Visit"] | undefined;
+  marks: OutboxItem[]; // this visit's check-in/out in the outbox
   queued: OutboxItem[];
   today: boolean;
   lang: Lang;
   reload: () => void;
 };
 
-function TaskItem({ task, card, rooms, queued, today, lang, reload }: ItemProps): ReactElement {
+function TaskItem({ task, card, rooms, visit, marks, queued, today, lang, reload }: ItemProps): ReactElement {
   const t = m.use();
   const tc = common.use();
   const role = useApp((s) => s.me?.role);
@@ -246,6 +271,22 @@ function TaskItem({ task, card, rooms, queued, today, lang, reload }: ItemProps)
   const takesPhotos =
     task.status === "open" && Boolean(task.order_id) && PHOTO_KINDS.includes(task.kind) && may(role, `media.attach.${task.kind}` as Capability);
   const links = mapLinks(card?.customer.address_text, null, navigator.userAgent);
+  const me = useApp((s) => s.me?.id);
+  // A check-in or check-out still in the outbox counts as made (its time is the tap's).
+  const marked = (act: string): string | null => {
+    const item = marks.find((i) => i.type === "request" && i.path.endsWith(`/${act}`));
+    const at = item?.type === "request" ? (item.body as { at?: string } | null)?.at : undefined;
+    return at ?? null;
+  };
+  const onSite =
+    visit && visit.assignee_id === me && visit.status === "booked" && task.status === "open"
+      ? {
+          visit_id: visit.id,
+          status: visit.status,
+          checked_in_at: visit.checked_in_at ?? marked("check-in"),
+          checked_out_at: visit.checked_out_at ?? marked("check-out"),
+        }
+      : null;
   const title = task.title || kindLabel(task.kind, tc);
   const at = (iso: string): string => (today ? timeOfDay(iso, lang) : dateTime(iso, lang));
   let when = "";
@@ -345,8 +386,9 @@ function TaskItem({ task, card, rooms, queued, today, lang, reload }: ItemProps)
         </p>
       ) : null}
       {queuedPhotos ? <p className="queued-note">{t("tasks.photos_queued", { n: queuedPhotos })}</p> : null}
-      {(open && !completing) || takesPhotos ? (
+      {(open && !completing) || takesPhotos || onSite ? (
         <div className="row wrap task-actions">
+          {onSite ? <CheckInOut visit={onSite} send={sendOnSite} onDone={reload} /> : null}
           {takesPhotos && task.order_id ? <PhotoButton task={task} orderId={task.order_id} card={card} /> : null}
           {open && !completing ? (
             <button type="button" className="primary" onClick={() => setCompleting(true)} aria-describedby={`${id}-title`}>
