@@ -100,6 +100,7 @@ class TaskOut(Shown):
     visit_kind: str | None = None
     visit_starts_at: Timestamp | None = None
     visit_ends_at: Timestamp | None = None
+    visit_note: str | None = Field(default=None, description="the manager's note for the visit")
     rule_id: str | None = None
     cause_event_id: Id | None = None
     created_at: Timestamp | None = None

@@ -100,6 +100,9 @@ class BookVisit(Input):
     assignee_id: UUID
     starts_at: When
     ends_at: When
+    note: str | None = Field(
+        default=None, max_length=2000, description="the manager's note for the crew"
+    )
 
 
 class Booked(Shown):
@@ -119,6 +122,9 @@ class ChangeVisit(Input):
     expected_version: int | None = Field(
         default=None, ge=1, description="the visit's version as the client saw it: stale → 409"
     )
+    note: str | None = Field(
+        default=None, max_length=2000, description="a new note for the crew; empty clears it"
+    )
 
 
 class Visit(Shown):
@@ -133,6 +139,7 @@ class Visit(Shown):
     version: int
     checked_in_at: Timestamp | None = None
     checked_out_at: Timestamp | None = None
+    note: str | None = None
 
 
 class OnSiteRequest(Input):

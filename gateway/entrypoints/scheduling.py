@@ -254,10 +254,18 @@ async def tasks(
 
 @router.post("/tasks/{task_id}/complete", response_model=TaskOut, responses=COMMAND)
 async def complete_task(
-    task_id: UUID, user: SignedIn, upstreams: UpstreamsDep, body: CompleteTask | None = None
+    task_id: UUID,
+    user: SignedIn,
+    upstreams: UpstreamsDep,
+    body: CompleteTask | None = None,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Response:
+    """With an Idempotency-Key, a completion sent again (a phone's outbox whose answer was
+    lost) answers the task as completed the first time; the same key with another body is
+    422 idempotency_key_reused."""
     path = f"/tasks/{task_id}/complete"
-    return await _pass(upstreams, user, "POST", path, TASK, json=sent(body) or {})
+    headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+    return await _pass(upstreams, user, "POST", path, TASK, json=sent(body) or {}, headers=headers)
 
 
 @router.get("/automation/rules", response_model=list[Rule], responses=errors(401, 403, 503))

@@ -16,11 +16,13 @@ from plumbing.relay import RELAY_DDL, Relay
 from plumbing.service import Job, ServiceSpec, build_service
 from plumbing.settings import ServiceSettings
 from services.scheduling.adapters import rule_store
+from services.scheduling.adapters.completion_keys import COMPLETION_KEYS_DDL
 from services.scheduling.adapters.crew_store import CREW_DDL
 from services.scheduling.adapters.order_arrivals import ORDER_ARRIVALS_DDL, PostgresOrderArrivals
 from services.scheduling.adapters.pipeline_store import PIPELINES_DDL
 from services.scheduling.adapters.presence_store import PRESENCE_DDL
 from services.scheduling.adapters.tables import SCHEDULING_DDL
+from services.scheduling.adapters.visit_store import VISIT_NOTE_DDL
 from services.scheduling.application.apply import EventHandler
 from services.scheduling.application.automation import Automation
 from services.scheduling.application.crew import Crew
@@ -44,6 +46,8 @@ MIGRATIONS = [
     ORDER_ARRIVALS_DDL,
     PIPELINES_DDL,
     PRESENCE_DDL,
+    COMPLETION_KEYS_DDL,
+    VISIT_NOTE_DDL,
 ]
 
 

@@ -66,6 +66,7 @@ BEYOND_THE_SCHEMA = {
     "/api/v1/orders/{order_id}/visits": ("422", "an existing crew member of that role, on duty"),
     "/api/v1/visits/{visit_id}": ("422", "an existing crew member of that role, on duty"),
     "/api/v1/tasks": ("422", "an assignee who exists"),
+    "/api/v1/tasks/{task_id}/complete": ("422", "an Idempotency-Key reused with another body"),
     # A robot's trigger, conditions and actions are the scheduling rule model's, left free-form
     # in the OpenAPI (tests/unit/test_openapi.py, FREE_FORM); a PUT to an id a stateful run
     # took from another answer creates the rule, so its body is judged by that model.

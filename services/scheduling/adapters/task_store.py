@@ -212,7 +212,7 @@ async def search(
     d_from, d_to = day or (None, None)
     rows = await conn.fetch(
         f"SELECT {', '.join('t.' + c.strip() for c in _COLUMNS.split(','))}, "
-        "v.starts_at AS visit_starts_at, v.ends_at AS visit_ends_at "
+        "v.starts_at AS visit_starts_at, v.ends_at AS visit_ends_at, v.note AS visit_note "
         "FROM tasks t LEFT JOIN visits v ON v.id = t.visit_id WHERE "
         "($1::uuid IS NULL OR t.assignee_id = $1"
         " OR (t.order_id IS NULL AND t.assignee_id IS NULL AND t.assignee_role = $2)"
@@ -240,7 +240,10 @@ async def search(
         v_by_stage,
         v_orders,
     )
-    return [task_to_api(_task_of(r), r["visit_starts_at"], r["visit_ends_at"]) for r in rows]
+    return [
+        task_to_api(_task_of(r), r["visit_starts_at"], r["visit_ends_at"], r["visit_note"])
+        for r in rows
+    ]
 
 
 def _task_of(row: asyncpg.Record) -> Task:
@@ -248,7 +251,10 @@ def _task_of(row: asyncpg.Record) -> Task:
 
 
 def task_to_api(
-    t: Task, visit_starts_at: datetime | None = None, visit_ends_at: datetime | None = None
+    t: Task,
+    visit_starts_at: datetime | None = None,
+    visit_ends_at: datetime | None = None,
+    visit_note: str | None = None,
 ) -> dict[str, Any]:
     def iso(value: datetime | None) -> str | None:
         return value.isoformat() if value else None
@@ -269,6 +275,7 @@ def task_to_api(
         "visit_kind": t.visit_kind,
         "visit_starts_at": iso(visit_starts_at),
         "visit_ends_at": iso(visit_ends_at),
+        "visit_note": visit_note,
         "rule_id": t.rule_id,
         "cause_event_id": text(t.cause_event_id),
         "created_at": t.created_at.isoformat(),

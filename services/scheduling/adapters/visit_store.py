@@ -27,13 +27,17 @@ class Visit:
     status: str
     task_id: UUID
     version: int
+    note: str | None = None
 
 
 class SlotTaken(Exception):
     """The exclusion constraint refused the write: the member is busy then."""
 
 
-_COLUMNS = "id, order_id, kind, assignee_id, starts_at, ends_at, status, task_id, version"
+_COLUMNS = "id, order_id, kind, assignee_id, starts_at, ends_at, status, task_id, version, note"
+
+# Migration step 10 (append-only): the manager's note for the crew, kept with the visit.
+VISIT_NOTE_DDL = "ALTER TABLE visits ADD COLUMN IF NOT EXISTS note text;"
 
 
 @asynccontextmanager
@@ -92,6 +96,10 @@ async def move(
             buffer,
         )
     return int(version)
+
+
+async def set_note(conn: Conn, visit_id: UUID, note: str | None) -> None:
+    await conn.execute("UPDATE visits SET note = $2 WHERE id = $1", visit_id, note)
 
 
 async def set_status(conn: Conn, visit_id: UUID, status: str) -> int:
@@ -196,6 +204,7 @@ def visit_to_api(v: Visit) -> dict[str, Any]:
         "status": v.status,
         "task_id": str(v.task_id),
         "version": v.version,
+        "note": v.note,
     }
 
 

@@ -22,11 +22,12 @@ from contracts.events.common import MeasurementResults
 from contracts.events.scheduling import TaskCompleted
 from plumbing.db import Conn
 from plumbing.errors import Conflict, Forbidden, Invalid, NotFound
-from services.scheduling.adapters import task_store, visit_store
+from services.scheduling.adapters import completion_keys, task_store, visit_store
 from services.scheduling.adapters.task_store import Task
 from services.scheduling.application.events import Emitter, Pending
 from services.scheduling.application.order_access import sees_order, viewer_of
 from services.scheduling.application.robots import Robots
+from services.scheduling.domain import completion
 from services.scheduling.domain.access import Viewer, may_complete, may_see_task
 
 
@@ -74,8 +75,11 @@ class Tasks:
         actor: Actor,
         note: str | None,
         results: dict[str, Any] | None,
+        *,
+        idempotency_key: str | None = None,
     ) -> dict[str, Any]:
         viewer = viewer_of(actor)
+        print_ = completion.fingerprint(note, results)
         async with self.pool.acquire() as conn, conn.transaction():
             # Row lock: two people completing one task at once → one wins, the other sees done.
             task = await task_store.get(conn, task_id, lock=True)
@@ -84,10 +88,22 @@ class Tasks:
             if not may_complete(viewer, task):
                 raise Forbidden("only the assignee, a manager or a director may complete it")
             if task.status != "open":
+                earlier = await completion_keys.get(conn, task_id) if idempotency_key else None
+                repeat = completion.repeat_of(earlier, idempotency_key, viewer.user_id, print_)
+                if repeat == "replay":
+                    return task_store.task_to_api(task)
+                if repeat == "reused":
+                    raise Invalid(
+                        "Idempotency-Key was already used to complete this task with another body",
+                        code="idempotency_key_reused",
+                    )
                 raise Conflict(f"the task is {task.status}", code="task_not_open")
             checked = self._results(task, results)
             now = self.emitter.clock()
             await task_store.complete(conn, task_id, viewer.user_id, now, note, checked)
+            if idempotency_key is not None:
+                keyed = completion.KeyedCompletion(idempotency_key, viewer.user_id, print_)
+                await completion_keys.put(conn, task_id, keyed)
             if task.visit_id is not None:
                 await visit_store.set_status(conn, task.visit_id, "done")
             event = TaskCompleted(

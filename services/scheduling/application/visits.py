@@ -98,10 +98,12 @@ class Visits:
         end: datetime,
         actor: Actor,
         idempotency_key: str | None = None,
+        note: str | None = None,
     ) -> Booked:
+        note = (note or "").strip() or None
         visit_id = visit_id_for(actor, order_id, idempotency_key)
         if idempotency_key is not None and (earlier := await visit_store.get(self.pool, visit_id)):
-            return self._replayed(earlier, kind, assignee_id, start, end)
+            return self._replayed(earlier, kind, assignee_id, start, end, note)
         # Booking right after creating the order: wait for it here, holding no connection.
         await self.known_orders.require(order_id)
         try:
@@ -117,6 +119,8 @@ class Visits:
                 await visit_store.insert(
                     conn, visit_id, order_id, kind, assignee_id, start, end, self.buffer, task.id
                 )
+                if note is not None:
+                    await visit_store.set_note(conn, visit_id, note)
                 if adopted is None:
                     await task_store.insert(conn, task)
                     pending.append(Pending(task_created(task), f"task-{task.id}", actor))
@@ -145,19 +149,25 @@ class Visits:
             earlier = await visit_store.get(self.pool, visit_id)
             if idempotency_key is None or earlier is None:
                 raise
-            return self._replayed(earlier, kind, assignee_id, start, end)
+            return self._replayed(earlier, kind, assignee_id, start, end, note)
         return Booked(visit_id, task.id)
 
     @staticmethod
     def _replayed(
-        earlier: visit_store.Visit, kind: str, assignee_id: UUID, start: datetime, end: datetime
+        earlier: visit_store.Visit,
+        kind: str,
+        assignee_id: UUID,
+        start: datetime,
+        end: datetime,
+        note: str | None,
     ) -> Booked:
-        same = (earlier.kind, earlier.assignee_id, earlier.starts_at, earlier.ends_at) == (
-            kind,
-            assignee_id,
-            start,
-            end,
-        )
+        same = (
+            earlier.kind,
+            earlier.assignee_id,
+            earlier.starts_at,
+            earlier.ends_at,
+            earlier.note,
+        ) == (kind, assignee_id, start, end, note)
         if not same:
             raise Invalid(
                 "Idempotency-Key was already used for another booking of this order",
@@ -190,6 +200,7 @@ class Visits:
         cancelled: bool = False,
         reason: str | None = None,
         expected_version: int | None = None,
+        note: str | None = None,
     ) -> dict[str, object]:
         """`expected_version`: the version the client saw (a calendar's drag). Checked first,
         under the row lock, so a change made meanwhile is never overwritten by one made on
@@ -241,6 +252,8 @@ class Visits:
                     starts_at=start or visit.starts_at,
                     ends_at=end or visit.ends_at,
                     assignee_id=assignee_id or visit.assignee_id,
+                    # None: unchanged; "" (or blanks): the note is removed.
+                    note=visit.note if note is None else (note.strip() or None),
                 )
                 member = await self._member(conn, moved.assignee_id)
                 check_booking(member, kind, moved.starts_at, moved.ends_at)
@@ -249,6 +262,8 @@ class Visits:
                 )
                 if moved.assignee_id != visit.assignee_id:
                     await task_store.attach(conn, visit.task_id, None, moved.assignee_id)
+                if moved.note != visit.note:
+                    await visit_store.set_note(conn, visit_id, moved.note)
                 event = VisitRescheduled(
                     visit_id=visit_id,
                     order_id=visit.order_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.api.common import OnDay, When
@@ -65,6 +65,13 @@ async def list_tasks(
 
 @router.post("/tasks/{task_id}/complete")
 async def complete_task(
-    task_id: UUID, body: CompleteTask, actor: CurrentActor, tasks: TasksDep
+    task_id: UUID,
+    body: CompleteTask,
+    actor: CurrentActor,
+    tasks: TasksDep,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> dict[str, Any]:
-    return await tasks.complete(task_id, actor, body.note, body.results)
+    # A repeat under the same key (a phone's outbox) answers the task as completed then.
+    return await tasks.complete(
+        task_id, actor, body.note, body.results, idempotency_key=idempotency_key
+    )

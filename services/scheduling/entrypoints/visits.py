@@ -26,6 +26,7 @@ class BookVisit(BaseModel):
     assignee_id: UUID
     starts_at: When
     ends_at: When
+    note: str | None = Field(default=None, max_length=2000)
 
 
 class OnSite(BaseModel):
@@ -48,6 +49,7 @@ class ChangeVisit(BaseModel):
     cancelled: StrictBool = False
     reason: str | None = Field(default=None, max_length=500)
     expected_version: int | None = Field(default=None, ge=1)
+    note: str | None = Field(default=None, max_length=2000)  # "" clears it
 
 
 @router.post("/orders/{order_id}/visits", status_code=201)
@@ -67,6 +69,7 @@ async def book_visit(
         body.ends_at,
         actor,
         idempotency_key=idempotency_key,
+        note=body.note,
     )
     # 200 for the same key again, as POST /orders answers: the visit is the one booked then.
     return JSONResponse(
@@ -100,6 +103,7 @@ async def change_visit(
         cancelled=body.cancelled,
         reason=body.reason,
         expected_version=body.expected_version,
+        note=body.note,
     )
 
 

@@ -11,6 +11,8 @@ import { wipeLocalData } from "../offline/wipe";
 import { live } from "../realtime/stream";
 import { useApp } from "../store/app";
 import { useHashPath } from "./hashLocation";
+import { startSending } from "../features/outbox/outbox";
+import { send } from "../features/outbox/send";
 import { homePath } from "./roles";
 import { routes } from "./routes";
 import { TopBar } from "./TopBar";
@@ -81,6 +83,10 @@ export function App(): ReactElement {
     live.start(me.id);
     return () => live.stop();
   }, [me]);
+
+  // The phone's outbox goes out when someone is signed in: now, when the network returns,
+  // and every little while (iOS has no background sync to do it with the app closed).
+  useEffect(() => (me ? startSending(send) : undefined), [me]);
 
   if (checking) return <p className="pad muted">{t("common.loading")}</p>;
   if (!me) return <SignIn />;

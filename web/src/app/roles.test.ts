@@ -28,10 +28,9 @@ describe("role checks", () => {
     for (const field of ["measurer", "installer", "delivery", "production"]) expect(worksOrders(field)).toBe(false);
   });
 
-  it("take each role home: the board if it sees orders, the users screen for an admin", () => {
-    for (const role of ["manager", "director", "measurer", "installer", "delivery", "production"]) {
-      expect(homePath(role)).toBe("/board");
-    }
+  it("take each role home: the crew to its visits, the board if it sees orders, the users screen for an admin", () => {
+    for (const role of ["manager", "director", "production"]) expect(homePath(role)).toBe("/board");
+    for (const role of ["measurer", "installer", "delivery"]) expect(homePath(role)).toBe("/tasks");
     expect(homePath("admin")).toBe("/users");
     expect(may("admin", "orders.see")).toBe(false);
     expect(homePath(undefined)).toBe("/notifications");

@@ -24,6 +24,8 @@ export const worksOrders = (role: string | undefined): boolean =>
 /** Where "/" takes the role: the board for those who see orders; users for an admin, who
  * sees none (issue 14: admin administers); the inbox for a role the app does not know. */
 export function homePath(role: string | undefined): string {
+  // A crew member opens the app for today's visits (issue 15: to a photo in three taps).
+  if (audienceOf(role) === "field") return "/tasks";
   if (may(role, "orders.see")) return "/board";
   if (may(role, "users.admin")) return "/users";
   return "/notifications";

@@ -14,15 +14,17 @@ export type BookingPanelProps = {
   onBooked?: (booked: { visit_id: string; task_id: string }) => void;
   /** Reschedule this visit (of this order) instead of booking a new one. */
   visit?: Schemas["Visit"];
+  /** The manager's note for the crew (a new booking only). */
+  note?: string;
 };
 
-export function BookingPanel({ orderId, kind, onBooked, visit }: BookingPanelProps): ReactElement {
+export function BookingPanel({ orderId, kind, onBooked, visit, note }: BookingPanelProps): ReactElement {
   const editable = useMay("visits.book");
   return (
     <CrewCalendar
       role={roleForKind(kind)}
       editable={editable}
-      booking={{ orderId, kind, visit, onDone: onBooked }}
+      booking={{ orderId, kind, visit, onDone: onBooked, note }}
     />
   );
 }

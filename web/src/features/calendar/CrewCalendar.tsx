@@ -51,6 +51,8 @@ export type Booking = {
   /** Move this visit instead of booking a new one. */
   visit?: Schemas["Visit"] | undefined;
   onDone?: ((booked: { visit_id: string; task_id: string }) => void) | undefined;
+  /** The manager's note for the crew, sent with a new booking. */
+  note?: string | undefined;
 };
 
 type Props = {
@@ -179,7 +181,7 @@ export function CrewCalendar({ role, booking, editable }: Props): ReactElement {
         if (booking.onDone) booking.onDone({ visit_id: moved.id, task_id: moved.task_id });
         else toast(t("book.moved", { when }));
       } else {
-        const booked = await bookVisit(booking.orderId, booking.kind, slot);
+        const booked = await bookVisit(booking.orderId, booking.kind, slot, booking.note);
         setDraft(EMPTY_DRAFT);
         if (booking.onDone) booking.onDone(booked);
         else toast(t("book.booked", { when }));

@@ -15,7 +15,8 @@ export function loadCalendar(role: CrewRole, range: Range, signal: AbortSignal):
 
 export type Slot = { memberId: string; start: Date; end: Date };
 
-export function bookVisit(orderId: string, kind: VisitKind, slot: Slot): Promise<Schemas["Booked"]> {
+export function bookVisit(orderId: string, kind: VisitKind, slot: Slot, note?: string): Promise<Schemas["Booked"]> {
+  const text = note?.trim();
   return ok(
     api.POST("/api/v1/orders/{order_id}/visits", {
       params: { path: { order_id: orderId } },
@@ -24,6 +25,7 @@ export function bookVisit(orderId: string, kind: VisitKind, slot: Slot): Promise
         assignee_id: slot.memberId,
         starts_at: slot.start.toISOString(),
         ends_at: slot.end.toISOString(),
+        ...(text ? { note: text } : {}),
       },
     }),
   );

@@ -48,7 +48,7 @@ export async function uploadFile(
   purpose: string,
   allowed: Allowed,
   onStep: (step: Step) => void,
-  opts?: { clientKey?: string },
+  opts?: { clientKey?: string }, // the phone outbox's stable key: a retry meets the same item
 ): Promise<MediaItem> {
   const contentType = contentTypeOf(file);
   const kind = kindFor(allowed, purpose, contentType);
@@ -77,7 +77,7 @@ async function uploadAs(
   purpose: string,
   contentType: string,
   onStep: (step: Step) => void,
-  opts?: { clientKey?: string },
+  opts?: { clientKey?: string }, // the phone outbox's stable key: a retry meets the same item
 ): Promise<MediaItem> {
   const body = uploadBody(file, kind, purpose, contentType, opts?.clientKey ?? newClientKey());
   for (let round = 0; round < 3; round += 1) {

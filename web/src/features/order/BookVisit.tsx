@@ -24,6 +24,7 @@ export function BookVisit({ orderId, stage, onBooked }: { orderId: string; stage
   const toast = useApp((s) => s.toast);
   const [open, setOpen] = useState(false);
   const [kind, setKind] = useState<VisitKind>(() => kindForStage(stage));
+  const [note, setNote] = useState("");
   const id = useId();
   return (
     <>
@@ -31,6 +32,7 @@ export function BookVisit({ orderId, stage, onBooked }: { orderId: string; stage
         type="button"
         onClick={() => {
           setKind(kindForStage(stage));
+          setNote("");
           setOpen(true);
         }}
       >
@@ -47,11 +49,23 @@ export function BookVisit({ orderId, stage, onBooked }: { orderId: string; stage
             ))}
           </select>
         </div>
+        <div className="field visit-note">
+          <label htmlFor={`${id}-note`}>{t("visit.note")}</label>
+          <textarea
+            id={`${id}-note`}
+            rows={2}
+            maxLength={2000}
+            placeholder={t("visit.note_placeholder")}
+            value={note}
+            onChange={(e) => setNote(e.currentTarget.value)}
+          />
+        </div>
         {open ? (
           <BookingPanel
             key={kind}
             orderId={orderId}
             kind={kind}
+            note={note}
             onBooked={() => {
               setOpen(false);
               toast(t("visit.booked_toast"));

@@ -21,6 +21,7 @@ import { MediaList } from "../media/MediaList";
 import { m as mediaMessages } from "../media/messages";
 import { UploadForm } from "../media/UploadForm";
 import { CheckInOut, OnSiteTimes } from "../onsite/CheckInOut";
+import { sendOnSite } from "../outbox/onsite";
 import { SiteReview } from "../onsite/SiteReview";
 import { m as taskMessages } from "../tasks/messages";
 import { NewTaskDialog } from "../tasks/NewTaskDialog";
@@ -172,7 +173,7 @@ export function OrderScreen({ params }: { params: { id: string } }): ReactElemen
             lang={lang}
             visitExtra={(v) =>
               v.assignee_id === me?.id && v.status === "booked" ? (
-                <CheckInOut visit={v} onDone={reload} />
+                <CheckInOut visit={v} send={sendOnSite} onDone={reload} />
               ) : (
                 <OnSiteTimes visit={v} />
               )

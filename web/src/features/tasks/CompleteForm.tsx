@@ -9,11 +9,21 @@ import { common } from "../../i18n/common";
 import { useApp } from "../../store/app";
 import { Field } from "../../ui/Field";
 import { UploadForm } from "../media/UploadForm";
+import { m as om } from "../outbox/messages";
+import { enqueue, flush, itemKey, queuedCount } from "../outbox/outbox";
+import { send } from "../outbox/send";
 import type { Task } from "./group";
 import { m, type TasksKey } from "./messages";
 import { emptyRoom, readRooms, roomOfPath, type RoomDraft, type RoomField, type RoomProblem } from "./rooms";
 
-type Props = { task: Task; title: string; onDone: () => void; onCancel: () => void; onStale: () => void };
+type Props = {
+  task: Task;
+  title: string;
+  onDone: () => void;
+  onCancel: () => void;
+  onStale: () => void;
+  onQueued?: () => void; // sent without signal: kept in the outbox, not an error
+};
 
 const PROBLEM: Record<RoomProblem, TasksKey> = {
   need_name: "rooms.need_name",
@@ -25,10 +35,11 @@ const PHOTO_KINDS = ["installation", "rework"];
 // Keyed by the row's stable key, not its position: removing a row must not move messages.
 const errKey = (roomKey: number, field: RoomField): string => `${roomKey}.${field}`;
 
-export function CompleteForm({ task, title, onDone, onCancel, onStale }: Props): ReactElement {
+export function CompleteForm({ task, title, onDone, onCancel, onStale, onQueued }: Props): ReactElement {
   const t = m.use();
   const tc = common.use();
   const toast = useApp((s) => s.toast);
+  const lang = useApp((s) => s.lang);
   const measuring = task.kind === "measurement";
   const [rooms, setRooms] = useState<RoomDraft[]>(() => (measuring ? [emptyRoom()] : []));
   const [note, setNote] = useState("");
@@ -36,6 +47,8 @@ export function CompleteForm({ task, title, onDone, onCancel, onStale }: Props):
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const formId = useId();
+  // One key for this completion, first try and every repeat from the outbox alike.
+  const [key] = useState(itemKey);
 
   const forget = (name: string): void =>
     setFieldErrors((all) => {
@@ -73,12 +86,27 @@ export function CompleteForm({ task, title, onDone, onCancel, onStale }: Props):
       body.results = { rooms: parsed.rooms, ...(text ? { notes: text } : {}) };
     }
     setBusy(true);
+    // Kept in the outbox, sent under the same key when it can be: "в очереди", not an error.
+    const queue = async (): Promise<void> => {
+      const path = `/api/v1/tasks/${task.id}/complete`;
+      const label = om.in(lang)("outbox.done", { title });
+      await enqueue({ type: "request", key, label, method: "POST", path, body, orderId: task.order_id ?? null });
+      setBusy(false);
+      toast(t("tasks.queued"));
+      (onQueued ?? onDone)();
+      void flush(send).catch(() => undefined);
+    };
+    // Earlier work (photos) still waits: this goes after it, not ahead (FIFO).
+    if ((await queuedCount()) > 0) return queue();
     try {
-      await ok(api.POST("/api/v1/tasks/{task_id}/complete", { params: { path: { task_id: task.id } }, body }));
+      const params = { path: { task_id: task.id }, header: { "idempotency-key": key } };
+      await ok(api.POST("/api/v1/tasks/{task_id}/complete", { params, body }));
       toast(t("tasks.completed"));
       onDone();
     } catch (err) {
       setBusy(false);
+      // No signal (or the server is down): the outbox sends it when the network returns.
+      if (err instanceof ApiError && (err.status === 0 || err.status >= 500)) return queue();
       if (err instanceof ApiError && err.status === 409) {
         setFormError(t("tasks.conflict"));
         toast(t("tasks.conflict"), "error");

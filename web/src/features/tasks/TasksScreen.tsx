@@ -1,25 +1,88 @@
-// "My tasks" for field staff: today's visits and what to do, completed from the phone.
-// Tasks come grouped (today, overdue, later; finished ones on request), each with its order,
-// the visit's time and the customer's address and phone (from the order's board card).
+// "My tasks" for field staff — today's and tomorrow's visits first — and what to do, done from
+// the phone. Tasks come grouped (today, tomorrow, overdue, later; finished ones on request),
+// each with its order, the visit's time, the customer's address (a link that opens the map
+// app with the route) and phone (tap to call), for an installer the order's measurements, and
+// a photo button that keeps the photos in the outbox until they are sent. The last list read
+// is kept on the phone (IndexedDB): without signal the screen shows it, saying how old it is.
 // A background refresh never wipes a half-filled form: the forms are keyed by task id.
-import { useCallback, useEffect, useId, useState, type ReactElement } from "react";
+import { useCallback, useEffect, useId, useRef, useState, type ChangeEvent, type ReactElement } from "react";
 import { Link } from "wouter";
 import { ApiError, api, ok, type Schemas } from "../../api/client";
 import { errorText } from "../../app/errors";
 import { common, type CommonKey } from "../../i18n/common";
+import { may, type Capability } from "../../app/roles";
 import { useApp, type Lang } from "../../store/app";
+import { contentTypeOf } from "../media/kinds";
+import { CheckInOut } from "../onsite/CheckInOut";
+import { sendOnSite } from "../outbox/onsite";
+import { m as om } from "../outbox/messages";
+import { enqueue, flush, itemKey } from "../outbox/outbox";
+import { OutboxPanel } from "../outbox/OutboxPanel";
+import { keepOriginals, scalePhoto } from "../outbox/scale";
+import { send } from "../outbox/send";
+import { readCache, saveCache, type OutboxItem } from "../outbox/store";
+import { useOutbox } from "../outbox/useOutbox";
 import { dateTime, timeOfDay } from "../order/format";
 import { useLiveRefetch } from "../order/live";
 import { CompleteForm } from "./CompleteForm";
 import { GROUPS, groupOf, groupTasks, type Task, type TaskGroup } from "./group";
+import { mapLinks, telLink } from "./maps";
 import { m, type TasksKey } from "./messages";
 import "./tasks.css";
 
 type Card = Schemas["BoardCard"];
-type Loaded = { tasks: Task[]; cards: Record<string, Card> };
+type Rooms = Schemas["RoomOut"][];
+// `measured`: an installation's order → the rooms its measurement found (what to install).
+// `visits`: the crew member's own visits by id, with their check-in/out times.
+type Loaded = {
+  tasks: Task[];
+  cards: Record<string, Card>;
+  measured: Record<string, Rooms>;
+  visits?: Record<string, Schemas["Visit"]>;
+};
+const cacheName = (userId: string): string => `tasks:${userId}`;
+// The kinds of visit whose photos are the visit's work (their purpose is the kind's name).
+const PHOTO_KINDS = ["measurement", "installation", "rework"];
+
+/** The visits of the orders with open visit tasks, by id (their check-in/out times). */
+async function visitsOf(tasks: Task[], signal: AbortSignal): Promise<Record<string, Schemas["Visit"]>> {
+  const ids = [...new Set(tasks.filter((t) => t.status === "open" && t.visit_id && t.order_id).map((t) => t.order_id as string))];
+  const found: Record<string, Schemas["Visit"]> = {};
+  await Promise.all(
+    ids.map(async (orderId) => {
+      const visits = await ok(api.GET("/api/v1/orders/{order_id}/visits", { params: { path: { order_id: orderId } }, signal })).catch(() => []);
+      for (const visit of visits) found[visit.id] = visit;
+    }),
+  );
+  return found;
+}
+
+/** Orders of open installation (and rework) tasks → their measurement's rooms, read once. */
+async function measurementsOf(tasks: Task[], signal: AbortSignal): Promise<Record<string, Rooms>> {
+  const ids = [
+    ...new Set(
+      tasks
+        .filter((task) => task.status === "open" && (task.kind === "installation" || task.kind === "rework"))
+        .map((task) => task.order_id)
+        .filter((id): id is string => Boolean(id)),
+    ),
+  ];
+  const found: Record<string, Rooms> = {};
+  await Promise.all(
+    ids.map(async (orderId) => {
+      const all = await ok(api.GET("/api/v1/tasks", { params: { query: { order_id: orderId } }, signal })).catch(() => []);
+      const measured = all
+        .filter((task) => task.kind === "measurement" && task.status === "done" && task.results?.rooms.length)
+        .sort((a, b) => (b.completed_at ?? "").localeCompare(a.completed_at ?? ""))[0];
+      if (measured?.results) found[orderId] = measured.results.rooms;
+    }),
+  );
+  return found;
+}
 
 const GROUP_TITLE: Record<TaskGroup, TasksKey> = {
   today: "tasks.group.today",
+  tomorrow: "tasks.group.tomorrow",
   overdue: "tasks.group.overdue",
   later: "tasks.group.later",
   done: "tasks.group.done",
@@ -39,12 +102,17 @@ export function TasksScreen(): ReactElement {
   const t = m.use();
   const tc = common.use();
   const lang = useApp((s) => s.lang);
+  const userId = useApp((s) => s.me?.id ?? "");
   const [withDone, setWithDone] = useState(false);
+  const [originals, setOriginals] = useState(keepOriginals.get);
   const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const [savedAt, setSavedAt] = useState<string | null>(null); // shown from the phone's copy
   const [error, setError] = useState<{ text: string; absent: boolean } | null>(null);
   const [tick, setTick] = useState(0);
   const reload = useCallback(() => setTick((n) => n + 1), []);
   const doneId = useId();
+  const originalsId = useId();
+  const { items } = useOutbox();
 
   useEffect(() => {
     const controller = new AbortController();
@@ -62,21 +130,44 @@ export function TasksScreen(): ReactElement {
             ),
           ),
         );
+        const [measured, visits] = await Promise.all([measurementsOf(tasks, signal), visitsOf(tasks, signal)]);
         if (signal.aborted) return;
         const byId: Record<string, Card> = {};
         for (const card of cards) if (card) byId[card.id] = card;
-        setLoaded({ tasks, cards: byId });
+        const fresh = { tasks, cards: byId, measured, visits };
+        setLoaded(fresh);
+        setSavedAt(null);
         setError(null);
+        // The phone's copy, for the next time there is no signal (open tasks only: the list
+        // a crew member opens the app for).
+        if (!withDone && userId) void saveCache(cacheName(userId), fresh).catch(() => undefined);
       } catch (err) {
         if (signal.aborted) return;
+        if (err instanceof ApiError && err.status === 0 && userId) {
+          const kept = await readCache<Loaded>(cacheName(userId)).catch(() => null);
+          if (signal.aborted) return;
+          if (kept) {
+            setLoaded({ ...kept.data, measured: kept.data.measured ?? {} });
+            setSavedAt(kept.savedAt);
+            setError(null);
+            return;
+          }
+        }
         const absent = err instanceof ApiError && (err.status === 404 || err.status === 405);
         setError({ text: absent ? m.in(lang)("tasks.unavailable") : errorText(err, common.in(lang)), absent });
       }
     })();
     return () => controller.abort();
-  }, [withDone, tick, lang]);
+  }, [withDone, tick, lang, userId]);
 
   useLiveRefetch(["board"], reload);
+  // Something from the outbox has reached the server: read the list again.
+  const sent = items.filter((item) => item.state === "sent").length;
+  const seenSent = useRef(sent);
+  useEffect(() => {
+    if (sent > seenSent.current) reload();
+    seenSent.current = sent;
+  }, [sent, reload]);
 
   const now = new Date();
   const groups = loaded ? groupTasks(loaded.tasks, now) : null;
@@ -90,7 +181,25 @@ export function TasksScreen(): ReactElement {
           <input id={doneId} type="checkbox" checked={withDone} onChange={(e) => setWithDone(e.currentTarget.checked)} />
           {t("tasks.show_done")}
         </label>
+        <label htmlFor={originalsId} className="check" title={t("tasks.originals_hint")}>
+          <input
+            id={originalsId}
+            type="checkbox"
+            checked={originals}
+            onChange={(e) => {
+              keepOriginals.set(e.currentTarget.checked);
+              setOriginals(e.currentTarget.checked);
+            }}
+          />
+          {t("tasks.keep_originals")}
+        </label>
       </div>
+      {savedAt ? (
+        <p className="stale-note" role="status">
+          {t("tasks.saved_at", { at: dateTime(savedAt, lang) })}
+        </p>
+      ) : null}
+      <OutboxPanel />
       {error ? (
         <p className={error.absent ? "muted pad" : "error pad"} role={error.absent ? undefined : "alert"}>
           {error.text}{" "}
@@ -116,7 +225,11 @@ export function TasksScreen(): ReactElement {
                   key={task.id}
                   task={task}
                   card={task.order_id ? loaded?.cards[task.order_id] : undefined}
-                  today={group === "today"}
+                  rooms={task.order_id ? loaded?.measured[task.order_id] : undefined}
+                  visit={task.visit_id ? loaded?.visits?.[task.visit_id] : undefined}
+                  marks={items.filter((item) => item.type === "request" && item.path.startsWith(`/api/v1/visits/${task.visit_id}/`))}
+                  queued={items.filter((item) => item.state !== "sent" && ofTask(item, task))}
+                  today={group === "today" || group === "tomorrow"}
                   lang={lang}
                   reload={reload}
                 />
@@ -128,14 +241,52 @@ export function TasksScreen(): ReactElement {
   );
 }
 
-type ItemProps = { task: Task; card: Card | undefined; today: boolean; lang: Lang; reload: () => void };
+/** Is this outbox item about this task: its completion, or a photo of its visit? */
+function ofTask(item: OutboxItem, task: Task): boolean {
+  if (item.type === "request") return item.path === `/api/v1/tasks/${task.id}/complete`;
+  return item.orderId === task.order_id && (item.visitId ?? null) === (task.visit_id ?? null) && item.purpose === task.kind;
+}
 
-function TaskItem({ task, card, today, lang, reload }: ItemProps): ReactElement {
+type ItemProps = {
+  task: Task;
+  card: Card | undefined;
+  rooms: Rooms | undefined;
+  visit: Schemas["Visit"] | undefined;
+  marks: OutboxItem[]; // this visit's check-in/out in the outbox
+  queued: OutboxItem[];
+  today: boolean;
+  lang: Lang;
+  reload: () => void;
+};
+
+function TaskItem({ task, card, rooms, visit, marks, queued, today, lang, reload }: ItemProps): ReactElement {
   const t = m.use();
   const tc = common.use();
+  const role = useApp((s) => s.me?.role);
   const [completing, setCompleting] = useState(false);
   const id = useId();
-  const open = task.status === "open";
+  const queuedDone = queued.some((item) => item.type === "request");
+  const queuedPhotos = queued.filter((item) => item.type === "photo").length;
+  const open = task.status === "open" && !queuedDone;
+  const takesPhotos =
+    task.status === "open" && Boolean(task.order_id) && PHOTO_KINDS.includes(task.kind) && may(role, `media.attach.${task.kind}` as Capability);
+  const links = mapLinks(card?.customer.address_text, null, navigator.userAgent);
+  const me = useApp((s) => s.me?.id);
+  // A check-in or check-out still in the outbox counts as made (its time is the tap's).
+  const marked = (act: string): string | null => {
+    const item = marks.find((i) => i.type === "request" && i.path.endsWith(`/${act}`));
+    const at = item?.type === "request" ? (item.body as { at?: string } | null)?.at : undefined;
+    return at ?? null;
+  };
+  const onSite =
+    visit && visit.assignee_id === me && visit.status === "booked" && task.status === "open"
+      ? {
+          visit_id: visit.id,
+          status: visit.status,
+          checked_in_at: visit.checked_in_at ?? marked("check-in"),
+          checked_out_at: visit.checked_out_at ?? marked("check-out"),
+        }
+      : null;
   const title = task.title || kindLabel(task.kind, tc);
   const at = (iso: string): string => (today ? timeOfDay(iso, lang) : dateTime(iso, lang));
   let when = "";
@@ -152,7 +303,11 @@ function TaskItem({ task, card, today, lang, reload }: ItemProps): ReactElement 
     <article className={`panel task ${task.status}${overdue ? " task-late" : ""}`} aria-labelledby={`${id}-title ${id}-order`}>
       <div className="row spread">
         <h3 id={`${id}-title`}>{title}</h3>
-        <span className={`pill ${task.status}`}>{STATUS[task.status] ? t(STATUS[task.status] as TasksKey) : task.status}</span>
+        {queuedDone ? (
+          <span className="pill queued">{t("tasks.status_queued")}</span>
+        ) : (
+          <span className={`pill ${task.status}`}>{STATUS[task.status] ? t(STATUS[task.status] as TasksKey) : task.status}</span>
+        )}
       </div>
       <p className="task-when">
         {task.title && task.title !== kindLabel(task.kind, tc) ? `${kindLabel(task.kind, tc)} · ` : ""}
@@ -172,7 +327,21 @@ function TaskItem({ task, card, today, lang, reload }: ItemProps): ReactElement 
           {customer.address_text ? (
             <>
               <dt>{t("tasks.address")}</dt>
-              <dd>{customer.address_text}</dd>
+              <dd>
+                {links ? (
+                  <a href={links.route} target="_blank" rel="noopener noreferrer" aria-label={t("tasks.route_to", { address: customer.address_text })}>
+                    {customer.address_text}
+                  </a>
+                ) : (
+                  customer.address_text
+                )}
+                {links?.geo ? (
+                  <>
+                    {" · "}
+                    <a href={links.geo}>{t("tasks.other_map")}</a>
+                  </>
+                ) : null}
+              </dd>
             </>
           ) : null}
           {customer.name ? (
@@ -185,18 +354,47 @@ function TaskItem({ task, card, today, lang, reload }: ItemProps): ReactElement 
             <>
               <dt>{t("tasks.phone")}</dt>
               <dd>
-                <a href={`tel:${customer.phone}`}>{customer.phone}</a>
+                <a href={telLink(customer.phone)}>{customer.phone}</a>
               </dd>
             </>
           ) : null}
         </dl>
       ) : null}
+      {task.visit_note ? (
+        <p className="visit-note">
+          <strong>{t("tasks.visit_note")}:</strong> {task.visit_note}
+        </p>
+      ) : null}
+      {rooms?.length ? (
+        <details className="task-rooms">
+          <summary>{t("tasks.measured", { n: rooms.length })}</summary>
+          <ul>
+            {rooms.map((room, i) => (
+              <li key={i}>
+                <strong>{room.name}</strong>: {room.width_mm} × {room.height_mm}
+                {room.depth_mm ? ` × ${room.depth_mm}` : ""} {t("tasks.mm")}
+                {room.notes ? <span className="muted"> — {room.notes}</span> : null}
+              </li>
+            ))}
+          </ul>
+        </details>
+      ) : null}
       {task.note && !open ? <p className="muted small">{task.note}</p> : null}
-      {open && !completing ? (
-        <div className="row wrap">
-          <button type="button" className="primary" onClick={() => setCompleting(true)} aria-describedby={`${id}-title`}>
-            {t("tasks.complete")}
-          </button>
+      {task.order_id ? (
+        <p className="task-links row wrap">
+          <Link href={`/order/${task.order_id}`}>{t("tasks.card_and_chat")}</Link>
+        </p>
+      ) : null}
+      {queuedPhotos ? <p className="queued-note">{t("tasks.photos_queued", { n: queuedPhotos })}</p> : null}
+      {(open && !completing) || takesPhotos || onSite ? (
+        <div className="row wrap task-actions">
+          {onSite ? <CheckInOut visit={onSite} send={sendOnSite} onDone={reload} /> : null}
+          {takesPhotos && task.order_id ? <PhotoButton task={task} orderId={task.order_id} card={card} /> : null}
+          {open && !completing ? (
+            <button type="button" className="primary" onClick={() => setCompleting(true)} aria-describedby={`${id}-title`}>
+              {t("tasks.complete")}
+            </button>
+          ) : null}
         </div>
       ) : null}
       {open && completing ? (
@@ -209,8 +407,60 @@ function TaskItem({ task, card, today, lang, reload }: ItemProps): ReactElement 
           }}
           onCancel={() => setCompleting(false)}
           onStale={reload}
+          onQueued={() => setCompleting(false)}
         />
       ) : null}
     </article>
+  );
+}
+
+/** "Photo": the camera (or the gallery), then each picture scaled and kept in the outbox
+ * with its visit; the outbox sends them when it can. Two taps: this button, the shutter. */
+function PhotoButton({ task, orderId, card }: { task: Task; orderId: string; card: Card | undefined }): ReactElement {
+  const t = m.use();
+  const lang = useApp((s) => s.lang);
+  const toast = useApp((s) => s.toast);
+  const input = useRef<HTMLInputElement>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function take(event: ChangeEvent<HTMLInputElement>): Promise<void> {
+    const files = [...(event.currentTarget.files ?? [])];
+    event.currentTarget.value = ""; // the same picture may be chosen again later
+    if (!files.length) return;
+    setBusy(true);
+    const label = om.in(lang)("outbox.photo", { order: card ? t("tasks.order", { n: card.number }) : t("tasks.open_order") });
+    try {
+      for (const file of files) {
+        const scaled = await scalePhoto(file);
+        const base = { type: "photo" as const, orderId, visitId: task.visit_id ?? null, purpose: task.kind };
+        await enqueue({ ...base, key: itemKey(), label, filename: scaled.name, contentType: contentTypeOf(scaled), blob: scaled });
+        if (scaled !== file && keepOriginals.get()) {
+          const original = { filename: file.name, contentType: contentTypeOf(file), blob: file };
+          await enqueue({ ...base, ...original, key: itemKey(), label: `${label} · ${t("tasks.original")}` });
+        }
+      }
+      toast(t("tasks.photos_taken", { n: files.length }));
+    } finally {
+      setBusy(false);
+    }
+    void flush(send).catch(() => undefined);
+  }
+
+  return (
+    <>
+      <input
+        ref={input}
+        type="file"
+        accept="image/*"
+        capture="environment"
+        multiple
+        hidden
+        data-testid={`photo-input-${task.id}`}
+        onChange={(e) => void take(e)}
+      />
+      <button type="button" className="photo-button" disabled={busy} onClick={() => input.current?.click()}>
+        {t("tasks.take_photo")}
+      </button>
+    </>
   );
 }

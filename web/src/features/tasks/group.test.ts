@@ -18,8 +18,9 @@ describe("groupOf", () => {
     expect(groupOf(task("c", { visit_starts_at: at(29, 15) }), now)).toBe("overdue");
     expect(groupOf(task("d", { due_at: at(30, 10), kind: "call" }), now)).toBe("overdue");
   });
-  it("puts later days and tasks with no time under later", () => {
-    expect(groupOf(task("e", { visit_starts_at: at(31, 9) }), now)).toBe("later");
+  it("puts tomorrow's visits under tomorrow, later days and tasks with no time under later", () => {
+    expect(groupOf(task("e", { visit_starts_at: at(31, 9) }), now)).toBe("tomorrow");
+    expect(groupOf(task("e2", { visit_starts_at: at(32, 0) }), now)).toBe("later");
     expect(groupOf(task("f", {}), now)).toBe("later");
     expect(groupOf(task("g", { due_at: at(30, 18), kind: "call" }), now)).toBe("today");
   });
@@ -41,7 +42,8 @@ describe("groupTasks", () => {
     ];
     const groups = groupTasks(tasks, now);
     expect(groups.overdue.map((t) => t.id)).toEqual(["older", "old"]);
-    expect(groups.later.map((t) => t.id)).toEqual(["tomorrow", "nodate"]);
+    expect(groups.tomorrow.map((t) => t.id)).toEqual(["tomorrow"]);
+    expect(groups.later.map((t) => t.id)).toEqual(["nodate"]);
     expect(groups.today.map((t) => t.id).sort()).toEqual(["early", "late"]);
     expect(groups.done).toEqual([]);
   });

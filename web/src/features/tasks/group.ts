@@ -3,8 +3,8 @@
 import type { Schemas } from "../../api/client";
 
 export type Task = Schemas["TaskOut"];
-export type TaskGroup = "today" | "overdue" | "later" | "done";
-export const GROUPS: readonly TaskGroup[] = ["today", "overdue", "later", "done"];
+export type TaskGroup = "today" | "tomorrow" | "overdue" | "later" | "done";
+export const GROUPS: readonly TaskGroup[] = ["today", "tomorrow", "overdue", "later", "done"];
 
 /** A visit's task is "when the visit is"; other tasks may carry a due date. */
 export function whenOf(task: Task): string | null {
@@ -33,17 +33,19 @@ export function groupOf(task: Task, now: Date): TaskGroup {
   if (!Number.isFinite(at)) return "later";
   const today = startOfDay(now);
   const tomorrow = new Date(today).setDate(new Date(today).getDate() + 1);
+  const dayAfter = new Date(today).setDate(new Date(today).getDate() + 2);
   const deadlinePassed = !task.visit_starts_at && task.due_at != null && at < now.getTime();
   if (at < today || deadlinePassed) return "overdue";
   if (at < tomorrow) return "today";
+  if (at < dayAfter) return "tomorrow";
   return "later";
 }
 
 /** Tasks by group, soonest first in each (the next thing to do on top); done: newest first. */
 export function groupTasks(tasks: readonly Task[], now: Date): Record<TaskGroup, Task[]> {
-  const out: Record<TaskGroup, Task[]> = { today: [], overdue: [], later: [], done: [] };
+  const out: Record<TaskGroup, Task[]> = { today: [], tomorrow: [], overdue: [], later: [], done: [] };
   for (const task of tasks) out[groupOf(task, now)].push(task);
-  for (const group of ["today", "overdue", "later"] as const) {
+  for (const group of ["today", "tomorrow", "overdue", "later"] as const) {
     out[group].sort((a, b) => instant(a) - instant(b));
   }
   const finished = (t: Task): number => (t.completed_at ? new Date(t.completed_at).getTime() : instant(t));
