@@ -3,20 +3,23 @@
 // own data and cleans up after itself.
 import { useEffect, useState, type ReactElement } from "react";
 import { Redirect, Route, Router, Switch } from "wouter";
-import { api, ok } from "../api/client";
+import { ApiError, api, ok } from "../api/client";
 import { session } from "../api/session";
 import { SignIn } from "../features/auth/SignIn";
 import { common } from "../i18n/common";
-import { wipeLocalData } from "../offline/wipe";
+import { countUnsentWith, wipeLocalData } from "../offline/wipe";
 import { live } from "../realtime/stream";
-import { useApp } from "../store/app";
+import { forgetMe, rememberedMe, useApp } from "../store/app";
 import { useHashPath } from "./hashLocation";
-import { startSending } from "../features/outbox/outbox";
+import { queuedCount, startSending } from "../features/outbox/outbox";
 import { send } from "../features/outbox/send";
-import { homePath } from "./roles";
+import { audienceOf, homePath } from "./roles";
 import { routes } from "./routes";
 import { TopBar } from "./TopBar";
 import { Toasts } from "./Toasts";
+
+// A deactivated user's wipe says how much unsent work it discarded (README, "The app on a phone").
+countUnsentWith(queuedCount);
 
 /** What the sign-in form says after a deactivated user's device was wiped. */
 export function deactivatedNotice(t: ReturnType<typeof common.in>, discarded: number | null): string {
@@ -40,15 +43,27 @@ export function App(): ReactElement {
 
   // A token from this tab's earlier page load, or else the session of the refresh cookie (a
   // new tab, a reload, a remembered sign-in): who is it? Nobody: the sign-in form.
+  // Unreachable (no signal, the server down) is not signed out: a crew member's phone comes
+  // up as the person it last was, on the data it keeps, and the outbox refreshes the session
+  // once the network is back. Only field roles: an office PC's session ends with the browser
+  // unless remembered, and its screens keep nothing to show offline.
   useEffect(() => {
     session
       .fresh()
       .then(async (token) => {
         if (token) signedIn(await ok(api.GET("/api/v1/me")));
+        else forgetMe();
       })
-      .catch(() => session.clear())
+      .catch((err: unknown) => {
+        const unreachable = !(err instanceof ApiError) || err.status === 0;
+        const known = rememberedMe();
+        if (unreachable && known && audienceOf(known.role) === "field") {
+          setOnline(false);
+          signedIn(known);
+        } else session.clear();
+      })
       .finally(() => setChecking(false));
-  }, [signedIn]);
+  }, [signedIn, setOnline]);
 
   // A revoked session keeps what the device holds (the offline queue waits for the next
   // sign-in); a deactivated user's device is wiped first, and the form says so.

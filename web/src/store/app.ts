@@ -9,6 +9,24 @@ export type Me = Schemas["Me"];
 export type Toast = { id: number; text: string; tone: "info" | "error" };
 
 const LANG_KEY = "oms.lang";
+// Who was signed in last on this device, so a crew member's phone opening without signal
+// comes up with their last known visits rather than a sign-in it cannot send (issue 15).
+// Only identity (id, name, role); removed at sign-out and by a deactivated user's wipe.
+const ME_KEY = "oms.me";
+
+/** The user this device last signed in, if any (see ME_KEY). */
+export function rememberedMe(): Me | null {
+  try {
+    const saved = localStorage.getItem(ME_KEY);
+    return saved ? (JSON.parse(saved) as Me) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function forgetMe(): void {
+  localStorage.removeItem(ME_KEY);
+}
 
 function initialLang(): Lang {
   const saved = localStorage.getItem(LANG_KEY);
@@ -41,8 +59,14 @@ export const useApp = create<AppState>()((set) => ({
   online: true,
   unread: 0,
   toasts: [],
-  signedIn: (me) => set({ me, signOutNotice: null }),
-  signedOut: (notice) => set({ me: null, unread: 0, signOutNotice: notice ?? null }),
+  signedIn: (me) => {
+    localStorage.setItem(ME_KEY, JSON.stringify(me));
+    set({ me, signOutNotice: null });
+  },
+  signedOut: (notice) => {
+    forgetMe();
+    set({ me: null, unread: 0, signOutNotice: notice ?? null });
+  },
   setLang: (lang) => {
     localStorage.setItem(LANG_KEY, lang);
     document.documentElement.lang = lang;

@@ -107,6 +107,7 @@ export function uploadBody(
   purpose: string,
   contentType: string,
   clientKey: string,
+  visitId?: string | null,
 ): UploadBody {
   return {
     kind,
@@ -115,5 +116,7 @@ export function uploadBody(
     content_type: contentType,
     size: file.size,
     client_key: clientKey,
+    // The visit the photo was taken on: it counts for that visit's gate (checked on site).
+    ...(visitId ? { visit_id: visitId } : {}),
   } as UploadBody;
 }

@@ -42,13 +42,17 @@ function newClientKey(): string {
 
 /** `opts.clientKey`: the caller's id for this file (kept across restarts, e.g. by an offline
  * queue), so sending it again continues the same upload; absent, a fresh one. */
+/** The phone outbox's stable key (a retry meets the same media, never a second copy), and the
+ * visit a photo was taken on. */
+export type UploadOptions = { clientKey?: string; visitId?: string | null };
+
 export async function uploadFile(
   orderId: string,
   file: File,
   purpose: string,
   allowed: Allowed,
   onStep: (step: Step) => void,
-  opts?: { clientKey?: string }, // the phone outbox's stable key: a retry meets the same item
+  opts?: UploadOptions,
 ): Promise<MediaItem> {
   const contentType = contentTypeOf(file);
   const kind = kindFor(allowed, purpose, contentType);
@@ -77,9 +81,9 @@ async function uploadAs(
   purpose: string,
   contentType: string,
   onStep: (step: Step) => void,
-  opts?: { clientKey?: string }, // the phone outbox's stable key: a retry meets the same item
+  opts?: UploadOptions,
 ): Promise<MediaItem> {
-  const body = uploadBody(file, kind, purpose, contentType, opts?.clientKey ?? newClientKey());
+  const body = uploadBody(file, kind, purpose, contentType, opts?.clientKey ?? newClientKey(), opts?.visitId);
   for (let round = 0; round < 3; round += 1) {
     onStep({ step: "requesting" });
     let slot: Schemas["Upload"];

@@ -89,7 +89,7 @@ export async function sendPhoto(item: PhotoItem, onProgress: (pct: number) => vo
       (step) => {
         if (step.step === "uploading") onProgress(step.pct);
       },
-      { clientKey: item.key },
+      { clientKey: item.key, visitId: item.visitId },
     );
     return { kind: "sent", mediaId: media.media_id };
   } catch (err) {

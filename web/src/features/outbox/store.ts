@@ -34,7 +34,7 @@ export type RequestItem = ItemBase & {
 export type PhotoItem = ItemBase & {
   type: "photo";
   orderId: string;
-  visitId: string | null; // kept for the check-on-site rules; sent to the API once it takes it
+  visitId: string | null; // sent as the media's visit_id: the photo counts for that visit's gate
   purpose: string;
   filename: string;
   contentType: string;
