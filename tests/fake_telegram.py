@@ -48,6 +48,10 @@ class FakeBotApi:
         self.violations: list[str] = []
         self.blocked: set[int] = set()  # chats whose user blocked the bot: 403
         self.flood: list[int] = []  # next sendMessage answers: 429 with this retry_after
+        # getUpdates held at once, and how many came while one was held: the real server answers a second
+        # concurrent one with 409 Conflict, so a bot must poll from one place.
+        self.polling = 0
+        self.conflicts = 0
         self._updates: list[dict[str, Any]] = []
         self._next_update_id = 815000001
         self._message_id = 5000
@@ -124,6 +128,16 @@ class FakeBotApi:
         return JSONResponse(answer)
 
     async def _get_updates(self, body: dict[str, Any]) -> JSONResponse:
+        if self.polling:
+            self.conflicts += 1
+            return JSONResponse(ERRORS["conflict"], status_code=409)
+        self.polling += 1
+        try:
+            return await self._hold_updates(body)
+        finally:
+            self.polling -= 1
+
+    async def _hold_updates(self, body: dict[str, Any]) -> JSONResponse:
         offset = int(body.get("offset") or 0)
         # As the server: an offset confirms (forgets) every update before it.
         self._updates = [u for u in self._updates if u["update_id"] >= offset]

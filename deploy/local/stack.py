@@ -104,6 +104,8 @@ class Stack:
             env_of = {**service_env, **self._login_env(spec.name)}
             if spec.name == "projections" and self.logins is not None:
                 env_of["ANALYST_ROLE"] = self.logins.analyst_role
+            if spec.name == "notifications":
+                env_of |= _channel_env(env, keys, gateway_port)
             if spec.name == "media" and self._s3_public_endpoint:
                 env_of["S3_PUBLIC_ENDPOINT"] = self._s3_public_endpoint
             self.urls[spec.name] = self._start_service(spec, free_port(), env_of)
@@ -218,6 +220,17 @@ class Stack:
 
     def _start_service(self, spec: ServiceSpec, port: int, env: Mapping[str, str]) -> str:
         return self._start(ServiceProcess(spec, port, env, self.log_dir)).url
+
+
+def _channel_env(env: Mapping[str, str], keys: Secrets, gateway_port: int) -> dict[str, str]:
+    """Web Push works out of the box with the data folder's VAPID pair (VAPID_* in the
+    environment win); Telegram only with a bot of one's own (TELEGRAM_BOT_TOKEN and
+    TELEGRAM_BOT_USERNAME in the environment, which the services inherit)."""
+    return {
+        "VAPID_PRIVATE_KEY": env.get("VAPID_PRIVATE_KEY") or keys.vapid_private_key,
+        "VAPID_PUBLIC_KEY": env.get("VAPID_PUBLIC_KEY") or keys.vapid_public_key,
+        "SITE_URL": env.get("SITE_URL") or f"http://localhost:{gateway_port}",
+    }
 
 
 def _print_banner(stack: Stack) -> None:

@@ -5,6 +5,7 @@ out with a button to the order; a blocked bot unlinks the chat; flood control re
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -223,3 +224,26 @@ async def test_a_wrong_token_or_address_is_failed_not_retried(
     finally:
         await wrong.aclose()
     assert fake.sent == []
+
+
+async def test_the_polling_job_links_chats_and_only_one_replica_polls(
+    pool: asyncpg.Pool, fake: FakeBotApi, bot: BotApi, clock: Clock
+) -> None:
+    first = asyncio.create_task(TelegramLinker(pool, bot, clock, poll_timeout_s=1).run())
+    second = asyncio.create_task(TelegramLinker(pool, bot, clock, poll_timeout_s=1).run())
+    try:
+        fake.user_writes(CHAT, f"/start {await code_for(pool, ME, clock)}")
+        for _ in range(100):
+            if await chat_of(pool, ME) == CHAT:
+                break
+            await asyncio.sleep(0.05)
+        assert await chat_of(pool, ME) == CHAT
+        await asyncio.sleep(1.5)  # a round or two more of long polls
+    finally:
+        for task in (first, second):
+            task.cancel()
+        await asyncio.gather(first, second, return_exceptions=True)
+    polls = [body for method, body in fake.requests if method == "getUpdates"]
+    assert len(polls) >= 2
+    assert fake.conflicts == 0  # never a second poll while one was held (409 Conflict)
+    assert len(fake.sent) == 1

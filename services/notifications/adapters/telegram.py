@@ -17,6 +17,7 @@ from typing import Any
 import asyncpg
 import httpx
 
+from plumbing.db import lock_key
 from services.notifications.adapters import telegram_store
 from services.notifications.application.channels import (
     Failed,
@@ -189,12 +190,30 @@ class TelegramLinker:
                 log.warning("telegram: could not confirm linking: %s", failure)
 
     async def run(self) -> None:
+        """Poll while holding the poller's lock: Telegram allows one getUpdates at a time per
+        bot (a second gets 409 Conflict), and the service runs in several replicas."""
         while True:
             try:
-                await self.poll_once()
+                async with self._pool.acquire() as lock:
+                    key = lock_key("telegram:getUpdates")
+                    while not await lock.fetchval("SELECT pg_try_advisory_lock($1)", key):  # noqa: ASYNC110
+                        await asyncio.sleep(5)
+                    try:
+                        while True:
+                            await lock.execute("SELECT 1")  # still holding it: still alive
+                            await self._poll_or_wait()
+                    finally:
+                        await lock.execute("SELECT pg_advisory_unlock($1)", key)
             except asyncio.CancelledError:
                 raise
-            except (httpx.HTTPError, BotApiError, asyncpg.PostgresError, OSError) as failure:
-                after = getattr(failure, "retry_after", None)
-                log.warning("telegram getUpdates failed: %s", failure)
-                await asyncio.sleep(float(after) if isinstance(after, int | float) else 5.0)
+            except Exception:  # the database went away mid-round: start over, as the relay does
+                log.exception("telegram poller failed; restarting")
+                await asyncio.sleep(5)
+
+    async def _poll_or_wait(self) -> None:
+        try:
+            await self.poll_once()
+        except (httpx.HTTPError, BotApiError) as failure:
+            after = getattr(failure, "retry_after", None)
+            log.warning("telegram getUpdates failed: %s", failure)
+            await asyncio.sleep(float(after) if isinstance(after, int | float) else 5.0)
