@@ -48,8 +48,8 @@ class FakeBotApi:
         self.violations: list[str] = []
         self.blocked: set[int] = set()  # chats whose user blocked the bot: 403
         self.flood: list[int] = []  # next sendMessage answers: 429 with this retry_after
-        # getUpdates held at once, and how many came while one was held: the real server answers a second
-        # concurrent one with 409 Conflict, so a bot must poll from one place.
+        # getUpdates held at once, and how many came while one was held: the real server
+        # answers a second concurrent one with 409 Conflict, so a bot must poll from one place.
         self.polling = 0
         self.conflicts = 0
         self._updates: list[dict[str, Any]] = []

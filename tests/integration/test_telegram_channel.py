@@ -80,6 +80,12 @@ async def chat_of(pool: asyncpg.Pool, user: uuid.UUID) -> int | None:
         return await telegram_store.chat_of(conn, user)
 
 
+async def link(pool: asyncpg.Pool, user: uuid.UUID, chat: int, clock: Clock) -> None:
+    async with pool.acquire() as conn:
+        code = (await telegram_store.new_code(conn, user, clock())).code
+        assert await telegram_store.redeem(conn, code, chat, clock()) == user
+
+
 def message(chat: int | str) -> Outgoing:
     return Outgoing(
         message_id=f"visit-moved:{uuid.uuid4()}:telegram",
@@ -163,8 +169,9 @@ async def test_a_restarted_poller_does_not_handle_an_update_twice(
 
 
 async def test_a_message_goes_out_with_a_button_to_the_order(
-    pool: asyncpg.Pool, fake: FakeBotApi, bot: BotApi
+    pool: asyncpg.Pool, fake: FakeBotApi, bot: BotApi, clock: Clock
 ) -> None:
+    await link(pool, ME, CHAT, clock)
     channel = TelegramChannel(pool, bot, SITE)
     assert await channel.send(message(CHAT)) == Sent()
     assert fake.sent == [
@@ -180,8 +187,10 @@ async def test_a_message_goes_out_with_a_button_to_the_order(
 
 
 async def test_the_button_speaks_english_to_an_english_speaker(
-    pool: asyncpg.Pool, fake: FakeBotApi, bot: BotApi
+    pool: asyncpg.Pool, fake: FakeBotApi, bot: BotApi, clock: Clock
 ) -> None:
+    await link(pool, ME, CHAT, clock)
+
     async def english(_user: uuid.UUID) -> str:
         return "en"
 
@@ -202,8 +211,9 @@ async def test_a_blocked_bot_is_gone_and_unlinks_the_chat(
 
 
 async def test_flood_control_is_a_retry_after_its_seconds(
-    pool: asyncpg.Pool, fake: FakeBotApi, bot: BotApi
+    pool: asyncpg.Pool, fake: FakeBotApi, bot: BotApi, clock: Clock
 ) -> None:
+    await link(pool, ME, CHAT, clock)
     channel = TelegramChannel(pool, bot, SITE)
     fake.flood.append(35)
     sent = message(CHAT)
@@ -215,8 +225,9 @@ async def test_flood_control_is_a_retry_after_its_seconds(
 
 
 async def test_a_wrong_token_or_address_is_failed_not_retried(
-    pool: asyncpg.Pool, fake: FakeBotApi
+    pool: asyncpg.Pool, fake: FakeBotApi, clock: Clock
 ) -> None:
+    await link(pool, ME, CHAT, clock)
     wrong = BotApi("999:wrong", fake.api_base)
     try:
         assert isinstance(await TelegramChannel(pool, wrong, SITE).send(message(CHAT)), Failed)
@@ -224,6 +235,20 @@ async def test_a_wrong_token_or_address_is_failed_not_retried(
     finally:
         await wrong.aclose()
     assert fake.sent == []
+
+
+async def test_a_chat_no_longer_the_addressees_gets_nothing(
+    pool: asyncpg.Pool, fake: FakeBotApi, bot: BotApi, clock: Clock
+) -> None:
+    """Queued for ME, but the chat was since linked by someone else (or unlinked): the
+    message must not reach whoever holds the chat now."""
+    channel = TelegramChannel(pool, bot, SITE)
+    assert isinstance(await channel.send(message(CHAT)), Gone)  # never linked
+    someone = uuid.uuid4()
+    await link(pool, someone, CHAT, clock)
+    assert isinstance(await channel.send(message(CHAT)), Gone)
+    assert fake.sent == []
+    assert await chat_of(pool, someone) == CHAT  # their link stays
 
 
 async def test_the_polling_job_links_chats_and_only_one_replica_polls(

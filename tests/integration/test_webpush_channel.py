@@ -161,6 +161,21 @@ async def test_an_unreachable_push_service_is_a_retry(
     assert "unreachable" in outcome.reason
 
 
+async def test_a_device_subscribed_since_by_someone_else_gets_nothing_of_mine(
+    pool: asyncpg.Pool, endpoint: PushEndpoint, channel: WebPushChannel
+) -> None:
+    address, device = await subscribed(pool, endpoint)
+    someone = uuid.uuid4()
+    async with pool.acquire() as conn:  # another person signs in on the device, subscribes
+        await push_store.subscribe(
+            conn, someone, f"{endpoint.url}/push/{device.path}", device.p256dh, device.auth_secret
+        )
+    assert isinstance(await channel.send(message(address)), Gone)
+    assert endpoint.received == []
+    async with pool.acquire() as conn:
+        assert [s.user_id for s in await push_store.of_user(conn, someone)] == [someone]
+
+
 async def test_subscribing_is_idempotent_on_the_endpoint_and_unsubscribing_is_ones_own(
     pool: asyncpg.Pool, endpoint: PushEndpoint
 ) -> None:

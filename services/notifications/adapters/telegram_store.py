@@ -91,6 +91,11 @@ async def chat_of(conn: Conn, user_id: uuid.UUID) -> int | None:
     return None if chat is None else int(chat)
 
 
+async def owner_of(conn: Conn, chat_id: int) -> uuid.UUID | None:
+    owner = await conn.fetchval("SELECT user_id FROM telegram_chats WHERE chat_id = $1", chat_id)
+    return None if owner is None else uuid.UUID(str(owner))
+
+
 async def unlink_chat(conn: Conn, chat_id: int) -> None:
     await conn.execute("DELETE FROM telegram_chats WHERE chat_id = $1", chat_id)
 

@@ -110,6 +110,10 @@ class WebPushChannel:
             subscription = await push_store.get(conn, subscription_id)
         if subscription is None:
             return Gone("the push subscription was removed")
+        if subscription.user_id != message.user_id:
+            # The device was signed into by someone else who subscribed it since this was
+            # queued: their device now, not a way to reach the addressee.
+            return Gone("the push subscription now belongs to another person")
         payload = push_payload(
             message.title,
             message.body,
