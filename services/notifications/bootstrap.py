@@ -60,7 +60,11 @@ def build(settings: Settings) -> FastAPI:
             wire=wire,
             routers=[
                 router,
-                channels_router(settings.vapid_public_key, settings.telegram_bot_username),
+                channels_router(
+                    settings.vapid_public_key,
+                    settings.telegram_bot_username,
+                    [h.strip() for h in settings.push_service_hosts.split(",") if h.strip()],
+                ),
             ],
         ),
     )

@@ -32,6 +32,13 @@ class ChannelSettings(BaseSettings):
     vapid_private_key: str = ""
     vapid_public_key: str = ""
     vapid_subject: str = "mailto:admin@localhost.localdomain"
+    # The push services browsers use (Chrome/Edge/Opera, Firefox, Safari, Windows): the
+    # server posts to a subscription's endpoint, so only these hosts (or their subdomains)
+    # are taken, never an address inside the network. Comma-separated.
+    push_service_hosts: str = (
+        "fcm.googleapis.com,android.googleapis.com,push.services.mozilla.com,"
+        "push.apple.com,notify.windows.com"
+    )
     # From @BotFather. Empty: no Telegram channel and no getUpdates job.
     telegram_bot_token: str = ""
     telegram_bot_username: str = ""

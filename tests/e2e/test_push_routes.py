@@ -26,7 +26,7 @@ def device() -> dict[str, object]:
         serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
     )
     return {
-        "endpoint": f"https://push.example.net/send/{_b64(os.urandom(12))}",
+        "endpoint": f"https://fcm.googleapis.com/fcm/send/{_b64(os.urandom(12))}",
         "keys": {"p256dh": _b64(point), "auth": _b64(os.urandom(16))},
     }
 
@@ -67,6 +67,8 @@ async def test_bad_subscriptions_are_refused_with_a_code(api: httpx.AsyncClient)
     assert isinstance(keys, dict)
     bad = [
         {**good, "endpoint": "http://10.0.0.5/internal"},  # not https: never pushed to
+        {**good, "endpoint": "https://10.0.0.5/internal"},  # not a push service
+        {**good, "endpoint": "https://fcm.googleapis.com.evil.example/x"},
         {**good, "keys": {**keys, "p256dh": _b64(b"\x05" + os.urandom(64))}},  # not a point
         {**good, "keys": {**keys, "auth": _b64(os.urandom(8))}},
         {"endpoint": good["endpoint"]},

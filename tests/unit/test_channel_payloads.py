@@ -24,6 +24,7 @@ from services.notifications.domain.channel_payloads import (
     push_topic,
     telegram_send_message,
 )
+from services.notifications.entrypoints.channels_http import known_push_service
 from tests.fake_telegram import fixture
 
 SITE = "https://oms.example.ru"
@@ -148,3 +149,15 @@ def _keys(value: object) -> set[str]:
     if isinstance(value, list):
         return {k for v in value for k in _keys(v)}
     return set()
+
+
+def test_only_endpoints_on_the_push_services_are_taken() -> None:
+    hosts = ["fcm.googleapis.com", "push.services.mozilla.com", "push.apple.com"]
+    assert known_push_service("https://fcm.googleapis.com/fcm/send/abc", hosts)
+    assert known_push_service("https://updates.push.services.mozilla.com/wpush/v2/x", hosts)
+    assert known_push_service("https://web.push.apple.com/QGx", hosts)
+    assert not known_push_service("http://fcm.googleapis.com/fcm/send/abc", hosts)
+    assert not known_push_service("https://fcm.googleapis.com.evil.example/x", hosts)
+    assert not known_push_service("https://evilfcm.googleapis.com.example/x", hosts)
+    assert not known_push_service("https://10.0.0.5/x", hosts)
+    assert not known_push_service("https://localhost/x", hosts)

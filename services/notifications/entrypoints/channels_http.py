@@ -7,16 +7,17 @@ refusal, never a half-written row.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 from uuid import UUID
 
 from fastapi import APIRouter, Response
 
 from contracts.api.push import PushSubscriptionIn, PushUnsubscribe
 from plumbing.actor import CurrentActor
-from plumbing.errors import DomainError, NotFound
+from plumbing.errors import DomainError, Invalid, NotFound
 from plumbing.state import PoolDep
 from services.notifications.adapters import push_store, telegram_store
 
@@ -26,9 +27,19 @@ class NotConfigured(DomainError):
     code = "channel_not_configured"
 
 
+def known_push_service(endpoint: str, hosts: Sequence[str]) -> bool:
+    """Is the endpoint on one of the push services (a host or a subdomain of one)?"""
+    parts = urlsplit(endpoint)
+    host = (parts.hostname or "").lower()
+    return parts.scheme == "https" and any(
+        host == known or host.endswith("." + known) for known in hosts
+    )
+
+
 def channels_router(
     vapid_key: str,
     telegram_bot_username: str,
+    push_hosts: Sequence[str] = (),
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> APIRouter:
     router = APIRouter()
@@ -44,6 +55,11 @@ def channels_router(
     async def subscribe(
         body: PushSubscriptionIn, actor: CurrentActor, pool: PoolDep, response: Response
     ) -> dict[str, Any]:
+        if not known_push_service(body.endpoint, push_hosts):
+            raise Invalid(
+                "endpoint: not a browser push service's address",
+                code="push_service_unknown",
+            )
         async with pool.acquire() as conn:
             sub, created = await push_store.subscribe(
                 conn, UUID(str(actor.id)), body.endpoint, body.keys.p256dh, body.keys.auth
