@@ -7,58 +7,42 @@ is https only (a push service's URL), never a plain-http address inside the netw
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
 from contracts.api.audience import Shown, Views
 from contracts.api.common import Id, Input, Timestamp
 
-_B64URL = r"^[A-Za-z0-9_-]+={0,2}$"
-
-
-def _raw(text: str) -> bytes:
-    try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text.rstrip("=")) % 4))
-    except (binascii.Error, ValueError):
-        raise ValueError("expected URL-safe base64") from None
-
-
-def _p256_point(text: str) -> str:
-    raw = _raw(text)
-    if len(raw) != 65 or raw[0] != 4:
-        raise ValueError("expected an uncompressed P-256 public key (65 bytes)")
-    return text
-
-
-def _auth_secret(text: str) -> str:
-    if len(_raw(text)) != 16:
-        raise ValueError("expected a 16-byte auth secret")
-    return text
+# The push services browsers use (Chrome/Edge/Opera: FCM; Firefox: Mozilla; Safari: Apple;
+# Windows: WNS): the server posts to a subscription's endpoint, so the API takes only these
+# hosts and their subdomains, never an address inside the network. The notifications
+# service checks the same list (PUSH_SERVICE_HOSTS may narrow it).
+PUSH_SERVICE_HOSTS = (
+    "fcm.googleapis.com",
+    "android.googleapis.com",
+    "push.services.mozilla.com",
+    "push.apple.com",
+    "notify.windows.com",
+)
+_HOSTS = "|".join(h.replace(".", r"\.") for h in PUSH_SERVICE_HOSTS)
 
 
 class PushKeys(Input):
-    p256dh: Annotated[
-        str,
-        Field(pattern=_B64URL, min_length=86, max_length=90, description="the browser's key"),
-        AfterValidator(_p256_point),
-    ]
-    auth: Annotated[
-        str,
-        Field(pattern=_B64URL, min_length=22, max_length=24, description="the auth secret"),
-        AfterValidator(_auth_secret),
-    ]
+    # The shapes, exactly (unpadded URL-safe base64, as PushSubscription.toJSON() gives):
+    # 65 bytes starting 0x04 (an uncompressed P-256 point) read "B", then one of A-P.
+    p256dh: str = Field(
+        pattern=r"^B[A-P][A-Za-z0-9_-]{85}$", description="the browser's P-256 public key"
+    )
+    auth: str = Field(pattern=r"^[A-Za-z0-9_-]{22}$", description="the 16-byte auth secret")
 
 
 Endpoint = Annotated[
     str,
     Field(
-        pattern=r"^https://[^\s/?#]+[^\s]*$",
-        min_length=10,
+        pattern=rf"^https://([a-z0-9-]+\.)*({_HOSTS})/[^\s]*$",
         max_length=2000,
-        description="the push service's URL for this device (https)",
+        description="the push service's URL for this device (a browser push service, https)",
     ),
 ]
 

@@ -61,7 +61,7 @@ async def unsubscribe(body: PushUnsubscribe, user: SignedIn, up: UpstreamsDep) -
     "/telegram/link-code",
     status_code=201,
     response_model=TelegramLinkCode,
-    responses=errors(401, 503),
+    responses=errors(401, 404, 503),
 )
 async def telegram_link_code(user: SignedIn, up: UpstreamsDep) -> Response:
     """A one-time code (ten minutes) and the bot's deep link that links the caller's chat."""

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import asyncpg
 from pydantic_settings import BaseSettings
 
+from contracts.api.push import PUSH_SERVICE_HOSTS
 from plumbing.service import Job
 from services.notifications.adapters.telegram import (
     API_BASE,
@@ -35,10 +36,7 @@ class ChannelSettings(BaseSettings):
     # The push services browsers use (Chrome/Edge/Opera, Firefox, Safari, Windows): the
     # server posts to a subscription's endpoint, so only these hosts (or their subdomains)
     # are taken, never an address inside the network. Comma-separated.
-    push_service_hosts: str = (
-        "fcm.googleapis.com,android.googleapis.com,push.services.mozilla.com,"
-        "push.apple.com,notify.windows.com"
-    )
+    push_service_hosts: str = ",".join(PUSH_SERVICE_HOSTS)
     # From @BotFather. Empty: no Telegram channel and no getUpdates job.
     telegram_bot_token: str = ""
     telegram_bot_username: str = ""

@@ -67,10 +67,6 @@ BEYOND_THE_SCHEMA = {
     # A new password's strength (zxcvbn, gateway/application/password_policy.py).
     "/api/v1/users": ("422", "a password too easy to guess"),
     "/api/v1/users/{user_id}": ("422", "a password too easy to guess"),
-    # A push subscription's endpoint must be on a browser push service (PUSH_SERVICE_HOSTS).
-    "/api/v1/push/subscriptions": ("422", "an endpoint on a known push service: a setting"),
-    # Telegram is a deployment's choice (TELEGRAM_BOT_TOKEN): without a bot, 503 says so.
-    "/api/v1/telegram/link-code": ("503", "a Telegram bot configured: a setting"),
 }
 CONFIG = """
 [checks]

@@ -83,5 +83,5 @@ async def test_bad_subscriptions_are_refused_with_a_code(api: httpx.AsyncClient)
 async def test_telegram_without_a_bot_says_so(api: httpx.AsyncClient) -> None:
     head = await login(api, "installer")
     reply = await api.post("/api/v1/telegram/link-code", headers=head)
-    assert reply.status_code == 503
+    assert reply.status_code == 404
     assert reply.json()["code"] == "channel_not_configured"

@@ -23,7 +23,10 @@ from services.notifications.adapters import push_store, telegram_store
 
 
 class NotConfigured(DomainError):
-    status = 503
+    """A channel this deployment has not set up: nothing to find here (a 404 with its own
+    code), not a failure of the server."""
+
+    status = 404
     code = "channel_not_configured"
 
 
