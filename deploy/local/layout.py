@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from deploy.database.plan import SERVICES
+from services.notifications.adapters.webpush import generate_vapid_keys
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,6 +37,10 @@ class Secrets:
     postgres_password: str = ""
     # Each database login's password, by login name (DB_LOGINS).
     db_passwords: dict[str, str] = field(default_factory=dict)
+    # The Web Push (VAPID, RFC 8292) key pair: browsers' subscriptions are bound to the public
+    # key, so it is kept like the other secrets (a new pair would orphan every subscription).
+    vapid_private_key: str = ""
+    vapid_public_key: str = ""
 
 
 def _random(alphabet: str, length: int) -> str:
@@ -63,6 +68,8 @@ def _complete(stored: dict[str, Any]) -> dict[str, Any]:
     for name in DB_LOGINS:
         passwords.setdefault(name, _password())
     made["db_passwords"] = passwords
+    if not made.get("vapid_private_key") or not made.get("vapid_public_key"):
+        made["vapid_private_key"], made["vapid_public_key"] = generate_vapid_keys()
     return made
 
 

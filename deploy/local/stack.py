@@ -119,11 +119,7 @@ class Stack:
             "PYTHONPATH": str(REPO_ROOT),
         }
         for spec in self._services:
-            env_of = {**service_env, **self._login_env(spec.name)}
-            if spec.name == "projections" and self.logins is not None:
-                env_of["ANALYST_ROLE"] = self.logins.analyst_role
-            if spec.name == "media" and s3_public:
-                env_of["S3_PUBLIC_ENDPOINT"] = s3_public
+            env_of = {**service_env, **self._own_env(spec.name, keys, s3_public, gateway_port)}
             self.urls[spec.name] = self._start_service(spec, free_port(), env_of)
         # Only the gateway holds the users' signing key: a service cannot mint a login.
         gateway_env = {
@@ -152,6 +148,25 @@ class Stack:
     def ca_file(self) -> Path | None:
         """The local CA that signed the HTTPS certificate (None without HTTPS)."""
         return self.tls.ca if self.tls is not None else None
+
+    def _own_env(
+        self, name: str, keys: Secrets, s3_public: str | None, gateway_port: int
+    ) -> dict[str, str]:
+        """What one service gets beyond the common settings: its database login, and its own."""
+        env_of = dict(self._login_env(name))
+        if name == "projections" and self.logins is not None:
+            env_of["ANALYST_ROLE"] = self.logins.analyst_role
+        if name == "notifications":
+            env_of |= _channel_env(self._environ, keys, self._site_url(gateway_port))
+        if name == "media" and s3_public:
+            env_of["S3_PUBLIC_ENDPOINT"] = s3_public
+        return env_of
+
+    def _site_url(self, gateway_port: int) -> str:
+        """The address links in messages lead to: the phones' HTTPS one with `https`."""
+        if self._https:
+            return f"https://{_url_host(public_host())}:{gateway_port}"
+        return f"http://localhost:{gateway_port}"
 
     def stop(self) -> None:
         """Services in reverse order, then broker, object store, PostgreSQL."""
@@ -280,6 +295,17 @@ def public_host() -> str:
 
 def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
+
+
+def _channel_env(env: Mapping[str, str], keys: Secrets, site_url: str) -> dict[str, str]:
+    """Web Push works out of the box with the data folder's VAPID pair (VAPID_* in the
+    environment win); Telegram only with a bot of one's own (TELEGRAM_BOT_TOKEN and
+    TELEGRAM_BOT_USERNAME in the environment, which the services inherit)."""
+    return {
+        "VAPID_PRIVATE_KEY": env.get("VAPID_PRIVATE_KEY") or keys.vapid_private_key,
+        "VAPID_PUBLIC_KEY": env.get("VAPID_PUBLIC_KEY") or keys.vapid_public_key,
+        "SITE_URL": env.get("SITE_URL") or site_url,
+    }
 
 
 def _print_banner(stack: Stack) -> None:

@@ -21,6 +21,7 @@ from contracts.api import (
     media,
     notifications,
     pipeline,
+    push,
     reports,
     scheduling,
     users,
@@ -57,6 +58,7 @@ VIEWS: dict[str, Views] = {
     "/api/v1/automation/rules": scheduling.RULES,
     "/api/v1/automation/stage-limits": scheduling.LIMITS,
     "/api/v1/notifications": notifications.INBOX,
+    "/api/v1/push/vapid-public-key": push.VAPID_KEY,
     "/api/v1/reports/{name}": reports.REPORT,
     "/api/v1/reports/{name}/orders": reports.REPORT_ORDERS,
 }

@@ -17,6 +17,7 @@ BODYLESS = {
     ("post", "/api/v1/orders/{order_id}/production/finished"),
     ("post", "/api/v1/media/{media_id}/complete"),
     ("post", "/api/v1/notifications/{notification_id}/read"),
+    ("post", "/api/v1/telegram/link-code"),  # for the caller, who is the input
     ("delete", "/api/v1/media/{media_id}"),
     ("post", "/api/v1/auth/refresh"),  # the refresh cookie is the input
     ("post", "/api/v1/auth/logout"),
