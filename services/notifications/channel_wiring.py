@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import asyncpg
-from pydantic_settings import BaseSettings
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from contracts.api.push import PUSH_SERVICE_HOSTS
 from plumbing.service import Job
@@ -28,6 +28,9 @@ from services.notifications.application.channels import Channel
 
 
 class ChannelSettings(BaseSettings):
+    # As ServiceSettings: the service's environment holds every other service's settings too.
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore")
+
     # RFC 8292 keys, URL-safe base64 (the private scalar, the uncompressed public point);
     # `make run` generates a pair into the data folder's secrets.json. Empty: no Web Push.
     vapid_private_key: str = ""

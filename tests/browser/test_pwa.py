@@ -51,6 +51,28 @@ def phones(browser: Browser, net: NetProxy, app_url: str) -> Iterator[Any]:
         tab.close()
 
 
+# True once the crew screen kept a list on the phone. Never opens a database that is not
+# there: an open would create it empty, at the version the app's own upgrade then skips.
+CACHED_LIST = """async () => {
+  if (!(await indexedDB.databases()).some((d) => d.name === "oms-field")) return false;
+  const db = await new Promise((ok, fail) => {
+    const r = indexedDB.open("oms-field");
+    r.onsuccess = () => ok(r.result);
+    r.onerror = () => fail(r.error);
+  });
+  try {
+    if (!db.objectStoreNames.contains("cache")) return false;
+    return await new Promise((ok) => {
+      const r = db.transaction("cache").objectStore("cache").count();
+      r.onsuccess = () => ok(r.result > 0);
+      r.onerror = () => ok(false);
+    });
+  } finally {
+    db.close();
+  }
+}"""
+
+
 def controlled(page: Page) -> bool:
     """The service worker is active and this page is under its control."""
     page.evaluate("() => navigator.serviceWorker.ready.then(() => undefined)")
@@ -168,6 +190,8 @@ def test_the_app_is_installable_and_starts_without_signal(
     tab.check("pwa-installable")
     sign_in_form(page, "measurer")
     tab.check("pwa-signed-in")
+    # The list read is on the phone (the outbox's cache store) before the signal goes.
+    page.wait_for_function(CACHED_LIST, timeout=30_000)
 
     # It keeps the app's own files only: no answer of the API is ever in a cache.
     cached = page.evaluate(

@@ -50,10 +50,13 @@ async def people(stack: Stack) -> AsyncIterator[People]:
     async with httpx.AsyncClient(base_url=stack.urls["gateway"], timeout=30) as api:
         roles = ("manager", "admin", "measurer", "installer", "delivery", "production")
         heads = {r: await login(api, r) for r in roles}
+        # Per use of the fixture: other modules use it too (tests/e2e/test_on_site.py), each
+        # module its own people on the one shared stack.
+        tag = uuid.uuid4().hex[:6]
         for role in ("installer", "delivery"):
             # A second worker of the role, on none of these orders: the attacker of the probe.
             body = {
-                "username": f"{role}_{TAG}",
+                "username": f"{role}_{tag}",
                 "display_name": f"Второй {role}",
                 "role": role,
                 "password": NEW_PASSWORD,

@@ -7,7 +7,7 @@
 // A background refresh never wipes a half-filled form: the forms are keyed by task id.
 import { useCallback, useEffect, useId, useRef, useState, type ChangeEvent, type ReactElement } from "react";
 import { Link } from "wouter";
-import { ApiError, api, ok, type Schemas } from "../../api/client";
+import { ApiError, api, isAbort, ok, type Schemas } from "../../api/client";
 import { errorText } from "../../app/errors";
 import { common, type CommonKey } from "../../i18n/common";
 import { may, type Capability } from "../../app/roles";
@@ -50,7 +50,9 @@ async function visitsOf(tasks: Task[], signal: AbortSignal): Promise<Record<stri
   const found: Record<string, Schemas["Visit"]> = {};
   await Promise.all(
     ids.map(async (orderId) => {
-      const visits = await ok(api.GET("/api/v1/orders/{order_id}/visits", { params: { path: { order_id: orderId } }, signal })).catch(() => []);
+      const visits = await ok(api.GET("/api/v1/orders/{order_id}/visits", { params: { path: { order_id: orderId } }, signal })).catch(
+        orNothing([]),
+      );
       for (const visit of visits) found[visit.id] = visit;
     }),
   );
@@ -70,7 +72,7 @@ async function measurementsOf(tasks: Task[], signal: AbortSignal): Promise<Recor
   const found: Record<string, Rooms> = {};
   await Promise.all(
     ids.map(async (orderId) => {
-      const all = await ok(api.GET("/api/v1/tasks", { params: { query: { order_id: orderId } }, signal })).catch(() => []);
+      const all = await ok(api.GET("/api/v1/tasks", { params: { query: { order_id: orderId } }, signal })).catch(orNothing([]));
       const measured = all
         .filter((task) => task.kind === "measurement" && task.status === "done" && task.results?.rooms.length)
         .sort((a, b) => (b.completed_at ?? "").localeCompare(a.completed_at ?? ""))[0];
@@ -93,6 +95,16 @@ const STATUS: Record<string, TasksKey> = {
   cancelled: "tasks.status_cancelled",
 };
 const KINDS = ["measurement", "delivery", "installation", "rework"];
+
+/** A part of the list the server refuses (an order no longer shown to this person) is left
+ * out; the network failing half-way fails the whole read, so the phone's copy is shown and
+ * kept instead of a list without addresses and numbers. */
+function orNothing<T>(nothing: T): (err: unknown) => T {
+  return (err) => {
+    if ((err instanceof ApiError && err.status === 0) || isAbort(err)) throw err;
+    return nothing;
+  };
+}
 
 export function kindLabel(kind: string | null | undefined, tc: (key: CommonKey) => string): string {
   return kind && KINDS.includes(kind) ? tc(`kind.${kind}` as CommonKey) : (kind ?? "");
@@ -126,7 +138,7 @@ export function TasksScreen(): ReactElement {
         const cards = await Promise.all(
           ids.map((id) =>
             ok(api.GET("/api/v1/board/cards/{order_id}", { params: { path: { order_id: id }, query: { lang } }, signal })).catch(
-              () => null,
+              orNothing(null),
             ),
           ),
         );
