@@ -19,6 +19,7 @@ from typing import TypeVar
 from deploy.local.broker import LocalBroker, S3Storage
 from deploy.local.db_logins import Logins, provision_local
 from deploy.local.layout import REPO_ROOT, Secrets, data_root, load_secrets
+from deploy.local.mail import LocalMail
 from deploy.local.object_store import LocalObjectStore
 from deploy.local.ports import PortInUseError, free_port, require_free_port
 from deploy.local.postgres import LocalPostgres, pg_data_dir
@@ -53,6 +54,8 @@ class Stack:
         self.data_dir = data_dir
         self._durable_broker = durable_broker
         self.log_dir = data_dir / "logs"
+        # Every e-mail the system sends, as .eml files (deploy/local/mail.py).
+        self.mail_dir = data_dir / "mail"
         self._gateway_port = gateway_port
         self._environ = dict(os.environ if environ is None else environ)
         self._services = tuple(services)
@@ -89,6 +92,8 @@ class Stack:
             store = self._start_object_store(s3_access, s3_secret)
             self.urls["s3"] = store.endpoint
         self.urls["kafka"] = env.get("KAFKA_BOOTSTRAP") or self._start_broker(store)
+        mail = self._start(LocalMail(self.mail_dir, free_port(), log_dir=self.log_dir))
+        self.urls["smtp"] = f"smtp://127.0.0.1:{mail.port}"
 
         service_env = {
             "DATABASE_URL": self.urls["database"],  # replaced by each service's own login
@@ -106,6 +111,13 @@ class Stack:
                 env_of["ANALYST_ROLE"] = self.logins.analyst_role
             if spec.name == "media" and self._s3_public_endpoint:
                 env_of["S3_PUBLIC_ENDPOINT"] = self._s3_public_endpoint
+            if spec.name == "notifications":
+                # The local mail server: plain SMTP on localhost, no login (production
+                # settings: SMTP_STARTTLS and a login, README).
+                env_of["SMTP_HOST"] = "127.0.0.1"
+                env_of["SMTP_PORT"] = str(mail.port)
+                env_of["SMTP_STARTTLS"] = "false"
+                env_of["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{gateway_port}"
             self.urls[spec.name] = self._start_service(spec, free_port(), env_of)
         # Only the gateway holds the users' signing key: a service cannot mint a login.
         gateway_env = {

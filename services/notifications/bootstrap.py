@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Mapping, Sequence
 
 import asyncpg
 from fastapi import FastAPI
@@ -12,39 +13,97 @@ from plumbing.consumer import Consumer
 from plumbing.inbox import INBOX_DDL
 from plumbing.service import Job, ServiceSpec, build_service
 from plumbing.settings import ServiceSettings
+from services.notifications.adapters.email_channel import EmailChannel
 from services.notifications.adapters.facts_store import FACTS_DDL, PIPELINES_DDL
 from services.notifications.adapters.inbox_store import NOTIFICATIONS_DDL, NOTIFICATIONS_SEQ_DDL
+from services.notifications.adapters.outbox_store import DELIVERIES_DDL
 from services.notifications.application.apply import Notifier
+from services.notifications.application.channels import Channel
+from services.notifications.application.delivery import Deliverer
+from services.notifications.application.notices import (
+    INAPP,
+    AddressBook,
+    EmailAddresses,
+    Notices,
+)
 from services.notifications.application.reminders import ReminderSender
+from services.notifications.application.summary import SummarySender
 from services.notifications.entrypoints.http import router
 
 TOPICS = [IDENTITY, ORDERS, SCHEDULING]
+MIGRATIONS = [
+    INBOX_DDL,
+    NOTIFICATIONS_DDL,
+    FACTS_DDL,
+    NOTIFICATIONS_SEQ_DDL,
+    PIPELINES_DDL,
+    DELIVERIES_DDL,
+]
+log = logging.getLogger(__name__)
 
 
 class Settings(ServiceSettings):
     service_name: str = "notifications"
     company_timezone: str = "Europe/Moscow"
     reminder_hour: int = 8
+    summary_hour: int = 8
+    # Where the links in messages point: the web app as people open it.
+    public_base_url: str = "http://127.0.0.1:8000"
+    # E-mail: no host, no e-mail channel. Production: STARTTLS and a login (README).
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+    smtp_sender: str = "OMS <noreply@oms.example>"
 
 
-def build(settings: Settings) -> FastAPI:
-    async def wire(pool: asyncpg.Pool, _app: FastAPI) -> Sequence[Job]:
-        notifier = Notifier(settings.company_timezone, settings.reminder_hour)
-        sender = ReminderSender(pool, settings.company_timezone)
-        return [Consumer("notifications", TOPICS, pool, settings, notifier).run, sender.run]
+def email_channel(settings: Settings) -> EmailChannel | None:
+    if not settings.smtp_host:
+        return None
+    return EmailChannel(
+        settings.smtp_host,
+        settings.smtp_port,
+        settings.smtp_sender,
+        username=settings.smtp_username or None,
+        password=settings.smtp_password or None,
+        starttls=settings.smtp_starttls,
+    )
+
+
+def build(
+    settings: Settings,
+    channels: Mapping[str, Channel] | None = None,
+    addresses: Mapping[str, AddressBook] | None = None,
+) -> FastAPI:
+    """`channels`: the delivery channels besides the inbox, by name, with `addresses`: where
+    each reaches a person. E-mail is added from the settings; Web Push and Telegram are
+    plugged in here by name (each a `Channel` with its `AddressBook`)."""
+    registry: dict[str, Channel] = dict(channels or {})
+    books: dict[str, AddressBook] = dict(addresses or {})
+    email = email_channel(settings)
+    if email is not None:
+        registry.setdefault("email", email)
+        books.setdefault("email", EmailAddresses())
+    for name in [n for n in registry if n not in books]:
+        log.warning("channel %s has no address book: nobody can be reached on it", name)
+        del registry[name]
+
+    async def wire(pool: asyncpg.Pool, app: FastAPI) -> Sequence[Job]:
+        app.state.channel_names = [INAPP, *registry]
+        notices = Notices({n: books[n] for n in registry}, settings.company_timezone)
+        notifier = Notifier(settings.company_timezone, settings.reminder_hour, notices=notices)
+        reminders = ReminderSender(pool, settings.company_timezone, notices=notices)
+        summary = SummarySender(pool, notices, settings.company_timezone, settings.summary_hour)
+        deliverer = Deliverer(pool, registry, settings.public_base_url)
+        return [
+            Consumer("notifications", TOPICS, pool, settings, notifier).run,
+            reminders.run,
+            summary.run,
+            *deliverer.jobs(),
+        ]
 
     return build_service(
         settings,
-        ServiceSpec(
-            migrations=[
-                INBOX_DDL,
-                NOTIFICATIONS_DDL,
-                FACTS_DDL,
-                NOTIFICATIONS_SEQ_DDL,
-                PIPELINES_DDL,
-            ],
-            topics=TOPICS,
-            wire=wire,
-            routers=[router],
-        ),
+        ServiceSpec(migrations=MIGRATIONS, topics=TOPICS, wire=wire, routers=[router]),
     )
