@@ -600,3 +600,27 @@ async def test_email_goes_over_starttls_with_a_login(tmp_path: Path) -> None:
         assert isinstance(await untrusting.send(message), Retry)
     finally:
         controller.stop()
+
+
+async def test_a_visit_for_someone_not_heard_of_yet_reaches_them_once_they_are(
+    pool: asyncpg.Pool, smtp: tuple[int, Inbox]
+) -> None:
+    """Identity events travel on a topic of their own: a booking for a user made a moment ago
+    may come first. Its notice waits in the inbox and goes out when the person is known."""
+    port, _ = smtp
+    now = datetime(2026, 12, 1, 12, 0, tzinfo=MSK)
+    w = await world(pool, port, now)
+    newcomer = uuid.uuid4()
+    booked = visit(
+        scheduling.VisitBooked,
+        visit_id=uuid.uuid4(),
+        starts_at=now + timedelta(days=2),
+        assignee_id=newcomer,
+    )
+    await w.feed(env(booked, now))
+    assert await w.deliveries(newcomer) == []
+    registered = person(newcomer, "newcomer", "installer", now)
+    await w.feed(registered, registered)
+    assert [(r["kind"], r["address"]) for r in await w.deliveries(newcomer)] == [
+        ("visit_booked", "newcomer@oms.example")
+    ]

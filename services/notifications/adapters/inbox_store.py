@@ -203,3 +203,33 @@ async def mark_read(pool: asyncpg.Pool, user_id: uuid.UUID, notification_id: uui
         user_id,
     )
     return bool(done)
+
+
+async def hold(
+    conn: Conn,
+    notice_id: uuid.UUID,
+    personal: bool,
+    starts_at: datetime | None,
+    timezone: str | None,
+) -> None:
+    """Keep what routing the notice later needs, until its person is known."""
+    await conn.execute(
+        "UPDATE notifications SET routed = false, personal = $2, starts_at = $3, timezone = $4 "
+        "WHERE id = $1",
+        notice_id,
+        personal,
+        starts_at,
+        timezone,
+    )
+
+
+async def take_held(conn: Conn, user_id: uuid.UUID, since: datetime) -> list[asyncpg.Record]:
+    return list(
+        await conn.fetch(
+            "UPDATE notifications SET routed = true WHERE user_id = $1 AND NOT routed "
+            "AND coalesce(occurred_at, created_at) >= $2 RETURNING id, order_id, cause_id, kind, "
+            "text_ru, text_en, personal, starts_at, timezone",
+            user_id,
+            since,
+        )
+    )

@@ -25,6 +25,14 @@ ALTER TABLE notifications ADD COLUMN IF NOT EXISTS documents int NOT NULL DEFAUL
 CREATE INDEX IF NOT EXISTS notifications_group_idx
     ON notifications (user_id, order_id, occurred_at) WHERE kind = 'media_uploaded';
 ALTER TABLE recipients ADD COLUMN IF NOT EXISTS email text;
+-- A notice for someone this service has not heard of yet (identity events travel on a topic
+-- of their own): routed to the channels when they are (routed = false until then).
+ALTER TABLE notifications ADD COLUMN IF NOT EXISTS routed boolean NOT NULL DEFAULT true;
+ALTER TABLE notifications ADD COLUMN IF NOT EXISTS personal boolean NOT NULL DEFAULT true;
+ALTER TABLE notifications ADD COLUMN IF NOT EXISTS starts_at timestamptz;
+ALTER TABLE notifications ADD COLUMN IF NOT EXISTS timezone text;
+CREATE INDEX IF NOT EXISTS notifications_unrouted_idx ON notifications (user_id)
+    WHERE NOT routed;
 ALTER TABLE known_orders ADD COLUMN IF NOT EXISTS creator_id uuid;
 ALTER TABLE reminders ADD COLUMN IF NOT EXISTS timezone text;
 CREATE TABLE IF NOT EXISTS deliveries (

@@ -59,6 +59,7 @@ class Notifier:
     async def __call__(self, conn: Conn, envelope: Envelope) -> None:
         if envelope.type in ("identity.UserRegistered", "identity.UserUpdated"):
             await inbox_store.upsert_recipient(conn, envelope.data)
+            await self.notices.late(conn, UUID(envelope.data["user_id"]), self.clock())
             return
         if not registry.known(envelope.type):
             return

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from plumbing.db import Conn
@@ -21,6 +21,7 @@ from services.notifications.domain import routing
 from services.notifications.domain.messages import Message
 
 INAPP = "inapp"
+HELD_FOR = timedelta(days=1)
 
 
 class AddressBook(Protocol):
@@ -79,7 +80,13 @@ class Notices:
         self, conn: Conn, notice_id: uuid.UUID, notice: Notice, now: datetime
     ) -> None:
         person = await inbox_store.recipient(conn, notice.user_id)
-        if person is None or not person.active:
+        if person is None:
+            # Not heard of yet (a user made a moment ago): routed when they are (late()).
+            await inbox_store.hold(
+                conn, notice_id, notice.personal, notice.starts_at, notice.timezone
+            )
+            return
+        if not person.active:
             return  # the inbox keeps it; nobody to reach elsewhere
         chosen = await preferences_store.chosen(conn, notice.user_id)
         tz = notice.timezone or self.company_timezone
@@ -104,3 +111,19 @@ class Notices:
                     due,
                     is_urgent,
                 )
+
+    async def late(self, conn: Conn, user_id: uuid.UUID, now: datetime) -> None:
+        """The person is known now: their notices held for it go to their channels (those of
+        the last day; older news is stale on a phone)."""
+        for row in await inbox_store.take_held(conn, user_id, now - HELD_FOR):
+            notice = Notice(
+                user_id,
+                row["order_id"],
+                row["cause_id"],
+                row["kind"],
+                Message(row["text_ru"], row["text_en"]),
+                row["personal"],
+                row["starts_at"],
+                row["timezone"],
+            )
+            await self.deliver(conn, row["id"], notice, now)

@@ -98,9 +98,13 @@ def visit(
         "cancelled": ("отменён(а)", "cancelled"),
         "taken": ("передан(а) другому исполнителю", "reassigned to someone else"),
     }[change]
+    # The order's number may not be known here yet (orders and visits travel on topics of
+    # their own); the message's link names the order then.
+    of_ru = f" по заказу{n_ru}" if number else ""
+    of_en = f" for order{n_en}" if number else ""
     return Message(
-        ru=f"{what_ru} по заказу{n_ru} {ru_verb}: {when}",
-        en=f"{what_en} for order{n_en} {en_verb}: {when}",
+        ru=f"{what_ru}{of_ru} {ru_verb}: {when}",
+        en=f"{what_en}{of_en} {en_verb}: {when}",
     )
 
 
