@@ -624,3 +624,17 @@ async def test_a_visit_for_someone_not_heard_of_yet_reaches_them_once_they_are(
     assert [(r["kind"], r["address"]) for r in await w.deliveries(newcomer)] == [
         ("visit_booked", "newcomer@oms.example")
     ]
+
+
+async def test_moving_a_visit_booked_before_visits_were_kept_here_says_it_moved(
+    pool: asyncpg.Pool, smtp: tuple[int, Inbox]
+) -> None:
+    port, _ = smtp
+    now = datetime(2026, 12, 1, 12, 0, tzinfo=MSK)
+    w = await world(pool, port, now)
+    moved = visit(
+        scheduling.VisitRescheduled, visit_id=uuid.uuid4(), starts_at=now + timedelta(days=3)
+    )
+    await w.feed(env(moved, now))
+    texts = [n["text"] for n in await inbox(pool, INSTALLER, unread=False, lang="ru")]
+    assert texts == ["Монтаж по заказу №42 перенесён(а): 04.12 12:00"]

@@ -199,7 +199,10 @@ class Notifier:
             event.assignee_id, event.kind, event.starts_at, event.assignee_timezone
         )
         await facts_store.remember_visit(conn, event.visit_id, now)
-        if before is None or before.assignee_id != now.assignee_id:
+        if before is None and isinstance(event, scheduling.VisitRescheduled):
+            # Booked before this service kept visits: a move all the same.
+            await self._visit_notice(conn, now, event.order_id, cause, "visit_moved", "moved")
+        elif before is None or before.assignee_id != now.assignee_id:
             if before is not None:  # reassigned: the one it was taken from hears so too
                 await self._visit_notice(
                     conn, before, event.order_id, cause, "visit_cancelled", "taken"
