@@ -15,13 +15,13 @@ from contracts.topics import IDENTITY
 from gateway.adapters.login_attempts import LOGIN_ATTEMPTS_DDL, LoginAttempts
 from gateway.adapters.sessions_repo import SESSIONS_DDL, SessionsRepo
 from gateway.adapters.upstream import Upstreams
-from gateway.adapters.users_repo import USERS_DDL, UsersRepo
+from gateway.adapters.users_repo import USERS_DDL, USERS_EMAIL_DDL, UsersRepo
 from gateway.application.key_ring import KeyRing, key_ring
 from gateway.application.sign_in import SignIn
 from gateway.application.tokens import Tokens, WeakSigningKey, hash_password
 from gateway.domain.client_address import parse_networks
 from gateway.domain.sessions import Lifetimes
-from gateway.domain.users import DEMO_PASSWORD, DEMO_USERS
+from gateway.domain.users import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, DEMO_USERS
 from gateway.entrypoints import (
     auth,
     events_stream,
@@ -83,7 +83,8 @@ async def seed_demo_users(users: UsersRepo) -> None:
         return
     hashed = hash_password(DEMO_PASSWORD)
     for username, display_name, role in DEMO_USERS:
-        await users.create(username, display_name, role, hashed, Actor.system())
+        email = f"{username}@{DEMO_EMAIL_DOMAIN}"
+        await users.create(username, display_name, role, hashed, Actor.system(), email)
     log.info("seeded %d demo users", len(DEMO_USERS))
 
 
@@ -166,7 +167,14 @@ def build(settings: Settings) -> FastAPI:
         settings,
         ServiceSpec(
             # Append-only: a new step goes at the end (plumbing.db.migrate).
-            migrations=[OUTBOX_DDL, RELAY_DDL, USERS_DDL, LOGIN_ATTEMPTS_DDL, SESSIONS_DDL],
+            migrations=[
+                OUTBOX_DDL,
+                RELAY_DDL,
+                USERS_DDL,
+                LOGIN_ATTEMPTS_DDL,
+                SESSIONS_DDL,
+                USERS_EMAIL_DDL,
+            ],
             # API.md: ready means every dependency is reachable, the services included.
             checks={name: upstreams.checker(name) for name in upstreams.urls},
             # Never a reason to leave rotation: lagging read models still serve (API.md).

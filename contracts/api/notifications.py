@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, StrictBool
 
 from contracts.api.audience import Shown, Views
-from contracts.api.common import Id, Timestamp
+from contracts.api.common import Id, Input, Timestamp
 
 
 class Notification(Shown):
@@ -93,3 +93,86 @@ STREAM_EVENT: dict[str, Any] = {
         _frame(["reauth"], StreamReauth),
     ]
 }
+
+
+# Issue 16: who hears what, on which channels. The kinds and channels are the notifications
+# service's table (services/notifications/domain/routing.py); named here so a client and the
+# OpenAPI know them.
+NoticeKind = Literal[
+    "visit_booked",
+    "visit_moved",
+    "visit_cancelled",
+    "task_assigned",
+    "task_completed",
+    "stage_changed",
+    "move_refused",
+    "production_finished",
+    "media_uploaded",
+    "overdue",
+    "reminder",
+    "summary",
+    "mention",
+    "order_created",
+    "robot",
+]
+ChannelName = Literal["inapp", "email", "webpush", "telegram"]
+LocalTime = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["22:00"])]
+
+
+class QuietHoursIn(Input):
+    """Reminders, summaries and other non-urgent notices wait until `end`; urgent ones (a
+    visit moved or cancelled within 24 hours, an assignment for today) do not."""
+
+    start: LocalTime
+    end: LocalTime
+    timezone: str = Field(min_length=1, max_length=64, examples=["Europe/Moscow"])
+
+
+class QuietHoursOut(Shown):
+    start: str
+    end: str
+    timezone: str
+
+
+class Preferences(Shown):
+    """Per kind, per channel: on or off (the person's choice, or their role's default).
+    `locked`: the pairs that never leave the app for this person's role (field roles hear
+    only of their own visits and tasks outside the inbox)."""
+
+    kinds: list[NoticeKind]
+    channels: list[ChannelName]
+    choices: dict[str, dict[str, bool]]
+    locked: dict[str, list[str]]
+    quiet_hours: QuietHoursOut | None = None
+
+
+PREFERENCES = Views.of(Preferences)
+
+
+class PreferencesIn(Input):
+    """Only what changes: the choices named, and quiet hours (null turns them off; absent
+    leaves them as they are)."""
+
+    choices: dict[NoticeKind, dict[ChannelName, StrictBool]] = Field(default_factory=dict)
+    quiet_hours: QuietHoursIn | None = None
+
+
+class Delivery(Shown):
+    """One message on one channel to one address (admins: GET /notifications/deliveries)."""
+
+    id: int
+    notice_id: Id
+    user_id: Id
+    username: str | None = None
+    channel: str
+    address: str
+    message_id: str
+    state: Literal["pending", "sent", "gone", "parked"]
+    attempts: int
+    next_attempt_at: Timestamp
+    last_error: str | None = None
+    created_at: Timestamp
+    sent_at: Timestamp | None = None
+
+
+DELIVERIES = Views.of(list[Delivery])

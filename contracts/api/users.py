@@ -34,6 +34,12 @@ class Me(Shown):
 
 class UserOut(Me):
     active: bool
+    email: str | None = None
+
+
+# A plain shape check, not deliverability: the SMTP server is the judge of that, and a
+# refused address parks its deliveries where an admin sees them.
+EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$"
 
 
 ME = Views.of(Me)
@@ -47,6 +53,7 @@ class NewUser(Input):
     role: Role
     # At least 10 characters and a zxcvbn score of 3 (gateway/application/password_policy.py).
     password: str = Field(min_length=10, max_length=200)
+    email: str | None = Field(default=None, max_length=254, pattern=EMAIL_PATTERN)
 
 
 class UserChanges(Input):
@@ -54,3 +61,4 @@ class UserChanges(Input):
     role: Role | None = None
     active: StrictBool | None = None
     password: str | None = Field(default=None, min_length=10, max_length=200)
+    email: str | None = Field(default=None, max_length=254, pattern=EMAIL_PATTERN)

@@ -20,6 +20,8 @@ class UserRegistered(BaseModel):
     display_name: str
     role: Role
     active: bool = True
+    # Where e-mail notifications go; None: the person gets none (added later, optional).
+    email: str | None = None
 
 
 class UserUpdated(BaseModel):
@@ -32,3 +34,4 @@ class UserUpdated(BaseModel):
     display_name: str
     role: Role
     active: bool
+    email: str | None = None

@@ -35,6 +35,9 @@ class _VisitSlot(_Event):
     starts_at: datetime
     ends_at: datetime
     task_id: UUID
+    # The assignee's time zone (IANA) when booked or moved: their reminders come at 08:00 in
+    # it. None in events written before it was added: the company's zone then.
+    assignee_timezone: str | None = None
 
 
 class VisitBooked(_VisitSlot):

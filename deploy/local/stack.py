@@ -19,6 +19,7 @@ from typing import TypeVar
 from deploy.local.broker import LocalBroker, S3Storage
 from deploy.local.db_logins import Logins, provision_local
 from deploy.local.layout import REPO_ROOT, Secrets, data_root, load_secrets
+from deploy.local.mail import LocalMail
 from deploy.local.object_store import LocalObjectStore
 from deploy.local.ports import LOCALHOST, PortInUseError, free_port, require_free_port
 from deploy.local.postgres import LocalPostgres, pg_data_dir
@@ -59,6 +60,8 @@ class Stack:
         self.data_dir = data_dir
         self._durable_broker = durable_broker
         self.log_dir = data_dir / "logs"
+        # Every e-mail the system sends, as .eml files (deploy/local/mail.py).
+        self.mail_dir = data_dir / "mail"
         self._gateway_port = gateway_port
         self._environ = dict(os.environ if environ is None else environ)
         self._services = tuple(services)
@@ -107,6 +110,8 @@ class Stack:
                 s3_public = self._start_s3_relay(store, self.tls)
         if s3_public:
             self.urls["s3_public"] = s3_public
+        mail = self._start(LocalMail(self.mail_dir, free_port(), log_dir=self.log_dir))
+        self.urls["smtp"] = f"smtp://127.0.0.1:{mail.port}"
 
         service_env = {
             "DATABASE_URL": self.urls["database"],  # replaced by each service's own login
@@ -158,6 +163,11 @@ class Stack:
             env_of["ANALYST_ROLE"] = self.logins.analyst_role
         if name == "notifications":
             env_of |= _channel_env(self._environ, keys, self._site_url(gateway_port))
+            # The local mail server: plain SMTP on localhost, no login (production settings:
+            # SMTP_STARTTLS and a login, README).
+            env_of["SMTP_HOST"] = "127.0.0.1"
+            env_of["SMTP_PORT"] = self.urls["smtp"].rpartition(":")[2]
+            env_of["SMTP_STARTTLS"] = "false"
         if name == "media" and s3_public:
             env_of["S3_PUBLIC_ENDPOINT"] = s3_public
         return env_of

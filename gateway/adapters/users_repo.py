@@ -39,6 +39,10 @@ CREATE TABLE IF NOT EXISTS login_failures (
 CREATE INDEX IF NOT EXISTS login_failures_user_idx ON login_failures (username, at);
 CREATE INDEX IF NOT EXISTS login_failures_addr_idx ON login_failures (address, at);
 """
+# Appended step: an optional e-mail address for notifications (issue 16).
+USERS_EMAIL_DDL = """
+ALTER TABLE users ADD COLUMN IF NOT EXISTS email text;
+"""
 
 
 def user_from_row(row: asyncpg.Record) -> User:
@@ -49,6 +53,7 @@ def user_from_row(row: asyncpg.Record) -> User:
         role=row["role"],
         active=row["active"],
         password_hash=row["password_hash"],
+        email=row["email"],
     )
 
 
@@ -91,19 +96,26 @@ class UsersRepo:
         return int(await self.pool.fetchval("SELECT count(*) FROM users"))
 
     async def create(
-        self, username: str, display_name: str, role: str, password_hash: str, actor: Actor
+        self,
+        username: str,
+        display_name: str,
+        role: str,
+        password_hash: str,
+        actor: Actor,
+        email: str | None = None,
     ) -> User:
         user_id = uuid.uuid4()
         async with self.pool.acquire() as conn, conn.transaction():
             try:
                 row = await conn.fetchrow(
-                    "INSERT INTO users (id, username, display_name, role, password_hash) "
-                    "VALUES ($1, $2, $3, $4, $5) RETURNING *",
+                    "INSERT INTO users (id, username, display_name, role, password_hash, email) "
+                    "VALUES ($1, $2, $3, $4, $5, $6) RETURNING *",
                     user_id,
                     username,
                     display_name,
                     role,
                     password_hash,
+                    email,
                 )
             except asyncpg.UniqueViolationError:
                 raise UsernameTaken(username) from None
@@ -115,6 +127,7 @@ class UsersRepo:
                 display_name=display_name,
                 role=cast(Role, role),  # validated by the caller
                 active=True,
+                email=email,
             )
             await self.outbox.append(
                 conn,
@@ -141,7 +154,7 @@ class UsersRepo:
         same transaction (their tokens are refused from the next request on), but
         `keep_session`: the one of a user setting their own password, who stays signed in
         there while everyone else holding their old password is signed out."""
-        allowed = {"display_name", "role", "active", "password_hash"}
+        allowed = {"display_name", "role", "active", "password_hash", "email"}
         sets = {k: v for k, v in changes.items() if k in allowed}
         async with self.pool.acquire() as conn, conn.transaction():
             if guard is not None:
@@ -182,6 +195,7 @@ class UsersRepo:
                 display_name=user.display_name,
                 role=cast(Role, user.role),
                 active=user.active,
+                email=user.email,
             )
             await self.outbox.append(
                 conn,

@@ -8,6 +8,8 @@ from uuid import UUID
 
 from contracts.roles import Capability, may, roles_with
 
+# Demo addresses on a reserved domain (RFC 2606): `make run` keeps their mail as .eml files.
+DEMO_EMAIL_DOMAIN = "oms.example"
 DEMO_USERS: tuple[tuple[str, str, str], ...] = (
     ("manager", "Мария Петрова", "manager"),
     ("measurer", "Иван Замеров", "measurer"),
@@ -28,6 +30,7 @@ class User:
     role: str
     active: bool
     password_hash: str
+    email: str | None = None
 
     def public(self) -> dict[str, object]:
         return {
@@ -36,6 +39,7 @@ class User:
             "display_name": self.display_name,
             "role": self.role,
             "active": self.active,
+            "email": self.email,
         }
 
 

@@ -46,7 +46,12 @@ async def create_user(body: NewUser, admin: Admin, users: Users) -> Response:
     check_new_password(body.password, [body.username, body.display_name])
     try:
         user = await users.create(
-            body.username, body.display_name, body.role, hash_password(body.password), _actor(admin)
+            body.username,
+            body.display_name,
+            body.role,
+            hash_password(body.password),
+            _actor(admin),
+            body.email,
         )
     except UsernameTaken:
         raise Conflict(f"username {body.username!r} is taken", code="username_taken") from None

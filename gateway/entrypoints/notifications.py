@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 
 from contracts.api.errors import errors
-from contracts.api.notifications import INBOX, READ, Notification, Read
+from contracts.api.notifications import (
+    DELIVERIES,
+    INBOX,
+    PREFERENCES,
+    READ,
+    Delivery,
+    Notification,
+    Preferences,
+    PreferencesIn,
+    Read,
+)
 from gateway.application.order_access import OrderAccess
+from gateway.entrypoints.auth import Admin
 from gateway.entrypoints.deps import SignedIn, UpstreamsDep, caller_of
-from gateway.entrypoints.typed import shown
+from gateway.entrypoints.typed import sent, shown
 
 router = APIRouter(prefix="/api/v1")
 
@@ -43,3 +54,43 @@ async def inbox(
 async def read(notification_id: UUID, user: SignedIn, up: UpstreamsDep) -> Response:
     path = f"/notifications/{notification_id}/read"
     return shown((await up.call("notifications", "POST", path, caller_of(user))).body, READ, user)
+
+
+@router.get("/notifications/preferences", response_model=Preferences, responses=errors(401, 503))
+async def my_preferences(user: SignedIn, up: UpstreamsDep) -> Response:
+    """Which kinds of notice reach the caller on which channels, and their quiet hours."""
+    reply = await up.call("notifications", "GET", "/notifications/preferences", caller_of(user))
+    return shown(reply.body, PREFERENCES, user)
+
+
+@router.put(
+    "/notifications/preferences",
+    response_model=Preferences,
+    responses=errors(401, 413, 422, 503),
+)
+async def set_preferences(body: PreferencesIn, user: SignedIn, up: UpstreamsDep) -> Response:
+    """Only the choices named change; `quiet_hours: null` turns quiet hours off. A field role
+    may not send beyond the inbox what may name an order they do not see (422)."""
+    reply = await up.call(
+        "notifications", "PUT", "/notifications/preferences", caller_of(user), json=sent(body)
+    )
+    return shown(reply.body, PREFERENCES, user)
+
+
+@router.get(
+    "/notifications/deliveries",
+    response_model=list[Delivery],
+    responses=errors(401, 403, 422, 503),
+)
+async def deliveries(
+    admin: Admin,
+    up: UpstreamsDep,
+    state: Literal["pending", "sent", "gone", "parked"] | None = None,
+) -> Response:
+    """Admins: the newest deliveries of every channel; `state=parked`: those that kept
+    failing or were refused, for someone to look at (an address, the error)."""
+    params = {"state": state} if state else None
+    reply = await up.call(
+        "notifications", "GET", "/notifications/deliveries", caller_of(admin), params=params
+    )
+    return shown(reply.body, DELIVERIES, admin)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Mapping, Sequence
 
 import asyncpg
 from fastapi import FastAPI
@@ -12,50 +13,109 @@ from plumbing.consumer import Consumer
 from plumbing.inbox import INBOX_DDL
 from plumbing.service import Job, ServiceSpec, build_service
 from plumbing.settings import ServiceSettings
+from services.notifications.adapters.email_channel import EmailChannel
 from services.notifications.adapters.facts_store import FACTS_DDL, PIPELINES_DDL
 from services.notifications.adapters.inbox_store import NOTIFICATIONS_DDL, NOTIFICATIONS_SEQ_DDL
+from services.notifications.adapters.outbox_store import DELIVERIES_DDL
 from services.notifications.adapters.push_store import PUSH_DDL
 from services.notifications.adapters.telegram_store import TELEGRAM_DDL
 from services.notifications.application.apply import Notifier
+from services.notifications.application.channels import Channel
+from services.notifications.application.delivery import Deliverer
+from services.notifications.application.notices import (
+    INAPP,
+    AddressBook,
+    EmailAddresses,
+    Notices,
+)
 from services.notifications.application.reminders import ReminderSender
+from services.notifications.application.summary import SummarySender
 from services.notifications.channel_wiring import ChannelSettings, push_and_telegram
 from services.notifications.entrypoints.channels_http import channels_router
 from services.notifications.entrypoints.http import router
 
 TOPICS = [IDENTITY, ORDERS, SCHEDULING]
+MIGRATIONS = [
+    INBOX_DDL,
+    NOTIFICATIONS_DDL,
+    FACTS_DDL,
+    NOTIFICATIONS_SEQ_DDL,
+    PIPELINES_DDL,
+    PUSH_DDL,
+    TELEGRAM_DDL,
+    DELIVERIES_DDL,
+]
+log = logging.getLogger(__name__)
 
 
 class Settings(ServiceSettings, ChannelSettings):
     service_name: str = "notifications"
     company_timezone: str = "Europe/Moscow"
     reminder_hour: int = 8
+    summary_hour: int = 8
+    # E-mail: no host, no e-mail channel. Production: STARTTLS and a login (README).
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+    smtp_sender: str = "OMS <noreply@oms.example>"
 
 
-def build(settings: Settings) -> FastAPI:
-    async def wire(pool: asyncpg.Pool, _app: FastAPI) -> Sequence[Job]:
-        notifier = Notifier(settings.company_timezone, settings.reminder_hour)
-        sender = ReminderSender(pool, settings.company_timezone)
-        # Web Push and Telegram: the outbox (issue 16) takes `channels`; the jobs link
-        # Telegram chats by their one-time codes.
-        _channels, channel_jobs = push_and_telegram(settings, pool)
+def email_channel(settings: Settings) -> EmailChannel | None:
+    if not settings.smtp_host:
+        return None
+    return EmailChannel(
+        settings.smtp_host,
+        settings.smtp_port,
+        settings.smtp_sender,
+        username=settings.smtp_username or None,
+        password=settings.smtp_password or None,
+        starttls=settings.smtp_starttls,
+    )
+
+
+def build(
+    settings: Settings,
+    channels: Mapping[str, Channel] | None = None,
+    addresses: Mapping[str, AddressBook] | None = None,
+) -> FastAPI:
+    """`channels`: delivery channels besides the inbox, by name, with `addresses`: where each
+    reaches a person (tests plug theirs in here). E-mail comes from the SMTP settings, Web Push
+    and Telegram from theirs (channel_wiring.py); a channel given here wins over the settings'."""
+
+    async def wire(pool: asyncpg.Pool, app: FastAPI) -> Sequence[Job]:
+        registry: dict[str, Channel] = dict(channels or {})
+        books: dict[str, AddressBook] = dict(addresses or {})
+        configured, configured_books, channel_jobs = push_and_telegram(settings, pool)
+        email = email_channel(settings)
+        if email is not None:
+            configured["email"] = email
+            configured_books["email"] = EmailAddresses()
+        for name, channel in configured.items():
+            registry.setdefault(name, channel)
+            books.setdefault(name, configured_books[name])
+        for name in [n for n in registry if n not in books]:
+            log.warning("channel %s has no address book: nobody can be reached on it", name)
+            del registry[name]
+        app.state.channel_names = [INAPP, *registry]
+        notices = Notices({n: books[n] for n in registry}, settings.company_timezone)
+        notifier = Notifier(settings.company_timezone, settings.reminder_hour, notices=notices)
+        reminders = ReminderSender(pool, settings.company_timezone, notices=notices)
+        summary = SummarySender(pool, notices, settings.company_timezone, settings.summary_hour)
+        deliverer = Deliverer(pool, registry, settings.site_url)
         return [
             Consumer("notifications", TOPICS, pool, settings, notifier).run,
-            sender.run,
+            reminders.run,
+            summary.run,
+            *deliverer.jobs(),
             *channel_jobs,
         ]
 
     return build_service(
         settings,
         ServiceSpec(
-            migrations=[
-                INBOX_DDL,
-                NOTIFICATIONS_DDL,
-                FACTS_DDL,
-                NOTIFICATIONS_SEQ_DDL,
-                PIPELINES_DDL,
-                PUSH_DDL,
-                TELEGRAM_DDL,
-            ],
+            migrations=MIGRATIONS,
             topics=TOPICS,
             wire=wire,
             routers=[

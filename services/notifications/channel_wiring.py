@@ -10,13 +10,15 @@ Telegram chat id (telegram_store.chat_of).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import uuid
 
 import asyncpg
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from contracts.api.push import PUSH_SERVICE_HOSTS
+from plumbing.db import Conn
 from plumbing.service import Job
+from services.notifications.adapters import push_store, telegram_store
 from services.notifications.adapters.telegram import (
     API_BASE,
     BotApi,
@@ -25,6 +27,7 @@ from services.notifications.adapters.telegram import (
 )
 from services.notifications.adapters.webpush import WebPushChannel
 from services.notifications.application.channels import Channel
+from services.notifications.application.notices import AddressBook
 
 
 class ChannelSettings(BaseSettings):
@@ -48,17 +51,37 @@ class ChannelSettings(BaseSettings):
     site_url: str = "http://localhost:8080"
 
 
+class PushAddresses:
+    """A person's devices: one address (the subscription's id) per subscribed browser."""
+
+    async def addresses(self, conn: Conn, user_id: uuid.UUID) -> list[str]:
+        return [str(s.id) for s in await push_store.of_user(conn, user_id)]
+
+
+class TelegramAddresses:
+    """The chat a person linked with a one-time code, if any."""
+
+    async def addresses(self, conn: Conn, user_id: uuid.UUID) -> list[str]:
+        chat = await telegram_store.chat_of(conn, user_id)
+        return [str(chat)] if chat is not None else []
+
+
 def push_and_telegram(
     settings: ChannelSettings, pool: asyncpg.Pool
-) -> tuple[dict[str, Channel], Sequence[Job]]:
+) -> tuple[dict[str, Channel], dict[str, AddressBook], list[Job]]:
+    """The channels the settings configure, their address books, and their jobs (Telegram's
+    poller linking chats by their codes)."""
     channels: dict[str, Channel] = {}
+    books: dict[str, AddressBook] = {}
     jobs: list[Job] = []
     if settings.vapid_private_key:
         channels["webpush"] = WebPushChannel(
             pool, settings.vapid_private_key, settings.vapid_subject, settings.site_url
         )
+        books["webpush"] = PushAddresses()
     if settings.telegram_bot_token:
         bot = BotApi(settings.telegram_bot_token, settings.telegram_api_base)
         channels["telegram"] = TelegramChannel(pool, bot, settings.site_url)
+        books["telegram"] = TelegramAddresses()
         jobs.append(TelegramLinker(pool, bot).run)
-    return channels, jobs
+    return channels, books, jobs

@@ -59,6 +59,8 @@ VIEWS: dict[str, Views] = {
     "/api/v1/automation/stage-limits": scheduling.LIMITS,
     "/api/v1/notifications": notifications.INBOX,
     "/api/v1/push/vapid-public-key": push.VAPID_KEY,
+    "/api/v1/notifications/preferences": notifications.PREFERENCES,
+    "/api/v1/notifications/deliveries": notifications.DELIVERIES,
     "/api/v1/reports/{name}": reports.REPORT,
     "/api/v1/reports/{name}/orders": reports.REPORT_ORDERS,
 }

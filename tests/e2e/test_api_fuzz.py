@@ -81,6 +81,9 @@ BEYOND_THE_SCHEMA = {
     # A new password's strength (zxcvbn, gateway/application/password_policy.py).
     "/api/v1/users": ("422", "a password too easy to guess"),
     "/api/v1/users/{user_id}": ("422", "a password too easy to guess"),
+    # A field role's notices that may name an order they do not see stay in the inbox
+    # (services/notifications/domain/routing.py); a time zone the zone database knows.
+    "/api/v1/notifications/preferences": ("422", "channels a role may use; a known time zone"),
 }
 
 

@@ -515,6 +515,7 @@ def _query_variants(world: World, role: str, name: str) -> list[str]:
         "manager": ["manager"],
         "role": ["measurer", "manager"],
         "unread": ["false"],
+        "state": ["parked", "sent"],
         "status": ["open", "done"],
         "limit": ["500"],
         "phone": ["8 (915) 555-01-02"],  # the world's customers' number, in another form

@@ -13,6 +13,7 @@ from plumbing import db
 from services.notifications.adapters import inbox_store
 from services.notifications.adapters.facts_store import FACTS_DDL
 from services.notifications.adapters.inbox_store import NOTIFICATIONS_DDL, NOTIFICATIONS_SEQ_DDL
+from services.notifications.adapters.outbox_store import DELIVERIES_DDL
 from services.notifications.domain.messages import Message
 
 ME, SOMEONE = uuid.uuid4(), uuid.uuid4()
@@ -22,7 +23,9 @@ ORDER = uuid.uuid4()
 @pytest.fixture
 async def pool(schema_pool: tuple[asyncpg.Pool, str]) -> asyncpg.Pool:
     p, schema = schema_pool
-    await db.migrate(p, schema, [NOTIFICATIONS_DDL, FACTS_DDL, NOTIFICATIONS_SEQ_DDL])
+    await db.migrate(
+        p, schema, [NOTIFICATIONS_DDL, FACTS_DDL, NOTIFICATIONS_SEQ_DDL, DELIVERIES_DDL]
+    )
     return p
 
 

@@ -14,14 +14,10 @@ from contracts.envelope import Actor, Envelope
 from contracts.events import orders, registry, scheduling
 from contracts.events.common import Address, Customer
 from plumbing import db
-from services.notifications.adapters.facts_store import FACTS_DDL, PIPELINES_DDL
-from services.notifications.adapters.inbox_store import (
-    NOTIFICATIONS_DDL,
-    NOTIFICATIONS_SEQ_DDL,
-    inbox,
-)
+from services.notifications.adapters.inbox_store import inbox
 from services.notifications.application.apply import Notifier
 from services.notifications.application.reminders import ReminderSender
+from services.notifications.bootstrap import MIGRATIONS
 from tests.pipeline_versions import default_pipeline, published, with_varnishing, without_rework
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -67,9 +63,7 @@ def user(uid: uuid.UUID, username: str, role: str) -> Envelope:
 @pytest.fixture
 async def pool(schema_pool: tuple[asyncpg.Pool, str]) -> asyncpg.Pool:
     p, schema = schema_pool
-    await db.migrate(
-        p, schema, [NOTIFICATIONS_DDL, FACTS_DDL, NOTIFICATIONS_SEQ_DDL, PIPELINES_DDL]
-    )
+    await db.migrate(p, schema, MIGRATIONS[1:])  # the service's steps but the consumer's
     return p
 
 
@@ -152,7 +146,8 @@ async def test_due_reminders_are_sent_once(pool: asyncpg.Pool) -> None:
     sender = ReminderSender(pool, "Europe/Moscow")
     assert await sender.send_due() >= 1
     assert await sender.send_due() == 0
-    sent = await texts(pool, INSTALLER)
+    # Besides the booking's own notice ("Монтаж по заказу №42 назначен(а) вам: ...").
+    sent = [t for t in await texts(pool, INSTALLER) if t.startswith(("Завтра", "Сегодня"))]
     assert sent
     assert all("монтаж по заказу №42" in t for t in sent)
 
@@ -201,7 +196,11 @@ def refused(order_id: uuid.UUID, to_stage: str) -> Envelope:
             order_id=order_id,
             from_stage="production",
             to_stage=to_stage,
-            unmet=[orders.UnmetCondition(code="varnish_wet", message_ru="-", message_en="-")],
+            unmet=[
+                orders.UnmetCondition(
+                    code="varnish_wet", message_ru="лак не высох", message_en="varnish is wet"
+                )
+            ],
             rule_id="r",
             cause_event_id=uuid.uuid4(),
         )
@@ -240,10 +239,10 @@ async def test_a_refused_move_names_the_stage_as_the_orders_pipeline_titles_it(
     await feed(pool, notifier, refused(ORDER, "shipment_prep"))
     assert await texts(pool, MANAGER) == [  # newest first
         # Order 42 keeps version 1's title, whatever later versions call the stage.
-        "Робот не перевёл заказ №42 в «Подготовка к отгрузке»: varnish_wet",
-        "Робот не перевёл заказ №43 в «Упаковка»: varnish_wet",
-        "Робот не перевёл заказ №43 в «Лакировка»: varnish_wet",
-        "Робот не перевёл заказ №43 в «varnishing»: varnish_wet",
+        "Робот не перевёл заказ №42 в «Подготовка к отгрузке»: лак не высох",
+        "Робот не перевёл заказ №43 в «Упаковка»: лак не высох",
+        "Робот не перевёл заказ №43 в «Лакировка»: лак не высох",
+        "Робот не перевёл заказ №43 в «varnishing»: лак не высох",
     ]
     english = [n["text"] for n in await inbox(pool, MANAGER, unread=True, lang="en")]
-    assert "A robot could not move order #43 to 'Varnishing': varnish_wet" in english
+    assert "A robot could not move order #43 to 'Varnishing': varnish is wet" in english

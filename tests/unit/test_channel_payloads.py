@@ -124,7 +124,7 @@ def test_what_a_field_role_is_sent_on_push_and_telegram_carries_nothing_commerci
         messages.reminder("day_before", "installation", starts, 42, "Asia/Yekaterinburg"),
         messages.reminder("day_of", "measurement", starts, 42, "Europe/Moscow"),
         messages.mentioned("manager", 42, "Поднимитесь на 5 этаж, домофон 12"),
-        messages.move_refused(42, "installation", None, refused_codes),
+        messages.move_refused(42, "installation", None, [(c, c) for c in refused_codes]),
     ]
     for notice in notices:
         for lang in ("ru", "en"):

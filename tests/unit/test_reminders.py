@@ -20,10 +20,32 @@ def test_a_visit_gets_a_day_before_and_a_same_day_reminder_at_eight_local() -> N
     ]
 
 
-def test_a_reminder_whose_moment_passed_is_not_sent() -> None:
+def test_a_visit_booked_after_eight_the_day_before_gets_its_day_before_reminder_at_once() -> None:
+    # Issue 16: the crew member must not first hear of tomorrow's visit on the day.
     visit = datetime(2026, 12, 3, 14, 0, tzinfo=MSK)
     booked_late = datetime(2026, 12, 2, 12, 0, tzinfo=MSK)
-    assert [r.kind for r in reminders_for(visit, booked_late)] == ["same_day"]
+    assert [(r.kind, r.due_at) for r in reminders_for(visit, booked_late)] == [
+        ("day_before", booked_late),
+        ("same_day", datetime(2026, 12, 3, 8, 0, tzinfo=MSK)),
+    ]
+
+
+def test_on_the_day_itself_only_a_same_day_reminder_still_ahead_is_kept() -> None:
+    visit = datetime(2026, 12, 3, 14, 0, tzinfo=MSK)
+    assert [r.kind for r in reminders_for(visit, datetime(2026, 12, 3, 7, 0, tzinfo=MSK))] == [
+        "same_day"
+    ]
+    assert reminders_for(visit, datetime(2026, 12, 3, 9, 0, tzinfo=MSK)) == []
+
+
+def test_reminders_come_at_eight_in_the_crew_members_own_zone() -> None:
+    yekaterinburg = ZoneInfo("Asia/Yekaterinburg")  # UTC+5, two hours ahead of Moscow
+    visit = datetime(2026, 12, 3, 10, 0, tzinfo=yekaterinburg)
+    due = reminders_for(visit, datetime(2026, 11, 30, tzinfo=UTC), tz="Asia/Yekaterinburg")
+    assert [(r.kind, r.due_at.astimezone(UTC)) for r in due] == [
+        ("day_before", datetime(2026, 12, 2, 3, 0, tzinfo=UTC)),
+        ("same_day", datetime(2026, 12, 3, 3, 0, tzinfo=UTC)),
+    ]
 
 
 def test_an_early_visit_gets_no_same_day_reminder_after_it_started() -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -49,13 +51,29 @@ FEED_LIMIT = 100
 
 async def upsert_recipient(conn: Conn, data: dict[str, Any]) -> None:
     await conn.execute(
-        "INSERT INTO recipients (user_id, username, role, active) VALUES ($1::uuid, $2, $3, $4) "
-        "ON CONFLICT (user_id) DO UPDATE SET username = $2, role = $3, active = $4",
+        "INSERT INTO recipients (user_id, username, role, active, email) "
+        "VALUES ($1::uuid, $2, $3, $4, $5) "
+        "ON CONFLICT (user_id) DO UPDATE SET username = $2, role = $3, active = $4, email = $5",
         data["user_id"],
         data["username"],
         data["role"],
         data.get("active", True),
+        data.get("email"),
     )
+
+
+@dataclass(frozen=True)
+class Recipient:
+    role: str
+    active: bool
+    email: str | None
+
+
+async def recipient(conn: Conn, user_id: uuid.UUID) -> Recipient | None:
+    row = await conn.fetchrow(
+        "SELECT role, active, email FROM recipients WHERE user_id = $1", user_id
+    )
+    return None if row is None else Recipient(row["role"], row["active"], row["email"])
 
 
 async def users_with_role(conn: Conn, role: str) -> list[uuid.UUID]:
@@ -69,20 +87,55 @@ async def notify(
     order_id: uuid.UUID | None,
     cause_id: uuid.UUID,
     message: Message,
-) -> None:
+    kind: str = "other",
+    occurred_at: datetime | None = None,
+) -> uuid.UUID | None:
+    """The new notice's id; None when this person already has the notice of this cause."""
     # Positions (seq) in commit order: without the lock, transaction A could draw 10, B draw
     # 11 and commit first, and a stream that pushed 11 would resume after it, skipping 10.
     # Every caller runs inside a transaction (the consumer's, the reminder sender's), which
     # holds the lock until it commits.
     await serialize_appends(conn, "notifications.inbox")
     # One notification per person per causing event, however often the event is delivered.
-    await conn.execute(
-        "INSERT INTO notifications (id, user_id, order_id, cause_id, text_ru, text_en) "
-        "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id, cause_id) DO NOTHING",
+    created: uuid.UUID | None = await conn.fetchval(
+        "INSERT INTO notifications (id, user_id, order_id, cause_id, text_ru, text_en, kind, "
+        "occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+        "ON CONFLICT (user_id, cause_id) DO NOTHING RETURNING id",
         uuid.uuid4(),
         user_id,
         order_id,
         cause_id,
+        message.ru,
+        message.en,
+        kind,
+        occurred_at,
+    )
+    return created
+
+
+async def open_media_group(
+    conn: Conn, user_id: uuid.UUID, order_id: uuid.UUID, since: datetime
+) -> asyncpg.Record | None:
+    """This person's upload notice for this order opened at or after `since`, if any."""
+    return await conn.fetchrow(
+        "SELECT id, photos, documents FROM notifications WHERE user_id = $1 AND order_id = $2 "
+        "AND kind = 'media_uploaded' AND occurred_at >= $3 ORDER BY occurred_at DESC LIMIT 1 "
+        "FOR UPDATE",
+        user_id,
+        order_id,
+        since,
+    )
+
+
+async def regroup(
+    conn: Conn, notice_id: uuid.UUID, photos: int, documents: int, message: Message
+) -> None:
+    await conn.execute(
+        "UPDATE notifications SET photos = $2, documents = $3, text_ru = $4, text_en = $5 "
+        "WHERE id = $1",
+        notice_id,
+        photos,
+        documents,
         message.ru,
         message.en,
     )
@@ -150,3 +203,33 @@ async def mark_read(pool: asyncpg.Pool, user_id: uuid.UUID, notification_id: uui
         user_id,
     )
     return bool(done)
+
+
+async def hold(
+    conn: Conn,
+    notice_id: uuid.UUID,
+    personal: bool,
+    starts_at: datetime | None,
+    timezone: str | None,
+) -> None:
+    """Keep what routing the notice later needs, until its person is known."""
+    await conn.execute(
+        "UPDATE notifications SET routed = false, personal = $2, starts_at = $3, timezone = $4 "
+        "WHERE id = $1",
+        notice_id,
+        personal,
+        starts_at,
+        timezone,
+    )
+
+
+async def take_held(conn: Conn, user_id: uuid.UUID, since: datetime) -> list[asyncpg.Record]:
+    return list(
+        await conn.fetch(
+            "UPDATE notifications SET routed = true WHERE user_id = $1 AND NOT routed "
+            "AND coalesce(occurred_at, created_at) >= $2 RETURNING id, order_id, cause_id, kind, "
+            "text_ru, text_en, personal, starts_at, timezone",
+            user_id,
+            since,
+        )
+    )

@@ -60,13 +60,123 @@ def mentioned(author: str, number: int | None, text: str) -> Message:
 
 
 def move_refused(
-    number: int | None, to_stage: str, title: StageTitle | None, codes: list[str]
+    number: int | None,
+    to_stage: str,
+    title: StageTitle | None,
+    unmet: list[tuple[str, str]],
 ) -> Message:
-    """`title`: the stage's, in the order's pipeline; its key when no version names it."""
+    """`title`: the stage's, in the order's pipeline; its key when no version names it.
+    `unmet`: each unmet condition in words (Russian, English), as the gate states them."""
     n_ru = f"№{number}" if number else ""
     n_en = f"#{number}" if number else ""
     ru, en = (title.ru, title.en) if title else (to_stage, to_stage)
     return Message(
-        ru=f"Робот не перевёл заказ {n_ru} в «{ru}»: {', '.join(codes)}",
-        en=f"A robot could not move order {n_en} to '{en}': {', '.join(codes)}",
+        ru=f"Робот не перевёл заказ {n_ru} в «{ru}»: {'; '.join(u[0] for u in unmet)}",
+        en=f"A robot could not move order {n_en} to '{en}': {'; '.join(u[1] for u in unmet)}",
+    )
+
+
+def _n(number: int | None) -> tuple[str, str]:
+    return (f" №{number}", f" #{number}") if number else ("", "")
+
+
+def _when(starts_at: datetime, tz: str) -> str:
+    return starts_at.astimezone(ZoneInfo(tz)).strftime("%d.%m %H:%M")
+
+
+def visit(
+    change: str, visit_kind: str, starts_at: datetime, number: int | None, tz: str
+) -> Message:
+    """A visit booked for the person, moved, or cancelled (or taken from them)."""
+    n_ru, n_en = _n(number)
+    when = _when(starts_at, tz)
+    what_ru = KIND_RU.get(visit_kind, visit_kind).capitalize()
+    what_en = visit_kind.capitalize()
+    ru_verb, en_verb = {
+        "booked": ("назначен(а) вам", "booked for you"),
+        "moved": ("перенесён(а)", "moved"),
+        "cancelled": ("отменён(а)", "cancelled"),
+        "taken": ("передан(а) другому исполнителю", "reassigned to someone else"),
+    }[change]
+    # The order's number may not be known here yet (orders and visits travel on topics of
+    # their own); the message's link names the order then.
+    of_ru = f" по заказу{n_ru}" if number else ""
+    of_en = f" for order{n_en}" if number else ""
+    return Message(
+        ru=f"{what_ru}{of_ru} {ru_verb}: {when}",
+        en=f"{what_en}{of_en} {en_verb}: {when}",
+    )
+
+
+def task_assigned(title: str, number: int | None) -> Message:
+    n_ru, n_en = _n(number)
+    return Message(
+        ru=f"Новая задача «{title}»" + (f" по заказу{n_ru}" if number else ""),
+        en=f"New task “{title}”" + (f" for order{n_en}" if number else ""),
+    )
+
+
+def task_completed(title: str, number: int | None) -> Message:
+    n_ru, n_en = _n(number)
+    return Message(
+        ru=f"Задача «{title}» по заказу{n_ru} выполнена",
+        en=f"Task “{title}” of order{n_en} is done",
+    )
+
+
+def stage_changed(number: int | None, title: StageTitle | None, key: str) -> Message:
+    n_ru, n_en = _n(number)
+    ru, en = (title.ru, title.en) if title else (key, key)
+    return Message(
+        ru=f"Заказ{n_ru} перешёл на стадию «{ru}»", en=f"Order{n_en} moved to stage '{en}'"
+    )
+
+
+def production_finished(number: int | None) -> Message:
+    n_ru, n_en = _n(number)
+    return Message(
+        ru=f"Производство по заказу{n_ru} завершено",
+        en=f"Production of order{n_en} is finished",
+    )
+
+
+def media_uploaded(number: int | None, photos: int, documents: int) -> Message:
+    """One notice for a burst of uploads (routing.MEDIA_GROUP_WINDOW)."""
+    n_ru, n_en = _n(number)
+    parts_ru, parts_en = [], []
+    if photos:
+        parts_ru.append(f"фото: {photos}")
+        parts_en.append(f"photos: {photos}")
+    if documents:
+        parts_ru.append(f"документы: {documents}")
+        parts_en.append(f"documents: {documents}")
+    return Message(
+        ru=f"К заказу{n_ru} загружены файлы ({', '.join(parts_ru)})",
+        en=f"Files were uploaded to order{n_en} ({', '.join(parts_en)})",
+    )
+
+
+def overdue(number: int | None, title: StageTitle | None, key: str) -> Message:
+    n_ru, n_en = _n(number)
+    ru, en = (title.ru, title.en) if title else (key, key)
+    return Message(
+        ru=f"Заказ{n_ru} превысил срок на стадии «{ru}»",
+        en=f"Order{n_en} is overdue in stage '{en}'",
+    )
+
+
+def summary(overdue_orders: list[int], overdue_tasks: list[str]) -> Message:
+    """The directors' morning summary; numbers and task titles, nothing commercial."""
+    if not overdue_orders and not overdue_tasks:
+        return Message(
+            ru="Сводка на утро: просроченных заказов и задач нет",
+            en="Morning summary: no overdue orders or tasks",
+        )
+    orders_ru = ", ".join(f"№{n}" for n in overdue_orders[:20]) or "нет"
+    orders_en = ", ".join(f"#{n}" for n in overdue_orders[:20]) or "none"
+    return Message(
+        ru=f"Сводка на утро: сверх срока стадии {len(overdue_orders)} заказ(ов) ({orders_ru}); "
+        f"просроченных задач: {len(overdue_tasks)}",
+        en=f"Morning summary: {len(overdue_orders)} order(s) past their stage limit "
+        f"({orders_en}); overdue tasks: {len(overdue_tasks)}",
     )

@@ -23,17 +23,22 @@ def reminders_for(
     tz: str = DEFAULT_TIMEZONE,
     hour: int = DEFAULT_HOUR,
 ) -> list[Reminder]:
-    """The reminders still worth sending for a visit starting at `starts_at`.
+    """The reminders still worth sending for a visit starting at `starts_at`, at `hour` in
+    `tz` (the assignee's zone).
 
-    A reminder whose moment has passed is dropped (booking at noon for tomorrow sends no
-    "day before" note at 08:00 today), and so is a same-day reminder that would come after
-    the visit has started.
+    A visit booked after the day-before moment but still the day before (or earlier) gets its
+    day-before reminder at once (due now): the crew member would otherwise first hear of it
+    on the day. A same-day reminder whose moment has passed, or that would come after the
+    visit has started, is dropped; so is a day-before one once the visit's day has begun.
     """
     zone = ZoneInfo(tz)
     local_day = starts_at.astimezone(zone).date()
     at_hour = time(hour)
-    due = [
-        Reminder("day_before", datetime.combine(local_day - timedelta(days=1), at_hour, zone)),
-        Reminder("same_day", datetime.combine(local_day, at_hour, zone)),
-    ]
-    return [r for r in due if now < r.due_at < starts_at]
+    day_before = datetime.combine(local_day - timedelta(days=1), at_hour, zone)
+    same_day = datetime.combine(local_day, at_hour, zone)
+    due: list[Reminder] = []
+    if now.astimezone(zone).date() < local_day and now < starts_at:
+        due.append(Reminder("day_before", max(day_before, now)))
+    if now < same_day < starts_at:
+        due.append(Reminder("same_day", same_day))
+    return due

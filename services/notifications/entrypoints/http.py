@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import time
+from typing import Annotated, Any, Literal
 from uuid import UUID
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
+from contracts.api.notifications import PreferencesIn
+from contracts.envelope import Actor
+from contracts.roles import may
 from plumbing.actor import CurrentActor
-from plumbing.errors import NotFound
+from plumbing.db import Conn
+from plumbing.errors import Forbidden, Invalid, NotFound
 from plumbing.state import PoolDep
-from services.notifications.adapters import inbox_store
+from services.notifications.adapters import inbox_store, outbox_store, preferences_store
+from services.notifications.domain import routing
 
 router = APIRouter()
 MAX_POSITION = 2**63 - 1  # bigint: beyond it PostgreSQL refuses the parameter
@@ -39,3 +46,81 @@ async def read(notification_id: UUID, actor: CurrentActor, pool: PoolDep) -> dic
     if not await inbox_store.mark_read(pool, UUID(str(actor.id)), notification_id):
         raise NotFound(f"notification {notification_id} not found")
     return {"status": "read"}
+
+
+@router.get("/notifications/preferences")
+async def my_preferences(actor: CurrentActor, pool: PoolDep, request: Request) -> dict[str, Any]:
+    async with pool.acquire() as conn:
+        return await _preferences(conn, actor, request.app.state.channel_names)
+
+
+@router.put("/notifications/preferences")
+async def set_preferences(
+    body: PreferencesIn, actor: CurrentActor, pool: PoolDep, request: Request
+) -> dict[str, Any]:
+    """Only the choices named change; quiet hours: null turns them off, absent keeps them."""
+    user = UUID(str(actor.id))
+    role = actor.role or ""
+    choices: dict[tuple[str, str], bool] = {}
+    for kind, channels in body.choices.items():
+        for channel, on in channels.items():
+            if on and channel != "inapp" and not routing.may_leave_app(role, kind, True):
+                raise Invalid(
+                    f"choices.{kind}.{channel}: for role {role} this kind stays in the app "
+                    "(it may name an order they no longer see)",
+                    code="channel_not_allowed",
+                )
+            choices[(kind, channel)] = on
+    quiet = None
+    if body.quiet_hours is not None:
+        q = body.quiet_hours
+        try:
+            ZoneInfo(q.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise Invalid(
+                f"quiet_hours.timezone: unknown time zone {q.timezone!r}", code="invalid_timezone"
+            ) from None
+        quiet = (time.fromisoformat(q.start), time.fromisoformat(q.end), q.timezone)
+    clear = "quiet_hours" in body.model_fields_set and body.quiet_hours is None
+    async with pool.acquire() as conn, conn.transaction():
+        await preferences_store.save(conn, user, choices, quiet, clear)
+        return await _preferences(conn, actor, request.app.state.channel_names)
+
+
+async def _preferences(conn: Conn, actor: Actor, channel_names: list[str]) -> dict[str, Any]:
+    user = UUID(str(actor.id))
+    role = actor.role or ""
+    chosen = await preferences_store.chosen(conn, user)
+    quiet = await preferences_store.quiet(conn, user)
+    return {
+        "kinds": list(routing.KINDS),
+        "channels": channel_names,
+        "choices": {
+            k: {c: routing.enabled(role, k, c, chosen) for c in channel_names}
+            for k in routing.KINDS
+        },
+        "locked": {
+            k: [c for c in channel_names if c != "inapp"]
+            for k in routing.KINDS
+            if not routing.may_leave_app(role, k, True)
+        },
+        "quiet_hours": None
+        if quiet is None
+        else {
+            "start": quiet.start.strftime("%H:%M"),
+            "end": quiet.end.strftime("%H:%M"),
+            "timezone": quiet.timezone,
+        },
+    }
+
+
+@router.get("/notifications/deliveries")
+async def deliveries(
+    actor: CurrentActor,
+    pool: PoolDep,
+    state: Literal["pending", "sent", "gone", "parked"] | None = None,
+) -> list[dict[str, Any]]:
+    """Admins: deliveries, newest first (`state=parked`: the ones that need a look)."""
+    if not may(actor.role or "", "users.admin"):
+        raise Forbidden("only administrators see deliveries")
+    return await outbox_store.listing(pool, state)

@@ -108,7 +108,8 @@ class Visits:
         await self.known_orders.require(order_id)
         try:
             async with self.pool.acquire() as conn, conn.transaction():
-                check_booking(await self._member(conn, assignee_id), kind, start, end)
+                member = await self._member(conn, assignee_id)
+                check_booking(member, kind, start, end)
                 pending: list[Pending] = []
                 adopted = await task_store.adoptable(conn, order_id, kind)
                 task = adopted or new_visit_task(
@@ -135,6 +136,7 @@ class Visits:
                     starts_at=start,
                     ends_at=end,
                     task_id=task.id,
+                    assignee_timezone=member.timezone,
                 )
                 pending.insert(0, Pending(event, f"visit-{visit_id}", actor))
                 done = await self._complete_book_visit_tasks(conn, order_id, kind, actor)
@@ -272,6 +274,7 @@ class Visits:
                     starts_at=moved.starts_at,
                     ends_at=moved.ends_at,
                     task_id=visit.task_id,
+                    assignee_timezone=member.timezone,
                 )
                 await self.emitter.emit(conn, [Pending(event, f"visit-{visit_id}", actor)])
                 return visit_store.visit_to_api(replace(moved, version=version))

@@ -6,6 +6,7 @@ import { CalendarScreen } from "../features/calendar/CalendarScreen";
 import { CrewScreen } from "../features/crew/CrewScreen";
 import { DashboardScreen } from "../features/dashboard/DashboardScreen";
 import { NotificationsScreen } from "../features/notifications/NotificationsScreen";
+import { PreferencesScreen } from "../features/notifications/PreferencesScreen";
 import { OrderScreen } from "../features/order/OrderScreen";
 import { PipelineScreen } from "../features/pipeline/PipelineScreen";
 import { RulesScreen } from "../features/rules/RulesScreen";
@@ -20,6 +21,7 @@ export const routes: { path: string; component: ComponentType<any> }[] = [
   { path: "/tasks", component: TasksScreen },
   { path: "/team-tasks", component: OfficeTasksScreen },
   { path: "/notifications", component: NotificationsScreen },
+  { path: "/notifications/settings", component: PreferencesScreen },
   { path: "/calendar", component: CalendarScreen },
   { path: "/calendar/:role", component: CalendarScreen },
   { path: "/users", component: UsersScreen },

@@ -101,6 +101,7 @@ export function NotificationsScreen(): ReactElement {
           <button type="button" onClick={() => void readAll()} disabled={busy || !unreadShown}>
             {t("notifications.read_all")}
           </button>
+          <Link href="/notifications/settings">{t("notifications.settings")}</Link>
         </div>
       </div>
       <LoadStatus error={error} loaded={Boolean(items)} onRetry={reload} />

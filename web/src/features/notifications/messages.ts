@@ -12,6 +12,7 @@ export const m = defineMessages(
     "notifications.unavailable": "Уведомления пока недоступны",
     "notifications.unread": "Не прочитано",
     "notifications.list": "Список уведомлений",
+    "notifications.settings": "Настроить",
   },
   {
     "notifications.title": "Notifications",
@@ -24,5 +25,6 @@ export const m = defineMessages(
     "notifications.unavailable": "Notifications are not available yet",
     "notifications.unread": "Unread",
     "notifications.list": "Notifications",
+    "notifications.settings": "Settings",
   },
 );
