@@ -7,6 +7,7 @@ import { api, ok, type Schemas } from "../../api/client";
 import { errorText } from "../../app/errors";
 import { common } from "../../i18n/common";
 import { useApp } from "../../store/app";
+import { PushToggle } from "./PushToggle";
 import { LoadStatus } from "../../ui/LoadStatus";
 import { p } from "./preferencesMessages";
 import "./notifications.css";
@@ -95,6 +96,10 @@ export function PreferencesScreen(): ReactElement {
         <Link href="/notifications">{t("prefs.back")}</Link>
       </div>
       <LoadStatus error={error} loaded={Boolean(prefs)} onRetry={reload} />
+      {/* This device's pushes (a subscription per browser), apart from the per-kind choices. */}
+      <div className="pad">
+        <PushToggle />
+      </div>
       {prefs ? (
         <form className="prefs pad" onSubmit={(e) => void save(e)}>
           <div className="prefs-scroll">
