@@ -40,6 +40,8 @@ export function TopBar(): ReactElement {
   ];
   const settings: NavItem[] = [
     { href: "/users", label: "nav.users", show: may(role, "users.admin") },
+    // What the notification channels could not deliver (parked), for the admin to act on.
+    { href: "/deliveries", label: "nav.deliveries", show: may(role, "users.admin") },
     { href: "/crew", label: "nav.crew", show: may(role, "crew.edit") },
     { href: "/rules", label: "nav.rules", show: may(role, "rules.edit") },
     { href: "/pipeline", label: "nav.pipeline", show: may(role, "pipeline.edit") },

@@ -5,6 +5,7 @@ import { BoardScreen } from "../features/board/BoardScreen";
 import { CalendarScreen } from "../features/calendar/CalendarScreen";
 import { CrewScreen } from "../features/crew/CrewScreen";
 import { DashboardScreen } from "../features/dashboard/DashboardScreen";
+import { DeliveriesScreen } from "../features/notifications/DeliveriesScreen";
 import { NotificationsScreen } from "../features/notifications/NotificationsScreen";
 import { PreferencesScreen } from "../features/notifications/PreferencesScreen";
 import { OrderScreen } from "../features/order/OrderScreen";
@@ -22,6 +23,7 @@ export const routes: { path: string; component: ComponentType<any> }[] = [
   { path: "/team-tasks", component: OfficeTasksScreen },
   { path: "/notifications", component: NotificationsScreen },
   { path: "/notifications/settings", component: PreferencesScreen },
+  { path: "/deliveries", component: DeliveriesScreen },
   { path: "/calendar", component: CalendarScreen },
   { path: "/calendar/:role", component: CalendarScreen },
   { path: "/users", component: UsersScreen },
