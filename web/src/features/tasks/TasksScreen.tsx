@@ -118,6 +118,8 @@ export function TasksScreen(): ReactElement {
   const [withDone, setWithDone] = useState(false);
   const [originals, setOriginals] = useState(keepOriginals.get);
   const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const loadedRef = useRef<Loaded | null>(null);
+  loadedRef.current = loaded;
   const [savedAt, setSavedAt] = useState<string | null>(null); // shown from the phone's copy
   const [error, setError] = useState<{ text: string; absent: boolean } | null>(null);
   const [tick, setTick] = useState(0);
@@ -156,7 +158,11 @@ export function TasksScreen(): ReactElement {
       } catch (err) {
         if (signal.aborted) return;
         if (err instanceof ApiError && err.status === 0 && userId) {
-          const kept = await readCache<Loaded>(cacheName(userId)).catch(() => null);
+          // Once more after a moment: at a cold start the phone's database may still be
+          // opening (the worker, another tab) when the first read fails.
+          const read = (): Promise<{ savedAt: string; data: Loaded } | null> =>
+            readCache<Loaded>(cacheName(userId)).catch(() => null);
+          const kept = (await read()) ?? (await new Promise((ok) => setTimeout(ok, 500)).then(read));
           if (signal.aborted) return;
           if (kept) {
             setLoaded({ ...kept.data, measured: kept.data.measured ?? {} });
@@ -165,6 +171,8 @@ export function TasksScreen(): ReactElement {
             return;
           }
         }
+        // A list already on the screen stays there when a later read fails without signal.
+        if (err instanceof ApiError && err.status === 0 && loadedRef.current) return;
         const absent = err instanceof ApiError && (err.status === 404 || err.status === 405);
         setError({ text: absent ? m.in(lang)("tasks.unavailable") : errorText(err, common.in(lang)), absent });
       }
