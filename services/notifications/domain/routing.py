@@ -12,46 +12,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Final, Literal
+from typing import Final, get_args
 from zoneinfo import ZoneInfo
 
+from contracts.api.notifications import ChannelName, NoticeKind
 from contracts.roles import ROLES
 
-Kind = Literal[
-    "visit_booked",
-    "visit_moved",
-    "visit_cancelled",
-    "task_assigned",
-    "task_completed",
-    "stage_changed",
-    "move_refused",
-    "production_finished",
-    "media_uploaded",
-    "overdue",
-    "reminder",
-    "summary",
-    "mention",
-    "order_created",
-    "robot",
-]
-KINDS: Final[tuple[Kind, ...]] = (
-    "visit_booked",
-    "visit_moved",
-    "visit_cancelled",
-    "task_assigned",
-    "task_completed",
-    "stage_changed",
-    "move_refused",
-    "production_finished",
-    "media_uploaded",
-    "overdue",
-    "reminder",
-    "summary",
-    "mention",
-    "order_created",
-    "robot",
-)
-CHANNELS: Final[tuple[str, ...]] = ("inapp", "email", "webpush", "telegram")
+# The kinds are the public contract's (clients and the OpenAPI know them); this table is
+# their one meaning. KINDS keeps the contract's order, which the settings screen shows.
+Kind = NoticeKind
+KINDS: Final[tuple[Kind, ...]] = get_args(NoticeKind)
+CHANNELS: Final[tuple[str, ...]] = get_args(ChannelName)
 
 # The seeded robots (services/scheduling/domain/defaults.py) whose notices the defaults table
 # below now sends itself, in words, with the creator as fallback and photos grouped.
