@@ -87,19 +87,7 @@ class ObjectStore:
     async def presign_put(self, key: str, ttl: timedelta, size: int) -> str:
         """A PUT URL that the store honours only for a body of exactly `size` bytes: the
         store refuses anything longer before keeping it (no network call: pure signing)."""
-        endpoint, access_key, secret_key, region = self._signing
-        return presigned_url(
-            "PUT",
-            endpoint,
-            self.bucket,
-            key,
-            access_key=access_key,
-            secret_key=secret_key,
-            region=region,
-            expires=ttl,
-            now=datetime.now(UTC),
-            headers={"Content-Length": str(size)},
-        )
+        return self._sized_put(key, ttl, size)
 
     async def presign_part(
         self, key: str, upload_id: str, number: int, ttl: timedelta, size: int
@@ -107,6 +95,13 @@ class ObjectStore:
         """A URL for one part of a multipart upload, honoured only for exactly `size` bytes
         (UploadPart signed in the query, as minio-py's `get_presigned_url` would with
         `extra_query_params`, but with the length signed as for a whole PUT)."""
+        return self._sized_put(
+            key, ttl, size, query={"partNumber": str(number), "uploadId": upload_id}
+        )
+
+    def _sized_put(
+        self, key: str, ttl: timedelta, size: int, query: dict[str, str] | None = None
+    ) -> str:
         endpoint, access_key, secret_key, region = self._signing
         return presigned_url(
             "PUT",
@@ -119,7 +114,7 @@ class ObjectStore:
             expires=ttl,
             now=datetime.now(UTC),
             headers={"Content-Length": str(size)},
-            query={"partNumber": str(number), "uploadId": upload_id},
+            query=query,
         )
 
     # Multipart calls: minio-py has them only as underscored methods (its own put_object
