@@ -1,4 +1,4 @@
-import { act, cleanup, fireEvent, render, screen } from "@testing-library/react";
+import { act, cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
 import type { PushDeps } from "./push";
 import { PushToggle } from "./PushToggle";
@@ -37,16 +37,17 @@ describe("PushToggle", () => {
     render(<PushToggle deps={fakeDeps()} />);
     const button = await screen.findByRole("button", { name: "Включить уведомления на этом устройстве" });
     await act(async () => fireEvent.click(button));
-    expect(screen.getByRole("status").textContent).toContain("даже когда приложение закрыто");
+    // The click's chain (permission, worker, subscription, the server) ends a few ticks later.
+    await waitFor(() => expect(screen.getByRole("status").textContent).toContain("даже когда приложение закрыто"));
     const off = screen.getByRole("button", { name: "Выключить уведомления на этом устройстве" });
     await act(async () => fireEvent.click(off));
-    expect(screen.getByRole("status").textContent).toBe("Уведомления на этом устройстве выключены");
+    await waitFor(() => expect(screen.getByRole("status").textContent).toBe("Уведомления на этом устройстве выключены"));
   });
 
   it("explains plainly when there is no service worker yet", async () => {
     render(<PushToggle deps={fakeDeps({ registration: async () => null })} />);
     const button = await screen.findByRole("button", { name: "Включить уведомления на этом устройстве" });
     await act(async () => fireEvent.click(button));
-    expect(screen.getByRole("status").textContent).toContain("приложение ещё не установлено");
+    await waitFor(() => expect(screen.getByRole("status").textContent).toContain("приложение ещё не установлено"));
   });
 });

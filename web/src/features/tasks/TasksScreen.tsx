@@ -158,11 +158,7 @@ export function TasksScreen(): ReactElement {
       } catch (err) {
         if (signal.aborted) return;
         if (err instanceof ApiError && err.status === 0 && userId) {
-          // Once more after a moment: at a cold start the phone's database may still be
-          // opening (the worker, another tab) when the first read fails.
-          const read = (): Promise<{ savedAt: string; data: Loaded } | null> =>
-            readCache<Loaded>(cacheName(userId)).catch(() => null);
-          const kept = (await read()) ?? (await new Promise((ok) => setTimeout(ok, 500)).then(read));
+          const kept = await readCache<Loaded>(cacheName(userId)).catch(() => null);
           if (signal.aborted) return;
           if (kept) {
             setLoaded({ ...kept.data, measured: kept.data.measured ?? {} });
