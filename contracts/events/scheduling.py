@@ -121,6 +121,15 @@ class StageMoveRequested(_Event):
     cause_type: str
 
 
+# The seeded robots whose notices the notifications service's defaults table now sends itself
+# (in words, with the creator as fallback, photos grouped). Scheduling deletes them at start and
+# refuses a rule under one of these ids; notifications drops the requests they wrote before,
+# still in the log, so a replay tells nobody the same fact twice.
+RETIRED_NOTIFY_RULES: frozenset[str] = frozenset(
+    {"notify-stage-change", "notify-task-completed", "notify-photo-uploaded", "overdue-alert"}
+)
+
+
 class NotificationRequested(_Event):
     """A robot's "notify" action. Recipients: the order's manager, a role, or a person."""
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import timedelta
 
 import asyncpg
 from fastapi import FastAPI
 
+from contracts.events.scheduling import RETIRED_NOTIFY_RULES
 from contracts.topics import IDENTITY, MEDIA, ORDERS, SCHEDULING
 from plumbing.consumer import Consumer
 from plumbing.inbox import INBOX_DDL
@@ -35,6 +37,8 @@ from services.scheduling.application.timers import StageTimers
 from services.scheduling.application.visits import Visits
 from services.scheduling.domain.defaults import DEFAULT_RULES
 from services.scheduling.entrypoints import automation, errors, http, tasks, visits
+
+log = logging.getLogger(__name__)
 
 # Append-only: a deployed database has applied these in this order.
 MIGRATIONS = [
@@ -69,6 +73,9 @@ def build(settings: Settings) -> FastAPI:
     async def wire(pool: asyncpg.Pool, app: FastAPI) -> Sequence[Job]:
         async with pool.acquire() as conn, conn.transaction():
             await rule_store.seed(conn, DEFAULT_RULES)
+            retired = await rule_store.retire(conn, RETIRED_NOTIFY_RULES)
+        if retired:
+            log.info("retired the seeded notify robots %s (notifications routes them)", retired)
         buffer = timedelta(minutes=settings.travel_buffer_minutes)
         outbox = Outbox(pool, settings.schema_name)
         emitter = Emitter(outbox)

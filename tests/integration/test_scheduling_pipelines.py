@@ -77,6 +77,7 @@ async def test_a_rule_on_a_new_stage_is_refused_until_a_version_has_it_then_fire
 
 
 async def test_overdue_follows_the_limit_of_the_orders_version(svc: Harness) -> None:
+    alert = await svc.overdue_alert()
     await svc.apply(published(2, with_varnishing(limit_hours=0.001)))
     order = await order_on(svc, 2, LONG_AGO - timedelta(hours=1))
     await svc.apply(stage_changed(order, "varnishing", "production"))  # entered just now
@@ -90,7 +91,7 @@ async def test_overdue_follows_the_limit_of_the_orders_version(svc: Harness) -> 
     alerts = [
         e
         for e in await svc.outbox("scheduling.NotificationRequested")
-        if e["data"]["rule_id"] == "overdue-alert" and e["data"]["order_id"] == str(order)
+        if e["data"]["rule_id"] == alert and e["data"]["order_id"] == str(order)
     ]
     assert len(alerts) == 1
     assert "«Лакировка»" in alerts[0]["data"]["text_ru"]  # the version's title, not the key

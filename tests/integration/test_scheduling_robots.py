@@ -11,6 +11,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from contracts.envelope import Envelope
+from contracts.events.scheduling import RETIRED_NOTIFY_RULES
 from contracts.topics import ORDERS, SCHEDULING
 from tests.conftest import Infra
 from tests.integration.helpers import eventually
@@ -47,7 +48,8 @@ async def test_redelivered_stage_change_creates_no_second_task(svc: Harness) -> 
         "rule_id": INSTALLER_RULE,
     }
     assert created[0]["causation_id"] == str(entered.event_id)
-    assert len(await svc.outbox("scheduling.NotificationRequested")) == 1  # stage-change notice
+    # No robot tells anyone of the stage change: the notifications defaults do, from the event.
+    assert await svc.outbox("scheduling.NotificationRequested") == []
 
 
 async def test_an_edited_rule_applies_from_the_next_event(svc: Harness) -> None:
@@ -117,6 +119,7 @@ async def _overdue(svc: Harness, order: uuid.UUID) -> list[dict[str, Any]]:
 
 
 async def test_stage_timer_fires_once_even_with_two_replicas(svc: Harness) -> None:
+    alert = await svc.overdue_alert()
     long_ago = datetime.now(UTC) - timedelta(days=30)
     order = await _order_since(svc, long_ago - timedelta(hours=1))
     entered = stage_changed(order, "contract", "measurement")
@@ -136,7 +139,7 @@ async def test_stage_timer_fires_once_even_with_two_replicas(svc: Harness) -> No
     alerts = [
         e
         for e in await svc.outbox("scheduling.NotificationRequested")
-        if e["data"]["rule_id"] == "overdue-alert" and e["data"]["order_id"] == str(order)
+        if e["data"]["rule_id"] == alert and e["data"]["order_id"] == str(order)
     ]
     assert len(alerts) == 1
     assert alerts[0]["data"]["role"] == "director"
@@ -230,3 +233,31 @@ async def test_default_robots_end_to_end_over_the_broker(svc: Harness, infra: In
     assert move.data["to_stage"] == "contract"
     assert move.data["rule_id"] == "measurement-done-to-contract"
     assert move.actor.kind == "robot"
+
+
+async def test_the_retired_notify_robots_are_deleted_and_their_ids_refused(svc: Harness) -> None:
+    from services.scheduling.adapters import rule_store  # noqa: PLC0415
+
+    # A database of an earlier release holds the seeded notify robots, one edited by an admin.
+    old = {
+        "id": "overdue-alert",
+        "title": "Заказ превысил срок стадии → менеджеру и руководителю (изменено)",
+        "trigger": "order_overdue",
+        "actions": [{"type": "notify", "manager": True, "text_ru": "x", "text_en": "x"}],
+    }
+    async with svc.pool.acquire() as conn, conn.transaction():
+        await conn.execute("INSERT INTO rules (id, definition) VALUES ($1, $2)", old["id"], old)
+        retired = await rule_store.retire(conn, RETIRED_NOTIFY_RULES)
+    assert retired == ["overdue-alert"]
+    rules = (await svc.client.get("/automation/rules", headers=DIRECTOR_HEADERS)).json()
+    assert not {r["id"] for r in rules} & RETIRED_NOTIFY_RULES
+    assert {r["id"] for r in rules} >= {"measurement-book-visit", "installation-installer-task"}
+
+    # Nobody brings one back under its old id: notifications would drop what it asks.
+    body = {k: v for k, v in old.items() if k != "id"}
+    reply = await svc.client.put(
+        "/automation/rules/overdue-alert", json=body, headers=DIRECTOR_HEADERS
+    )
+    assert reply.status_code == 422, reply.text
+    assert reply.json()["code"] == "retired_rule_id"
+    assert "choose another id" in reply.json()["detail"]

@@ -115,6 +115,28 @@ class Harness:
         found: list[dict[str, Any]] = reply.json()
         return found
 
+    async def overdue_alert(self) -> str:
+        """An admin's robot telling the manager and directors of an overdue order (the seeded
+        one was retired: the notifications defaults tell it now). Returns its id."""
+        rule = {
+            "title": "Просрочка → менеджеру и руководителю",
+            "trigger": "order_overdue",
+            "actions": [
+                {
+                    "type": "notify",
+                    "manager": True,
+                    "role": "director",
+                    "text_ru": "Заказ №{number} превысил срок на стадии «{stage}»",
+                    "text_en": "Order #{number} is overdue in stage {stage}",
+                }
+            ],
+        }
+        reply = await self.client.put(
+            "/automation/rules/overdue-to-director", json=rule, headers=DIRECTOR_HEADERS
+        )
+        assert reply.status_code == 200, reply.text
+        return "overdue-to-director"
+
     async def outbox(self, type_: str) -> list[dict[str, Any]]:
         rows = await self.pool.fetch(
             "SELECT envelope FROM outbox WHERE envelope->>'type' = $1 ORDER BY position", type_

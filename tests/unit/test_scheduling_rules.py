@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from contracts.events.scheduling import RETIRED_NOTIFY_RULES
 from services.scheduling.domain.defaults import DEFAULT_RULES
 from services.scheduling.domain.errors import SchedulingRefusal
 from services.scheduling.domain.rules import (
@@ -47,11 +48,11 @@ def test_every_default_rule_is_valid() -> None:
 
 def test_entering_measurement_without_a_visit_asks_the_manager_to_book_one() -> None:
     fact = Fact("order_entered_stage", ORDER, "measurement")
-    assert fired(fact) == {"measurement-book-visit", "notify-stage-change"}
+    assert fired(fact) == {"measurement-book-visit"}
     booked = Fact(
         "order_entered_stage", ORDER, "measurement", booked_visit_kinds=frozenset({"measurement"})
     )
-    assert fired(booked) == {"notify-stage-change"}
+    assert fired(booked) == set()
 
 
 def test_entering_installation_or_rework_makes_an_installer_task() -> None:
@@ -66,24 +67,18 @@ def test_entering_installation_or_rework_makes_an_installer_task() -> None:
 
 def test_a_completed_measurement_asks_to_move_to_contract() -> None:
     done = Fact("task_completed", ORDER, "measurement", task_kind="measurement")
-    assert fired(done) == {"measurement-done-to-contract", "notify-task-completed"}
+    assert fired(done) == {"measurement-done-to-contract"}
     other = Fact("task_completed", ORDER, "delivery", task_kind="delivery")
-    assert fired(other) == {"notify-task-completed"}
+    assert fired(other) == set()
 
 
-def test_photos_notify_and_documents_do_not() -> None:
-    assert fired(Fact("media_uploaded", ORDER, None, media_kind="photo")) == {
-        "notify-photo-uploaded"
-    }
-    assert fired(Fact("media_uploaded", ORDER, None, media_kind="document")) == set()
-
-
-def test_overdue_alerts_manager_and_director() -> None:
-    (r,) = [r for r in DEFAULT_RULES if matches(r, Fact("order_overdue", ORDER, "contract"))]
-    action = r.actions[0]
-    assert action.type == "notify"
-    assert action.manager
-    assert action.role == "director"
+def test_no_default_robot_notifies_the_notifications_defaults_do() -> None:
+    # Routing is the notifications service's (README, Notifications): no seeded robot tells
+    # anyone anything, and none keeps an id of the retired notify robots.
+    assert not [a for r in DEFAULT_RULES for a in r.actions if a.type == "notify"]
+    assert not {r.id for r in DEFAULT_RULES} & RETIRED_NOTIFY_RULES
+    assert fired(Fact("media_uploaded", ORDER, None, media_kind="photo")) == set()
+    assert fired(Fact("order_overdue", ORDER, "contract")) == set()
 
 
 def test_a_disabled_rule_never_fires() -> None:

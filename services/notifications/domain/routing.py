@@ -4,8 +4,8 @@ channels per role, what is urgent, and what waits for the end of quiet hours. Pu
 Routing lives here, in the notifications service (README, Notifications): the facts arrive as
 events, so one consumer decides every notice once. The robots' `notify` action stays for the
 notices an admin adds on top; its requests come through the same path (kind `robot`). The
-seeded notify robots that told what the defaults table now tells are superseded: their
-requests are dropped here (RETIRED_ROBOTS) so nobody hears the same fact twice.
+seeded notify robots that told what the defaults table now tells are gone (scheduling deletes
+them at start); what they wrote before is dropped here (RETIRED_ROBOTS).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Final, get_args
 from zoneinfo import ZoneInfo
 
 from contracts.api.notifications import ChannelName, NoticeKind
+from contracts.events.scheduling import RETIRED_NOTIFY_RULES
 from contracts.roles import ROLES
 
 # The kinds are the public contract's (clients and the OpenAPI know them); this table is
@@ -24,11 +25,9 @@ Kind = NoticeKind
 KINDS: Final[tuple[Kind, ...]] = get_args(NoticeKind)
 CHANNELS: Final[tuple[str, ...]] = get_args(ChannelName)
 
-# The seeded robots (services/scheduling/domain/defaults.py) whose notices the defaults table
-# below now sends itself, in words, with the creator as fallback and photos grouped.
-RETIRED_ROBOTS: Final[frozenset[str]] = frozenset(
-    {"notify-stage-change", "notify-task-completed", "notify-photo-uploaded", "overdue-alert"}
-)
+# The seeded notify robots this table replaced (scheduling deletes them at start): requests
+# they wrote before are still in the log and are dropped, so a replay repeats nothing.
+RETIRED_ROBOTS: Final[frozenset[str]] = RETIRED_NOTIFY_RULES
 
 # Ten photos in five minutes make one notice: the first opens a group, the rest join it, and
 # its deliveries wait for the group to close so they tell the final count.

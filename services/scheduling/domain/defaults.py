@@ -1,4 +1,8 @@
-"""The default robots of DOMAIN.md, seeded once. (Stage limits are the pipeline's.)"""
+"""The default robots of DOMAIN.md, seeded once. (Stage limits are the pipeline's.)
+
+Who hears what by default is the notifications service's routing table, not robots here: the
+notify robots once seeded (contracts' RETIRED_NOTIFY_RULES) are deleted at start. A robot's
+`notify` action stays for the notices an admin adds on top."""
 
 from __future__ import annotations
 
@@ -9,10 +13,6 @@ from services.scheduling.domain.rules import Rule
 
 def _task(kind: str, role: str, title: str, **extra: Any) -> dict[str, Any]:
     return {"type": "create_task", "kind": kind, "assignee_role": role, "title": title, **extra}
-
-
-def _notify(ru: str, en: str, **to: Any) -> dict[str, Any]:
-    return {"type": "notify", "text_ru": ru, "text_en": en, **to}
 
 
 _RAW: tuple[dict[str, Any], ...] = (
@@ -50,56 +50,6 @@ _RAW: tuple[dict[str, Any], ...] = (
         "trigger": "order_entered_stage",
         "conditions": {"stage": "rework", "without_booked_visit": "rework"},
         "actions": [_task("rework", "installer", "Доработка", due_in_hours=72)],
-    },
-    {
-        "id": "notify-stage-change",
-        "title": "Смена стадии → уведомление менеджеру заказа",
-        "trigger": "order_entered_stage",
-        "actions": [
-            _notify(
-                "Заказ №{number} перешёл на стадию «{stage}»",
-                "Order #{number} moved to stage {stage}",
-                manager=True,
-            )
-        ],
-    },
-    {
-        "id": "notify-task-completed",
-        "title": "Задача выполнена → уведомление менеджеру заказа",
-        "trigger": "task_completed",
-        "actions": [
-            _notify(
-                "Задача «{title}» по заказу №{number} выполнена",
-                "Task “{title}” of order #{number} is done",
-                manager=True,
-            )
-        ],
-    },
-    {
-        "id": "notify-photo-uploaded",
-        "title": "Загружено фото → уведомление менеджеру заказа",
-        "trigger": "media_uploaded",
-        "conditions": {"media_kind": "photo"},
-        "actions": [
-            _notify(
-                "К заказу №{number} загружено фото ({purpose})",
-                "A photo ({purpose}) was uploaded to order #{number}",
-                manager=True,
-            )
-        ],
-    },
-    {
-        "id": "overdue-alert",
-        "title": "Заказ превысил срок стадии → менеджеру и руководителю",
-        "trigger": "order_overdue",
-        "actions": [
-            _notify(
-                "Заказ №{number} превысил срок на стадии «{stage}»",
-                "Order #{number} is overdue in stage {stage}",
-                manager=True,
-                role="director",
-            )
-        ],
     },
 )
 

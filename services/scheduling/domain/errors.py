@@ -28,6 +28,7 @@ Code = Literal[
     "unknown_placeholder",
     "unknown_action",
     "invalid_rule",
+    "retired_rule_id",
     # a check-in or check-out (domain/presence.py)
     "not_your_visit",
     "visit_not_active",

@@ -24,6 +24,7 @@ STATUS: dict[Code, int] = {
     "invalid_hours": 422,
     "invalid_timezone": 422,
     "unknown_stage": 422,
+    "retired_rule_id": 422,
     "unknown_role": 422,
     "role_sees_no_orders": 422,
     "unknown_placeholder": 422,
