@@ -168,6 +168,9 @@ class Stack:
             env_of["SMTP_HOST"] = "127.0.0.1"
             env_of["SMTP_PORT"] = self.urls["smtp"].rpartition(":")[2]
             env_of["SMTP_STARTTLS"] = "false"
+            # The morning summary asks scheduling (started before it) for the crew's load.
+            if "scheduling" in self.urls:
+                env_of["SCHEDULING_URL"] = self.urls["scheduling"]
         if name == "media" and s3_public:
             env_of["S3_PUBLIC_ENDPOINT"] = s3_public
         return env_of

@@ -13,6 +13,7 @@ from plumbing.consumer import Consumer
 from plumbing.inbox import INBOX_DDL
 from plumbing.service import Job, ServiceSpec, build_service
 from plumbing.settings import ServiceSettings
+from services.notifications.adapters.crew_load import SchedulingCrewLoad
 from services.notifications.adapters.email_channel import EmailChannel
 from services.notifications.adapters.facts_store import FACTS_DDL, PIPELINES_DDL
 from services.notifications.adapters.inbox_store import NOTIFICATIONS_DDL, NOTIFICATIONS_SEQ_DDL
@@ -21,6 +22,7 @@ from services.notifications.adapters.push_store import PUSH_DDL
 from services.notifications.adapters.telegram_store import TELEGRAM_DDL
 from services.notifications.application.apply import Notifier
 from services.notifications.application.channels import Channel
+from services.notifications.application.crew_load import CrewLoad
 from services.notifications.application.delivery import Deliverer
 from services.notifications.application.notices import (
     INAPP,
@@ -60,6 +62,8 @@ class Settings(ServiceSettings, ChannelSettings):
     smtp_password: str = ""
     smtp_starttls: bool = True
     smtp_sender: str = "OMS <noreply@oms.example>"
+    # The morning summary asks scheduling for tomorrow's crew load (GET /crew/load).
+    scheduling_url: str = "http://127.0.0.1:8082"
 
 
 def email_channel(settings: Settings) -> EmailChannel | None:
@@ -79,10 +83,12 @@ def build(
     settings: Settings,
     channels: Mapping[str, Channel] | None = None,
     addresses: Mapping[str, AddressBook] | None = None,
+    crew_load: CrewLoad | None = None,
 ) -> FastAPI:
     """`channels`: delivery channels besides the inbox, by name, with `addresses`: where each
     reaches a person (tests plug theirs in here). E-mail comes from the SMTP settings, Web Push
-    and Telegram from theirs (channel_wiring.py); a channel given here wins over the settings'."""
+    and Telegram from theirs (channel_wiring.py); a channel given here wins over the settings'.
+    `crew_load`: the summary's source of tomorrow's load; scheduling over HTTP when None."""
 
     async def wire(pool: asyncpg.Pool, app: FastAPI) -> Sequence[Job]:
         registry: dict[str, Channel] = dict(channels or {})
@@ -102,7 +108,12 @@ def build(
         notices = Notices({n: books[n] for n in registry}, settings.company_timezone)
         notifier = Notifier(settings.company_timezone, settings.reminder_hour, notices=notices)
         reminders = ReminderSender(pool, settings.company_timezone, notices=notices)
-        summary = SummarySender(pool, notices, settings.company_timezone, settings.summary_hour)
+        load = crew_load or SchedulingCrewLoad(
+            settings.scheduling_url, settings.internal_signing_key
+        )
+        summary = SummarySender(
+            pool, notices, load, settings.company_timezone, settings.summary_hour
+        )
         deliverer = Deliverer(pool, registry, settings.site_url)
         return [
             Consumer("notifications", TOPICS, pool, settings, notifier).run,

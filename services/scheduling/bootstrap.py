@@ -92,7 +92,7 @@ def build(settings: Settings) -> FastAPI:
         app.state.timers = timers
         app.state.arrivals = arrivals
         app.state.known_orders = known_orders
-        app.state.crew = Crew(pool, buffer)
+        app.state.crew = Crew(pool, buffer, settings.company_timezone)
         app.state.visits = Visits(pool, emitter, robots, buffer, known_orders)
         app.state.presence = Presence(pool, emitter)
         app.state.tasks = Tasks(pool, emitter, robots, settings.company_timezone)

@@ -13,7 +13,7 @@ import ssl
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.message import Message as Mail
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from contracts.events.common import Address, Customer
 from deploy.local.mail import EmlFolder
 from plumbing import db
 from services.notifications.adapters import outbox_store, preferences_store
+from services.notifications.adapters.crew_load import FixedCrewLoad
 from services.notifications.adapters.email_channel import EmailChannel
 from services.notifications.adapters.inbox_store import inbox
 from services.notifications.application.apply import Notifier
@@ -45,6 +46,7 @@ from services.notifications.application.notices import EmailAddresses, Notices
 from services.notifications.application.reminders import ReminderSender
 from services.notifications.application.summary import SummarySender
 from services.notifications.bootstrap import MIGRATIONS
+from services.notifications.domain.summary import Overloaded
 
 MSK = ZoneInfo("Europe/Moscow")
 YEKT = ZoneInfo("Asia/Yekaterinburg")
@@ -356,11 +358,19 @@ async def test_the_directors_summary_is_sent_once_per_day_across_a_restart(
         )
     )
 
+    # Tomorrow (the 2nd) one installer is booked beyond her hours; scheduling says so.
+    load = FixedCrewLoad({date(2026, 12, 2): [Overloaded("Мария Монтажова", "installer", 9.5, 9)]})
+
     def sender() -> SummarySender:  # a fresh process each time: nothing kept in memory
-        return SummarySender(pool, w.notices, "Europe/Moscow", 8, clock=w.clock)
+        return SummarySender(pool, w.notices, load, "Europe/Moscow", 8, clock=w.clock)
 
     w.clock.now = datetime(2026, 12, 1, 7, 59, tzinfo=MSK)
     assert await sender().send_if_due() is False
+    # Scheduling cannot answer at 08:00: the summary waits for it (within its grace)...
+    load.failing = True
+    w.clock.now = datetime(2026, 12, 1, 8, 0, tzinfo=MSK)
+    assert await sender().send_if_due() is False
+    load.failing = False
     w.clock.now = datetime(2026, 12, 1, 8, 1, tzinfo=MSK)  # restarted at 08:01
     assert await sender().send_if_due() is True
     assert await sender().send_if_due() is False
@@ -372,13 +382,21 @@ async def test_the_directors_summary_is_sent_once_per_day_across_a_restart(
         if n["text"].startswith("Сводка")
     ]
     assert summaries == [
-        "Сводка на утро: сверх срока стадии 1 заказ(ов) (№42); просроченных задач: 0"
+        "Сводка на утро: сверх срока стадии 1 заказ(ов) (№42); просроченных задач: 0; "
+        "перегружены завтра (визиты с дорогой сверх рабочих часов): "
+        "Мария Монтажова (9.5 из 9 ч)"
     ]
     assert [r["kind"] for r in await w.deliveries(DIRECTOR) if r["kind"] == "summary"] == [
         "summary"
     ]
-    w.clock.now = datetime(2026, 12, 2, 8, 0, tzinfo=MSK)
+    # ...and goes without it once the grace is over, saying so.
+    load.failing = True
+    w.clock.now = datetime(2026, 12, 2, 8, 5, tzinfo=MSK)
+    assert await sender().send_if_due() is False
+    w.clock.now = datetime(2026, 12, 2, 8, 16, tzinfo=MSK)
     assert await sender().send_if_due() is True  # the next day's
+    texts = [n["text"] for n in await inbox(pool, DIRECTOR, unread=False, lang="ru")]
+    assert any(t.endswith("загрузку бригад на завтра узнать не удалось") for t in texts), texts
 
 
 async def test_the_manager_or_else_the_creator_hears_of_progress_and_photos_come_grouped(

@@ -230,6 +230,11 @@ def test_namespace_denies_ingress_by_default(overlay: Path) -> None:
     )
 
 
+# The one call a service makes to another, on its API port: the morning summary asks
+# scheduling for the crew's load (services/notifications/adapters/crew_load.py).
+SERVICE_CALLS = [("scheduling", ["notifications"])]
+
+
 @overlay_params
 def test_services_accept_ingress_only_from_the_gateway_and_monitoring(overlay: Path) -> None:
     gateway_labels = pod_labels(named(overlay, "Deployment", GATEWAY))
@@ -256,6 +261,9 @@ def test_services_accept_ingress_only_from_the_gateway_and_monitoring(overlay: P
                     for d in app_deployments(overlay)
                     if selects(peer["podSelector"], pod_labels(d))
                 ]
+                if (name, picked) in SERVICE_CALLS:
+                    assert [p["port"] for p in rule["ports"]] == ["http"], name
+                    continue
                 assert picked == [GATEWAY], f"{name} admits {picked}"
                 assert selects(peer["podSelector"], gateway_labels)
                 from_gateway = True

@@ -1,5 +1,7 @@
 """The directors' summary at 08:00 (company zone), once per day across restarts and replicas:
-the day is claimed by a row in the same transaction that writes the notices."""
+the day is claimed by a row in the same transaction that writes the notices. It tells the
+overdue orders and tasks (this service's own facts) and the crew over their hours tomorrow
+(scheduling's answer, through the CrewLoad port; waited for a while when it cannot answer)."""
 
 from __future__ import annotations
 
@@ -7,14 +9,15 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
 from services.notifications.adapters import facts_store, inbox_store
+from services.notifications.application.crew_load import CrewLoad
 from services.notifications.application.notices import Notice, Notices
 from services.notifications.domain import messages
-from services.notifications.domain.summary import summary_day
+from services.notifications.domain.summary import LOAD_GRACE, Overloaded, due_at, summary_day
 
 log = logging.getLogger(__name__)
 SUMMARY_NAMESPACE = uuid.UUID("6f1d3c2e-8b1a-4c4e-9a57-0c1b5e2f7d10")
@@ -25,6 +28,7 @@ class SummarySender:
         self,
         pool: asyncpg.Pool,
         notices: Notices,
+        crew_load: CrewLoad,
         timezone: str,
         hour: int = 8,
         interval_s: float = 30,
@@ -32,6 +36,7 @@ class SummarySender:
     ) -> None:
         self.pool = pool
         self.notices = notices
+        self.crew_load = crew_load
         self.timezone = timezone
         self.hour = hour
         self.interval_s = interval_s
@@ -53,6 +58,17 @@ class SummarySender:
         day = summary_day(now, self.timezone, self.hour)
         if day is None:
             return False
+        if await self.pool.fetchval("SELECT true FROM summaries_sent WHERE day = $1", day):
+            return False  # sent: scheduling is not asked again every interval all day
+        overloaded: list[Overloaded] | None
+        try:
+            overloaded = await self.crew_load.overloaded(day + timedelta(days=1))
+        except Exception:
+            if now < due_at(day, self.timezone, self.hour) + LOAD_GRACE:
+                log.warning("the crew's load is unavailable; the summary waits", exc_info=True)
+                return False
+            log.exception("the crew's load is unavailable; the summary goes without it")
+            overloaded = None
         async with self.pool.acquire() as conn, conn.transaction():
             claimed = await conn.fetchval(
                 "INSERT INTO summaries_sent (day, sent_at) VALUES ($1, $2) "
@@ -62,10 +78,10 @@ class SummarySender:
             )
             if not claimed:
                 return False
-            # TODO(issue 16): crew whose booked hours plus travel buffers exceed their working
-            # hours tomorrow: working hours live in scheduling and travel in no event yet.
             message = messages.summary(
-                await facts_store.overdue_numbers(conn), await facts_store.overdue_tasks(conn, now)
+                await facts_store.overdue_numbers(conn),
+                await facts_store.overdue_tasks(conn, now),
+                overloaded,
             )
             cause = uuid.uuid5(SUMMARY_NAMESPACE, day.isoformat())
             for director in await inbox_store.users_with_role(conn, "director"):

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from services.notifications.domain.summary import Overloaded
+
 KIND_RU = {
     "measurement": "замер",
     "delivery": "доставка",
@@ -165,18 +167,50 @@ def overdue(number: int | None, title: StageTitle | None, key: str) -> Message:
     )
 
 
-def summary(overdue_orders: list[int], overdue_tasks: list[str]) -> Message:
-    """The directors' morning summary; numbers and task titles, nothing commercial."""
+def summary(
+    overdue_orders: list[int],
+    overdue_tasks: list[str],
+    overloaded: list[Overloaded] | None = None,
+) -> Message:
+    """The directors' morning summary; numbers, task titles and crew names, nothing commercial.
+    `overloaded`: crew over their hours tomorrow; None when scheduling could not say."""
     if not overdue_orders and not overdue_tasks:
-        return Message(
+        head = Message(
             ru="Сводка на утро: просроченных заказов и задач нет",
             en="Morning summary: no overdue orders or tasks",
         )
-    orders_ru = ", ".join(f"№{n}" for n in overdue_orders[:20]) or "нет"
-    orders_en = ", ".join(f"#{n}" for n in overdue_orders[:20]) or "none"
-    return Message(
-        ru=f"Сводка на утро: сверх срока стадии {len(overdue_orders)} заказ(ов) ({orders_ru}); "
-        f"просроченных задач: {len(overdue_tasks)}",
-        en=f"Morning summary: {len(overdue_orders)} order(s) past their stage limit "
-        f"({orders_en}); overdue tasks: {len(overdue_tasks)}",
-    )
+    else:
+        orders_ru = ", ".join(f"№{n}" for n in overdue_orders[:20]) or "нет"
+        orders_en = ", ".join(f"#{n}" for n in overdue_orders[:20]) or "none"
+        head = Message(
+            ru=f"Сводка на утро: сверх срока стадии {len(overdue_orders)} заказ(ов) "
+            f"({orders_ru}); просроченных задач: {len(overdue_tasks)}",
+            en=f"Morning summary: {len(overdue_orders)} order(s) past their stage limit "
+            f"({orders_en}); overdue tasks: {len(overdue_tasks)}",
+        )
+    if overloaded is None:
+        load = Message(
+            ru="загрузку бригад на завтра узнать не удалось",
+            en="tomorrow's crew load could not be read",
+        )
+    elif not overloaded:
+        load = Message(ru="перегруженных на завтра нет", en="nobody is overbooked tomorrow")
+    else:
+
+        def who(o: Overloaded) -> str:
+            return f"{o.name} ({_hours(o.booked_hours)} из {_hours(o.working_hours)} ч)"
+
+        def who_en(o: Overloaded) -> str:
+            return f"{o.name} ({_hours(o.booked_hours)} of {_hours(o.working_hours)} h)"
+
+        load = Message(
+            ru="перегружены завтра (визиты с дорогой сверх рабочих часов): "
+            + ", ".join(who(o) for o in overloaded),
+            en="overbooked tomorrow (visits with travel beyond working hours): "
+            + ", ".join(who_en(o) for o in overloaded),
+        )
+    return Message(ru=f"{head.ru}; {load.ru}", en=f"{head.en}; {load.en}")
+
+
+def _hours(value: float) -> str:
+    return f"{value:g}"

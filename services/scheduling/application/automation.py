@@ -10,11 +10,10 @@ from typing import Any
 import asyncpg
 
 from contracts.envelope import Actor
-from contracts.events.scheduling import RETIRED_NOTIFY_RULES, RuleChanged
+from contracts.events.scheduling import RuleChanged
 from plumbing.errors import Conflict
 from services.scheduling.adapters import pipeline_store, rule_store
 from services.scheduling.application.events import Emitter, Pending
-from services.scheduling.domain.errors import SchedulingRefusal
 from services.scheduling.domain.rules import Rule, keep_action_ids, validate_rule
 
 
@@ -34,12 +33,6 @@ class Automation:
         ]
 
     async def put_rule(self, rule: Rule, actor: Actor, expected: int | None) -> dict[str, Any]:
-        if rule.id in RETIRED_NOTIFY_RULES:
-            raise SchedulingRefusal(
-                f"id: {rule.id!r} belonged to a retired robot whose notices the notification "
-                "settings now send; choose another id",
-                code="retired_rule_id",
-            )
         async with self.pool.acquire() as conn, conn.transaction():
             validate_rule(rule, await pipeline_store.stage_keys(conn))
             stored = await rule_store.get_for_update(conn, rule.id)

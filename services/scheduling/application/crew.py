@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import asyncpg
 
 from plumbing.errors import NotFound
 from services.scheduling.adapters import crew_store, visit_store
-from services.scheduling.domain.calendar import Schedule, check_window, schedule
+from services.scheduling.domain.calendar import DayLoad, Schedule, check_window, day_load, schedule
 from services.scheduling.domain.crew import (
     Absence,
     CrewMember,
@@ -31,10 +32,17 @@ class MemberSchedule:
     schedule: Schedule
 
 
+@dataclass(frozen=True)
+class MemberLoad:
+    member: CrewMember
+    load: DayLoad
+
+
 class Crew:
-    def __init__(self, pool: asyncpg.Pool, buffer: timedelta) -> None:
+    def __init__(self, pool: asyncpg.Pool, buffer: timedelta, company_timezone: str) -> None:
         self.pool = pool
         self.buffer = buffer
+        self.zone = ZoneInfo(company_timezone)
 
     async def get(self, member_id: UUID) -> CrewMember:
         member = await crew_store.get_member(self.pool, member_id)
@@ -86,5 +94,19 @@ class Crew:
         )
         return [
             MemberSchedule(m, schedule(m, visits.get(UUID(m.id), []), start, end, self.buffer))
+            for m in crew
+        ]
+
+    async def load(self, day: date) -> list[MemberLoad]:
+        """Every active crew member's load on `day` of the company's calendar (the directors'
+        morning summary asks for tomorrow's)."""
+        start = datetime.combine(day, time(), tzinfo=self.zone)
+        end = datetime.combine(day + timedelta(days=1), time(), tzinfo=self.zone)
+        crew = await crew_store.members(self.pool, None)
+        visits = await visit_store.of_members(
+            self.pool, [UUID(m.id) for m in crew], start, end, self.buffer
+        )
+        return [
+            MemberLoad(m, day_load(m, visits.get(UUID(m.id), []), start, end, self.buffer))
             for m in crew
         ]

@@ -144,6 +144,39 @@ def schedule(
     return Schedule(busy=clipped, free=free)
 
 
+@dataclass(frozen=True)
+class DayLoad:
+    """One member's day: what is booked (visits with the travel after each) against the
+    working time left once absences are taken out. Over when booked exceeds it, which a new
+    booking cannot cause alone (it must fit the free time) but hours cut, a day off or an
+    absence set after the bookings can, and so can visits packed with their travel."""
+
+    booked: timedelta
+    working: timedelta
+
+    @property
+    def over(self) -> bool:
+        return self.booked > self.working
+
+
+def day_load(
+    member: CrewMember,
+    visits: Iterable[BookedVisit],
+    start: datetime,
+    end: datetime,
+    buffer: timedelta,
+) -> DayLoad:
+    """`member`'s load in [start, end) (a day of the company's calendar, in practice)."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    booked = timedelta()
+    for v in visits:
+        blocked = blocked_range(v.start, v.end, buffer)
+        booked += max(timedelta(), min(blocked.end, end) - max(blocked.start, start))
+    absences = [Interval(a.start.astimezone(UTC), a.end.astimezone(UTC)) for a in member.absences]
+    available = subtract(working_windows(member, start, end), absences)
+    return DayLoad(booked, sum((w.end - w.start for w in available), timedelta()))
+
+
 def check_booking(member: CrewMember, kind: str, start: datetime, end: datetime) -> None:
     """The rules a visit must meet before the database is asked for the slot."""
     if start.tzinfo is None or end.tzinfo is None:

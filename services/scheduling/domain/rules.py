@@ -20,7 +20,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from contracts.events.common import VisitKind
-from contracts.events.scheduling import TaskKind
+from contracts.events.scheduling import RETIRED_NOTIFY_RULES, TaskKind
 from contracts.pipeline import PipelineDefinition
 from contracts.roles import ROLES, may
 from services.scheduling.domain.errors import SchedulingRefusal
@@ -107,6 +107,13 @@ def validate_rule(rule: Rule, stages: frozenset[str]) -> Rule:
     """What pydantic cannot know: stages and roles are the pipelines' and the directory's.
     `stages`: every stage of every published pipeline version — a rule may name a stage of
     any version (varnishing, once a version has it), and fires for orders of those that do."""
+
+    if rule.id in RETIRED_NOTIFY_RULES:
+        raise SchedulingRefusal(
+            f"id: {rule.id!r} belonged to a retired robot whose notices the notification "
+            "settings now send; choose another id",
+            code="retired_rule_id",
+        )
 
     def known(where: str, stage: str | None) -> None:
         if stage is not None and stage not in stages:

@@ -64,6 +64,23 @@ async def crew_calendar(
     return [{"member": member_to_api(m.member), **schedule_out(m.schedule)} for m in found]
 
 
+@router.get("/crew/load")
+async def crew_load(actor: CurrentActor, service: CrewDep, day: date) -> list[dict[str, Any]]:
+    """`[{member, booked_hours, working_hours, over}]` for every active crew member on `day`
+    (the company's calendar): booked = visits with the travel after each, working = their
+    hours less absences. The directors' morning summary (notifications) asks for tomorrow."""
+    require(actor, "calendars.read_any")
+    return [
+        {
+            "member": member_to_api(m.member),
+            "booked_hours": round(m.load.booked.total_seconds() / 3600, 2),
+            "working_hours": round(m.load.working.total_seconds() / 3600, 2),
+            "over": m.load.over,
+        }
+        for m in await service.load(day)
+    ]
+
+
 @router.get("/crew/{member_id}")
 async def crew_member(member_id: UUID, service: CrewDep) -> dict[str, Any]:
     return member_to_api(await service.get(member_id))
