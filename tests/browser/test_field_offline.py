@@ -167,6 +167,57 @@ def _same_instant(found: str | None, utc_naive: str) -> bool:
     return at.astimezone(ZoneInfo("UTC")).replace(tzinfo=None) == datetime.fromisoformat(utc_naive)
 
 
+@pytest.mark.parametrize("keep", [False, True], ids=["scaled-only", "keep-originals"])
+def test_keep_originals_also_uploads_the_photo_as_taken(
+    browser: Browser, online: NetProxy, http: httpx.Client, visit: dict[str, Any], keep: bool
+) -> None:
+    """«Сохранять оригиналы»: off (as on a new phone), a camera photo larger than 2560 px is
+    sent scaled only; on, its untouched original follows it, named so in the queue."""
+    tab = phone(browser, online, PHONE, visit["starts_at"])
+    try:
+        tab.goto("/")
+        tab.sign_in("measurer")
+        page = tab.page
+        card = card_of(tab, visit["number"])
+        expect(card).to_be_visible()
+        setting = page.get_by_role("checkbox", name="Сохранять оригиналы")
+        expect(setting).not_to_be_checked()
+        if keep:
+            tab.tap(setting)
+            expect(setting).to_be_checked()
+        take_photo(tab, card, "site-1.jpg")
+        queue = page.get_by_role("region", name=re.compile("^Очередь отправки"))
+        copies = 2 if keep else 1
+        expect(queue.get_by_role("listitem")).to_have_count(copies)
+        expect(queue.locator("[data-state=sent]")).to_have_count(copies, timeout=60_000)
+        originals = queue.get_by_role("listitem").filter(has_text="оригинал")
+        expect(originals).to_have_count(1 if keep else 0)
+        if keep:
+            tab.check("field-photo-original")
+
+        items = media_of(http, visit["id"])
+        assert len(items) == copies, items
+        source = (PHOTOS / "site-1.jpg").read_bytes()
+        found: dict[tuple[int, int], bytes] = {}
+        with httpx.Client(timeout=30) as raw:
+            for item in items:
+                assert item["visit_id"] == visit["visit_id"], item
+                assert item["content_type"] == "image/jpeg", item
+                data = raw.get(item["download_url"]).content
+                assert item["size"] == len(data), item
+                found[Image.open(io.BytesIO(data)).size] = data
+        # The scaled copy: its longest side 2560, upright (the camera held portrait).
+        assert (1920, 2560) in found, list(found)
+        assert max(Image.open(io.BytesIO(found[(1920, 2560)])).size) == 2560
+        if keep:
+            # The original: the camera's own file, byte for byte (3200x2400 stored sideways).
+            assert found.get((3200, 2400)) == source, list(found)
+        else:
+            assert list(found) == [(1920, 2560)]
+    finally:
+        tab.close()
+
+
 def test_offline_photos_and_a_measurement_are_sent_once_after_a_restart(
     browser: Browser, online: NetProxy, http: httpx.Client, visit: dict[str, Any]
 ) -> None:

@@ -124,13 +124,21 @@ export function PreferencesScreen(): ReactElement {
                       const label = `${t(`kind.${k}` as Key)}: ${t(`channel.${c}` as Key)}`;
                       return (
                         <td key={c}>
-                          <input
-                            type="checkbox"
-                            aria-label={locked ? `${label} (${t("prefs.locked")})` : label}
-                            checked={Boolean(choices[k]?.[c])}
-                            disabled={locked || c === "inapp"}
-                            onChange={(e) => toggle(k, c, e.target.checked)}
-                          />
+                          {/* The channel's name beside the box shows on a phone, where the
+                              columns' headings are hidden (notifications.css); the box's own
+                              name says kind and channel either way. */}
+                          <label className="prefs-choice">
+                            <input
+                              type="checkbox"
+                              aria-label={locked ? `${label} (${t("prefs.locked")})` : label}
+                              checked={Boolean(choices[k]?.[c])}
+                              disabled={locked || c === "inapp"}
+                              onChange={(e) => toggle(k, c, e.target.checked)}
+                            />
+                            <span className="prefs-channel" aria-hidden="true">
+                              {t(`channel.${c}` as Key)}
+                            </span>
+                          </label>
                         </td>
                       );
                     })}

@@ -57,6 +57,16 @@ export async function scalePhoto(file: File): Promise<File> {
   }
 }
 
+/** What one chosen picture becomes in the outbox: the photo to send (scaled when it was
+ * scaled), and — with «Сохранять оригиналы» on — its untouched original too. A picture that
+ * went as it is has no second copy: it is its own original. */
+export async function photosToKeep(file: File, keepOriginal: boolean): Promise<{ file: File; original: boolean }[]> {
+  const scaled = await scalePhoto(file);
+  const kept = [{ file: scaled, original: false }];
+  if (scaled !== file && keepOriginal) kept.push({ file, original: true });
+  return kept;
+}
+
 const KEEP_ORIGINALS = "oms.keep_originals";
 
 /** «Сохранять оригиналы»: this phone also uploads each photo's original. Off by default. */

@@ -18,7 +18,7 @@ import { sendOnSite } from "../outbox/onsite";
 import { m as om } from "../outbox/messages";
 import { enqueue, flush, itemKey } from "../outbox/outbox";
 import { OutboxPanel } from "../outbox/OutboxPanel";
-import { keepOriginals, scalePhoto } from "../outbox/scale";
+import { keepOriginals, photosToKeep } from "../outbox/scale";
 import { send } from "../outbox/send";
 import { readCache, saveCache, type OutboxItem } from "../outbox/store";
 import { useOutbox } from "../outbox/useOutbox";
@@ -447,12 +447,11 @@ function PhotoButton({ task, orderId, card }: { task: Task; orderId: string; car
     const label = om.in(lang)("outbox.photo", { order: card ? t("tasks.order", { n: card.number }) : t("tasks.open_order") });
     try {
       for (const file of files) {
-        const scaled = await scalePhoto(file);
         const base = { type: "photo" as const, orderId, visitId: task.visit_id ?? null, purpose: task.kind };
-        await enqueue({ ...base, key: itemKey(), label, filename: scaled.name, contentType: contentTypeOf(scaled), blob: scaled });
-        if (scaled !== file && keepOriginals.get()) {
-          const original = { filename: file.name, contentType: contentTypeOf(file), blob: file };
-          await enqueue({ ...base, ...original, key: itemKey(), label: `${label} · ${t("tasks.original")}` });
+        for (const kept of await photosToKeep(file, keepOriginals.get())) {
+          const named = kept.original ? `${label} · ${t("tasks.original")}` : label;
+          const photo = { filename: kept.file.name, contentType: contentTypeOf(kept.file), blob: kept.file };
+          await enqueue({ ...base, ...photo, key: itemKey(), label: named });
         }
       }
       toast(t("tasks.photos_taken", { n: files.length }));
