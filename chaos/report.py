@@ -69,6 +69,7 @@ def full(result: Result) -> str:
     return (
         f"{table(result.ledger, result.findings)}\n\n"
         f"{verdict(result.ledger, result.findings, result.stuck)}\n"
+        f"server errors (5xx but 503): {_counts(result.server_errors)}\n"
         f"quiet {result.quiet_after_s:.0f} s after the load stopped\n"
         + ("PASS" if result.ok else "FAIL")
     )

@@ -63,8 +63,19 @@ class Result:
     quiet_after_s: float
 
     @property
+    def server_errors(self) -> dict[str, int]:
+        """Answers that are this system's faults: any 5xx but 503, which a dependency away
+        answers with Retry-After (API.md) and a client retries."""
+        found: dict[str, int] = {}
+        for phase in self.ledger.phases:
+            for code, n in phase.errors.items():
+                if code.isdigit() and code >= "500" and code != "503":
+                    found[code] = found.get(code, 0) + n
+        return found
+
+    @property
     def ok(self) -> bool:
-        return self.findings.ok and not self.stuck
+        return self.findings.ok and not self.stuck and not self.server_errors
 
 
 async def run(plan: Plan, keep_data: bool = False) -> Result:

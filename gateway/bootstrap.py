@@ -175,8 +175,10 @@ def build(settings: Settings) -> FastAPI:
                 SESSIONS_DDL,
                 USERS_EMAIL_DDL,
             ],
-            # API.md: ready means every dependency is reachable, the services included.
-            checks={name: upstreams.checker(name) for name in upstreams.urls},
+            # API.md: ready means it can serve its own requests (sign-in, sessions: its
+            # database); a service away answers 503 on its routes and shows here and in
+            # `dependency_up`, and does not take the whole site out of rotation.
+            dependencies={name: upstreams.checker(name) for name in upstreams.urls},
             # Never a reason to leave rotation: lagging read models still serve (API.md).
             reports=[upstreams.read_side],
             topics=[IDENTITY],

@@ -19,7 +19,7 @@ from starlette.requests import ClientDisconnect
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from plumbing import correlation, metrics, progress
+from plumbing import correlation, db, metrics, progress
 from plumbing.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,11 @@ class Runtime:
     startup: Sequence[Callable[[], Awaitable[None]]] = ()
     background: Sequence[Callable[[], Coroutine[Any, Any, None]]] = ()
     shutdown: Sequence[Callable[[], Awaitable[None]]] = ()
+    # What this process needs to serve its own requests: failing, it leaves rotation (503).
     checks: dict[str, Check] = field(default_factory=dict)
+    # What it uses but can do without for a while (commands wait in its log, reads go on):
+    # reported in the body and the `dependency_up` gauge, never a reason to leave rotation.
+    dependencies: dict[str, Check] = field(default_factory=dict)
     reports: Sequence[Report] = ()
 
 
@@ -126,19 +130,23 @@ def create_app(name: str, runtime: Runtime) -> FastAPI:
     async def readyz() -> JSONResponse:
         # All at once: one after the other, a gateway's readiness (its database, the broker,
         # five services, their reports) took 9 s under load, past every probe's timeout.
-        names = list(runtime.checks)
-        outcomes, reported = await asyncio.gather(
+        names, deps = list(runtime.checks), list(runtime.dependencies)
+        outcomes, dep_outcomes, reported = await asyncio.gather(
             asyncio.gather(*(_checked(n, runtime.checks[n]) for n in names)),
+            asyncio.gather(*(_checked(n, runtime.dependencies[n]) for n in deps)),
             _reported(runtime.reports),
         )
         results = dict(zip(names, outcomes, strict=True))
+        dependencies = dict(zip(deps, dep_outcomes, strict=True))
+        for dep, outcome in dependencies.items():
+            metrics.DEPENDENCY_UP.labels(dep).set(1 if outcome == "ok" else 0)
         ok = all(v == "ok" for v in results.values())
         # Reported, never a reason to leave rotation: the service still serves its requests,
         # and only a newer release can move those partitions (the gauge raises the alert).
         blocked = metrics.blocked_partitions()
+        body = {"ready": ok, "checks": results, "dependencies": dependencies}
         return JSONResponse(
-            {"ready": ok, "checks": results, "blocked_partitions": blocked, **reported},
-            status_code=200 if ok else 503,
+            {**body, "blocked_partitions": blocked, **reported}, status_code=200 if ok else 503
         )
 
     @app.get("/metrics", include_in_schema=False)
@@ -216,6 +224,10 @@ class LiteralPathsFirst:
         await self.app(scope, receive, send)
 
 
+# A restarted PostgreSQL takes seconds (the fault run's recoveries: 2-4 s).
+DATABASE_RETRY_AFTER_S = 2
+
+
 def error_body(code: str, detail: str, **extra: object) -> dict[str, object]:
     return {"detail": detail, "code": code, **extra}
 
@@ -287,6 +299,19 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        if db.unavailable(exc):
+            # Nothing was applied (the transaction never committed): the client may simply
+            # come back, and an alert counts 503s, not this process's bugs (API.md).
+            log.warning("database unavailable: %r", exc)
+            return JSONResponse(
+                error_body(
+                    "database_unavailable",
+                    "the database is unavailable; nothing was changed, retry shortly",
+                    retry_after=DATABASE_RETRY_AFTER_S,
+                ),
+                status_code=503,
+                headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)},
+            )
         # The text and traceback go to the log only: they name files, hosts and internals.
         log.error("unhandled error", exc_info=exc)
         return JSONResponse(error_body("internal_error", "internal error"), status_code=500)

@@ -27,6 +27,38 @@ UNAVAILABLE: tuple[type[BaseException], ...] = (
 )
 
 
+# What PostgreSQL being down, restarting or full looks like to a client: a command met it
+# before its transaction committed, so nothing was applied and a retry is safe (API.md: 503
+# with Retry-After, never 500).
+_UNAVAILABLE = (
+    asyncpg.PostgresConnectionError,  # class 08: the connection failed or is gone
+    asyncpg.OperatorInterventionError,  # 57P0x: shutting down, crashed, starting up
+    asyncpg.TooManyConnectionsError,
+    ConnectionError,  # refused, reset, broken pipe: the server is not there
+)
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Whether `exc` (or what caused it) says the database cannot be reached right now."""
+    seen: set[int] = set()
+    stack: list[BaseException] = [exc]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, _UNAVAILABLE):
+            return True
+        # "connection is closed": a pooled connection whose server went away. Other interface
+        # errors ("another operation is in progress") are this code's mistakes, not outages.
+        if isinstance(current, asyncpg.InterfaceError) and "closed" in str(current):
+            return True
+        if isinstance(current, BaseExceptionGroup):
+            stack.extend(current.exceptions)
+        stack.extend(e for e in (current.__cause__, current.__context__) if e is not None)
+    return False
+
+
 def quote_ident(name: str) -> str:
     if not name.replace("_", "").isalnum():
         raise ValueError(f"unsafe identifier {name!r}")

@@ -61,6 +61,16 @@ CONSUMER_BLOCKED = Gauge(
     registry=REGISTRY,
 )
 
+# A dependency this process uses but does not need to serve its own requests (the broker, the
+# object store, the services behind the gateway): 1 reachable, 0 not, as /readyz last saw it.
+# Its outage is an alert, not a reason to leave rotation (API.md, /readyz).
+DEPENDENCY_UP = Gauge(
+    "dependency_up",
+    "1 when the dependency answered the last readiness probe, else 0",
+    ["dependency"],
+    registry=REGISTRY,
+)
+
 
 def blocked_partitions() -> dict[str, int]:
     """Per consumer group of this process, its blocked partitions (groups with none left out)."""

@@ -31,7 +31,10 @@ class ServiceSpec:
     topics: Sequence[str]
     wire: Wire  # puts the service's objects on app.state and returns its background jobs
     routers: Sequence[APIRouter] = ()
+    # Needed to serve its own requests (with its database, always): see plumbing/app.Runtime.
     checks: dict[str, Check] = field(default_factory=dict)
+    # Used, not needed to serve (with the broker, always): reported, never leave rotation.
+    dependencies: dict[str, Check] = field(default_factory=dict)
     reports: Sequence[Report] = ()
     # Every route of a service answers only calls the gateway signed (plumbing/actor.py); the
     # gateway's own routes face users and say per route what they need.
@@ -108,7 +111,9 @@ def build_service(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
             startup=[start],
             background=[run_jobs],
             shutdown=[stop],
-            checks={"postgres": check_db, "kafka": check_kafka, **spec.checks},
+            checks={"postgres": check_db, **spec.checks},
+            # A broker outage shows as lag (commands wait in the outbox), not as a dark site.
+            dependencies={"kafka": check_kafka, **spec.dependencies},
             reports=spec.reports,
         ),
     )

@@ -136,8 +136,12 @@ class Upstreams:
                 method, self.urls[service] + path, json=json, params=params, headers=sent
             )
         except httpx.HTTPError as exc:
+            # A restarted service is back in seconds (the fault run's recoveries: 2-4 s).
             raise DomainError(
-                f"{service} service unavailable", code="upstream_unavailable", status=503
+                f"{service} service unavailable",
+                code="upstream_unavailable",
+                status=503,
+                retry_after=2,
             ) from exc
         try:
             body = response.json()

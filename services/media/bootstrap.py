@@ -138,7 +138,8 @@ def build(settings: Settings) -> FastAPI:
             topics=[MEDIA],
             wire=wire,
             routers=[router],
-            checks={"object_store": store.ping},
+            # Uploads wait (media_busy, 503 with Retry-After); reads of the lists go on.
+            dependencies={"object_store": store.ping},
         ),
     )
     errors.install(service)  # the media service's refusals → HTTP statuses, in one table

@@ -42,3 +42,5 @@ async def test_killed_and_paused_processes_lose_and_duplicate_nothing() -> None:
     assert not result.findings.duplicates, report
     assert result.findings.read_models_differ == {}, report
     assert result.stuck == 0, report
+    # The database killed answers 503 with Retry-After, never 500 or a relayed 502 (API.md).
+    assert result.server_errors == {}, report

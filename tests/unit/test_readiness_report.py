@@ -8,7 +8,7 @@ import uuid
 import httpx
 
 from gateway.adapters.upstream import Upstreams
-from plumbing import progress
+from plumbing import metrics, progress
 from plumbing.app import Runtime, create_app
 from tests.actors import KEY
 
@@ -99,3 +99,35 @@ async def test_the_gateway_says_caught_up_when_every_service_is() -> None:
     )
 
     assert (await services.read_side())["catching_up"] is False
+
+
+async def test_a_dependency_away_is_reported_and_counted_but_the_process_stays_ready() -> None:
+    async def away() -> None:
+        raise ConnectionRefusedError("connect to 10.0.0.7:9092 refused")
+
+    async def fine() -> None:
+        return None
+
+    reply = await readyz(
+        Runtime(checks={"postgres": fine}, dependencies={"kafka": away, "object_store": fine})
+    )
+
+    assert reply.status_code == 200, reply.text
+    body = reply.json()
+    assert body["ready"] is True
+    assert body["checks"] == {"postgres": "ok"}
+    # Which one and roughly how; never the exception's text (hosts, ports).
+    assert body["dependencies"] == {"kafka": "failing: unavailable", "object_store": "ok"}
+    assert "10.0.0.7" not in reply.text
+    exported = metrics.render().decode()
+    assert 'dependency_up{dependency="kafka"} 0.0' in exported
+    assert 'dependency_up{dependency="object_store"} 1.0' in exported
+
+
+async def test_its_own_database_away_takes_it_out_of_rotation() -> None:
+    async def away() -> None:
+        raise ConnectionRefusedError("refused")
+
+    reply = await readyz(Runtime(checks={"postgres": away}))
+    assert reply.status_code == 503
+    assert reply.json()["checks"] == {"postgres": "failing: unavailable"}
