@@ -66,15 +66,18 @@ async def inject(stack: Stack, fault: Fault, pause_s: float) -> None:
 
 
 async def wait_recovered(stack: Stack, fault: Fault, since: float) -> float | None:
-    """Seconds from `since` until the target answers readiness again and so does the gateway
-    (None: not within RECOVERY_TIMEOUT_S)."""
+    """Seconds from `since` until the target answers readiness again and so does the gateway,
+    seeing every service and the broker reachable (None: not within RECOVERY_TIMEOUT_S). The
+    gateway stays in rotation while a service is away (API.md): whole means all reported ok."""
     component = _process(stack, fault.target)
     gateway = stack.urls["gateway"]
     async with httpx.AsyncClient(timeout=2) as client:
         while time.monotonic() - since < RECOVERY_TIMEOUT_S:
             if await asyncio.to_thread(component.ready):
                 try:
-                    if (await client.get(f"{gateway}/readyz")).status_code == 200:
+                    reply = await client.get(f"{gateway}/readyz")
+                    deps = reply.json().get("dependencies", {}) if reply.status_code == 200 else {}
+                    if reply.status_code == 200 and all(v == "ok" for v in deps.values()):
                         return time.monotonic() - since
                 except httpx.TransportError:
                     pass
