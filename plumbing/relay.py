@@ -103,6 +103,10 @@ class Relay:
             # Closing the connection releases the session lock for the next replica.
             await conn.close()
 
+    async def _measure_lag(self) -> None:
+        head = await self.source.head()
+        metrics.RELAY_LAG.labels(self.source.name).set(max(0, head - self.state.checkpoint))
+
     async def _follow(
         self,
         conn: asyncpg.Connection,
@@ -115,7 +119,7 @@ class Relay:
             # Nothing published yet: our topics and marker are simply new, not lost.
             await self._ensure_topics()
         await self._check_loss(probe)
-        last_check = time.monotonic()
+        last_check = last_measured = time.monotonic()
         while True:
             if conn.is_closed():
                 raise ConnectionError("relay lost its lock connection")
@@ -125,12 +129,18 @@ class Relay:
                     await self._publish(producer, batch)
                 except Exception:
                     log.warning("publish failed; will check the broker and retry", exc_info=True)
+                    # The lag must rise while the broker is away, when on-call looks at it.
+                    await self._measure_lag()
                     await asyncio.sleep(1)
                     await self._check_loss(probe)
                     last_check = time.monotonic()
+                    continue
+                # Behind and publishing: measured too, at most once a second (a query each).
+                if time.monotonic() - last_measured >= 1:
+                    await self._measure_lag()
+                    last_measured = time.monotonic()
                 continue
-            head = await self.source.head()
-            metrics.RELAY_LAG.labels(self.source.name).set(max(0, head - self.state.checkpoint))
+            await self._measure_lag()
             wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), self.settings.relay_poll_interval_s)

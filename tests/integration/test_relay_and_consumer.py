@@ -8,9 +8,11 @@ import uuid
 import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer
+from aiokafka.errors import KafkaConnectionError
 
 from contracts.envelope import Envelope
 from contracts.topics import IDENTITY
+from plumbing import metrics
 from plumbing.consumer import MAX_ATTEMPTS, Consumer
 from plumbing.db import Conn
 from plumbing.ordered_log import Outbox
@@ -135,6 +137,38 @@ async def test_a_second_relay_waits_until_the_first_lets_go(
 
 async def _true(value: bool) -> bool:
     return value
+
+
+class _BrokerAway(Relay):
+    """A relay whose every publish fails, as with the broker gone (its producer started)."""
+
+    async def _publish(self, producer: object, batch: object) -> None:  # noqa: ARG002
+        raise KafkaConnectionError("the broker is away (a test's fault)")
+
+    async def _check_loss(self, probe: object) -> None:  # noqa: ARG002
+        return None
+
+
+async def test_the_lag_gauge_rises_while_the_broker_is_away(
+    outbox: Outbox, infra: Infra, database_url: str
+) -> None:
+    # On-call looks at relay_lag_events exactly when publishing fails: it must not freeze at
+    # its last value (it was set only once the relay had caught up).
+    relay = _BrokerAway(
+        outbox,
+        outbox.pool,
+        settings_for(infra, database_url, outbox.name.split(".")[0]),
+        [IDENTITY],
+    )
+
+    def lag() -> float | None:
+        return metrics.REGISTRY.get_sample_value("relay_lag_events", {"log": outbox.name})
+
+    async with running(relay.run):
+        await append(outbox, [user_event() for _ in range(3)])
+        await eventually(lambda: _true(lag() == 3))
+        await append(outbox, [user_event() for _ in range(4)])
+        await eventually(lambda: _true(lag() == 7))
 
 
 async def test_redelivered_event_changes_nothing(
