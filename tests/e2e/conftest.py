@@ -4,7 +4,9 @@ tests/browser) and `login(api, username)` for a demo user's bearer header.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -25,3 +27,16 @@ async def login(api: httpx.AsyncClient, username: str, password: str = "demo") -
     reply = await api.post("/api/v1/auth/token", data={"username": username, "password": password})
     assert reply.status_code == 200, reply.text
     return {"Authorization": f"Bearer {reply.json()['access_token']}"}
+
+
+async def book_visit(
+    api: httpx.AsyncClient, headers: dict[str, str], order_id: str, body: dict[str, Any]
+) -> httpx.Response:
+    """POST a visit for an order created a moment ago: scheduling learns of orders from the
+    broker, and answers 404 `unknown_order` until it has."""
+    for _ in range(50):
+        reply = await api.post(f"/api/v1/orders/{order_id}/visits", json=body, headers=headers)
+        if reply.status_code != 404:
+            return reply
+        await asyncio.sleep(0.2)
+    return reply

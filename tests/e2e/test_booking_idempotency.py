@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from tests.e2e.conftest import login
+from tests.e2e.conftest import book_visit, login
 from tests.e2e.test_first_slice import ORDER
 
 HOUR = timedelta(hours=1)
@@ -43,23 +43,12 @@ async def _setup(api: httpx.AsyncClient) -> tuple[dict[str, str], str, dict[str,
     return manager, created.json()["id"], body
 
 
-async def _book(
-    api: httpx.AsyncClient, headers: dict[str, str], order_id: str, body: dict[str, Any]
-) -> httpx.Response:
-    for _ in range(50):  # scheduling may not have heard of the brand-new order yet
-        reply = await api.post(f"/api/v1/orders/{order_id}/visits", json=body, headers=headers)
-        if reply.status_code != 404:
-            return reply
-        await asyncio.sleep(0.2)
-    return reply
-
-
 async def test_the_same_key_again_is_the_same_booking(api: httpx.AsyncClient) -> None:
     manager, order_id, body = await _setup(api)
     keyed = {**manager, "Idempotency-Key": "book-once"}
-    first = await _book(api, keyed, order_id, body)
+    first = await book_visit(api, keyed, order_id, body)
     assert first.status_code == 201, first.text
-    again = await _book(api, keyed, order_id, body)
+    again = await book_visit(api, keyed, order_id, body)
     assert again.status_code == 200, again.text
     assert again.json() == first.json()
     visits = (await api.get(f"/api/v1/orders/{order_id}/visits", headers=manager)).json()
@@ -68,7 +57,7 @@ async def test_the_same_key_again_is_the_same_booking(api: httpx.AsyncClient) ->
     # The key names that booking: another time under it is a mistake, said as such.
     later = datetime.fromisoformat(body["starts_at"]) + timedelta(minutes=30)
     moved = {**body, "starts_at": later.isoformat(), "ends_at": (later + HOUR).isoformat()}
-    reused = await _book(api, keyed, order_id, moved)
+    reused = await book_visit(api, keyed, order_id, moved)
     assert reused.status_code == 422, reused.text
     assert reused.json()["code"] == "idempotency_key_reused"
 
@@ -76,7 +65,7 @@ async def test_the_same_key_again_is_the_same_booking(api: httpx.AsyncClient) ->
 async def test_two_racing_requests_with_one_key_book_one_visit(api: httpx.AsyncClient) -> None:
     manager, order_id, body = await _setup(api)
     keyed = {**manager, "Idempotency-Key": "raced"}
-    replies = await asyncio.gather(*(_book(api, keyed, order_id, body) for _ in range(3)))
+    replies = await asyncio.gather(*(book_visit(api, keyed, order_id, body) for _ in range(3)))
     assert {r.status_code for r in replies} <= {200, 201}, [r.text for r in replies]
     assert len({r.json()["visit_id"] for r in replies}) == 1
     visits = (await api.get(f"/api/v1/orders/{order_id}/visits", headers=manager)).json()

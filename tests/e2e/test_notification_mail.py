@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 
 from deploy.local.stack import Stack
-from tests.e2e.conftest import login
+from tests.e2e.conftest import book_visit, login
 from tests.e2e.test_first_slice import ORDER
 
 HOUR = timedelta(hours=1)
@@ -63,11 +63,7 @@ async def test_booking_a_visit_for_the_installer_mails_them_and_fills_their_inbo
         "starts_at": begins.isoformat(),
         "ends_at": (begins + HOUR).isoformat(),
     }
-    for _ in range(50):  # scheduling may not have heard of the brand-new order yet
-        booked = await api.post(f"/api/v1/orders/{order_id}/visits", json=body, headers=manager)
-        if booked.status_code != 404:
-            break
-        await asyncio.sleep(0.2)
+    booked = await book_visit(api, manager, order_id, body)
     assert booked.status_code == 201, booked.text
 
     ours: list[EmailMessage] = []

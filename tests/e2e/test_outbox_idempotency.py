@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 
 from deploy.local.stack import Stack
-from tests.e2e.conftest import login
-from tests.e2e.test_booking_idempotency import _book, _setup
+from tests.e2e.conftest import book_visit, login
+from tests.e2e.test_booking_idempotency import _setup
 from tests.e2e.test_first_slice import ORDER
 from tests.e2e.test_security_uploads import Site, declared, jpeg, site, start
 
@@ -24,7 +24,7 @@ RESULTS: dict[str, Any] = {"rooms": [{"name": "Прихожая", "width_mm": 24
 
 async def _measurement_task(api: httpx.AsyncClient) -> tuple[dict[str, str], str, str]:
     manager, order_id, body = await _setup(api)
-    booked = await _book(api, manager, order_id, body)
+    booked = await book_visit(api, manager, order_id, body)
     assert booked.status_code == 201, booked.text
     measurer = await login(api, "measurer")
     return measurer, order_id, booked.json()["task_id"]

@@ -4,7 +4,6 @@ load and is told who is booked beyond their hours."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,7 +12,7 @@ import httpx
 from deploy.local.layout import load_secrets
 from deploy.local.stack import Stack
 from services.notifications.adapters.crew_load import SchedulingCrewLoad
-from tests.e2e.conftest import login
+from tests.e2e.conftest import book_visit, login
 from tests.e2e.test_first_slice import ORDER
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -42,11 +41,7 @@ async def test_the_summary_learns_of_an_overbooked_installer_from_scheduling(
         "starts_at": starts.isoformat(),
         "ends_at": (starts + timedelta(hours=3)).isoformat(),
     }
-    for _ in range(50):  # scheduling may not have heard of the brand-new order yet
-        booked = await api.post(f"/api/v1/orders/{order_id}/visits", json=body, headers=manager)
-        if booked.status_code != 404:
-            break
-        await asyncio.sleep(0.2)
+    booked = await book_visit(api, manager, order_id, body)
     assert booked.status_code == 201, booked.text
     load = SchedulingCrewLoad(
         stack.urls["scheduling"], load_secrets(stack.data_dir).internal_signing_key

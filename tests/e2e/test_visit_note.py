@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 import httpx
 
-from tests.e2e.conftest import login
-from tests.e2e.test_booking_idempotency import _book, _setup
+from tests.e2e.conftest import book_visit, login
+from tests.e2e.test_booking_idempotency import _setup
 
 COMMERCIAL = ("amount", "price", "deal", "payment", "prepayment", "discount")
 
@@ -17,7 +17,7 @@ COMMERCIAL = ("amount", "price", "deal", "payment", "prepayment", "discount")
 async def test_the_note_is_booked_changed_and_shown_to_the_crew(api: httpx.AsyncClient) -> None:
     manager, order_id, body = await _setup(api)
     keyed = {**manager, "Idempotency-Key": "noted"}
-    booked = await _book(api, keyed, order_id, {**body, "note": "  ключи у консьержа  "})
+    booked = await book_visit(api, keyed, order_id, {**body, "note": "  ключи у консьержа  "})
     assert booked.status_code == 201, booked.text
     visit_id, task_id = booked.json()["visit_id"], booked.json()["task_id"]
 
@@ -30,9 +30,9 @@ async def test_the_note_is_booked_changed_and_shown_to_the_crew(api: httpx.Async
 
     # The key names the booking with its note: the same again is the same booking, another
     # note under it is refused.
-    again = await _book(api, keyed, order_id, {**body, "note": "ключи у консьержа"})
+    again = await book_visit(api, keyed, order_id, {**body, "note": "ключи у консьержа"})
     assert again.status_code == 200, again.text
-    other = await _book(api, keyed, order_id, {**body, "note": "звонить за час"})
+    other = await book_visit(api, keyed, order_id, {**body, "note": "звонить за час"})
     assert other.status_code == 422, other.text
     assert other.json()["code"] == "idempotency_key_reused"
 
@@ -66,7 +66,7 @@ async def test_an_installer_reads_the_measurements_and_nothing_commercial(
     api: httpx.AsyncClient,
 ) -> None:
     manager, order_id, body = await _setup(api)
-    booked = await _book(api, manager, order_id, body)
+    booked = await book_visit(api, manager, order_id, body)
     assert booked.status_code == 201, booked.text
     measurer = await login(api, "measurer")
     rooms = [{"name": "Прихожая", "width_mm": 2400, "height_mm": 2700, "depth_mm": 600}]
@@ -97,7 +97,7 @@ async def test_an_installer_reads_the_measurements_and_nothing_commercial(
         "starts_at": free.isoformat(),
         "ends_at": (free + timedelta(hours=2)).isoformat(),
     }
-    assert (await _book(api, manager, order_id, install)).status_code == 201
+    assert (await book_visit(api, manager, order_id, install)).status_code == 201
 
     installer = await login(api, "installer")
     reply = await api.get("/api/v1/tasks", params={"order_id": order_id}, headers=installer)
