@@ -53,6 +53,10 @@ def unavailable(exc: BaseException) -> bool:
         # errors ("another operation is in progress") are this code's mistakes, not outages.
         if isinstance(current, asyncpg.InterfaceError) and "closed" in str(current):
             return True
+        # A pooled connection whose server died under it mid-protocol ("cannot switch to
+        # state 12; another operation (2) is in progress"), seen in the fault run's kills.
+        if isinstance(current, asyncpg.InternalClientError) and "cannot switch" in str(current):
+            return True
         if isinstance(current, BaseExceptionGroup):
             stack.extend(current.exceptions)
         stack.extend(e for e in (current.__cause__, current.__context__) if e is not None)

@@ -1,18 +1,26 @@
 """`make run`'s broker keeps its log in the stack's S3 server: restarted cleanly or killed, it
 comes back with every topic, message and committed offset, so no relay republishes its log
 and no consumer reads it again; the gateway's readiness says whether the read side is behind.
-(Losing the broker's data is test_first_slice's broker test.)"""
+(Losing the broker's data is test_first_slice's broker test.)
+
+On a stack of its own: a durable broker killed mid-write has, now and then, come back unable
+to read a partition from its S3 storage for a while (Tansu: ParseInt on fetch), and the shared
+stack's later tests all failed behind it. Here such a failure stays this test's."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
+import pytest
 
 from deploy.local.broker import LocalBroker
 from deploy.local.stack import Stack
+from tests.conftest import Infra
 from tests.e2e.conftest import login
+from tests.e2e.own_stack import own_stack
 from tests.e2e.test_first_slice import ORDER, wait_on_board
 
 RELAYS = ("gateway", "orders", "scheduling", "media")
@@ -62,9 +70,22 @@ def wait_broker_back(broker: LocalBroker, timeout: float = 30) -> None:
         time.sleep(0.2)
 
 
+@pytest.fixture(scope="module")
+def broker_stack(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    with own_stack(infra, tmp_path_factory.mktemp("broker-stack"), "broker") as running:
+        yield running
+
+
+@pytest.fixture
+async def broker_api(broker_stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=broker_stack.urls["gateway"], timeout=30) as client:
+        yield client
+
+
 async def test_a_broker_restart_makes_no_relay_republish_and_no_consumer_reread(
-    api: httpx.AsyncClient, stack: Stack
+    broker_api: httpx.AsyncClient, broker_stack: Stack
 ) -> None:
+    api, stack = broker_api, broker_stack
     broker = stack.component("broker")
     assert isinstance(broker, LocalBroker)
     assert broker.durable, "the stack keeps the broker's log in its own S3 server"

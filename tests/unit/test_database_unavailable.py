@@ -40,6 +40,7 @@ OUTAGES = [
     asyncpg.AdminShutdownError("terminating connection due to administrator command"),
     asyncpg.TooManyConnectionsError("sorry, too many clients already"),
     asyncpg.InterfaceError("connection is closed"),
+    asyncpg.InternalClientError("cannot switch to state 12; another operation (2) is in progress"),
     _caused(RuntimeError("while appending"), ConnectionResetError()),
     ExceptionGroup("task group", [ValueError("x"), ConnectionRefusedError()]),
 ]
