@@ -249,6 +249,16 @@ class PromisedDateSet(_Event):
     promised_date: date | None
 
 
+class SmsConsentRecorded(_Event):
+    """The customer agreed (`consent`) or no longer agrees to confirmation SMS about this
+    order's visits, as heard by `by` (the user who recorded it; the envelope says when).
+    Without a recorded consent no SMS is ever sent to the customer."""
+
+    order_id: UUID
+    consent: bool
+    by: UUID | None = None
+
+
 class TaskDone(_Event):
     """Fact from scheduling: a task on this order was completed (with results, if any)."""
 
