@@ -62,6 +62,8 @@ class Stack:
         self.log_dir = data_dir / "logs"
         # Every e-mail the system sends, as .eml files (deploy/local/mail.py).
         self.mail_dir = data_dir / "mail"
+        # Every SMS to a customer, as text files (services/notifications/adapters/sms_folder.py).
+        self.sms_dir = data_dir / "sms"
         self._gateway_port = gateway_port
         self._environ = dict(os.environ if environ is None else environ)
         self._services = tuple(services)
@@ -168,6 +170,13 @@ class Stack:
             env_of["SMTP_HOST"] = "127.0.0.1"
             env_of["SMTP_PORT"] = self.urls["smtp"].rpartition(":")[2]
             env_of["SMTP_STARTTLS"] = "false"
+            # Customer confirmations on, into a folder instead of an SMS provider: the local
+            # system shows what a customer would get (production: CUSTOMER_SMS stays off
+            # until the company turns it on with an SMS.ru account, README).
+            env_of.setdefault("CUSTOMER_SMS", "true")
+            env_of.setdefault("SMS_PROVIDER", "folder")
+            env_of.setdefault("SMS_FOLDER", str(self.sms_dir))
+            env_of.setdefault("COMPANY_NAME", "Мебельная фабрика")
         if name == "media" and s3_public:
             env_of["S3_PUBLIC_ENDPOINT"] = s3_public
         return env_of
