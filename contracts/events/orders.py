@@ -257,6 +257,7 @@ class SmsConsentRecorded(_Event):
     order_id: UUID
     consent: bool
     by: UUID | None = None
+    by_username: str | None = None  # as the card shows who, without a lookup
 
 
 class TaskDone(_Event):

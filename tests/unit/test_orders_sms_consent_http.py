@@ -19,7 +19,10 @@ async def test_consent_is_recorded_with_who_and_when_and_withdrawn() -> None:
     assert given.status_code == 200, given.text
     card: dict[str, Any] = given.json()
     assert card["sms_consent"]["consent"] is True
-    assert card["sms_consent"]["by"]["id"] == HEADERS["x-actor-id"]
+    assert card["sms_consent"]["by"] == {
+        "id": HEADERS["x-actor-id"],
+        "display_name": HEADERS["x-actor-username"],
+    }
     assert card["sms_consent"]["at"]
     again = (await call(app, "PUT", path, {"consent": True})).json()
     assert again["version"] == card["version"]  # the same answer: no event

@@ -168,7 +168,10 @@ class Orders:
         """The customer's answer about confirmation SMS, recorded as heard by the caller."""
         by = _user_id(actor)
         return await self.core.execute(
-            order_id, RecordSmsConsent(consent, by), actor, expected_version=expected
+            order_id,
+            RecordSmsConsent(consent, by, actor.username),
+            actor,
+            expected_version=expected,
         )
 
     async def assign_manager(

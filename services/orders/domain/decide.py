@@ -126,7 +126,13 @@ def _decide(command: Command, state: Order, pipeline: Pipeline) -> list[BaseMode
             held = state.sms_consent
             if held is not None and held.given == command.consent:
                 return []  # the same answer again: nothing changes, no event
-            return [ev.SmsConsentRecorded(order_id=oid, consent=command.consent, by=command.by)]
+            recorded = ev.SmsConsentRecorded(
+                order_id=oid,
+                consent=command.consent,
+                by=command.by,
+                by_username=command.by_username,
+            )
+            return [recorded]
         case SetPromisedDate():
             if command.promised_date == state.promised_date:
                 return []  # nothing changes: no event

@@ -44,7 +44,8 @@ def _apply(state: Order, event: BaseModel, at: datetime) -> Order:
         case ev.PromisedDateSet():
             return replace(state, promised_date=event.promised_date)
         case ev.SmsConsentRecorded():
-            return replace(state, sms_consent=SmsConsent(event.consent, event.by, at))
+            consent = SmsConsent(event.consent, event.by, at, event.by_username)
+            return replace(state, sms_consent=consent)
         case ev.CustomerUpdated():
             return replace(state, customer=event.customer)
         case ev.ManagerAssigned():

@@ -70,6 +70,7 @@ class SmsConsent:
     given: bool
     by: UUID | None
     at: datetime
+    by_username: str | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,7 @@ class RecordSmsConsent:
 
     consent: bool
     by: UUID | None
+    by_username: str | None = None
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,12 @@ def card(order: Order, pipeline: Pipeline, lang: str = "ru") -> dict[str, Any]:
         if order.sms_consent is None
         else {
             "consent": order.sms_consent.given,
-            "by": {"id": str(order.sms_consent.by)} if order.sms_consent.by else None,
+            "by": {
+                "id": str(order.sms_consent.by),
+                "display_name": order.sms_consent.by_username,
+            }
+            if order.sms_consent.by
+            else None,
             "at": order.sms_consent.at,
         },
         "manager": {"id": order.manager_id} if order.manager_id else None,
