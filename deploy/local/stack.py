@@ -173,10 +173,14 @@ class Stack:
             # Customer confirmations on, into a folder instead of an SMS provider: the local
             # system shows what a customer would get (production: CUSTOMER_SMS stays off
             # until the company turns it on with an SMS.ru account, README).
-            env_of.setdefault("CUSTOMER_SMS", "true")
-            env_of.setdefault("SMS_PROVIDER", "folder")
-            env_of.setdefault("SMS_FOLDER", str(self.sms_dir))
-            env_of.setdefault("COMPANY_NAME", "Мебельная фабрика")
+            # A developer's own values (an SMS.ru key to try) win.
+            local_sms = {
+                "CUSTOMER_SMS": "true",
+                "SMS_PROVIDER": "folder",
+                "SMS_FOLDER": str(self.sms_dir),
+                "COMPANY_NAME": "Мебельная фабрика",
+            }
+            env_of |= {k: self._environ.get(k, v) for k, v in local_sms.items()}
         if name == "media" and s3_public:
             env_of["S3_PUBLIC_ENDPOINT"] = s3_public
         return env_of
