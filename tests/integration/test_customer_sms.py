@@ -291,3 +291,17 @@ async def test_a_bad_number_is_parked_for_an_admin_to_see(
     assert row["address"] == PHONE
     assert "202" in row["last_error"]
     assert row["order_number"] == 7
+
+
+async def test_an_sms_still_failing_at_21_is_parked_not_sent_at_night(
+    pool: asyncpg.Pool, smsru: FakeSmsRu
+) -> None:
+    w = await world(pool, smsru, MONDAY)
+    await w.feed(w.consent(True), w.booked(uuid.uuid4(), THURSDAY_10))
+    smsru.http_errors = [503]
+    assert await w.at(datetime(2026, 12, 9, 18, 0, tzinfo=MSK)) == []
+    [row] = await w.rows()
+    assert row["state"] == "pending"  # retried with back-off
+    assert await w.at(datetime(2026, 12, 9, 21, 0, tzinfo=MSK)) == []
+    [parked] = await outbox_store.listing(pool, "parked")
+    assert parked["last_error"].startswith("too late")

@@ -34,6 +34,9 @@ ALTER TABLE deliveries ALTER COLUMN user_id DROP NOT NULL;
 ALTER TABLE deliveries ADD COLUMN IF NOT EXISTS text text;
 ALTER TABLE deliveries ADD COLUMN IF NOT EXISTS order_id uuid;
 ALTER TABLE deliveries ADD COLUMN IF NOT EXISTS visit_id uuid;
+-- Not sent after this (the delivery job parks it): a confirmation retried into the night or
+-- the visit's own day would say «завтра» wrongly.
+ALTER TABLE deliveries ADD COLUMN IF NOT EXISTS expires_at timestamptz;
 CREATE INDEX IF NOT EXISTS deliveries_visit_idx ON deliveries (visit_id) WHERE visit_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS deliveries_order_idx ON deliveries (order_id) WHERE order_id IS NOT NULL;
 """
@@ -118,17 +121,18 @@ async def schedule(
     message_id: str,
     text: str,
     due: datetime,
+    expires: datetime,
 ) -> None:
     """The SMS for this visit at this time to this phone (`key`), due at `due`. The same key
     again (a visit moved away and back) revives its cancelled row rather than adding one;
     one already sent stays sent: the customer has been told that very time."""
     await conn.execute(
         "INSERT INTO deliveries (notice_id, user_id, channel, address, message_id, urgent, "
-        "next_attempt_at, text, order_id, visit_id) "
-        "VALUES ($1, NULL, 'sms', $2, $3, false, $4, $5, $6, $7) "
+        "next_attempt_at, text, order_id, visit_id, expires_at) "
+        "VALUES ($1, NULL, 'sms', $2, $3, false, $4, $5, $6, $7, $8) "
         "ON CONFLICT (notice_id, channel, address) DO UPDATE "
-        "SET state = 'pending', next_attempt_at = $4, text = $5, attempts = 0, last_error = NULL "
-        "WHERE deliveries.state = 'cancelled'",
+        "SET state = 'pending', next_attempt_at = $4, text = $5, attempts = 0, last_error = NULL, "
+        "expires_at = $8 WHERE deliveries.state = 'cancelled'",
         key,
         phone,
         message_id,
@@ -136,4 +140,5 @@ async def schedule(
         text,
         visit.order_id,
         visit.visit_id,
+        expires,
     )

@@ -132,7 +132,7 @@ async def claim(
             "  next_attempt_at = $2::timestamptz + $3::interval FROM due WHERE d.id = due.id "
             "  RETURNING d.*) "
             # A customer's SMS has no inbox notice: its own text and order (customer_sms_store).
-            "SELECT l.id, l.user_id, l.address, l.message_id, l.urgent, l.attempts, "
+            "SELECT l.id, l.user_id, l.address, l.message_id, l.urgent, l.attempts, l.expires_at, "
             "  COALESCE(l.order_id, n.order_id) AS order_id, "
             "  COALESCE(l.text, n.text_ru) AS text_ru, n.kind, o.number "
             "FROM leased l LEFT JOIN notifications n ON n.id = l.notice_id "

@@ -83,4 +83,7 @@ class CustomerConfirmations:
         key = uuid.uuid5(
             visit.visit_id, f"sms:{visit.starts_at.isoformat()}:{visit.ends_at.isoformat()}"
         )
-        await store.schedule(conn, key, visit, phone, message_id(key, SMS, phone), text, due)
+        expires = customer_sms.expires_at(visit.starts_at, self.timezone)
+        await store.schedule(
+            conn, key, visit, phone, message_id(key, SMS, phone), text, due, expires
+        )

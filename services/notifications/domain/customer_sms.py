@@ -45,6 +45,13 @@ def due_at(starts_at: datetime, now: datetime, tz: str) -> datetime | None:
     return None
 
 
+def expires_at(starts_at: datetime, tz: str) -> datetime:
+    """After this an unsent confirmation is not sent (the outbox parks it): 21:00 the evening
+    before. Later it would come at night, or on the day itself, where «завтра» is false."""
+    zone = ZoneInfo(tz)
+    return datetime.combine(starts_at.astimezone(zone).date() - timedelta(days=1), LATEST, zone)
+
+
 def text(
     visit_kind: str,
     starts_at: datetime,
