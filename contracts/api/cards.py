@@ -41,6 +41,12 @@ class PersonRef(Shown):
     display_name: str | None = None
 
 
+class SmsConsentOut(Shown):
+    consent: bool
+    by: PersonRef | None = None
+    at: Timestamp
+
+
 class MediaRef(Shown):
     media_id: Id
     kind: Literal["document", "photo"]
@@ -148,6 +154,9 @@ class _Card(Shown):
     customer: CustomerOut
     description: str | None = None
     promised_date: Day | None = Field(default=None, description="the day promised to the customer")
+    sms_consent: SmsConsentOut | None = Field(
+        default=None, description="the customer's answer about visit SMS; null: never asked"
+    )
     manager: PersonRef | None = None
     photos: list[MediaRef] = Field(default_factory=list)
     visits: list[VisitRef] = Field(default_factory=list)

@@ -162,12 +162,17 @@ class Delivery(Shown):
 
     id: int
     notice_id: Id
-    user_id: Id
+    user_id: Id | None = Field(default=None, description="None: an SMS to the order's customer")
     username: str | None = None
-    channel: str
+    channel: str = Field(description="inapp, email, webpush, telegram, or sms (to a customer)")
     address: str
     message_id: str
-    state: Literal["pending", "sent", "gone", "parked"]
+    state: Literal["pending", "sent", "gone", "parked", "cancelled"] = Field(
+        description="cancelled: a customer's SMS whose visit moved or was cancelled first"
+    )
+    order_id: Id | None = None
+    order_number: int | None = None
+    text: str | None = Field(default=None, description="a customer's SMS: what it says")
     attempts: int
     next_attempt_at: Timestamp
     last_error: str | None = None

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import Field, WithJsonSchema
+from pydantic import Field, StrictBool, WithJsonSchema
 
 from contracts.api.common import Input, OnDay
 
@@ -57,6 +57,15 @@ class PromisedDateRequest(Input):
     before the order was created is refused (422)."""
 
     promised_date: OnDay | None
+    expected_version: int | None = Field(default=None, ge=0)
+
+
+class SmsConsentRequest(Input):
+    """The customer's answer about confirmation SMS the day before each visit: true when
+    they agreed, false when they declined or withdrew. Recorded with who heard it and when;
+    without a recorded `true` no SMS ever goes to the customer."""
+
+    consent: StrictBool
     expected_version: int | None = Field(default=None, ge=0)
 
 

@@ -249,6 +249,17 @@ class PromisedDateSet(_Event):
     promised_date: date | None
 
 
+class SmsConsentRecorded(_Event):
+    """The customer agreed (`consent`) or no longer agrees to confirmation SMS about this
+    order's visits, as heard by `by` (the user who recorded it; the envelope says when).
+    Without a recorded consent no SMS is ever sent to the customer."""
+
+    order_id: UUID
+    consent: bool
+    by: UUID | None = None
+    by_username: str | None = None  # as the card shows who, without a lookup
+
+
 class TaskDone(_Event):
     """Fact from scheduling: a task on this order was completed (with results, if any)."""
 

@@ -62,6 +62,7 @@ EVENT_TYPES: dict[str, EventType] = {
                 orders.MediaDetached,
                 orders.TaskDone,
                 orders.PromisedDateSet,
+                orders.SmsConsentRecorded,
                 orders.VisitPresence,
                 orders.SitePinned,
                 orders.PhotoReviewed,

@@ -62,6 +62,8 @@ class Stack:
         self.log_dir = data_dir / "logs"
         # Every e-mail the system sends, as .eml files (deploy/local/mail.py).
         self.mail_dir = data_dir / "mail"
+        # Every SMS to a customer, as text files (services/notifications/adapters/sms_folder.py).
+        self.sms_dir = data_dir / "sms"
         self._gateway_port = gateway_port
         self._environ = dict(os.environ if environ is None else environ)
         self._services = tuple(services)
@@ -171,6 +173,17 @@ class Stack:
             # The morning summary asks scheduling (started before it) for the crew's load.
             if "scheduling" in self.urls:
                 env_of["SCHEDULING_URL"] = self.urls["scheduling"]
+            # Customer confirmations on, into a folder instead of an SMS provider: the local
+            # system shows what a customer would get (production: CUSTOMER_SMS stays off
+            # until the company turns it on with an SMS.ru account, README).
+            # A developer's own values (an SMS.ru key to try) win.
+            local_sms = {
+                "CUSTOMER_SMS": "true",
+                "SMS_PROVIDER": "folder",
+                "SMS_FOLDER": str(self.sms_dir),
+                "COMPANY_NAME": "Мебельная фабрика",
+            }
+            env_of |= {k: self._environ.get(k, v) for k, v in local_sms.items()}
         if name == "media" and s3_public:
             env_of["S3_PUBLIC_ENDPOINT"] = s3_public
         return env_of

@@ -85,12 +85,18 @@ async def set_preferences(body: PreferencesIn, user: SignedIn, up: UpstreamsDep)
 async def deliveries(
     admin: Admin,
     up: UpstreamsDep,
-    state: Literal["pending", "sent", "gone", "parked"] | None = None,
+    state: Literal["pending", "sent", "gone", "parked", "cancelled"] | None = None,
+    order_id: UUID | None = None,
 ) -> Response:
     """Admins: the newest deliveries of every channel; `state=parked`: those that kept
-    failing or were refused, for someone to look at (an address, the error)."""
-    params = {"state": state} if state else None
+    failing or were refused, for someone to look at (an address, the error); `order_id`:
+    those about one order, the customer's confirmation SMS among them."""
+    params: dict[str, str] = {}
+    if state:
+        params["state"] = state
+    if order_id:
+        params["order_id"] = str(order_id)
     reply = await up.call(
-        "notifications", "GET", "/notifications/deliveries", caller_of(admin), params=params
+        "notifications", "GET", "/notifications/deliveries", caller_of(admin), params=params or None
     )
     return shown(reply.body, DELIVERIES, admin)

@@ -29,6 +29,7 @@ from contracts.api.orders import (
     ManagerRequest,
     PromisedDateRequest,
     SiteRequest,
+    SmsConsentRequest,
     TransitionRequest,
 )
 from contracts.api.pipeline import (
@@ -233,6 +234,20 @@ async def promised_date(
 ) -> Response:
     """The day promised to the customer: set, changed, or cleared with null."""
     path = "/promised-date"
+    return await _forward(user, order, up, order_id, "PUT", CARD, path=path, body=sent(body))
+
+
+@router.put("/orders/{order_id}/sms-consent", response_model=OrderCard, responses=COMMAND)
+async def sms_consent(
+    order_id: UUID,
+    body: SmsConsentRequest,
+    user: CustomerEditor,
+    order: OrderCaller,
+    up: UpstreamsDep,
+) -> Response:
+    """The customer's consent to a confirmation SMS the day before each visit (true), or
+    its refusal or withdrawal (false); recorded with who and when, shown on the card."""
+    path = "/sms-consent"
     return await _forward(user, order, up, order_id, "PUT", CARD, path=path, body=sent(body))
 
 

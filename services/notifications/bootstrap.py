@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import asyncpg
 from fastapi import FastAPI
@@ -14,15 +15,19 @@ from plumbing.inbox import INBOX_DDL
 from plumbing.service import Job, ServiceSpec, build_service
 from plumbing.settings import ServiceSettings
 from services.notifications.adapters.crew_load import SchedulingCrewLoad
+from services.notifications.adapters.customer_sms_store import CUSTOMER_SMS_DDL, SMS
 from services.notifications.adapters.email_channel import EmailChannel
 from services.notifications.adapters.facts_store import FACTS_DDL, PIPELINES_DDL
 from services.notifications.adapters.inbox_store import NOTIFICATIONS_DDL, NOTIFICATIONS_SEQ_DDL
 from services.notifications.adapters.outbox_store import DELIVERIES_DDL
 from services.notifications.adapters.push_store import PUSH_DDL
+from services.notifications.adapters.sms_folder import SmsFolder
+from services.notifications.adapters.smsru import SmsRuChannel
 from services.notifications.adapters.telegram_store import TELEGRAM_DDL
 from services.notifications.application.apply import Notifier
 from services.notifications.application.channels import Channel
 from services.notifications.application.crew_load import CrewLoad
+from services.notifications.application.customer_sms import CustomerConfirmations
 from services.notifications.application.delivery import Deliverer
 from services.notifications.application.notices import (
     INAPP,
@@ -46,6 +51,7 @@ MIGRATIONS = [
     PUSH_DDL,
     TELEGRAM_DDL,
     DELIVERIES_DDL,
+    CUSTOMER_SMS_DDL,
 ]
 log = logging.getLogger(__name__)
 
@@ -64,6 +70,20 @@ class Settings(ServiceSettings, ChannelSettings):
     smtp_sender: str = "OMS <noreply@oms.example>"
     # The morning summary asks scheduling for tomorrow's crew load (GET /crew/load).
     scheduling_url: str = "http://127.0.0.1:8082"
+    # Customer confirmations (issue 20): an SMS to the customer the day before a visit, when
+    # the order records their consent. A company-wide choice, off by default. It is a setting
+    # of the deployment, not a table, for the same reason as company_timezone beside it: one
+    # deployment serves one company, and turning it on needs an SMS account configured here
+    # anyway (a switch in the web app could not make it work without one).
+    customer_sms: bool = False
+    company_name: str = ""  # signs the SMS, with the phone, when set
+    company_phone: str = ""
+    # "smsru" (SMS.ru's HTTP API), "folder" (text files in sms_folder: `make run`), or none.
+    sms_provider: str = ""
+    smsru_api_id: str = ""
+    smsru_api_base: str = "https://sms.ru"
+    smsru_sender: str = ""  # an agreed sender name; empty: the account's default
+    sms_folder: str = ""
 
 
 def email_channel(settings: Settings) -> EmailChannel | None:
@@ -79,6 +99,16 @@ def email_channel(settings: Settings) -> EmailChannel | None:
     )
 
 
+def sms_channel(settings: Settings) -> Channel | None:
+    if settings.sms_provider == "smsru" and settings.smsru_api_id:
+        return SmsRuChannel(
+            settings.smsru_api_id, settings.smsru_api_base, sender=settings.smsru_sender
+        )
+    if settings.sms_provider == "folder" and settings.sms_folder:
+        return SmsFolder(Path(settings.sms_folder))
+    return None
+
+
 def build(
     settings: Settings,
     channels: Mapping[str, Channel] | None = None,
@@ -92,6 +122,10 @@ def build(
 
     async def wire(pool: asyncpg.Pool, app: FastAPI) -> Sequence[Job]:
         registry: dict[str, Channel] = dict(channels or {})
+        # SMS reaches customers, not users: no address book, no preferences, only the outbox.
+        sms = registry.pop(SMS, None) or sms_channel(settings)
+        if settings.customer_sms and sms is None:
+            log.warning("customer_sms is on but no SMS provider is configured: no SMS is sent")
         books: dict[str, AddressBook] = dict(addresses or {})
         configured, configured_books, channel_jobs = push_and_telegram(settings, pool)
         email = email_channel(settings)
@@ -106,7 +140,15 @@ def build(
             del registry[name]
         app.state.channel_names = [INAPP, *registry]
         notices = Notices({n: books[n] for n in registry}, settings.company_timezone)
-        notifier = Notifier(settings.company_timezone, settings.reminder_hour, notices=notices)
+        customers = CustomerConfirmations(
+            settings.customer_sms and sms is not None,
+            settings.company_timezone,
+            settings.company_name,
+            settings.company_phone,
+        )
+        notifier = Notifier(
+            settings.company_timezone, settings.reminder_hour, notices=notices, customers=customers
+        )
         reminders = ReminderSender(pool, settings.company_timezone, notices=notices)
         load = crew_load or SchedulingCrewLoad(
             settings.scheduling_url, settings.internal_signing_key
@@ -114,7 +156,8 @@ def build(
         summary = SummarySender(
             pool, notices, load, settings.company_timezone, settings.summary_hour
         )
-        deliverer = Deliverer(pool, registry, settings.site_url)
+        outboxes = {**registry, SMS: sms} if sms is not None else registry
+        deliverer = Deliverer(pool, outboxes, settings.site_url)
         return [
             Consumer("notifications", TOPICS, pool, settings, notifier).run,
             reminders.run,

@@ -138,6 +138,10 @@ SAMPLES: dict[type[BaseModel], list[BaseModel]] = {
     ],
     ev.CustomerUpdated: [ev.CustomerUpdated(order_id=OID, customer=CUSTOMER)],
     ev.ManagerAssigned: [ev.ManagerAssigned(order_id=OID, manager_id=str(USER))],
+    ev.SmsConsentRecorded: [
+        ev.SmsConsentRecorded(order_id=OID, consent=True, by=USER),
+        ev.SmsConsentRecorded(order_id=OID, consent=False, by=None),
+    ],
     ev.PromisedDateSet: [
         ev.PromisedDateSet(order_id=OID, promised_date=date(2026, 12, 12)),
         ev.PromisedDateSet(order_id=OID, promised_date=None),

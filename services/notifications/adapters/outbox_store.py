@@ -2,7 +2,8 @@
 inbox transaction (so a redelivered event adds nothing) and drained by the delivery job.
 
 States: pending (waiting or due), sent, gone (the address no longer exists), parked (kept
-failing or refused for good: an admin looks). A claimed row is leased, not locked across the
+failing or refused for good: an admin looks), cancelled (a customer's SMS whose visit moved or
+was cancelled before it went: customer_sms_store.py). A claimed row is leased, not locked across the
 send: the send happens outside any transaction, and a sender that dies mid-send leaves the
 row to come due again when the lease ends (at least once, with the same message id).
 """
@@ -130,10 +131,13 @@ async def claim(
             "leased AS (UPDATE deliveries d SET attempts = d.attempts + 1, "
             "  next_attempt_at = $2::timestamptz + $3::interval FROM due WHERE d.id = due.id "
             "  RETURNING d.*) "
-            "SELECT l.id, l.user_id, l.address, l.message_id, l.urgent, l.attempts, "
-            "  n.order_id, n.text_ru, n.kind, o.number "
-            "FROM leased l JOIN notifications n ON n.id = l.notice_id "
-            "LEFT JOIN known_orders o ON o.order_id = n.order_id ORDER BY l.id",
+            # A customer's SMS has no inbox notice: its own text and order (customer_sms_store).
+            "SELECT l.id, l.user_id, l.address, l.message_id, l.urgent, l.attempts, l.expires_at, "
+            "  COALESCE(l.order_id, n.order_id) AS order_id, "
+            "  COALESCE(l.text, n.text_ru) AS text_ru, n.kind, o.number "
+            "FROM leased l LEFT JOIN notifications n ON n.id = l.notice_id "
+            "LEFT JOIN known_orders o ON o.order_id = COALESCE(l.order_id, n.order_id) "
+            "ORDER BY l.id",
             channel,
             now,
             lease,
@@ -169,13 +173,24 @@ async def settle(pool: asyncpg.Pool, delivery_id: int, state: str, error: str) -
     )
 
 
-async def listing(pool: asyncpg.Pool, state: str | None, limit: int = 200) -> list[dict[str, Any]]:
+async def listing(
+    pool: asyncpg.Pool, state: str | None, limit: int = 200, order_id: UUID | None = None
+) -> list[dict[str, Any]]:
+    """Newest first. A customer's SMS shows its text (it is all the customer got, and it never
+    carries anything commercial); other channels' texts are the inbox's, not repeated here."""
     rows = await pool.fetch(
         "SELECT d.id, d.notice_id::text, d.user_id::text, r.username, d.channel, d.address, "
         "d.message_id, d.state, d.attempts, d.next_attempt_at, d.last_error, d.created_at, "
-        "d.sent_at FROM deliveries d LEFT JOIN recipients r USING (user_id) "
-        "WHERE $1::text IS NULL OR d.state = $1 ORDER BY d.created_at DESC, d.id DESC LIMIT $2",
+        "d.sent_at, COALESCE(d.order_id, n.order_id)::text AS order_id, "
+        "o.number AS order_number, CASE WHEN d.channel = 'sms' THEN d.text END AS text "
+        "FROM deliveries d LEFT JOIN recipients r USING (user_id) "
+        "LEFT JOIN notifications n ON n.id = d.notice_id "
+        "LEFT JOIN known_orders o ON o.order_id = COALESCE(d.order_id, n.order_id) "
+        "WHERE ($1::text IS NULL OR d.state = $1) "
+        "AND ($3::uuid IS NULL OR COALESCE(d.order_id, n.order_id) = $3) "
+        "ORDER BY d.created_at DESC, d.id DESC LIMIT $2",
         state,
         limit,
+        order_id,
     )
     return [dict(r) for r in rows]

@@ -101,7 +101,7 @@ class TelegramChannel:
             return Failed(f"not a Telegram chat id: {message.address!r}")
         async with self._pool.acquire() as conn:
             owner = await telegram_store.owner_of(conn, chat_id)
-        if owner != message.user_id:
+        if message.user_id is None or owner != message.user_id:
             # Unlinked, or linked by someone else since this was queued: not theirs to read.
             return Gone("the Telegram chat is no longer linked to this person")
         request = telegram_send_message(

@@ -14,6 +14,8 @@ from contracts.envelope import Envelope
 from contracts.events import orders, registry, scheduling
 from plumbing.db import Conn
 from services.notifications.adapters import facts_store, inbox_store
+from services.notifications.adapters.customer_sms_store import CustomerVisit
+from services.notifications.application.customer_sms import CustomerConfirmations
 from services.notifications.application.notices import Notice, Notices
 from services.notifications.domain import messages, routing
 from services.notifications.domain.reminders import reminders_for
@@ -39,12 +41,15 @@ class Notifier:
         hour: int,
         clock: Clock = lambda: datetime.now(UTC),
         notices: Notices | None = None,
+        customers: CustomerConfirmations | None = None,
     ):
         self.timezone = timezone
         self.hour = hour
         self.clock = clock
         # Without channels (tests of the inbox alone): the inbox only.
         self.notices = notices or Notices({}, timezone)
+        # The customers' confirmation SMS; off unless wired on (bootstrap.py).
+        self.customers = customers or CustomerConfirmations(False, timezone, clock=clock)
 
     async def _tell(self, conn: Conn, notice: Notice) -> None:
         await self.notices.tell(conn, notice, self.clock())
@@ -83,6 +88,7 @@ class Notifier:
                     event.pipeline_version,
                     creator,
                 )
+                await self.customers.phone(conn, event.order_id, event.customer.phone)
                 # Directors watch the intake: every new order lands in their inbox.
                 for director in await inbox_store.users_with_role(conn, "director"):
                     message = messages.order_created(event.number, event.title)
@@ -92,6 +98,10 @@ class Notifier:
                     )
             case orders.PipelinePublished():
                 await facts_store.remember_pipeline(conn, event.version, event.definition)
+            case orders.CustomerUpdated():
+                await self.customers.phone(conn, event.order_id, event.customer.phone)
+            case orders.SmsConsentRecorded():
+                await self.customers.consent(conn, event.order_id, event.consent)
             case orders.ManagerAssigned():
                 await facts_store.set_manager(conn, event.order_id, event.manager_id)
             case orders.CommentPosted():
@@ -164,11 +174,14 @@ class Notifier:
                     await self._requested(conn, event, cause)
             case scheduling.VisitBooked():
                 await self._visit_set(conn, event, cause, None)
+                await self.customers.visit_set(conn, _customer_visit(event))
             case scheduling.VisitRescheduled():
                 before = await facts_store.visit(conn, event.visit_id)
                 await self._visit_set(conn, event, cause, before)
+                await self.customers.visit_set(conn, _customer_visit(event))
             case scheduling.VisitCancelled():
                 await facts_store.drop_reminders(conn, event.visit_id)
+                await self.customers.visit_cancelled(conn, event.visit_id)
                 before = await facts_store.visit(conn, event.visit_id)
                 if before is not None:
                     await self._visit_notice(
@@ -308,3 +321,7 @@ class Notifier:
         message = messages.Message(ru=event.text_ru, en=event.text_en)
         for user, personal in recipients.items():
             await self._tell(conn, Notice(user, event.order_id, cause, "robot", message, personal))
+
+
+def _customer_visit(event: scheduling.VisitBooked | scheduling.VisitRescheduled) -> CustomerVisit:
+    return CustomerVisit(event.visit_id, event.order_id, event.kind, event.starts_at, event.ends_at)

@@ -1,4 +1,5 @@
-"""The port every delivery channel implements (in-app, Web Push, e-mail, Telegram).
+"""The port every delivery channel implements (in-app, Web Push, e-mail, Telegram, and SMS
+to customers).
 
 A notice is decided once (who hears what: application/apply.py) and then delivered through each
 channel the person has enabled, from an outbox per channel. A channel only sends one message to
@@ -21,7 +22,7 @@ class Outgoing:
     # the Topic of a push, so a resend after a crash between "accepted" and "recorded" can be
     # recognised as the same message.
     message_id: str
-    user_id: UUID
+    user_id: UUID | None  # None: a customer (an SMS), who is no user of the system
     # What the channel needs to reach the person: an e-mail address, a push subscription's id
     # (the adapter looks up its endpoint and keys), a Telegram chat id.
     address: str
@@ -64,6 +65,6 @@ Outcome = Sent | Retry | Gone | Failed
 
 
 class Channel(Protocol):
-    name: str  # "inapp" | "webpush" | "email" | "telegram"
+    name: str  # "inapp" | "webpush" | "email" | "telegram" | "sms" (to customers)
 
     async def send(self, message: Outgoing) -> Outcome: ...

@@ -81,6 +81,13 @@ class Deliverer:
         return len(rows)
 
     async def _one(self, sender: Channel, row: asyncpg.Record) -> None:
+        if row["expires_at"] is not None and self.clock() >= row["expires_at"]:
+            # A customer's confirmation retried past its evening (customer_sms.expires_at):
+            # parked unsent, for an admin to see, rather than «завтра» on the day itself.
+            await outbox_store.settle(
+                self.pool, row["id"], "parked", "too late: past 21:00 the evening before the visit"
+            )
+            return
         number = row["number"]
         message = Outgoing(
             message_id=row["message_id"],

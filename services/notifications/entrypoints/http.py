@@ -118,9 +118,11 @@ async def _preferences(conn: Conn, actor: Actor, channel_names: list[str]) -> di
 async def deliveries(
     actor: CurrentActor,
     pool: PoolDep,
-    state: Literal["pending", "sent", "gone", "parked"] | None = None,
+    state: Literal["pending", "sent", "gone", "parked", "cancelled"] | None = None,
+    order_id: UUID | None = None,
 ) -> list[dict[str, Any]]:
-    """Admins: deliveries, newest first (`state=parked`: the ones that need a look)."""
+    """Admins: deliveries, newest first (`state=parked`: the ones that need a look;
+    `order_id`: those about one order, the customer's SMS among them)."""
     if not may(actor.role or "", "users.admin"):
         raise Forbidden("only administrators see deliveries")
-    return await outbox_store.listing(pool, state)
+    return await outbox_store.listing(pool, state, order_id=order_id)

@@ -32,6 +32,7 @@ from services.orders.domain.model import (
     PinSite,
     PostComment,
     RecordDealTerms,
+    RecordSmsConsent,
     SetPromisedDate,
     UpdateCustomer,
 )
@@ -161,6 +162,18 @@ class Orders:
             order_id, SetPromisedDate(promised), actor, expected_version=expected
         )
 
+    async def record_sms_consent(
+        self, order_id: UUID, actor: Actor, consent: bool, expected: int | None = None
+    ) -> Outcome:
+        """The customer's answer about confirmation SMS, recorded as heard by the caller."""
+        by = _user_id(actor)
+        return await self.core.execute(
+            order_id,
+            RecordSmsConsent(consent, by, actor.username),
+            actor,
+            expected_version=expected,
+        )
+
     async def assign_manager(
         self, order_id: UUID, actor: Actor, manager_id: str, expected: int | None = None
     ) -> Outcome:
@@ -183,3 +196,11 @@ class Orders:
         mentions = tuple((found[n], n) for n in names if n in found)
         command = PostComment(comment_id=uuid.uuid4(), text=text, mentions=mentions)
         return await self.core.execute(order_id, command, actor)
+
+
+def _user_id(actor: Actor) -> UUID | None:
+    """The person behind a command, when it is one (a robot or the system has no user id)."""
+    try:
+        return UUID(actor.id) if actor.kind == "user" and actor.id else None
+    except ValueError:
+        return None

@@ -32,6 +32,7 @@ from services.orders.domain.model import (
     PinSite,
     PostComment,
     RecordDealTerms,
+    RecordSmsConsent,
     RobotMove,
     SetPromisedDate,
     UpdateCustomer,
@@ -121,6 +122,17 @@ def _decide(command: Command, state: Order, pipeline: Pipeline) -> list[BaseMode
             return _update_customer(command, state)
         case AssignManager():
             return [ev.ManagerAssigned(order_id=oid, manager_id=command.manager_id)]
+        case RecordSmsConsent():
+            held = state.sms_consent
+            if held is not None and held.given == command.consent:
+                return []  # the same answer again: nothing changes, no event
+            recorded = ev.SmsConsentRecorded(
+                order_id=oid,
+                consent=command.consent,
+                by=command.by,
+                by_username=command.by_username,
+            )
+            return [recorded]
         case SetPromisedDate():
             if command.promised_date == state.promised_date:
                 return []  # nothing changes: no event

@@ -9,7 +9,15 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from contracts.events import orders as ev
-from services.orders.domain.model import AwaitingMove, Deal, DoneTask, Media, Order, Visit
+from services.orders.domain.model import (
+    AwaitingMove,
+    Deal,
+    DoneTask,
+    Media,
+    Order,
+    SmsConsent,
+    Visit,
+)
 
 
 def evolve(state: Order, event: BaseModel, at: datetime) -> Order:
@@ -35,6 +43,9 @@ def _apply(state: Order, event: BaseModel, at: datetime) -> Order:
             )
         case ev.PromisedDateSet():
             return replace(state, promised_date=event.promised_date)
+        case ev.SmsConsentRecorded():
+            consent = SmsConsent(event.consent, event.by, at, event.by_username)
+            return replace(state, sms_consent=consent)
         case ev.CustomerUpdated():
             return replace(state, customer=event.customer)
         case ev.ManagerAssigned():

@@ -145,6 +145,10 @@ def summarize(
             return "Изменены данные клиента" if ru else "Customer details changed"
         case ev.ManagerAssigned():
             return "Назначен менеджер" if ru else "Manager assigned"
+        case ev.SmsConsentRecorded():
+            if event.consent:
+                return "Клиент согласен на СМС о визитах" if ru else "Customer agreed to visit SMS"
+            return "Клиент отказался от СМС о визитах" if ru else "Customer declined visit SMS"
         case ev.PromisedDateSet():
             if event.promised_date is None:
                 return "Обещанная клиенту дата снята" if ru else "Promised date removed"

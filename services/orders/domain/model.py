@@ -64,6 +64,16 @@ class AwaitingMove:
 
 
 @dataclass(frozen=True)
+class SmsConsent:
+    """The customer's answer about confirmation SMS, who recorded it and when."""
+
+    given: bool
+    by: UUID | None
+    at: datetime
+    by_username: str | None = None
+
+
+@dataclass(frozen=True)
 class Order:
     id: UUID | None = None
     number: int = 0
@@ -75,6 +85,7 @@ class Order:
     stage_entered_at: datetime | None = None
     created_at: datetime | None = None
     promised_date: date | None = None  # promised to the customer; None: nothing promised
+    sms_consent: SmsConsent | None = None  # None: never asked; no SMS goes to the customer
     pipeline_version: int = 1
     version: int = 0
     media: dict[UUID, Media] = field(default_factory=dict)
@@ -114,6 +125,16 @@ class SetPromisedDate:
     """Set, change or (None) clear the date promised to the customer."""
 
     promised_date: date | None
+
+
+@dataclass(frozen=True)
+class RecordSmsConsent:
+    """The customer agreed to (or declined, or withdrew) confirmation SMS about visits, as
+    heard by `by`."""
+
+    consent: bool
+    by: UUID | None
+    by_username: str | None = None
 
 
 @dataclass(frozen=True)
@@ -243,6 +264,7 @@ Command = (
     | UpdateCustomer
     | AssignManager
     | SetPromisedDate
+    | RecordSmsConsent
     | MoveToStage
     | RobotMove
     | RecordDealTerms

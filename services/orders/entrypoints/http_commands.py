@@ -16,6 +16,7 @@ from contracts.api.orders import (
     ManagerRequest,
     PromisedDateRequest,
     SiteRequest,
+    SmsConsentRequest,
     TransitionRequest,
 )
 from contracts.roles import may
@@ -139,5 +140,23 @@ async def promised_date(
         raise Forbidden("only managers and directors set the day promised to the customer")
     outcome = await orders.promise(
         order_id, actor, body.promised_date, expected=body.expected_version
+    )
+    return await _card(outcome, core)
+
+
+@router.put("/orders/{order_id}/sms-consent")
+async def sms_consent(
+    order_id: UUID,
+    body: SmsConsentRequest,
+    actor: CurrentActor,
+    orders: OrdersDep,
+    core: CoreDep,
+) -> dict[str, Any]:
+    # Whoever may edit the customer's details records their consent: it is heard on the
+    # same call.
+    if not may(actor.role or "", "customer.edit"):
+        raise Forbidden("only those who edit the customer's details record their SMS consent")
+    outcome = await orders.record_sms_consent(
+        order_id, actor, body.consent, expected=body.expected_version
     )
     return await _card(outcome, core)

@@ -57,6 +57,18 @@ def card(order: Order, pipeline: Pipeline, lang: str = "ru") -> dict[str, Any]:
         },
         "description": order.description,
         "promised_date": order.promised_date.isoformat() if order.promised_date else None,
+        "sms_consent": None
+        if order.sms_consent is None
+        else {
+            "consent": order.sms_consent.given,
+            "by": {
+                "id": str(order.sms_consent.by),
+                "display_name": order.sms_consent.by_username,
+            }
+            if order.sms_consent.by
+            else None,
+            "at": order.sms_consent.at,
+        },
         "manager": {"id": order.manager_id} if order.manager_id else None,
         "documents": [m for m in media if m["kind"] == "document"],
         "photos": [m for m in media if m["kind"] == "photo"],

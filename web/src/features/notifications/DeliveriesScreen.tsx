@@ -1,7 +1,8 @@
 // «Доставка уведомлений» (admin): what the channels could not deliver. A delivery that kept
 // failing (or was refused for good) is parked rather than retried forever; here an admin sees
 // whose it was, on which channel and address, and the last error, to fix the address or the
-// channel's settings. Other states on request (pending, sent, gone).
+// channel's settings. Other states on request (pending, sent, gone, cancelled). A customer's
+// confirmation SMS (issue 20) is a delivery too: to the order's customer, with its text.
 import { useCallback, useEffect, useId, useState, type ReactElement } from "react";
 import { api, isAbort, ok, type Schemas } from "../../api/client";
 import { errorText } from "../../app/errors";
@@ -14,7 +15,7 @@ import { p } from "./preferencesMessages";
 import "./notifications.css";
 
 type Delivery = Schemas["Delivery"];
-const STATES = ["parked", "pending", "sent", "gone"] as const;
+const STATES = ["parked", "pending", "sent", "gone", "cancelled"] as const;
 type State = (typeof STATES)[number];
 
 export function DeliveriesScreen(): ReactElement {
@@ -41,7 +42,18 @@ export function DeliveriesScreen(): ReactElement {
   }, [state, tick, lang]);
 
   const channel = (name: string): string =>
-    ["inapp", "email", "webpush", "telegram"].includes(name) ? tp(`channel.${name}` as Parameters<typeof tp>[0]) : name;
+    name === "sms"
+      ? t("deliveries.sms")
+      : ["inapp", "email", "webpush", "telegram"].includes(name)
+        ? tp(`channel.${name}` as Parameters<typeof tp>[0])
+        : name;
+  // A customer is no user: the order they are the customer of says who.
+  const who = (row: Delivery): string =>
+    row.user_id
+      ? (row.username ?? row.user_id)
+      : row.order_number
+        ? t("deliveries.customer_of", { n: row.order_number })
+        : t("deliveries.customer");
 
   return (
     <section aria-label={t("deliveries.title")}>
@@ -73,17 +85,19 @@ export function DeliveriesScreen(): ReactElement {
                 <th scope="col">{t("deliveries.address")}</th>
                 <th scope="col">{t("deliveries.attempts")}</th>
                 <th scope="col">{t("deliveries.error")}</th>
+                <th scope="col">{t("deliveries.text")}</th>
               </tr>
             </thead>
             <tbody>
               {rows.map((row) => (
                 <tr key={row.id}>
                   <td>{dateTime(row.created_at, lang)}</td>
-                  <td>{row.username ?? row.user_id}</td>
+                  <td>{who(row)}</td>
                   <td>{channel(row.channel)}</td>
                   <td className="wrap">{row.address}</td>
                   <td>{row.attempts}</td>
                   <td className="wrap">{row.last_error ?? "—"}</td>
+                  <td className="wrap">{row.text ?? "—"}</td>
                 </tr>
               ))}
             </tbody>

@@ -15,6 +15,7 @@ import { common } from "../../i18n/common";
 import { useApp } from "../../store/app";
 import { Chat } from "../chat/Chat";
 import { CustomerEditor } from "../customer/CustomerEditor";
+import { SmsConsent } from "../customer/SmsConsent";
 import { DealForm } from "../deal/DealForm";
 import { DatesSection } from "../forecast/DatesSection";
 import { MediaList } from "../media/MediaList";
@@ -146,6 +147,7 @@ export function OrderScreen({ params }: { params: { id: string } }): ReactElemen
       <div className="order-grid">
         <div className="col">
           <CustomerSection card={card} board={board}>
+            <SmsConsent card={card} onSaved={reload} />
             {may(role, "customer.edit") ? (
               <details className="edit">
                 <summary>{t("customer.edit")}</summary>
