@@ -121,6 +121,27 @@ class DealTermsRecorded(_Event):
     payment_terms: str
 
 
+class TitleChanged(_Event):
+    """The order's title was changed (a re-run of an import brings the source's new title)."""
+
+    order_id: UUID
+    title: str = Field(min_length=1, max_length=300)
+
+
+class OrderImported(_Event):
+    """The order came from another system (issue 20): which record of which source it is, so
+    a re-run finds it again, and what that record held that has no field of its own here.
+    Appended with the order's creation, and again when a re-run finds the record changed.
+    Commercial as a whole (its comments are the deal's notes): hidden from field roles and
+    production on every path, like DealTermsRecorded."""
+
+    order_id: UUID
+    source: Literal["bitrix24"]
+    external_ref: str = Field(description='"bitrix24:deal:<ID>": the key of a re-run')
+    comments: str | None = None
+    currency: str | None = None
+
+
 class ProductionFinished(_Event):
     order_id: UUID
 

@@ -66,6 +66,8 @@ EVENT_TYPES: dict[str, EventType] = {
                 orders.SitePinned,
                 orders.PhotoReviewed,
                 orders.GatePhotosCounted,
+                orders.TitleChanged,
+                orders.OrderImported,
             )
         ),
         # v2 of these only added optional fields (issue 15: the photo rules' facts).

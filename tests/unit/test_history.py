@@ -138,6 +138,16 @@ SAMPLES: dict[type[BaseModel], list[BaseModel]] = {
     ],
     ev.CustomerUpdated: [ev.CustomerUpdated(order_id=OID, customer=CUSTOMER)],
     ev.ManagerAssigned: [ev.ManagerAssigned(order_id=OID, manager_id=str(USER))],
+    ev.TitleChanged: [ev.TitleChanged(order_id=OID, title="Шкаф-купе")],
+    ev.OrderImported: [
+        ev.OrderImported(
+            order_id=OID,
+            source="bitrix24",
+            external_ref="bitrix24:deal:7",
+            comments="скидка 5%",
+            currency="RUB",
+        )
+    ],
     ev.PromisedDateSet: [
         ev.PromisedDateSet(order_id=OID, promised_date=date(2026, 12, 12)),
         ev.PromisedDateSet(order_id=OID, promised_date=None),

@@ -98,6 +98,10 @@ def summarize(
             return "Записаны условия сделки" if ru else "Deal terms recorded"
         case ev.ProductionFinished():
             return "Производство завершено" if ru else "Production finished"
+        case ev.OrderImported():
+            return "Перенесён из Битрикс24" if ru else "Brought over from Bitrix24"
+        case ev.TitleChanged():
+            return f"Название: «{event.title}»" if ru else f"Title: “{event.title}”"
         case ev.CommentPosted():
             return "Комментарий в чате" if ru else "Chat comment"
         case ev.MediaAttachedV1():  # v2 (MediaAttached) is one too
@@ -207,7 +211,7 @@ def _shown_to_every_role(event: BaseModel) -> bool:
     """Would a restricted audience see this event's own entry? (contracts/api/hidden.py.) A
     robot's line is shown to them, so it may quote only such a cause."""
     match event:
-        case ev.DealTermsRecorded():
+        case ev.DealTermsRecorded() | ev.OrderImported():
             return False
         case ev.MediaAttachedV1():
             return event.purpose not in COMMERCIAL_DOCUMENT_PURPOSES
