@@ -80,7 +80,7 @@ class ManagerAssigned(_Event):
     manager_id: str
 
 
-class StageChanged(_Event):
+class StageChangedV1(_Event):
     """The order moved. `by_rule_id`/`cause_event_id` say which robot and which fact moved
     it, when a robot did; `reason` is required for back moves and cancellation."""
 
@@ -91,6 +91,15 @@ class StageChanged(_Event):
     reason: str | None = None
     by_rule_id: str | None = None
     cause_event_id: UUID | None = None
+
+
+class StageChanged(StageChangedV1):
+    """The order moved. v2 adds `imported_from` (issue 20): the move happened in another
+    system, at the envelope's `occurred_at`, and is brought over as history — it counts in
+    the stage durations like any move, but is no fact to react to now: robots do not fire on
+    it and nobody is notified of it. Absent (None) on every move made here and on v1 events."""
+
+    imported_from: str | None = None
 
 
 class UnmetCondition(_Event):

@@ -54,7 +54,6 @@ EVENT_TYPES: dict[str, EventType] = {
                 orders.PipelinePublished,
                 orders.CustomerUpdated,
                 orders.ManagerAssigned,
-                orders.StageChanged,
                 orders.AutoMoveRefused,
                 orders.DealTermsRecorded,
                 orders.ProductionFinished,
@@ -74,6 +73,11 @@ EVENT_TYPES: dict[str, EventType] = {
         EventType(
             "orders.MediaAttached",
             {1: orders.MediaAttachedV1, 2: orders.MediaAttached},
+            {1: orders.upcast_added_optional_fields},
+        ),
+        EventType(
+            "orders.StageChanged",
+            {1: orders.StageChangedV1, 2: orders.StageChanged},
             {1: orders.upcast_added_optional_fields},
         ),
         EventType(

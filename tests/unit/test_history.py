@@ -175,6 +175,19 @@ SAMPLES: dict[type[BaseModel], list[BaseModel]] = {
         # service the order never recorded.
         ROBOT_MOVE.model_copy(update={"cause_event_id": CONTRACT_UPLOADED}),
         ROBOT_MOVE.model_copy(update={"cause_event_id": OVERDUE_TIMER}),
+        # Issue 20: a move brought over from Bitrix24's history.
+        ev.StageChanged(
+            order_id=OID,
+            from_stage="intake",
+            to_stage="measurement",
+            direction="forward",
+            imported_from="bitrix24",
+        ),
+    ],
+    ev.StageChangedV1: [
+        ev.StageChangedV1(
+            order_id=OID, from_stage="intake", to_stage="measurement", direction="forward"
+        )
     ],
     ev.AutoMoveRefused: [
         REFUSED,

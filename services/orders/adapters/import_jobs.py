@@ -28,6 +28,11 @@ CREATE TABLE IF NOT EXISTS imports (
 """
 
 
+def _plain(value: dict[str, Any]) -> Any:
+    """JSON-ready (the pool's jsonb codec dumps what it is given: no dates, no Decimals)."""
+    return json.loads(json.dumps(value, default=str))
+
+
 class PostgresImportJobs:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
@@ -51,7 +56,7 @@ class PostgresImportJobs:
             "UPDATE imports SET status = 'done', done = total, report = $2::jsonb, "
             "finished_at = now() WHERE id = $1::uuid",
             job_id,
-            json.dumps(report, default=str),
+            _plain(report),
         )
 
     async def fail(self, job_id: str, error: dict[str, Any]) -> None:
@@ -59,21 +64,16 @@ class PostgresImportJobs:
             "UPDATE imports SET status = 'failed', error = $2::jsonb, finished_at = now() "
             "WHERE id = $1::uuid",
             job_id,
-            json.dumps(error, default=str),
+            _plain(error),
         )
 
     async def get(self, job_id: str) -> dict[str, Any] | None:
         row = await self.pool.fetchrow(
-            "SELECT id::text AS id, kind, dry_run, status, done, total, report::text AS report, "
-            "error::text AS error, started_at, finished_at FROM imports WHERE id = $1::uuid",
+            "SELECT id::text AS id, kind, dry_run, status, done, total, report, error, "
+            "started_at, finished_at FROM imports WHERE id = $1::uuid",
             job_id,
         )
-        if row is None:
-            return None
-        out = dict(row)
-        for key in ("report", "error"):
-            out[key] = json.loads(out[key]) if out[key] is not None else None
-        return out
+        return None if row is None else dict(row)
 
 
 class MemoryImportJobs:

@@ -82,7 +82,7 @@ def summarize(
                 if ru
                 else f"Order pipeline version {event.version} published"
             )
-        case ev.StageChanged():
+        case ev.StageChangedV1():  # v2 (StageChanged) is one too
             return _stage_changed(event, pipeline, lang, causes, tz)
         case ev.AutoMoveRefused():
             to = pipeline.title(event.to_stage, lang)
@@ -161,7 +161,7 @@ _VISIT = {True: "Выезд", False: "Visit"}
 
 
 def _stage_changed(
-    event: ev.StageChanged, pipeline: Pipeline, lang: str, causes: Causes | None, tz: tzinfo
+    event: ev.StageChangedV1, pipeline: Pipeline, lang: str, causes: Causes | None, tz: tzinfo
 ) -> str:
     ru = lang == "ru"
     to = pipeline.title(event.to_stage, lang)
@@ -186,6 +186,8 @@ def _stage_changed(
         text += f" ({robot})"
     if event.reason:
         text += f": {event.reason}"
+    elif getattr(event, "imported_from", None):
+        text += " (в Битрикс24)" if ru else " (in Bitrix24)"
     return text
 
 

@@ -24,7 +24,7 @@ from services.orders.domain.bitrix24 import SOURCE, Move, PlannedOrder
 from services.orders.domain.model import Order
 from services.orders.domain.pipeline import Pipeline
 
-REASON_RU = "Так в истории сделки в Битрикс24"
+REASON_RU = "так в истории сделки в Битрикс24"
 
 
 @dataclass(frozen=True)
@@ -131,6 +131,7 @@ def _stage_moves(
             to_stage=move.stage,
             direction=direction,
             reason=reason,
+            imported_from=SOURCE,  # history: robots and notifications leave it alone
         )
         out.append(Timed(changed, move.at))
         where = move.stage
