@@ -22,8 +22,11 @@ from gateway.entrypoints.deps import Needs, UpstreamsDep, Users, caller_of
 from gateway.entrypoints.typed import GuardedRoute, shown
 from plumbing.errors import Invalid
 
-# A saved REST answer of a few thousand deals with their contacts and history is megabytes.
-MAX_IMPORT = 32 * 1024 * 1024
+# An import document may be as large as any request this process takes at all (the h11
+# guard's http_max_body_bytes, 1 MB by default: some 700 deals with their contacts and
+# history), not just the 256 KB of other JSON bodies. A larger portal goes in parts (the CLI
+# splits it): each part is all or nothing, and a re-run skips what an earlier part created.
+MAX_IMPORT = 1024 * 1024
 
 
 class ImportRoute(GuardedRoute):

@@ -41,6 +41,10 @@ from services.orders.entrypoints import (
 
 class Settings(ServiceSettings):
     service_name: str = "orders"
+    # The gateway forwards an import document of up to its own 1 MB re-encoded as ASCII JSON
+    # (a Cyrillic letter becomes \uXXXX: up to three times the bytes) with the users to match.
+    # Only the gateway can call this service, so nothing larger than that reaches it.
+    http_max_body_bytes: int = 4 * 1024 * 1024
 
 
 MIGRATIONS = [EVENT_STORE_DDL, RELAY_DDL, INBOX_DDL, PIPELINES_DDL, IMPORTS_DDL]

@@ -22,12 +22,14 @@ import json
 import os
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 POLL_S = 1.0
+PART_SIZE = 300  # deals per request: with contacts and history well under the gateway's 1 MB
 TIMEOUT_S = 60.0
 
 
@@ -39,6 +41,9 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--dry-run", action="store_true", help="report only, change nothing")
     parser.add_argument("--url", default=os.environ.get("OMS_URL", "http://127.0.0.1:8000"))
     parser.add_argument("--username", default=os.environ.get("OMS_USERNAME", "admin"))
+    parser.add_argument(
+        "--part-size", type=int, default=PART_SIZE, help="deals per request (a JSON document)"
+    )
     return parser.parse_args(argv)
 
 
@@ -62,24 +67,55 @@ def run(args: argparse.Namespace, password: str, out: Any = sys.stdout) -> int:
                 data={"stage_map": stage_map},
             )
         else:
-            reply = client.post(
-                "/api/v1/imports/bitrix24",
-                headers={**headers, "Content-Type": "application/json"},
-                params=params,
-                content=args.file.read_bytes(),
-            )
-        if reply.status_code not in (200, 202):
-            out.write(f"refused: {reply.status_code} {reply.text}\n")
+            document = json.loads(args.file.read_text(encoding="utf-8"))
+            parts = list(split(document, args.part_size))
+            reports = []
+            for number, part in enumerate(parts, start=1):
+                if len(parts) > 1:
+                    out.write(f"part {number} of {len(parts)}…\n")
+                code, report = _send(client, headers, params, part, out)
+                if code:
+                    return code
+                reports.append(report)
+            out.write(json.dumps(merged(reports), ensure_ascii=False, indent=2) + "\n")
+            return 0
+        return _finish(client, headers, reply, out)
+
+
+def _send(
+    client: httpx.Client,
+    headers: dict[str, str],
+    params: dict[str, str],
+    part: dict[str, Any],
+    out: Any,
+) -> tuple[int, dict[str, Any]]:
+    reply = client.post("/api/v1/imports/bitrix24", headers=headers, params=params, json=part)
+    if reply.status_code not in (200, 202):
+        out.write(f"refused: {reply.status_code} {reply.text}\n")
+        return 1, {}
+    report: dict[str, Any] = reply.json()
+    if reply.status_code == 202:
+        job = _follow(client, headers, report, out)
+        if job["status"] != "done":
+            out.write(f"failed, nothing of this part was kept: {json.dumps(job.get('error'))}\n")
+            return 1, {}
+        report = job["report"]
+    return 0, report
+
+
+def _finish(client: httpx.Client, headers: dict[str, str], reply: httpx.Response, out: Any) -> int:
+    if reply.status_code not in (200, 202):
+        out.write(f"refused: {reply.status_code} {reply.text}\n")
+        return 1
+    report = reply.json()
+    if reply.status_code == 202:  # still running: follow the job until it ends
+        job = _follow(client, headers, report, out)
+        if job["status"] != "done":
+            out.write(f"failed, nothing was imported: {json.dumps(job.get('error'))}\n")
             return 1
-        report = reply.json()
-        if reply.status_code == 202:  # still running: follow the job until it ends
-            job = _follow(client, headers, report, out)
-            if job["status"] != "done":
-                out.write(f"failed, nothing was imported: {json.dumps(job.get('error'))}\n")
-                return 1
-            report = job["report"]
-        out.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
-        return 0
+        report = job["report"]
+    out.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    return 0
 
 
 def _follow(
@@ -92,6 +128,40 @@ def _follow(
         reply.raise_for_status()
         job = reply.json()
     return job
+
+
+def split(document: dict[str, Any], size: int) -> Iterator[dict[str, Any]]:
+    """The document in parts of `size` deals, each with its deals' contacts and histories
+    and all users and the stage map: a request stays under the gateway's 1 MB. Each part is
+    all or nothing; one that failed is sent again with the whole file (re-runs create
+    nothing twice)."""
+    deals = document.get("deals") or []
+    for start in range(0, max(len(deals), 1), size):
+        chunk = deals[start : start + size]
+        ids = {str(d.get("ID")) for d in chunk}
+        contacts = {str(d.get("CONTACT_ID")) for d in chunk}
+        yield {
+            **document,
+            "deals": chunk,
+            "contacts": [c for c in document.get("contacts") or [] if str(c.get("ID")) in contacts],
+            "stage_history": [
+                h for h in document.get("stage_history") or [] if str(h.get("OWNER_ID")) in ids
+            ],
+        }
+
+
+def merged(reports: list[dict[str, Any]]) -> dict[str, Any]:
+    if len(reports) == 1:
+        return reports[0]
+    out: dict[str, Any] = {"parts": [r["id"] for r in reports], "dry_run": reports[0]["dry_run"]}
+    for key in ("created", "updated", "unchanged"):
+        out[key] = sum(r[key] for r in reports)
+    for key in ("skipped", "unparseable_phones", "orders"):
+        out[key] = [item for r in reports for item in r[key]]
+    out["unmapped_stages"] = sorted({s for r in reports for s in r["unmapped_stages"]})
+    users = {u["id"]: u for r in reports for u in r["unmatched_users"]}
+    out["unmatched_users"] = list(users.values())
+    return out
 
 
 def main(argv: list[str]) -> int:

@@ -5,6 +5,7 @@ the projections: tests/e2e/test_bitrix24_import.py."""
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -15,6 +16,7 @@ import pytest
 from contracts.envelope import Actor, Envelope
 from contracts.events import orders as ev
 from contracts.events import registry
+from services.orders import import_bitrix24
 from services.orders.adapters.import_jobs import MemoryImportJobs
 from services.orders.adapters.memory_event_store import MemoryEventStore, MemoryOrderNumbers
 from services.orders.adapters.pipeline_store import MemoryPipelineStore
@@ -254,3 +256,19 @@ class _Failing:
         if self.left < 0:
             raise RuntimeError("the database went away")
         return await self.inner.append(stream_id, events, expected_version, idempotency)
+
+
+def test_the_command_line_splits_a_large_document_into_whole_parts() -> None:
+    portal = b24.portal()
+    parts = list(import_bitrix24.split(portal, 64))
+    assert [len(p["deals"]) for p in parts] == [64, 64, 64, 8]
+    for part in parts:
+        ids = {d["ID"] for d in part["deals"]}
+        contacts = {d["CONTACT_ID"] for d in part["deals"]}
+        assert {c["ID"] for c in part["contacts"]} == contacts
+        assert {h["OWNER_ID"] for h in part["stage_history"]} == ids
+        assert (part["users"], part["stage_map"]) == (portal["users"], portal["stage_map"])
+    sizes = [
+        len(json.dumps(p, ensure_ascii=False).encode()) for p in import_bitrix24.split(portal, 300)
+    ]
+    assert max(sizes) < 1024 * 1024
