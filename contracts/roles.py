@@ -22,6 +22,8 @@ Where the code disagreed before, DOMAIN.md and API.md decided:
 - admin edits rules and the pipeline (API.md: "(director, admin)"), users and roles, and the
   crews' working hours, days off and absences (`crew.edit`, from the crew list, which shows
   no order); not a crew member's schedule, whose visits name orders.
+- admin imports orders from Bitrix24 (issue 20: "an admin action"): what it uploads it
+  already holds, and the import's answers name deals and stages, never amounts or comments.
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ Capability = Literal[
     "rules.edit",
     "pipeline.edit",
     "users.admin",
+    "imports.run",  # bring orders over from another system (issue 20: Bitrix24)
     # Which purposes a role may attach files for (API.md purposes): a purpose is a claim (an
     # `installation` photo opens the installation gate), so field workers claim only their work.
     "media.attach.contract_draft",
@@ -122,7 +125,7 @@ _MANAGER: frozenset[Capability] = (
 _RULES_AND_PIPELINE: frozenset[Capability] = frozenset(
     {"rules.read", "rules.edit", "pipeline.edit"}
 )
-_ADMINISTERS: frozenset[Capability] = frozenset({"users.admin", "crew.edit"})
+_ADMINISTERS: frozenset[Capability] = frozenset({"users.admin", "crew.edit", "imports.run"})
 
 # Keyed by role name (a str): every role of `Role` is here (tests/unit/test_roles.py).
 TABLE: Final[Mapping[str, RoleSpec]] = {

@@ -25,6 +25,7 @@ from gateway.domain.users import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, DEMO_USERS
 from gateway.entrypoints import (
     auth,
     events_stream,
+    imports,
     media,
     notifications,
     order_actions,
@@ -189,6 +190,7 @@ def build(settings: Settings) -> FastAPI:
                 auth.router,
                 orders.router,
                 order_actions.router,
+                imports.router,
                 media.router,
                 notifications.router,
                 push.router,

@@ -12,7 +12,7 @@ from typing import Any
 
 COMMERCIAL_DOCUMENT_PURPOSES = frozenset({"contract_draft", "calculation", "signed_contract"})
 # Events that are commercial as a whole: left out of histories and realtime pushes.
-COMMERCIAL_EVENT_TYPES = frozenset({"orders.DealTermsRecorded"})
+COMMERCIAL_EVENT_TYPES = frozenset({"orders.DealTermsRecorded", "orders.OrderImported"})
 AUTO_MOVE_REFUSED = "orders.AutoMoveRefused"
 
 # Gate conditions (DOMAIN.md codes). A role that may not see commercial facts is shown only

@@ -80,7 +80,7 @@ class ManagerAssigned(_Event):
     manager_id: str
 
 
-class StageChanged(_Event):
+class StageChangedV1(_Event):
     """The order moved. `by_rule_id`/`cause_event_id` say which robot and which fact moved
     it, when a robot did; `reason` is required for back moves and cancellation."""
 
@@ -91,6 +91,15 @@ class StageChanged(_Event):
     reason: str | None = None
     by_rule_id: str | None = None
     cause_event_id: UUID | None = None
+
+
+class StageChanged(StageChangedV1):
+    """The order moved. v2 adds `imported_from` (issue 20): the move happened in another
+    system, at the envelope's `occurred_at`, and is brought over as history — it counts in
+    the stage durations like any move, but is no fact to react to now: robots do not fire on
+    it and nobody is notified of it. Absent (None) on every move made here and on v1 events."""
+
+    imported_from: str | None = None
 
 
 class UnmetCondition(_Event):
@@ -119,6 +128,27 @@ class DealTermsRecorded(_Event):
     finishing: str
     extra_work: str
     payment_terms: str
+
+
+class TitleChanged(_Event):
+    """The order's title was changed (a re-run of an import brings the source's new title)."""
+
+    order_id: UUID
+    title: str = Field(min_length=1, max_length=300)
+
+
+class OrderImported(_Event):
+    """The order came from another system (issue 20): which record of which source it is, so
+    a re-run finds it again, and what that record held that has no field of its own here.
+    Appended with the order's creation, and again when a re-run finds the record changed.
+    Commercial as a whole (its comments are the deal's notes): hidden from field roles and
+    production on every path, like DealTermsRecorded."""
+
+    order_id: UUID
+    source: Literal["bitrix24"]
+    external_ref: str = Field(description='"bitrix24:deal:<ID>": the key of a re-run')
+    comments: str | None = None
+    currency: str | None = None
 
 
 class ProductionFinished(_Event):

@@ -54,7 +54,6 @@ EVENT_TYPES: dict[str, EventType] = {
                 orders.PipelinePublished,
                 orders.CustomerUpdated,
                 orders.ManagerAssigned,
-                orders.StageChanged,
                 orders.AutoMoveRefused,
                 orders.DealTermsRecorded,
                 orders.ProductionFinished,
@@ -67,12 +66,19 @@ EVENT_TYPES: dict[str, EventType] = {
                 orders.SitePinned,
                 orders.PhotoReviewed,
                 orders.GatePhotosCounted,
+                orders.TitleChanged,
+                orders.OrderImported,
             )
         ),
         # v2 of these only added optional fields (issue 15: the photo rules' facts).
         EventType(
             "orders.MediaAttached",
             {1: orders.MediaAttachedV1, 2: orders.MediaAttached},
+            {1: orders.upcast_added_optional_fields},
+        ),
+        EventType(
+            "orders.StageChanged",
+            {1: orders.StageChangedV1, 2: orders.StageChanged},
             {1: orders.upcast_added_optional_fields},
         ),
         EventType(

@@ -13,6 +13,7 @@ from plumbing.inbox import INBOX_DDL
 from plumbing.relay import RELAY_DDL, Relay
 from plumbing.service import Job, ServiceSpec, build_service
 from plumbing.settings import ServiceSettings
+from services.orders.adapters.import_jobs import IMPORTS_DDL, PostgresImportJobs
 from services.orders.adapters.pipeline_store import (
     PIPELINES_DDL,
     PostgresPipelineStore,
@@ -25,17 +26,28 @@ from services.orders.adapters.postgres_event_store import (
     PostgresOrderNumbers,
 )
 from services.orders.application.facts import FactHandler
+from services.orders.application.imports import Importer
 from services.orders.application.pipelines import Pipelines
 from services.orders.application.service import OrderService
 from services.orders.application.usecases import Orders
-from services.orders.entrypoints import errors, http, http_commands, http_pipeline
+from services.orders.entrypoints import (
+    errors,
+    http,
+    http_commands,
+    http_imports,
+    http_pipeline,
+)
 
 
 class Settings(ServiceSettings):
     service_name: str = "orders"
+    # The gateway forwards an import document of up to its own 1 MB re-encoded as ASCII JSON
+    # (a Cyrillic letter becomes \uXXXX: up to three times the bytes) with the users to match.
+    # Only the gateway can call this service, so nothing larger than that reaches it.
+    http_max_body_bytes: int = 4 * 1024 * 1024
 
 
-MIGRATIONS = [EVENT_STORE_DDL, RELAY_DDL, INBOX_DDL, PIPELINES_DDL]
+MIGRATIONS = [EVENT_STORE_DDL, RELAY_DDL, INBOX_DDL, PIPELINES_DDL, IMPORTS_DDL]
 # Gate facts and robot requests come from scheduling and media; users from identity.
 CONSUMED = [SCHEDULING, MEDIA, IDENTITY]
 
@@ -47,7 +59,10 @@ def build(settings: Settings) -> FastAPI:
         await pipelines.ensure_default()  # also publishes versions stored before the event
         core = OrderService(store, pipelines)
         app.state.core = core
-        app.state.orders = Orders(core, PostgresOrderNumbers(pool), PostgresUserDirectory(pool))
+        numbers = PostgresOrderNumbers(pool)
+        app.state.orders = Orders(core, numbers, PostgresUserDirectory(pool))
+        app.state.importer = Importer(core, store, numbers, PostgresImportJobs(pool))
+        app.state.import_tasks = set()
         relay = Relay(store, pool, settings, [ORDERS])
         consumer = Consumer("orders", CONSUMED, pool, settings, FactHandler(core, upsert_user))
         return [relay.run, consumer.run]
@@ -59,7 +74,7 @@ def build(settings: Settings) -> FastAPI:
             topics=[ORDERS, *CONSUMED],
             wire=wire,
             published_log="events",  # the event store is the log (projections' rebuild reads it)
-            routers=[http.router, http_commands.router, http_pipeline.router],
+            routers=[http.router, http_commands.router, http_pipeline.router, http_imports.router],
         ),
     )
     errors.install(service)  # the orders domain's errors → HTTP statuses, in one table

@@ -142,6 +142,16 @@ SAMPLES: dict[type[BaseModel], list[BaseModel]] = {
         ev.SmsConsentRecorded(order_id=OID, consent=True, by=USER),
         ev.SmsConsentRecorded(order_id=OID, consent=False, by=None),
     ],
+    ev.TitleChanged: [ev.TitleChanged(order_id=OID, title="Шкаф-купе")],
+    ev.OrderImported: [
+        ev.OrderImported(
+            order_id=OID,
+            source="bitrix24",
+            external_ref="bitrix24:deal:7",
+            comments="скидка 5%",
+            currency="RUB",
+        )
+    ],
     ev.PromisedDateSet: [
         ev.PromisedDateSet(order_id=OID, promised_date=date(2026, 12, 12)),
         ev.PromisedDateSet(order_id=OID, promised_date=None),
@@ -169,6 +179,19 @@ SAMPLES: dict[type[BaseModel], list[BaseModel]] = {
         # service the order never recorded.
         ROBOT_MOVE.model_copy(update={"cause_event_id": CONTRACT_UPLOADED}),
         ROBOT_MOVE.model_copy(update={"cause_event_id": OVERDUE_TIMER}),
+        # Issue 20: a move brought over from Bitrix24's history.
+        ev.StageChanged(
+            order_id=OID,
+            from_stage="intake",
+            to_stage="measurement",
+            direction="forward",
+            imported_from="bitrix24",
+        ),
+    ],
+    ev.StageChangedV1: [
+        ev.StageChangedV1(
+            order_id=OID, from_stage="intake", to_stage="measurement", direction="forward"
+        )
     ],
     ev.AutoMoveRefused: [
         REFUSED,

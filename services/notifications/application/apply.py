@@ -127,7 +127,8 @@ class Notifier:
             case orders.StageChanged():
                 await facts_store.clear_overdue(conn, event.order_id)
                 owner, number = await self._owner(conn, event.order_id)
-                if owner:
+                # A move imported from Bitrix24 is history, not news (issue 20).
+                if owner and event.imported_from is None:
                     title = await facts_store.stage_title(conn, event.order_id, event.to_stage)
                     message = messages.stage_changed(number, title, event.to_stage)
                     await self._tell(

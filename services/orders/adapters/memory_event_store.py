@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 
 from contracts.envelope import Envelope
 from contracts.events import registry
@@ -54,6 +55,16 @@ class MemoryEventStore:
                 self._ids.add(str(event.event_id))
             self._appended.set()
             return AppendResult(version=actual + len(events), position=len(self._log))
+
+    @asynccontextmanager
+    async def atomically(self) -> AsyncIterator[MemoryEventStore]:
+        """All or nothing: what was appended inside is taken back if the block fails."""
+        saved = (list(self._log), set(self._ids), dict(self._keys))
+        try:
+            yield self
+        except BaseException:
+            self._log, self._ids, self._keys = saved
+            raise
 
     async def read_stream(self, stream_id: str) -> list[StoredEvent]:
         return [_upcast(e) for e in self._log if e.envelope.stream_id == stream_id]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 
 import asyncpg
 
@@ -19,6 +20,7 @@ from plumbing.db import Conn
 from plumbing.ordered_log import LogRecord, notify, serialize_appends
 from services.orders.application.follow import follow, woken_by
 from services.orders.application.ports import (
+    Appender,
     AppendResult,
     DuplicateEvent,
     IdempotencyKeyTaken,
@@ -119,6 +121,14 @@ class PostgresEventStore:
         await notify(conn, self.channel)
         return AppendResult(version=actual + len(events), position=position)
 
+    @asynccontextmanager
+    async def atomically(self) -> AsyncIterator[Appender]:
+        """Appends that commit together (an import). The first one takes the log's advisory
+        lock and the transaction holds it to the end, so every other append waits meanwhile:
+        the price of all-or-nothing, paid only by imports."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            yield _InTransaction(self, conn)
+
     async def read_stream(self, stream_id: str) -> list[StoredEvent]:
         rows = await self.pool.fetch(
             "SELECT position, envelope::text AS envelope FROM events WHERE stream_id = $1 "
@@ -175,6 +185,23 @@ class PostgresEventStore:
 
     async def head(self) -> int:
         return int(await self.pool.fetchval("SELECT coalesce(max(position), 0) FROM events"))
+
+
+class _InTransaction:
+    def __init__(self, store: PostgresEventStore, conn: Conn) -> None:
+        self.store = store
+        self.conn = conn
+
+    async def append(
+        self,
+        stream_id: str,
+        events: Sequence[Envelope],
+        expected_version: int | None,
+        idempotency: IdempotencyRecord | None = None,
+    ) -> AppendResult:
+        return await self.store.append_in(
+            self.conn, stream_id, events, expected_version, idempotency
+        )
 
 
 class PostgresOrderNumbers:

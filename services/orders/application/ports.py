@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -118,3 +119,40 @@ class UserDirectory(Protocol):
 # Remembers a user from identity.* (for @mentions) inside the consumer's transaction, so the
 # row commits with the inbox row that marks the event applied.
 RecordUser = Callable[[Conn, dict[str, Any]], Awaitable[None]]
+
+
+class Appender(Protocol):
+    async def append(
+        self,
+        stream_id: str,
+        events: Sequence[Envelope],
+        expected_version: int | None,
+        idempotency: IdempotencyRecord | None = None,
+    ) -> AppendResult: ...
+
+
+class AtomicAppends(Protocol):
+    """Appends to many streams that commit together or not at all (an import, issue 20).
+    The PostgreSQL store does it in one transaction; a store that cannot (EventStoreDB has no
+    multi-stream transaction) does not offer it, and imports are not wired there."""
+
+    def atomically(self) -> AbstractAsyncContextManager[Appender]: ...
+
+
+class ImportStore(EventStore, AtomicAppends, Protocol):
+    pass
+
+
+class ImportJobs(Protocol):
+    """Each import's progress and outcome, written outside the import's own transaction so
+    `GET /imports/{id}` sees it move while that transaction is still open."""
+
+    async def start(self, job_id: str, kind: str, dry_run: bool, total: int, by: str) -> None: ...
+
+    async def progress(self, job_id: str, done: int) -> None: ...
+
+    async def finish(self, job_id: str, report: dict[str, Any]) -> None: ...
+
+    async def fail(self, job_id: str, error: dict[str, Any]) -> None: ...
+
+    async def get(self, job_id: str) -> dict[str, Any] | None: ...

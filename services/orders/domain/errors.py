@@ -101,3 +101,19 @@ class BeforeCreation(OrderError):
 
 class MomentInFuture(OrderError):
     code = "moment_in_future"
+
+
+class InvalidImport(InvalidOrder):
+    """An import document no deal of which can be brought over as it is (issue 20)."""
+
+    code = "invalid_import"
+
+
+class ImportConflict(OrderError):
+    """Another import, or an edit of an imported order, committed while this one ran."""
+
+    code = "import_conflict"
+
+
+class ImportNotFound(OrderNotFound):
+    code = "not_found"

@@ -50,6 +50,10 @@ def _apply(state: Order, event: BaseModel, at: datetime) -> Order:
             return replace(state, customer=event.customer)
         case ev.ManagerAssigned():
             return replace(state, manager_id=event.manager_id)
+        case ev.TitleChanged():
+            return replace(state, title=event.title)
+        case ev.OrderImported():
+            return replace(state, external_ref=event.external_ref, import_comments=event.comments)
         case ev.StageChanged():
             seen = state.seen_causes
             if event.cause_event_id is not None:

@@ -82,7 +82,7 @@ def summarize(
                 if ru
                 else f"Order pipeline version {event.version} published"
             )
-        case ev.StageChanged():
+        case ev.StageChangedV1():  # v2 (StageChanged) is one too
             return _stage_changed(event, pipeline, lang, causes, tz)
         case ev.AutoMoveRefused():
             to = pipeline.title(event.to_stage, lang)
@@ -98,6 +98,10 @@ def summarize(
             return "Записаны условия сделки" if ru else "Deal terms recorded"
         case ev.ProductionFinished():
             return "Производство завершено" if ru else "Production finished"
+        case ev.OrderImported():
+            return "Перенесён из Битрикс24" if ru else "Brought over from Bitrix24"
+        case ev.TitleChanged():
+            return f"Название: «{event.title}»" if ru else f"Title: “{event.title}”"
         case ev.CommentPosted():
             return "Комментарий в чате" if ru else "Chat comment"
         case ev.MediaAttachedV1():  # v2 (MediaAttached) is one too
@@ -161,7 +165,7 @@ _VISIT = {True: "Выезд", False: "Visit"}
 
 
 def _stage_changed(
-    event: ev.StageChanged, pipeline: Pipeline, lang: str, causes: Causes | None, tz: tzinfo
+    event: ev.StageChangedV1, pipeline: Pipeline, lang: str, causes: Causes | None, tz: tzinfo
 ) -> str:
     ru = lang == "ru"
     to = pipeline.title(event.to_stage, lang)
@@ -186,6 +190,8 @@ def _stage_changed(
         text += f" ({robot})"
     if event.reason:
         text += f": {event.reason}"
+    elif getattr(event, "imported_from", None):
+        text += " (в Битрикс24)" if ru else " (in Bitrix24)"
     return text
 
 
@@ -211,7 +217,7 @@ def _shown_to_every_role(event: BaseModel) -> bool:
     """Would a restricted audience see this event's own entry? (contracts/api/hidden.py.) A
     robot's line is shown to them, so it may quote only such a cause."""
     match event:
-        case ev.DealTermsRecorded():
+        case ev.DealTermsRecorded() | ev.OrderImported():
             return False
         case ev.MediaAttachedV1():
             return event.purpose not in COMMERCIAL_DOCUMENT_PURPOSES

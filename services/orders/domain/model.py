@@ -98,6 +98,9 @@ class Order:
     # A robot's move refused for want of facts still on their way (another topic, another
     # partition): retried when a fact arrives while the order is still where it was.
     awaiting_move: AwaitingMove | None = None
+    # Brought over from another system (issue 20): its key there, and the notes it held.
+    external_ref: str | None = None
+    import_comments: str | None = None
 
     @property
     def exists(self) -> bool:

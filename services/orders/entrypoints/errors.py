@@ -29,6 +29,9 @@ STATUS: dict[type[e.OrderError], int] = {
     e.OrderClosed: 409,
     e.GateUnmet: 409,
     e.IdempotencyKeyBusy: 409,
+    e.InvalidImport: 422,
+    e.ImportConflict: 409,
+    e.ImportNotFound: 404,
 }
 
 

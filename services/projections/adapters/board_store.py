@@ -187,3 +187,15 @@ async def customer_changed(
         address_json=address_json,
         search=search_text(row["number"], row["title"], name, phone, address),
     )
+
+
+async def title_changed(conn: Conn, order_id: str, version: int, title: str) -> None:
+    """A new title on the card, and what `q` matches recomputed with it."""
+    row = await conn.fetchrow(
+        "SELECT number, customer_name, phone, address FROM board_cards WHERE order_id = $1::uuid",
+        order_id,
+    )
+    if row is None:
+        return  # the card appears with OrderCreated
+    search = search_text(row["number"], title, row["customer_name"], row["phone"], row["address"])
+    await touch(conn, order_id, version, title=title, search=search)

@@ -17,6 +17,7 @@ from contracts.events.orders import (
     PipelinePublished,
     PromisedDateSet,
     StageChanged,
+    TitleChanged,
 )
 from contracts.events.scheduling import (
     OrderOverdue,
@@ -81,17 +82,8 @@ async def _apply(conn: Conn, envelope: Envelope, event: object, at: datetime) ->
             await board_store.touch(conn, oid, version, stage=event.to_stage, stage_entered_at=at)
             await work_store.enter_stage(conn, event.order_id, event.to_stage, at, version)
             return event.order_id
-        case CustomerUpdated():
-            c = event.customer
-            await board_store.customer_changed(
-                conn,
-                str(event.order_id),
-                version,
-                c.name,
-                c.phone,
-                c.address.one_line(),
-                c.address.model_dump(exclude_none=True),
-            )
+        case CustomerUpdated() | TitleChanged():
+            await _details_changed(conn, event, version)
             return event.order_id
         case ManagerAssigned():
             await board_store.touch(conn, str(event.order_id), version, manager_id=event.manager_id)
@@ -146,3 +138,19 @@ async def _apply(conn: Conn, envelope: Envelope, event: object, at: datetime) ->
         case _ if envelope.type in ("identity.UserRegistered", "identity.UserUpdated"):
             await board_store.upsert_user(conn, envelope.data)
     return None
+
+
+async def _details_changed(conn: Conn, event: CustomerUpdated | TitleChanged, version: int) -> None:
+    if isinstance(event, TitleChanged):
+        await board_store.title_changed(conn, str(event.order_id), version, event.title)
+        return
+    c = event.customer
+    await board_store.customer_changed(
+        conn,
+        str(event.order_id),
+        version,
+        c.name,
+        c.phone,
+        c.address.one_line(),
+        c.address.model_dump(exclude_none=True),
+    )

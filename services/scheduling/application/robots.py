@@ -69,6 +69,10 @@ class Robots:
     async def _fact(self, conn: Conn, cause: Envelope) -> Fact | None:
         event = registry.decode(cause)
         match event:
+            case StageChanged() if event.imported_from is not None:
+                # A move brought over from Bitrix24 happened there, maybe months ago: its
+                # tasks and notices belong to that past, not to today (issue 20).
+                return None
             case StageChanged():
                 fact = Fact(
                     "order_entered_stage",

@@ -27,6 +27,7 @@ export default {
     "rules.edit",
     "pipeline.edit",
     "users.admin",
+    "imports.run",
     "media.attach.contract_draft",
     "media.attach.requirements",
     "media.attach.calculation",
@@ -41,6 +42,7 @@ export default {
       "audience": "administration",
       "capabilities": [
         "crew.edit",
+        "imports.run",
         "pipeline.edit",
         "rules.edit",
         "rules.read",

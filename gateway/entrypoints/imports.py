@@ -1,0 +1,136 @@
+"""Imports from Bitrix24 (issue 20), admin only: the REST document, or the CSV export of deals,
+both into the orders service's one code path, and the import's progress.
+
+The gateway owns users, so it sends the orders service the people a deal's responsible user
+may be matched with (e-mail, login, display name); the orders service owns the import.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi.responses import JSONResponse
+
+from contracts.api.errors import errors
+from contracts.api.imports import JOB, REPORT, Bitrix24Document, ImportJob, ImportReport
+from gateway.domain.users import User
+from gateway.entrypoints.deps import Needs, UpstreamsDep, Users, caller_of
+from gateway.entrypoints.typed import GuardedRoute, shown
+from plumbing.errors import Invalid
+
+# An import document may be as large as any request this process takes at all (the h11
+# guard's http_max_body_bytes, 1 MB by default: some 700 deals with their contacts and
+# history), not just the 256 KB of other JSON bodies. A larger portal goes in parts (the CLI
+# splits it): each part is all or nothing, and a re-run skips what an earlier part created.
+MAX_IMPORT = 1024 * 1024
+
+
+class ImportRoute(GuardedRoute):
+    max_body = MAX_IMPORT
+
+
+router = APIRouter(prefix="/api/v1", route_class=ImportRoute)
+Importer = Annotated[User, Depends(Needs("imports.run"))]
+DryRun = Annotated[bool, Query(description="answer the report and change nothing")]
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    202: {"model": ImportJob, "description": "still running: follow GET /imports/{id}"},
+    **errors(401, 403, 409, 413, 422, 503),
+}
+
+
+async def _people(users: Users) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": str(u.id),
+            "username": u.username,
+            "email": u.email,
+            "display_name": u.display_name,
+            "role": u.role,
+        }
+        for u in await users.all()
+        if u.active
+    ]
+
+
+def _answer(status: int, body: Any, user: User) -> JSONResponse:
+    return shown(body, JOB if status == 202 else REPORT, user, status)
+
+
+@router.post(
+    "/imports/bitrix24",
+    response_model=ImportReport,
+    operation_id="import_bitrix24",
+    responses=RESPONSES,
+)
+async def import_bitrix24(
+    body: Bitrix24Document, user: Importer, up: UpstreamsDep, users: Users, dry_run: DryRun = False
+) -> JSONResponse:
+    """Bitrix24's REST results (`deals`, `contacts`, `stage_history`, `users`, `stage_map`)
+    → orders. Repeatable: a re-run creates nothing new and updates what changed."""
+    sent = {"document": body.model_dump(mode="json"), "people": await _people(users)}
+    reply = await up.call(
+        "orders",
+        "POST",
+        "/imports/bitrix24",
+        caller_of(user),
+        json=sent,
+        params={"dry_run": str(dry_run).lower()},
+    )
+    return _answer(reply.status, reply.body, user)
+
+
+@router.post(
+    "/imports/bitrix24/csv",
+    response_model=ImportReport,
+    operation_id="import_bitrix24_csv",
+    responses=RESPONSES,
+)
+async def import_bitrix24_csv(
+    file: Annotated[UploadFile, File(description="Bitrix24's CSV export of deals")],
+    user: Importer,
+    up: UpstreamsDep,
+    users: Users,
+    stage_map: Annotated[str, Form(description='JSON: {"<stage title or ID>": "<our stage>"}')] = (
+        "{}"
+    ),
+    dry_run: DryRun = False,
+) -> JSONResponse:
+    try:
+        mapping = json.loads(stage_map)
+    except ValueError:
+        raise Invalid("stage_map: not JSON", code="invalid_import") from None
+    if not isinstance(mapping, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()
+    ):
+        raise Invalid('stage_map: expected {"<stage>": "<our stage>"}', code="invalid_import")
+    raw = await file.read()
+    sent = {
+        "csv_base64": base64.b64encode(raw).decode("ascii"),
+        "stage_map": mapping,
+        "people": await _people(users),
+    }
+    reply = await up.call(
+        "orders",
+        "POST",
+        "/imports/bitrix24/csv",
+        caller_of(user),
+        json=sent,
+        params={"dry_run": str(dry_run).lower()},
+    )
+    return _answer(reply.status, reply.body, user)
+
+
+@router.get(
+    "/imports/{import_id}",
+    response_model=ImportJob,
+    operation_id="import_status",
+    responses=errors(401, 403, 404, 422, 503),
+)
+async def import_status(import_id: UUID, user: Importer, up: UpstreamsDep) -> JSONResponse:
+    """An import's progress (`done` of `total`), and its report once done."""
+    reply = await up.call("orders", "GET", f"/imports/{import_id}", caller_of(user))
+    return shown(reply.body, JOB, user)
