@@ -84,6 +84,9 @@ BEYOND_THE_SCHEMA = {
     # A field role's notices that may name an order they do not see stay in the inbox
     # (services/notifications/domain/routing.py); a time zone the zone database knows.
     "/api/v1/notifications/preferences": ("422", "channels a role may use; a known time zone"),
+    # What the key is follows from the report named in the path: a stage key for the stage
+    # reports, a crew member's id for workload (a string in the OpenAPI, shared by all).
+    "/api/v1/reports/{name}/orders": ("422", "a key of the named report's kind"),
 }
 
 
