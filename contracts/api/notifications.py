@@ -170,7 +170,8 @@ class Delivery(Shown):
     state: Literal["pending", "sent", "gone", "parked", "cancelled"] = Field(
         description="cancelled: a customer's SMS whose visit moved or was cancelled first"
     )
-    order_id: Id | None = None
+    # The order's number, not its id: admin sees no order (roles), and the number is what
+    # the row's text already says.
     order_number: int | None = None
     text: str | None = Field(default=None, description="a customer's SMS: what it says")
     attempts: int

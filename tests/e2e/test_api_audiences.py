@@ -18,6 +18,7 @@ from contracts.api import (
     cards,
     customers,
     history,
+    imports,
     media,
     notifications,
     pipeline,
@@ -63,6 +64,7 @@ VIEWS: dict[str, Views] = {
     "/api/v1/notifications/deliveries": notifications.DELIVERIES,
     "/api/v1/reports/{name}": reports.REPORT,
     "/api/v1/reports/{name}/orders": reports.REPORT_ORDERS,
+    "/api/v1/imports/{import_id}": imports.JOB,
 }
 CHECKED = [r for r in ROUTES if r not in SKIPPED and r not in OPERATIONAL]
 

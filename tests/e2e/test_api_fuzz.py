@@ -87,6 +87,10 @@ BEYOND_THE_SCHEMA = {
     # What the key is follows from the report named in the path: a stage key for the stage
     # reports, a crew member's id for workload (a string in the OpenAPI, shared by all).
     "/api/v1/reports/{name}/orders": ("422", "a key of the named report's kind"),
+    # Bitrix24's items are free-form objects (its own field names) that must carry their ID,
+    # and a CSV export needs its header row: what an object or a file schema cannot state.
+    "/api/v1/imports/bitrix24": ("422", "every item with its ID"),
+    "/api/v1/imports/bitrix24/csv": ("422", "a CSV file with its header row"),
 }
 
 
