@@ -53,7 +53,7 @@ def test_a_manager_finds_a_customer_and_their_orders(
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text(name)
     expect(rows.first).to_contain_text("Заказов: 2")
-    expect(page.get_by_role("status")).to_have_text("Найдено: 1")
+    expect(page.locator(".customers-screen").get_by_role("status")).to_have_text("Найдено: 1")
     tab.check("customers-found")
 
     tab.click(rows.first.get_by_role("link", name=name))
@@ -62,7 +62,7 @@ def test_a_manager_finds_a_customer_and_their_orders(
     expect(page.get_by_role("link", name=f"+7{digits}")).to_have_attribute(
         "href", f"tel:+7{digits}"
     )
-    orders = page.get_by_role("region", name="Заказы").get_by_role("listitem")
+    orders = page.get_by_role("region", name="Заказы", exact=True).get_by_role("listitem")
     expect(orders).to_have_count(2)
     expect(orders.nth(0)).to_contain_text("Шкаф в прихожую")  # newest first
     expect(orders.nth(1)).to_contain_text("Кухня угловая")

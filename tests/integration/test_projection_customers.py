@@ -8,6 +8,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -16,7 +17,7 @@ from contracts.events import orders
 from contracts.events.common import Address, Customer
 from services.projections.adapters import customers_store
 from services.projections.application.rebuild import rebuild
-from services.projections.domain.customers import directory_patterns
+from services.projections.domain.customers import customer_page, directory_patterns
 from tests.integration.projections_world import (
     Order,
     deliver,
@@ -103,11 +104,19 @@ async def test_one_customer_per_number_with_their_orders(world: World) -> None:
         _, hits = await customers_store.directory(world.pool, directory_patterns(q), 0, 50)
         assert [h["digits"] for h in hits] == found, q
 
-    page = await customers_store.customer(world.pool, "79161234567")
-    assert page is not None
+    stored = await customers_store.customer(world.pool, "79161234567")
+    assert stored is not None
+    page = customer_page(*stored)
+    assert page["customer"]["orders"] == 3
+    assert page["customer"]["open_orders"] == 2
     assert [o["number"] for o in page["orders"]] == [3, 2, 1]
     assert [o["closed"] for o in page["orders"]] == [False, False, True]
+    assert page["names"] == ["Иванова Мария", "Иванова"]
     assert await customers_store.customer(world.pool, "79031112233") is None
+
+
+async def explain(conn: Any, query: str, *args: Any) -> str:
+    return "\n".join(r[0] for r in await conn.fetch(f"EXPLAIN {query}", *args))
 
 
 async def test_the_directory_search_uses_its_indexes(world: World) -> None:
@@ -116,15 +125,20 @@ async def test_the_directory_search_uses_its_indexes(world: World) -> None:
         await deliver(world.pool, env)
     async with world.pool.acquire() as conn:
         await conn.execute("SET enable_seqscan = off")  # a tiny table: make the plan show intent
-        plan = await conn.fetchval(
-            "EXPLAIN SELECT * FROM customers k WHERE k.search LIKE ANY($1::text[])",
+        plan = await explain(
+            conn,
+            "SELECT * FROM customers k WHERE k.search LIKE ANY($1::text[])",
             directory_patterns("иванова"),
         )
         assert "customers_search_idx" in plan
-        plan = await conn.fetchval(
-            "EXPLAIN SELECT * FROM board_cards WHERE phone_digits = $1", "79161234567"
+        plan = await explain(
+            conn, "SELECT * FROM board_cards WHERE phone_digits = $1", "79161234567"
         )
         assert "board_cards_phone_digits_idx" in plan
+        plan = await explain(
+            conn, "SELECT * FROM customers k ORDER BY k.last_activity_at DESC, k.digits LIMIT 50"
+        )
+        assert "customers_activity_idx" in plan
 
 
 async def test_a_rebuild_gives_the_same_directory(world: World) -> None:

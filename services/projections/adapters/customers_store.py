@@ -113,8 +113,11 @@ async def directory(
     return int(total), [dict(r) for r in rows]
 
 
-async def customer(pool: asyncpg.Pool, digits: str) -> dict[str, Any] | None:
-    """The customer at `digits` with every order of theirs (newest first, at most MAX_ROWS)."""
+async def customer(
+    pool: asyncpg.Pool, digits: str
+) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+    """The customer at `digits` (their directory row) and their card rows, newest first (at
+    most MAX_ROWS); None when nobody ordered from that number."""
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
         row = await conn.fetchrow(
             f"SELECT {_CUSTOMER_COLUMNS} FROM customers k WHERE k.digits = $1", digits
@@ -130,4 +133,4 @@ async def customer(pool: asyncpg.Pool, digits: str) -> dict[str, Any] | None:
             digits,
             MAX_ROWS,
         )
-    return {**dict(row), "orders": [dict(o) for o in orders]}
+    return dict(row), [dict(o) for o in orders]

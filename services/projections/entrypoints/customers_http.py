@@ -65,8 +65,7 @@ async def customer(pool: PoolDep, digits: Digits, lang: Lang = "ru") -> dict[str
     found = await customers_store.customer(pool, phone_digits(digits))
     if found is None:
         raise NotFound("no customer at this number")
-    orders = found.pop("orders")
-    page = customer_page(found, orders)
+    page = customer_page(*found)
     pipelines = await pipeline_store.load(pool)
     for order in page["orders"]:
         order["stage_title"] = pipelines.title(order["stage"], lang, order.pop("pipeline_version"))

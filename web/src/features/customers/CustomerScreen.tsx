@@ -125,7 +125,7 @@ export function CustomerScreen({ params }: { params: { digits: string } }): Reac
                     <Link href={`/order/${o.id}`}>
                       №{o.number} {o.title}
                     </Link>
-                    <span className="stage-chip">{o.stage_title ?? o.stage}</span>
+                    <span className="customer-stage">{o.stage_title ?? o.stage}</span>
                     <span className="muted small">
                       {t("customer.order_created", { date: dateTime(o.created_at, lang) })} ·{" "}
                       {t("customer.stage_since", { date: dateTime(o.stage_entered_at, lang) })}
