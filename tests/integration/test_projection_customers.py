@@ -162,12 +162,12 @@ async def test_with_ten_thousand_orders_each_search_is_an_index_walk(world: Worl
             conn, "SELECT * FROM board_cards WHERE phone_digits = $1", "79160006123"
         )
         assert "board_cards_phone_digits_idx" in plan
-    total, rows = await customers_store.directory(
+    total, found = await customers_store.directory(
         world.pool, directory_patterns("+7 916 000-01-23"), 0, 50
     )
     assert total == 1
-    assert rows[0]["orders"] == 2  # orders 123 and 7123
-    assert rows[0]["open_orders"] == 2  # no pipeline recorded: no stage is terminal
+    assert found[0]["orders"] == 2  # orders 123 and 7123
+    assert found[0]["open_orders"] == 2  # no pipeline recorded: no stage is terminal
 
 
 async def test_a_rebuild_gives_the_same_directory(world: World) -> None:
