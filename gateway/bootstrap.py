@@ -24,6 +24,7 @@ from gateway.domain.sessions import Lifetimes
 from gateway.domain.users import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, DEMO_USERS
 from gateway.entrypoints import (
     auth,
+    customers,
     events_stream,
     imports,
     media,
@@ -189,6 +190,7 @@ def build(settings: Settings) -> FastAPI:
                 sessions.router,
                 auth.router,
                 orders.router,
+                customers.router,
                 order_actions.router,
                 imports.router,
                 media.router,

@@ -73,6 +73,8 @@ def test_the_sensitive_routes_need_what_domain_and_api_say() -> None:
     assert declared["POST /api/v1/orders/{order_id}/production/finished"] == "production.finish"
     assert declared["GET /api/v1/reports/{name}"] == "reports.read"
     assert declared["GET /"] == "public"
+    assert declared["GET /api/v1/customers/directory"] == "orders.see_all"
+    assert declared["GET /api/v1/customers/{phone}"] == "orders.see_all"
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from typing import Any
 
 import asyncpg
 
+from contracts.api.phones import phone_digits
 from plumbing.db import Conn
 from services.projections.adapters.board_filters import BoardFilter, filters, overdue_of
 from services.projections.domain.board import NewCard, search_text
@@ -17,8 +18,8 @@ async def insert_card(conn: Conn, card: NewCard) -> None:
     await conn.execute(
         "INSERT INTO board_cards (order_id, number, title, customer_name, phone, address, "
         "address_json, stage, stage_entered_at, manager_id, version, search, created_at, "
-        "pipeline_version) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $9, "
-        "$13) "
+        "pipeline_version, phone_digits) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+        "$11, $12, $9, $13, $14) "
         "ON CONFLICT (order_id) DO NOTHING",
         row["order_id"],
         row["number"],
@@ -33,6 +34,7 @@ async def insert_card(conn: Conn, card: NewCard) -> None:
         row["version"],
         card.search,
         card.pipeline_version,
+        phone_digits(card.phone),
     )
 
 
@@ -185,6 +187,7 @@ async def customer_changed(
         phone=phone,
         address=address,
         address_json=address_json,
+        phone_digits=phone_digits(phone),
         search=search_text(row["number"], row["title"], name, phone, address),
     )
 

@@ -170,6 +170,30 @@ CREATE TABLE IF NOT EXISTS visit_on_site (
 CREATE INDEX IF NOT EXISTS visit_on_site_assignee ON visit_on_site (assignee_id, checked_in_at);
 """
 
+# Step 10 (issue 20). Customers as a directory: one row per number (phone_digits of what the
+# orders hold), kept in the same transaction as the cards it sums up (customers_store.refresh).
+# A table rather than a GROUP BY over the cards per keystroke: the directory lists, counts and
+# searches thousands of customers, and each page must be an index walk. The card's own digits
+# are computed in Python (contracts/api/phones.py) and stored, so no second copy of that rule
+# lives in SQL; cards and customers from before this step appear after a rebuild.
+CUSTOMERS_DDL = """
+ALTER TABLE board_cards ADD COLUMN IF NOT EXISTS phone_digits text;
+CREATE INDEX IF NOT EXISTS board_cards_phone_digits_idx
+    ON board_cards (phone_digits, created_at DESC);
+CREATE TABLE IF NOT EXISTS customers (
+    digits           text PRIMARY KEY,
+    name             text NOT NULL,
+    phone            text NOT NULL,
+    orders           int NOT NULL,
+    first_order_at   timestamptz NOT NULL,
+    last_order_at    timestamptz NOT NULL,
+    last_activity_at timestamptz NOT NULL,
+    search           text NOT NULL
+);
+CREATE INDEX IF NOT EXISTS customers_activity_idx ON customers (last_activity_at DESC, digits);
+CREATE INDEX IF NOT EXISTS customers_search_idx ON customers USING gin (search gin_trgm_ops);
+"""
+
 MIGRATIONS: list[str] = [
     INBOX_DDL,
     READ_MODEL_DDL,
@@ -180,6 +204,7 @@ MIGRATIONS: list[str] = [
     PIPELINES_DDL,
     FORECAST_DDL,
     ON_SITE_DDL,
+    CUSTOMERS_DDL,
 ]
 
 # What "the same read model" means for the rebuild check: every row of every read-model
@@ -188,7 +213,8 @@ MIGRATIONS: list[str] = [
 CHECKSUM_QUERIES: dict[str, str] = {
     "board_cards": "SELECT order_id, number, title, customer_name, phone, address, "
     "address_json, stage, stage_entered_at, manager_id, version, search, created_at, amount, "
-    "pipeline_version, promised_date FROM board_cards ORDER BY order_id",
+    "pipeline_version, promised_date, phone_digits FROM board_cards ORDER BY order_id",
+    "customers": "SELECT * FROM customers ORDER BY digits",
     "users": "SELECT * FROM users ORDER BY user_id",
     "order_access": "SELECT * FROM order_access ORDER BY order_id, user_id",
     "order_visits": "SELECT * FROM order_visits ORDER BY visit_id",

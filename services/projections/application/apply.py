@@ -34,6 +34,7 @@ from plumbing.db import Conn
 from services.projections.adapters import (
     access_store,
     board_store,
+    customers_store,
     lag,
     pipeline_store,
     work_store,
@@ -69,17 +70,47 @@ async def apply(conn: Conn, envelope: Envelope, *, feed: bool) -> None:
         await work_store.record_change(conn, order_id, envelope.type, stage, at, purpose)
 
 
+async def _refresh_customer(conn: Conn, order_id: str) -> None:
+    """The customer directory's row of the order's number, summed up again (issue 20)."""
+    digits = await customers_store.digits_of(conn, order_id)
+    if digits is not None:
+        await customers_store.refresh(conn, digits)
+
+
+async def _details_changed(conn: Conn, event: CustomerUpdated | TitleChanged, version: int) -> None:
+    if isinstance(event, TitleChanged):
+        await board_store.title_changed(conn, str(event.order_id), version, event.title)
+        return
+    c = event.customer
+    # The number may change: the customer it leaves is summed up again, as is the new one.
+    before = await customers_store.digits_of(conn, str(event.order_id))
+    await board_store.customer_changed(
+        conn,
+        str(event.order_id),
+        version,
+        c.name,
+        c.phone,
+        c.address.one_line(),
+        c.address.model_dump(exclude_none=True),
+    )
+    if before is not None:
+        await customers_store.refresh(conn, before)
+    await _refresh_customer(conn, str(event.order_id))
+
+
 async def _apply(conn: Conn, envelope: Envelope, event: object, at: datetime) -> UUID | None:
     """Returns the order the event is about (None when it is about no order)."""
     version = envelope.stream_version
     match event:
         case OrderCreated():
             await board_store.insert_card(conn, card_from_created(event, at, version))
+            await _refresh_customer(conn, str(event.order_id))
             await work_store.enter_stage(conn, event.order_id, "intake", at, version)
             return event.order_id
         case StageChanged():
             oid = str(event.order_id)
             await board_store.touch(conn, oid, version, stage=event.to_stage, stage_entered_at=at)
+            await _refresh_customer(conn, oid)
             await work_store.enter_stage(conn, event.order_id, event.to_stage, at, version)
             return event.order_id
         case CustomerUpdated() | TitleChanged():
@@ -138,19 +169,3 @@ async def _apply(conn: Conn, envelope: Envelope, event: object, at: datetime) ->
         case _ if envelope.type in ("identity.UserRegistered", "identity.UserUpdated"):
             await board_store.upsert_user(conn, envelope.data)
     return None
-
-
-async def _details_changed(conn: Conn, event: CustomerUpdated | TitleChanged, version: int) -> None:
-    if isinstance(event, TitleChanged):
-        await board_store.title_changed(conn, str(event.order_id), version, event.title)
-        return
-    c = event.customer
-    await board_store.customer_changed(
-        conn,
-        str(event.order_id),
-        version,
-        c.name,
-        c.phone,
-        c.address.one_line(),
-        c.address.model_dump(exclude_none=True),
-    )

@@ -37,6 +37,9 @@ export function TopBar(): ReactElement {
     // The office's view of everyone's tasks: for those who make tasks (managers, directors).
     { href: "/team-tasks", label: "nav.team_tasks", show: may(role, "tasks.create") },
     { href: "/calendar", label: "nav.calendar", show: may(role, "visits.book") },
+    // The customer directory lists every order of a number: for those who see every order.
+    // Last of the screens, so on a phone the settings menu after it still opens in sight.
+    { href: "/customers", label: "nav.customers", show: may(role, "orders.see_all") },
   ];
   const settings: NavItem[] = [
     { href: "/users", label: "nav.users", show: may(role, "users.admin") },

@@ -3,6 +3,8 @@
 import type { ComponentType } from "react";
 import { BoardScreen } from "../features/board/BoardScreen";
 import { CalendarScreen } from "../features/calendar/CalendarScreen";
+import { CustomerScreen } from "../features/customers/CustomerScreen";
+import { CustomersScreen } from "../features/customers/CustomersScreen";
 import { CrewScreen } from "../features/crew/CrewScreen";
 import { DashboardScreen } from "../features/dashboard/DashboardScreen";
 import { DeliveriesScreen } from "../features/notifications/DeliveriesScreen";
@@ -19,6 +21,8 @@ import { UsersScreen } from "../features/users/UsersScreen";
 export const routes: { path: string; component: ComponentType<any> }[] = [
   { path: "/board", component: BoardScreen },
   { path: "/order/:id", component: OrderScreen },
+  { path: "/customers", component: CustomersScreen },
+  { path: "/customers/:digits", component: CustomerScreen },
   { path: "/tasks", component: TasksScreen },
   { path: "/team-tasks", component: OfficeTasksScreen },
   { path: "/notifications", component: NotificationsScreen },

@@ -71,6 +71,7 @@ export const common = defineMessages(
     "app.not_found": "Такой страницы нет",
     "app.back_to_board": "← К канбану",
     "nav.menu": "Меню",
+    "nav.customers": "Клиенты",
   },
   {
     "app.brand": "Orders",
@@ -141,6 +142,7 @@ export const common = defineMessages(
     "app.not_found": "No such page",
     "app.back_to_board": "← Back to the board",
     "nav.menu": "Menu",
+    "nav.customers": "Customers",
   },
 );
 export type CommonKey = Parameters<ReturnType<typeof common.use>>[0];
