@@ -17,11 +17,10 @@ import itertools
 from collections.abc import AsyncIterator
 from typing import Any
 
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
-from deploy.local.ports import free_port
+from tests.local_server import serving
 
 FIELDS = {"api_id", "to", "msg", "json", "from"}
 # status_text as SMS.ru words them (https://sms.ru/api/send, «Коды ответов»).
@@ -99,21 +98,9 @@ class FakeSmsRu:
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[FakeSmsRu]:
-        port = free_port()
-        self.url = f"http://127.0.0.1:{port}"
-        server = uvicorn.Server(
-            uvicorn.Config(self.app, host="127.0.0.1", port=port, log_config=None, lifespan="off")
-        )
-        task = asyncio.create_task(server.serve())
-        while not server.started:
-            assert not task.done(), "the fake SMS.ru did not start"
-            await asyncio.sleep(0.01)
-        try:
+        async with serving(self.app, "the fake SMS.ru") as url:
+            self.url = url
             yield self
-        finally:
-            server.should_exit = True
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.wait_for(task, 5)
 
 
 def _error(code: int) -> JSONResponse:

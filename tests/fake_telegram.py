@@ -19,11 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from deploy.local.ports import free_port
+from tests.local_server import serving
 
 FIXTURES = Path(__file__).parent / "fixtures" / "telegram"
 
@@ -152,18 +151,6 @@ class FakeBotApi:
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[FakeBotApi]:
-        port = free_port()
-        self.url = f"http://127.0.0.1:{port}"
-        server = uvicorn.Server(
-            uvicorn.Config(self.app, host="127.0.0.1", port=port, log_config=None, lifespan="off")
-        )
-        task = asyncio.create_task(server.serve())
-        while not server.started:
-            assert not task.done(), "the fake Bot API did not start"
-            await asyncio.sleep(0.01)
-        try:
+        async with serving(self.app, "the fake Bot API") as url:
+            self.url = url
             yield self
-        finally:
-            server.should_exit = True
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.wait_for(task, 5)

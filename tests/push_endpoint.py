@@ -12,7 +12,6 @@ rate limiting or an outage.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import contextlib
 import json
@@ -24,12 +23,11 @@ from typing import Any
 
 import http_ece
 import jwt
-import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from fastapi import FastAPI, Request, Response
 
-from deploy.local.ports import free_port
+from tests.local_server import serving
 
 MAX_EXP_AHEAD_S = 24 * 3600
 
@@ -161,18 +159,6 @@ class PushEndpoint:
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[PushEndpoint]:
-        port = free_port()
-        self.url = f"http://127.0.0.1:{port}"
-        server = uvicorn.Server(
-            uvicorn.Config(self.app, host="127.0.0.1", port=port, log_config=None, lifespan="off")
-        )
-        task = asyncio.create_task(server.serve())
-        while not server.started:
-            assert not task.done(), "the push endpoint did not start"
-            await asyncio.sleep(0.01)
-        try:
+        async with serving(self.app, "the push endpoint") as url:
+            self.url = url
             yield self
-        finally:
-            server.should_exit = True
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.wait_for(task, 5)
