@@ -42,6 +42,8 @@ VIEWS: dict[str, Views] = {
     "/api/v1/board": board.BOARD,
     "/api/v1/board/cards/{order_id}": board.BOARD_CARD,
     "/api/v1/customers": customers.CUSTOMERS,
+    "/api/v1/customers/directory": customers.DIRECTORY,
+    "/api/v1/customers/{phone}": customers.CUSTOMER_PAGE,
     "/api/v1/pipeline": pipeline.PIPELINE,
     "/api/v1/pipeline/open-orders": pipeline.OPEN_ORDERS,
     "/api/v1/orders/{order_id}": cards.CARD,

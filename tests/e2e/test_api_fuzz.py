@@ -91,6 +91,9 @@ BEYOND_THE_SCHEMA = {
     # and a CSV export needs its header row: what an object or a file schema cannot state.
     "/api/v1/imports/bitrix24": ("422", "every item with its ID"),
     "/api/v1/imports/bitrix24/csv": ("422", "a CSV file with its header row"),
+    # A customer's page is at their number's digits (10 to 15 of them), which a path string
+    # does not state.
+    "/api/v1/customers/{phone}": ("422", "a phone number's digits"),
 }
 
 
