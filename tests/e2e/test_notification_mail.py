@@ -52,11 +52,14 @@ async def test_booking_a_visit_for_the_installer_mails_them_and_fills_their_inbo
         headers=manager,
         params={"from": start.isoformat(), "to": (start + timedelta(days=14)).isoformat()},
     )
-    begins = next(
+    free = next(
         datetime.fromisoformat(f["starts_at"])
         for f in schedule.json()["free"]
         if datetime.fromisoformat(f["ends_at"]) - datetime.fromisoformat(f["starts_at"]) >= 2 * HOUR
-    ).replace(microsecond=0)
+    )
+    # Whole seconds, rounded up: rounded down, a window that opens when another visit's
+    # travel ends (at .117 s, say) would start inside that travel and be refused (409).
+    begins = free + timedelta(microseconds=(1_000_000 - free.microsecond) % 1_000_000)
     body = {
         "kind": "installation",
         "assignee_id": member["id"],
