@@ -60,7 +60,7 @@ export function SmsConsent({ card, onSaved, send = recordOnServer }: Props): Rea
         </dd>
       </dl>
       {edits ? (
-        <p className="row">
+        <label htmlFor={boxId} className="check">
           <input
             id={boxId}
             type="checkbox"
@@ -68,8 +68,8 @@ export function SmsConsent({ card, onSaved, send = recordOnServer }: Props): Rea
             disabled={busy}
             onChange={(e) => void record(e.currentTarget.checked)}
           />
-          <label htmlFor={boxId}>{t("sms.agree")}</label>
-        </p>
+          {t("sms.agree")}
+        </label>
       ) : null}
       {error ? (
         <p className="error" role="alert">
