@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Mapping
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -17,6 +18,7 @@ from fastapi.responses import JSONResponse
 
 from contracts.api.errors import errors
 from contracts.api.imports import JOB, REPORT, Bitrix24Document, ImportJob, ImportReport
+from gateway.adapters.upstream import Upstreams
 from gateway.domain.users import User
 from gateway.entrypoints.deps import Needs, UpstreamsDep, Users, caller_of
 from gateway.entrypoints.typed import GuardedRoute, shown
@@ -60,6 +62,16 @@ def _answer(status: int, body: Any, user: User) -> JSONResponse:
     return shown(body, JOB if status == 202 else REPORT, user, status)
 
 
+async def _run(
+    up: Upstreams, user: User, path: str, sent: Mapping[str, object], dry_run: bool
+) -> JSONResponse:
+    """Either form of the document, on to the orders service, which imports it."""
+    reply = await up.call(
+        "orders", "POST", path, caller_of(user), json=sent, params={"dry_run": str(dry_run).lower()}
+    )
+    return _answer(reply.status, reply.body, user)
+
+
 @router.post(
     "/imports/bitrix24",
     response_model=ImportReport,
@@ -72,15 +84,7 @@ async def import_bitrix24(
     """Bitrix24's REST results (`deals`, `contacts`, `stage_history`, `users`, `stage_map`)
     → orders. Repeatable: a re-run creates nothing new and updates what changed."""
     sent = {"document": body.model_dump(mode="json"), "people": await _people(users)}
-    reply = await up.call(
-        "orders",
-        "POST",
-        "/imports/bitrix24",
-        caller_of(user),
-        json=sent,
-        params={"dry_run": str(dry_run).lower()},
-    )
-    return _answer(reply.status, reply.body, user)
+    return await _run(up, user, "/imports/bitrix24", sent, dry_run)
 
 
 @router.post(
@@ -113,15 +117,7 @@ async def import_bitrix24_csv(
         "stage_map": mapping,
         "people": await _people(users),
     }
-    reply = await up.call(
-        "orders",
-        "POST",
-        "/imports/bitrix24/csv",
-        caller_of(user),
-        json=sent,
-        params={"dry_run": str(dry_run).lower()},
-    )
-    return _answer(reply.status, reply.body, user)
+    return await _run(up, user, "/imports/bitrix24/csv", sent, dry_run)
 
 
 @router.get(
