@@ -47,6 +47,7 @@ from services.notifications.application.reminders import ReminderSender
 from services.notifications.application.summary import SummarySender
 from services.notifications.bootstrap import MIGRATIONS
 from services.notifications.domain.summary import Overloaded
+from tests.integration.test_notifications import user
 
 MSK = ZoneInfo("Europe/Moscow")
 YEKT = ZoneInfo("Asia/Yekaterinburg")
@@ -113,24 +114,7 @@ def env(event: BaseModel, at: datetime, actor: Actor | None = None) -> Envelope:
 
 
 def person(uid: uuid.UUID, username: str, role: str, at: datetime) -> Envelope:
-    return Envelope(
-        event_id=uuid.uuid4(),
-        type="identity.UserRegistered",
-        schema_version=1,
-        stream_id=f"user-{uid}",
-        stream_version=1,
-        occurred_at=at,
-        actor=Actor.system(),
-        correlation_id="c",
-        data={
-            "user_id": str(uid),
-            "username": username,
-            "display_name": username,
-            "role": role,
-            "active": True,
-            "email": f"{username}@oms.example",
-        },
-    )
+    return user(uid, username, role, at, email=f"{username}@oms.example")
 
 
 @dataclass

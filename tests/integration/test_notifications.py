@@ -40,23 +40,28 @@ def env(event: BaseModel, actor: Actor | None = None) -> Envelope:
     )
 
 
-def user(uid: uuid.UUID, username: str, role: str) -> Envelope:
+def user(
+    uid: uuid.UUID, username: str, role: str, at: datetime = NOW, email: str | None = None
+) -> Envelope:
+    data: dict[str, object] = {
+        "user_id": str(uid),
+        "username": username,
+        "display_name": username,
+        "role": role,
+        "active": True,
+    }
+    if email is not None:
+        data["email"] = email
     return Envelope(
         event_id=uuid.uuid4(),
         type="identity.UserRegistered",
         schema_version=1,
         stream_id=f"user-{uid}",
         stream_version=1,
-        occurred_at=NOW,
+        occurred_at=at,
         actor=Actor.system(),
         correlation_id="c",
-        data={
-            "user_id": str(uid),
-            "username": username,
-            "display_name": username,
-            "role": role,
-            "active": True,
-        },
+        data=data,
     )
 
 
