@@ -45,6 +45,8 @@ class Imported:
     again: dict[str, Any]
     job: dict[str, Any]
     board: dict[str, Any]
+    accepted: dict[str, Any]  # the re-run's 202, asked not to wait
+    recent: list[dict[str, Any]]
 
 
 @pytest.fixture(scope="module")
@@ -85,11 +87,38 @@ async def _import_once(url: str) -> Imported:
         while counts(found := await board(api, director, q=SEARCH)) != expected:
             assert asyncio.get_running_loop().time() < deadline, counts(found)
             await asyncio.sleep(0.3)
-        again = await api.post(IMPORT, headers=admin, json=portal)
-        assert again.status_code == 200, again.text
+        # The re-run as a client that follows the job: 202 at once, then GET /imports/{id}.
+        accepted = await api.post(IMPORT, headers=admin, params={"wait": "0"}, json=portal)
+        assert accepted.status_code == 202, accepted.text
+        again = await follow(api, admin, accepted.json()["id"])
         job = await api.get(f"/api/v1/imports/{real.json()['id']}", headers=admin)
         assert job.status_code == 200, job.text
-        return Imported(dry.json(), seen_after_dry, real.json(), again.json(), job.json(), found)
+        recent = await api.get("/api/v1/imports", headers=admin)
+        assert recent.status_code == 200, recent.text
+        return Imported(
+            dry.json(),
+            seen_after_dry,
+            real.json(),
+            again,
+            job.json(),
+            found,
+            accepted.json(),
+            recent.json()["imports"],
+        )
+
+
+async def follow(api: httpx.AsyncClient, head: dict[str, str], job_id: str) -> dict[str, Any]:
+    """The job's report once it is no longer running."""
+    deadline = asyncio.get_running_loop().time() + 60
+    while True:
+        reply = await api.get(f"/api/v1/imports/{job_id}", headers=head)
+        assert reply.status_code == 200, reply.text
+        job: dict[str, Any] = reply.json()
+        if job["status"] != "running":
+            assert job["status"] == "done", job
+            return dict(job["report"])
+        assert asyncio.get_running_loop().time() < deadline, job
+        await asyncio.sleep(0.2)
 
 
 def order_of(imported: Imported, deal_id: str) -> str:
@@ -178,6 +207,26 @@ def test_the_import_job_shows_it_done(imported: Imported) -> None:
     job = imported.job
     assert (job["status"], job["done"], job["total"]) == ("done", 200, 200)
     assert job["report"]["created"] == 200
+    assert job["started_by"] == "admin"
+
+
+def test_a_client_that_does_not_wait_gets_the_job_and_follows_it(imported: Imported) -> None:
+    accepted = imported.accepted
+    assert (accepted["status"], accepted["done"], accepted["total"]) == ("running", 0, 200)
+    assert accepted["report"] is None
+    assert imported.again["id"] == accepted["id"]
+
+
+def test_the_admin_sees_the_latest_imports_newest_first(imported: Imported) -> None:
+    recent = imported.recent
+    assert [(j["dry_run"], j["status"]) for j in recent] == [
+        (False, "done"),
+        (False, "done"),
+        (True, "done"),
+    ]
+    assert recent[0]["id"] == imported.accepted["id"]
+    assert recent[1]["id"] == imported.report["id"]
+    assert all(j["report"] is None and j["started_by"] == "admin" for j in recent)
 
 
 async def test_the_stage_duration_report_counts_the_bitrix24_past(
@@ -260,6 +309,12 @@ async def test_bad_documents_are_refused_with_a_reason(
     assert not_json.status_code == 422, not_json.text
     refused = await api.post(IMPORT, headers=manager, json={"deals": []})
     assert refused.status_code == 403, refused.text
+    assert (await api.get("/api/v1/imports", headers=manager)).status_code == 403
+    too_long = await api.post(IMPORT, headers=admin, params={"wait": "60"}, json={"deals": []})
+    assert too_long.status_code == 422, too_long.text
+    assert "wait" in too_long.text, too_long.text
+    no_list = await api.get("/api/v1/imports", headers=admin, params={"limit": 0})
+    assert no_list.status_code == 422, no_list.text
     assert (await api.get("/api/v1/imports/nope", headers=admin)).status_code == 422
     unknown = "/api/v1/imports/00000000-0000-4000-8000-000000000000"
     assert (await api.get(unknown, headers=admin)).status_code == 404
