@@ -24,6 +24,7 @@ from services.scheduling.adapters.order_arrivals import ORDER_ARRIVALS_DDL, Post
 from services.scheduling.adapters.pipeline_store import PIPELINES_DDL
 from services.scheduling.adapters.presence_store import PRESENCE_DDL
 from services.scheduling.adapters.tables import SCHEDULING_DDL
+from services.scheduling.adapters.timer_store import IMPORTED_TIMERS_DDL
 from services.scheduling.adapters.visit_store import VISIT_NOTE_DDL
 from services.scheduling.application.apply import EventHandler
 from services.scheduling.application.automation import Automation
@@ -52,6 +53,7 @@ MIGRATIONS = [
     PRESENCE_DDL,
     COMPLETION_KEYS_DDL,
     VISIT_NOTE_DDL,
+    IMPORTED_TIMERS_DDL,
 ]
 
 
