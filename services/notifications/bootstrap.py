@@ -146,6 +146,10 @@ def build(
             settings.company_name,
             settings.company_phone,
         )
+        async with pool.acquire() as conn, conn.transaction():
+            caught_up = await customers.catch_up(conn)
+        if caught_up:
+            log.info("customer SMS: looked at %d upcoming visits booked before", caught_up)
         notifier = Notifier(
             settings.company_timezone, settings.reminder_hour, notices=notices, customers=customers
         )
