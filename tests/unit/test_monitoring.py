@@ -100,17 +100,21 @@ def test_the_helpers_read_promql_as_prometheus_does() -> None:
 
 
 def test_every_component_is_scraped_on_its_metrics_port() -> None:
-    (monitor,) = of_kind(PRODUCTION, "ServiceMonitor")
-    (endpoint,) = monitor["spec"]["endpoints"]
+    (monitor,) = of_kind(PRODUCTION, "PodMonitor")
+    (endpoint,) = monitor["spec"]["podMetricsEndpoints"]
     assert endpoint["path"] == "/metrics"
-    services = {s["metadata"]["name"]: s for s in of_kind(PRODUCTION, "Service")}
+    workloads = {d["metadata"]["name"]: d for d in of_kind(PRODUCTION, "Deployment")}
     for name in COMPONENTS:
-        service = services[name]
-        assert selects(monitor["spec"]["selector"], service["metadata"]["labels"]), name
-        ports = {p["name"] for p in service["spec"]["ports"]}
-        assert endpoint["port"] in ports, name
+        pod = workloads[name]["spec"]["template"]
+        labels = pod["metadata"]["labels"]
+        assert selects(monitor["spec"]["selector"], labels), name
+        (app,) = [c for c in pod["spec"]["containers"] if c["name"] == "app"]
+        ports = {p["name"]: p["containerPort"] for p in app["ports"]}
+        env = {e["name"]: e.get("value") for e in app["env"]}
+        # The port the monitor names is the one the process serves /metrics on.
+        assert str(ports[endpoint["port"]]) == env["METRICS_PORT"], name
         # The job label is the component's name, which the alerts and the dashboard group by.
-        assert service["metadata"]["labels"][monitor["spec"]["jobLabel"]] == name
+        assert labels[monitor["spec"]["jobLabel"]] == name
 
 
 def test_only_overlays_with_the_operator_carry_its_resources() -> None:
@@ -175,7 +179,7 @@ def test_the_alerts_fire_on_synthetic_series_as_they_should(tmp_path: Path) -> N
 
 def test_custom_resources_validate_against_the_operators_published_schemas() -> None:
     rendered = validate.render(PRODUCTION)
-    assert validate.validate_custom(rendered, "production") == 2
+    assert validate.validate_custom(rendered, "production") == 2  # the monitor, the rules
     broken = rendered.replace("jobLabel: app.kubernetes.io/name", "jobLabel: 7")
     with pytest.raises(validate.ManifestError, match="jobLabel"):
         validate.validate_custom(broken, "broken")
