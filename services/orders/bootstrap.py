@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from contracts.topics import IDENTITY, MEDIA, ORDERS, SCHEDULING
 from plumbing.consumer import Consumer
+from plumbing.dead_letters import DEAD_LETTER_REPLAY_DDL
 from plumbing.inbox import INBOX_DDL
 from plumbing.relay import RELAY_DDL, Relay
 from plumbing.service import Job, ServiceSpec, build_service
@@ -58,6 +59,7 @@ MIGRATIONS = [
     PIPELINES_DDL,
     IMPORTS_DDL,
     IMPORTS_HEARTBEAT_DDL,
+    DEAD_LETTER_REPLAY_DDL,
 ]
 # Gate facts and robot requests come from scheduling and media; users from identity.
 CONSUMED = [SCHEDULING, MEDIA, IDENTITY]

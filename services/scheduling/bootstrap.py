@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from contracts.events.scheduling import RETIRED_NOTIFY_RULES
 from contracts.topics import IDENTITY, MEDIA, ORDERS, SCHEDULING
 from plumbing.consumer import Consumer
+from plumbing.dead_letters import DEAD_LETTER_REPLAY_DDL
 from plumbing.inbox import INBOX_DDL
 from plumbing.ordered_log import OUTBOX_DDL, Outbox
 from plumbing.relay import RELAY_DDL, Relay
@@ -54,6 +55,7 @@ MIGRATIONS = [
     COMPLETION_KEYS_DDL,
     VISIT_NOTE_DDL,
     IMPORTED_TIMERS_DDL,
+    DEAD_LETTER_REPLAY_DDL,
 ]
 
 

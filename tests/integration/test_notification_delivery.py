@@ -94,7 +94,7 @@ def _free() -> int:
 @pytest.fixture
 async def pool(schema_pool: tuple[asyncpg.Pool, str]) -> asyncpg.Pool:
     p, schema = schema_pool
-    await db.migrate(p, schema, MIGRATIONS[1:])
+    await db.migrate(p, schema, MIGRATIONS)
     return p
 
 

@@ -183,3 +183,25 @@ def test_custom_resources_validate_against_the_operators_published_schemas() -> 
     broken = rendered.replace("jobLabel: app.kubernetes.io/name", "jobLabel: 7")
     with pytest.raises(validate.ManifestError, match="jobLabel"):
         validate.validate_custom(broken, "broken")
+
+
+def test_the_dead_letter_job_validates_and_reads_a_consumers_own_database() -> None:
+    """deploy/k8s/jobs/dead-letters.yaml, created by hand (OmsDeadLetters' runbook): it runs
+    the tool as a component would, with that service's own login."""
+    path = ROOT / "deploy" / "k8s" / "jobs" / "dead-letters.yaml"
+    text = path.read_text(encoding="utf-8")
+    validate.validate(text, label=str(path))
+    (job,) = [d for d in yaml.safe_load_all(text) if d]
+    (tool,) = job["spec"]["template"]["spec"]["containers"]
+    assert tool["command"] == ["python", "-m", "plumbing.dead_letters"]
+    schema = tool["args"][tool["args"].index("--schema") + 1]
+    (url,) = tool["env"]
+    assert url["valueFrom"]["secretKeyRef"]["key"] == f"{schema.upper()}_DATABASE_URL"
+    scheduling = named(PRODUCTION, "Deployment", schema)
+    keys = [
+        e["valueFrom"]["secretKeyRef"]["key"]
+        for e in scheduling["spec"]["template"]["spec"]["containers"][0]["env"]
+        if e["name"] == "DATABASE_URL"
+    ]
+    assert keys == [url["valueFrom"]["secretKeyRef"]["key"]]
+    assert job["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"] is True
