@@ -79,6 +79,17 @@ class Settings(ServiceSettings):
     projections_url: str = "http://127.0.0.1:8085"
 
 
+# Append-only: a new step goes at the end (plumbing.db.migrate).
+MIGRATIONS = [
+    OUTBOX_DDL,
+    RELAY_DDL,
+    USERS_DDL,
+    LOGIN_ATTEMPTS_DDL,
+    SESSIONS_DDL,
+    USERS_EMAIL_DDL,
+]
+
+
 async def seed_demo_users(users: UsersRepo) -> None:
     """Demo users of API.md, once: only when the user table is empty."""
     if await users.count() > 0:
@@ -168,15 +179,7 @@ def build(settings: Settings) -> FastAPI:
     app = build_service(
         settings,
         ServiceSpec(
-            # Append-only: a new step goes at the end (plumbing.db.migrate).
-            migrations=[
-                OUTBOX_DDL,
-                RELAY_DDL,
-                USERS_DDL,
-                LOGIN_ATTEMPTS_DDL,
-                SESSIONS_DDL,
-                USERS_EMAIL_DDL,
-            ],
+            migrations=MIGRATIONS,
             # API.md: ready means it can serve its own requests (sign-in, sessions: its
             # database); a service away answers 503 on its routes and shows here and in
             # `dependency_up`, and does not take the whole site out of rotation.

@@ -76,3 +76,23 @@ def test_two_checkouts_get_different_keys(tmp_path: Path) -> None:
     keys.ensure_dev_keys(one)
     keys.ensure_dev_keys(other)
     assert one.read_text() != other.read_text()
+
+
+def test_the_dev_first_admin_password_is_random_private_ignored_and_strong(
+    tmp_path: Path,
+) -> None:
+    from gateway.application.password_policy import check_new_password  # noqa: PLC0415
+
+    path = tmp_path / "first-admin.env"
+    assert keys.ensure_dev_first_admin(path) is True
+    (line,) = path.read_text().splitlines()
+    name, _, password = line.partition("=")
+    assert name == "FIRST_ADMIN_PASSWORD"
+    check_new_password(password, ["admin"])  # what the Job will ask of it
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert keys.ensure_dev_first_admin(path) is False  # the admin keeps their password
+    keys.ensure_dev_first_admin()
+    ignored = subprocess.run(
+        ["git", "check-ignore", "-q", str(keys.DEV_FIRST_ADMIN)], cwd=DEV, check=False
+    )
+    assert ignored.returncode == 0, "first-admin.env must never be committed"

@@ -346,8 +346,9 @@ def test_every_service_logs_into_the_database_as_itself(overlay: Path) -> None:
 
 @overlay_params
 def test_only_the_logins_job_gets_the_database_admin(overlay: Path) -> None:
-    (job,) = of_kind(overlay, "Job")
-    assert job["metadata"]["name"] == "db-logins"
+    jobs = {j["metadata"]["name"]: j for j in of_kind(overlay, "Job")}
+    assert sorted(jobs) == ["db-logins", "first-admin"]
+    job = jobs["db-logins"]
     (provision,) = containers(job)
     assert provision["command"] == ["python", "-m", "deploy.database"]
     refs = secret_refs(job)
@@ -365,6 +366,26 @@ def test_only_the_logins_job_gets_the_database_admin(overlay: Path) -> None:
     assert provision["securityContext"]["allowPrivilegeEscalation"] is False
     assert provision["securityContext"]["capabilities"]["drop"] == ["ALL"]
     assert {"cpu", "memory"} <= provision["resources"]["limits"].keys()
+
+
+@overlay_params
+def test_the_first_admin_job_uses_the_gateways_own_login_and_an_optional_secret(
+    overlay: Path,
+) -> None:
+    """Day 0 (gateway/first_admin.py): with the gateway's login, never the admin's; its
+    Secret optional, since it is deleted once the admin has signed in."""
+    (job,) = [j for j in of_kind(overlay, "Job") if j["metadata"]["name"] == "first-admin"]
+    (tool,) = containers(job)
+    assert tool["command"] == ["python", "-m", "gateway.first_admin"]
+    (gateway,) = [d for d in app_deployments(overlay) if d["metadata"]["name"] == GATEWAY]
+    assert secret_refs(job)["DATABASE_URL"] == secret_refs(gateway)["DATABASE_URL"]
+    assert not any(s.startswith("oms-db-admin") for s, _ in secret_refs(job).values())
+    (source,) = tool["envFrom"]
+    assert source["secretRef"]["name"].startswith("oms-first-admin")
+    assert source["secretRef"]["optional"] is True
+    pod = job["spec"]["template"]["spec"]
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert tool["securityContext"]["allowPrivilegeEscalation"] is False
 
 
 def test_dev_generates_every_secret_key_the_pods_read() -> None:
