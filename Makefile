@@ -7,14 +7,14 @@ export PYTHONPATH := $(CURDIR)
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run test chaos lint typecheck unit integration contract e2e schemas schemas-check bench clean k8s-validate k8s-dev-keys rebuild-projections
-.PHONY: venv web-deps web-build web-check browser browser-test guides promtool
+.PHONY: venv web-deps web-build web-check browser browser-test guides promtool image-size
 
 WEB := web
 NPM ?= npm
 # The browser tests drive this Chromium (Debian's package); point it elsewhere to use another.
 export CHROMIUM ?= /usr/bin/chromium
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-local.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
@@ -96,6 +96,9 @@ $(PROMTOOL): | $(VENV)/.installed
 	  echo "(or any promtool on PATH)" >&2; rm -rf $$dir; exit 1; }
 
 promtool: $(PROMTOOL)
+
+image-size: $(VENV)/.installed ## the image's Python set (requirements.txt) installed as the Dockerfile does, and its size
+	$(PY) -m deploy.image_size
 
 k8s-dev-keys: ## the dev overlay's token signing key, random, once per checkout (git-ignored)
 	$(PYTHON) -m deploy.k8s.keys
