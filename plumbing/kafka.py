@@ -1,10 +1,17 @@
-"""aiokafka factories and broker probes. The only module here that knows aiokafka's API."""
+"""aiokafka factories and broker probes. The only module here that knows aiokafka's API.
+
+Every client is made with `connection(target)`: the bootstrap servers and, for a real
+cluster, TLS (the cluster's CA, optionally a client certificate) and SASL/SCRAM credentials
+from the settings. A bare bootstrap string (tests, tools) means a plain local broker.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import ssl
 from collections.abc import Iterable
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -14,12 +21,48 @@ from plumbing.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
+PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+Target = ServiceSettings | str
+
+
+class KafkaSettingsError(ValueError):
+    """Security settings that cannot work together (said at start, not at the first send)."""
+
+
+def connection(target: Target) -> dict[str, Any]:
+    """The keyword arguments every aiokafka client takes to reach the cluster."""
+    if isinstance(target, str):
+        return {"bootstrap_servers": target}
+    protocol = target.kafka_security_protocol.upper()
+    if protocol not in PROTOCOLS:
+        raise KafkaSettingsError(f"KAFKA_SECURITY_PROTOCOL: one of {', '.join(PROTOCOLS)}")
+    args: dict[str, Any] = {
+        "bootstrap_servers": target.kafka_bootstrap,
+        "security_protocol": protocol,
+    }
+    if protocol.endswith("SSL"):
+        context = ssl.create_default_context(cafile=target.kafka_ssl_cafile or None)
+        if target.kafka_ssl_certfile:
+            context.load_cert_chain(target.kafka_ssl_certfile, target.kafka_ssl_keyfile or None)
+        args["ssl_context"] = context
+    if protocol.startswith("SASL"):
+        if not (target.kafka_sasl_username and target.kafka_sasl_password):
+            raise KafkaSettingsError(
+                f"{protocol} needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD"
+            )
+        args |= {
+            "sasl_mechanism": target.kafka_sasl_mechanism,
+            "sasl_plain_username": target.kafka_sasl_username,
+            "sasl_plain_password": target.kafka_sasl_password,
+        }
+    return args
+
 
 def producer(settings: ServiceSettings) -> AIOKafkaProducer:
     # acks=all always; idempotence only where the broker supports it (not the local one).
     # Correctness never depends on it: consumers dedupe by event id.
     return AIOKafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap,
+        **connection(settings),
         acks="all",
         enable_idempotence=settings.kafka_enable_idempotence,
         linger_ms=2,
@@ -32,7 +75,7 @@ def producer(settings: ServiceSettings) -> AIOKafkaProducer:
 def group_consumer(settings: ServiceSettings, group: str) -> AIOKafkaConsumer:
     """A consumer in `group` that commits by hand, after the database has the effect."""
     return AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap,
+        **connection(settings),
         group_id=group,
         enable_auto_commit=False,
         auto_offset_reset="earliest",  # no committed offset: the broker forgot us, or new
@@ -43,8 +86,8 @@ def group_consumer(settings: ServiceSettings, group: str) -> AIOKafkaConsumer:
     )
 
 
-async def existing_topics(bootstrap: str) -> set[str]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
+async def existing_topics(target: Target) -> set[str]:
+    admin = AIOKafkaAdminClient(**connection(target), request_timeout_ms=5000)
     await admin.start()
     try:
         return set(await admin.list_topics())
@@ -52,21 +95,33 @@ async def existing_topics(bootstrap: str) -> set[str]:
         await admin.close()
 
 
-async def ensure_topics(bootstrap: str, topics: Iterable[str], partitions: int) -> list[str]:
+class TopicsMissing(KafkaError):  # type: ignore[misc]
+    """Topics this service needs that it may not create (production: they are KafkaTopics)."""
+
+
+async def ensure_topics(target: Target, topics: Iterable[str], partitions: int) -> list[str]:
     """Create missing topics with our partition count (auto-creation would use the broker's).
 
-    Returns the topics that had to be created.
-    """
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
+    Returns the topics that had to be created. Where the app does not create topics
+    (KAFKA_CREATE_TOPICS=false), raises TopicsMissing naming them: the callers retry, so the
+    service waits, saying so, until the cluster's topic operator has made them."""
+    create = target.kafka_create_topics if isinstance(target, ServiceSettings) else True
+    replicas = target.kafka_replication_factor if isinstance(target, ServiceSettings) else 1
+    admin = AIOKafkaAdminClient(**connection(target), request_timeout_ms=5000)
     await admin.start()
     try:
         have = set(await admin.list_topics())
         missing = [t for t in topics if t not in have]
+        if missing and not create:
+            raise TopicsMissing(f"topics missing, and this service does not create them: {missing}")
         if missing:
             # Another service may create one between our list and create: that is fine.
             with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(
-                    [NewTopic(t, num_partitions=partitions, replication_factor=1) for t in missing]
+                    [
+                        NewTopic(t, num_partitions=partitions, replication_factor=replicas)
+                        for t in missing
+                    ]
                 )
         return missing
     finally:
@@ -76,9 +131,9 @@ async def ensure_topics(bootstrap: str, topics: Iterable[str], partitions: int) 
 class OffsetProbe:
     """Reads partition end offsets without joining a group (used to detect broker data loss)."""
 
-    def __init__(self, bootstrap: str) -> None:
+    def __init__(self, target: Target) -> None:
         self._consumer = AIOKafkaConsumer(
-            bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False
+            **connection(target), group_id=None, enable_auto_commit=False
         )
         self._started = False
 

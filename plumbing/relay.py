@@ -90,7 +90,7 @@ class Relay:
             wake = asyncio.Event()
             await conn.add_listener(self.source.channel, lambda *_: wake.set())
             producer = kafka.producer(self.settings)
-            probe = kafka.OffsetProbe(self.settings.kafka_bootstrap)
+            probe = kafka.OffsetProbe(self.settings)
             await producer.start()
             try:
                 await self._follow(conn, producer, probe, wake)
@@ -178,9 +178,7 @@ class Relay:
     async def _check_loss(self, probe: kafka.OffsetProbe) -> None:
         """Detect a broker that lost data, and if so start the log over."""
         try:
-            present = await asyncio.wait_for(
-                kafka.existing_topics(self.settings.kafka_bootstrap), 10
-            )
+            present = await asyncio.wait_for(kafka.existing_topics(self.settings), 10)
             lost = [t for t in [*self.topics, self.marker_topic] if t not in present]
             reason = f"topics missing: {lost}" if lost else ""
             if not lost and self.state.offsets:
@@ -206,10 +204,8 @@ class Relay:
         await self._save()
 
     async def _ensure_topics(self) -> None:
-        await kafka.ensure_topics(
-            self.settings.kafka_bootstrap, self.topics, self.settings.kafka_partitions
-        )
-        await kafka.ensure_topics(self.settings.kafka_bootstrap, [self.marker_topic], 1)
+        await kafka.ensure_topics(self.settings, self.topics, self.settings.kafka_partitions)
+        await kafka.ensure_topics(self.settings, [self.marker_topic], 1)
 
     async def _load(self) -> RelayState:
         row = await self.pool.fetchrow(

@@ -85,9 +85,7 @@ def build_service(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
         if spec.topics:
             await _retry(
                 "kafka",
-                lambda: kafka.ensure_topics(
-                    settings.kafka_bootstrap, spec.topics, settings.kafka_partitions
-                ),
+                lambda: kafka.ensure_topics(settings, spec.topics, settings.kafka_partitions),
             )
         app.state.pool = pool
         jobs.extend(await spec.wire(pool, app))
@@ -103,7 +101,7 @@ def build_service(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
         await pools[0].fetchval("SELECT 1")
 
     async def check_kafka() -> None:
-        await kafka.existing_topics(settings.kafka_bootstrap)
+        await kafka.existing_topics(settings)
 
     app = create_app(
         settings.service_name,

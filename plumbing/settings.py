@@ -35,6 +35,21 @@ class ServiceSettings(BaseSettings):
     db_log_readers: str = ""
 
     kafka_bootstrap: str = "127.0.0.1:9092"
+    # How to reach a real cluster (plumbing/kafka.py): TLS with the cluster's CA (SSL), and
+    # SASL/SCRAM (SASL_SSL) with this service's own user, which the cluster's ACLs let produce
+    # only to this service's topic (Strimzi's KafkaUser, deploy/k8s/components/operators).
+    kafka_security_protocol: str = "PLAINTEXT"  # PLAINTEXT | SSL | SASL_PLAINTEXT | SASL_SSL
+    kafka_ssl_cafile: str = ""  # empty: the system's roots
+    kafka_ssl_certfile: str = ""  # a client certificate (mutual TLS), with its key
+    kafka_ssl_keyfile: str = ""
+    kafka_sasl_mechanism: str = "SCRAM-SHA-512"
+    kafka_sasl_username: str = ""
+    kafka_sasl_password: str = ""
+    # Topics are made by the app in dev (the local broker, the dev overlay); in production
+    # they are KafkaTopics (replication 3, min.insync.replicas 2), and the app only checks that
+    # they exist, waiting and saying which is missing.
+    kafka_create_topics: bool = True
+    kafka_replication_factor: int = 1
     kafka_partitions: int = 3
     # Locally the broker cannot do idempotent producers (InitProducerId fails); production can.
     kafka_enable_idempotence: bool = False
