@@ -27,7 +27,7 @@ from deploy.k8s import keys
 K8S_DIR = Path(__file__).resolve().parent
 OVERLAYS_DIR = K8S_DIR / "overlays"
 SCHEMAS_DIR = K8S_DIR / "schemas"
-CUSTOM_GROUPS = ("monitoring.coreos.com/",)  # the API groups validate-crs.mjs knows
+CUSTOM_GROUPS = ("monitoring.coreos.com/", "kafka.strimzi.io/", "postgresql.cnpg.io/")
 # Generous: kustomize and the schema check take about a second each on an ordinary machine.
 TOOL_TIMEOUT_S = 120
 
