@@ -18,6 +18,7 @@ import pytest
 from fastapi import FastAPI
 
 from contracts.events import orders, scheduling
+from services.projections.adapters import reporting
 from services.projections.bootstrap import Settings, build
 from tests.actors import DIRECTOR, service_client
 from tests.conftest import Infra
@@ -196,6 +197,28 @@ async def test_analysts_read_the_reporting_views_and_nothing_else(app: tuple[Fas
         )  # 4 + 3 + 2 + 2
         with pytest.raises(asyncpg.InsufficientPrivilegeError):
             await conn.fetch(f"SELECT * FROM p_{tag}.board_cards")
+
+
+async def test_every_reporting_view_and_column_says_what_it_holds(
+    app: tuple[FastAPI, str],
+) -> None:
+    """Analysts read the descriptions in their SQL client (`\\d+`): a view or a column added
+    without one fails here (services/projections/adapters/reporting.py COMMENTS)."""
+    built, tag = app
+    rows = await built.state.pool.fetch(
+        "SELECT c.relname AS view, obj_description(c.oid, 'pg_class') AS about, "
+        "a.attname AS col, col_description(c.oid, a.attnum) AS text "
+        "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
+        "WHERE n.nspname = $1 AND c.relkind = 'v' ORDER BY 1, a.attnum",
+        f"r_{tag}",
+    )
+    views = {r["view"] for r in rows}
+    assert views == set(reporting.VIEWS)
+    assert [r["view"] for r in rows if not r["about"]] == []
+    assert [f"{r['view']}.{r['col']}" for r in rows if not r["text"]] == []
+    # A text with an apostrophe arrives whole (COMMENT takes a literal, not a parameter).
+    assert any(r["text"] == "The order's number as people say it (№ 123)." for r in rows)
 
 
 async def test_projection_lag_is_a_metric(app: tuple[FastAPI, str]) -> None:

@@ -47,6 +47,107 @@ VIEWS: dict[str, str] = {
 }
 
 
+# What analysts read in their SQL client (`\d+ reporting.orders`): every view and every column
+# described, in English like the schema (tests/integration/test_projection_reporting_comments.py
+# fails on a view or column without one).
+TIMES = "(timestamptz, UTC)"
+COMMENTS: dict[str, tuple[str, dict[str, str]]] = {
+    "orders": (
+        "One row per order: where it is now, who manages it and its amount.",
+        {
+            "order_id": "The order's id (uuid), the key to join the other views on.",
+            "number": "The order's number as people say it (№ 123).",
+            "title": "What is made, as the manager wrote it.",
+            "stage": "The stage it is in now (a key of pipeline_stages.stage).",
+            "stage_entered_at": f"When it entered its current stage {TIMES}.",
+            "created_at": f"When the order was created {TIMES}; imported orders: in Bitrix24.",
+            "manager_id": "The managing user's id (crew.user_id), null without one.",
+            "manager_username": "The managing user's login.",
+            "amount": "The deal's amount (rubles), null until terms are recorded.",
+            "version": "How many events the order has had (grows with every change).",
+            "pipeline_version": "The pipeline version the order runs on (pipeline_stages).",
+        },
+    ),
+    "stage_intervals": (
+        "One row per stay of an order in a stage: time in stage, for durations and funnels.",
+        {
+            "order_id": "The order (orders.order_id).",
+            "number": "The order's number.",
+            "stage": "The stage stayed in (pipeline_stages.stage).",
+            "entered_at": f"When it entered {TIMES}.",
+            "left_at": f"When it left {TIMES}; null while it is still there.",
+            "hours": "Hours in the stage: until it left, or until now while current.",
+            "current": "True for the stage the order is in now.",
+            "pipeline_version": "The order's pipeline version.",
+        },
+    ),
+    "tasks": (
+        "One row per task, for people or a role, made by hand or by the robots.",
+        {
+            "task_id": "The task's id.",
+            "order_id": "The order it is about (orders.order_id); null for a general task.",
+            "visit_id": "The visit it belongs to (visits.visit_id), null if none.",
+            "kind": "measurement, delivery, installation, rework, book_visit, production, custom.",
+            "title": "The task as its author wrote it.",
+            "assignee_id": "The assigned user's id (crew.user_id), null when for a role.",
+            "assignee_role": "The role it is for when no one person is assigned.",
+            "status": "open, done or cancelled.",
+            "due_at": f"When it is due {TIMES}.",
+            "created_at": f"When it was made {TIMES}.",
+            "closed_at": f"When it was done or cancelled {TIMES}; null while open.",
+            "overdue": "True while open past its due time.",
+        },
+    ),
+    "visits": (
+        "One row per booked visit of a measurer, installer or delivery crew.",
+        {
+            "visit_id": "The visit's id.",
+            "order_id": "The order visited (orders.order_id).",
+            "task_id": "The task the visit carries out (tasks.task_id).",
+            "kind": "measurement, delivery, installation or rework.",
+            "assignee_id": "The crew member's id (crew.user_id).",
+            "assignee_username": "The crew member's login.",
+            "starts_at": f"When the visit is booked to start {TIMES}.",
+            "ends_at": f"When it is booked to end {TIMES}.",
+            "status": "booked or cancelled (a visit done is its task done: tasks.status).",
+            "hours": "The booked length in hours (without travel).",
+        },
+    ),
+    "crew": (
+        "One row per user: the people the other views name.",
+        {
+            "user_id": "The user's id.",
+            "username": "The login.",
+            "display_name": "The name as the office knows it.",
+            "role": "manager, measurer, installer, delivery, production, director or admin.",
+            "active": "False once deactivated (they can no longer sign in).",
+        },
+    ),
+    "overdue_alerts": (
+        "One row per time an order overstayed a stage's limit (the alert raised).",
+        {
+            "order_id": "The order (orders.order_id).",
+            "stage": "The stage overstayed.",
+            "entered_at": f"When the order entered that stage {TIMES}.",
+            "limit_hours": "The stage's limit in hours at the time.",
+            "alerted_at": f"When the alert was raised {TIMES}.",
+        },
+    ),
+    "pipeline_stages": (
+        "The stages of each pipeline version in board order, to join on (pipeline_version, stage).",
+        {
+            "pipeline_version": "The pipeline version (orders.pipeline_version).",
+            "position": "The stage's place on the board, from 0.",
+            "stage": "The stage's key (orders.stage, stage_intervals.stage).",
+            "title_ru": "The stage's title in Russian, as on the board.",
+            "title_en": "The stage's title in English.",
+            "limit_hours": "How long an order may stay before it is late; null: no limit.",
+            "terminal": "True for the stages an order ends in (closed, cancelled).",
+        },
+    ),
+}
+
+
 async def install(
     conn: Conn, live: str, reporting: str, role: str, password: str | None = None
 ) -> None:
@@ -57,9 +158,14 @@ async def install(
         await conn.execute("SELECT pg_advisory_xact_lock($1)", lock_key("reporting:" + role))
         await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {rep_q}")
         for name, sql in VIEWS.items():
-            await conn.execute(
-                f"CREATE OR REPLACE VIEW {rep_q}.{quote_ident(name)} AS {sql.format(live=live_q)}"
-            )
+            view = f"{rep_q}.{quote_ident(name)}"
+            await conn.execute(f"CREATE OR REPLACE VIEW {view} AS {sql.format(live=live_q)}")
+            about, columns = COMMENTS.get(name, ("", {}))
+            await conn.execute(f"COMMENT ON VIEW {view} IS {_literal(about)}")
+            for column, text in columns.items():
+                await conn.execute(
+                    f"COMMENT ON COLUMN {view}.{quote_ident(column)} IS {_literal(text)}"
+                )
         try:
             async with conn.transaction():  # a savepoint: no CREATEROLE must not undo the views
                 # Where the database logins are provisioned (deploy/database) the role, its
@@ -82,3 +188,8 @@ async def install(
                 await conn.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA {rep_q} TO {role_q}")
         except asyncpg.InsufficientPrivilegeError as exc:
             log.warning("analyst role %s not set up (%s); the views exist", role, exc)
+
+
+def _literal(text: str) -> str:
+    """A SQL string literal of our own constant text (COMMENT takes no parameters)."""
+    return "'" + text.replace("'", "''") + "'"
