@@ -7,7 +7,7 @@ export PYTHONPATH := $(CURDIR)
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run test chaos lint typecheck unit integration contract e2e schemas schemas-check bench clean k8s-validate k8s-dev-keys rebuild-projections
-.PHONY: venv web-deps web-build web-check browser browser-test guides promtool image-size
+.PHONY: venv web-deps web-build web-check browser browser-test guides promtool image-size drill
 
 WEB := web
 NPM ?= npm
@@ -96,6 +96,9 @@ $(PROMTOOL): | $(VENV)/.installed
 	  echo "(or any promtool on PATH)" >&2; rm -rf $$dir; exit 1; }
 
 promtool: $(PROMTOOL)
+
+drill: $(VENV)/.installed ## backup and restore as a drill: back a stack up, restore it into a fresh one, compare checksums
+	$(PY) -m deploy.local.drill
 
 image-size: $(VENV)/.installed ## the image's Python set (requirements.txt) installed as the Dockerfile does, and its size
 	$(PY) -m deploy.image_size

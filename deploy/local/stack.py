@@ -12,6 +12,7 @@ import signal
 import sys
 import time
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from types import FrameType, TracebackType
 from typing import TypeVar
@@ -207,6 +208,10 @@ class Stack:
     def kill(self, name: str) -> None:
         """SIGKILL a component like a crash; the supervisor restarts it on the same port."""
         self._supervisor.kill(name)
+
+    def down(self, name: str) -> AbstractContextManager[None]:
+        """A component stopped for the length of a `with` block (an outage), then started."""
+        return self._supervisor.down(name)
 
     def __enter__(self) -> Stack:
         self.start()

@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from typing import Protocol
 
 from deploy.local.process import ComponentFailedError
@@ -83,6 +84,21 @@ class Supervisor:
     def kill(self, name: str) -> None:
         """SIGKILL it, as a crash would; the watcher then restarts it."""
         self._members[name].component.kill()
+
+    @contextmanager
+    def down(self, name: str) -> Iterator[None]:
+        """Stopped for the length of the block (an outage), the watcher's hands off; started
+        again (blocking until ready) when the block ends, however it ends."""
+        member = self._members[name]
+        with member.lock:
+            member.component.stop()
+            log.warning("%s is down (on request)", name)
+            try:
+                yield
+            finally:
+                member.component.start()
+                member.started_at = time.monotonic()
+                log.warning("%s is back", name)
 
     def stop_all(self) -> None:
         self._stopping.set()

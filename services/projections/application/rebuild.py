@@ -126,6 +126,19 @@ async def compare(plan: Plan) -> dict[str, tuple[str, str]]:
     models are exactly what the logs say. Nothing is swapped and the scratch schema is
     dropped. Meaningful once the live consumer has caught up (the fault run waits for quiet).
     """
+    rebuilt, live = await _scratch_checksums(plan)
+    return {t: (live[t], rebuilt[t]) for t in CHECKSUM_QUERIES if live[t] != rebuilt[t]}
+
+
+async def rebuilt_checksums(plan: Plan) -> dict[str, str]:
+    """What the read models' checksums are when rebuilt from the logs (nothing swapped): the
+    backup drill (deploy/local/drill.py) compares them with the ones taken at backup."""
+    rebuilt, _ = await _scratch_checksums(plan)
+    return rebuilt
+
+
+async def _scratch_checksums(plan: Plan) -> tuple[dict[str, str], dict[str, str]]:
+    """(rebuilt into a scratch schema, live) checksums; the scratch schema is dropped."""
     scratch = f"{plan.live}_check_{int(time.time() * 1000)}"
     pool = await db.create_pool(plan.database_url, scratch, max_size=1)
     try:
@@ -139,4 +152,4 @@ async def compare(plan: Plan) -> dict[str, tuple[str, str]]:
             await conn.execute(f"DROP SCHEMA {quote_ident(scratch)} CASCADE")
     finally:
         await pool.close()
-    return {t: (live[t], rebuilt[t]) for t in CHECKSUM_QUERIES if live[t] != rebuilt[t]}
+    return rebuilt, live
