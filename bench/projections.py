@@ -49,8 +49,12 @@ from contracts.events.orders import (
 from contracts.topics import partition_key
 from plumbing import db, kafka
 from plumbing.consumer import Consumer, Handler
-from plumbing.ordered_log import OUTBOX_DDL
-from services.orders.adapters.postgres_event_store import EVENT_STORE_DDL, PostgresEventStore
+from plumbing.ordered_log import OUTBOX_DDL, OUTBOX_TRACE_DDL
+from services.orders.adapters.postgres_event_store import (
+    EVENT_STORE_DDL,
+    EVENTS_TRACE_DDL,
+    PostgresEventStore,
+)
 from services.projections.adapters.tables import MIGRATIONS
 from services.projections.application.apply import apply_event
 from services.projections.application.rebuild import rebuild
@@ -361,10 +365,10 @@ async def measure_rebuild(url: str, events: int, rounds: int) -> Rebuild:
     pools: list[asyncpg.Pool] = []
     try:
         for part, ddl in (
-            ("orders", [EVENT_STORE_DDL]),
-            ("sched", [OUTBOX_DDL]),
-            ("media", [OUTBOX_DDL]),
-            ("gw", [OUTBOX_DDL]),
+            ("orders", [EVENT_STORE_DDL, EVENTS_TRACE_DDL]),
+            ("sched", [OUTBOX_DDL, OUTBOX_TRACE_DDL]),
+            ("media", [OUTBOX_DDL, OUTBOX_TRACE_DDL]),
+            ("gw", [OUTBOX_DDL, OUTBOX_TRACE_DDL]),
             ("proj", MIGRATIONS),  # a live read model to swap out, as in production
         ):
             pools.append(await db.create_pool(url, names[part], max_size=2))

@@ -21,7 +21,7 @@ from bench.components import drop_topics
 from bench.rounds import paired
 from contracts.envelope import Envelope
 from plumbing import db, kafka
-from plumbing.ordered_log import OUTBOX_DDL, LogRecord, Outbox
+from plumbing.ordered_log import OUTBOX_DDL, OUTBOX_TRACE_DDL, LogRecord, Outbox
 from plumbing.relay import RELAY_DDL, Relay
 from plumbing.settings import ServiceSettings
 from tests.factories import envelope, new_stream
@@ -114,7 +114,7 @@ async def _round(url: str, bootstrap: str, events: int) -> tuple[float, float]:
     await kafka.ensure_topics(bootstrap, [ours_topic, raw_topic], settings.kafka_partitions)
     pool = await db.create_pool(url, schema)
     try:
-        await db.migrate(pool, schema, [OUTBOX_DDL, RELAY_DDL])
+        await db.migrate(pool, schema, [OUTBOX_DDL, OUTBOX_TRACE_DDL, RELAY_DDL])
         outbox = Outbox(pool, schema)
         ours_s = await _ours(outbox, settings, ours_topic, events)
         records = await outbox.read_after(1, events)  # the same payloads and keys, warm-up aside

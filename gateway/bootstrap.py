@@ -40,7 +40,7 @@ from gateway.entrypoints import (
 from gateway.entrypoints.capability_doc import document_capabilities
 from gateway.entrypoints.sessions import AuthWeb
 from plumbing.db import UNAVAILABLE
-from plumbing.ordered_log import OUTBOX_DDL, Outbox
+from plumbing.ordered_log import OUTBOX_DDL, OUTBOX_TRACE_DDL, Outbox
 from plumbing.relay import RELAY_DDL, Relay
 from plumbing.service import Job, ServiceSpec, build_service
 from plumbing.settings import ServiceSettings
@@ -87,6 +87,7 @@ MIGRATIONS = [
     LOGIN_ATTEMPTS_DDL,
     SESSIONS_DDL,
     USERS_EMAIL_DDL,
+    OUTBOX_TRACE_DDL,
 ]
 
 

@@ -34,7 +34,7 @@ from pydantic import ValidationError
 from contracts.envelope import Envelope
 from contracts.events import registry
 from contracts.events.registry import FutureSchemaVersion, UnknownEventType
-from plumbing import correlation, db, dead_letters, kafka, metrics, progress
+from plumbing import correlation, db, dead_letters, kafka, metrics, progress, tracing
 from plumbing.blocked import BlockedPartitions
 from plumbing.db import Conn
 from plumbing.inbox import claim
@@ -212,8 +212,17 @@ class Consumer:
             await self._dead_letter(record, f"undecodable: {exc}")
             return None
         correlation.set_current(envelope.correlation_id)
+        attributes = {
+            "messaging.system": "kafka",
+            "messaging.destination.name": record.topic,
+            "messaging.consumer.group.name": self.group,
+            "messaging.message.id": str(envelope.event_id),
+        }
         try:
-            await self._apply(record, envelope)
+            # The span continues the trace of the request that made the event (its record's
+            # headers); events the handler appends are made in it (plumbing/tracing.py).
+            with tracing.consuming(record.headers, f"consume {envelope.type}", attributes):
+                await self._apply(record, envelope)
         finally:
             correlation.set_current(None)
         return None

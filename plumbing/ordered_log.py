@@ -17,6 +17,7 @@ import asyncpg
 
 from contracts.envelope import Envelope
 from contracts.topics import partition_key, topic_for
+from plumbing import tracing
 from plumbing.db import Conn, lock_key
 
 
@@ -63,6 +64,8 @@ CREATE TABLE IF NOT EXISTS outbox (
     recorded_at timestamptz NOT NULL DEFAULT now()
 );
 """
+# A later step: the context of the span each event was made in (plumbing/tracing.py).
+OUTBOX_TRACE_DDL = "ALTER TABLE outbox ADD COLUMN IF NOT EXISTS trace_context jsonb;"
 
 
 class Outbox:
@@ -87,15 +90,17 @@ class Outbox:
             raise RuntimeError("Outbox.append must run inside the state change's transaction")
         await serialize_appends(conn, self.name)
         added = 0
+        trace_context = tracing.carrier()  # the span these events are made in (plumbing/tracing.py)
         for env in envelopes:
             row = await conn.fetchrow(
-                "INSERT INTO outbox (position, event_id, topic, key, envelope) "
-                "VALUES (nextval('outbox_position_seq'), $1, $2, $3, $4::jsonb) "
+                "INSERT INTO outbox (position, event_id, topic, key, envelope, trace_context) "
+                "VALUES (nextval('outbox_position_seq'), $1, $2, $3, $4::jsonb, $5::jsonb) "
                 "ON CONFLICT (event_id) DO NOTHING RETURNING position",
                 env.event_id,
                 topic_for(env.type),
                 partition_key(env.stream_id),
                 env.model_dump(mode="json"),
+                trace_context,
             )
             added += row is not None
         if added:
@@ -104,13 +109,20 @@ class Outbox:
 
     async def read_after(self, position: int, limit: int) -> Sequence[LogRecord]:
         rows = await self.pool.fetch(
-            "SELECT position, topic, key, envelope::text AS value FROM outbox "
+            "SELECT position, topic, key, envelope::text AS value, trace_context FROM outbox "
             "WHERE position > $1 ORDER BY position LIMIT $2",
             position,
             limit,
         )
         return [
-            LogRecord(r["position"], r["topic"], bytes(r["key"]), r["value"].encode()) for r in rows
+            LogRecord(
+                r["position"],
+                r["topic"],
+                bytes(r["key"]),
+                r["value"].encode(),
+                tracing.headers(r["trace_context"]),
+            )
+            for r in rows
         ]
 
     async def read_envelopes(self, after: int, limit: int) -> list[tuple[int, Envelope]]:

@@ -8,7 +8,7 @@ import uvicorn
 from fastapi import FastAPI
 from prometheus_client import start_http_server
 
-from plumbing import metrics
+from plumbing import metrics, tracing
 from plumbing.http_guard import HttpLimits, guarded_protocol
 from plumbing.logging import configure
 from plumbing.settings import ServiceSettings
@@ -49,6 +49,8 @@ def start_metrics_server(settings: ServiceSettings) -> Callable[[], None] | None
 def serve(app: FastAPI, settings: ServiceSettings) -> None:
     configure(settings.service_name, settings.log_level)
     start_metrics_server(settings)
+    if tracing.setup(settings.service_name):  # OTEL_EXPORTER_OTLP_ENDPOINT set
+        tracing.instrument(app)
     tls = bool(settings.tls_cert_file and settings.tls_key_file)
     uvicorn.run(
         app,

@@ -15,7 +15,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import NoDecode
 
 from contracts.topics import MEDIA
-from plumbing.ordered_log import OUTBOX_DDL, Outbox
+from plumbing.ordered_log import OUTBOX_DDL, OUTBOX_TRACE_DDL, Outbox
 from plumbing.relay import RELAY_DDL, Relay
 from plumbing.service import Job, ServiceSpec, build_service
 from plumbing.settings import ServiceSettings
@@ -134,7 +134,14 @@ def build(settings: Settings) -> FastAPI:
     service = build_service(
         settings,
         ServiceSpec(
-            migrations=[OUTBOX_DDL, RELAY_DDL, MEDIA_DDL, MEDIA_VISITS_DDL, MEDIA_MULTIPART_DDL],
+            migrations=[
+                OUTBOX_DDL,
+                RELAY_DDL,
+                MEDIA_DDL,
+                MEDIA_VISITS_DDL,
+                MEDIA_MULTIPART_DDL,
+                OUTBOX_TRACE_DDL,
+            ],
             topics=[MEDIA],
             wire=wire,
             routers=[router],

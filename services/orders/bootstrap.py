@@ -27,6 +27,7 @@ from services.orders.adapters.pipeline_store import (
 )
 from services.orders.adapters.postgres_event_store import (
     EVENT_STORE_DDL,
+    EVENTS_TRACE_DDL,
     PostgresEventStore,
     PostgresOrderNumbers,
 )
@@ -60,6 +61,7 @@ MIGRATIONS = [
     IMPORTS_DDL,
     IMPORTS_HEARTBEAT_DDL,
     DEAD_LETTER_REPLAY_DDL,
+    EVENTS_TRACE_DDL,
 ]
 # Gate facts and robot requests come from scheduling and media; users from identity.
 CONSUMED = [SCHEDULING, MEDIA, IDENTITY]

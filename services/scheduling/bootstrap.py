@@ -14,7 +14,7 @@ from contracts.topics import IDENTITY, MEDIA, ORDERS, SCHEDULING
 from plumbing.consumer import Consumer
 from plumbing.dead_letters import DEAD_LETTER_REPLAY_DDL
 from plumbing.inbox import INBOX_DDL
-from plumbing.ordered_log import OUTBOX_DDL, Outbox
+from plumbing.ordered_log import OUTBOX_DDL, OUTBOX_TRACE_DDL, Outbox
 from plumbing.relay import RELAY_DDL, Relay
 from plumbing.service import Job, ServiceSpec, build_service
 from plumbing.settings import ServiceSettings
@@ -56,6 +56,7 @@ MIGRATIONS = [
     VISIT_NOTE_DDL,
     IMPORTED_TIMERS_DDL,
     DEAD_LETTER_REPLAY_DDL,
+    OUTBOX_TRACE_DDL,
 ]
 
 

@@ -15,7 +15,11 @@ import pytest
 
 from plumbing import db
 from services.orders.adapters.memory_event_store import MemoryEventStore
-from services.orders.adapters.postgres_event_store import EVENT_STORE_DDL, PostgresEventStore
+from services.orders.adapters.postgres_event_store import (
+    EVENT_STORE_DDL,
+    EVENTS_TRACE_DDL,
+    PostgresEventStore,
+)
 from services.orders.application.ports import (
     DuplicateEvent,
     EventStore,
@@ -35,7 +39,7 @@ async def store(request: pytest.FixtureRequest, database_url: str) -> AsyncItera
     elif request.param == "postgres":
         schema = f"t_{uuid.uuid4().hex[:12]}"
         pool = await db.create_pool(database_url, schema, max_size=30)
-        await db.migrate(pool, schema, [EVENT_STORE_DDL])
+        await db.migrate(pool, schema, [EVENT_STORE_DDL, EVENTS_TRACE_DDL])
         yield PostgresEventStore(pool, schema)
         await pool.close()
     else:
@@ -156,7 +160,7 @@ async def test_postgres_reader_never_skips_a_late_commit(
 ) -> None:
     """Append A draws its position first but commits last; a follower must still see it."""
     pool, schema = schema_pool
-    await db.migrate(pool, schema, [EVENT_STORE_DDL])
+    await db.migrate(pool, schema, [EVENT_STORE_DDL, EVENTS_TRACE_DDL])
     store = PostgresEventStore(pool, schema)
     slow, fast = new_stream(), new_stream()
 

@@ -19,7 +19,11 @@ from contracts.events import registry
 from contracts.topics import ORDERS
 from plumbing import db
 from services.orders.adapters.pipeline_store import PIPELINES_DDL, PostgresPipelineStore
-from services.orders.adapters.postgres_event_store import EVENT_STORE_DDL, PostgresEventStore
+from services.orders.adapters.postgres_event_store import (
+    EVENT_STORE_DDL,
+    EVENTS_TRACE_DDL,
+    PostgresEventStore,
+)
 from services.orders.application.pipelines import PipelineBusy, Pipelines, definition_of
 from services.orders.application.ports import PIPELINE_STREAM
 from tests import pipeline_versions as versions
@@ -96,7 +100,7 @@ async def test_previous_release_versions_are_published_once_by_replicas_starting
 async def replicas(schema_pool: tuple[asyncpg.Pool, str]) -> list[Pipelines]:
     """Three replicas' pipelines over one schema (each with its own cache)."""
     pool, schema = schema_pool
-    await db.migrate(pool, schema, [EVENT_STORE_DDL, PIPELINES_DDL])
+    await db.migrate(pool, schema, [EVENT_STORE_DDL, EVENTS_TRACE_DDL, PIPELINES_DDL])
     events = PostgresEventStore(pool, schema)
     return [Pipelines(PostgresPipelineStore(pool, events)) for _ in range(3)]
 

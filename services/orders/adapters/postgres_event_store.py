@@ -16,6 +16,7 @@ import asyncpg
 from contracts.envelope import Envelope
 from contracts.events import registry
 from contracts.topics import ORDERS, partition_key
+from plumbing import tracing
 from plumbing.db import Conn
 from plumbing.ordered_log import LogRecord, notify, serialize_appends
 from services.orders.application.follow import follow, woken_by
@@ -48,6 +49,8 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
 );
 CREATE SEQUENCE IF NOT EXISTS order_number_seq;
 """
+# A later step: the context of the span each event was made in (plumbing/tracing.py).
+EVENTS_TRACE_DDL = "ALTER TABLE events ADD COLUMN IF NOT EXISTS trace_context jsonb;"
 
 
 def _stored(row: asyncpg.Record) -> StoredEvent:
@@ -100,6 +103,7 @@ class PostgresEventStore:
             if not stored:
                 raise IdempotencyKeyTaken(idempotency.key)
         position = 0
+        trace_context = tracing.carrier()  # the span these events are made in
         for offset, event in enumerate(events, start=1):
             stamped = event.model_copy(
                 update={"stream_id": stream_id, "stream_version": actual + offset}
@@ -107,12 +111,13 @@ class PostgresEventStore:
             try:
                 position = await conn.fetchval(
                     "INSERT INTO events (position, event_id, stream_id, stream_version, "
-                    "envelope) VALUES (nextval('events_position_seq'), $1, $2, $3, $4) "
-                    "RETURNING position",
+                    "envelope, trace_context) VALUES (nextval('events_position_seq'), "
+                    "$1, $2, $3, $4, $5) RETURNING position",
                     stamped.event_id,
                     stream_id,
                     stamped.stream_version,
                     stamped.model_dump(mode="json"),
+                    trace_context,
                 )
             except asyncpg.UniqueViolationError as exc:
                 if exc.constraint_name == "events_event_id_key":
@@ -173,13 +178,19 @@ class PostgresEventStore:
     async def read_after(self, position: int, limit: int) -> Sequence[LogRecord]:
         # Published as stored (not upcast): consumers upcast on read, like every reader.
         rows = await self.pool.fetch(
-            "SELECT position, stream_id, envelope::text AS envelope FROM events "
+            "SELECT position, stream_id, envelope::text AS envelope, trace_context FROM events "
             "WHERE position > $1 ORDER BY position LIMIT $2",
             position,
             limit,
         )
         return [
-            LogRecord(r["position"], ORDERS, partition_key(r["stream_id"]), r["envelope"].encode())
+            LogRecord(
+                r["position"],
+                ORDERS,
+                partition_key(r["stream_id"]),
+                r["envelope"].encode(),
+                tracing.headers(r["trace_context"]),
+            )
             for r in rows
         ]
 
