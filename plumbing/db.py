@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Sequence
 
 import asyncpg
@@ -118,20 +119,86 @@ async def connect(url: str, schema: str) -> asyncpg.Connection:
     return conn
 
 
-async def migrate(pool: asyncpg.Pool, schema: str, steps: Sequence[str]) -> None:
-    """Apply the numbered steps not yet applied. Steps are append-only: never edit one."""
+class MigrationEdited(RuntimeError):
+    """A step already applied was changed since: steps are append-only (a new one goes at
+    the end). Nothing is applied; the message names the step."""
+
+
+class SchemaBehind(RuntimeError):
+    """The schema lacks steps this release needs, and this process may not apply them (in
+    Kubernetes the migrations Job does, before the rollout: deploy/migrate.py)."""
+
+
+# A step waits this long for a lock before failing (and the whole migration with it), so a
+# step that needs a table the running release is using never queues every query behind it.
+LOCK_TIMEOUT = "5s"
+STATEMENT_TIMEOUT = "10min"
+
+
+def checksum(sql: str) -> str:
+    return hashlib.sha256(sql.encode()).hexdigest()
+
+
+async def migrate(
+    pool: asyncpg.Pool, schema: str, steps: Sequence[str], *, apply: bool = True
+) -> list[int]:
+    """Apply the numbered steps not yet applied, in one transaction; answers those applied.
+
+    Steps are append-only: each applied step's checksum is kept and checked at every run, so
+    an edited one is refused (MigrationEdited) rather than silently differing between old and
+    new databases; a database from before the checksums adopts them. With `apply=False`
+    (pods in Kubernetes, where the migrations Job applies them), missing steps raise
+    SchemaBehind instead. Each step runs under a lock timeout, so it fails fast rather than
+    block the running release's queries; all or none of the pending steps commit."""
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock($1)", lock_key("migrate:" + schema))
         await conn.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations "
             "(step int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
         )
-        done = {r["step"] for r in await conn.fetch("SELECT step FROM schema_migrations")}
+        await conn.execute("ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS checksum text")
+        done = {
+            r["step"]: r["checksum"]
+            for r in await conn.fetch("SELECT step, checksum FROM schema_migrations")
+        }
         for number, sql in enumerate(steps, start=1):
-            if number in done:
+            if number not in done:
                 continue
+            if done[number] is None:  # applied before checksums were kept: adopted as it is
+                await conn.execute(
+                    "UPDATE schema_migrations SET checksum = $2 WHERE step = $1",
+                    number,
+                    checksum(sql),
+                )
+            elif done[number] != checksum(sql):
+                raise MigrationEdited(
+                    f"{schema}: step {number} was changed after it was applied; steps are "
+                    "append-only: restore it and put the change in a new step at the end"
+                )
+        pending = [(n, sql) for n, sql in enumerate(steps, start=1) if n not in done]
+        if pending and not apply:
+            raise SchemaBehind(
+                f"{schema}: steps {[n for n, _ in pending]} not applied yet "
+                "(the migrations Job applies them before the rollout)"
+            )
+        await conn.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+        await conn.execute(f"SET LOCAL statement_timeout = '{STATEMENT_TIMEOUT}'")
+        for number, sql in pending:
+            started = time.monotonic()
             await conn.execute(sql)
-            await conn.execute("INSERT INTO schema_migrations (step) VALUES ($1)", number)
+            await conn.execute(
+                "INSERT INTO schema_migrations (step, checksum) VALUES ($1, $2)",
+                number,
+                checksum(sql),
+            )
+            log.info(
+                "%s: step %d applied in %.2f s: %s",
+                schema,
+                number,
+                time.monotonic() - started,
+                " ".join(sql.split())[:120],
+            )
+        return [n for n, _ in pending]
 
 
 async def grant_log_readers(

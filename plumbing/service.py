@@ -77,7 +77,14 @@ def build_service(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
             ),
         )
         pools.append(pool)
-        await db.migrate(pool, settings.schema_name, spec.migrations)
+        if settings.migrate_on_start:
+            await db.migrate(pool, settings.schema_name, spec.migrations)
+        else:
+            await _retry(
+                "the migrations Job",
+                lambda: db.migrate(pool, settings.schema_name, spec.migrations, apply=False),
+                timeout_s=300,
+            )
         if settings.log_readers:
             await db.grant_log_readers(
                 pool, settings.schema_name, spec.published_log, settings.log_readers

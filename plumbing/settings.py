@@ -29,6 +29,10 @@ class ServiceSettings(BaseSettings):
     # Each service owns one schema on the server; none reads another's tables.
     db_schema: str = ""
     db_pool_max: int = 10
+    # Apply this service's schema steps at start (local, dev, tests). In Kubernetes the
+    # migrations Job applies them before the rollout (deploy/migrate.py) and pods only check
+    # that the schema is at their release's step, waiting for the Job if it is not.
+    migrate_on_start: bool = True
     # Database roles that may read this service's published log (its outbox, or orders' event
     # store) and nothing else of its schema, comma-separated: projections' login, whose rebuild
     # replays the logs. Granted at every start, after the migrations (deploy/database).

@@ -34,6 +34,16 @@ from services.media.domain.purposes import PurposePolicy
 from services.media.entrypoints import errors
 from services.media.entrypoints.http import router
 
+# Append-only: a new step goes at the end (plumbing.db.migrate).
+MIGRATIONS = [
+    OUTBOX_DDL,
+    RELAY_DDL,
+    MEDIA_DDL,
+    MEDIA_VISITS_DDL,
+    MEDIA_MULTIPART_DDL,
+    OUTBOX_TRACE_DDL,
+]
+
 
 class Settings(ServiceSettings):
     service_name: str = "media"
@@ -134,14 +144,7 @@ def build(settings: Settings) -> FastAPI:
     service = build_service(
         settings,
         ServiceSpec(
-            migrations=[
-                OUTBOX_DDL,
-                RELAY_DDL,
-                MEDIA_DDL,
-                MEDIA_VISITS_DDL,
-                MEDIA_MULTIPART_DDL,
-                OUTBOX_TRACE_DDL,
-            ],
+            migrations=MIGRATIONS,
             topics=[MEDIA],
             wire=wire,
             routers=[router],

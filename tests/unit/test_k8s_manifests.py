@@ -352,7 +352,9 @@ def test_every_service_logs_into_the_database_as_itself(overlay: Path) -> None:
 @overlay_params
 def test_only_the_logins_job_gets_the_database_admin(overlay: Path) -> None:
     jobs = {j["metadata"]["name"]: j for j in of_kind(overlay, "Job")}
-    assert sorted(jobs) == ["db-logins", "first-admin"]
+    assert sorted(jobs) == ["db-logins", "first-admin", "migrations"]
+    for other in ("first-admin", "migrations"):
+        assert not any(s.startswith("oms-db-admin") for s, _ in secret_refs(jobs[other]).values())
     job = jobs["db-logins"]
     (provision,) = containers(job)
     assert provision["command"] == ["python", "-m", "deploy.database"]
@@ -371,6 +373,23 @@ def test_only_the_logins_job_gets_the_database_admin(overlay: Path) -> None:
     assert provision["securityContext"]["allowPrivilegeEscalation"] is False
     assert provision["securityContext"]["capabilities"]["drop"] == ["ALL"]
     assert {"cpu", "memory"} <= provision["resources"]["limits"].keys()
+
+
+@overlay_params
+def test_the_migrations_job_runs_each_services_steps_with_its_login_before_the_pods(
+    overlay: Path,
+) -> None:
+    """deploy/migrate.py, once per rollout; the pods only check their schema (plumbing/db.py)."""
+    (job,) = [j for j in of_kind(overlay, "Job") if j["metadata"]["name"] == "migrations"]
+    (migrate,) = containers(job)
+    assert migrate["command"] == ["python", "-m", "deploy.migrate"]
+    refs = secret_refs(job)
+    for deployment in app_deployments(overlay):
+        name = deployment["metadata"]["name"]
+        assert refs[f"{name.upper()}_DATABASE_URL"] == secret_refs(deployment)["DATABASE_URL"]
+        env = effective_env(overlay, containers(deployment)[0])
+        assert env["MIGRATE_ON_START"] == "false", name
+    assert job["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"] is True
 
 
 @overlay_params
