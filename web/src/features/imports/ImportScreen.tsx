@@ -81,7 +81,9 @@ export function ImportScreen(): ReactElement {
     setProblem(found ? t(found.key, { ...found.params, detail: found.detail ?? "" }) : errorText(err, common.in(lang)));
   }
 
-  async function check(from: Source, using: StageMap): Promise<void> {
+  // `remembered`: the admin's choices so far, a stage left unmapped on purpose ("") included,
+  // so a suggestion they turned down is not offered again.
+  async function check(from: Source, using: StageMap, remembered: StageMap = {}): Promise<void> {
     const controller = new AbortController();
     running.current = controller;
     setPhase("checking");
@@ -92,8 +94,10 @@ export function ImportScreen(): ReactElement {
       const report = await runImport(from, using, true, setJob, controller.signal);
       setMap(using);
       setDry(report);
-      setChoices(initialChoices(report.unmapped_stages, stages ?? [], using));
-      setStale(false);
+      const first = initialChoices(report.unmapped_stages, stages ?? [], { ...remembered, ...using });
+      setChoices(first);
+      // A suggested stage is not in this report yet: the admin confirms it with a check.
+      setStale(Object.values(first).some(Boolean));
       setPhase("review");
       requestAnimationFrame(() => reportHeading.current?.focus());
     } catch (err) {
@@ -229,7 +233,7 @@ export function ImportScreen(): ReactElement {
                     setChoices((had) => ({ ...had, [stage]: ours }));
                     setStale(true);
                   }}
-                  onCheck={() => source && void check(source, nextMap(map, dry.unmapped_stages, choices))}
+                  onCheck={() => source && void check(source, nextMap(map, dry.unmapped_stages, choices), choices)}
                 />
               ) : null}
               {phase !== "done" ? (
@@ -248,7 +252,11 @@ export function ImportScreen(): ReactElement {
                   ) : (
                     <>
                       <p>{t("run.explain", { created: summary.created, updated: summary.updated })}</p>
-                      {summary.needsMap ? <p className="muted">{t("check.unmapped_left")}</p> : null}
+                      {stale ? (
+                        <p className="imp-stale">{t("run.check_first")}</p>
+                      ) : summary.needsMap ? (
+                        <p className="muted">{t("check.unmapped_left")}</p>
+                      ) : null}
                       <button type="button" className="primary" onClick={() => void importNow()} disabled={stale || busy}>
                         {t("run.button")}
                       </button>

@@ -2,7 +2,6 @@
 // there and skipped; the orders that are news, with links once they exist; each skipped
 // deal's reason; the responsible people we have no user for; the phones that did not parse.
 import { useState, type ReactElement } from "react";
-import { Link } from "wouter";
 import { useMay } from "../../app/roles";
 import { useApp } from "../../store/app";
 import { m } from "./messages";
@@ -84,9 +83,10 @@ export function ReportView({ report, stages }: { report: Report; stages: Stage[]
                     {dry ? null : (
                       <td>
                         {o.order_id ? (
-                          <Link href={`/order/${o.order_id}`} aria-label={t("report.open_order", { deal: o.deal_id })}>
-                            {t("report.order")} →
-                          </Link>
+                          // A real `#/order/<id>` href: a link the admin can copy and send on.
+                          <a href={`#/order/${o.order_id}`} aria-label={t("report.open_order", { deal: o.deal_id })}>
+                            {t("report.open")}
+                          </a>
                         ) : (
                           "—"
                         )}

@@ -31,13 +31,14 @@ export const m = defineMessages(
     "check.title": "2. Проверка",
     "check.running": "Проверяем файл… Ничего не меняется.",
     "check.progress": "Проверено {done} из {total}",
-    "check.stages_title": "Сопоставьте этапы",
+    "check.stages_title": "2. Сопоставьте этапы",
     "check.stages_intro":
       "Этих этапов Битрикс24 у нас нет. Выберите для каждого наш этап — сделки с него придут туда. Успешные и проваленные сделки (WON, LOSE) сопоставлять не нужно: они станут закрытыми и отменёнными.",
     "check.stage_label": "Этап Битрикс24 «{stage}»",
     "check.skip_stage": "— не переносить —",
     "check.again": "Проверить снова",
-    "check.stale": "Этапы изменены — проверьте снова, чтобы увидеть, что получится.",
+    "check.stale": "Выбор этапов ещё не проверен: нажмите «Проверить снова», чтобы увидеть, что получится.",
+    "run.check_first": "Сначала проверьте выбранные этапы.",
     "check.unmapped_left": "Сделки на несопоставленных этапах будут пропущены.",
 
     "report.dry_title": "3. Что будет сделано",
@@ -60,6 +61,7 @@ export const m = defineMessages(
     "report.stage": "Этап у нас",
     "report.changes": "Что изменится",
     "report.order": "Заказ",
+    "report.open": "Открыть заказ",
     "report.open_order": "Открыть заказ (сделка {deal})",
     "report.order_note":
       "Заказы открывают менеджеры и руководитель: администратор заказов не видит. Ссылку можно отправить им.",
@@ -149,13 +151,14 @@ export const m = defineMessages(
     "check.title": "2. Check",
     "check.running": "Checking the file… Nothing changes.",
     "check.progress": "Checked {done} of {total}",
-    "check.stages_title": "Match the stages",
+    "check.stages_title": "2. Match the stages",
     "check.stages_intro":
       "We have no such Bitrix24 stages. Choose a stage of ours for each — its deals come there. Won and lost deals (WON, LOSE) need none: they become closed and cancelled.",
     "check.stage_label": "Bitrix24 stage «{stage}»",
     "check.skip_stage": "— do not bring over —",
     "check.again": "Check again",
-    "check.stale": "The stages changed — check again to see the result.",
+    "check.stale": "The chosen stages are not checked yet: press «Check again» to see the result.",
+    "run.check_first": "Check the chosen stages first.",
     "check.unmapped_left": "Deals in stages left unmatched will be skipped.",
 
     "report.dry_title": "3. What the import will do",
@@ -178,6 +181,7 @@ export const m = defineMessages(
     "report.stage": "Our stage",
     "report.changes": "What changes",
     "report.order": "Order",
+    "report.open": "Open the order",
     "report.open_order": "Open the order (deal {deal})",
     "report.order_note":
       "Managers and the director open orders: an administrator sees none. You can send them the link.",
