@@ -7,7 +7,7 @@ export PYTHONPATH := $(CURDIR)
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run test chaos lint typecheck unit integration contract e2e schemas schemas-check bench clean k8s-validate k8s-dev-keys rebuild-projections
-.PHONY: venv web-deps web-build web-check browser browser-test guides
+.PHONY: venv web-deps web-build web-check browser browser-test guides promtool
 
 WEB := web
 NPM ?= npm
@@ -73,8 +73,29 @@ schemas-check: $(VENV)/.installed
 	$(PY) -m contracts.export --check
 	$(PY) -m contracts.roles --check $(ROLES_EXPORT)
 
-k8s-validate: $(VENV)/.installed
+# The Prometheus Operator's CRD schemas, for validating our custom resources offline.
+K8S_SCHEMAS := deploy/k8s/schemas
+$(K8S_SCHEMAS)/node_modules/.installed: $(K8S_SCHEMAS)/package.json $(K8S_SCHEMAS)/package-lock.json
+	cd $(K8S_SCHEMAS) && $(NPM) ci --no-audit --no-fund
+	@touch $@
+
+k8s-validate: $(VENV)/.installed $(K8S_SCHEMAS)/node_modules/.installed
 	$(PY) -m deploy.k8s.validate
+
+# promtool (for `promtool test rules` on the alerts) from Debian's prometheus package, unpacked
+# into the venv: only the one binary, no server installed or started. Needs the package lists
+# (as root, or they are there already); says how otherwise.
+PROMTOOL := $(VENV)/bin/promtool
+$(PROMTOOL): | $(VENV)/.installed
+	@if command -v promtool >/dev/null 2>&1; then ln -sf "$$(command -v promtool)" $@; exit 0; fi; \
+	dir=$$(mktemp -d) && cd $$dir && \
+	{ apt-get download prometheus >/dev/null 2>&1 || \
+	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get download prometheus >/dev/null; }; } && \
+	dpkg-deb -x prometheus_*.deb x && cp x/usr/bin/promtool $(CURDIR)/$@ && cd / && rm -rf $$dir || \
+	{ echo "promtool is needed for the alert tests: install Debian's prometheus package" >&2; \
+	  echo "(or any promtool on PATH)" >&2; rm -rf $$dir; exit 1; }
+
+promtool: $(PROMTOOL)
 
 k8s-dev-keys: ## the dev overlay's token signing key, random, once per checkout (git-ignored)
 	$(PYTHON) -m deploy.k8s.keys
@@ -92,7 +113,7 @@ e2e: $(VENV)/.installed web-build ## the gateway serves the built app (tests/e2e
 	$(PY) -m pytest -q tests/e2e
 
 # tests/browser run last within the one session (tests/browser/conftest.py orders them).
-test: lint typecheck schemas-check k8s-validate web-check web-build browser ## everything CI runs
+test: lint typecheck schemas-check k8s-validate promtool web-check web-build browser ## everything CI runs
 	$(PY) -m pytest -q -p no:cacheprovider --durations=25 tests
 
 browser-test: $(VENV)/.installed web-build browser ## only the browser tests (screenshots in test-artifacts/screens)

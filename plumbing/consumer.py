@@ -12,7 +12,8 @@ stuck fetch, seen after restarts) rebuilds the Kafka consumer.
 
 An event of a newer release (a type or schema version this release cannot read) stops its
 partition, uncommitted, until a release that can read it consumes it (plumbing/blocked.py).
-Bytes that are no envelope at all are dead-lettered: no release can read them.
+Bytes that are no envelope at all are dead-lettered: no release can read them. Dead letters an
+operator marked for replay (plumbing/dead_letters.py) are replayed here, at the watchdog's pace.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from pydantic import ValidationError
 from contracts.envelope import Envelope
 from contracts.events import registry
 from contracts.events.registry import FutureSchemaVersion, UnknownEventType
-from plumbing import correlation, db, kafka, metrics, progress
+from plumbing import correlation, db, dead_letters, kafka, metrics, progress
 from plumbing.blocked import BlockedPartitions
 from plumbing.db import Conn
 from plumbing.inbox import claim
@@ -155,6 +156,10 @@ class Consumer:
                 await self.commit()
             if time.monotonic() >= next_check:
                 await self._watchdog(consumer)
+                try:
+                    await self.replay_dead_letters()
+                except Exception:  # the replay is an operator's errand: never the stream's end
+                    log.exception("replaying dead letters of %s failed", self.group)
                 next_check = time.monotonic() + self.settings.consumer_watchdog_interval_s
 
     async def _rewind(self, consumer: AIOKafkaConsumer, topic: str) -> None:
@@ -236,6 +241,48 @@ class Consumer:
                     await self._dead_letter(record, repr(exc))
                     return
                 await asyncio.sleep(0.2 * attempt)
+
+    async def replay_dead_letters(self) -> int:
+        """Replay the dead letters an operator marked (plumbing/dead_letters.py): each through
+        the inbox and the handler in one transaction, as a delivery. Returns how many were
+        applied. A failure keeps the row, with its error, for the operator."""
+        try:
+            async with self.pool.acquire() as conn:
+                marked = await dead_letters.requested(conn, self.group)
+        except db.UNAVAILABLE:
+            return 0
+        applied = 0
+        for letter_id, payload in marked:
+            try:
+                envelope = self.events.upcast(Envelope.from_json_bytes(payload))
+            except (UnknownEventType, FutureSchemaVersion) as exc:
+                await self._replay_failed(letter_id, f"this release cannot read it: {exc}")
+                continue
+            except (ValidationError, ValueError, KeyError) as exc:
+                await self._replay_failed(letter_id, f"undecodable: {exc}")
+                continue
+            try:
+                async with self.pool.acquire() as conn, conn.transaction():
+                    if not await dead_letters.lock_requested(conn, letter_id):
+                        continue  # another replica replays it
+                    if await claim(conn, self.group, envelope.event_id):
+                        await self.handler(conn, envelope)
+                        applied += 1
+                    await dead_letters.replayed(conn, letter_id)
+            except db.UNAVAILABLE:
+                return applied  # the next round tries again
+            except Exception as exc:
+                log.exception("replaying dead letter %s failed", letter_id)
+                await self._replay_failed(letter_id, repr(exc))
+            else:
+                log.info("dead letter %s replayed (%s)", letter_id, envelope.event_id)
+                metrics.EVENTS_PROCESSED.labels(self.group, "replayed").inc()
+        return applied
+
+    async def _replay_failed(self, letter_id: int, error: str) -> None:
+        with contextlib.suppress(*db.UNAVAILABLE):
+            async with self.pool.acquire() as conn:
+                await dead_letters.failed_again(conn, letter_id, error)
 
     async def _dead_letter(self, record: ConsumerRecord[bytes, bytes], error: str) -> None:
         metrics.EVENTS_PROCESSED.labels(self.group, "dead_letter").inc()

@@ -121,19 +121,28 @@ class ImportReport(Shown):
 
 class ImportJob(Shown):
     """An import's progress: `done` of `total` deals written; the report once it is done,
-    the error if it failed (and then nothing of it was kept)."""
+    the error if it failed or was interrupted (its process ended: no sign of life for 30 s),
+    and then nothing of it was kept."""
 
     id: Id
     kind: str
     dry_run: bool
-    status: Literal["running", "done", "failed"]
+    status: Literal["running", "done", "failed", "interrupted"]
     done: int
     total: int
     report: ImportReport | None = None
     error: dict[str, Any] | None = None
+    started_by: str | None = Field(default=None, description="the admin's login")
     started_at: Timestamp | None = None
     finished_at: Timestamp | None = None
 
 
+class ImportJobs(Shown):
+    """The newest imports first, without their reports (`GET /imports/{id}` has each)."""
+
+    imports: list[ImportJob]
+
+
 REPORT = Views.of(ImportReport)
 JOB = Views.of(ImportJob)
+JOBS = Views.of(ImportJobs)

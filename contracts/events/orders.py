@@ -34,7 +34,7 @@ class OrderCreatedV1(BaseModel):
     pipeline_version: int = 1
 
 
-class OrderCreated(BaseModel):
+class OrderCreatedV2(BaseModel):
     """v2: `customer.address` is structured (city, street, building, ...)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -46,6 +46,15 @@ class OrderCreated(BaseModel):
     description: str | None = None
     manager_id: str | None = None
     pipeline_version: int = 1
+
+
+class OrderCreated(OrderCreatedV2):
+    """v3 adds `imported_from` (issue 20): the order was made in another system, at the
+    envelope's `occurred_at`, and brought over. Its creation is history, not news: nobody is
+    told of it, and a stage limit it had already overstayed when it came raises no alert one
+    order at a time (the board and the directors' morning summary still show it late)."""
+
+    imported_from: str | None = None
 
 
 def upcast_order_created_v1(data: dict[str, Any]) -> dict[str, Any]:

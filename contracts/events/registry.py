@@ -45,8 +45,8 @@ EVENT_TYPES: dict[str, EventType] = {
     for t in (
         EventType(
             "orders.OrderCreated",
-            {1: orders.OrderCreatedV1, 2: orders.OrderCreated},
-            {1: orders.upcast_order_created_v1},
+            {1: orders.OrderCreatedV1, 2: orders.OrderCreatedV2, 3: orders.OrderCreated},
+            {1: orders.upcast_order_created_v1, 2: orders.upcast_added_optional_fields},
         ),
         *(
             EventType(f"orders.{model.__name__}", {1: model})
@@ -87,6 +87,11 @@ EVENT_TYPES: dict[str, EventType] = {
             {1: orders.upcast_added_optional_fields},
         ),
         EventType(
+            "scheduling.OrderOverdue",
+            {1: scheduling.OrderOverdueV1, 2: scheduling.OrderOverdue},
+            {1: orders.upcast_added_optional_fields},
+        ),
+        EventType(
             "media.MediaUploaded",
             {1: media.MediaUploadedV1, 2: media.MediaUploaded},
             {1: orders.upcast_added_optional_fields},
@@ -102,7 +107,6 @@ EVENT_TYPES: dict[str, EventType] = {
                 scheduling.TaskCancelled,
                 scheduling.StageMoveRequested,
                 scheduling.NotificationRequested,
-                scheduling.OrderOverdue,
                 scheduling.RuleChanged,
                 scheduling.VisitCheckedIn,
                 scheduling.VisitCheckedOut,

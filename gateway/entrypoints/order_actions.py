@@ -41,6 +41,7 @@ from contracts.api.pipeline import (
 )
 from gateway.adapters.upstream import Caller
 from gateway.application.mentions import MentionCheck, NotNotified, check_mentions
+from gateway.application.names import name_consent_recorder
 from gateway.domain.users import User
 from gateway.entrypoints.deps import (
     Needs,
@@ -244,11 +245,13 @@ async def sms_consent(
     user: CustomerEditor,
     order: OrderCaller,
     up: UpstreamsDep,
+    users: Users,
 ) -> Response:
     """The customer's consent to a confirmation SMS the day before each visit (true), or
     its refusal or withdrawal (false); recorded with who and when, shown on the card."""
-    path = "/sms-consent"
-    return await _forward(user, order, up, order_id, "PUT", CARD, path=path, body=sent(body))
+    target = f"/orders/{order_id}/sms-consent"
+    reply = await up.call("orders", "PUT", target, order, json=sent(body))
+    return shown(await name_consent_recorder(reply.body, users), CARD, user)
 
 
 @router.get("/pipeline", response_model=PipelineOut, responses=errors(401, 503))

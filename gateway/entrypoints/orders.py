@@ -18,9 +18,10 @@ from contracts.api.phones import MIN_DIGITS, phone_digits
 from contracts.roles import audience_of
 from gateway.adapters.upstream import Caller, Upstreams
 from gateway.application.access import require_order_access
+from gateway.application.names import name_consent_recorder
 from gateway.domain.users import User
 from gateway.domain.visibility import is_field_role
-from gateway.entrypoints.deps import Needs, SignedIn, UpstreamsDep, caller_of
+from gateway.entrypoints.deps import Needs, SignedIn, UpstreamsDep, Users, caller_of
 from gateway.entrypoints.typed import NO_NUL, GuardedRoute, sent, shown
 from plumbing.errors import DomainError, Invalid
 
@@ -72,6 +73,7 @@ async def get_order(
     order_id: UUID,
     user: SignedIn,
     upstreams: UpstreamsDep,
+    users: Users,
     min_version: Annotated[int | None, Query(ge=0)] = None,
     lang: Lang = "ru",
 ) -> Response:
@@ -90,7 +92,7 @@ async def get_order(
             break
         await asyncio.sleep(0.05)
     card["tasks"] = await _tasks_of(upstreams, caller, order_id, card.get("tasks", []))
-    return shown(card, CARD, user)
+    return shown(await name_consent_recorder(card, users), CARD, user)
 
 
 async def _tasks_of(

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from contracts.topics import IDENTITY, ORDERS, SCHEDULING
 from plumbing.consumer import Consumer
+from plumbing.dead_letters import DEAD_LETTER_REPLAY_DDL
 from plumbing.inbox import INBOX_DDL
 from plumbing.service import Job, ServiceSpec, build_service
 from plumbing.settings import ServiceSettings
@@ -52,6 +53,7 @@ MIGRATIONS = [
     TELEGRAM_DDL,
     DELIVERIES_DDL,
     CUSTOMER_SMS_DDL,
+    DEAD_LETTER_REPLAY_DDL,
 ]
 log = logging.getLogger(__name__)
 
@@ -146,6 +148,10 @@ def build(
             settings.company_name,
             settings.company_phone,
         )
+        async with pool.acquire() as conn, conn.transaction():
+            caught_up = await customers.catch_up(conn)
+        if caught_up:
+            log.info("customer SMS: looked at %d upcoming visits booked before", caught_up)
         notifier = Notifier(
             settings.company_timezone, settings.reminder_hour, notices=notices, customers=customers
         )

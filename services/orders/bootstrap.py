@@ -9,11 +9,16 @@ from fastapi import FastAPI
 
 from contracts.topics import IDENTITY, MEDIA, ORDERS, SCHEDULING
 from plumbing.consumer import Consumer
+from plumbing.dead_letters import DEAD_LETTER_REPLAY_DDL
 from plumbing.inbox import INBOX_DDL
 from plumbing.relay import RELAY_DDL, Relay
 from plumbing.service import Job, ServiceSpec, build_service
 from plumbing.settings import ServiceSettings
-from services.orders.adapters.import_jobs import IMPORTS_DDL, PostgresImportJobs
+from services.orders.adapters.import_jobs import (
+    IMPORTS_DDL,
+    IMPORTS_HEARTBEAT_DDL,
+    PostgresImportJobs,
+)
 from services.orders.adapters.pipeline_store import (
     PIPELINES_DDL,
     PostgresPipelineStore,
@@ -47,7 +52,15 @@ class Settings(ServiceSettings):
     http_max_body_bytes: int = 4 * 1024 * 1024
 
 
-MIGRATIONS = [EVENT_STORE_DDL, RELAY_DDL, INBOX_DDL, PIPELINES_DDL, IMPORTS_DDL]
+MIGRATIONS = [
+    EVENT_STORE_DDL,
+    RELAY_DDL,
+    INBOX_DDL,
+    PIPELINES_DDL,
+    IMPORTS_DDL,
+    IMPORTS_HEARTBEAT_DDL,
+    DEAD_LETTER_REPLAY_DDL,
+]
 # Gate facts and robot requests come from scheduling and media; users from identity.
 CONSUMED = [SCHEDULING, MEDIA, IDENTITY]
 

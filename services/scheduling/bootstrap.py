@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from contracts.events.scheduling import RETIRED_NOTIFY_RULES
 from contracts.topics import IDENTITY, MEDIA, ORDERS, SCHEDULING
 from plumbing.consumer import Consumer
+from plumbing.dead_letters import DEAD_LETTER_REPLAY_DDL
 from plumbing.inbox import INBOX_DDL
 from plumbing.ordered_log import OUTBOX_DDL, Outbox
 from plumbing.relay import RELAY_DDL, Relay
@@ -24,6 +25,7 @@ from services.scheduling.adapters.order_arrivals import ORDER_ARRIVALS_DDL, Post
 from services.scheduling.adapters.pipeline_store import PIPELINES_DDL
 from services.scheduling.adapters.presence_store import PRESENCE_DDL
 from services.scheduling.adapters.tables import SCHEDULING_DDL
+from services.scheduling.adapters.timer_store import IMPORTED_TIMERS_DDL
 from services.scheduling.adapters.visit_store import VISIT_NOTE_DDL
 from services.scheduling.application.apply import EventHandler
 from services.scheduling.application.automation import Automation
@@ -52,6 +54,8 @@ MIGRATIONS = [
     PRESENCE_DDL,
     COMPLETION_KEYS_DDL,
     VISIT_NOTE_DDL,
+    IMPORTED_TIMERS_DDL,
+    DEAD_LETTER_REPLAY_DDL,
 ]
 
 

@@ -32,7 +32,7 @@ def test_a_manager_records_the_customers_consent_and_withdrawal_on_the_card(
     tab.click(box)
     expect(page.get_by_text("Согласие клиента на СМС записано")).to_be_visible()
     expect(state).to_contain_text("клиент согласен")
-    expect(state).to_contain_text("(manager, ")  # who recorded it (the login) and when
+    expect(state).to_contain_text("(Мария Петрова, ")  # who recorded it, and when
     expect(box).to_be_checked()
     tab.check("sms-consent-given")
     card = http.get(f"/api/v1/orders/{order['id']}", headers=head).json()

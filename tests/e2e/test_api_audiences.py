@@ -66,6 +66,7 @@ VIEWS: dict[str, Views] = {
     "/api/v1/notifications/deliveries": notifications.DELIVERIES,
     "/api/v1/reports/{name}": reports.REPORT,
     "/api/v1/reports/{name}/orders": reports.REPORT_ORDERS,
+    "/api/v1/imports": imports.JOBS,
     "/api/v1/imports/{import_id}": imports.JOB,
 }
 CHECKED = [r for r in ROUTES if r not in SKIPPED and r not in OPERATIONAL]

@@ -53,7 +53,10 @@ async def test_a_consenting_customer_gets_one_sms_scheduled_for_the_evening_befo
     )
     assert consent.status_code == 200, consent.text
     assert consent.json()["sms_consent"]["consent"] is True
-    assert consent.json()["sms_consent"]["by"]["display_name"] == "manager"
+    # Named as the office knows the manager (the gateway owns names; orders keeps the login).
+    assert consent.json()["sms_consent"]["by"]["display_name"] == "Мария Петрова"
+    card = await api.get(f"/api/v1/orders/{order_id}", headers=manager)
+    assert card.json()["sms_consent"]["by"]["display_name"] == "Мария Петрова"
 
     crew = (await api.get("/api/v1/crew", headers=manager, params={"role": "installer"})).json()
     member = next(c for c in crew if c["username"] == "installer")

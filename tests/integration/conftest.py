@@ -8,6 +8,7 @@ import asyncpg
 import pytest
 
 from plumbing import db
+from plumbing.dead_letters import DEAD_LETTER_REPLAY_DDL
 from plumbing.inbox import INBOX_DDL
 from plumbing.ordered_log import OUTBOX_DDL, Outbox
 from plumbing.relay import RELAY_DDL
@@ -18,7 +19,7 @@ from tests.integration.test_scheduling_support import Harness, scheduling
 @pytest.fixture
 async def outbox(schema_pool: tuple[asyncpg.Pool, str]) -> Outbox:
     pool, schema = schema_pool
-    await db.migrate(pool, schema, [OUTBOX_DDL, RELAY_DDL, INBOX_DDL])
+    await db.migrate(pool, schema, [OUTBOX_DDL, RELAY_DDL, INBOX_DDL, DEAD_LETTER_REPLAY_DDL])
     return Outbox(pool, schema)
 
 

@@ -13,7 +13,11 @@ import pytest
 
 from contracts.envelope import Actor, Envelope
 from plumbing import db
-from services.orders.adapters.import_jobs import IMPORTS_DDL, PostgresImportJobs
+from services.orders.adapters.import_jobs import (
+    IMPORTS_DDL,
+    IMPORTS_HEARTBEAT_DDL,
+    PostgresImportJobs,
+)
 from services.orders.adapters.pipeline_store import PIPELINES_DDL, PostgresPipelineStore
 from services.orders.adapters.postgres_event_store import (
     EVENT_STORE_DDL,
@@ -92,7 +96,9 @@ async def test_an_import_failing_halfway_leaves_nothing_and_a_rerun_imports_it_w
     schema_pool: tuple[asyncpg.Pool, str],
 ) -> None:
     pool, schema = schema_pool
-    await db.migrate(pool, schema, [EVENT_STORE_DDL, PIPELINES_DDL, IMPORTS_DDL])
+    await db.migrate(
+        pool, schema, [EVENT_STORE_DDL, PIPELINES_DDL, IMPORTS_DDL, IMPORTS_HEARTBEAT_DDL]
+    )
     jobs = PostgresImportJobs(pool)
     failing = FailingStore(pool, schema, jobs)
     portal = b24.portal()

@@ -238,6 +238,31 @@ async def test_consent_recorded_after_booking_schedules_the_sms(
     assert await w.at(datetime(2026, 12, 9, 18, 0, tzinfo=MSK)) == [EXPECTED]
 
 
+async def test_turning_confirmations_on_serves_visits_booked_while_they_were_off(
+    pool: asyncpg.Pool, smsru: FakeSmsRu
+) -> None:
+    off = await world(pool, smsru, MONDAY, enabled=False)
+    upcoming, past = uuid.uuid4(), uuid.uuid4()
+    await off.feed(
+        off.consent(True),
+        off.booked(upcoming, THURSDAY_10),
+        off.booked(past, MONDAY - timedelta(days=1)),
+    )
+    assert await off.rows() == []
+    # The company turns confirmations on; each replica catches up as it starts, and again at
+    # every later start: one SMS, for the visit still to come.
+    on = CustomerConfirmations(True, "Europe/Moscow", "Фабрика «Дверь»", "+74951234567", off.clock)
+    for _ in range(3):
+        async with pool.acquire() as conn, conn.transaction():
+            assert await on.catch_up(conn) == 1
+    rows = await off.rows()
+    assert [(r["state"], r["visit_id"]) for r in rows] == [("pending", upcoming)]
+    assert await off.at(datetime(2026, 12, 9, 18, 0, tzinfo=MSK)) == [EXPECTED]
+    async with pool.acquire() as conn, conn.transaction():
+        await on.catch_up(conn)  # once sent, a catch-up sends nothing again
+    assert await off.at(datetime(2026, 12, 9, 19, 0, tzinfo=MSK)) == [EXPECTED]
+
+
 async def test_with_the_company_setting_off_nothing_is_sent(
     pool: asyncpg.Pool, smsru: FakeSmsRu
 ) -> None:

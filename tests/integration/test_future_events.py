@@ -23,6 +23,7 @@ from contracts.events.registry import EventType, Registry
 from plumbing import db, kafka, metrics
 from plumbing.app import Runtime, create_app
 from plumbing.consumer import Consumer
+from plumbing.dead_letters import DEAD_LETTER_REPLAY_DDL
 from plumbing.inbox import INBOX_DDL
 from plumbing.ordered_log import OUTBOX_DDL, Outbox
 from services.projections.adapters import logs
@@ -86,7 +87,7 @@ def gauge(group: str) -> float | None:
 @pytest.fixture
 async def pool(schema_pool: tuple[asyncpg.Pool, str]) -> asyncpg.Pool:
     pool, schema = schema_pool
-    await db.migrate(pool, schema, [INBOX_DDL])
+    await db.migrate(pool, schema, [INBOX_DDL, DEAD_LETTER_REPLAY_DDL])
     return pool
 
 

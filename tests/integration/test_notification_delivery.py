@@ -94,7 +94,7 @@ def _free() -> int:
 @pytest.fixture
 async def pool(schema_pool: tuple[asyncpg.Pool, str]) -> asyncpg.Pool:
     p, schema = schema_pool
-    await db.migrate(p, schema, MIGRATIONS[1:])
+    await db.migrate(p, schema, MIGRATIONS)
     return p
 
 
@@ -381,6 +381,43 @@ async def test_the_directors_summary_is_sent_once_per_day_across_a_restart(
     assert await sender().send_if_due() is True  # the next day's
     texts = [n["text"] for n in await inbox(pool, DIRECTOR, unread=False, lang="ru")]
     assert any(t.endswith("загрузку бригад на завтра узнать не удалось") for t in texts), texts
+
+
+async def test_an_imported_order_and_its_old_lateness_are_history_not_news(
+    pool: asyncpg.Pool, smtp: tuple[int, Inbox]
+) -> None:
+    """Issue 20: bringing a portal's open deals over tells no one of each order, nor of each
+    stage limit it had overstayed already in Bitrix24; the morning summary still counts it."""
+    port, _ = smtp
+    w = await world(pool, port, datetime(2026, 12, 1, 7, 0, tzinfo=MSK))
+    before = len(await inbox(pool, DIRECTOR, unread=False, lang="ru"))
+    imported = uuid.uuid4()
+    customer = Customer(name="Петров", phone="+79161234567", address=Address(text="Москва"))
+    admin = Actor(kind="user", id=str(uuid.uuid4()), username="admin", role="admin")
+    created = orders.OrderCreated(
+        order_id=imported,
+        number=77,
+        title="Двери из Битрикс24",
+        customer=customer,
+        manager_id=str(MANAGER),
+        imported_from="bitrix24",
+    )
+    late = scheduling.OrderOverdue(
+        order_id=imported,
+        stage="measurement",
+        entered_at=datetime(2025, 3, 1, tzinfo=UTC),
+        limit_hours=48,
+        late_when_imported=True,
+    )
+    await w.feed(env(created, w.clock.now, admin), env(late, w.clock.now))
+    assert len(await inbox(pool, DIRECTOR, unread=False, lang="ru")) == before
+    assert await inbox(pool, MANAGER, unread=False, lang="ru") == []
+    # Late all the same: the directors read it in the morning, with the others.
+    w.clock.now = datetime(2026, 12, 1, 8, 1, tzinfo=MSK)
+    summary = SummarySender(pool, w.notices, FixedCrewLoad({}), "Europe/Moscow", 8, clock=w.clock)
+    assert await summary.send_if_due() is True
+    texts = [n["text"] for n in await inbox(pool, DIRECTOR, unread=False, lang="ru")]
+    assert any(t.startswith("Сводка") and "№77" in t for t in texts), texts
 
 
 async def test_the_manager_or_else_the_creator_hears_of_progress_and_photos_come_grouped(

@@ -146,6 +146,51 @@ async def test_stage_timer_fires_once_even_with_two_replicas(svc: Harness) -> No
     assert alerts[0]["data"]["notify_manager"]
 
 
+async def test_a_limit_overstayed_before_an_import_is_late_but_wakes_no_robot(
+    svc: Harness,
+) -> None:
+    """Issue 20: an order brought over from Bitrix24 that had already overstayed its stage is
+    late (OrderOverdue, marked `late_when_imported`), yet the overdue robot does not act on it
+    — the import of a portal's open deals would otherwise raise an alert per order. The same
+    entry made here alerts as always."""
+    from tests.factories import envelope, order_created_data  # noqa: PLC0415
+
+    alert = await svc.overdue_alert()
+    long_ago = datetime.now(UTC) - timedelta(days=30)
+    orders = {}
+    for imported in (True, False):
+        order = uuid.uuid4()
+        extra = {"imported_from": "bitrix24"} if imported else {}
+        created = envelope(f"order-{order}", data={**order_created_data(order), **extra})
+        await svc.apply(created.model_copy(update={"occurred_at": long_ago - timedelta(hours=1)}))
+        moved = stage_changed(order, "contract", "measurement")
+        moved = moved.model_copy(
+            update={
+                "schema_version": 2,
+                "data": {**moved.data, **extra},
+                "occurred_at": long_ago,
+            }
+        )
+        await svc.apply(moved)
+        orders[imported] = order
+    await svc.app.state.timers.fire_due()
+
+    async def both_fired() -> bool:
+        return all([await _overdue(svc, order) for order in orders.values()])
+
+    await eventually(both_fired)
+    for imported, order in orders.items():
+        (overdue,) = await _overdue(svc, order)
+        assert overdue["schema_version"] == 2
+        assert overdue["data"]["late_when_imported"] is imported
+        alerts = [
+            e
+            for e in await svc.outbox("scheduling.NotificationRequested")
+            if e["data"]["rule_id"] == alert and e["data"]["order_id"] == str(order)
+        ]
+        assert len(alerts) == (0 if imported else 1), imported
+
+
 async def test_a_stage_change_cancels_the_pending_timer(svc: Harness) -> None:
     long_ago = datetime.now(UTC) - timedelta(days=30)
     order = await _order_since(svc, long_ago - timedelta(hours=1))

@@ -4,6 +4,7 @@ the projections: tests/e2e/test_bitrix24_import.py."""
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 from collections.abc import AsyncIterator, Sequence
@@ -20,6 +21,7 @@ from services.orders import import_bitrix24
 from services.orders.adapters.import_jobs import MemoryImportJobs
 from services.orders.adapters.memory_event_store import MemoryEventStore, MemoryOrderNumbers
 from services.orders.adapters.pipeline_store import MemoryPipelineStore
+from services.orders.application import imports
 from services.orders.application.imports import Importer
 from services.orders.application.pipelines import Pipelines
 from services.orders.application.ports import AppendResult, IdempotencyRecord
@@ -158,6 +160,43 @@ async def test_a_failure_halfway_leaves_nothing(portal: dict[str, Any]) -> None:
     assert world.jobs.seen  # progress was shown while it ran
     job = next(iter(world.jobs.jobs.values()))
     assert job["status"] == "failed"
+
+
+class SlowStore(MemoryEventStore):
+    """Each deal's look-up takes a while: a long import, with no progress written while it
+    plans."""
+
+    async def find_idempotency(self, key: str) -> IdempotencyRecord | None:
+        await asyncio.sleep(0.002)
+        return await super().find_idempotency(key)
+
+
+class Beats(MemoryImportJobs):
+    def __init__(self) -> None:
+        super().__init__()
+        self.beaten = 0
+
+    async def beat(self, job_id: str) -> None:
+        self.beaten += 1
+        await super().beat(job_id)
+
+
+async def test_a_long_import_beats_while_it_plans_and_stops_when_it_ends(
+    portal: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A job that stops beating is read as interrupted (tests/integration/test_import_jobs.py):
+    a live one, even in a planning phase that writes no progress, keeps beating."""
+    monkeypatch.setattr(imports, "BEAT_S", 0.05)
+    world = World()
+    world.store = SlowStore()
+    world.jobs = jobs = Beats()
+    report = await world.run(portal, dry_run=True)
+    assert report["created"] == 200
+    assert jobs.beaten >= 2, "the planning phase wrote no sign of life"
+    assert jobs.seen == []  # a dry run writes no progress: the beats alone said it was alive
+    after = jobs.beaten
+    await asyncio.sleep(0.2)
+    assert jobs.beaten == after  # the beat ended with the import
 
 
 async def test_what_cannot_come_is_skipped_and_said_why() -> None:

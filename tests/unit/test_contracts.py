@@ -81,20 +81,20 @@ def test_unknown_event_type_is_reported_not_guessed() -> None:
 
 
 def test_a_schema_version_newer_than_the_release_reads_is_refused_not_guessed() -> None:
-    raw = {**load("orders.OrderCreated", 2), "schema_version": 3}
+    raw = {**load("orders.OrderCreated", 3), "schema_version": 4}
     envelope = Envelope.model_validate(raw)
     with pytest.raises(registry.FutureSchemaVersion) as refused:
         registry.upcast(envelope)
     assert (refused.value.name, refused.value.version, refused.value.current) == (
         "orders.OrderCreated",
+        4,
         3,
-        2,
     )
     assert "newer" in str(refused.value)
     with pytest.raises(registry.FutureSchemaVersion):
         registry.decode(envelope)
     with pytest.raises(registry.FutureSchemaVersion):
-        registry.event_type("orders.OrderCreated").upcast(3, envelope.data)
+        registry.event_type("orders.OrderCreated").upcast(4, envelope.data)
 
 
 def test_an_event_type_the_release_does_not_know_cannot_be_upcast() -> None:

@@ -130,7 +130,15 @@ SAMPLES: dict[type[BaseModel], list[BaseModel]] = {
             customer=CustomerV1(name="Иванов", phone="+79151234567", address="Москва"),
         )
     ],
-    ev.OrderCreated: [ev.OrderCreated(order_id=OID, number=12, title="Шкаф", customer=CUSTOMER)],
+    ev.OrderCreatedV2: [
+        ev.OrderCreatedV2(order_id=OID, number=12, title="Шкаф", customer=CUSTOMER)
+    ],
+    ev.OrderCreated: [
+        ev.OrderCreated(order_id=OID, number=12, title="Шкаф", customer=CUSTOMER),
+        ev.OrderCreated(
+            order_id=OID, number=12, title="Шкаф", customer=CUSTOMER, imported_from="bitrix24"
+        ),
+    ],
     ev.PipelinePublished: [
         ev.PipelinePublished(
             version=2, definition=PipelineDefinition.model_validate(DEFAULT_DEFINITION)

@@ -102,6 +102,15 @@ async def visits_of(conn: Conn, order_id: UUID) -> list[CustomerVisit]:
     return [CustomerVisit(*r) for r in rows]
 
 
+async def upcoming_visits(conn: Conn, now: datetime) -> list[CustomerVisit]:
+    rows = await conn.fetch(
+        "SELECT visit_id, order_id, kind, starts_at, ends_at FROM customer_visits "
+        "WHERE starts_at > $1 ORDER BY starts_at",
+        now,
+    )
+    return [CustomerVisit(*r) for r in rows]
+
+
 async def cancel_waiting(conn: Conn, visit_id: UUID, reason: str) -> None:
     """The visit's SMS not yet sent will not be: it moved, was cancelled, or may no longer be
     sent. One being sent at this moment (leased) may still go: at most once more."""

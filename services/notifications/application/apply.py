@@ -89,6 +89,8 @@ class Notifier:
                     creator,
                 )
                 await self.customers.phone(conn, event.order_id, event.customer.phone)
+                if event.imported_from is not None:
+                    return  # brought over from Bitrix24: history, not news (issue 20)
                 # Directors watch the intake: every new order lands in their inbox.
                 for director in await inbox_store.users_with_role(conn, "director"):
                     message = messages.order_created(event.number, event.title)
@@ -149,7 +151,8 @@ class Notifier:
             case scheduling.OrderOverdue():
                 await facts_store.mark_overdue(conn, event.order_id, event.stage)
                 owner, number = await self._owner(conn, event.order_id)
-                if owner:
+                # Late already when imported: the morning summary lists it (issue 20).
+                if owner and not event.late_when_imported:
                     title = await facts_store.stage_title(conn, event.order_id, event.stage)
                     message = messages.overdue(number, title, event.stage)
                     await self._tell(conn, Notice(owner, event.order_id, cause, "overdue", message))

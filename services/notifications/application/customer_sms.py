@@ -8,8 +8,8 @@ any) scheduled. Orders and visits travel on topics of their own, so either may c
 recomputing from both sides makes the order of arrival irrelevant.
 
 Off unless the company turned it on (Settings.customer_sms) and an SMS channel is configured;
-the facts are kept either way, so turning it on later serves visits already booked once
-they next change.
+the facts are kept either way, and the service catches up at start (`catch_up`): turning it
+on serves the visits already booked, not only those booked or moved from then on.
 """
 
 from __future__ import annotations
@@ -56,6 +56,18 @@ class CustomerConfirmations:
     async def visit_cancelled(self, conn: Conn, visit_id: uuid.UUID) -> None:
         await store.cancel_waiting(conn, visit_id, "visit cancelled")
         await store.forget_visit(conn, visit_id)
+
+    async def catch_up(self, conn: Conn) -> int:
+        """Every upcoming visit gets the SMS it would have got had confirmations been on when
+        it was booked (they were off, or this release had none). Safe to repeat and to run on
+        every replica at once: an SMS is keyed by its visit, time and phone, so one waiting or
+        sent is left as it is. Returns how many visits were looked at."""
+        if not self.enabled:
+            return 0
+        upcoming = await store.upcoming_visits(conn, self.clock())
+        for visit in upcoming:
+            await self._schedule(conn, visit, await store.reachable(conn, visit.order_id))
+        return len(upcoming)
 
     async def _order(self, conn: Conn, order_id: uuid.UUID, reason: str) -> None:
         to = await store.reachable(conn, order_id)

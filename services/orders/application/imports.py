@@ -18,6 +18,8 @@ only what changed.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -47,6 +49,8 @@ KIND = "bitrix24"
 NAMESPACE = uuid.UUID("6f1c2a5e-4b1d-4d8e-9a57-2f0e8b1c7d10")
 PROGRESS_EVERY = 20
 IDEMPOTENCY_HASH = "import:bitrix24"  # the key names the deal; there is no request to compare
+BEAT_S = 5.0  # well inside the jobs' STALE_S, so a slow beat is never read as a dead process
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,7 @@ class Importer:
         return job_id, found
 
     async def run(self, job_id: str, found: Plan, actor: Actor, *, dry_run: bool) -> dict[str, Any]:
+        beating = asyncio.create_task(self._beat(job_id))
         try:
             steps = await self._steps(found)
             if not dry_run:
@@ -105,8 +110,21 @@ class Importer:
             code = getattr(exc, "code", "import_failed")
             await self.jobs.fail(job_id, {"code": code, "detail": str(exc)})
             raise
+        finally:
+            beating.cancel()
         await self.jobs.finish(job_id, report)
         return report
+
+    async def recent(self, limit: int) -> list[dict[str, Any]]:
+        return await self.jobs.recent(limit)
+
+    async def _beat(self, job_id: str) -> None:
+        while True:
+            await asyncio.sleep(BEAT_S)
+            try:
+                await self.jobs.beat(job_id)
+            except Exception:  # a missed beat is not the import's failure; the next may land
+                log.warning("import %s: could not record that it is alive", job_id, exc_info=True)
 
     async def status(self, job_id: str) -> dict[str, Any]:
         try:

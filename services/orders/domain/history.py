@@ -74,8 +74,11 @@ def summarize(
     without it the line names the robot only."""
     ru = lang == "ru"
     match event:
-        case ev.OrderCreated() | ev.OrderCreatedV1():
-            return f"Заказ №{event.number} создан" if ru else f"Order #{event.number} created"
+        case ev.OrderCreatedV2() | ev.OrderCreatedV1():  # v3 (OrderCreated) is a v2 too
+            text = f"Заказ №{event.number} создан" if ru else f"Order #{event.number} created"
+            if getattr(event, "imported_from", None):
+                text += " в Битрикс24" if ru else " in Bitrix24"
+            return text
         case ev.PipelinePublished():
             return (
                 f"Опубликована версия {event.version} стадий заказа"

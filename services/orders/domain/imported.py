@@ -44,6 +44,7 @@ def creation(planned: PlannedOrder, order_id: UUID, number: int, pipeline: Pipel
                 customer=planned.customer,
                 manager_id=planned.manager_id,
                 pipeline_version=pipeline.version,
+                imported_from="bitrix24",
             ),
             at,
         ),

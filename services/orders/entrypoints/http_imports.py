@@ -1,8 +1,9 @@
 """Imports from Bitrix24 (issue 20): the REST document or the CSV export, and their progress.
 
-An import answers with its report when it finishes within WAIT_S; a longer one answers 202
-with its job (`done` of `total`) and goes on here, and `GET /imports/{id}` follows it. The
-gateway's call to this service times out at 15 s, so the wait stays well below that.
+An import answers with its report when it finishes within `wait` seconds (WAIT_S at most and
+by default); a longer one answers 202 with its job (`done` of `total`) and goes on here, and
+`GET /imports/{id}` follows it. The gateway's call to this service times out at 15 s, so the
+wait stays well below that. `wait=0` is for a client that always follows the job.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ WAIT_S = 8.0
 MAX_CSV = 16 * 1024 * 1024
 
 ImporterDep = Annotated[Importer, Depends(from_state("importer", Importer))]
+Wait = Annotated[float, Query(ge=0, le=WAIT_S)]
 
 
 def _people(people: list[PersonIn]) -> list[Person]:
@@ -53,10 +55,11 @@ async def import_bitrix24(
     importer: ImporterDep,
     request: Request,
     dry_run: Annotated[bool, Query()] = False,
+    wait: Wait = WAIT_S,
 ) -> JSONResponse:
     _admin(actor)
     document = body.document.model_dump()
-    return await _start(request, importer, document, _people(body.people), actor, dry_run)
+    return await _start(request, importer, document, _people(body.people), actor, dry_run, wait)
 
 
 @router.post("/imports/bitrix24/csv")
@@ -66,6 +69,7 @@ async def import_bitrix24_csv(
     importer: ImporterDep,
     request: Request,
     dry_run: Annotated[bool, Query()] = False,
+    wait: Wait = WAIT_S,
 ) -> JSONResponse:
     _admin(actor)
     try:
@@ -78,7 +82,15 @@ async def import_bitrix24_csv(
         document = bitrix24_csv.document(raw, dict(body.stage_map))
     except BadDocument as exc:
         raise InvalidImport(str(exc)) from None
-    return await _start(request, importer, document, _people(body.people), actor, dry_run)
+    return await _start(request, importer, document, _people(body.people), actor, dry_run, wait)
+
+
+@router.get("/imports")
+async def recent_imports(
+    actor: CurrentActor, importer: ImporterDep, limit: Annotated[int, Query(ge=1, le=100)] = 20
+) -> dict[str, Any]:
+    _admin(actor)
+    return {"imports": await importer.recent(limit)}
 
 
 @router.get("/imports/{job_id}")
@@ -94,6 +106,7 @@ async def _start(
     people: list[Person],
     actor: Actor,
     dry_run: bool,
+    wait: float,
 ) -> JSONResponse:
     # Checked and planned here, before any answer: a document that cannot be used is a 422.
     job_id, found = await importer.begin(document, people, actor, dry_run=dry_run)
@@ -102,7 +115,7 @@ async def _start(
     tasks: set[asyncio.Task[Any]] = request.app.state.import_tasks
     tasks.add(task)
     task.add_done_callback(_forget(tasks))
-    finished, _ = await asyncio.wait({task}, timeout=WAIT_S)
+    finished, _ = await asyncio.wait({task}, timeout=wait)
     if task in finished:
         return JSONResponse(task.result())  # its failure is raised here, mapped to a status
     return JSONResponse(jsonable_encoder(await importer.status(job_id)), status_code=202)

@@ -4,6 +4,9 @@
 to now), the time a reader waits for a fact to show. Events behind are the consumer's
 `consumer_lag_messages{group="projections"}` (end offsets minus positions, set by its
 watchdog); `projection_lag_events` mirrors the inbox count so a dashboard can see progress.
+`projection_last_applied_timestamp_seconds`: when the last event was applied, so that
+`time() - it` is the age of what the read models hold — which keeps growing during an outage,
+when nothing is applied and the per-event lag cannot move (the OmsProjectionsStale alert).
 """
 
 from __future__ import annotations
@@ -28,6 +31,11 @@ LAG_HISTOGRAM = Histogram(
 APPLIED = Counter(
     "projection_events_applied_total", "Events applied to the read models", registry=REGISTRY
 )
+LAST_APPLIED = Gauge(
+    "projection_last_applied_timestamp_seconds",
+    "Unix time the read models last applied an event",
+    registry=REGISTRY,
+)
 LAG_EVENTS = Gauge(
     "projection_lag_events",
     "Events published to the projections' topics and not yet applied",
@@ -40,3 +48,4 @@ def observe(occurred_at: datetime, now: datetime) -> None:
     LAG_SECONDS.set(delay)
     LAG_HISTOGRAM.observe(delay)
     APPLIED.inc()
+    LAST_APPLIED.set(now.timestamp())

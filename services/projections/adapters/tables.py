@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from plumbing.dead_letters import DEAD_LETTER_REPLAY_DDL
 from plumbing.inbox import INBOX_DDL
 
 READ_MODEL_DDL = """
@@ -205,6 +206,7 @@ MIGRATIONS: list[str] = [
     FORECAST_DDL,
     ON_SITE_DDL,
     CUSTOMERS_DDL,
+    DEAD_LETTER_REPLAY_DDL,
 ]
 
 # What "the same read model" means for the rebuild check: every row of every read-model

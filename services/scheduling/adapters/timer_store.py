@@ -20,19 +20,29 @@ class DueTimer:
     stage: str
     entered_at: datetime
     limit_hours: float
+    late_when_imported: bool = False
 
 
-async def start(conn: Conn, order_id: UUID, stage: str, entered_at: datetime) -> None:
+# The third step: when an imported stage entry (issue 20) reached us, by the database's clock.
+IMPORTED_TIMERS_DDL = "ALTER TABLE stage_timers ADD COLUMN IF NOT EXISTS imported_at timestamptz;"
+
+
+async def start(
+    conn: Conn, order_id: UUID, stage: str, entered_at: datetime, *, imported: bool = False
+) -> None:
     # Replaces the previous stage's timer (a stage change cancels it), unless this entry is
     # older than the one we hold: a late, rewound event must not restart a newer timer.
     await conn.execute(
-        "INSERT INTO stage_timers (order_id, stage, entered_at) VALUES ($1, $2, $3) "
+        "INSERT INTO stage_timers (order_id, stage, entered_at, imported_at) "
+        "VALUES ($1, $2, $3, CASE WHEN $4 THEN now() END) "
         "ON CONFLICT (order_id) DO UPDATE "
-        "SET stage = $2, entered_at = $3, status = 'pending', fired_at = NULL "
+        "SET stage = $2, entered_at = $3, status = 'pending', fired_at = NULL, "
+        "imported_at = EXCLUDED.imported_at "
         "WHERE stage_timers.entered_at < $3",
         order_id,
         stage,
         entered_at,
+        imported,
     )
 
 
@@ -49,7 +59,9 @@ async def claim_due(conn: Conn, now: datetime, limit: int) -> list[DueTimer]:
     """Due timers, locked for this transaction. SKIP LOCKED: a second replica running the
     same loop takes other rows instead of waiting, and never the same row twice."""
     rows = await conn.fetch(
-        "SELECT t.order_id, t.stage, t.entered_at, s.limit_hours FROM stage_timers t "
+        "SELECT t.order_id, t.stage, t.entered_at, s.limit_hours, "
+        "coalesce(t.entered_at + make_interval(secs => s.limit_hours * 3600) <= t.imported_at, "
+        "false) AS late_when_imported FROM stage_timers t "
         "JOIN known_orders k ON k.id = t.order_id "
         "JOIN pipeline_stages s ON s.version = k.pipeline_version AND s.key = t.stage "
         "WHERE t.status = 'pending' AND s.limit_hours IS NOT NULL "

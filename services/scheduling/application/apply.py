@@ -34,10 +34,12 @@ class EventHandler:
                 await order_store.created(
                     conn, event.order_id, event.number, event.manager_id, at, event.pipeline_version
                 )
-                await on_stage_entered(conn, event.order_id, "intake", at)
+                imported = event.imported_from is not None
+                await on_stage_entered(conn, event.order_id, "intake", at, imported=imported)
             case StageChanged():
                 await order_store.entered_stage(conn, event.order_id, event.to_stage, at)
-                await on_stage_entered(conn, event.order_id, event.to_stage, at)
+                imported = event.imported_from is not None
+                await on_stage_entered(conn, event.order_id, event.to_stage, at, imported=imported)
                 if await order_ended(conn, event.order_id, event.to_stage):
                     by_cancelling = event.direction == "cancel"
                     await end_order_work(

@@ -30,13 +30,15 @@ log = logging.getLogger(__name__)
 _OVERDUE_NS = uuid.UUID("6f1c3f8e-2b0a-4c55-9d3e-0b7e4a3c2f10")
 
 
-async def on_stage_entered(conn: Conn, order_id: UUID, stage: str, at: datetime) -> None:
+async def on_stage_entered(
+    conn: Conn, order_id: UUID, stage: str, at: datetime, *, imported: bool = False
+) -> None:
     order = await order_store.get(conn, order_id)
     limited = await pipeline_store.has_limit(conn, order.pipeline_version, stage) if order else None
     if limited is False:  # a terminal stage, or one without a limit: nothing to watch
         await timer_store.stop(conn, order_id, at)
     else:  # a limit, or a version not heard of yet: the claim decides once it is known
-        await timer_store.start(conn, order_id, stage, at)
+        await timer_store.start(conn, order_id, stage, at, imported=imported)
 
 
 class StageTimers:
@@ -60,6 +62,7 @@ class StageTimers:
                     stage=timer.stage,
                     entered_at=timer.entered_at,
                     limit_hours=timer.limit_hours,
+                    late_when_imported=timer.late_when_imported,
                 )
                 key = f"{timer.order_id}:{timer.stage}:{timer.entered_at.isoformat()}"
                 pending = Pending(
@@ -69,7 +72,8 @@ class StageTimers:
                     event_id=uuid.uuid5(_OVERDUE_NS, key),
                 )
                 for envelope in await self.emitter.emit(conn, [pending]):
-                    await self.robots.fire(conn, envelope)
+                    if not timer.late_when_imported:  # see OrderOverdue's v2
+                        await self.robots.fire(conn, envelope)
         return len(due)
 
     async def run(self) -> None:
