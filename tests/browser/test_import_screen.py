@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import base64
 import random
+import re
 
 import httpx
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, Route, expect
 
 from tests import bitrix24_fixture as b24
 from tests.browser.conftest import ScreenFactory, bearer
@@ -43,6 +44,10 @@ def drop_file(tab: Screen, zone: Locator, name: str, content: bytes) -> None:
     zone.dispatch_event("dragover", {"dataTransfer": transfer})
     zone.dispatch_event("drop", {"dataTransfer": transfer})
     tab.action_log.append(f"drop {name}")
+
+
+def as_long_import(route: Route) -> None:
+    route.continue_(url=f"{route.request.url}&wait=0")
 
 
 @pytest.mark.parametrize("width", [DESKTOP, PHONE])
@@ -112,8 +117,15 @@ def test_the_admin_imports_a_csv_export_and_the_director_opens_an_order(
     expect(report).to_contain_text("нет нашего пользователя с таким e-mail, логином или именем")
     tab.check("import-dry-run")
 
-    # 4: the import, its result with a link to each order it made.
-    tab.click(page.get_by_role("button", name="Импортировать"))
+    # 4: the import, its result with a link to each order it made. Taken as a long import is
+    # (`wait=0`: the gateway answers 202 with the job at once), so the screen follows the job.
+    page.route(re.compile(r".*/api/v1/imports/bitrix24/csv\?dry_run=false$"), as_long_import)
+    with page.expect_response(
+        lambda r: re.search(r"/api/v1/imports/[0-9a-f-]{36}$", r.url) is not None
+    ) as followed:
+        tab.click(page.get_by_role("button", name="Импортировать"))
+    assert followed.value.json()["dry_run"] is False
+    page.unroute(re.compile(r".*/api/v1/imports/bitrix24/csv\?dry_run=false$"))
     expect(page.get_by_role("heading", name="Готово: импорт выполнен")).to_be_visible()
     expect(count(page, "created")).to_have_text("3")
     expect(page.get_by_text("администратор заказов не видит")).to_be_visible()
@@ -130,6 +142,11 @@ def test_the_admin_imports_a_csv_export_and_the_director_opens_an_order(
     expect(count(page, "created")).to_have_text("0")
     expect(page.get_by_text("повторный импорт ничего не создаёт заново")).to_be_visible()
     tab.check("import-again")
+
+    # Both imports are in the list of past ones (the checks are not), done, by the admin.
+    past = page.get_by_role("region", name="Прошлые импорты")
+    expect(past.get_by_role("row").filter(has_text="выполнен").first).to_contain_text("admin")
+    expect(past.get_by_role("row").filter(has_text="3 из 3")).not_to_have_count(0)
 
     # The director follows the link to the imported order: in «Замер», with its customer.
     director = bearer(http, "director")

@@ -9,22 +9,29 @@ import type { Job, Report, Source, StageMap } from "./model";
 vi.mock("../../api/client", async (original) => ({
   ...(await original<typeof import("../../api/client")>()),
   api: {
-    GET: vi.fn(async () => ({
-      data: {
-        version: 1,
-        forward: {},
-        stages: [
-          { key: "intake", title_ru: "Оформление заказа", title_en: "Intake", terminal: false },
-          { key: "measurement", title_ru: "Замер", title_en: "Measurement", terminal: false },
-          { key: "contract", title_ru: "Заключение сделки", title_en: "Contract", terminal: false },
-          { key: "closed", title_ru: "Закрытие", title_en: "Closed", terminal: true },
-          { key: "cancelled", title_ru: "Отказ", title_en: "Cancelled", terminal: true },
-        ],
-      },
+    GET: vi.fn(async (path: string, init?: { params?: { path?: { import_id?: string } } }) => ({
+      data:
+        path === "/api/v1/imports"
+          ? { imports: past }
+          : path === "/api/v1/imports/{import_id}"
+            ? past.find((j) => j.id === init?.params?.path?.import_id)
+            : PIPELINE,
       response: new Response(null, { status: 200 }),
     })),
   },
 }));
+const PIPELINE = {
+  version: 1,
+  forward: {},
+  stages: [
+    { key: "intake", title_ru: "Оформление заказа", title_en: "Intake", terminal: false },
+    { key: "measurement", title_ru: "Замер", title_en: "Measurement", terminal: false },
+    { key: "contract", title_ru: "Заключение сделки", title_en: "Contract", terminal: false },
+    { key: "closed", title_ru: "Закрытие", title_en: "Closed", terminal: true },
+    { key: "cancelled", title_ru: "Отказ", title_en: "Cancelled", terminal: true },
+  ],
+};
+let past: Job[] = [];
 type Call = { source: Source; map: StageMap; dryRun: boolean };
 const calls: Call[] = [];
 let answer: (call: Call, onProgress: (job: Job) => void) => Promise<Report>;
@@ -81,6 +88,7 @@ function portal(call: Call): Promise<Report> {
 beforeEach(() => {
   calls.length = 0;
   answer = portal;
+  past = [];
   useApp.setState({ me: ADMIN, lang: "ru" });
 });
 afterEach(cleanup);
@@ -175,5 +183,23 @@ describe("the import wizard", () => {
     useApp.setState({ me: { ...ADMIN, role: "manager" } });
     render(<ImportScreen />);
     expect(screen.getByText("Импорт из Битрикс24 запускает администратор.")).toBeTruthy();
+  });
+
+  it("lists past imports, not checks, and opens the report of one", async () => {
+    const at = "2026-11-30T09:15:00Z";
+    const base = { kind: "bitrix24", started_by: "admin", started_at: at, done: 3, total: 3 };
+    past = [
+      { ...base, id: "i3", dry_run: true, status: "done" },
+      { ...base, id: "i2", dry_run: false, status: "interrupted", done: 1, total: 200 },
+      { ...base, id: "i1", dry_run: false, status: "done", report: report({ dry_run: false, created: 3 }) },
+    ];
+    render(<ImportScreen />);
+    const list = await screen.findByRole("region", { name: "Прошлые импорты" });
+    await waitFor(() => expect(within(list).getAllByRole("row")).toHaveLength(3)); // a head, two imports
+    expect(within(list).getByText("прерван, ничего не записано")).toBeTruthy();
+    expect(within(list).getByText("1 из 200")).toBeTruthy();
+    fireEvent.click(within(list).getByRole("button", { name: /^Показать отчёт/ }));
+    const counts = await screen.findByLabelText("Итог");
+    expect(within(counts).getByText("Создано заказов").nextSibling?.textContent).toBe("3");
   });
 });

@@ -29,6 +29,7 @@ import {
 } from "./model";
 import { FilePicker } from "./FilePicker";
 import { ReportView } from "./ReportView";
+import { PastImports } from "./PastImports";
 import { Progress } from "./Progress";
 import "./imports.css";
 
@@ -54,6 +55,8 @@ export function ImportScreen(): ReactElement {
   const [result, setResult] = useState<Report | null>(null);
   const [job, setJob] = useState<Job | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
+  // Bumped when an import ends, so the list of past imports shows it.
+  const [history, setHistory] = useState(0);
   const running = useRef<AbortController | null>(null);
   const reportHeading = useRef<HTMLHeadingElement>(null);
   const resultHeading = useRef<HTMLHeadingElement>(null);
@@ -150,6 +153,7 @@ export function ImportScreen(): ReactElement {
       setPhase("review");
     } finally {
       setJob(null);
+      setHistory((n) => n + 1);
     }
   }
 
@@ -283,6 +287,7 @@ export function ImportScreen(): ReactElement {
               </div>
             </div>
           ) : null}
+          <PastImports stages={stages} tick={history} />
         </>
       ) : null}
     </section>

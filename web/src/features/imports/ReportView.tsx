@@ -5,7 +5,7 @@ import { useState, type ReactElement } from "react";
 import { useMay } from "../../app/roles";
 import { useApp } from "../../store/app";
 import { m } from "./messages";
-import { changeKey, newsOf, summarize, userWhy, whyKey, type Report, type Stage } from "./model";
+import { changeKey, detailOf, newsOf, summarize, userWhy, whyKey, type Report, type Stage } from "./model";
 
 const FIRST_ROWS = 50;
 
@@ -22,6 +22,8 @@ export function ReportView({ report, stages }: { report: Report; stages: Stage[]
   const dry = report.dry_run;
   const news = newsOf(report);
   const shown = all ? news : news.slice(0, FIRST_ROWS);
+  // What a re-run changes: a column only when some order has a change to show.
+  const changing = news.some((o) => o.changes.length > 0);
   const stageTitle = (key: string): string => {
     const s = stages.find((x) => x.key === key);
     return s ? (lang === "en" ? s.title_en : s.title_ru) || s.title_ru : key;
@@ -42,7 +44,7 @@ export function ReportView({ report, stages }: { report: Report; stages: Stage[]
           </div>
         ))}
       </dl>
-      {summary.nothingNew ? (
+      {summary.nothingNew && (summary.unchanged || !summary.needsMap) ? (
         <p className="imp-note" role="note">
           {summary.unchanged ? t("report.nothing_new") : t("report.nothing_usable")}
         </p>
@@ -62,7 +64,7 @@ export function ReportView({ report, stages }: { report: Report; stages: Stage[]
                   <th scope="col">{t("report.deal")}</th>
                   <th scope="col">{t("report.action")}</th>
                   <th scope="col">{t("report.stage")}</th>
-                  <th scope="col">{t("report.changes")}</th>
+                  {changing ? <th scope="col">{dry ? t("report.changes") : t("report.changed")}</th> : null}
                   {dry ? null : <th scope="col">{t("report.order")}</th>}
                 </tr>
               </thead>
@@ -72,14 +74,16 @@ export function ReportView({ report, stages }: { report: Report; stages: Stage[]
                     <td>{o.deal_id}</td>
                     <td>{t(actionKey(o.action, dry))}</td>
                     <td>{stageTitle(o.stage)}</td>
-                    <td>
-                      {o.changes
-                        .map((c) => {
-                          const key = changeKey(c);
-                          return key ? t(key) : c;
-                        })
-                        .join(", ") || "—"}
-                    </td>
+                    {changing ? (
+                      <td>
+                        {o.changes
+                          .map((c) => {
+                            const key = changeKey(c);
+                            return key ? t(key) : c;
+                          })
+                          .join(", ") || "—"}
+                      </td>
+                    ) : null}
                     {dry ? null : (
                       <td>
                         {o.order_id ? (
@@ -130,7 +134,7 @@ export function ReportView({ report, stages }: { report: Report; stages: Stage[]
                   <tr key={s.id} data-skipped={s.id}>
                     <td>{s.id}</td>
                     <td>{t(whyKey(s.why))}</td>
-                    <td className="muted small wrap">{s.detail}</td>
+                    <td className="muted small wrap">{detailOf(s) || "—"}</td>
                   </tr>
                 ))}
               </tbody>

@@ -60,6 +60,7 @@ export const m = defineMessages(
     "report.action": "Что",
     "report.stage": "Этап у нас",
     "report.changes": "Что изменится",
+    "report.changed": "Что изменилось",
     "report.order": "Заказ",
     "report.open": "Открыть заказ",
     "report.open_order": "Открыть заказ (сделка {deal})",
@@ -112,6 +113,8 @@ export const m = defineMessages(
     "problem.title": "Не получилось",
     "problem.conflict":
       "Пока шёл импорт, эти заказы изменил кто-то другой. Ничего не импортировано — запустите импорт ещё раз.",
+    "problem.interrupted":
+      "Импорт прервался: сервер перезапустился, пока он шёл. Ничего не записано — запустите импорт ещё раз.",
     "problem.too_large":
       "Файл слишком большой для одной загрузки (до 1 МБ). Разделите выгрузку на части: повторный импорт пропускает уже перенесённые сделки.",
     "problem.no_column": "В файле нет столбца {columns}. Найдены столбцы: {found}. Выгрузите сделки из Битрикс24 заново.",
@@ -121,6 +124,23 @@ export const m = defineMessages(
     "problem.unknown_stage": "Таких этапов уже нет в нашей воронке: {stages}. Проверьте файл снова.",
     "problem.not_export": "Файл не подошёл: {detail}",
     "problem.server": "Импорт не удался: {detail}",
+
+    "past.title": "Прошлые импорты",
+    "past.none": "Импортов ещё не было.",
+    "past.when": "Когда",
+    "past.who": "Кто",
+    "past.status": "Как прошёл",
+    "past.deals": "Сделок",
+    "past.deals_n": "{done} из {total}",
+    "past.report": "Отчёт",
+    "past.show": "Показать отчёт ({when})",
+    "past.show_short": "Показать отчёт",
+    "past.hide": "Скрыть отчёт",
+    "past.report_title": "Отчёт импорта от {when}",
+    "status.running": "идёт",
+    "status.done": "выполнен",
+    "status.failed": "не удался, ничего не записано",
+    "status.interrupted": "прерван, ничего не записано",
   },
   {
     "imp.title": "Import deals from Bitrix24",
@@ -180,6 +200,7 @@ export const m = defineMessages(
     "report.action": "What",
     "report.stage": "Our stage",
     "report.changes": "What changes",
+    "report.changed": "What changed",
     "report.order": "Order",
     "report.open": "Open the order",
     "report.open_order": "Open the order (deal {deal})",
@@ -232,6 +253,8 @@ export const m = defineMessages(
     "problem.title": "It did not work",
     "problem.conflict":
       "Someone else changed these orders while the import ran. Nothing was imported — run the import again.",
+    "problem.interrupted":
+      "The import stopped: the server restarted while it ran. Nothing was written — run the import again.",
     "problem.too_large":
       "The file is too large for one upload (1 MB at most). Split the export in parts: a repeated import skips the deals already brought over.",
     "problem.no_column": "The file has no column {columns}. Columns found: {found}. Export the deals from Bitrix24 again.",
@@ -241,6 +264,23 @@ export const m = defineMessages(
     "problem.unknown_stage": "Our pipeline no longer has these stages: {stages}. Check the file again.",
     "problem.not_export": "The file does not fit: {detail}",
     "problem.server": "The import failed: {detail}",
+
+    "past.title": "Past imports",
+    "past.none": "No imports yet.",
+    "past.when": "When",
+    "past.who": "Who",
+    "past.status": "How it went",
+    "past.deals": "Deals",
+    "past.deals_n": "{done} of {total}",
+    "past.report": "Report",
+    "past.show": "Show the report ({when})",
+    "past.show_short": "Show the report",
+    "past.hide": "Hide the report",
+    "past.report_title": "Report of the import of {when}",
+    "status.running": "running",
+    "status.done": "done",
+    "status.failed": "failed, nothing written",
+    "status.interrupted": "interrupted, nothing written",
   },
 );
 

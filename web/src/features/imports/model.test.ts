@@ -3,6 +3,7 @@ import openapi from "../../../../contracts/api/openapi.json";
 import { ApiError } from "../../api/client";
 import { m } from "./messages";
 import {
+  detailOf,
   documentOf,
   FileProblem,
   follow,
@@ -11,7 +12,9 @@ import {
   kindOf,
   newsOf,
   nextMap,
+  pastImports,
   percent,
+  statusKey,
   problemOfError,
   suggest,
   summarize,
@@ -74,6 +77,13 @@ describe("the report's codes in words", () => {
   it("says a reason it does not know as «another reason», not as a code", () => {
     expect(whyKey("cosmic_rays")).toBe("why.other");
     expect(ru(whyKey("cosmic_rays"))).toBe("другая причина");
+  });
+
+  it("details a skipped deal only where it adds to the reason", () => {
+    expect(detailOf({ why: "unmapped_stage", detail: "stage 'Ждём оплату' is not in stage_map" })).toBe("«Ждём оплату»");
+    expect(detailOf({ why: "unmapped_stage", detail: `history stage "Don't" is not in stage_map` })).toBe("«Don't»");
+    expect(detailOf({ why: "no_contact", detail: "the deal has no contact (CONTACT_ID)" })).toBe("");
+    expect(detailOf({ why: "phone_unparseable", detail: "contact 7: 12-34" })).toBe("contact 7: 12-34");
   });
 
   it("says why a responsible person has no user here, with the role when that is why", () => {
@@ -190,6 +200,18 @@ describe("the report in numbers", () => {
     expect(found.map((o) => o.deal_id)).toEqual(["3", "2"]);
   });
 
+  it("lists past imports without the checks, each status in words", () => {
+    const base = { id: "x", kind: "bitrix24", done: 0, total: 0 };
+    const jobs: Job[] = [
+      { ...base, id: "check", dry_run: true, status: "done" },
+      { ...base, id: "real", dry_run: false, status: "failed" },
+    ];
+    expect(pastImports(jobs).map((j) => j.id)).toEqual(["real"]);
+    for (const status of ["running", "done", "failed", "interrupted"] as const) {
+      expect(ru(statusKey(status))).toMatch(/[а-я]/);
+    }
+  });
+
   it("shows a long import's progress as a whole percent", () => {
     expect(percent({ done: 50, total: 200 })).toBe(25);
     expect(percent({ done: 1, total: 3 })).toBe(33);
@@ -271,6 +293,17 @@ describe("following a long import", () => {
     await expect(follow(failed, async () => failed, () => undefined)).rejects.toEqual(
       new JobFailed("import_conflict", "run it again"),
     );
+  });
+
+  it("says an import whose server process ended was interrupted, nothing kept", async () => {
+    const gone = job({ status: "interrupted", error: { code: "import_interrupted", detail: "run it again" } });
+    const err = await follow(gone, async () => gone, () => undefined).catch((e: unknown) => e);
+    expect(err).toEqual(new JobFailed("import_interrupted", "run it again"));
+    const p = problemOfError(err);
+    expect(p && ru(p.key)).toContain("Ничего не записано");
+    // An older server's job without its error says the same from its status.
+    const bare = await follow(job({ status: "interrupted" }), async () => job({}), () => undefined).catch((e: unknown) => e);
+    expect(bare).toEqual(new JobFailed("import_interrupted", ""));
   });
 
   it("stops when the admin leaves the screen", async () => {

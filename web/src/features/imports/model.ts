@@ -71,6 +71,18 @@ export function whyKey(code: string): WhyKey {
   return (WHY as readonly string[]).includes(code) ? (`why.${code}` as WhyKey) : "why.other";
 }
 
+/** A skipped deal's detail where it adds to the reason: the stage's name for an unmapped
+ * stage (the server says `stage 'X' is not in stage_map`), nothing where the reason says it
+ * all, the server's own words (the contact, the value that did not read) otherwise. */
+export function detailOf(skipped: { why: string; detail: string }): string {
+  if (skipped.why === "no_contact") return "";
+  if (skipped.why === "unmapped_stage") {
+    const stage = /stage (['"])(.+)\1 is not in stage_map/.exec(skipped.detail);
+    return stage ? `«${stage[2]}»` : skipped.detail;
+  }
+  return skipped.detail;
+}
+
 export type UserWhyKey = "user.not_found" | "user.not_in_users" | "user.role" | "user.other";
 
 /** services/orders/domain/bitrix24.py _manager: "not_found", "not_in_users", or
@@ -172,6 +184,7 @@ export const percent = (job: Pick<Job, "done" | "total">): number =>
 
 export type ProblemKey =
   | "problem.conflict"
+  | "problem.interrupted"
   | "problem.too_large"
   | "problem.no_column"
   | "problem.empty"
@@ -196,6 +209,7 @@ const KNOWN: [RegExp, ProblemKey, string[]][] = [
 
 export function problemOf(code: string, status: number, detail: string): Problem | null {
   if (code === "import_conflict" || status === 409) return { key: "problem.conflict" };
+  if (code === "import_interrupted") return { key: "problem.interrupted" };
   if (code === "too_large" || status === 413) return { key: "problem.too_large" };
   for (const [pattern, key, names] of KNOWN) {
     const found = pattern.exec(detail);
@@ -228,8 +242,9 @@ export class JobFailed extends Error {
 export const POLL_MS = 1000;
 
 /** The report of an import answered 200, or of a 202's job once it is no longer running:
- * asks for the job every `POLL_MS`, telling `onProgress` each time. A failed job throws
- * JobFailed; an aborted signal stops it (the admin left the screen). */
+ * asks for the job every `POLL_MS`, telling `onProgress` each time. A failed job, or one
+ * interrupted (its server process ended), throws JobFailed; an aborted signal stops it (the
+ * admin left the screen). */
 export async function follow(
   first: Job,
   get: (id: string) => Promise<Job>,
@@ -248,7 +263,16 @@ export async function follow(
   if (job.status === "done" && job.report) return job.report;
   const error = job.error ?? {};
   throw new JobFailed(
-    typeof error.code === "string" ? error.code : "import_failed",
+    typeof error.code === "string" ? error.code : job.status === "interrupted" ? "import_interrupted" : "import_failed",
     typeof error.detail === "string" ? error.detail : "",
   );
 }
+
+// -- past imports ---------------------------------------------------------------------------
+
+export type StatusKey = `status.${Job["status"]}`;
+export const statusKey = (status: Job["status"]): StatusKey => `status.${status}`;
+
+/** The imports that wrote (or tried to), newest first: checks (dry runs) are the admin's
+ * drafts, not history. */
+export const pastImports = (jobs: readonly Job[]): Job[] => jobs.filter((j) => !j.dry_run);
