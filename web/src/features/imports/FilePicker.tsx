@@ -28,7 +28,7 @@ export function FilePicker({ onFile, disabled }: { onFile: (file: File) => void;
       <p className="imp-drop-title" aria-hidden="true">
         {t("file.drop")}
       </p>
-      <p className="muted small" aria-hidden="true">
+      <p className="muted small imp-drop-or" aria-hidden="true">
         {t("file.or")}
       </p>
       <label htmlFor={id} className="button primary">

@@ -164,6 +164,8 @@ describe("the import wizard", () => {
     expect((await screen.findByRole("alert")).textContent).toContain("Нужен файл .csv или .json");
     await chooseFile(new File(["{deals"], "portal.json"));
     await waitFor(() => expect(screen.getByRole("alert").textContent).toContain("не читается как JSON"));
+    await chooseFile(new File(["x".repeat(1024 * 1024 + 1)], "big.csv"));
+    await waitFor(() => expect(screen.getByRole("alert").textContent).toContain("Разделите выгрузку на части"));
     expect(calls).toEqual([]);
   });
 

@@ -18,6 +18,7 @@ import {
   FileProblem,
   initialChoices,
   kindOf,
+  MAX_FILE,
   nextMap,
   problemOfError,
   summarize,
@@ -120,6 +121,11 @@ export function ImportScreen(): ReactElement {
       const kind = kindOf(file.name);
       if (!kind) throw new FileProblem("file.kind");
       if (file.size === 0) throw new FileProblem("file.empty");
+      if (file.size > MAX_FILE) {
+        setSource(null);
+        setProblem(t("problem.too_large"));
+        return;
+      }
       const next: Source =
         kind === "json"
           ? { kind, name: file.name, document: documentOf(await file.text()) }

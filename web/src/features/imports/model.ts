@@ -25,6 +25,10 @@ export function kindOf(name: string): FileKind | null {
   return null;
 }
 
+/** The gateway takes an import of 1 MB at most (gateway/entrypoints/imports.py MAX_IMPORT):
+ * a larger file is refused here, before it is sent, with the same words as the server's 413. */
+export const MAX_FILE = 1024 * 1024;
+
 /** A problem with the file found before anything is sent: the admin picks another. */
 export class FileProblem extends Error {
   constructor(readonly key: "file.kind" | "file.not_json" | "file.not_export" | "file.empty") {
