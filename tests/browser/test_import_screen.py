@@ -152,6 +152,11 @@ def test_the_admin_imports_a_csv_export_and_the_director_opens_an_order(
     past = page.get_by_role("region", name="Прошлые импорты")
     expect(past.get_by_role("row").filter(has_text="выполнен").first).to_contain_text("admin")
     expect(past.get_by_role("row").filter(has_text="3 из 3")).not_to_have_count(0)
+    tab.click(past.get_by_role("button", name="Показать отчёт").first)
+    earlier = page.locator(".imp-past-report")
+    expect(earlier.get_by_role("heading", name="Отчёт импорта от")).to_be_visible()
+    expect(earlier.locator("[data-count=unchanged] dd")).to_have_text("3")  # the newest: the re-run
+    tab.check("import-past")
 
     # The director follows the link to the imported order: in «Замер», with its customer.
     director = bearer(http, "director")

@@ -54,11 +54,12 @@ export function PastImports({ stages, tick }: { stages: Stage[]; tick: number })
           <table className="imp-table">
             <thead>
               <tr>
+                {/* The report's button third: on a phone it stays in sight, the rest scrolls. */}
                 <th scope="col">{t("past.when")}</th>
-                <th scope="col">{t("past.who")}</th>
                 <th scope="col">{t("past.status")}</th>
-                <th scope="col">{t("past.deals")}</th>
                 <th scope="col">{t("past.report")}</th>
+                <th scope="col">{t("past.deals")}</th>
+                <th scope="col">{t("past.who")}</th>
               </tr>
             </thead>
             <tbody>
@@ -67,9 +68,7 @@ export function PastImports({ stages, tick }: { stages: Stage[]; tick: number })
                 return (
                   <tr key={job.id} data-import={job.id} className={`imp-status-${job.status}`}>
                     <td>{when}</td>
-                    <td>{job.started_by ?? "—"}</td>
                     <td>{t(statusKey(job.status))}</td>
-                    <td>{t("past.deals_n", { done: job.done, total: job.total })}</td>
                     <td>
                       {job.status === "done" ? (
                         <button
@@ -85,6 +84,8 @@ export function PastImports({ stages, tick }: { stages: Stage[]; tick: number })
                         "—"
                       )}
                     </td>
+                    <td>{t("past.deals_n", { done: job.done, total: job.total })}</td>
+                    <td>{job.started_by ?? "—"}</td>
                   </tr>
                 );
               })}
