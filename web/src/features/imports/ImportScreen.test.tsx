@@ -158,6 +158,18 @@ describe("the import wizard", () => {
     expect(screen.queryByRole("alert")).toBeNull();
   });
 
+  it("says why the server refused the file, and offers the picker again", async () => {
+    answer = () =>
+      Promise.reject(
+        new ApiError(422, { code: "invalid_import", detail: "the CSV has no column «Стадия сделки» (found: ID, Название сделки)" }),
+      );
+    render(<ImportScreen />);
+    await chooseFile();
+    expect((await screen.findByRole("alert")).textContent).toContain("В файле нет столбца «Стадия сделки». Найдены столбцы: ID, Название сделки.");
+    expect(screen.getByLabelText("Файл выгрузки Битрикс24 (.csv или .json)")).toBeTruthy();
+    expect(screen.queryByText(/Файл: /)).toBeNull();
+  });
+
   it("refuses a file that is no export before sending anything", async () => {
     render(<ImportScreen />);
     await chooseFile(new File(["x"], "deals.xlsx"));

@@ -87,7 +87,8 @@ export function ImportScreen(): ReactElement {
 
   // `remembered`: the admin's choices so far, a stage left unmapped on purpose ("") included,
   // so a suggestion they turned down is not offered again.
-  async function check(from: Source, using: StageMap, remembered: StageMap = {}): Promise<void> {
+  // `first`: the file's first check; when it fails the picker is back for another file.
+  async function check(from: Source, using: StageMap, remembered: StageMap, first = false): Promise<void> {
     const controller = new AbortController();
     running.current = controller;
     setPhase("checking");
@@ -106,7 +107,8 @@ export function ImportScreen(): ReactElement {
       requestAnimationFrame(() => reportHeading.current?.focus());
     } catch (err) {
       say(err);
-      setPhase(dry ? "review" : "choose");
+      if (first) setSource(null);
+      setPhase(first ? "choose" : "review");
     } finally {
       setJob(null);
     }
@@ -132,7 +134,7 @@ export function ImportScreen(): ReactElement {
           : { kind, name: file.name, file };
       setSource(next);
       setSize(file.size);
-      await check(next, {});
+      await check(next, {}, {}, true);
     } catch (err) {
       if (err instanceof FileProblem) {
         setSource(null);
