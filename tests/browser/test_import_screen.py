@@ -157,6 +157,12 @@ def test_the_admin_imports_a_csv_export_and_the_director_opens_an_order(
     expect(earlier.get_by_role("heading", name="Отчёт импорта от")).to_be_visible()
     expect(earlier.locator("[data-count=unchanged] dd")).to_have_text("3")  # the newest: the re-run
     tab.check("import-past")
+    if width == DESKTOP:  # the same screen in English, the user's other language
+        tab.click(page.get_by_role("button", name="EN"))
+        expect(page.get_by_role("heading", name="Import deals from Bitrix24")).to_be_visible()
+        expect(page.get_by_role("heading", name="Done: the import is complete")).to_be_visible()
+        expect(page.locator(".imp-past-report")).to_contain_text("Unchanged (already brought over)")
+        tab.check("import-en")
 
     # The director follows the link to the imported order: in «Замер», with its customer.
     director = bearer(http, "director")
