@@ -10,6 +10,7 @@ STAY_HOURS[stage] in each stage it passes through.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -153,3 +154,51 @@ def passes_through(i: int, stage: str) -> bool:
     if stage not in ours:
         return False
     return ours.index(stage) < len(ours) - 1 or end is not None
+
+
+# The CSV export of deals ("CRM → Сделки → Экспорт в CSV"), a Russian portal's columns as
+# services/orders/domain/bitrix24_csv.py reads them: stages, contacts and the responsible person
+# by their titles and names, not ids; dates as "05.03.2025 10:15:00".
+CSV_COLUMNS = (
+    "ID",
+    "Название сделки",
+    "Стадия сделки",
+    "Контакт",
+    "Мобильный телефон",
+    "Ответственный",
+    "Сумма",
+    "Валюта",
+    "Комментарий",
+    "Дата создания",
+    "Дата изменения",
+)
+
+
+def csv_export(
+    deals: Sequence[tuple[str, str, int | None, str]], encoding: str = "cp1251"
+) -> bytes:
+    """Bitrix24's CSV export of `deals`, each (deal ID, stage title, contact n — its name and
+    phone as contact(n) has them — or None for a deal without a contact, the responsible
+    person's name): semicolons and CRLF, in Windows-1251 as older portals and Excel write it."""
+    lines = [";".join(CSV_COLUMNS)]
+    for index, (deal_id, stage, n, responsible) in enumerate(deals):
+        created = BASE + timedelta(days=index, hours=index % 5)
+        person = contact(n) if n is not None else None
+        lines.append(
+            ";".join(
+                (
+                    deal_id,
+                    f"Шкаф-купе №{deal_id}",
+                    stage,
+                    f"{person['NAME']} {person['LAST_NAME']}" if person else "",
+                    phone(n) if n is not None else "",
+                    responsible,
+                    f"{50 + index} 000,00",
+                    "RUB",
+                    f"Сделка {deal_id}",
+                    created.strftime("%d.%m.%Y %H:%M:%S"),
+                    (created + timedelta(days=2)).strftime("%d.%m.%Y %H:%M:%S"),
+                )
+            )
+        )
+    return "\r\n".join(lines).encode(encoding)

@@ -48,6 +48,8 @@ export function TopBar(): ReactElement {
     { href: "/crew", label: "nav.crew", show: may(role, "crew.edit") },
     { href: "/rules", label: "nav.rules", show: may(role, "rules.edit") },
     { href: "/pipeline", label: "nav.pipeline", show: may(role, "pipeline.edit") },
+    // Bringing the company's orders over from Bitrix24 (issue 20): the admin's, once or rarely.
+    { href: "/imports", label: "nav.imports", show: may(role, "imports.run") },
   ].filter((item) => item.show) as NavItem[];
   // Admin's screens are all settings: they stay in line. So does a single one (a manager's hours).
   const folded = may(role, "orders.see") && settings.length > 1;

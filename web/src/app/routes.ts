@@ -7,6 +7,7 @@ import { CustomerScreen } from "../features/customers/CustomerScreen";
 import { CustomersScreen } from "../features/customers/CustomersScreen";
 import { CrewScreen } from "../features/crew/CrewScreen";
 import { DashboardScreen } from "../features/dashboard/DashboardScreen";
+import { ImportScreen } from "../features/imports/ImportScreen";
 import { DeliveriesScreen } from "../features/notifications/DeliveriesScreen";
 import { NotificationsScreen } from "../features/notifications/NotificationsScreen";
 import { PreferencesScreen } from "../features/notifications/PreferencesScreen";
@@ -35,4 +36,5 @@ export const routes: { path: string; component: ComponentType<any> }[] = [
   { path: "/crew", component: CrewScreen },
   { path: "/rules", component: RulesScreen },
   { path: "/pipeline", component: PipelineScreen },
+  { path: "/imports", component: ImportScreen },
 ];
