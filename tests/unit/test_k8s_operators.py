@@ -148,3 +148,14 @@ def test_postgres_is_operated_and_backed_up_every_night(overlay: Path, instances
     # The instances take connections from the components (the namespace denies by default).
     policy = named(overlay, "NetworkPolicy", "postgres-from-oms")
     assert policy["spec"]["podSelector"]["matchLabels"] == {"cnpg.io/cluster": "oms-postgres"}
+
+
+@pytest.mark.parametrize("overlay", [PRODUCTION, SMALL])
+def test_the_gateway_believes_the_ingress_about_client_addresses(overlay: Path) -> None:
+    """Without it every client behind the ingress is one address to the sign-in throttle."""
+    (gateway,) = [d for d in of_kind(overlay, "Deployment") if d["metadata"]["name"] == "gateway"]
+    env = effective_env(overlay, containers(gateway)[0])
+    assert env["TRUSTED_PROXIES"]
+    from gateway.domain.client_address import parse_networks  # noqa: PLC0415
+
+    assert parse_networks(env["TRUSTED_PROXIES"] or "")
