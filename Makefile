@@ -7,7 +7,7 @@ export PYTHONPATH := $(CURDIR)
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run test chaos lint typecheck unit integration contract e2e schemas schemas-check bench clean k8s-validate k8s-dev-keys rebuild-projections
-.PHONY: venv web-deps web-build web-check browser browser-test guides promtool image-size drill
+.PHONY: venv web-deps web-build web-check browser browser-test guides promtool image-size drill sql-lint-deps
 
 WEB := web
 NPM ?= npm
@@ -79,6 +79,14 @@ $(K8S_SCHEMAS)/node_modules/.installed: $(K8S_SCHEMAS)/package.json $(K8S_SCHEMA
 	cd $(K8S_SCHEMAS) && $(NPM) ci --no-audit --no-fund
 	@touch $@
 
+# squawk, the migration linter (tests/unit/test_migration_lint.py).
+SQL_LINT := deploy/sql-lint
+$(SQL_LINT)/node_modules/.installed: $(SQL_LINT)/package.json $(SQL_LINT)/package-lock.json
+	cd $(SQL_LINT) && $(NPM) ci --no-audit --no-fund
+	@touch $@
+
+sql-lint-deps: $(SQL_LINT)/node_modules/.installed
+
 k8s-validate: $(VENV)/.installed $(K8S_SCHEMAS)/node_modules/.installed
 	$(PY) -m deploy.k8s.validate
 
@@ -119,7 +127,7 @@ e2e: $(VENV)/.installed web-build ## the gateway serves the built app (tests/e2e
 	$(PY) -m pytest -q tests/e2e
 
 # tests/browser run last within the one session (tests/browser/conftest.py orders them).
-test: lint typecheck schemas-check k8s-validate promtool web-check web-build browser ## everything CI runs
+test: lint typecheck schemas-check k8s-validate sql-lint-deps promtool web-check web-build browser ## everything CI runs
 	$(PY) -m pytest -q -p no:cacheprovider --durations=25 tests
 
 browser-test: $(VENV)/.installed web-build browser ## only the browser tests (screenshots in test-artifacts/screens)
