@@ -94,19 +94,18 @@ async def forget_visit(conn: Conn, visit_id: UUID) -> None:
 
 
 async def visits_of(conn: Conn, order_id: UUID) -> list[CustomerVisit]:
-    rows = await conn.fetch(
-        "SELECT visit_id, order_id, kind, starts_at, ends_at FROM customer_visits "
-        "WHERE order_id = $1",
-        order_id,
-    )
-    return [CustomerVisit(*r) for r in rows]
+    return await _visits(conn, "order_id = $1", order_id)
 
 
 async def upcoming_visits(conn: Conn, now: datetime) -> list[CustomerVisit]:
+    return await _visits(conn, "starts_at > $1 ORDER BY starts_at", now)
+
+
+async def _visits(conn: Conn, where: str, value: object) -> list[CustomerVisit]:
     rows = await conn.fetch(
         "SELECT visit_id, order_id, kind, starts_at, ends_at FROM customer_visits "
-        "WHERE starts_at > $1 ORDER BY starts_at",
-        now,
+        f"WHERE {where}",  # one of the two fixed conditions above
+        value,
     )
     return [CustomerVisit(*r) for r in rows]
 

@@ -87,6 +87,11 @@ export const isAbort = (err: unknown): boolean => err instanceof DOMException &&
 
 /** Await an openapi-fetch call: its data, or an ApiError (status 0 when the network failed). */
 export async function ok<T>(call: Promise<Reply<T>>): Promise<T> {
+  return (await okWithStatus(call)).data;
+}
+
+/** `ok`, with the success's status too, for a call whose 200 and 202 mean different things. */
+export async function okWithStatus<T>(call: Promise<Reply<T>>): Promise<{ status: number; data: T }> {
   let reply: Reply<T>;
   try {
     reply = await call;
@@ -95,5 +100,5 @@ export async function ok<T>(call: Promise<Reply<T>>): Promise<T> {
     throw new ApiError(0, null);
   }
   if (!reply.response.ok) throw new ApiError(reply.response.status, reply.error);
-  return reply.data as T;
+  return { status: reply.response.status, data: reply.data as T };
 }

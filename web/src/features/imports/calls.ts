@@ -1,20 +1,13 @@
 // The import's calls: the chosen file with the stage map, as a dry run or for real, to its
 // report — at once (200), or by following its job (202) while `onProgress` hears of each step.
-import { ApiError, api, isAbort, ok, type Schemas } from "../../api/client";
+import { api, ok, okWithStatus, type Schemas } from "../../api/client";
 import { follow, withMap, type Job, type Report, type Source, type StageMap } from "./model";
 
 type Answer = { status: number; body: Report | Job };
 
 async function answer(call: Promise<{ data?: unknown; error?: unknown; response: Response }>): Promise<Answer> {
-  let reply: Awaited<typeof call>;
-  try {
-    reply = await call;
-  } catch (err) {
-    if (isAbort(err)) throw err;
-    throw new ApiError(0, null);
-  }
-  if (!reply.response.ok) throw new ApiError(reply.response.status, reply.error);
-  return { status: reply.response.status, body: reply.data as Report | Job };
+  const { status, data } = await okWithStatus(call);
+  return { status, body: data as Report | Job };
 }
 
 function send(source: Source, map: StageMap, dryRun: boolean, signal: AbortSignal): Promise<Answer> {
