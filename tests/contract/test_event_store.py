@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
+from contracts.events import registry
 from plumbing import db
 from services.orders.adapters.memory_event_store import MemoryEventStore
 from services.orders.adapters.postgres_event_store import (
@@ -146,7 +147,7 @@ async def test_old_schema_versions_are_upcast_on_read(store: EventStore) -> None
     v1["customer"]["address"] = "Москва, ул. Лесная, 5"
     await store.append(stream, [envelope(stream, data=v1, schema_version=1)], expected_version=0)
     (stored,) = await store.read_stream(stream)
-    assert stored.envelope.schema_version == 2
+    assert stored.envelope.schema_version == registry.current_version("orders.OrderCreated")
     assert stored.envelope.data["customer"]["address"] == {"text": "Москва, ул. Лесная, 5"}
 
 

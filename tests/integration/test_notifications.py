@@ -68,7 +68,7 @@ def user(
 @pytest.fixture
 async def pool(schema_pool: tuple[asyncpg.Pool, str]) -> asyncpg.Pool:
     p, schema = schema_pool
-    await db.migrate(p, schema, MIGRATIONS[1:])  # the service's steps but the consumer's
+    await db.migrate(p, schema, MIGRATIONS)
     return p
 
 
