@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from chaos.audit import Findings
-from chaos.ledger import Ledger
+from chaos.ledger import KINDS, Ledger
 
 if TYPE_CHECKING:
     from chaos.run import Result
@@ -61,13 +61,33 @@ def verdict(ledger: Ledger, findings: Findings, stuck: int) -> str:
         for phase in ledger.phases
         for sample in phase.samples
     )
+    lines.extend(
+        f"  {code} ({phase.name}), first: {sample}"
+        for phase in ledger.phases
+        for code, sample in sorted(phase.server_samples.items())
+    )
     return "\n".join(lines)
+
+
+def by_kind(ledger: Ledger) -> str:
+    """Offered/acknowledged per command kind and phase: whether a fault met the commands it
+    is about (an upload while the store fails), not only the load as a whole."""
+    acked: dict[tuple[str, str], int] = {}
+    for ack in ledger.acks:
+        acked[ack.phase, ack.kind] = acked.get((ack.phase, ack.kind), 0) + 1
+    width = max((len(p.name) for p in ledger.phases), default=0)
+    return "\n".join(
+        f"{phase.name.ljust(width)}  "
+        + "  ".join(f"{k} {phase.offered[k]}/{acked.get((phase.name, k), 0)}" for k in KINDS)
+        for phase in ledger.phases
+    )
 
 
 def full(result: Result) -> str:
     """The table, the verdict and the time to quiet, as `make chaos` prints them."""
     return (
         f"{table(result.ledger, result.findings)}\n\n"
+        f"offered/acknowledged by kind:\n{by_kind(result.ledger)}\n\n"
         f"{verdict(result.ledger, result.findings, result.stuck)}\n"
         f"server errors (5xx but 503): {_counts(result.server_errors)}\n"
         f"quiet {result.quiet_after_s:.0f} s after the load stopped\n"
