@@ -33,7 +33,7 @@ from pathlib import Path
 import httpx
 
 from deploy.local.broker import LocalBroker
-from deploy.local.faultproxy import FaultProxy
+from deploy.local.faultproxy import ProxyProcess
 from deploy.local.process import ProcessComponent
 from deploy.local.stack import Stack
 
@@ -152,7 +152,7 @@ class SmallDisk:
 class Rig:
     """What the dependency faults act through: a proxy per fronted server, the small disk."""
 
-    fronts: dict[str, FaultProxy] = field(default_factory=dict)
+    fronts: dict[str, ProxyProcess] = field(default_factory=dict)
     disk: SmallDisk | None = None
 
     @classmethod
@@ -160,7 +160,7 @@ class Rig:
         rig = cls()
         for fault in faults:
             if fault.how in PROXIED and fault.target not in rig.fronts:
-                rig.fronts[fault.target] = FaultProxy(fault.target)
+                rig.fronts[fault.target] = ProxyProcess(fault.target, data / "logs")
             if fault.how == "full" and rig.disk is None:
                 rig.disk = SmallDisk(data / "s3" / MEDIA_BUCKET)
         return rig
@@ -221,7 +221,8 @@ async def _through_proxy(rig: Rig, fault: Fault, hold_s: float) -> None:
         filled = await asyncio.to_thread(disk.fill)
         log.info("the object store's disk is full (%d MB written to fill it)", filled >> 20)
     elif fault.how == "slow":
-        front.latency(SLOW_DB_S if fault.target == "postgres" else SLOW_STORE_S)
+        held = SLOW_DB_S if fault.target == "postgres" else SLOW_STORE_S
+        await asyncio.to_thread(front.latency, held)
     elif fault.how == "partition":
         await asyncio.to_thread(front.offline)
     else:
@@ -232,7 +233,7 @@ async def _through_proxy(rig: Rig, fault: Fault, hold_s: float) -> None:
     finally:
         if disk is not None:
             await asyncio.to_thread(disk.drain)
-        front.passing()
+        await asyncio.to_thread(front.passing)
 
 
 async def wait_recovered(stack: Stack, fault: Fault, since: float) -> float | None:

@@ -19,22 +19,40 @@ unchanged, so presigned URLs signed for the proxy's address verify at the store,
 protocol passes (PostgreSQL, Kafka). A few dozen lines of asyncio streams on a thread of its
 own, so sync callers (the browser tests) and async ones (the fault run) alike can switch it;
 proxy programs (toxiproxy, mitmproxy) bring a binary or a process for what these lines do.
+
+`ProxyProcess` is the same proxy in a child process of its own, switched over a control
+port: the fault run's proxies carry every query of every service and all of the broker's
+traffic, which in the driver's own process competed with the driver for one interpreter
+(the first full run with them in-process had the read side far behind from its first phase).
+
+    python -m deploy.local.faultproxy --port 7001 --control 7002 --to 127.0.0.1:5432
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import base64
 import contextlib
+import json
+import os
+import signal
+import socket
+import socketserver
+import sys
 import threading
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from deploy.local.ports import LOCALHOST, free_port
+from deploy.local.ports import LOCALHOST, free_port, tcp_accepts, wait_until
+from deploy.local.process import ChildProcess
 
 CHUNK = 64 * 1024
+REPO_ROOT = Path(__file__).resolve().parents[2]  # not layout's: it imports half the system
 _HEAD_LIMIT = 64 * 1024  # a request head longer than this is cut, not answered
 _BODY_LIMIT = 64 * 1024 * 1024  # bodies up to this are read before answering, then cut
 
@@ -237,3 +255,124 @@ class FaultProxy:
             # Either side ending ends both: a half-open connection would hang the other pipe.
             sink.transport.abort()
             source_writer.transport.abort()
+
+
+class Front(Protocol):
+    """What a stack needs of a proxy in front of a server (deploy/local/stack.py)."""
+
+    @property
+    def port(self) -> int: ...
+
+    def point(self, upstream: str) -> None: ...
+
+
+class _Control(socketserver.StreamRequestHandler):
+    """One JSON line in, `{"ok": ...}` out, per request: the parent's switch."""
+
+    proxy: FaultProxy
+
+    def handle(self) -> None:
+        for line in self.rfile:
+            order = json.loads(line)
+            op = order.pop("op")
+            if op == "answer":
+                order["body"] = base64.b64decode(order["body"])
+            result = self.proxy.bytes_up if op == "bytes_up" else getattr(self.proxy, op)(**order)
+            self.wfile.write(json.dumps({"ok": result}).encode() + b"\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--control", type=int, required=True)
+    parser.add_argument("--to", default="", help="the upstream, host:port (or point it later)")
+    parser.add_argument("--name", default="proxy")
+    args = parser.parse_args(argv)
+    proxy = FaultProxy(args.name, args.port)
+    if args.to:
+        proxy.point(args.to)
+    proxy.start()
+    handler = type("Control", (_Control,), {"proxy": proxy})
+    with socketserver.ThreadingTCPServer((LOCALHOST, args.control), handler) as control:
+        control.daemon_threads = True
+        signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=control.shutdown).start())
+        control.serve_forever()
+    proxy.stop()
+    return 0
+
+
+class ProxyProcess:
+    """A FaultProxy in a child process, with the same switches."""
+
+    def __init__(self, name: str, log_dir: Path) -> None:
+        self.name = name
+        self.port = free_port()
+        self._control = free_port()
+        self._log_dir = log_dir
+        self._child: ChildProcess | None = None
+        self._link: socket.socket | None = None
+        self._replies: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        return f"http://{LOCALHOST}:{self.port}"
+
+    def start(self) -> None:
+        argv = [sys.executable, "-m", "deploy.local.faultproxy", "--name", self.name]
+        argv += ["--port", str(self.port), "--control", str(self._control)]
+        env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+        log = self._log_dir / f"proxy-{self.name}.log"
+        self._child = child = ChildProcess(argv, log, env=env, cwd=REPO_ROOT)
+        child.spawn()
+        wait_until(
+            lambda: tcp_accepts(self._control),
+            what=f"proxy {self.name} (log: {log})",
+            timeout=15,
+            alive=lambda: child.running,
+        )
+
+    def stop(self) -> None:
+        if self._link is not None:
+            self._link.close()
+            self._link = None
+        if self._child is not None:
+            self._child.stop(signal.SIGTERM, timeout=5)
+
+    def _send(self, op: str, **args: Any) -> Any:
+        with self._lock:
+            if self._link is None:
+                self._link = socket.create_connection((LOCALHOST, self._control), timeout=10)
+                self._replies = self._link.makefile("rb")
+            self._link.sendall(json.dumps({"op": op, **args}).encode() + b"\n")
+            return json.loads(self._replies.readline())["ok"]
+
+    def point(self, upstream: str) -> None:
+        self._send("point", upstream=upstream)
+
+    def passing(self) -> None:
+        self._send("passing")
+
+    def offline(self) -> None:
+        self._send("offline")
+
+    def online(self) -> None:
+        self._send("online")
+
+    def latency(self, seconds: float) -> None:
+        self._send("latency", seconds=seconds)
+
+    def answer(self, status: int, body: bytes = b"", content_type: str = "text/plain") -> None:
+        encoded = base64.b64encode(body).decode()
+        self._send("answer", status=status, body=encoded, content_type=content_type)
+
+    def cut_upload_after(self, n: int) -> None:
+        self._send("cut_upload_after", n=n)
+
+    @property
+    def bytes_up(self) -> int:
+        return int(self._send("bytes_up"))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

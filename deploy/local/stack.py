@@ -20,7 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from deploy.local.broker import LocalBroker, S3Storage
 from deploy.local.db_logins import Logins, provision_local
-from deploy.local.faultproxy import FaultProxy
+from deploy.local.faultproxy import Front
 from deploy.local.layout import REPO_ROOT, Secrets, data_root, load_secrets
 from deploy.local.mail import LocalMail
 from deploy.local.object_store import LocalObjectStore
@@ -62,7 +62,7 @@ class Stack:
         # Proxies the services reach a dependency through ("postgres", "broker",
         # "object-store"), for the fault run to slow or cut (deploy/local/faultproxy.py).
         # The stack points each at its server; its own probes and the admin's URL go direct.
-        fronts: Mapping[str, FaultProxy] | None = None,
+        fronts: Mapping[str, Front] | None = None,
     ) -> None:
         self.data_dir = data_dir
         self._durable_broker = durable_broker

@@ -8,11 +8,12 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import httpx
 import pytest
 
-from deploy.local.faultproxy import FaultProxy
+from deploy.local.faultproxy import FaultProxy, ProxyProcess
 
 
 class _Upstream(BaseHTTPRequestHandler):
@@ -121,3 +122,32 @@ def test_an_upstream_that_is_not_there_closes_the_client_at_once() -> None:
                 httpx.get(front.url, timeout=5)
         finally:
             front.stop()
+
+
+def test_the_proxy_in_a_process_of_its_own_is_switched_over_its_control_port(
+    tmp_path: Path,
+) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Upstream)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    front = ProxyProcess("child", tmp_path)
+    front.start()
+    try:
+        front.point(f"http://127.0.0.1:{server.server_address[1]}")
+        assert httpx.get(front.url).text == "ok"
+        front.answer(500, b"<Error><Code>InternalError</Code></Error>", "application/xml")
+        assert httpx.get(front.url).status_code == 500
+        front.offline()
+        with pytest.raises(httpx.TransportError):
+            httpx.get(front.url, timeout=5)
+        front.passing()
+        front.latency(0.1)
+        started = time.monotonic()
+        assert httpx.get(front.url).text == "ok"
+        assert time.monotonic() - started >= 0.2
+        front.passing()
+        assert front.bytes_up > 0
+    finally:
+        front.stop()
+        server.shutdown()
+        server.server_close()
