@@ -43,12 +43,15 @@ def _counts(counter: dict[str, int]) -> str:
     return ", ".join(f"{k}×{v}" for k, v in sorted(counter.items())) or "0"
 
 
-def verdict(ledger: Ledger, findings: Findings, stuck: int) -> str:
+def verdict(
+    ledger: Ledger, findings: Findings, stuck: int, stuck_steps: dict[str, int] | None = None
+) -> str:
     lines = [
         f"acknowledged {len(ledger.acks)} commands on {findings.orders_checked} orders; "
         f"lost {len(findings.lost)}; duplicates {sum(findings.duplicates.values())}"
         + (f" ({_counts(dict(findings.duplicates))})" if findings.duplicates else "")
-        + f"; orders stuck on a step {stuck}",
+        + f"; orders stuck on a step {stuck}"
+        + (f" ({_counts(stuck_steps)})" if stuck_steps else ""),
         "read models equal a fresh rebuild"
         if not findings.read_models_differ
         else f"read models differ from a rebuild: {', '.join(findings.read_models_differ)}",
@@ -88,7 +91,7 @@ def full(result: Result) -> str:
     return (
         f"{table(result.ledger, result.findings)}\n\n"
         f"offered/acknowledged by kind:\n{by_kind(result.ledger)}\n\n"
-        f"{verdict(result.ledger, result.findings, result.stuck)}\n"
+        f"{verdict(result.ledger, result.findings, result.stuck, result.stuck_steps)}\n"
         f"server errors (5xx but 503): {_counts(result.server_errors)}\n"
         f"quiet {result.quiet_after_s:.0f} s after the load stopped\n"
         + ("PASS" if result.ok else "FAIL")

@@ -10,6 +10,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from chaos.audit import Findings, audit, wait_quiet
 from chaos.faults import Fault
 from chaos.ledger import Ledger
 from chaos.slots import slots
-from chaos.workload import Driver
+from chaos.workload import STEPS, Driver
 from deploy.local.stack import Stack
 
 log = logging.getLogger("chaos")
@@ -70,6 +71,7 @@ class Result:
     findings: Findings
     stuck: int
     quiet_after_s: float
+    stuck_steps: dict[str, int] = field(default_factory=dict)  # the step each waited on
 
     @property
     def server_errors(self) -> dict[str, int]:
@@ -107,7 +109,8 @@ async def run(plan: Plan, keep_data: bool = False) -> Result:
         quiet = await wait_quiet(stack.urls["database"], plan.settle_s)
         log.info("quiet after %.1f s; auditing", quiet)
         findings = await audit(stack.urls["database"], ledger)
-        return Result(ledger, findings, len(driver.stuck), quiet)
+        steps = Counter(STEPS[order.step] for order in driver.stuck)
+        return Result(ledger, findings, len(driver.stuck), quiet, dict(steps))
     finally:
         await asyncio.to_thread(stack.stop)
         rig.stop()  # the small disk unmounted before its folder is removed
