@@ -30,6 +30,12 @@ def main() -> int:
         "--partition", type=float, default=60.0, help="seconds the broker is partitioned away"
     )
     parser.add_argument(
+        "--slow-db-ms",
+        type=float,
+        default=faults.SLOW_DB_S * 1000,
+        help="slow:postgres holds every chunk this many ms each way",
+    )
+    parser.add_argument(
         "--faults",
         default=",".join(DEFAULT_FAULTS),
         help="components to kill; pause:NAME pauses; slow:postgres, partition:broker, "
@@ -47,6 +53,7 @@ def main() -> int:
         phase_s=args.phase,
         pause_s=args.pause,
         partition_s=args.partition,
+        slow_db_s=args.slow_db_ms / 1000,
         faults=[faults.parse(f) for f in args.faults.split(",") if f],
         durable_broker=not args.memory_broker,
     )

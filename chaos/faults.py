@@ -196,10 +196,13 @@ def _process(stack: Stack, name: str) -> ProcessComponent:
     return component
 
 
-async def inject(stack: Stack, rig: Rig, fault: Fault, hold_s: float) -> None:
-    """Inject the fault; a pause or a dependency fault lasts `hold_s` and is then undone."""
+async def inject(
+    stack: Stack, rig: Rig, fault: Fault, hold_s: float, slow_db_s: float = SLOW_DB_S
+) -> None:
+    """Inject the fault; a pause or a dependency fault lasts `hold_s` and is then undone.
+    PostgreSQL slowed holds every chunk `slow_db_s` each way."""
     if fault.how in PROXIED:
-        await _through_proxy(rig, fault, hold_s)
+        await _through_proxy(rig, fault, hold_s, slow_db_s)
         return
     component = _process(stack, fault.target)
     if fault.how == "lose":
@@ -217,14 +220,14 @@ async def inject(stack: Stack, rig: Rig, fault: Fault, hold_s: float) -> None:
         os.kill(pid, signal.SIGCONT)
 
 
-async def _through_proxy(rig: Rig, fault: Fault, hold_s: float) -> None:
+async def _through_proxy(rig: Rig, fault: Fault, hold_s: float, slow_db_s: float) -> None:
     front = rig.fronts[fault.target]
     disk = rig.disk if fault.how == "full" and rig.disk and rig.disk.mounted else None
     if disk is not None:
         filled = await asyncio.to_thread(disk.fill)
         log.info("the object store's disk is full (%d MB written to fill it)", filled >> 20)
     elif fault.how == "slow":
-        held = SLOW_DB_S if fault.target == "postgres" else SLOW_STORE_S
+        held = slow_db_s if fault.target == "postgres" else SLOW_STORE_S
         await asyncio.to_thread(front.latency, held)
     elif fault.how == "partition":
         await asyncio.to_thread(front.offline)

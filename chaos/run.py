@@ -60,6 +60,7 @@ class Plan:
     pause_s: float = 20.0  # past the broker's session timeout (6 s) and the gateway's (15 s)
     # (also how long PostgreSQL stays slow and the object store failing or full)
     partition_s: float = 60.0  # how long the broker stays partitioned away
+    slow_db_s: float = faults.SLOW_DB_S  # `slow:postgres` holds each chunk this long each way
     settle_s: float = 10.0  # nothing moved for this long = quiet
     durable_broker: bool = True  # the broker's log in the local S3 server, as `make run` has it
     faults: list[Fault] = field(default_factory=lambda: [faults.parse(f) for f in DEFAULT_FAULTS])
@@ -154,7 +155,7 @@ async def _drive(stack: Stack, rig: faults.Rig, plan: Plan) -> tuple[Ledger, Dri
             log.info("%s", phase.name)
             injected = time.monotonic()
             hold = plan.partition_s if fault.how == "partition" else plan.pause_s
-            await faults.inject(stack, rig, fault, hold)
+            await faults.inject(stack, rig, fault, hold, plan.slow_db_s)
             phase.recovered_after_s = await faults.wait_recovered(stack, fault, injected)
             log.info("%s: recovered after %s s", phase.name, phase.recovered_after_s)
             left = plan.phase_s - plan.fault_at_s - (time.monotonic() - injected)
