@@ -1,6 +1,7 @@
 """`make chaos` (`python -m chaos`): the fault run; exit code 1 on any loss or duplicate.
 
 python -m chaos --rate 50 --phase 20 --faults gateway,orders,broker,postgres,pause:orders
+python -m chaos --faults slow:postgres,partition:broker,error:object-store,full:object-store
 """
 
 from __future__ import annotations
@@ -19,9 +20,26 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="make chaos", description=__doc__)
     parser.add_argument("--rate", type=float, default=50.0, help="commands offered per second")
     parser.add_argument("--phase", type=float, default=20.0, help="seconds per fault")
-    parser.add_argument("--pause", type=float, default=20.0, help="seconds a paused process sleeps")
     parser.add_argument(
-        "--faults", default=",".join(DEFAULT_FAULTS), help="components to kill; pause:NAME pauses"
+        "--pause",
+        type=float,
+        default=20.0,
+        help="seconds a paused process sleeps (and a slow, failing or full dependency lasts)",
+    )
+    parser.add_argument(
+        "--partition", type=float, default=60.0, help="seconds the broker is partitioned away"
+    )
+    parser.add_argument(
+        "--slow-db-ms",
+        type=float,
+        default=faults.SLOW_DB_S * 1000,
+        help="slow:postgres holds every chunk this many ms each way",
+    )
+    parser.add_argument(
+        "--faults",
+        default=",".join(DEFAULT_FAULTS),
+        help="components to kill; pause:NAME pauses; slow:postgres, partition:broker, "
+        "error:object-store, full:object-store, slow:object-store, lose:broker",
     )
     parser.add_argument(
         "--memory-broker", action="store_true", help="the broker keeps memory only (no S3 log)"
@@ -34,6 +52,8 @@ def main() -> int:
         rate=args.rate,
         phase_s=args.phase,
         pause_s=args.pause,
+        partition_s=args.partition,
+        slow_db_s=args.slow_db_ms / 1000,
         faults=[faults.parse(f) for f in args.faults.split(",") if f],
         durable_broker=not args.memory_broker,
     )

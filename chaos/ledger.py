@@ -32,6 +32,12 @@ class Phase:
     deferred: int = 0  # 404/409 answers that only meant "the read side has not caught up yet"
     recovered_after_s: float | None = None
     samples: list[str] = field(default_factory=list)  # the first few unexpected answers
+    # The first 5xx answers of each status: what a dependency fault made the system say.
+    server_samples: dict[str, str] = field(default_factory=dict)
+
+    def server_answer(self, status: int, text: str) -> None:
+        self.errors[str(status)] += 1
+        self.server_samples.setdefault(str(status), text)
 
     def unexpected(self, status: int, text: str) -> None:
         self.errors[str(status)] += 1

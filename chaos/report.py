@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from chaos.audit import Findings
-from chaos.ledger import Ledger
+from chaos.ledger import KINDS, Ledger
 
 if TYPE_CHECKING:
     from chaos.run import Result
@@ -43,12 +43,15 @@ def _counts(counter: dict[str, int]) -> str:
     return ", ".join(f"{k}×{v}" for k, v in sorted(counter.items())) or "0"
 
 
-def verdict(ledger: Ledger, findings: Findings, stuck: int) -> str:
+def verdict(
+    ledger: Ledger, findings: Findings, stuck: int, stuck_steps: dict[str, int] | None = None
+) -> str:
     lines = [
         f"acknowledged {len(ledger.acks)} commands on {findings.orders_checked} orders; "
         f"lost {len(findings.lost)}; duplicates {sum(findings.duplicates.values())}"
         + (f" ({_counts(dict(findings.duplicates))})" if findings.duplicates else "")
-        + f"; orders stuck on a step {stuck}",
+        + f"; orders stuck on a step {stuck}"
+        + (f" ({_counts(stuck_steps)})" if stuck_steps else ""),
         "read models equal a fresh rebuild"
         if not findings.read_models_differ
         else f"read models differ from a rebuild: {', '.join(findings.read_models_differ)}",
@@ -61,14 +64,34 @@ def verdict(ledger: Ledger, findings: Findings, stuck: int) -> str:
         for phase in ledger.phases
         for sample in phase.samples
     )
+    lines.extend(
+        f"  {code} ({phase.name}), first: {sample}"
+        for phase in ledger.phases
+        for code, sample in sorted(phase.server_samples.items())
+    )
     return "\n".join(lines)
+
+
+def by_kind(ledger: Ledger) -> str:
+    """Offered/acknowledged per command kind and phase: whether a fault met the commands it
+    is about (an upload while the store fails), not only the load as a whole."""
+    acked: dict[tuple[str, str], int] = {}
+    for ack in ledger.acks:
+        acked[ack.phase, ack.kind] = acked.get((ack.phase, ack.kind), 0) + 1
+    width = max((len(p.name) for p in ledger.phases), default=0)
+    return "\n".join(
+        f"{phase.name.ljust(width)}  "
+        + "  ".join(f"{k} {phase.offered[k]}/{acked.get((phase.name, k), 0)}" for k in KINDS)
+        for phase in ledger.phases
+    )
 
 
 def full(result: Result) -> str:
     """The table, the verdict and the time to quiet, as `make chaos` prints them."""
     return (
         f"{table(result.ledger, result.findings)}\n\n"
-        f"{verdict(result.ledger, result.findings, result.stuck)}\n"
+        f"offered/acknowledged by kind:\n{by_kind(result.ledger)}\n\n"
+        f"{verdict(result.ledger, result.findings, result.stuck, result.stuck_steps)}\n"
         f"server errors (5xx but 503): {_counts(result.server_errors)}\n"
         f"quiet {result.quiet_after_s:.0f} s after the load stopped\n"
         + ("PASS" if result.ok else "FAIL")

@@ -10,6 +10,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from chaos.audit import Findings, audit, wait_quiet
 from chaos.faults import Fault
 from chaos.ledger import Ledger
 from chaos.slots import slots
-from chaos.workload import Driver
+from chaos.workload import STEPS, Driver
 from deploy.local.stack import Stack
 
 log = logging.getLogger("chaos")
@@ -35,10 +36,17 @@ DEFAULT_FAULTS = (
     "broker",
     "postgres",
     "pause:orders",
+    # Before the partition: its backlog (every order waiting on a fact still on its way)
+    # would take the driver's ticks, and few uploads would meet the store's faults.
+    "error:object-store",
+    "full:object-store",
+    "slow:postgres",
+    "partition:broker",
 )
 # `lose:broker` (the broker back empty) is asked for by name: every relay republishes its
 # whole log and every consumer reads it again, which made a five-minute run a half-hour one
 # (measured before the S3 guard answered the broker's listings; not measured since).
+# `slow:object-store` (every chunk to and from the store held half a second) too.
 
 # Variables that would make the stack reuse a running server instead of starting its own.
 _SHARED = ("DATABASE_URL", "KAFKA_BOOTSTRAP", "S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY")
@@ -50,6 +58,9 @@ class Plan:
     phase_s: float = 20.0  # each fault's phase, and the steady phase before the first fault
     fault_at_s: float = 3.0  # into its phase
     pause_s: float = 20.0  # past the broker's session timeout (6 s) and the gateway's (15 s)
+    # (also how long PostgreSQL stays slow and the object store failing or full)
+    partition_s: float = 60.0  # how long the broker stays partitioned away
+    slow_db_s: float = faults.SLOW_DB_S  # `slow:postgres` holds each chunk this long each way
     settle_s: float = 10.0  # nothing moved for this long = quiet
     durable_broker: bool = True  # the broker's log in the local S3 server, as `make run` has it
     faults: list[Fault] = field(default_factory=lambda: [faults.parse(f) for f in DEFAULT_FAULTS])
@@ -61,6 +72,7 @@ class Result:
     findings: Findings
     stuck: int
     quiet_after_s: float
+    stuck_steps: dict[str, int] = field(default_factory=dict)  # the step each waited on
 
     @property
     def server_errors(self) -> dict[str, int]:
@@ -81,19 +93,28 @@ class Result:
 async def run(plan: Plan, keep_data: bool = False) -> Result:
     data = _data_folder()
     environ = {k: v for k, v in os.environ.items() if k not in _SHARED}
+    rig = faults.Rig.for_faults(plan.faults, data)
     stack = Stack(
-        data, gateway_port=None, environ=environ, seed=False, durable_broker=plan.durable_broker
+        data,
+        gateway_port=None,
+        environ=environ,
+        seed=False,
+        durable_broker=plan.durable_broker,
+        fronts=rig.fronts,
     )
     try:
+        rig.start()
         await asyncio.to_thread(stack.start)
         log.info("stack up in %s; gateway %s", data, stack.urls["gateway"])
-        ledger, driver = await _drive(stack, plan)
+        ledger, driver = await _drive(stack, rig, plan)
         quiet = await wait_quiet(stack.urls["database"], plan.settle_s)
         log.info("quiet after %.1f s; auditing", quiet)
         findings = await audit(stack.urls["database"], ledger)
-        return Result(ledger, findings, len(driver.stuck), quiet)
+        steps = Counter(STEPS[order.step] for order in driver.stuck)
+        return Result(ledger, findings, len(driver.stuck), quiet, dict(steps))
     finally:
         await asyncio.to_thread(stack.stop)
+        rig.stop()  # the small disk unmounted before its folder is removed
         if keep_data:
             log.info("data kept in %s", data)
         else:
@@ -117,7 +138,7 @@ def _data_folder() -> Path:
     return data
 
 
-async def _drive(stack: Stack, plan: Plan) -> tuple[Ledger, Driver]:
+async def _drive(stack: Stack, rig: faults.Rig, plan: Plan) -> tuple[Ledger, Driver]:
     limits = httpx.Limits(max_connections=500, max_keepalive_connections=100)
     async with httpx.AsyncClient(base_url=stack.urls["gateway"], timeout=30, limits=limits) as api:
         manager, measurer = await _login(api, "manager"), await _login(api, "measurer")
@@ -129,13 +150,14 @@ async def _drive(stack: Stack, plan: Plan) -> tuple[Ledger, Driver]:
         load = asyncio.create_task(driver.run(stop))
         await asyncio.sleep(plan.phase_s)
         for fault in plan.faults:
-            phase = ledger.begin(fault.label)
+            phase = ledger.begin(rig.label(fault))
             await asyncio.sleep(plan.fault_at_s)
-            log.info("%s", fault.label)
+            log.info("%s", phase.name)
             injected = time.monotonic()
-            await faults.inject(stack, fault, plan.pause_s)
+            hold = plan.partition_s if fault.how == "partition" else plan.pause_s
+            await faults.inject(stack, rig, fault, hold, plan.slow_db_s)
             phase.recovered_after_s = await faults.wait_recovered(stack, fault, injected)
-            log.info("%s: recovered after %s s", fault.label, phase.recovered_after_s)
+            log.info("%s: recovered after %s s", phase.name, phase.recovered_after_s)
             left = plan.phase_s - plan.fault_at_s - (time.monotonic() - injected)
             await asyncio.sleep(max(left, 2.0))
         stop.set()  # commands in flight finish and count in the phase they were sent in

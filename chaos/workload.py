@@ -144,7 +144,7 @@ class Driver:
             phase.errors["connection"] += 1
             raise Retry from None
         if reply.status_code >= 500:
-            phase.errors[str(reply.status_code)] += 1
+            phase.server_answer(reply.status_code, f"{method} {path}: {reply.text[:160]}")
             raise Retry
         if reply.status_code == 408:
             # The gateway did not get the whole request in time (our side, starved of CPU,

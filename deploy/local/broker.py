@@ -107,10 +107,20 @@ class LocalBroker(ProcessComponent):
     stop_timeout = 5.0
 
     def __init__(
-        self, port: int, *, log_dir: Path | None = None, storage: S3Storage | None = None
+        self,
+        port: int,
+        *,
+        log_dir: Path | None = None,
+        storage: S3Storage | None = None,
+        # Where clients reach it, when not its own port: a proxy in front (the fault run's
+        # partition, chaos/faults.py). Kafka clients bootstrap there and are then sent to
+        # the advertised address, so the broker must advertise the proxy's, or clients would
+        # go around it after their first request.
+        advertised_port: int | None = None,
     ) -> None:
         super().__init__(log_dir or Path(tempfile.gettempdir()) / "oms-logs")
         self.port = port
+        self.advertised_port = advertised_port or port
         self.storage = storage
         self._lose_data_at_start = False
         self._guard: S3Guard | None = None
@@ -127,7 +137,7 @@ class LocalBroker(ProcessComponent):
 
     @property
     def bootstrap(self) -> str:
-        return f"{LOCALHOST}:{self.port}"
+        return f"{LOCALHOST}:{self.advertised_port}"
 
     @property
     def durable(self) -> bool:
@@ -163,9 +173,10 @@ class LocalBroker(ProcessComponent):
 
     def _command(self) -> ChildProcess:
         listener = f"tcp://{LOCALHOST}:{self.port}"
+        advertised = f"tcp://{LOCALHOST}:{self.advertised_port}"
         engine = MEMORY if self.storage is None else f"s3://{self.storage.bucket}/"
         argv = [str(_tansu()), "broker", "--listener-url", listener]
-        argv += ["--advertised-listener-url", listener, "--storage-engine", engine]
+        argv += ["--advertised-listener-url", advertised, "--storage-engine", engine]
         # The S3 keys travel in the environment, not argv: argv is world-readable in `ps`.
         env = None
         if self.storage is not None and self._guard is not None:

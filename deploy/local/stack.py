@@ -16,9 +16,11 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from types import FrameType, TracebackType
 from typing import TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 from deploy.local.broker import LocalBroker, S3Storage
 from deploy.local.db_logins import Logins, provision_local
+from deploy.local.faultproxy import Front
 from deploy.local.layout import REPO_ROOT, Secrets, data_root, load_secrets
 from deploy.local.mail import LocalMail
 from deploy.local.object_store import LocalObjectStore
@@ -57,6 +59,10 @@ class Stack:
         # `make run HTTPS=1`: the gateway on every address over HTTPS with the local CA's
         # certificate (deploy/local/tls.py), the object store's public address too.
         https: bool = False,
+        # Proxies the services reach a dependency through ("postgres", "broker",
+        # "object-store"), for the fault run to slow or cut (deploy/local/faultproxy.py).
+        # The stack points each at its server; its own probes and the admin's URL go direct.
+        fronts: Mapping[str, Front] | None = None,
     ) -> None:
         self.data_dir = data_dir
         self._durable_broker = durable_broker
@@ -73,6 +79,7 @@ class Stack:
         self._gateway_environ = dict(gateway_environ or {})
         self._s3_public_endpoint = s3_public_endpoint
         self._https = https
+        self._fronts = dict(fronts or {})
         self.tls: TlsFiles | None = None
         self._supervisor = Supervisor()
         self.urls: dict[str, str] = {}  # database (the admin's), kafka, s3, each service, gateway
@@ -96,7 +103,8 @@ class Stack:
         if self._https:
             self.tls = ensure_tls(self.data_dir / "tls")
         self.urls["database"] = env.get("DATABASE_URL") or self._start_postgres(keys)
-        self.logins = self._provision_logins(keys)
+        database = self._through("postgres", self.urls["database"])
+        self.logins = self._provision_logins(database, keys)
         # The object store first: the broker keeps its log in it.
         store = None
         if env.get("S3_ENDPOINT"):
@@ -117,9 +125,9 @@ class Stack:
         self.urls["smtp"] = f"smtp://127.0.0.1:{mail.port}"
 
         service_env = {
-            "DATABASE_URL": self.urls["database"],  # replaced by each service's own login
+            "DATABASE_URL": database,  # replaced by each service's own login
             "KAFKA_BOOTSTRAP": self.urls["kafka"],
-            "S3_ENDPOINT": self.urls["s3"],
+            "S3_ENDPOINT": self._through("object-store", self.urls["s3"]),
             "S3_ACCESS_KEY": s3_access,
             "S3_SECRET_KEY": s3_secret,
             "INTERNAL_SIGNING_KEY": keys.internal_signing_key,
@@ -245,11 +253,22 @@ class Stack:
         )
         return pg.url
 
-    def _provision_logins(self, keys: Secrets) -> Logins | None:
+    def _through(self, name: str, url: str) -> str:
+        """`url`, or the same URL through the front named `name`, pointed at `url`'s server."""
+        front = self._fronts.get(name)
+        if front is None:
+            return url
+        parts = urlsplit(url)
+        front.point(f"{parts.hostname}:{parts.port}")
+        userinfo, _, _ = parts.netloc.rpartition("@")
+        netloc = f"{userinfo}@" if userinfo else ""
+        return urlunsplit(parts._replace(netloc=f"{netloc}{LOCALHOST}:{front.port}"))
+
+    def _provision_logins(self, admin_url: str, keys: Secrets) -> Logins | None:
         """A login per service (deploy/database), made with the admin's URL before any
         service starts. An admin that may not create roles (a DATABASE_URL given from
         outside) leaves every service on that one URL, as before the logins existed."""
-        logins = provision_local(self.urls["database"], keys)
+        logins = provision_local(admin_url, keys)
         if logins is None:
             log.warning(
                 "DATABASE_URL's user may not create roles: every service logs in as it, "
@@ -275,9 +294,15 @@ class Stack:
             # deploy/local/s3_guard.py). Memory it is: relays and consumers recover from its
             # loss at every start, only more slowly.
             log.info("S3_ENDPOINT is set: the broker keeps memory only, and forgets on restart")
-        return self._start(
-            LocalBroker(free_port(), log_dir=self.log_dir, storage=storage)
-        ).bootstrap
+        port, advertised = free_port(), None
+        front = self._fronts.get("broker")
+        if front is not None:
+            front.point(f"{LOCALHOST}:{port}")
+            advertised = front.port
+        broker = LocalBroker(
+            port, log_dir=self.log_dir, storage=storage, advertised_port=advertised
+        )
+        return self._start(broker).bootstrap
 
     def _start_object_store(self, access_key: str, secret_key: str) -> LocalObjectStore:
         # "*" is safe here: a presigned URL carries its own signature, browsers send no

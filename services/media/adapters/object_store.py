@@ -11,24 +11,38 @@ signed by `presign.py` instead, which binds them to the declared Content-Length.
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
 from urllib.parse import quote, urlparse
 
+import urllib3
 from minio import Minio
 from minio.commonconfig import CopySource
 from minio.datatypes import Part
 from minio.deleteobjects import DeleteObject
-from minio.error import InvalidResponseError, S3Error
+from minio.error import InvalidResponseError, S3Error, ServerError
 
 from services.media.adapters.presign import presigned_url
-from services.media.application.ports import HeldPart, ObjectInfo
+from services.media.application.ports import (
+    HeldPart,
+    ObjectInfo,
+    StorageFull,
+    StorageUnavailable,
+)
 
 MISSING = frozenset({"NoSuchKey", "NoSuchObject", "NotFound"})
 NO_UPLOAD = frozenset({"NoSuchUpload", *MISSING})
+# What stores answer when out of room: MinIO's code (HTTP 507), S3's for a full bucket quota,
+# and the OS's words that rclone passes on from its disk.
+FULL = frozenset({"XMinioStorageFull", "StorageFull", "InsufficientStorage", "QuotaExceeded"})
+_FULL_WORDS = ("no space left on device", "disk quota exceeded")
 _CODE = re.compile(r"<Code>([^<]+)</Code>")
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 
 def error_code(exc: Exception) -> str | None:
@@ -40,6 +54,58 @@ def error_code(exc: Exception) -> str | None:
         found = _CODE.search(str(exc))
         return found.group(1) if found else None
     return None
+
+
+def store_failure(exc: BaseException) -> StorageUnavailable | None:
+    """The store's own failure behind `exc`, as the application's StorageUnavailable, or None
+    for an answer about the request (a missing key, a refused signature: the caller's).
+
+    A 5xx of the store, an answer that is not S3's, a connection refused or cut, and minio's
+    retries of 500/502/503/504 given up (urllib3's MaxRetryError) are all "the store is not
+    there": before this, each came out of the media service as a 500."""
+    text = str(exc).lower()
+    full = any(words in text for words in _FULL_WORDS)
+    if isinstance(exc, S3Error):
+        status = getattr(exc.response, "status", 0) or 0
+        if exc.code in FULL or full or status == 507:
+            return StorageFull("the object store is full; try again once space is freed")
+        if status >= 500:
+            return StorageUnavailable(f"the object store failed ({exc.code}); try again shortly")
+        return None
+    if isinstance(exc, InvalidResponseError | ServerError):
+        code = error_code(exc) if isinstance(exc, InvalidResponseError) else None
+        if code in FULL or full or "507" in text:
+            return StorageFull("the object store is full; try again once space is freed")
+        if code is None or code == "InternalError" or isinstance(exc, ServerError):
+            return StorageUnavailable("the object store failed; try again shortly")
+        return None
+    if isinstance(exc, urllib3.exceptions.HTTPError | ConnectionError | TimeoutError):
+        return StorageUnavailable("the object store cannot be reached; try again shortly")
+    return None
+
+
+def _store_call(
+    call: Callable[_P, Coroutine[Any, Any, _T]],
+) -> Callable[_P, Coroutine[Any, Any, _T]]:
+    """The call, with the store's own failures raised as StorageUnavailable (a 503)."""
+
+    @functools.wraps(call)
+    async def guarded(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+        try:
+            return await call(*args, **kwargs)
+        except (
+            S3Error,
+            InvalidResponseError,
+            ServerError,
+            urllib3.exceptions.HTTPError,
+            OSError,
+        ) as exc:
+            unavailable = store_failure(exc)
+            if unavailable is None:
+                raise
+            raise unavailable from exc
+
+    return guarded
 
 
 def _client(endpoint: str, access_key: str, secret_key: str, region: str) -> Minio:
@@ -120,6 +186,7 @@ class ObjectStore:
     # Multipart calls: minio-py has them only as underscored methods (its own put_object
     # uses them); they are the plain S3 operations CreateMultipartUpload, ListParts,
     # CompleteMultipartUpload and AbortMultipartUpload that MinIO and rclone both serve.
+    @_store_call
     async def start_multipart(self, key: str, content_type: str) -> str:
         upload_id: str = await asyncio.to_thread(
             self.client._create_multipart_upload,
@@ -129,6 +196,7 @@ class ObjectStore:
         )
         return upload_id
 
+    @_store_call
     async def list_parts(self, key: str, upload_id: str) -> list[HeldPart] | None:
         """The parts the store holds, or None when the upload is no longer open."""
 
@@ -151,6 +219,7 @@ class ObjectStore:
                 return None
             raise
 
+    @_store_call
     async def complete_multipart(self, key: str, upload_id: str, parts: Sequence[HeldPart]) -> bool:
         """Join the parts into the object at `key`; False when the upload is no longer open
         (completed by a concurrent call, or aborted)."""
@@ -165,6 +234,7 @@ class ObjectStore:
             raise
         return True
 
+    @_store_call
     async def abort_multipart(self, key: str, upload_id: str) -> None:
         """Drop an open multipart upload and its parts; one already gone counts as dropped."""
         try:
@@ -188,6 +258,7 @@ class ObjectStore:
         )
         return url
 
+    @_store_call
     async def stat(self, key: str) -> ObjectInfo | None:
         try:
             found = await asyncio.to_thread(self.client.stat_object, self.bucket, key)
@@ -197,6 +268,7 @@ class ObjectStore:
             raise
         return ObjectInfo(size=int(found.size or 0))
 
+    @_store_call
     async def read_range(self, key: str, offset: int, length: int) -> bytes:
         """Exactly the bytes asked for (a ranged GET), never the whole object."""
 
@@ -212,15 +284,18 @@ class ObjectStore:
             return b""
         return await asyncio.to_thread(read)
 
+    @_store_call
     async def download(self, key: str, path: Path) -> None:
         # fget_object streams in chunks to a part file and renames it: nothing in memory.
         await asyncio.to_thread(self.client.fget_object, self.bucket, key, str(path))
 
+    @_store_call
     async def upload_file(self, key: str, path: Path, content_type: str) -> None:
         await asyncio.to_thread(
             self.client.fput_object, self.bucket, key, str(path), content_type=content_type
         )
 
+    @_store_call
     async def copy(self, source: str, target: str) -> bool:
         """Server-side copy; False when the source does not exist."""
         try:
@@ -233,6 +308,7 @@ class ObjectStore:
             raise
         return True
 
+    @_store_call
     async def remove(self, keys: Sequence[str]) -> None:
         """Remove objects; one that is already gone counts as removed."""
 

@@ -12,7 +12,28 @@ from uuid import UUID
 from pydantic import BaseModel
 
 from contracts.envelope import Actor
+from services.media.domain.errors import MediaRefusal
 from services.media.domain.model import Media, PhotoFacts
+
+STORAGE_RETRY_AFTER_S = 10
+
+
+class StorageUnavailable(MediaRefusal):
+    """The object store cannot be reached or failed (any 5xx of its own): nothing was kept
+    or decided, and the same call may simply be made again later (503 with Retry-After).
+    Never a refusal of the file: an upload it interrupts stays pending."""
+
+    code = "storage_unavailable"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, retry_after=STORAGE_RETRY_AFTER_S)
+
+
+class StorageFull(StorageUnavailable):
+    """The object store has no room left: the same 503, with its own code, since it lasts
+    until someone frees space rather than seconds."""
+
+    code = "storage_full"
 
 
 @dataclass(frozen=True)
@@ -81,6 +102,8 @@ class HeldPart:
 
 
 class ObjectStorage(Protocol):
+    """Every call raises StorageUnavailable (or StorageFull) when the store itself fails."""
+
     async def presign_put(self, key: str, ttl: timedelta, size: int) -> str:
         """A URL for one PUT of exactly `size` bytes (the store refuses any other length)."""
         ...

@@ -17,7 +17,12 @@ from uuid import UUID
 from contracts.envelope import Actor
 from contracts.roles import may
 from services.media.application import decisions
-from services.media.application.ports import HeldPart, MediaRepository, ObjectStorage
+from services.media.application.ports import (
+    HeldPart,
+    MediaRepository,
+    ObjectStorage,
+    StorageUnavailable,
+)
 from services.media.application.verify import Verifier
 from services.media.application.work import WorkLimit
 from services.media.domain import rules
@@ -260,8 +265,10 @@ class MediaService:
                 if media.upload_id:
                     await self._join_parts(media, media.upload_id)
                 facts = await self.verifier.verify(media)
-            except UploadIncomplete:
-                raise  # still pending: the client sends the missing parts and asks again
+            except (UploadIncomplete, StorageUnavailable):
+                # Still pending: the client sends the missing parts, or comes back once the
+                # store is there again, and completes again. The file was not refused.
+                raise
             except MediaRefusal as refused:
                 await self._reject(media, refused, actor)
                 raise

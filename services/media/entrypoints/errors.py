@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from plumbing.app import error_body
+from services.media.application.ports import StorageUnavailable
 from services.media.application.work import Busy
 from services.media.domain import errors as e
 
@@ -20,6 +21,7 @@ STATUS: dict[type[e.MediaRefusal], int] = {
     e.MediaNotFound: 404,
     e.WrongState: 409,
     Busy: 503,
+    StorageUnavailable: 503,  # StorageFull too: a dependency away, never this code's fault
 }
 
 

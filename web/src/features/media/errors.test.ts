@@ -22,6 +22,12 @@ describe("uploadErrorText", () => {
     expect(uploadErrorText(refusal(503, { code: "media_busy", retry_after: 5 }), t, tc)).toBe(
       "Сервер занят проверкой других файлов. Повторите через 5 с.",
     );
+    expect(uploadErrorText(refusal(503, { code: "storage_full", retry_after: 10 }), t, tc)).toBe(
+      "Хранилище файлов переполнено. Файл не сохранён — сообщите администратору и повторите позже",
+    );
+    expect(uploadErrorText(refusal(503, { code: "storage_unavailable", retry_after: 10 }), t, tc)).toBe(
+      "Хранилище файлов недоступно. Повторите через 10 с.",
+    );
   });
   it("explains failures found on this side", () => {
     expect(uploadErrorText(new UploadFailure("wrong_type", { purpose: "rework" }), t, tc)).toBe(

@@ -57,6 +57,12 @@ export function uploadErrorText(err: unknown, t: Translate<MediaKey>, tc: Transl
       return t("media.bad_name");
     case "media_busy":
       return t("media.busy", { s: retryAfter(err) });
+    // The object store failed or is full (503 with Retry-After): the upload stays pending
+    // and the same completion succeeds later; nothing about the file is wrong.
+    case "storage_full":
+      return t("media.storage_full");
+    case "storage_unavailable":
+      return t("media.storage_unavailable", { s: retryAfter(err) });
     default:
       break;
   }
