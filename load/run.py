@@ -63,6 +63,7 @@ class Load:
     streams: list[tuple[Stream, asyncio.Task[None]]] = field(default_factory=list)
     script: Script | None = None
     measurers: list[str] = field(default_factory=list)
+    sessions_per_role: int = SESSIONS_PER_ROLE
     _headers: dict[str, dict[str, str]] = field(default_factory=dict)  # kept fresh in place
     _reads: set[asyncio.Task[None]] = field(default_factory=set)
     _kinds: Iterator[str] = field(default_factory=lambda: schedule(MIX))
@@ -79,7 +80,7 @@ class Load:
         await asyncio.to_thread(files.heic)
         for role in ("manager", "measurer", "installer", "director"):
             self.sessions[role] = []
-            for _ in range(SESSIONS_PER_ROLE):
+            for _ in range(self.sessions_per_role):
                 session = Session(self.api, role)
                 await session.sign_in()
                 self.sessions[role].append(session)
@@ -127,7 +128,7 @@ class Load:
             task.cancel()
         while len(self.streams) < wanted:
             role, default_kind = next(self._roles)
-            session = self.sessions[role][len(self.streams) % SESSIONS_PER_ROLE]
+            session = self.sessions[role][len(self.streams) % self.sessions_per_role]
             stream = Stream(self.api, session, kind or default_kind, recorder=self.recorder)
             self.streams.append((stream, asyncio.create_task(stream.run())))
         deadline = time.monotonic() + 30

@@ -192,7 +192,8 @@ def _usage(found: dict[str, procs.Usage], label: str) -> str:
     lines = [f"\nProcesses at {label}:"]
     for name, usage in sorted(found.items()):
         lines.append(
-            f"  {name}: {usage['rss_mb']:.1f} MB RSS, {usage['connections']:.0f} connections, "
+            f"  {name}: {usage['rss_mb']:.1f} MB RSS ({usage['uss_mb']:.1f} MB its own), "
+            f"{usage['connections']:.0f} connections, "
             f"{usage['processes']:.0f} processes"
         )
     return "\n".join(lines) + "\n"

@@ -173,7 +173,7 @@ class Drift:
 
     @property
     def ok(self) -> bool:
-        if self.what != "rss_mb" and abs(self.after - self.before) <= COUNT_SLACK:
+        if not self.what.endswith("_mb") and abs(self.after - self.before) <= COUNT_SLACK:
             return True
         return abs(self.change) < MAX_DRIFT
 

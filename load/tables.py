@@ -21,6 +21,9 @@ PAST_RETENTION: Mapping[str, str] = {
     "gateway.sessions": "expires_at < now() - interval '1 day 1 hour'",
     # services/projections/adapters/changes_store.py: the live feed keeps two days.
     "projections.changes": "at < now() - interval '2 days 1 hour'",
+    # services/notifications/adapters/inbox_store.py prune: people's inboxes, hourly.
+    "notifications.notifications": "(read_at IS NOT NULL AND created_at < now() - "
+    "interval '90 days 1 hour') OR created_at < now() - interval '365 days 1 hour'",
 }
 
 
