@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 
@@ -15,7 +19,6 @@ from chaos import faults
 from chaos.audit import Findings, audit, wait_quiet
 from chaos.faults import Fault
 from chaos.ledger import Ledger
-from chaos.own_stack import crew, login, own_stack
 from chaos.slots import slots
 from chaos.workload import Driver
 from deploy.local.stack import Stack
@@ -36,6 +39,9 @@ DEFAULT_FAULTS = (
 # `lose:broker` (the broker back empty) is asked for by name: every relay republishes its
 # whole log and every consumer reads it again, which made a five-minute run a half-hour one
 # (measured before the S3 guard answered the broker's listings; not measured since).
+
+# Variables that would make the stack reuse a running server instead of starting its own.
+_SHARED = ("DATABASE_URL", "KAFKA_BOOTSTRAP", "S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY")
 
 
 @dataclass
@@ -73,23 +79,51 @@ class Result:
 
 
 async def run(plan: Plan, keep_data: bool = False) -> Result:
-    async with own_stack(
-        "oms-chaos-", durable_broker=plan.durable_broker, keep_data=keep_data
-    ) as stack:
+    data = _data_folder()
+    environ = {k: v for k, v in os.environ.items() if k not in _SHARED}
+    stack = Stack(
+        data, gateway_port=None, environ=environ, seed=False, durable_broker=plan.durable_broker
+    )
+    try:
+        await asyncio.to_thread(stack.start)
+        log.info("stack up in %s; gateway %s", data, stack.urls["gateway"])
         ledger, driver = await _drive(stack, plan)
         quiet = await wait_quiet(stack.urls["database"], plan.settle_s)
         log.info("quiet after %.1f s; auditing", quiet)
         findings = await audit(stack.urls["database"], ledger)
         return Result(ledger, findings, len(driver.stuck), quiet)
+    finally:
+        await asyncio.to_thread(stack.stop)
+        if keep_data:
+            log.info("data kept in %s", data)
+        else:
+            shutil.rmtree(data, ignore_errors=True)
+
+
+async def _measurers(api: httpx.AsyncClient, manager: dict[str, str]) -> list[str]:
+    """The measurers' ids, once scheduling has them: its crew list comes from the gateway's
+    user events, which a just-started stack may not have delivered yet."""
+    async with asyncio.timeout(60):
+        while True:
+            reply = await api.get("/api/v1/crew", headers=manager, params={"role": "measurer"})
+            if reply.status_code == 200 and reply.json():
+                return [str(c["id"]) for c in reply.json()]
+            await asyncio.sleep(0.5)
+
+
+def _data_folder() -> Path:
+    data = Path(tempfile.mkdtemp(prefix="oms-chaos-"))
+    data.chmod(0o755)  # PostgreSQL runs as `nobody` under root and keeps its files in here
+    return data
 
 
 async def _drive(stack: Stack, plan: Plan) -> tuple[Ledger, Driver]:
     limits = httpx.Limits(max_connections=500, max_keepalive_connections=100)
     async with httpx.AsyncClient(base_url=stack.urls["gateway"], timeout=30, limits=limits) as api:
-        manager, measurer = await login(api, "manager"), await login(api, "measurer")
-        measurers = await crew(api, manager, "measurer")
+        manager, measurer = await _login(api, "manager"), await _login(api, "measurer")
+        crew = await _measurers(api, manager)
         ledger = Ledger()
-        driver = Driver(api, manager, measurer, slots(measurers), ledger, plan.rate)
+        driver = Driver(api, manager, measurer, slots(crew), ledger, plan.rate)
         stop = asyncio.Event()
         ledger.begin("steady")
         load = asyncio.create_task(driver.run(stop))
@@ -107,3 +141,9 @@ async def _drive(stack: Stack, plan: Plan) -> tuple[Ledger, Driver]:
         stop.set()  # commands in flight finish and count in the phase they were sent in
         await load
         return ledger, driver
+
+
+async def _login(api: httpx.AsyncClient, username: str) -> dict[str, str]:
+    reply = await api.post("/api/v1/auth/token", data={"username": username, "password": "demo"})
+    reply.raise_for_status()
+    return {"Authorization": f"Bearer {reply.json()['access_token']}"}

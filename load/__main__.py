@@ -21,9 +21,9 @@ import asyncio
 import logging
 import sys
 
-from chaos.own_stack import own_stack
 from load import report
 from load.mix import STREAMS_PER_RATE, ramp, streams_for
+from load.own_stack import own_stack
 from load.run import Load, client
 from load.stats import MAX_ERROR_RATIO, MAX_P99_S, Recorder, Step, breaking_point
 

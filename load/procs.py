@@ -41,6 +41,22 @@ def sample(stack: Stack) -> dict[str, Usage]:
     return found
 
 
+def cpu_seconds(stack: Stack) -> float:
+    """CPU time used so far by every process of the stack (user and system)."""
+    total = 0.0
+    for name in stack.component_names():
+        pid = getattr(stack.component(name), "pid", None)
+        if pid is None:
+            continue
+        with contextlib.suppress(psutil.Error):
+            root = psutil.Process(pid)
+            for proc in [root, *root.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    times = proc.cpu_times()
+                    total += times.user + times.system
+    return total
+
+
 def _is_backend(proc: psutil.Process) -> bool:
     """A backend's title names its client: `postgres: oms_orders postgres 127.0.0.1(40312)
     idle`; the server's own processes (checkpointer, walwriter...) name only their job."""

@@ -19,7 +19,19 @@ def _ms(seconds: float) -> str:
 
 
 def ramp(steps: Sequence[Step]) -> str:
-    rows = [("offered/s", "streams", "requests", "done/s", "errors", "p99 ms", "holds")]
+    rows = [
+        (
+            "offered/s",
+            "streams",
+            "requests",
+            "done/s",
+            "errors",
+            "p99 ms",
+            "stack CPU",
+            "generator CPU",
+            "holds",
+        )
+    ]
     rows.extend(
         (
             f"{s.rate:.0f}",
@@ -28,6 +40,8 @@ def ramp(steps: Sequence[Step]) -> str:
             f"{s.throughput:.1f}",
             f"{100 * s.error_ratio:.2f} %",
             _ms(s.p99),
+            f"{s.stack_cpu:.2f} cores",
+            f"{s.own_cpu:.2f} cores",
             "yes" if s.holds else "no",
         )
         for s in steps
@@ -45,7 +59,8 @@ def endpoints(step: Step) -> str:
     return (
         f"{step.rate:.0f} requests/s offered for {step.seconds:.0f} s, {step.streams} live "
         f"streams held: {step.requests} requests, {step.throughput:.1f}/s, p99 {_ms(step.p99)} "
-        f"ms, errors {100 * step.error_ratio:.2f} % ({by_kind})\n{_table(rows)}"
+        f"ms, errors {100 * step.error_ratio:.2f} % ({by_kind}); CPU {step.stack_cpu:.2f} "
+        f"cores the stack, {step.own_cpu:.2f} the generator\n{_table(rows)}"
     )
 
 

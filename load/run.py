@@ -13,18 +13,18 @@ import logging
 import random
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
 from chaos.ledger import Ledger
-from chaos.own_stack import crew
 from chaos.slots import slots
 from deploy.local.stack import Stack
-from load import files
+from load import files, procs
 from load.mix import MIX, schedule
+from load.own_stack import crew
 from load.script import Script
 from load.session import Session
 from load.stats import Recorder, Step, summarise
@@ -165,6 +165,7 @@ class Load:
         assert self.script is not None
         self.recorder.take()  # what came before belongs to the step before
         interval = 1.0 / rate
+        stack_cpu, own_cpu = procs.cpu_seconds(self.stack), time.process_time()
         started = next_tick = time.monotonic()
         held = self.open_streams()
         while time.monotonic() - started < seconds:
@@ -173,9 +174,14 @@ class Load:
             next_tick += interval
             await asyncio.sleep(max(0.0, next_tick - time.monotonic()))
         elapsed = time.monotonic() - started
-        step = summarise(rate, held, elapsed, self.recorder.take(), untimed=(OPEN,))
+        step = replace(
+            summarise(rate, held, elapsed, self.recorder.take(), untimed=(OPEN,)),
+            stack_cpu=(procs.cpu_seconds(self.stack) - stack_cpu) / elapsed,
+            own_cpu=(time.process_time() - own_cpu) / elapsed,
+        )
         log.info(
-            "%s%.0f/s: %d requests, %.1f/s, p99 %.3f s, errors %.2f %%, streams %d%s",
+            "%s%.0f/s: %d requests, %.1f/s, p99 %.3f s, errors %.2f %%, streams %d, "
+            "CPU: stack %.2f, generator %.2f cores%s",
             label,
             rate,
             step.requests,
@@ -183,6 +189,8 @@ class Load:
             step.p99,
             100 * step.error_ratio,
             held,
+            step.stack_cpu,
+            step.own_cpu,
             "" if step.holds else "  — does not hold",
         )
         return step

@@ -1,8 +1,9 @@
 """`make soak` (`python -m load.soak`): the load run's mix at one moderate rate for an hour, on
 a stack of its own, watching that nothing creeps:
 
-- every process's RSS and open connections (load/procs.py) at minute 10 and at the end: each
-  differs by less than 10 % (the stack has settled by minute 10: pools filled, caches warm);
+- every process's RSS (and USS, its own memory) and open connections (load/procs.py), as a
+  minute's median, at minute 10 and at the end: each differs by less than 10 % (the stack
+  has settled by minute 10: pools filled, caches warm);
 - live streams resume across token renewals with `Last-Event-ID` and miss nothing: a
   watcher's stream lives through every renewal (a `reauth` when its token runs out, then a
   reconnect from its cursor), and what it got is compared with a fresh stream replayed from
@@ -27,10 +28,10 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from chaos.own_stack import own_stack
 from deploy.local.stack import Stack
 from load import procs, report, tables
 from load.mix import streams_for
+from load.own_stack import own_stack
 from load.run import Load, client
 from load.session import Session
 from load.stats import Drift, Recorder, Step, drifts

@@ -94,6 +94,8 @@ class Step:
     rows: tuple[Row, ...]
     p99: float  # over every request of the step (streams' openings excluded)
     errors: Counter[str]  # by outcome
+    stack_cpu: float = 0.0  # cores the stack's processes used on average through the step
+    own_cpu: float = 0.0  # ...and the load generator
 
     @property
     def requests(self) -> int:

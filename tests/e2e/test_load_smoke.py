@@ -22,7 +22,7 @@ async def test_the_generator_offers_its_mix_and_holds_streams(stack: Stack) -> N
         finally:
             await load.stop()
     names = {row.endpoint for row in step.rows}
-    assert {"POST /api/v1/orders", "GET /api/v1/board", "GET /api/v1/events/stream"} <= names
+    assert {"POST /api/v1/orders", "GET /api/v1/board", "GET /api/v1/tasks"} <= names
     assert step.requests >= 30
     assert step.streams == 4
     assert not step.errors, step.errors
