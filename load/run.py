@@ -159,7 +159,9 @@ class Load:
 
     # ---- the offered mix ----
 
-    async def offer(self, rate: float, seconds: float, label: str = "") -> Step:
+    async def offer(
+        self, rate: float, seconds: float, label: str = "", verdict: bool = True
+    ) -> Step:
         """The mix at `rate` requests/s for `seconds` (open loop: a slow answer does not slow
         the ticks; a tick past the in-flight cap is shed and counted as an error)."""
         assert self.script is not None
@@ -191,7 +193,7 @@ class Load:
             held,
             step.stack_cpu,
             step.own_cpu,
-            "" if step.holds else "  — does not hold",
+            "" if step.holds or not verdict else "  — does not hold",
         )
         return step
 
