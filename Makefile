@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test chaos lint typecheck unit integration contract e2e schemas schemas-check bench clean k8s-validate k8s-dev-keys rebuild-projections
+.PHONY: run test chaos load soak lint typecheck unit integration contract e2e schemas schemas-check bench clean k8s-validate k8s-dev-keys rebuild-projections
 .PHONY: venv web-deps web-build web-check browser browser-test guides promtool image-size drill sql-lint-deps
 
 WEB := web
@@ -144,6 +144,13 @@ bench: $(VENV)/.installed ## benchmarks print figures against a raw baseline; no
 
 chaos: $(VENV)/.installed ## the fault run: load while every process is killed in turn; fails on any loss or duplicate
 	$(PY) -m chaos $(CHAOS_ARGS)
+
+load: $(VENV)/.installed ## the business's mix at rising rates on a stack of its own: the breaking point, then half of it
+	$(PY) -m load $(LOAD_ARGS)
+
+SOAK_MINUTES ?= 60
+soak: $(VENV)/.installed ## an hour at a moderate rate: memory, connections, streams and tables must not creep (SOAK_MINUTES=5 to check it)
+	$(PY) -m load.soak --minutes $(SOAK_MINUTES) $(SOAK_ARGS)
 
 rebuild-projections: $(VENV)/.installed ## rebuild every read model from the logs and swap it in live (DATABASE_URL of the running system)
 	$(PY) -m services.projections.entrypoints.rebuild $(if $(CHECK),--check)

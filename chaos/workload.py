@@ -70,6 +70,7 @@ class Driver:
     ledger: Ledger
     rate: float
     max_in_flight: int = 400
+    steps: tuple[str, ...] = STEPS  # a longer script (the load run's) adds its own steps
     stuck: list[Order] = field(default_factory=list)
     _ready: list[tuple[float, int, Order]] = field(default_factory=list)
     _seq: Iterator[int] = field(default_factory=itertools.count)
@@ -81,18 +82,31 @@ class Driver:
         next_tick = time.monotonic()
         try:
             while not stop.is_set():
-                if len(self._tasks) < self.max_in_flight:
-                    order = self._next_order()
-                    task = asyncio.create_task(self._step(order, self.ledger.current.name))
-                    self._tasks.add(task)
-                    task.add_done_callback(self._tasks.discard)
+                self.tick()
                 next_tick += interval
                 await asyncio.sleep(max(0.0, next_tick - time.monotonic()))
-            if self._tasks:
-                await asyncio.wait(self._tasks, timeout=60)
+            await self.drain()
         finally:  # Ctrl-C, or in-flight commands that never answered: none outlives the client
-            for task in self._tasks:
-                task.cancel()
+            self.cancel()
+
+    def tick(self) -> bool:
+        """Send one command: the next due step of an order, else a new order. False when
+        `max_in_flight` commands are already waiting (the tick is shed, not queued)."""
+        if len(self._tasks) >= self.max_in_flight:
+            return False
+        order = self._next_order()
+        task = asyncio.create_task(self._step(order, self.ledger.current.name))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return True
+
+    async def drain(self, within_s: float = 60) -> None:
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=within_s)
+
+    def cancel(self) -> None:
+        for task in self._tasks:
+            task.cancel()
 
     def _next_order(self) -> Order:
         if self._ready and self._ready[0][0] <= time.monotonic():
@@ -104,7 +118,7 @@ class Driver:
 
     async def _step(self, order: Order, phase_name: str) -> None:
         phase = self.ledger.phase(phase_name)
-        kind = STEPS[order.step]
+        kind = self.steps[order.step]
         phase.offered[kind] += 1
         try:
             ref = await getattr(self, f"_{kind}")(order)
@@ -128,7 +142,7 @@ class Driver:
             self.ledger.ack(kind, order.id, ref, phase_name)
         order.waiting_since = None
         order.step += 1
-        if order.step < len(STEPS):
+        if order.step < len(self.steps):
             self._again(order, 0.0)
 
     async def _send(

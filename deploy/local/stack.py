@@ -210,6 +210,10 @@ class Stack:
     def component(self, name: str) -> Component:
         return self._supervisor.get(name)
 
+    def component_names(self) -> list[str]:
+        """Every started component, in start order (the soak samples each one's processes)."""
+        return self._supervisor.names
+
     def restart_component(self, name: str) -> None:
         self._supervisor.restart(name)
 

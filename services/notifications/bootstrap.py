@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from pathlib import Path
 
 import asyncpg
@@ -15,6 +17,7 @@ from plumbing.dead_letters import DEAD_LETTER_REPLAY_DDL
 from plumbing.inbox import INBOX_DDL
 from plumbing.service import Job, ServiceSpec, build_service
 from plumbing.settings import ServiceSettings
+from services.notifications.adapters import inbox_store
 from services.notifications.adapters.crew_load import SchedulingCrewLoad
 from services.notifications.adapters.customer_sms_store import CUSTOMER_SMS_DDL, SMS
 from services.notifications.adapters.email_channel import EmailChannel
@@ -86,6 +89,24 @@ class Settings(ServiceSettings, ChannelSettings):
     smsru_api_base: str = "https://sms.ru"
     smsru_sender: str = ""  # an agreed sender name; empty: the account's default
     sms_folder: str = ""
+    # People's inboxes keep a read notice this long and any notice at most that long
+    # (inbox_store.prune, hourly): without it the table grows with every order, for ever.
+    notices_read_keep_days: float = 90
+    notices_keep_days: float = 365
+
+
+async def prune_forever(pool: asyncpg.Pool, settings: Settings, every_s: float = 3600) -> None:
+    """The inboxes' retention, hourly; a database away is tried again at the next round."""
+    read_keep = timedelta(days=settings.notices_read_keep_days)
+    keep = timedelta(days=settings.notices_keep_days)
+    while True:
+        try:
+            pruned = await inbox_store.prune(pool, read_keep, keep)
+            if pruned:
+                log.info("pruned %d notices past their retention", pruned)
+        except (asyncpg.PostgresError, OSError):
+            log.warning("could not prune old notices now; trying again later")
+        await asyncio.sleep(every_s)
 
 
 def email_channel(settings: Settings) -> EmailChannel | None:
@@ -164,12 +185,17 @@ def build(
         )
         outboxes = {**registry, SMS: sms} if sms is not None else registry
         deliverer = Deliverer(pool, outboxes, settings.site_url)
+
+        async def prune() -> None:
+            await prune_forever(pool, settings)
+
         return [
             Consumer("notifications", TOPICS, pool, settings, notifier).run,
             reminders.run,
             summary.run,
             *deliverer.jobs(),
             *channel_jobs,
+            prune,
         ]
 
     return build_service(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -233,3 +233,20 @@ async def take_held(conn: Conn, user_id: uuid.UUID, since: datetime) -> list[asy
             since,
         )
     )
+
+
+async def prune(pool: asyncpg.Pool, read_keep: timedelta, unread_keep: timedelta) -> int:
+    """Forget notices past their retention: read ones after `read_keep`, any after
+    `unread_keep` (someone who has not looked in that long will not). A notice still waiting
+    to go out on a channel stays until it has gone. Repeats of the cause cannot bring one
+    back: its event stays in the consumer's inbox (plumbing/inbox.py), which is kept."""
+    status = await pool.execute(
+        "DELETE FROM notifications n "
+        "WHERE ((n.read_at IS NOT NULL AND n.created_at < now() - $1::interval) "
+        "OR n.created_at < now() - $2::interval) "
+        "AND NOT EXISTS (SELECT 1 FROM deliveries d "
+        "WHERE d.notice_id = n.id AND d.state = 'pending')",
+        read_keep,
+        unread_keep,
+    )
+    return int(status.split()[-1])

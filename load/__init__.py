@@ -1,0 +1,1 @@
+"""The load and soak runs (issue 19): `make load`, `make soak`."""
