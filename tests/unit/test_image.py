@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # plumbing.dead_letters) and the contracts they share.
 RUNTIME_CODE = ("services", "gateway", "plumbing", "contracts", "deploy/database")
 OURS = {"services", "gateway", "plumbing", "contracts", "deploy"}
-KEPT_OUT = ("tests", "bench", "chaos", "deploy/local", ".venv", "requirements-local.txt",
+KEPT_OUT = ("tests", "bench", "chaos", "load", "deploy/local", ".venv", "requirements-local.txt",
             "requirements-dev.txt", "web/node_modules")  # fmt: skip
 
 
