@@ -79,10 +79,13 @@ $(K8S_SCHEMAS)/node_modules/.installed: $(K8S_SCHEMAS)/package.json $(K8S_SCHEMA
 	cd $(K8S_SCHEMAS) && $(NPM) ci --no-audit --no-fund
 	@touch $@
 
-# squawk, the migration linter (tests/unit/test_migration_lint.py).
+# squawk, the migration linter (tests/unit/test_migration_lint.py). `npm install`, not `npm ci`:
+# squawk's binary comes as one optional package per platform, and the registry this project
+# reaches serves only linux-x64's, so no lock file can name them all (npm ci refuses one that
+# does not); the lock pins the two packages this machine gets, at their versions and hashes.
 SQL_LINT := deploy/sql-lint
 $(SQL_LINT)/node_modules/.installed: $(SQL_LINT)/package.json $(SQL_LINT)/package-lock.json
-	cd $(SQL_LINT) && $(NPM) ci --no-audit --no-fund
+	cd $(SQL_LINT) && $(NPM) install --no-audit --no-fund
 	@touch $@
 
 sql-lint-deps: $(SQL_LINT)/node_modules/.installed
