@@ -85,11 +85,14 @@ async def count_of(pool: asyncpg.Pool, event_id: uuid.UUID, n: int) -> bool:
 
 
 async def produce(infra: Infra, topic: str, values: list[bytes], key: bytes) -> None:
-    """Send raw records straight to the broker, in order (one key: one partition)."""
+    """Send raw records straight to the broker, in order (one key: one partition). Bounded:
+    a broker that takes no writes fails the test that needed it, not the whole suite by
+    hanging it (seen once: the session's broker wedged after another test's kill -9)."""
     producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all")
-    await producer.start()
-    try:
-        for value in values:
-            await producer.send_and_wait(topic, value, key=key)
-    finally:
-        await producer.stop()
+    async with asyncio.timeout(60):
+        await producer.start()
+        try:
+            for value in values:
+                await producer.send_and_wait(topic, value, key=key)
+        finally:
+            await producer.stop()
