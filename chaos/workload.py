@@ -28,6 +28,14 @@ import httpx
 from chaos.ledger import Ledger
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# The upload the driver declares for PDF (and the backup drill, deploy/local/drill.py).
+REQUIREMENTS_PDF = {
+    "kind": "document",
+    "purpose": "requirements",
+    "filename": "ТЗ.pdf",
+    "content_type": "application/pdf",
+    "size": len(PDF),
+}
 RESULTS = {"rooms": [{"name": "Кухня", "width_mm": 3200, "height_mm": 2700}], "notes": "хаос"}
 STEPS = ("create", "upload", "comment", "transition", "book", "complete")
 TITLE_PREFIX = "Хаос "  # the audit finds the run's orders by it
@@ -185,15 +193,8 @@ class Driver:
         return order.id
 
     async def _upload(self, order: Order) -> str:
-        declared = {
-            "kind": "document",
-            "purpose": "requirements",
-            "filename": "ТЗ.pdf",
-            "content_type": "application/pdf",
-            "size": len(PDF),
-        }
         started = await self._send(
-            "POST", f"/api/v1/orders/{order.id}/media", self.manager, json=declared
+            "POST", f"/api/v1/orders/{order.id}/media", self.manager, json=REQUIREMENTS_PDF
         )
         _expect(started, 201)
         media = started.json()

@@ -39,6 +39,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 
+from chaos.workload import PDF, REQUIREMENTS_PDF
 from deploy.local.layout import load_secrets
 from deploy.local.ports import free_port
 from deploy.local.postgres import LocalPostgres, pg_data_dir
@@ -54,7 +55,6 @@ BUCKET = "oms-media"  # services/media/bootstrap.py's default
 LOGS = {"orders": "events", "scheduling": "outbox", "media": "outbox", "gateway": "outbox"}
 # Variables that would make a stack reuse a running server instead of starting its own.
 _SHARED = ("DATABASE_URL", "KAFKA_BOOTSTRAP", "S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY")
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @dataclass
@@ -134,14 +134,9 @@ async def _with_a_document(gateway: str) -> None:
         )
         made.raise_for_status()
         order = made.json()
-        declared = {
-            "kind": "document",
-            "purpose": "requirements",
-            "filename": "ТЗ.pdf",
-            "content_type": "application/pdf",
-            "size": len(PDF),
-        }
-        created = await api.post(f"/api/v1/orders/{order['id']}/media", headers=head, json=declared)
+        created = await api.post(
+            f"/api/v1/orders/{order['id']}/media", headers=head, json=REQUIREMENTS_PDF
+        )
         created.raise_for_status()
         media = created.json()
         put = await api.put(
