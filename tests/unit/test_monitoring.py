@@ -100,19 +100,24 @@ def test_the_helpers_read_promql_as_prometheus_does() -> None:
 
 
 def test_every_component_is_scraped_on_its_metrics_port() -> None:
-    (monitor,) = of_kind(PRODUCTION, "PodMonitor")
-    (endpoint,) = monitor["spec"]["podMetricsEndpoints"]
+    (monitor,) = of_kind(PRODUCTION, "ServiceMonitor")
+    (endpoint,) = monitor["spec"]["endpoints"]
     assert endpoint["path"] == "/metrics"
     workloads = {d["metadata"]["name"]: d for d in of_kind(PRODUCTION, "Deployment")}
+    services = {s["metadata"]["name"]: s for s in of_kind(PRODUCTION, "Service")}
     for name in COMPONENTS:
-        pod = workloads[name]["spec"]["template"]
-        labels = pod["metadata"]["labels"]
+        service = services[name]
+        labels = service["metadata"]["labels"]
         assert selects(monitor["spec"]["selector"], labels), name
+        (port,) = [p for p in service["spec"]["ports"] if p["name"] == endpoint["port"]]
+        pod = workloads[name]["spec"]["template"]
+        # The Service sends its metrics port to this component's pods...
+        assert selects({"matchLabels": service["spec"]["selector"]}, pod["metadata"]["labels"])
         (app,) = [c for c in pod["spec"]["containers"] if c["name"] == "app"]
         ports = {p["name"]: p["containerPort"] for p in app["ports"]}
         env = {e["name"]: e.get("value") for e in app["env"]}
-        # The port the monitor names is the one the process serves /metrics on.
-        assert str(ports[endpoint["port"]]) == env["METRICS_PORT"], name
+        # ...on the port the process serves /metrics on.
+        assert str(ports[port["targetPort"]]) == env["METRICS_PORT"], name
         # The job label is the component's name, which the alerts and the dashboard group by.
         assert labels[monitor["spec"]["jobLabel"]] == name
 
@@ -181,7 +186,7 @@ def test_custom_resources_validate_against_the_operators_published_schemas() -> 
     rendered = validate.render(PRODUCTION)
     custom = [m for m in manifests(PRODUCTION) if "/" in m["apiVersion"] and
               m["apiVersion"].startswith(validate.CUSTOM_GROUPS)]  # fmt: skip
-    assert {m["kind"] for m in custom} >= {"PodMonitor", "PrometheusRule"}
+    assert {m["kind"] for m in custom} >= {"ServiceMonitor", "PrometheusRule"}
     assert validate.validate_custom(rendered, "production") == len(custom)
     broken = rendered.replace("jobLabel: app.kubernetes.io/name", "jobLabel: 7")
     with pytest.raises(validate.ManifestError, match="jobLabel"):
