@@ -106,6 +106,16 @@ def plain_listing(raw_path: str) -> tuple[str, str] | None:
     return bucket, params["prefix"]
 
 
+def _in_flight(name: str) -> bool:
+    """A file rclone is still writing: an upload goes to `.rclone_temp_put_<uuid>` beside its
+    key and is renamed when its body is complete (a VFS write cache's `.partial` likewise).
+    Neither is an object, and the rename reaches the guard as no request, so a scan that
+    took one in would list it for good: Tansu reads the first 20 characters of every name
+    under `records/` as an offset and failed each fetch of that partition with
+    ParseInt(InvalidDigit), the fault run's stall after kill -9 of the broker."""
+    return name.startswith(".rclone_temp") or name.endswith(".partial")
+
+
 def _fragment(key: str, size: int, etag: str, modified: dt.datetime) -> str:
     stamp = modified.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
     return (
@@ -168,10 +178,13 @@ class ListingIndex:
             for name in files:
                 file = Path(directory) / name
                 key = file.relative_to(base).as_posix()
-                if not key.startswith(prefix) or name.endswith(".partial"):
+                if not key.startswith(prefix) or _in_flight(name):
                     continue
-                data = file.read_bytes()
-                modified = dt.datetime.fromtimestamp(file.stat().st_mtime, dt.UTC)
+                try:
+                    data = file.read_bytes()
+                    modified = dt.datetime.fromtimestamp(file.stat().st_mtime, dt.UTC)
+                except FileNotFoundError:  # deleted (or an upload renamed) since the walk
+                    continue
                 etag = hashlib.md5(data).hexdigest()  # noqa: S324 - S3's ETag, not security
                 found[key] = _fragment(key, len(data), etag, modified)
         return found

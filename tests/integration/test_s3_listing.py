@@ -8,6 +8,8 @@ import datetime as dt
 import hashlib
 import io
 import secrets
+import threading
+import time
 import urllib.parse
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -166,3 +168,39 @@ def test_the_signature_check_is_sigv4() -> None:
     assert not signed_by(Credentials("AKIDEXAMPLE", "other"), "GET", path, signed, now=at)
     assert not signed_by(keys, "GET", path, signed, now=at + dt.timedelta(minutes=16))
     assert not signed_by(keys, "GET", path, {**signed, "Authorization": "Basic x"}, now=at)
+
+
+def test_an_upload_in_flight_is_not_listed(store: LocalObjectStore, guard: S3Guard) -> None:
+    """rclone writes an upload to `.rclone_temp_put_<uuid>` beside its final name and renames
+    it when the body is complete. A listing the guard reads from the folder while an upload is
+    in flight (the first after a broker's restart, when producers write at once) must not take
+    that name in: the rename never passes through the guard, so it would be listed for good,
+    and Tansu, which parses the first 20 characters of each name as an offset, failed every
+    fetch of that partition with ParseInt(InvalidDigit) (the fault run's stall after kill -9)."""
+    put(client(guard.endpoint, store), f"{PREFIX}{1:020d}.batch", b"done")
+    s3 = client(store.endpoint, store)
+    url = s3.presigned_put_object(BUCKET, f"{PREFIX}{2:020d}.batch")
+    size, release = 4_000_000, threading.Event()
+
+    def body() -> Iterator[bytes]:
+        yield b"x" * (size // 2)
+        release.wait(30)
+        yield b"x" * (size - size // 2)
+
+    uploading = threading.Thread(
+        target=lambda: httpx.put(url, content=body(), headers={"Content-Length": str(size)}),
+        daemon=True,
+    )
+    uploading.start()
+    folder = store.data_dir / BUCKET / PREFIX
+    try:
+        deadline = time.monotonic() + 20
+        while not [p for p in folder.iterdir() if p.name.startswith(".rclone_temp")]:
+            assert time.monotonic() < deadline, "rclone never started writing the upload"
+            time.sleep(0.05)
+        guard.start()  # as after a broker's restart: the index is read from the folder again
+        listed = entries(list_as_tansu(guard.endpoint, store.access_key, store.secret_key))
+        assert [k for k, _, _ in listed] == [f"{PREFIX}{1:020d}.batch"]
+    finally:
+        release.set()
+        uploading.join(30)
