@@ -12,7 +12,7 @@ import psutil
 
 from deploy.local.stack import Stack
 
-Usage = dict[str, float]  # "rss_mb", "connections", "processes"
+Usage = dict[str, float]  # "rss_mb", "own_mb", "connections", "processes"
 BACKENDS = "postgres backends"
 
 
@@ -67,23 +67,33 @@ def _is_backend(proc: psutil.Process) -> bool:
 
 
 def _usage(procs: list[psutil.Process], connections: int) -> Usage:
-    """RSS, as the issue asks, and USS beside it: a PostgreSQL backend's RSS counts every
-    page of the shared buffer pool it has touched, so it climbs for as long as the pool fills
-    (not a leak); its USS is the memory that is its own alone."""
-    rss = uss = 0
+    """RSS, as the issue asks, and the processes' own memory beside it: anonymous resident
+    memory (RssAnon: heap, stacks, private data), which leaves out what RSS also counts and
+    is not theirs to leak — a PostgreSQL process's pages of the shared buffer pool, counted
+    as it touches them (RSS climbs while the pool fills, not a leak), and file pages of
+    binaries mapped by other processes too. Read from /proc: cheap, unlike USS (smaps)."""
+    rss = own = 0
     alive = 0
     for proc in procs:
-        with contextlib.suppress(psutil.Error):
-            memory = proc.memory_full_info()
-            rss += memory.rss
-            uss += memory.uss
-            alive += 1
+        with contextlib.suppress(psutil.Error, OSError, ValueError):
+            rss_now = proc.memory_info().rss
+            own_now = _anonymous(proc.pid)
+            rss, own, alive = rss + rss_now, own + own_now, alive + 1
     return {
         "rss_mb": rss / 2**20,
-        "uss_mb": uss / 2**20,
+        "own_mb": own / 2**20,
         "connections": float(connections),
         "processes": float(alive),
     }
+
+
+def _anonymous(pid: int) -> int:
+    """RssAnon of /proc/<pid>/status, in bytes."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("RssAnon:"):
+                return int(line.split()[1]) * 1024
+    return 0
 
 
 def _own_ports() -> set[int]:

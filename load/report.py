@@ -69,6 +69,13 @@ def drift_table(found: Sequence[Drift], first: str, second: str) -> str:
     for d in found:
         change = "new" if d.change == float("inf") else f"{100 * d.change:+.1f} %"
         rows.append(
-            (d.name, d.what, f"{d.before:.1f}", f"{d.after:.1f}", change, "" if d.ok else "FAIL")
+            (
+                d.name,
+                d.what,
+                f"{d.before:.1f}",
+                f"{d.after:.1f}",
+                change,
+                f"not judged: {d.not_judged}" if d.not_judged else "" if d.ok else "FAIL",
+            )
         )
     return _table(rows)

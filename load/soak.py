@@ -1,7 +1,7 @@
 """`make soak` (`python -m load.soak`): the load run's mix at one moderate rate for an hour, on
 a stack of its own, watching that nothing creeps:
 
-- every process's RSS (and USS, its own memory) and open connections (load/procs.py), as a
+- every process's RSS (and its own, anonymous memory) and open connections (load/procs.py), as a
   minute's median, at minute 10 and at the end: each differs by less than 10 % (the stack
   has settled by minute 10: pools filled, caches warm);
 - live streams resume across token renewals with `Last-Event-ID` and miss nothing: a
@@ -193,7 +193,7 @@ def _usage(found: dict[str, procs.Usage], label: str) -> str:
     lines = [f"\nProcesses at {label}:"]
     for name, usage in sorted(found.items()):
         lines.append(
-            f"  {name}: {usage['rss_mb']:.1f} MB RSS ({usage['uss_mb']:.1f} MB its own), "
+            f"  {name}: {usage['rss_mb']:.1f} MB RSS ({usage['own_mb']:.1f} MB its own), "
             f"{usage['connections']:.0f} connections, "
             f"{usage['processes']:.0f} processes"
         )

@@ -103,6 +103,11 @@ async def create_pool(url: str, schema: str, max_size: int = 10) -> asyncpg.Pool
         url,
         min_size=1,
         max_size=max_size,
+        # A connection opened for a busy moment stays for the next one (asyncpg's default
+        # closes it after 5 idle minutes): opening one costs a backend and an authentication
+        # on the request path, and max_size bounds what is kept. A pool that grew and shrank
+        # with each lull also hid a leak among its swings (the soak compares minutes 10 and 60).
+        max_inactive_connection_lifetime=0,
         init=_init_connection,
         server_settings={"search_path": f"{schema},public", "application_name": schema},
     )

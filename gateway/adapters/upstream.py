@@ -38,8 +38,11 @@ class Reply:
 
 # Reused connections are dropped before the services' keep-alive timeout would close them
 # (plumbing.serve: KEEP_ALIVE_S): the other way round, a request sent on a connection the
-# service is closing at that moment fails with "server disconnected" — a spurious 503.
-KEEPALIVE_EXPIRY_S = 4.0
+# service is closing at that moment fails with "server disconnected" — a spurious 503. Long
+# enough to bridge the gaps of an ordinary office load: a connection closed after 4 s idle was
+# opened again moments later (a TCP handshake on the request path, and a connection count
+# that followed every lull — the soak read it as a 13 % drift).
+KEEPALIVE_EXPIRY_S = 15.0
 # Per service. A bulkhead: a service that stops answering ties up only its own connections,
 # so its neighbours' calls and the readiness probes go on (one shared pool let a paused
 # scheduling service time out the whole gateway).

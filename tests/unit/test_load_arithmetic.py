@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import AsyncIterator
 
 import httpx
+import psutil
 import pytest
 
 from load import procs
@@ -110,6 +111,22 @@ def test_the_soak_fails_a_figure_that_moved_ten_per_cent_or_more() -> None:
     assert not Drift("media", "connections", 8.0, 11.0).ok
     assert not Drift("gateway", "connections", 40.0, 46.0).ok
     assert Drift("postgres backends", "connections", 40.0, 43.0).ok  # 7.5 %
+
+
+def test_the_soak_shows_but_does_not_judge_what_is_not_the_process_own() -> None:
+    # PostgreSQL's RSS counts the shared buffer pool as it is touched; its own memory counts.
+    assert Drift("postgres backends", "rss_mb", 1100.0, 1300.0).ok
+    assert Drift("postgres backends", "rss_mb", 1100.0, 1300.0).not_judged
+    assert not Drift("postgres backends", "own_mb", 100.0, 120.0).ok
+    assert not Drift("gateway", "own_mb", 80.0, 90.0).ok
+    # The local S3 stand-in grows with the objects it keeps.
+    assert Drift("object-store", "own_mb", 40.0, 80.0).ok
+    assert Drift("gateway", "rss_mb", 100.0, 100.0).not_judged is None
+
+
+def test_a_process_own_memory_is_read_beside_its_rss() -> None:
+    found = procs._usage([psutil.Process()], connections=0)
+    assert 0 < found["own_mb"] < found["rss_mb"]
 
 
 def test_drifts_pair_each_process_figure_and_show_one_gone_as_zero() -> None:
