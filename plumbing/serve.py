@@ -13,7 +13,7 @@ from plumbing.http_guard import HttpLimits, guarded_protocol
 from plumbing.logging import configure
 from plumbing.settings import ServiceSettings
 
-# Longer than any caller keeps an idle connection (the gateway: 4 s, see
+# Longer than any caller keeps an idle connection (the gateway: 15 s, see
 # gateway/adapters/upstream.py), so it is always the caller that closes one: a server that
 # closes first can race a request being sent on it.
 KEEP_ALIVE_S = 20
