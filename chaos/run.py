@@ -5,6 +5,7 @@ folder) — a fault run kills those processes, so it must never point at shared 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import shutil
@@ -148,6 +149,9 @@ async def _drive(stack: Stack, rig: faults.Rig, plan: Plan) -> tuple[Ledger, Dri
         stop = asyncio.Event()
         ledger.begin("steady")
         load = asyncio.create_task(driver.run(stop))
+        renewing = asyncio.create_task(
+            _keep_signed_in(api, {"manager": manager, "measurer": measurer})
+        )
         await asyncio.sleep(plan.phase_s)
         for fault in plan.faults:
             phase = ledger.begin(rig.label(fault))
@@ -162,7 +166,24 @@ async def _drive(stack: Stack, rig: faults.Rig, plan: Plan) -> tuple[Ledger, Dri
             await asyncio.sleep(max(left, 2.0))
         stop.set()  # commands in flight finish and count in the phase they were sent in
         await load
+        renewing.cancel()
         return ledger, driver
+
+
+RENEW_EVERY_S = 240.0  # well inside the gateway's 10-minute access token
+
+
+async def _keep_signed_in(api: httpx.AsyncClient, who: dict[str, dict[str, str]]) -> None:
+    """Sign each driver user in again now and then, replacing the header the driver sends in
+    place: a run the machine slows past a token's life (two stacks on two cores took over
+    ten minutes) otherwise counts every later command as a 401, which is the driver's doing,
+    not the system's. A sign-in that fails (the gateway killed this moment) is tried again
+    on the next turn; the old token is still good until then."""
+    while True:
+        await asyncio.sleep(RENEW_EVERY_S)
+        for username, headers in who.items():
+            with contextlib.suppress(httpx.HTTPError):
+                headers.update(await _login(api, username))
 
 
 async def _login(api: httpx.AsyncClient, username: str) -> dict[str, str]:
