@@ -7,6 +7,7 @@ from the settings. A bare bootstrap string (tests, tools) means a plain local br
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import ssl
@@ -129,20 +130,33 @@ async def ensure_topics(target: Target, topics: Iterable[str], partitions: int) 
 
 
 class OffsetProbe:
-    """Reads partition end offsets without joining a group (used to detect broker data loss)."""
+    """Reads the topics and partition end offsets without joining a group (the relays'
+    data-loss check, the readiness report). One client, started once and reused: a new admin
+    client per check cost a bootstrap, an API-versions and a metadata round and a close on the
+    serving event loop every few seconds, per relay and per readiness probe (issue 17)."""
 
     def __init__(self, target: Target) -> None:
         self._consumer = AIOKafkaConsumer(
             **connection(target), group_id=None, enable_auto_commit=False
         )
         self._started = False
+        self._starting = asyncio.Lock()  # two checks at once must not start it twice
+
+    async def _start(self) -> None:
+        async with self._starting:
+            if not self._started:
+                await self._consumer.start()
+                self._started = True
+
+    async def topics(self) -> set[str]:
+        """The topics the cluster has now (a fresh metadata request on the open client)."""
+        await self._start()
+        return set(await self._consumer.topics())
 
     async def end_offsets(
         self, partitions: Iterable[tuple[str, int]]
     ) -> dict[tuple[str, int], int]:
-        if not self._started:
-            await self._consumer.start()
-            self._started = True
+        await self._start()
         tps = [TopicPartition(t, p) for t, p in partitions]
         if not tps:
             return {}

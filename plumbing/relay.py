@@ -178,7 +178,7 @@ class Relay:
     async def _check_loss(self, probe: kafka.OffsetProbe) -> None:
         """Detect a broker that lost data, and if so start the log over."""
         try:
-            present = await asyncio.wait_for(kafka.existing_topics(self.settings), 10)
+            present = await asyncio.wait_for(probe.topics(), 10)
             lost = [t for t in [*self.topics, self.marker_topic] if t not in present]
             reason = f"topics missing: {lost}" if lost else ""
             if not lost and self.state.offsets:

@@ -100,15 +100,30 @@ def build_service(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
     async def run_jobs() -> None:
         await asyncio.gather(*(job() for job in jobs))
 
+    probes: list[kafka.OffsetProbe] = []  # the readiness report's one client, made when asked
+
     async def stop() -> None:
         for pool in pools:
             await pool.close()
+        for probe in probes:
+            await probe.close()
 
     async def check_db() -> None:
         await pools[0].fetchval("SELECT 1")
 
     async def check_kafka() -> None:
-        await kafka.existing_topics(settings)
+        if not probes:
+            probes.append(kafka.OffsetProbe(settings))
+        probe = probes[0]
+        try:
+            await probe.topics()
+        except BaseException:
+            # A client that failed (a broker restarted, a check timed out mid-request) is
+            # closed and the next check starts a fresh one.
+            if probes and probes[0] is probe:
+                probes.pop()
+            await probe.close()
+            raise
 
     app = create_app(
         settings.service_name,

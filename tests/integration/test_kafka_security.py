@@ -118,6 +118,7 @@ async def test_every_client_reaches_the_cluster_over_tls_with_its_ca(
         probe = kafka.OffsetProbe(settings)
         try:
             assert await probe.end_offsets([(topic, 0)]) == {(topic, 0): 1}
+            assert topic in await probe.topics()
         finally:
             await probe.close()
 
