@@ -3,7 +3,8 @@ stage with their visit, task, media and overdue columns: one statement, one snap
 `SELECT stage, count(*) ... GROUP BY stage` on the same table, p50/p95 over the same rounds.
 
 The read-model tables are seeded directly (generate_series), not through events: this
-measures the query, not the projection. Hook: `lines = await run_board_bench(url)` then print.
+measures the query, not the projection (the cards' stored counts are filled as the projector
+would fill them). Hook: `lines = await run_board_bench(url)` then print.
 """
 
 from __future__ import annotations
@@ -42,6 +43,15 @@ INSERT INTO order_media (media_id, order_id, kind, purpose)
 SELECT md5('m' || n)::uuid, md5('o' || (n / 2 + 1))::uuid,
     CASE WHEN n % 2 = 0 THEN 'photo' ELSE 'document' END, 'other'
 FROM generate_series(1, $1) AS n;
+INSERT INTO card_summaries (order_id, open_tasks, photos, documents, document_purposes)
+SELECT c.order_id,
+    (SELECT count(*) FROM order_tasks t WHERE t.order_id = c.order_id AND t.status = 'open'),
+    (SELECT count(*) FROM order_media m WHERE m.order_id = c.order_id AND m.kind = 'photo'),
+    (SELECT count(*) FROM order_media m WHERE m.order_id = c.order_id AND m.kind = 'document'),
+    (SELECT coalesce(jsonb_object_agg(p.purpose, p.n), '{}'::jsonb) FROM (SELECT m.purpose,
+        count(*) AS n FROM order_media m WHERE m.order_id = c.order_id AND m.kind = 'document'
+        GROUP BY m.purpose) p)
+FROM board_cards c;
 ANALYZE;
 """
 

@@ -106,6 +106,7 @@ async def test_a_card_shows_counts_amount_and_an_overdue_flag_cleared_by_a_stage
     card = await _card(pool, order.id)
     assert card["amount"] == str(SECRET_AMOUNT)
     assert (card["photos"], card["documents"]) == (1, 1)
+    assert card["document_purposes"] == {"requirements": 1}
     assert card["overdue"] is True
     assert card["version"] == 6
 
@@ -129,6 +130,69 @@ async def test_completed_and_cancelled_tasks_leave_the_open_count(pool: asyncpg.
     await deliver(pool, envelope(done, f"task-{task_ids[0]}", 2, NOW))
     await deliver(pool, envelope(gone, f"task-{task_ids[1]}", 2, NOW))
     assert (await _card(pool, order.id))["open_tasks"] == 1
+
+
+async def test_stored_counts_stay_exact_when_a_completion_overtakes_its_task(
+    pool: asyncpg.Pool,
+) -> None:
+    """The counts are stored per order (card_summaries) and recounted at each task or media
+    fact: a completion delivered before its creation, or delivered twice, leaves them equal
+    to what the rows say, as a rebuild would find them."""
+    order = new_order(104)
+    await deliver(pool, order.created(NOW))
+    _, task, task_id = visit(order.id, uuid.uuid4(), NOW + timedelta(days=1), 1)
+    done = scheduling.TaskCompleted(
+        task_id=task_id, order_id=order.id, kind="measurement", completed_by=uuid.uuid4()
+    )
+    completed = envelope(done, f"task-{task_id}", 2, NOW)
+    await deliver(pool, completed)  # overtakes the creation
+    await deliver(pool, task)
+    await deliver(pool, completed)  # and is delivered again
+    assert (await _card(pool, order.id))["open_tasks"] == 0
+    stored = await pool.fetchrow("SELECT * FROM card_summaries WHERE order_id = $1", order.id)
+    assert stored is not None
+    assert stored["open_tasks"] == await pool.fetchval(
+        "SELECT count(*) FROM order_tasks WHERE order_id = $1 AND status = 'open'", order.id
+    )
+
+
+async def test_the_summaries_step_counts_what_a_database_already_had(
+    schema_pool: tuple[asyncpg.Pool, str],
+) -> None:
+    """A database projected before card_summaries existed gets its counts from the step
+    that makes the table, not only from facts that arrive afterwards."""
+    p, schema = schema_pool
+    *before, summaries = MIGRATIONS
+    await db.migrate(p, schema, before)
+    order, other = uuid.uuid4(), uuid.uuid4()
+    await p.execute(
+        "INSERT INTO order_tasks (task_id, order_id, kind, status) VALUES "
+        "($1, $3, 'measurement', 'open'), ($2, $3, 'measurement', 'done')",
+        uuid.uuid4(),
+        uuid.uuid4(),
+        order,
+    )
+    await p.execute(
+        "INSERT INTO order_media (media_id, order_id, kind, purpose) VALUES "
+        "($1, $3, 'document', 'contract_draft'), ($2, $4, 'photo', 'other')",
+        uuid.uuid4(),
+        uuid.uuid4(),
+        order,
+        other,
+    )
+    await db.migrate(p, schema, [*before, summaries])
+    rows = {
+        r["order_id"]: dict(r)
+        for r in await p.fetch("SELECT * FROM card_summaries ORDER BY order_id")
+    }
+    assert rows[order] == {
+        "order_id": order,
+        "open_tasks": 1,
+        "photos": 0,
+        "documents": 1,
+        "document_purposes": {"contract_draft": 1},
+    }
+    assert (rows[other]["photos"], rows[other]["documents"]) == (1, 0)
 
 
 async def test_the_board_filters_by_search_manager_and_assignee(pool: asyncpg.Pool) -> None:

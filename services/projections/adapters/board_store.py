@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, replace
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 
@@ -58,29 +59,26 @@ CARD_COLUMNS = (
 )
 
 
-# What a card shows beyond its own row, computed for the cards served only (after ranking),
-# so the cost grows with `limit`, not with the number of orders. `r` is a board_cards row.
+# What a card shows beyond its own row, for the cards served only (after ranking), so the
+# cost grows with `limit`, not with the number of orders. `r` is a board_cards row. Counts
+# are stored per order (card_summaries, kept by refresh_summary); the next visit and the
+# overdue flag depend on the time of reading, so they are computed here.
 EXTRA_COLUMNS = (
     "nv.starts_at AS next_visit_at, nv.ends_at AS next_visit_ends_at, nv.kind AS next_visit_kind,"
     " nv.assignee_id::text AS next_visit_assignee_id, va.display_name AS next_visit_assignee,"
-    " (SELECT count(*) FROM order_tasks t WHERE t.order_id = r.order_id AND t.status = 'open')"
-    " AS open_tasks,"
-    " (SELECT count(*) FROM order_media m WHERE m.order_id = r.order_id AND m.kind = 'photo')"
-    " AS photos,"
-    " (SELECT count(*) FROM order_media m WHERE m.order_id = r.order_id AND m.kind = 'document')"
-    " AS documents,"
-    # The same documents counted per purpose: which purposes a role may count is the gateway's
+    " coalesce(cs.open_tasks, 0) AS open_tasks, coalesce(cs.photos, 0) AS photos,"
+    " coalesce(cs.documents, 0) AS documents,"
+    # Documents counted per purpose: which purposes a role may count is the gateway's
     # decision (visibility.py), so the read model states the facts and decides nothing.
-    " (SELECT coalesce(jsonb_object_agg(p.purpose, p.n), '{}'::jsonb) FROM (SELECT m.purpose,"
-    " count(*) AS n FROM order_media m WHERE m.order_id = r.order_id AND m.kind = 'document'"
-    " GROUP BY m.purpose) p) AS document_purposes,"
+    " coalesce(cs.document_purposes, '{}'::jsonb) AS document_purposes,"
     f" {overdue_of('r')} AS overdue"
 )
 EXTRA_JOINS = (
     "LEFT JOIN LATERAL (SELECT v.starts_at, v.ends_at, v.kind, v.assignee_id FROM order_visits v"
     " WHERE v.order_id = r.order_id AND v.status = 'booked' AND v.ends_at >= now()"
     " ORDER BY v.starts_at LIMIT 1) nv ON true "
-    "LEFT JOIN users va ON va.user_id = nv.assignee_id"
+    "LEFT JOIN users va ON va.user_id = nv.assignee_id "
+    "LEFT JOIN card_summaries cs ON cs.order_id = r.order_id"
 )
 
 
@@ -202,3 +200,26 @@ async def title_changed(conn: Conn, order_id: str, version: int, title: str) -> 
         return  # the card appears with OrderCreated
     search = search_text(row["number"], title, row["customer_name"], row["phone"], row["address"])
     await touch(conn, order_id, version, title=title, search=search)
+
+
+async def refresh_summary(conn: Conn, order_id: UUID | str | None) -> None:
+    """Count the order's open tasks, photos and documents again into its card_summaries row.
+    Recounted, not incremented: a redelivered or reordered fact (a completion before its
+    creation) cannot make the counts drift from the rows they count."""
+    if order_id is None:
+        return
+    await conn.execute(
+        "INSERT INTO card_summaries AS s (order_id, open_tasks, photos, documents, "
+        "document_purposes) SELECT $1::uuid,"
+        " (SELECT count(*) FROM order_tasks t WHERE t.order_id = $1::uuid AND t.status = 'open'),"
+        " (SELECT count(*) FROM order_media m WHERE m.order_id = $1::uuid AND m.kind = 'photo'),"
+        " (SELECT count(*) FROM order_media m WHERE m.order_id = $1::uuid"
+        " AND m.kind = 'document'),"
+        " (SELECT coalesce(jsonb_object_agg(p.purpose, p.n), '{}'::jsonb) FROM (SELECT"
+        " m.purpose, count(*) AS n FROM order_media m WHERE m.order_id = $1::uuid"
+        " AND m.kind = 'document' GROUP BY m.purpose) p) "
+        "ON CONFLICT (order_id) DO UPDATE SET open_tasks = EXCLUDED.open_tasks,"
+        " photos = EXCLUDED.photos, documents = EXCLUDED.documents,"
+        " document_purposes = EXCLUDED.document_purposes",
+        str(order_id),
+    )

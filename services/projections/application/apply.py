@@ -98,6 +98,28 @@ async def _details_changed(conn: Conn, event: CustomerUpdated | TitleChanged, ve
     await _refresh_customer(conn, str(event.order_id))
 
 
+async def _media_changed(conn: Conn, event: MediaAttached | MediaDetached, version: int) -> None:
+    if isinstance(event, MediaAttached):
+        await work_store.attach_media(conn, event)
+    else:
+        await work_store.detach_media(conn, event.media_id)
+    await board_store.refresh_summary(conn, event.order_id)
+    await board_store.touch(conn, str(event.order_id), version)
+
+
+async def _task_changed(
+    conn: Conn, event: TaskCreated | TaskCompleted | TaskCancelled, at: datetime
+) -> None:
+    if isinstance(event, TaskCreated):
+        await work_store.upsert_task(conn, event, at)
+        if event.order_id is not None and event.assignee_id is not None:
+            await access_store.grant(conn, event.order_id, event.assignee_id, "task", at)
+    else:
+        status = "done" if isinstance(event, TaskCompleted) else "cancelled"
+        await work_store.close_task(conn, event.task_id, event.order_id, event.kind, status, at)
+    await board_store.refresh_summary(conn, event.order_id)
+
+
 async def _apply(conn: Conn, envelope: Envelope, event: object, at: datetime) -> UUID | None:
     """Returns the order the event is about (None when it is about no order)."""
     version = envelope.stream_version
@@ -128,11 +150,7 @@ async def _apply(conn: Conn, envelope: Envelope, event: object, at: datetime) ->
             await board_store.touch(conn, str(event.order_id), version, amount=event.amount)
             return event.order_id
         case MediaAttached() | MediaDetached():
-            if isinstance(event, MediaAttached):
-                await work_store.attach_media(conn, event)
-            else:
-                await work_store.detach_media(conn, event.media_id)
-            await board_store.touch(conn, str(event.order_id), version)
+            await _media_changed(conn, event, version)
             return event.order_id
         case PipelinePublished():
             # About no order (stream `pipeline`): it may arrive after orders of its version,
@@ -154,14 +172,8 @@ async def _apply(conn: Conn, envelope: Envelope, event: object, at: datetime) ->
         case VisitCheckedIn() | VisitCheckedOut():
             await work_store.record_on_site(conn, event)
             return event.order_id
-        case TaskCreated():
-            await work_store.upsert_task(conn, event, at)
-            if event.order_id is not None and event.assignee_id is not None:
-                await access_store.grant(conn, event.order_id, event.assignee_id, "task", at)
-            return event.order_id
-        case TaskCompleted() | TaskCancelled():
-            status = "done" if isinstance(event, TaskCompleted) else "cancelled"
-            await work_store.close_task(conn, event.task_id, event.order_id, event.kind, status, at)
+        case TaskCreated() | TaskCompleted() | TaskCancelled():
+            await _task_changed(conn, event, at)
             return event.order_id
         case OrderOverdue():
             await work_store.record_overdue(conn, event, at)
