@@ -7,16 +7,22 @@ what it is given (gateway/entrypoints/events_stream.py).
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from gateway.adapters.upstream import Upstreams
+from gateway.adapters.upstream import Caller, Upstreams
 from gateway.application.changes_fanout import ChangesFanout
 from gateway.application.inbox_news import InboxListener, InboxNews
 from gateway.application.sign_in import SignIn
 from gateway.application.stream_guard import GuardChecks, StreamGuard, Watch
+
+# Who asks for the shared reads: the gateway itself, on no user's behalf (every service route
+# answers only calls the gateway signed). A role no rule grants anything: the two routes it
+# reads answer positions and ids the same to anyone the gateway vouches for.
+GATEWAY = Caller(str(uuid.UUID(int=0)), "gateway", "gateway")
 
 
 @dataclass
@@ -36,19 +42,19 @@ class LiveFeeds:
 
     @classmethod
     def over(cls, upstreams: Upstreams, sign_in: SignIn) -> LiveFeeds:
-        """Read through the gateway's upstream clients, as the gateway itself: neither feed
-        answer says anything about a user but ids and positions (no caller to vouch for)."""
+        """Read through the gateway's upstream clients, as the gateway itself (GATEWAY):
+        neither answer says anything about a user but ids and positions."""
 
         async def read_changes(after: int, limit: int) -> dict[str, Any]:
             params = {"after": after, "limit": limit}
-            reply = await upstreams.call("projections", "GET", "/changes", None, params=params)
+            reply = await upstreams.call("projections", "GET", "/changes", GATEWAY, params=params)
             page: dict[str, Any] = reply.body
             return page
 
         async def read_news(after: int | None) -> dict[str, Any]:
             params = {} if after is None else {"after": after}
             reply = await upstreams.call(
-                "notifications", "GET", "/notifications/news", None, params=params
+                "notifications", "GET", "/notifications/news", GATEWAY, params=params
             )
             news: dict[str, Any] = reply.body
             return news

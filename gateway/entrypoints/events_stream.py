@@ -13,6 +13,11 @@ with `Last-Event-ID` misses nothing. The caller is re-checked every second (Stre
 when the token expires, the user is deactivated or their role changes, or the session ends
 (a logout, a password reset), an `event: reauth` frame says why and the stream ends. A
 comment line every 15 s keeps proxies from closing an idle stream.
+
+What the streams of this process ask upstream is shared (LiveFeeds, issue 17): one read of
+the changes feed per half second for all of them, one ask for whose inbox has news, one
+re-check of all callers a second. A stream sleeps until one of those has news for it; its
+cursor, its access filter and its frames stay its own.
 """
 
 from __future__ import annotations
