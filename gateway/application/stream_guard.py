@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from gateway.adapters.sessions_repo import Holder
 from gateway.application.sign_in import SignIn
@@ -78,6 +79,11 @@ class Watch:
         self.guard = guard
         self.why: str | None = None
         self.wake = wake  # the stream's own, set when `why` is
+        # Verified once: the ring of keys is fixed for the life of the process, so from here
+        # on only the clock can make the token invalid.
+        read = guard.tokens.read_with_expiry(guard.token)
+        self.claims: TokenClaims | None = None if read is None else read[0]
+        self.expires_at = 0.0 if read is None else read[1]
 
     def end(self, why: str) -> None:
         if self.why is None:
@@ -110,11 +116,10 @@ class GuardChecks:
         for watch in list(self._watches):
             if watch.why is not None:
                 continue
-            claims = watch.guard.tokens.read(watch.guard.token)  # the expiry, by the clock
-            if claims is None:
+            if watch.claims is None or time.time() >= watch.expires_at:
                 watch.end(TOKEN_EXPIRED)
             else:
-                pending.append((watch, claims))
+                pending.append((watch, watch.claims))
         if not pending:
             return
         try:

@@ -388,3 +388,23 @@ async def test_an_expired_token_ends_its_stream_without_asking_the_database() ->
         assert sign_in.asks == 0
     finally:
         checks.leave(watch)
+
+
+async def test_a_token_running_out_while_watched_ends_its_stream_by_the_clock() -> None:
+    sign_in = FakeSignIn()
+    checks = GuardChecks(cast(SignIn, sign_in), period_s=TICK_S)
+    tokens = Tokens(KeyRing.single(SECRET), ttl=timedelta(seconds=1))
+    user = _user("manager")
+    claims = TokenClaims(str(user.id), user.username, user.role, str(uuid.uuid4()))
+    sign_in.holders[claims.session_id] = Holder(user, True, None)
+    watch = checks.watch(
+        StreamGuard(tokens, cast(SignIn, sign_in), tokens.issue(claims), user), asyncio.Event()
+    )
+    try:
+        await checks.check()
+        assert watch.why is None  # still valid: its session asked about
+        assert sign_in.asks == 1
+        await _until(lambda: watch.why is not None, timeout_s=3)
+        assert watch.why == TOKEN_EXPIRED
+    finally:
+        checks.leave(watch)
