@@ -5,7 +5,7 @@ The notifications service answers `{head, users}`: the users with notifications 
 position, any user's (GET /notifications/news). Only the streams of those users are told
 to read their own feed (as before: by their own position, each item through access), so
 the reads follow the notices, not the open tabs. A stream still reads its feed once when it
-opens and, as a safety net, now and then (SAFETY_S) even untold.
+opens and, as a safety net, now and then (INBOX_SAFETY_S) even untold.
 
 A stream listens before it first reads its feed, so a notice that becomes visible after that
 first read is after the watcher's position and is announced to it: positions become visible
@@ -23,7 +23,7 @@ from gateway.application.ticker import Ticker
 
 # after (None: from now) -> {head, users}: the notifications' GET /notifications/news
 ReadNews = Callable[[int | None], Awaitable[dict[str, Any]]]
-POLL_S = 1.0
+POLL_S = 2.0  # as often as each stream once read its own inbox
 
 
 @dataclass(eq=False)

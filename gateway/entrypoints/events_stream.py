@@ -50,10 +50,14 @@ from plumbing.state import from_state
 router = APIRouter(prefix="/api/v1")
 LiveDep = Annotated[LiveFeeds, Depends(from_state("live", LiveFeeds))]
 HEARTBEAT_S = 15.0
-INBOX_SAFETY_S = 30.0  # the inbox read untold too, now and then: a missed word costs no notice
+# The inbox read untold too, now and then: should the watcher ever miss a word, the notice
+# comes late, never not at all. Rare: every read is a round trip per stream.
+INBOX_SAFETY_S = 300.0
 INBOX_RETRY_S = 2.0  # the inbox could not be pushed in full: read again this soon
 RETRY_S = 1.0  # a change could not be checked (an upstream away): try again this soon
-IDLE_S = 5.0  # the longest a stream sleeps without looking whether its client has gone
+# The longest a stream sleeps without looking whether its client has gone: the heartbeat's
+# write finds a closed connection too (each look is a read of the connection, not free).
+IDLE_S = HEARTBEAT_S
 PUSHED_KEYS = ("id", "order_id", "text", "created_at")
 FAR = 2**62
 NEVER = float("inf")
