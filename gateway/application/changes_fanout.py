@@ -35,7 +35,7 @@ ReadChanges = Callable[[int, int], Awaitable[dict[str, Any]]]
 PAGE = 200
 FAR = 2**62  # `after` beyond any seq: the head alone
 POLL_S = 0.5
-KEEP = 5000  # changes held in the window: minutes of a busy business day
+KEEP = 5000  # changes held in the window: far more than a live client falls behind by
 
 
 class ChangesFanout:
@@ -68,9 +68,13 @@ class ChangesFanout:
         not reach back to it (the stream reads the feed itself until it does)."""
         if self.low is None or cursor < self.low:
             return None
-        if cursor >= self.high:
-            return []
-        return [c for c in self._window if int(c["seq"]) > cursor]
+        newer: list[Change] = []
+        for change in reversed(self._window):  # from the newest: as long as what is new
+            if int(change["seq"]) <= cursor:
+                break
+            newer.append(change)
+        newer.reverse()
+        return newer
 
     def _wake(self) -> None:
         for wake in self._woken:
