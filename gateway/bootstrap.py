@@ -17,6 +17,7 @@ from gateway.adapters.sessions_repo import SESSIONS_DDL, SessionsRepo
 from gateway.adapters.upstream import Upstreams
 from gateway.adapters.users_repo import USERS_DDL, USERS_EMAIL_DDL, UsersRepo
 from gateway.application.key_ring import KeyRing, key_ring
+from gateway.application.live_feeds import LiveFeeds
 from gateway.application.sign_in import SignIn
 from gateway.application.tokens import Tokens, WeakSigningKey, hash_password
 from gateway.domain.client_address import parse_networks
@@ -171,6 +172,7 @@ def build(settings: Settings) -> FastAPI:
         app.state.sign_in = SignIn(users, attempts, sessions_repo, tokens)
         app.state.auth_web = AuthWeb(settings.auth_cookie_secure, proxies)
         app.state.upstreams = upstreams
+        app.state.live = LiveFeeds.over(upstreams, app.state.sign_in)
 
         async def prune() -> None:
             await prune_forever(attempts, sessions_repo, settings.prune_interval_s)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -130,6 +131,28 @@ class SessionsRepo:
         if row is None:
             return None
         return Holder(user_from_row(row), bool(row["s_live"]), row["s_reason"])
+
+    async def holders(
+        self, pairs: Collection[tuple[uuid.UUID, uuid.UUID]]
+    ) -> dict[tuple[uuid.UUID, uuid.UUID], Holder]:
+        """`holder` for many sessions in one query (the live streams' re-check: one query a
+        second for every open stream of this process, not one each). A pair with no such
+        session of that user is absent from the answer."""
+        if not pairs:
+            return {}
+        rows = await self.pool.fetch(
+            "SELECT u.*, s.id AS s_id, s.revoked_reason AS s_reason, "
+            "(s.revoked_at IS NULL AND s.expires_at > now()) AS s_live "
+            "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ANY($1::uuid[])",
+            sorted({session_id for session_id, _ in pairs}),
+        )
+        found = {
+            (row["s_id"], row["id"]): Holder(
+                user_from_row(row), bool(row["s_live"]), row["s_reason"]
+            )
+            for row in rows
+        }
+        return {pair: found[pair] for pair in pairs if pair in found}
 
     async def rotate(self, token: str) -> Rotation:
         async with self.pool.acquire() as conn, conn.transaction():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -114,6 +115,17 @@ class SignIn:
         except ValueError:
             return None
         return await self.sessions.holder(session_id, user_id)
+
+    async def holders_of(self, many: Sequence[TokenClaims]) -> list[Holder | None]:
+        """`holder_of` for each of many tokens' claims, in one query."""
+        pairs: list[tuple[uuid.UUID, uuid.UUID] | None] = []
+        for claims in many:
+            try:
+                pairs.append((uuid.UUID(claims.session_id), uuid.UUID(claims.user_id)))
+            except ValueError:
+                pairs.append(None)
+        found = await self.sessions.holders([p for p in pairs if p is not None])
+        return [None if p is None else found.get(p) for p in pairs]
 
     async def session_of(self, claims: TokenClaims) -> tuple[uuid.UUID, uuid.UUID] | None:
         """(session id, user id) of a token whose session still admits its user."""

@@ -96,6 +96,12 @@ class Tokens:
     def read(self, token: str) -> TokenClaims | None:
         """The claims of a valid, unexpired token signed with a key of the ring; None for
         anything else (no kid, an unknown kid, no session id, a bad signature)."""
+        read = self.read_with_expiry(token)
+        return None if read is None else read[0]
+
+    def read_with_expiry(self, token: str) -> tuple[TokenClaims, float] | None:
+        """`read`, and when the token runs out (POSIX seconds): a live stream verifies its
+        token once and then watches the clock, not the signature, every second."""
         try:
             key = self.ring.get(jwt.get_unverified_header(token).get("kid"))
             if key is None:
@@ -108,9 +114,10 @@ class Tokens:
             )
         except jwt.PyJWTError:
             return None
-        return TokenClaims(
+        claims = TokenClaims(
             str(payload["sub"]),
             str(payload.get("username", "")),
             str(payload.get("role", "")),
             str(payload["sid"]),
         )
+        return claims, float(payload["exp"])

@@ -13,11 +13,17 @@ with `Last-Event-ID` misses nothing. The caller is re-checked every second (Stre
 when the token expires, the user is deactivated or their role changes, or the session ends
 (a logout, a password reset), an `event: reauth` frame says why and the stream ends. A
 comment line every 15 s keeps proxies from closing an idle stream.
+
+What the streams of this process ask upstream is shared (LiveFeeds, issue 17): one read of
+the changes feed per half second for all of them, one ask for whose inbox has news, one
+re-check of all callers a second. A stream sleeps until one of those has news for it; its
+cursor, its access filter and its frames stay its own.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -31,20 +37,30 @@ from contracts.api.audience import audience_of
 from contracts.api.errors import errors
 from contracts.api.notifications import PUSHED, STREAM_EVENT
 from gateway.adapters.upstream import Caller, Upstreams
+from gateway.application.changes_fanout import ChangesFanout
+from gateway.application.live_feeds import Listening, LiveFeeds
 from gateway.application.order_access import OrderAccess
 from gateway.application.stream_guard import StreamGuard
 from gateway.domain.stream_cursor import Cursor, parse_cursor
 from gateway.domain.visibility import CHAT_EVENT_TYPES, may_see_change
 from gateway.entrypoints.deps import SignedIn, SignInDep, TokensDep, UpstreamsDep, caller_of, oauth2
 from plumbing.errors import DomainError
+from plumbing.state import from_state
 
 router = APIRouter(prefix="/api/v1")
-POLL_S = 0.5
-INBOX_POLL_S = 2.0
-RECHECK_S = 1.0
+LiveDep = Annotated[LiveFeeds, Depends(from_state("live", LiveFeeds))]
 HEARTBEAT_S = 15.0
+# The inbox read untold too, now and then: should the watcher ever miss a word, the notice
+# comes late, never not at all. Rare: every read is a round trip per stream.
+INBOX_SAFETY_S = 300.0
+INBOX_RETRY_S = 2.0  # the inbox could not be pushed in full: read again this soon
+RETRY_S = 1.0  # a change could not be checked (an upstream away): try again this soon
+# The longest a stream sleeps without looking whether its client has gone: the heartbeat's
+# write finds a closed connection too (each look is a read of the connection, not free).
+IDLE_S = HEARTBEAT_S
 PUSHED_KEYS = ("id", "order_id", "text", "created_at")
 FAR = 2**62
+NEVER = float("inf")
 
 
 @dataclass
@@ -95,8 +111,10 @@ async def _inbox_page(
 
 
 async def _new_notifications(
-    upstreams: Upstreams, caller: Caller, at: Position, lang: str
+    upstreams: Upstreams, caller: Caller, at: Position, lang: str, done: list[bool]
 ) -> AsyncIterator[str]:
+    """The caller's inbox after its position; `done` gets True once all of it is pushed (else
+    it is read again soon: the notifications or the access read model were away)."""
     page = await _inbox_page(upstreams, caller, at.inbox, lang)
     if page is None:
         return
@@ -110,19 +128,17 @@ async def _new_notifications(
         if allowed:
             yield _notification_frame(item, caller.role, at.cursor())
     at.inbox = int(page["next"])
+    done.append(True)
 
 
-async def _new_changes(upstreams: Upstreams, caller: Caller, at: Position) -> AsyncIterator[str]:
-    try:
-        reply = await upstreams.call(
-            "projections", "GET", "/changes", caller, params={"after": at.changes}
-        )
-    except DomainError:
-        return  # projections away: keep the stream, retry
-    page = reply.body
-    at.changes = min(at.changes, int(page["head"]))  # the read models were rebuilt shorter
+async def _pushed_changes(
+    upstreams: Upstreams, caller: Caller, at: Position, changes: list[dict[str, Any]]
+) -> AsyncIterator[str]:
+    """The changes after the stream's cursor, each as far as the caller may see it now."""
     access = OrderAccess(upstreams, caller)
-    for change in page["changes"]:
+    for change in changes:
+        if int(change["seq"]) <= at.changes:
+            continue
         try:
             # The purpose too: a commercial document attached or detached is itself news a
             # role without commercial sight may not get.
@@ -135,36 +151,79 @@ async def _new_changes(upstreams: Upstreams, caller: Caller, at: Position) -> As
             yield _change_frame(change, at.cursor())
 
 
+async def _caught_up(
+    upstreams: Upstreams, caller: Caller, at: Position, fanout: ChangesFanout
+) -> AsyncIterator[str]:
+    """A cursor behind the shared window (an old Last-Event-ID, a stream that fell behind):
+    one page of the feed read for this stream alone, as every stream once did each tick."""
+    try:
+        reply = await upstreams.call(
+            "projections", "GET", "/changes", caller, params={"after": at.changes}
+        )
+    except DomainError:
+        return  # projections away: keep the stream, retry
+    page = reply.body
+    head = int(page["head"])
+    at.changes = min(at.changes, head)  # the read models were rebuilt shorter
+    if not page["changes"] and fanout.low is not None and fanout.low <= head:
+        # Nothing between the cursor and the head: nothing up to the window's start either.
+        at.changes = max(at.changes, fanout.low)
+        return
+    async for frame in _pushed_changes(upstreams, caller, at, page["changes"]):
+        yield frame
+
+
 async def pushes_for(
     upstreams: Upstreams,
     caller: Caller,
-    guard: StreamGuard,
+    live: LiveFeeds,
+    held: Listening,
     at: Position,
     lang: str,
     is_gone: Callable[[], Awaitable[bool]],
 ) -> AsyncIterator[str]:
     yield _sse("ready", {"seq": at.changes, "cursor": at.cursor()}, at.cursor())
+    fanout = live.changes
+    epoch = fanout.epoch
     now = time.monotonic()
-    beat, next_inbox, next_check = now + HEARTBEAT_S, now, now + RECHECK_S
+    beat, inbox_retry, inbox_safety = now + HEARTBEAT_S, NEVER, now + INBOX_SAFETY_S
     while not await is_gone():
-        if time.monotonic() >= next_check:
-            next_check = time.monotonic() + RECHECK_S
-            why = await guard.revoked()
-            if why is not None:
-                yield _sse("reauth", {"reason": why, "cursor": at.cursor()})
-                return
-        if time.monotonic() >= next_inbox:
-            next_inbox = time.monotonic() + INBOX_POLL_S
-            async for frame in _new_notifications(upstreams, caller, at, lang):
+        held.wake.clear()  # before looking: news arriving from here on wakes the wait below
+        if held.watch.why is not None:
+            yield _sse("reauth", {"reason": held.watch.why, "cursor": at.cursor()})
+            return
+        now = time.monotonic()
+        if held.inbox.due or now >= inbox_retry or now >= inbox_safety:
+            held.inbox.due, inbox_safety = False, now + INBOX_SAFETY_S
+            done: list[bool] = []
+            async for frame in _new_notifications(upstreams, caller, at, lang, done):
                 yield frame
+            inbox_retry = NEVER if done else time.monotonic() + INBOX_RETRY_S
+        if fanout.epoch != epoch:  # the read models were rebuilt shorter
+            epoch = fanout.epoch
+            at.changes = min(at.changes, fanout.high)
+        window = fanout.since(at.changes)
         before = at.changes
-        async for frame in _new_changes(upstreams, caller, at):
-            yield frame
+        if window is None and fanout.low is None:
+            behind = True  # the shared reader's first read is under way: it wakes us
+        elif window is None:
+            async for frame in _caught_up(upstreams, caller, at, fanout):
+                yield frame
+            behind = fanout.since(at.changes) is None
+        else:
+            async for frame in _pushed_changes(upstreams, caller, at, window):
+                yield frame
+            behind = False
         if time.monotonic() >= beat:
             beat = time.monotonic() + HEARTBEAT_S
             yield ": heartbeat\n\n"
-        if at.changes == before:
-            await asyncio.sleep(POLL_S)
+        if behind and at.changes != before:
+            continue  # catching up: the next page at once
+        wait = min(beat, inbox_retry, inbox_safety) - time.monotonic()
+        if behind or (window and at.changes < int(window[-1]["seq"])):
+            wait = min(wait, RETRY_S)  # something was not pushed (an upstream away): retry
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(held.wake.wait(), max(0.0, min(wait, IDLE_S)))
 
 
 async def _start(
@@ -199,6 +258,7 @@ async def stream(
     tokens: TokensDep,
     sign_in: SignInDep,
     upstreams: UpstreamsDep,
+    live: LiveDep,
     lang: Annotated[str, Query(pattern="^(ru|en)$")] = "ru",
 ) -> StreamingResponse:
     caller = caller_of(user)
@@ -208,7 +268,22 @@ async def stream(
     at = await _start(upstreams, caller, parse_cursor(request.headers.get("Last-Event-ID")), lang)
     guard = StreamGuard(tokens, sign_in, token, user)
     return StreamingResponse(
-        pushes_for(upstreams, caller, guard, at, lang, request.is_disconnected),
+        _listening(upstreams, caller, live, guard, at, lang, request.is_disconnected),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
+
+
+async def _listening(
+    upstreams: Upstreams,
+    caller: Caller,
+    live: LiveFeeds,
+    guard: StreamGuard,
+    at: Position,
+    lang: str,
+    is_gone: Callable[[], Awaitable[bool]],
+) -> AsyncIterator[str]:
+    """The stream's pushes, held on the shared feeds for as long as it is open."""
+    async with live.listen(caller.id, guard) as held:
+        async for frame in pushes_for(upstreams, caller, live, held, at, lang, is_gone):
+            yield frame

@@ -191,3 +191,29 @@ async def test_an_admin_manages_users_and_each_change_is_an_identity_event(app: 
     assert types == ["identity.UserRegistered", "identity.UserUpdated", "identity.UserUpdated"]
     stored = await pool.fetchval("SELECT password_hash FROM users WHERE username = 'petrov'")
     assert stored.startswith("$argon2")
+
+
+async def test_many_streams_callers_are_rechecked_in_one_ask_each_as_holder_of_says(
+    app: FastAPI,
+) -> None:
+    """The live streams' re-check (issue 17): one query for every open stream's session,
+    with the same answer per session as the per-request check."""
+    sign_in: SignIn = app.state.sign_in
+    async with client_from(app, "10.0.0.9") as client:
+        logins = [await login(client, name) for name in ("manager", "director", "manager")]
+    ring = app.state.tokens
+    claims = [ring.read(r.json()["access_token"]) for r in logins]
+    assert all(c is not None for c in claims)
+    known = [c for c in claims if c is not None]
+    stranger = tokens.TokenClaims(known[0].user_id, "x", "manager", str(uuid.uuid4()))
+    garbled = tokens.TokenClaims("not-a-uuid", "x", "manager", "nor-this")
+    await app.state.pool.execute(
+        "UPDATE sessions SET revoked_at = now(), revoked_reason = 'logout' WHERE id = $1",
+        uuid.UUID(known[2].session_id),
+    )
+    many = [*known, stranger, garbled]
+    batched = await sign_in.holders_of(many)
+    one_by_one = [await sign_in.holder_of(c) for c in many]
+    assert batched == one_by_one
+    assert [h is not None and h.live for h in batched] == [True, True, False, False, False]
+    assert await sign_in.holders_of([]) == []

@@ -106,3 +106,25 @@ async def test_a_late_commit_is_never_skipped(pool: asyncpg.Pool) -> None:
     await asyncio.gather(writer, fast)
     page = await inbox_store.feed(pool, ME, seen["next"], "ru")
     assert [i["text"] for i in page["items"]] == ["медленно", "быстро"]
+
+
+async def test_news_names_whose_inboxes_moved_after_a_position_and_where_to_go_on(
+    pool: asyncpg.Pool,
+) -> None:
+    """The gateway's one watcher per process (issue 17): who has notices after a position,
+    any user's, and the head to continue from; no content."""
+    start = await inbox_store.news(pool, None)
+    assert start["users"] == []  # from now: what is there is not news
+    assert await inbox_store.news(pool, start["head"]) == {"head": start["head"], "users": []}
+    await tell(pool, ME, "первое")
+    await tell(pool, SOMEONE, "чужое")
+    await tell(pool, ME, "второе")
+    news = await inbox_store.news(pool, start["head"])
+    assert sorted(news["users"]) == sorted([str(ME), str(SOMEONE)])
+    mine = await inbox_store.feed(pool, ME, start["head"], "ru")
+    assert news["head"] == max(mine["next"], news["head"])
+    assert news["head"] > start["head"]
+    await tell(pool, SOMEONE, "ещё")
+    later = await inbox_store.news(pool, news["head"])
+    assert later["users"] == [str(SOMEONE)]
+    assert await inbox_store.news(pool, later["head"]) == {"head": later["head"], "users": []}

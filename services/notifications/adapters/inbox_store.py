@@ -47,6 +47,19 @@ ALTER SEQUENCE notifications_seq OWNED BY notifications.seq;
 CREATE INDEX IF NOT EXISTS notifications_user_seq_idx ON notifications (user_id, seq);
 """
 FEED_LIMIT = 100
+NEWS = """
+WITH RECURSIVE people AS (
+    (SELECT user_id FROM notifications ORDER BY user_id LIMIT 1)
+    UNION ALL
+    SELECT (SELECT n.user_id FROM notifications n WHERE n.user_id > p.user_id
+            ORDER BY n.user_id LIMIT 1)
+    FROM people p WHERE p.user_id IS NOT NULL
+)
+SELECT p.user_id::text AS user_id, t.top FROM people p
+CROSS JOIN LATERAL (SELECT max(n.seq) AS top FROM notifications n
+                    WHERE n.user_id = p.user_id AND n.seq > $1) t
+WHERE p.user_id IS NOT NULL AND t.top IS NOT NULL
+"""
 
 
 async def upsert_recipient(conn: Conn, data: dict[str, Any]) -> None:
@@ -193,6 +206,22 @@ async def feed(
     # A full page may have more after it: continue from its last item, not from the end.
     following = int(rows[-1]["seq"]) if len(rows) == limit else head
     return {"items": items, "next": following}
+
+
+async def news(pool: asyncpg.Pool, after: int | None) -> dict[str, Any]:
+    """Whose inboxes have notifications after position `after` (any user's), and `head`:
+    the last position seen, where the next ask continues. For the gateway's one watcher per
+    process, which wakes only the live streams of those users instead of every stream
+    polling its own feed. Without `after`: only `head` (a watcher starts from now).
+
+    A few index probes per user with notifications, on (user_id, seq): the users are
+    walked through the index (a loose index scan), not the table read. Positions become
+    visible in the order they are drawn (notify, under one lock), so the highest one seen is
+    a safe place to continue from: nothing below it can still appear."""
+    rows = await pool.fetch(NEWS, after or 0)
+    head = max((int(r["top"]) for r in rows), default=after or 0)
+    users = [] if after is None else sorted(r["user_id"] for r in rows)
+    return {"head": head, "users": users}
 
 
 async def mark_read(pool: asyncpg.Pool, user_id: uuid.UUID, notification_id: uuid.UUID) -> bool:

@@ -41,6 +41,16 @@ async def my_feed(
     return await inbox_store.feed(pool, UUID(str(actor.id)), after, lang)
 
 
+@router.get("/notifications/news")
+async def news(
+    pool: PoolDep, after: Annotated[int | None, Query(ge=0, le=MAX_POSITION)] = None
+) -> dict[str, Any]:
+    """For the gateway's live streams, one ask per gateway process: `{head, users}`, the ids
+    of users with notifications after position `after` (no content: each stream then reads
+    its own feed). The gateway's own call, as `/changes` of the projections is."""
+    return await inbox_store.news(pool, after)
+
+
 @router.post("/notifications/{notification_id}/read")
 async def read(notification_id: UUID, actor: CurrentActor, pool: PoolDep) -> dict[str, str]:
     if not await inbox_store.mark_read(pool, UUID(str(actor.id)), notification_id):
