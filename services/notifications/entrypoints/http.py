@@ -43,11 +43,16 @@ async def my_feed(
 
 @router.get("/notifications/news")
 async def news(
-    pool: PoolDep, after: Annotated[int | None, Query(ge=0, le=MAX_POSITION)] = None
+    actor: CurrentActor,
+    pool: PoolDep,
+    after: Annotated[int | None, Query(ge=0, le=MAX_POSITION)] = None,
 ) -> dict[str, Any]:
     """For the gateway's live streams, one ask per gateway process: `{head, users}`, the ids
     of users with notifications after position `after` (no content: each stream then reads
-    its own feed). The gateway's own call, as `/changes` of the projections is."""
+    its own feed). The gateway's own call, as `/changes` of the projections is: who has news
+    is nobody's business but the gateway's, so a call made for a person is refused."""
+    if actor.role != "gateway":
+        raise Forbidden("only the gateway's live streams ask who has news")
     return await inbox_store.news(pool, after)
 
 
