@@ -17,7 +17,17 @@ import platform
 import secrets
 import sys
 
-from bench import board, event_store, forecast, media, orders, projections, relay, scheduling
+from bench import (
+    board,
+    event_store,
+    forecast,
+    http_shell,
+    media,
+    orders,
+    projections,
+    relay,
+    scheduling,
+)
 from bench.components import Components, components, fresh_database, server_version
 from bench.orders_drive import REQUESTS_PER_ORDER
 
@@ -28,6 +38,7 @@ ROW = "{:<30}{:>12}{:>12}{:>9}"
 STREAM_ROW = "{:<30}{:>12}{:>12}{:>12}{:>12}"
 SECTIONS = (
     "forecast",
+    "http-shell",
     "event-store",
     "relay",
     "scheduling",
@@ -230,9 +241,12 @@ def main(argv: list[str]) -> int:
     args = _args(argv)
     if "forecast" in args.sections:
         print(*forecast.run_forecast_backtest(), sep="\n", flush=True)
-        if args.sections == {"forecast"}:
-            return 0  # pure: no components to start
         print()
+    if "http-shell" in args.sections:  # in-process, no components either
+        print(*asyncio.run(http_shell.measure(rounds=1 if args.quick else 5)), sep="\n")
+        print()
+    if not args.sections - {"forecast", "http-shell"}:
+        return 0  # pure: no components to start
     # The relay logs its failures; without a handler a stuck run would say nothing.
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
