@@ -17,16 +17,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
 import sys
 import time
 from dataclasses import dataclass, field
 
 import httpx
-import psutil
 
 from deploy.local.stack import Stack
+from load import procs
 from load.own_stack import login, own_stack
 
 log = logging.getLogger("bench")
@@ -37,28 +36,15 @@ USERS = ("manager", "measurer", "installer", "delivery", "production", "director
 SETTLE_S = 10.0  # after the stack is up / the streams are open, before a window starts
 
 
-def _cpu(stack: Stack, name: str) -> float:
-    """CPU seconds (user + system) used so far by one component's process tree."""
-    pid = getattr(stack.component(name), "pid", None)
-    if pid is None:
-        return 0.0
-    total = 0.0
-    with contextlib.suppress(psutil.Error):
-        root = psutil.Process(pid)
-        for proc in [root, *root.children(recursive=True)]:
-            with contextlib.suppress(psutil.Error):
-                times = proc.cpu_times()
-                total += times.user + times.system
-    return total
-
-
 async def _window(stack: Stack, seconds: float) -> dict[str, float]:
     """Each measured component's share of one core (%) over `seconds`."""
-    before = {name: _cpu(stack, name) for name in MEASURED}
+    before = {name: procs.cpu_seconds(stack, [name]) for name in MEASURED}
     started = time.monotonic()
     await asyncio.sleep(seconds)
     elapsed = time.monotonic() - started
-    return {name: 100 * (_cpu(stack, name) - before[name]) / elapsed for name in MEASURED}
+    return {
+        name: 100 * (procs.cpu_seconds(stack, [name]) - before[name]) / elapsed for name in MEASURED
+    }
 
 
 @dataclass

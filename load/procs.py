@@ -41,10 +41,11 @@ def sample(stack: Stack) -> dict[str, Usage]:
     return found
 
 
-def cpu_seconds(stack: Stack) -> float:
-    """CPU time used so far by every process of the stack (user and system)."""
+def cpu_seconds(stack: Stack, names: Sequence[str] | None = None) -> float:
+    """CPU time used so far (user and system) by the process trees of `names`, or of every
+    component of the stack."""
     total = 0.0
-    for name in stack.component_names():
+    for name in stack.component_names() if names is None else names:
         pid = getattr(stack.component(name), "pid", None)
         if pid is None:
             continue
