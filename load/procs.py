@@ -12,7 +12,7 @@ import psutil
 
 from deploy.local.stack import Stack
 
-Usage = dict[str, float]  # "rss_mb", "own_mb", "connections", "processes"
+Usage = dict[str, float]  # "rss_mb", "own_mb", "connections", "accepted", "processes"
 BACKENDS = "postgres backends"
 
 
@@ -37,7 +37,8 @@ def sample(stack: Stack) -> dict[str, Usage]:
             tree = [p for p in tree if p not in backends]
             found[name] = _usage(tree, connections=0)
         else:
-            found[name] = _usage(tree, connections=_established(tree, ours))
+            opened, accepted = _established(tree, ours)
+            found[name] = _usage(tree, connections=opened, accepted=accepted)
     return found
 
 
@@ -67,7 +68,7 @@ def _is_backend(proc: psutil.Process) -> bool:
     return False
 
 
-def _usage(procs: list[psutil.Process], connections: int) -> Usage:
+def _usage(procs: list[psutil.Process], connections: int, accepted: int = 0) -> Usage:
     """RSS, as the issue asks, and the processes' own memory beside it: anonymous resident
     memory (RssAnon: heap, stacks, private data), which leaves out what RSS also counts and
     is not theirs to leak — a PostgreSQL process's pages of the shared buffer pool, counted
@@ -84,6 +85,7 @@ def _usage(procs: list[psutil.Process], connections: int) -> Usage:
         "rss_mb": rss / 2**20,
         "own_mb": own / 2**20,
         "connections": float(connections),
+        "accepted": float(accepted),
         "processes": float(alive),
     }
 
@@ -101,16 +103,25 @@ def _own_ports() -> set[int]:
     return {c.laddr.port for c in psutil.Process().net_connections("tcp") if c.laddr}
 
 
-def _established(procs: list[psutil.Process], ours: set[int]) -> int:
-    count = 0
+def _established(procs: list[psutil.Process], ours: set[int]) -> tuple[int, int]:
+    """(opened, accepted): connections the processes made to a server, and those peers made
+    to a port they listen on. Each connection is thereby counted once as opened, at the side
+    that holds it in a pool and would leak it: the gateway's keep-alive connections to a
+    service are the gateway's figure, not also the service's, where their number follows the
+    gateway's concurrency of the moment."""
+    opened = accepted = 0
     for proc in procs:
         with contextlib.suppress(psutil.Error):
-            count += sum(
-                1
-                for c in proc.net_connections("tcp")
-                if c.status == psutil.CONN_ESTABLISHED and not (c.raddr and c.raddr.port in ours)
-            )
-    return count
+            conns = proc.net_connections("tcp")
+            listening = {c.laddr.port for c in conns if c.status == psutil.CONN_LISTEN}
+            for c in conns:
+                if c.status != psutil.CONN_ESTABLISHED or (c.raddr and c.raddr.port in ours):
+                    continue
+                if c.laddr and c.laddr.port in listening:
+                    accepted += 1
+                else:
+                    opened += 1
+    return opened, accepted
 
 
 def median(samples: Sequence[Mapping[str, Usage]]) -> dict[str, Usage]:

@@ -194,7 +194,8 @@ def _usage(found: dict[str, procs.Usage], label: str) -> str:
     for name, usage in sorted(found.items()):
         lines.append(
             f"  {name}: {usage['rss_mb']:.1f} MB RSS ({usage['own_mb']:.1f} MB its own), "
-            f"{usage['connections']:.0f} connections, "
+            f"{usage['connections']:.0f} connections opened, "
+            f"{usage.get('accepted', 0):.0f} accepted, "
             f"{usage['processes']:.0f} processes"
         )
     return "\n".join(lines) + "\n"

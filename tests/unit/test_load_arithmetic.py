@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import socket
 from collections import Counter
 from collections.abc import AsyncIterator
 
@@ -111,6 +112,45 @@ def test_the_soak_fails_a_figure_that_moved_ten_per_cent_or_more() -> None:
     assert not Drift("media", "connections", 8.0, 11.0).ok
     assert not Drift("gateway", "connections", 40.0, 46.0).ok
     assert Drift("postgres backends", "connections", 40.0, 43.0).ok  # 7.5 %
+
+
+def test_own_memory_may_move_by_less_than_a_megabyte() -> None:
+    # The broker keeps about 3 MB of its own: one buffer more is 10 % of it.
+    assert Drift("broker", "own_mb", 2.8, 3.4).ok
+    assert not Drift("broker", "own_mb", 2.8, 3.9).ok
+    # A service's 10 % is several MB: the floor changes nothing there.
+    assert not Drift("media", "own_mb", 96.4, 110.5).ok
+    # RSS has no floor: the issue's own figure.
+    assert not Drift("broker", "rss_mb", 2.8, 3.4).ok
+
+
+def test_connections_a_peer_opened_are_judged_at_the_peer_only() -> None:
+    assert Drift("projections", "accepted", 12.0, 4.0).ok
+    assert Drift("projections", "accepted", 12.0, 4.0).not_judged
+    assert not Drift("projections", "connections", 20.0, 26.0).ok
+
+
+def test_a_connection_is_opened_at_one_end_and_accepted_at_the_other() -> None:
+    me = psutil.Process()
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        client = socket.create_connection(server.getsockname())
+        accepted, _ = server.accept()
+        try:
+            opened, taken = procs._established([me], ours=set())
+            # Both ends are this process: one opened, one accepted on its listening port.
+            assert opened >= 1
+            assert taken >= 1
+            before = (opened, taken)
+            extra = socket.create_connection(server.getsockname())
+            extra_accepted, _ = server.accept()
+            try:
+                assert procs._established([me], ours=set()) == (before[0] + 1, before[1] + 1)
+            finally:
+                extra.close()
+                extra_accepted.close()
+        finally:
+            client.close()
+            accepted.close()
 
 
 def test_the_soak_shows_but_does_not_judge_what_is_not_the_process_own() -> None:
