@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from contracts.envelope import Actor
 from contracts.topics import IDENTITY
+from gateway.adapters.holder_cache import IDENTITY_TRIGGERS_DDL, HolderCache
 from gateway.adapters.login_attempts import LOGIN_ATTEMPTS_DDL, LoginAttempts
 from gateway.adapters.sessions_repo import SESSIONS_DDL, SessionsRepo
 from gateway.adapters.upstream import Upstreams
@@ -73,6 +74,9 @@ class Settings(ServiceSettings):
     trusted_proxies: str = ""
     prune_interval_s: float = 60
     seed_demo: bool = False
+    # How long a replica may answer "who holds this session" from memory (0: ask every
+    # time). Changes reach every replica at once by NOTIFY; this bounds a missed one.
+    holder_cache_s: float = 15.0
     orders_url: str = "http://127.0.0.1:8081"
     scheduling_url: str = "http://127.0.0.1:8082"
     media_url: str = "http://127.0.0.1:8083"
@@ -89,6 +93,7 @@ MIGRATIONS = [
     SESSIONS_DDL,
     USERS_EMAIL_DDL,
     OUTBOX_TRACE_DDL,
+    IDENTITY_TRIGGERS_DDL,
 ]
 
 
@@ -167,9 +172,14 @@ def build(settings: Settings) -> FastAPI:
             await seed_demo_users(users)
         attempts = LoginAttempts(pool, settings.schema_name)
         sessions_repo = SessionsRepo(pool, lifetimes)
+        holders = HolderCache(sessions_repo, ttl_s=settings.holder_cache_s)
+        users.on_user_changed = sessions_repo.on_user_changed = holders.forget_user
+        sessions_repo.on_session_ended = holders.forget_session
         app.state.users = users
         app.state.tokens = tokens
-        app.state.sign_in = SignIn(users, attempts, sessions_repo, tokens)
+        app.state.sign_in = SignIn(
+            users, attempts, sessions_repo, tokens, holders if settings.holder_cache_s else None
+        )
         app.state.auth_web = AuthWeb(settings.auth_cookie_secure, proxies)
         app.state.upstreams = upstreams
         app.state.live = LiveFeeds.over(upstreams, app.state.sign_in)
@@ -177,7 +187,11 @@ def build(settings: Settings) -> FastAPI:
         async def prune() -> None:
             await prune_forever(attempts, sessions_repo, settings.prune_interval_s)
 
-        return [Relay(outbox, pool, settings, [IDENTITY]).run, prune]
+        async def listen() -> None:
+            await holders.listen(settings.database_url, settings.schema_name)
+
+        jobs: list[Job] = [Relay(outbox, pool, settings, [IDENTITY]).run, prune]
+        return [*jobs, listen] if settings.holder_cache_s else jobs
 
     app = build_service(
         settings,

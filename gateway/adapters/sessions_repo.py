@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -71,6 +71,7 @@ class Holder:
     user: User
     live: bool
     revoked_reason: str | None
+    expires_at: datetime | None = None  # the session's; a cache keeps it no longer
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,10 @@ class Rotation:
     revoked_reason: str | None = None
 
 
+def _holder(row: asyncpg.Record) -> Holder:
+    return Holder(user_from_row(row), bool(row["s_live"]), row["s_reason"], row["s_expires"])
+
+
 def _session(row: asyncpg.Record) -> Session:
     return Session(row["id"], row["user_id"], row["remember"], row["expires_at"])
 
@@ -91,6 +96,9 @@ class SessionsRepo:
     def __init__(self, pool: asyncpg.Pool, lifetimes: Lifetimes) -> None:
         self.pool = pool
         self.lifetimes = lifetimes
+        # Told after a commit that ended a session (the holders' cache: holder_cache.py).
+        self.on_session_ended: Callable[[uuid.UUID], None] = lambda _: None
+        self.on_user_changed: Callable[[uuid.UUID], None] = lambda _: None
 
     async def open(self, user_id: uuid.UUID, remember: bool) -> tuple[Session, str]:
         """A new session and its first refresh token."""
@@ -122,7 +130,7 @@ class SessionsRepo:
         """Asked on every request (one query, as reading the user alone was): None when no
         such session of that user exists."""
         row = await self.pool.fetchrow(
-            "SELECT u.*, s.revoked_reason AS s_reason, "
+            "SELECT u.*, s.revoked_reason AS s_reason, s.expires_at AS s_expires, "
             "(s.revoked_at IS NULL AND s.expires_at > now()) AS s_live "
             "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1 AND s.user_id = $2",
             session_id,
@@ -130,7 +138,7 @@ class SessionsRepo:
         )
         if row is None:
             return None
-        return Holder(user_from_row(row), bool(row["s_live"]), row["s_reason"])
+        return _holder(row)
 
     async def holders(
         self, pairs: Collection[tuple[uuid.UUID, uuid.UUID]]
@@ -141,20 +149,22 @@ class SessionsRepo:
         if not pairs:
             return {}
         rows = await self.pool.fetch(
-            "SELECT u.*, s.id AS s_id, s.revoked_reason AS s_reason, "
+            "SELECT u.*, s.id AS s_id, s.revoked_reason AS s_reason, s.expires_at AS s_expires, "
             "(s.revoked_at IS NULL AND s.expires_at > now()) AS s_live "
             "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ANY($1::uuid[])",
             sorted({session_id for session_id, _ in pairs}),
         )
-        found = {
-            (row["s_id"], row["id"]): Holder(
-                user_from_row(row), bool(row["s_live"]), row["s_reason"]
-            )
-            for row in rows
-        }
+        found = {(row["s_id"], row["id"]): _holder(row) for row in rows}
         return {pair: found[pair] for pair in pairs if pair in found}
 
     async def rotate(self, token: str) -> Rotation:
+        rotation, ended = await self._rotate(token)
+        if ended is not None:
+            self.on_session_ended(ended)
+        return rotation
+
+    async def _rotate(self, token: str) -> tuple[Rotation, uuid.UUID | None]:
+        """The rotation, and the session it ended (a replayed token's), if any."""
         async with self.pool.acquire() as conn, conn.transaction():
             # The token's row and its session's, locked: of two refreshes with one token, the
             # second waits here and then sees the first's `used_at` (GRACE or REUSED), never
@@ -167,7 +177,7 @@ class SessionsRepo:
                 _hash(token),
             )
             if row is None:
-                return Rotation(Refresh.DEAD, None, None, None)
+                return Rotation(Refresh.DEAD, None, None, None), None
             user_row = await conn.fetchrow("SELECT * FROM users WHERE id = $1", row["user_id"])
             user = None if user_row is None else user_from_row(user_row)
             now: datetime = row["now"]
@@ -180,12 +190,12 @@ class SessionsRepo:
             session = _session(row)
             if outcome is Refresh.DEAD:
                 # The user (as they are now) and the reason: a deactivated user is told so.
-                return Rotation(outcome, None, user, None, row["revoked_reason"])
+                return Rotation(outcome, None, user, None, row["revoked_reason"]), None
             if outcome is Refresh.REUSED:
                 await revoke_session(conn, session.id, REFRESH_REUSED)
-                return Rotation(outcome, None, None, None)
+                return Rotation(outcome, None, None, None), session.id
             if outcome is Refresh.GRACE:
-                return Rotation(outcome, session, user, None)
+                return Rotation(outcome, session, user, None), None
             successor = new_refresh_token()
             await conn.execute(
                 "UPDATE refresh_tokens SET used_at = $2 WHERE token_hash = $1", _hash(token), now
@@ -207,7 +217,7 @@ class SessionsRepo:
                 expires,
             )
             rotated = Session(session.id, session.user_id, session.remember, expires)
-            return Rotation(outcome, rotated, user, successor)
+            return Rotation(outcome, rotated, user, successor), None
 
     async def of_token(self, token: str) -> Session | None:
         """The live session a refresh token that is still current (or just rotated) belongs
@@ -223,11 +233,15 @@ class SessionsRepo:
 
     async def revoke(self, session_id: uuid.UUID, reason: str) -> bool:
         async with self.pool.acquire() as conn:
-            return await revoke_session(conn, session_id, reason)
+            ended = await revoke_session(conn, session_id, reason)
+        self.on_session_ended(session_id)
+        return ended
 
     async def revoke_all(self, user_id: uuid.UUID, reason: str) -> int:
         async with self.pool.acquire() as conn:
-            return await revoke_sessions(conn, user_id, reason)
+            ended = await revoke_sessions(conn, user_id, reason)
+        self.on_user_changed(user_id)
+        return ended
 
     async def prune(self) -> int:
         """Forget sessions ended a while ago (their tokens go with them) and used tokens too

@@ -70,6 +70,8 @@ class UsersRepo:
     def __init__(self, pool: asyncpg.Pool, outbox: Outbox) -> None:
         self.pool = pool
         self.outbox = outbox
+        # Told after a commit that changed a user (the holders' cache: holder_cache.py).
+        self.on_user_changed: Callable[[uuid.UUID], None] = lambda _: None
 
     async def by_username(self, username: str) -> User | None:
         row = await self.pool.fetchrow("SELECT * FROM users WHERE username = $1", username)
@@ -140,6 +142,20 @@ class UsersRepo:
             return user
 
     async def update(
+        self,
+        user_id: uuid.UUID,
+        changes: dict[str, Any],
+        actor: Actor,
+        guard: Guard | None = None,
+        keep_session: uuid.UUID | None = None,
+    ) -> User | None:
+        try:
+            return await self._update(user_id, changes, actor, guard, keep_session)
+        finally:
+            # Committed or not: forgetting is always safe, and a failed commit is unknowable.
+            self.on_user_changed(user_id)
+
+    async def _update(
         self,
         user_id: uuid.UUID,
         changes: dict[str, Any],

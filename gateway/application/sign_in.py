@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from gateway.adapters.holder_cache import HolderOf
 from gateway.adapters.login_attempts import LoginAttempts, Refused
 from gateway.adapters.sessions_repo import Holder, Session, SessionsRepo
 from gateway.adapters.users_repo import UsersRepo
@@ -55,12 +56,20 @@ class Issued:
 
 class SignIn:
     def __init__(
-        self, users: UsersRepo, attempts: LoginAttempts, sessions: SessionsRepo, tokens: Tokens
+        self,
+        users: UsersRepo,
+        attempts: LoginAttempts,
+        sessions: SessionsRepo,
+        tokens: Tokens,
+        holders: HolderOf | None = None,
     ) -> None:
         self.users = users
         self.attempts = attempts
         self.sessions = sessions
         self.tokens = tokens
+        # Asked on every request: the sessions themselves, or a cache of them in front
+        # (gateway/adapters/holder_cache.py).
+        self.holders: HolderOf = holders or sessions
 
     async def with_password(
         self, username: str, password: str, address: str, *, remember: bool
@@ -114,7 +123,7 @@ class SignIn:
             session_id, user_id = uuid.UUID(claims.session_id), uuid.UUID(claims.user_id)
         except ValueError:
             return None
-        return await self.sessions.holder(session_id, user_id)
+        return await self.holders.holder(session_id, user_id)
 
     async def holders_of(self, many: Sequence[TokenClaims]) -> list[Holder | None]:
         """`holder_of` for each of many tokens' claims, in one query."""
@@ -124,7 +133,7 @@ class SignIn:
                 pairs.append((uuid.UUID(claims.session_id), uuid.UUID(claims.user_id)))
             except ValueError:
                 pairs.append(None)
-        found = await self.sessions.holders([p for p in pairs if p is not None])
+        found = await self.holders.holders([p for p in pairs if p is not None])
         return [None if p is None else found.get(p) for p in pairs]
 
     async def session_of(self, claims: TokenClaims) -> tuple[uuid.UUID, uuid.UUID] | None:
