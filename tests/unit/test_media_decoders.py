@@ -65,7 +65,7 @@ async def test_a_real_photo_and_a_refusal_both_give_memory_back(
 async def test_no_more_decodes_at_once_than_cores(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(imaging.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr("services.media.adapters.imaging.os.cpu_count", lambda: 2)
     adapter = PillowImaging(UTC, max_pixels=10_000_000)
     running = 0
     most = 0
