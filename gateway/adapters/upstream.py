@@ -34,6 +34,7 @@ class Caller:
 class Reply:
     status: int
     body: Any
+    raw: bytes | None = None  # the answer's bytes as the service sent them (JSON)
 
 
 # Reused connections are dropped before the services' keep-alive timeout would close them
@@ -165,4 +166,4 @@ class Upstreams:
                     **{k: v for k, v in body.items() if k not in ("detail", "code")},
                 )
             raise DomainError("request refused", code="error", status=response.status_code)
-        return Reply(response.status_code, body)
+        return Reply(response.status_code, body, response.content)

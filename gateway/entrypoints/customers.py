@@ -22,7 +22,7 @@ from contracts.api.errors import errors
 from contracts.api.phones import phone_digits
 from gateway.domain.users import User
 from gateway.entrypoints.deps import Needs, UpstreamsDep, caller_of
-from gateway.entrypoints.typed import GuardedRoute, shown
+from gateway.entrypoints.typed import GuardedRoute, relayed
 
 router = APIRouter(prefix="/api/v1", route_class=GuardedRoute)
 
@@ -55,7 +55,7 @@ async def directory(
     params = {"q": q, "offset": offset, "limit": limit}
     path = "/customers/directory"
     reply = await upstreams.call("projections", "GET", path, caller_of(user), params=params)
-    return shown(reply.body, DIRECTORY, user)
+    return relayed(reply, DIRECTORY, user)
 
 
 @router.get(
@@ -82,4 +82,4 @@ async def customer(
     path = f"/customers/{phone_digits(phone)}"
     params = {"lang": lang}
     reply = await upstreams.call("projections", "GET", path, caller_of(user), params=params)
-    return shown(reply.body, CUSTOMER_PAGE, user)
+    return relayed(reply, CUSTOMER_PAGE, user)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
 
 from contracts.api.errors import errors
@@ -29,7 +29,7 @@ from contracts.api.imports import (
 from gateway.adapters.upstream import Upstreams
 from gateway.domain.users import User
 from gateway.entrypoints.deps import Needs, UpstreamsDep, Users, caller_of
-from gateway.entrypoints.typed import GuardedRoute, shown
+from gateway.entrypoints.typed import GuardedRoute, relayed, shown
 from plumbing.errors import Invalid
 
 # An import document may be as large as any request this process takes at all (the h11
@@ -152,10 +152,10 @@ async def recent_imports(
     user: Importer,
     up: UpstreamsDep,
     limit: Annotated[int, Query(ge=1, le=100, description="how many, newest first")] = 20,
-) -> JSONResponse:
+) -> Response:
     """The latest imports, who ran them and how they ended (reports: `GET /imports/{id}`)."""
     reply = await up.call("orders", "GET", "/imports", caller_of(user), params={"limit": limit})
-    return shown(reply.body, JOBS, user)
+    return relayed(reply, JOBS, user)
 
 
 @router.get(
@@ -164,7 +164,7 @@ async def recent_imports(
     operation_id="import_status",
     responses=errors(401, 403, 404, 422, 503),
 )
-async def import_status(import_id: UUID, user: Importer, up: UpstreamsDep) -> JSONResponse:
+async def import_status(import_id: UUID, user: Importer, up: UpstreamsDep) -> Response:
     """An import's progress (`done` of `total`), and its report once done."""
     reply = await up.call("orders", "GET", f"/imports/{import_id}", caller_of(user))
-    return shown(reply.body, JOB, user)
+    return relayed(reply, JOB, user)

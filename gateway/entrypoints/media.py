@@ -43,7 +43,7 @@ from gateway.application.access import require_order_access
 from gateway.domain.users import User
 from gateway.domain.visibility import sees_commercial
 from gateway.entrypoints.deps import Needs, OrderCaller, SignedIn, UpstreamsDep, caller_of
-from gateway.entrypoints.typed import SmallBodyRoute, sent, shown
+from gateway.entrypoints.typed import SmallBodyRoute, relayed, sent
 from plumbing.errors import Forbidden, Invalid, NotFound
 
 router = APIRouter(prefix="/api/v1", route_class=SmallBodyRoute)
@@ -74,7 +74,7 @@ async def purposes(user: SignedIn, upstreams: UpstreamsDep) -> Response:
     """What the caller may attach, per kind, from the media service's table (a client offers
     only these). Declared before `/media/{media_id}`, which would take "purposes" for an id."""
     reply = await upstreams.call("media", "GET", "/purposes", caller_of(user))
-    return shown(reply.body, PURPOSES, user)
+    return relayed(reply, PURPOSES, user)
 
 
 @router.post(
@@ -104,7 +104,7 @@ async def request_upload(
         await _check_visit(upstreams, user, caller, order_id, body.visit_id)
     path = f"/orders/{order_id}/media"
     reply = await upstreams.call("media", "POST", path, caller, json=sent(body))
-    return shown(reply.body, UPLOAD, user, reply.status)
+    return relayed(reply, UPLOAD, user, reply.status)
 
 
 async def _check_visit(
@@ -141,7 +141,7 @@ async def review(
     caller = await _visible_media(upstreams, user, media_id)
     path = f"/media/{media_id}/review"
     reply = await upstreams.call("media", "POST", path, caller, json=sent(body))
-    return shown(reply.body, ITEM, user)
+    return relayed(reply, ITEM, user)
 
 
 @router.post(
@@ -158,7 +158,7 @@ async def parts(
     caller = await _visible_media(upstreams, user, media_id)
     path = f"/media/{media_id}/parts"
     reply = await upstreams.call("media", "POST", path, caller, json=sent(body))
-    return shown(reply.body, PARTS, user)
+    return relayed(reply, PARTS, user)
 
 
 @router.post(
@@ -169,7 +169,7 @@ async def parts(
 async def complete(media_id: UUID, user: SignedIn, upstreams: UpstreamsDep) -> Response:
     caller = await _visible_media(upstreams, user, media_id)
     reply = await upstreams.call("media", "POST", f"/media/{media_id}/complete", caller)
-    return shown(reply.body, ITEM, user)
+    return relayed(reply, ITEM, user)
 
 
 @router.get(
@@ -181,14 +181,14 @@ async def list_media(
     order_id: UUID, user: SignedIn, caller: OrderCaller, upstreams: UpstreamsDep
 ) -> Response:
     reply = await upstreams.call("media", "GET", f"/orders/{order_id}/media", caller)
-    return shown(reply.body, ITEMS, user)
+    return relayed(reply, ITEMS, user)
 
 
 @router.get("/media/{media_id}", response_model=MediaItem, responses=ON_MEDIA)
 async def get_media(media_id: UUID, user: SignedIn, upstreams: UpstreamsDep) -> Response:
     caller = await _visible_media(upstreams, user, media_id)
     reply = await upstreams.call("media", "GET", f"/media/{media_id}", caller)
-    return shown(reply.body, ITEM, user)
+    return relayed(reply, ITEM, user)
 
 
 @router.delete("/media/{media_id}", response_model=MediaItem, responses=ON_MEDIA)
@@ -197,4 +197,4 @@ async def detach(media_id: UUID, user: SignedIn, upstreams: UpstreamsDep) -> Res
     # media service, which knows the uploader and the time.
     caller = await _visible_media(upstreams, user, media_id)
     reply = await upstreams.call("media", "DELETE", f"/media/{media_id}", caller)
-    return shown(reply.body, ITEM, user)
+    return relayed(reply, ITEM, user)

@@ -22,7 +22,7 @@ from contracts.api.notifications import (
 from gateway.application.order_access import OrderAccess
 from gateway.entrypoints.auth import Admin
 from gateway.entrypoints.deps import SignedIn, UpstreamsDep, caller_of
-from gateway.entrypoints.typed import sent, shown
+from gateway.entrypoints.typed import relayed, sent, shown
 
 router = APIRouter(prefix="/api/v1")
 
@@ -60,7 +60,7 @@ async def read(notification_id: UUID, user: SignedIn, up: UpstreamsDep) -> Respo
 async def my_preferences(user: SignedIn, up: UpstreamsDep) -> Response:
     """Which kinds of notice reach the caller on which channels, and their quiet hours."""
     reply = await up.call("notifications", "GET", "/notifications/preferences", caller_of(user))
-    return shown(reply.body, PREFERENCES, user)
+    return relayed(reply, PREFERENCES, user)
 
 
 @router.put(
@@ -74,7 +74,7 @@ async def set_preferences(body: PreferencesIn, user: SignedIn, up: UpstreamsDep)
     reply = await up.call(
         "notifications", "PUT", "/notifications/preferences", caller_of(user), json=sent(body)
     )
-    return shown(reply.body, PREFERENCES, user)
+    return relayed(reply, PREFERENCES, user)
 
 
 @router.get(
@@ -99,4 +99,4 @@ async def deliveries(
     reply = await up.call(
         "notifications", "GET", "/notifications/deliveries", caller_of(admin), params=params or None
     )
-    return shown(reply.body, DELIVERIES, admin)
+    return relayed(reply, DELIVERIES, admin)

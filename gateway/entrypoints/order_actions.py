@@ -51,7 +51,7 @@ from gateway.entrypoints.deps import (
     Users,
     caller_of,
 )
-from gateway.entrypoints.typed import GuardedRoute, sent, shown
+from gateway.entrypoints.typed import GuardedRoute, relayed, sent, shown
 
 router = APIRouter(prefix="/api/v1", route_class=GuardedRoute)
 
@@ -85,7 +85,7 @@ async def _forward(
     """`caller` comes from OrderCaller: access is already checked, before the body."""
     target = f"/orders/{order_id}{path}"
     reply = await upstreams.call("orders", method, target, caller, json=body, params=params)
-    return shown(reply.body, views, user)
+    return relayed(reply, views, user)
 
 
 @router.get(
@@ -259,7 +259,7 @@ async def get_pipeline(user: SignedIn, up: UpstreamsDep) -> Response:
     # The gate lists name conditions (deal terms, contract documents) whose very existence is
     # a commercial hint: a restricted audience gets the conditions it could act on.
     reply = await up.call("orders", "GET", "/pipeline", caller_of(user))
-    return shown(reply.body, PIPELINE, user)
+    return relayed(reply, PIPELINE, user)
 
 
 @router.get(
@@ -272,10 +272,10 @@ async def pipeline_open_orders(user: PipelineEditor, up: UpstreamsDep) -> Respon
     """How many open orders follow each version: the preview of a new version says how many
     stay on the old one. Counts only, so an admin (who sees no order) may ask."""
     reply = await up.call("projections", "GET", "/pipeline/open-orders", caller_of(user))
-    return shown(reply.body, OPEN_ORDERS, user)
+    return relayed(reply, OPEN_ORDERS, user)
 
 
 @router.put("/pipeline", response_model=PipelineOut, responses=errors(401, 403, 413, 422, 503))
 async def put_pipeline(body: PipelineRequest, user: PipelineEditor, up: UpstreamsDep) -> Response:
     reply = await up.call("orders", "PUT", "/pipeline", caller_of(user), json=sent(body))
-    return shown(reply.body, PIPELINE, user)
+    return relayed(reply, PIPELINE, user)

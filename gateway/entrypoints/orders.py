@@ -22,7 +22,7 @@ from gateway.application.names import name_consent_recorder
 from gateway.domain.users import User
 from gateway.domain.visibility import is_field_role
 from gateway.entrypoints.deps import Needs, SignedIn, UpstreamsDep, Users, caller_of
-from gateway.entrypoints.typed import NO_NUL, GuardedRoute, sent, shown
+from gateway.entrypoints.typed import NO_NUL, GuardedRoute, relayed, sent, shown
 from plumbing.errors import DomainError, Invalid
 
 router = APIRouter(prefix="/api/v1", route_class=GuardedRoute)
@@ -60,7 +60,7 @@ async def create_order(
     reply = await upstreams.call(
         "orders", "POST", "/orders", caller_of(user), json=sent(body), headers=headers
     )
-    return shown(reply.body, CARD, user, reply.status)
+    return relayed(reply, CARD, user, reply.status)
 
 
 @router.get(
@@ -159,7 +159,7 @@ async def board(
 ) -> Response:
     params = {**filters.params(user), "limit": limit}
     reply = await upstreams.call("projections", "GET", "/board", caller_of(user), params=params)
-    return shown(reply.body, BOARD, user)
+    return relayed(reply, BOARD, user)
 
 
 @router.get(
@@ -178,7 +178,7 @@ async def board_card(
     params = filters.params(user)
     path = f"/board/cards/{order_id}"
     reply = await upstreams.call("projections", "GET", path, caller_of(user), params=params)
-    return shown(reply.body, BOARD_CARD, user)
+    return relayed(reply, BOARD_CARD, user)
 
 
 @router.get(
@@ -207,4 +207,4 @@ async def find_customers(
         raise Invalid(f"phone: at least {MIN_DIGITS} digits are needed", code="invalid_phone")
     params = {"phone": phone, "lang": lang}
     reply = await upstreams.call("projections", "GET", "/customers", caller_of(user), params=params)
-    return shown(reply.body, CUSTOMERS, user)
+    return relayed(reply, CUSTOMERS, user)

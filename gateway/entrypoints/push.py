@@ -20,7 +20,7 @@ from contracts.api.push import (
     VapidPublicKey,
 )
 from gateway.entrypoints.deps import SignedIn, UpstreamsDep, caller_of
-from gateway.entrypoints.typed import SmallBodyRoute, sent, shown
+from gateway.entrypoints.typed import SmallBodyRoute, relayed, sent
 
 router = APIRouter(prefix="/api/v1", route_class=SmallBodyRoute)
 
@@ -29,7 +29,7 @@ router = APIRouter(prefix="/api/v1", route_class=SmallBodyRoute)
 async def vapid_public_key(user: SignedIn, up: UpstreamsDep) -> Response:
     """The server's VAPID key, for PushManager.subscribe({applicationServerKey})."""
     reply = await up.call("notifications", "GET", "/push/vapid-public-key", caller_of(user))
-    return shown(reply.body, VAPID_KEY, user)
+    return relayed(reply, VAPID_KEY, user)
 
 
 @router.post(
@@ -45,7 +45,7 @@ async def subscribe(body: PushSubscriptionIn, user: SignedIn, up: UpstreamsDep) 
     """This device's subscription (PushSubscription.toJSON()): idempotent on the endpoint."""
     caller = caller_of(user)
     reply = await up.call("notifications", "POST", "/push/subscriptions", caller, json=sent(body))
-    return shown(reply.body, SUBSCRIBED, user, reply.status)
+    return relayed(reply, SUBSCRIBED, user, reply.status)
 
 
 @router.delete(
@@ -54,7 +54,7 @@ async def subscribe(body: PushSubscriptionIn, user: SignedIn, up: UpstreamsDep) 
 async def unsubscribe(body: PushUnsubscribe, user: SignedIn, up: UpstreamsDep) -> Response:
     caller = caller_of(user)
     reply = await up.call("notifications", "DELETE", "/push/subscriptions", caller, json=sent(body))
-    return shown(reply.body, REMOVED, user)
+    return relayed(reply, REMOVED, user)
 
 
 @router.post(
@@ -66,4 +66,4 @@ async def unsubscribe(body: PushUnsubscribe, user: SignedIn, up: UpstreamsDep) -
 async def telegram_link_code(user: SignedIn, up: UpstreamsDep) -> Response:
     """A one-time code (ten minutes) and the bot's deep link that links the caller's chat."""
     reply = await up.call("notifications", "POST", "/telegram/link-code", caller_of(user))
-    return shown(reply.body, LINK_CODE, user, reply.status)
+    return relayed(reply, LINK_CODE, user, reply.status)

@@ -19,7 +19,7 @@ from contracts.api.errors import errors
 from contracts.api.reports import REPORT, REPORT_ORDERS, Report, ReportOrders
 from gateway.domain.users import User
 from gateway.entrypoints.deps import Needs, UpstreamsDep, caller_of
-from gateway.entrypoints.typed import NO_NUL, shown
+from gateway.entrypoints.typed import NO_NUL, relayed
 
 router = APIRouter(prefix="/api/v1/reports")
 
@@ -76,7 +76,7 @@ async def report(
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
         )
-    return shown(reply.body, REPORT, user)
+    return relayed(reply, REPORT, user)
 
 
 KEY = (
@@ -106,4 +106,4 @@ async def orders_behind(
         caller_of(user),
         params={**params, "key": key, "lang": lang},
     )
-    return shown(reply.body, REPORT_ORDERS, user)
+    return relayed(reply, REPORT_ORDERS, user)

@@ -49,7 +49,7 @@ from contracts.roles import may
 from gateway.application.access import require_order_access
 from gateway.domain.users import User
 from gateway.entrypoints.deps import Needs, SignedIn, UpstreamsDep, caller_of
-from gateway.entrypoints.typed import NO_NUL, GuardedRoute, sent, shown
+from gateway.entrypoints.typed import NO_NUL, GuardedRoute, relayed, sent
 from plumbing.errors import NotFound
 
 router = APIRouter(prefix="/api/v1", route_class=GuardedRoute)
@@ -79,7 +79,7 @@ async def _pass(
     reply = await upstreams.call(
         "scheduling", method, path, caller_of(user), json=json, params=params, headers=headers
     )
-    return shown(reply.body, views, user, reply.status)
+    return relayed(reply, views, user, reply.status)
 
 
 @router.get("/crew", response_model=list[CrewMember], responses=READ)

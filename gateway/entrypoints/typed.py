@@ -22,6 +22,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from contracts.api.audience import Views, audience_of
+from gateway.adapters.upstream import Reply
 from gateway.domain.users import User
 from gateway.entrypoints.bodies import MAX_BODY, check_passable, read_limited
 from plumbing.app import error_body
@@ -88,6 +89,17 @@ def sent(body: BaseModel | None) -> Any:
     """A typed body as the service gets it: only what the client sent (no defaults added),
     in JSON form."""
     return None if body is None else body.model_dump(mode="json", exclude_unset=True)
+
+
+def relayed(reply: Reply, views: Views, user: User, status: int = 200) -> Response:
+    """A service's answer passed on as `user`'s audience may see it. Untouched, bytes as
+    the service sent them, for an audience that sees the whole model (commercial roles):
+    validating and writing it again would change nothing but cost the gateway a parse and
+    a dump per request, the board's hundreds of cards included (issue 17, step 5). Every
+    other audience's answer goes through its narrower model (`shown`)."""
+    if reply.raw is not None and audience_of(user.role) == "commercial":
+        return Response(reply.raw, status_code=status, media_type="application/json")
+    return shown(reply.body, views, user, status)
 
 
 def shown(body: Any, views: Views, user: User, status: int = 200) -> JSONResponse:
