@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 from uuid import UUID
 
@@ -92,7 +93,7 @@ def _jsonb_decode(data: bytes) -> Any:
 
 
 def _rows(items: Iterable[dict[str, Any]], columns: tuple[str, ...]) -> list[tuple[Any, ...]]:
-    return [tuple(item[c] for c in columns) for item in items]
+    return list(map(itemgetter(*columns), items))
 
 
 def _uuid(value: UUID | str) -> UUID:
@@ -115,12 +116,19 @@ class MemoryReadModels:
         # Keys whose derived rows the live path recomputed: summed up again after the load.
         self.numbers: set[str] = set()
         self.summaries: set[UUID] = set()
+        self._ids: dict[str, UUID] = {}  # order ids as the events spell them: parsed once
+
+    def _card(self, order_id: str) -> UUID:
+        key = self._ids.get(order_id)
+        if key is None:
+            key = self._ids[order_id] = UUID(order_id)
+        return key
 
     # --- board_cards and users (board_store) ---------------------------------------------
 
     async def insert_card(self, card: NewCard) -> None:
         """INSERT ... ON CONFLICT (order_id) DO NOTHING; created_at is the stage's entry."""
-        key = _uuid(card.order_id)
+        key = self._card(card.order_id)
         if key in self.cards:
             return
         self.cards[key] = {
@@ -145,7 +153,7 @@ class MemoryReadModels:
 
     async def touch(self, order_id: str, version: int, **changes: Any) -> None:
         """UPDATE ... WHERE order_id = $1 AND version < $2: only a newer event moves a card."""
-        row = self.cards.get(_uuid(order_id))
+        row = self.cards.get(self._card(order_id))
         if row is None or row["version"] >= version:
             return
         row["version"] = version
@@ -160,7 +168,7 @@ class MemoryReadModels:
         address: str,
         address_json: dict[str, Any],
     ) -> None:
-        row = self.cards.get(_uuid(order_id))
+        row = self.cards.get(self._card(order_id))
         if row is None:
             return  # the card appears with OrderCreated, which carries the current customer
         await self.touch(
@@ -175,7 +183,7 @@ class MemoryReadModels:
         )
 
     async def title_changed(self, order_id: str, version: int, title: str) -> None:
-        row = self.cards.get(_uuid(order_id))
+        row = self.cards.get(self._card(order_id))
         if row is None:
             return
         search = search_text(
@@ -197,7 +205,7 @@ class MemoryReadModels:
     # --- derived: customers and card_summaries --------------------------------------------
 
     async def digits_of(self, order_id: str) -> str | None:
-        row = self.cards.get(_uuid(order_id))
+        row = self.cards.get(self._card(order_id))
         return None if row is None else row["phone_digits"]
 
     async def refresh_customer(self, digits: str) -> None:
@@ -343,11 +351,7 @@ class MemoryReadModels:
     def tables(self) -> dict[str, tuple[tuple[str, ...], Iterable[tuple[Any, ...]]]]:
         """Each folded table's columns and rows, as COPY takes them."""
 
-        def rows(
-            items: Iterable[dict[str, Any]], columns: tuple[str, ...]
-        ) -> list[tuple[Any, ...]]:
-            return [tuple(item[c] for c in columns) for item in items]
-
+        rows = _rows
         return {
             "board_cards": (CARD_COLUMNS, rows(self.cards.values(), CARD_COLUMNS)),
             "users": (USER_COLUMNS, [tuple(u) for u in self.users.values()]),

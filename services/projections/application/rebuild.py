@@ -18,8 +18,11 @@ replaying log after log reaches what the live consumer reached interleaving topi
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from uuid import UUID
 
@@ -61,9 +64,29 @@ class Result:
     positions: dict[str, int] = field(default_factory=dict)
 
 
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """The load makes millions of objects that live until it ends (rows, ids, events) and
+    form no cycles; each of the collector's full passes walks all of them again, which cost
+    a third of the load's time. Cycles made meanwhile are collected after."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 async def _load(conn: Conn, sources: list[LogTable], result: Result) -> int:
     """Fold every log into memory, then write the (empty, migrated) schema of `conn` in one
     transaction; answers the events applied. The positions read go into `result`."""
+    with _no_cycle_collection():
+        return await _fold_and_write(conn, sources, result)
+
+
+async def _fold_and_write(conn: Conn, sources: list[LogTable], result: Result) -> int:
+    started = time.monotonic()
     models = MemoryReadModels()
     claimed: dict[UUID, None] = {}  # the fresh inbox, in replay order
     for source in sources:
@@ -80,6 +103,7 @@ async def _load(conn: Conn, sources: list[LogTable], result: Result) -> int:
                 claimed[envelope.event_id] = None
                 await project(models, envelope, feed=False)
             result.positions[source.name] = batch[-1][0]
+    folded = time.monotonic()
     async with conn.transaction():
         # A scratch schema until the swap: losing this commit to a crash loses nothing.
         await conn.execute("SET LOCAL synchronous_commit = off")
@@ -92,9 +116,20 @@ async def _load(conn: Conn, sources: list[LogTable], result: Result) -> int:
             columns=["consumer", "event_id"],
             schema_name=await conn.fetchval("SELECT current_schema()"),
         )
+        copied = time.monotonic()
         for statement in again:
             await conn.execute(statement)
+        indexed = time.monotonic()
         await models.derive(conn)
+    log.info(
+        "loaded %d events: read and folded in %.1f s, copied in %.1f s, indexed in %.1f s, "
+        "derived and committed in %.1f s",
+        len(claimed),
+        folded - started,
+        copied - folded,
+        indexed - copied,
+        time.monotonic() - indexed,
+    )
     return len(claimed)
 
 
