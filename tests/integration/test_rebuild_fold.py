@@ -336,3 +336,24 @@ async def test_batched_claims_answer_each_new_id_once(world: World) -> None:
         assert await claim_many(conn, GROUP, [first, second, first]) == {first, second}
         assert await claim_many(conn, GROUP, [second, third]) == {third}
         assert await claim_many(conn, "another", [first]) == {first}
+
+
+async def _indexes(conn: Any, schema: str) -> list[tuple[str, str, str]]:
+    rows = await conn.fetch(
+        "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = $1 "
+        "ORDER BY tablename, indexname",
+        schema,
+    )
+    return [(r[0], r[1], r[2].replace(f"{schema}.", "")) for r in rows]
+
+
+async def test_the_swapped_in_schema_has_every_index_the_migrations_make(world: World) -> None:
+    """The load drops the indexes and makes them again from the catalog's definitions."""
+    for env in mixed_history(2):
+        await world.publish(env)
+    migrated = await _indexes(world.pool, world.live)
+    assert len(migrated) > 20
+
+    await rebuild(world.plan())
+
+    assert await _indexes(world.pool, world.live) == migrated

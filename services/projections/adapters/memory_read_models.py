@@ -31,7 +31,12 @@ from contracts.events.scheduling import (
 )
 from contracts.pipeline import PipelineDefinition
 from plumbing.db import Conn
-from services.projections.adapters import board_store, customers_store, pipeline_store
+from services.projections.adapters import (
+    board_store,
+    customers_store,
+    generations,
+    pipeline_store,
+)
 from services.projections.domain.board import NewCard, search_text
 
 CARD_COLUMNS = (
@@ -348,9 +353,23 @@ class MemoryReadModels:
 
     # --- the load ---------------------------------------------------------------------------
 
-    def tables(self) -> dict[str, tuple[tuple[str, ...], Iterable[tuple[Any, ...]]]]:
-        """Each folded table's columns and rows, as COPY takes them."""
+    # The tables copy_into writes, and derive.
+    FOLDED = (
+        "board_cards",
+        "users",
+        "order_access",
+        "order_visits",
+        "visit_on_site",
+        "order_tasks",
+        "order_media",
+        "order_overdue",
+        "stage_intervals",
+        "pipeline_stages",
+    )
+    DERIVED = ("card_summaries", "customers")
 
+    def tables(self) -> dict[str, tuple[tuple[str, ...], Iterable[tuple[Any, ...]]]]:
+        """Each folded table's columns and rows, as COPY takes them (FOLDED, in that order)."""
         rows = _rows
         return {
             "board_cards": (CARD_COLUMNS, rows(self.cards.values(), CARD_COLUMNS)),
@@ -397,12 +416,16 @@ class MemoryReadModels:
 
     async def derive(self, conn: Conn) -> None:
         """customers and card_summaries, by the live SQL, for every key the events touched
-        (after copy_into, with the indexes in place: both look rows up by order and number)."""
+        (after copy_into, with the folded tables' indexes in place: both look rows up by
+        order and number). The directory's own indexes are built after its rows are in."""
         await board_store.refresh_summaries(conn, sorted(self.summaries))
-        schema = await conn.fetchval("SELECT current_schema()")
+        customers = await customers_store.summed(conn, sorted(self.numbers))
+        again = await generations.drop_indexes(conn, ["customers"])
         await conn.copy_records_to_table(
             "customers",
-            records=await customers_store.summed(conn, sorted(self.numbers)),
+            records=customers,
             columns=list(customers_store.CUSTOMER_COLUMNS),
-            schema_name=schema,
+            schema_name=await conn.fetchval("SELECT current_schema()"),
         )
+        for statement in again:
+            await conn.execute(statement)

@@ -107,8 +107,7 @@ async def _fold_and_write(conn: Conn, sources: list[LogTable], result: Result) -
     async with conn.transaction():
         # A scratch schema until the swap: losing this commit to a crash loses nothing.
         await conn.execute("SET LOCAL synchronous_commit = off")
-        tables = [*models.tables(), "inbox"]
-        again = await generations.drop_indexes(conn, tables)
+        again = await generations.drop_indexes(conn, [*models.FOLDED, "inbox"])
         await models.copy_into(conn)
         await conn.copy_records_to_table(
             "inbox",
