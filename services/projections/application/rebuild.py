@@ -18,16 +18,18 @@ replaying log after log reaches what the live consumer reached interleaving topi
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from uuid import UUID
 
 import asyncpg
 
+from contracts.envelope import Envelope
 from plumbing import db
 from plumbing.db import Conn, quote_ident
 from plumbing.inbox import claim_many
@@ -78,25 +80,49 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-async def _load(conn: Conn, sources: list[LogTable], result: Result) -> int:
+async def _load(
+    conn: Conn, sources: list[LogTable], result: Result, reader: Conn | None = None
+) -> int:
     """Fold every log into memory, then write the (empty, migrated) schema of `conn` in one
-    transaction; answers the events applied. The positions read go into `result`."""
+    transaction; answers the events applied. The positions read go into `result`. With a
+    `reader` (a second connection), each batch of the logs is asked for while the one before
+    is folded, so the server reads while Python folds."""
     with _no_cycle_collection():
-        return await _fold_and_write(conn, sources, result)
+        return await _fold_and_write(conn, reader or conn, sources, result)
 
 
-async def _fold_and_write(conn: Conn, sources: list[LogTable], result: Result) -> int:
+async def _batches(
+    reader: Conn, source: LogTable, position: int, ahead: bool
+) -> AsyncIterator[list[tuple[int, Envelope]]]:
+    """The log's batches after `position`; with `ahead`, the next one already requested."""
+    pending = asyncio.ensure_future(logs.read_after(reader, source, position, READ_BATCH))
+    try:
+        while True:
+            batch = await pending
+            if not batch:
+                return
+            pending = asyncio.ensure_future(
+                logs.read_after(reader, source, batch[-1][0], READ_BATCH)
+            )
+            if ahead:
+                await asyncio.sleep(0)  # the request goes out before the fold holds the loop
+            else:
+                await asyncio.wait([pending])
+            yield batch
+    finally:
+        pending.cancel()
+        await asyncio.gather(pending, return_exceptions=True)
+
+
+async def _fold_and_write(conn: Conn, reader: Conn, sources: list[LogTable], result: Result) -> int:
     started = time.monotonic()
     models = MemoryReadModels()
     claimed: dict[UUID, None] = {}  # the fresh inbox, in replay order
     for source in sources:
         if not await logs.exists(conn, source):
             continue  # that service is not deployed here: nothing to replay
-        while True:
-            position = result.positions.get(source.name, 0)
-            batch = await logs.read_after(conn, source, position, READ_BATCH)
-            if not batch:
-                break
+        position = result.positions.get(source.name, 0)
+        async for batch in _batches(reader, source, position, ahead=reader is not conn):
             for _, envelope in batch:
                 if envelope.event_id in claimed:
                     continue  # what claim() does with an id already applied
@@ -173,7 +199,8 @@ async def rebuild(plan: Plan) -> Result:
         try:
             await db.migrate(pool, fresh, MIGRATIONS)
             async with pool.acquire() as conn:
-                result.events = await _load(conn, plan.sources, result)
+                async with pool.acquire() as reader:
+                    result.events = await _load(conn, plan.sources, result, reader)
 
                 async def catch_up(c: Conn) -> None:
                     result.caught_up = await _replay(c, plan.sources, result)
@@ -221,11 +248,12 @@ async def rebuilt_checksums(plan: Plan) -> dict[str, str]:
 async def _scratch_checksums(plan: Plan) -> tuple[dict[str, str], dict[str, str]]:
     """(rebuilt into a scratch schema, live) checksums; the scratch schema is dropped."""
     scratch = f"{plan.live}_check_{int(time.time() * 1000)}"
-    pool = await db.create_pool(plan.database_url, scratch, max_size=1)
+    pool = await db.create_pool(plan.database_url, scratch, max_size=2)
     try:
         await db.migrate(pool, scratch, MIGRATIONS)
         async with pool.acquire() as conn:
-            await _load(conn, plan.sources, Result(schema=scratch))
+            async with pool.acquire() as reader:
+                await _load(conn, plan.sources, Result(schema=scratch), reader)
             rebuilt = await generations.checksum(conn, CHECKSUM_QUERIES)
             async with conn.transaction():
                 await conn.execute(f"SET LOCAL search_path = {quote_ident(plan.live)}, public")
