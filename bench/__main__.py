@@ -45,10 +45,13 @@ SECTIONS = (
     "media",
     "board",
     "projections",
+    "rebuild",
     "orders",
 )
 # Sections that share one fresh database on the benchmark's PostgreSQL, in this order.
-IN_DATABASE = ("event-store", "relay", "scheduling", "media", "board", "projections")
+IN_DATABASE = ("event-store", "relay", "scheduling", "media", "board", "projections", "rebuild")
+# Sections that need the broker: the others run without starting one.
+NEED_BROKER = ("relay", "media", "projections", "orders")
 
 
 def _env_int(name: str, default: int) -> int:
@@ -82,6 +85,12 @@ def _args(argv: list[str]) -> argparse.Namespace:
         default=_sizes(os.environ.get("BENCH_STREAM_SIZES", "10,100,500,1000")),
         help="comments on the long-stream order at each measurement, comma-separated",
     )
+    parser.add_argument(
+        "--rebuild-events",
+        type=int,
+        default=_env_int("BENCH_REBUILD_EVENTS", 200_000),
+        help="events in the orders log the rebuild replays",
+    )
     parser.add_argument("--rounds", type=int, default=_env_int("BENCH_ROUNDS", 3))
     parser.add_argument("--quick", action="store_true", help="sizes divided by 10, one round")
     parser.add_argument(
@@ -92,6 +101,7 @@ def _args(argv: list[str]) -> argparse.Namespace:
     if args.quick:
         args.events, args.concurrent_events = args.events // 10, args.concurrent_events // 10
         args.relay_events, args.rounds = args.relay_events // 10, 1
+        args.rebuild_events //= 10
         args.orders = max(args.clients, args.orders // 10)
         args.stream_sizes = tuple(s // 10 for s in args.stream_sizes if s // 10)
     chosen = set(args.only or SECTIONS)
@@ -156,9 +166,11 @@ async def _run(args: argparse.Namespace, parts: Components) -> None:
                 url,
                 parts.kafka_bootstrap,
                 seconds=5 if quick else 20,
-                rebuild_events=2_000 if quick else 20_000,
-                rounds=args.rounds,
             )
+            print(*lines, sep="\n", flush=True)
+        if "rebuild" in args.sections:
+            print()
+            lines = await projections.run_rebuild_bench(url, args.rebuild_events, args.rounds)
             print(*lines, sep="\n", flush=True)
 
 
@@ -250,7 +262,7 @@ def main(argv: list[str]) -> int:
     # The relay logs its failures; without a handler a stuck run would say nothing.
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        with components() as parts:
+        with components(broker=bool(args.sections & set(NEED_BROKER))) as parts:
             asyncio.run(_header(parts))
             if args.sections & set(IN_DATABASE):
                 asyncio.run(_run(args, parts))

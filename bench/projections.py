@@ -12,7 +12,9 @@ Rebuild: an orders event store (EVENT_STORE_DDL, appends through PostgresEventSt
 empty scheduling/media/gateway outboxes, then `application.rebuild.rebuild` end to end
 (fresh schema, migrations, replay, swap in place of a live schema, views) against a
 server-side cursor reading `SELECT envelope FROM events ORDER BY position` and decoding each
-row's JSON. Hook: `lines = await run_projections_bench(url, bootstrap)` then print.
+row's JSON. Hooks: `lines = await run_projections_bench(url, bootstrap)` (lag, section
+`projections`) and `lines = await run_rebuild_bench(url, events, rounds)` (section `rebuild`,
+no broker), then print.
 """
 
 from __future__ import annotations
@@ -422,8 +424,6 @@ async def run_projections_bench(
     *,
     rate: float = 50.0,
     seconds: float = 20.0,
-    rebuild_events: int = 20_000,
-    rounds: int = 3,
 ) -> list[str]:
     lag = await measure_lag(database_url, bootstrap, rate, seconds)
     lines = [ROW.format(f"projection lag at {rate:g} ev/s", "ours ms", "raw ms", "ratio")]
@@ -435,15 +435,8 @@ async def run_projections_bench(
     ):
         mine, theirs = _pct(ours, q), _pct(raw, q)
         lines.append(ROW.format(label, f"{mine:.1f}", f"{theirs:.1f}", f"{mine / theirs:.2f}"))
-    built = await measure_rebuild(database_url, rebuild_events, rounds)
-    lines += [
-        ROW.format("rebuild from the logs", "ours ev/s", "raw ev/s", "ratio"),
-        ROW.format(
-            f"  {built.events:,} ev, {built.orders:,} orders",
-            f"{built.ours:,.0f}",
-            f"{built.raw:,.0f}",
-            f"{built.ours / built.raw:.3f}",
-        ),
+    return [
+        *lines,
         "lag: publish (before send) to the commit of the event's read-model change; "
         f"{WARM_UP} warm-up events first;",
         "     apply+commit: from the record in hand to its transaction committed",
@@ -451,8 +444,20 @@ async def run_projections_bench(
         "intervals, feed);",
         "     raw = aiokafka consumer, same group settings and batches, one INSERT of the JSON "
         "per event",
+    ]
+
+
+async def run_rebuild_bench(database_url: str, events: int, rounds: int) -> list[str]:
+    built = await measure_rebuild(database_url, events, rounds)
+    return [
+        ROW.format("rebuild from the logs", "ours ev/s", "raw ev/s", "ratio"),
+        ROW.format(
+            f"  {built.events:,} ev, {built.orders:,} orders",
+            f"{built.ours:,.0f}",
+            f"{built.raw:,.0f}",
+            f"{built.ours / built.raw:.3f}",
+        ),
         f"rebuild: median of {rounds} round(s) of the whole command (fresh schema, migrate, "
         "replay, swap for the live one, views)",
         "     raw = server-side cursor SELECT envelope ORDER BY position, json.loads per row",
     ]
-    return lines

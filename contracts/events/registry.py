@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel
@@ -25,7 +26,7 @@ class EventType:
     versions: dict[int, type[BaseModel]]
     upcasters: dict[int, Upcaster] = field(default_factory=dict)  # from version N to N+1
 
-    @property
+    @cached_property  # read for every event a consumer or a rebuild decodes
     def current(self) -> int:
         return max(self.versions)
 

@@ -202,24 +202,33 @@ async def title_changed(conn: Conn, order_id: str, version: int, title: str) -> 
     await touch(conn, order_id, version, title=title, search=search)
 
 
+# Each order's counts from its task and media rows, for the orders in $1 (a uuid[]): one for
+# the live consumer (refresh_summary), every order a rebuild's load touched (refresh_summaries).
+_SUMMARY_SQL = (
+    "INSERT INTO card_summaries AS s (order_id, open_tasks, photos, documents, "
+    "document_purposes) SELECT o.id,"
+    " (SELECT count(*) FROM order_tasks t WHERE t.order_id = o.id AND t.status = 'open'),"
+    " (SELECT count(*) FROM order_media m WHERE m.order_id = o.id AND m.kind = 'photo'),"
+    " (SELECT count(*) FROM order_media m WHERE m.order_id = o.id AND m.kind = 'document'),"
+    " (SELECT coalesce(jsonb_object_agg(p.purpose, p.n), '{}'::jsonb) FROM (SELECT"
+    " m.purpose, count(*) AS n FROM order_media m WHERE m.order_id = o.id"
+    " AND m.kind = 'document' GROUP BY m.purpose) p) "
+    "FROM unnest($1::uuid[]) AS o(id) "
+    "ON CONFLICT (order_id) DO UPDATE SET open_tasks = EXCLUDED.open_tasks,"
+    " photos = EXCLUDED.photos, documents = EXCLUDED.documents,"
+    " document_purposes = EXCLUDED.document_purposes"
+)
+
+
 async def refresh_summary(conn: Conn, order_id: UUID | str | None) -> None:
     """Count the order's open tasks, photos and documents again into its card_summaries row.
     Recounted, not incremented: a redelivered or reordered fact (a completion before its
     creation) cannot make the counts drift from the rows they count."""
     if order_id is None:
         return
-    await conn.execute(
-        "INSERT INTO card_summaries AS s (order_id, open_tasks, photos, documents, "
-        "document_purposes) SELECT $1::uuid,"
-        " (SELECT count(*) FROM order_tasks t WHERE t.order_id = $1::uuid AND t.status = 'open'),"
-        " (SELECT count(*) FROM order_media m WHERE m.order_id = $1::uuid AND m.kind = 'photo'),"
-        " (SELECT count(*) FROM order_media m WHERE m.order_id = $1::uuid"
-        " AND m.kind = 'document'),"
-        " (SELECT coalesce(jsonb_object_agg(p.purpose, p.n), '{}'::jsonb) FROM (SELECT"
-        " m.purpose, count(*) AS n FROM order_media m WHERE m.order_id = $1::uuid"
-        " AND m.kind = 'document' GROUP BY m.purpose) p) "
-        "ON CONFLICT (order_id) DO UPDATE SET open_tasks = EXCLUDED.open_tasks,"
-        " photos = EXCLUDED.photos, documents = EXCLUDED.documents,"
-        " document_purposes = EXCLUDED.document_purposes",
-        str(order_id),
-    )
+    await conn.execute(_SUMMARY_SQL, [str(order_id)])
+
+
+async def refresh_summaries(conn: Conn, order_ids: list[UUID]) -> None:
+    """refresh_summary for many orders in one statement (a rebuild, after loading the rows)."""
+    await conn.execute(_SUMMARY_SQL, order_ids)

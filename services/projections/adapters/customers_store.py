@@ -36,6 +36,46 @@ async def at_number(pool: asyncpg.Pool, digits: str) -> list[dict[str, Any]]:
 # cards in the transaction that changed them.
 
 
+CUSTOMER_COLUMNS = (
+    "digits",
+    "name",
+    "phone",
+    "orders",
+    "first_order_at",
+    "last_order_at",
+    "last_activity_at",
+    "search",
+)
+
+
+async def summed(conn: Conn, numbers: list[str]) -> list[tuple[Any, ...]]:
+    """The directory rows (CUSTOMER_COLUMNS) of `numbers`, summed up from their cards: none for
+    a number without cards. One statement for one number (the live `refresh`) or for every
+    number a rebuild's load touched, so both sum up with the same SQL."""
+    rows = await conn.fetch(
+        "SELECT phone_digits AS digits, count(*) AS orders, min(created_at) AS first_order_at, "
+        "max(created_at) AS last_order_at, "
+        "max(greatest(created_at, stage_entered_at)) AS last_activity_at, "
+        "(array_agg(customer_name ORDER BY created_at DESC, number DESC))[1] AS name, "
+        "(array_agg(phone ORDER BY created_at DESC, number DESC))[1] AS phone "
+        "FROM board_cards WHERE phone_digits = ANY($1::text[]) GROUP BY phone_digits",
+        numbers,
+    )
+    return [
+        (
+            r["digits"],
+            r["name"],
+            r["phone"],
+            r["orders"],
+            r["first_order_at"],
+            r["last_order_at"],
+            r["last_activity_at"],
+            directory_search(r["name"], r["digits"]),
+        )
+        for r in rows
+    ]
+
+
 async def refresh(conn: Conn, digits: str) -> None:
     """Recompute the customer at `digits` from their cards (or drop them: no card left).
 
@@ -46,16 +86,8 @@ async def refresh(conn: Conn, digits: str) -> None:
     if not digits:
         return
     await conn.execute("SELECT pg_advisory_xact_lock($1)", lock_key("customer:" + digits))
-    row = await conn.fetchrow(
-        "SELECT count(*) AS orders, min(created_at) AS first_order_at, "
-        "max(created_at) AS last_order_at, "
-        "max(greatest(created_at, stage_entered_at)) AS last_activity_at, "
-        "(array_agg(customer_name ORDER BY created_at DESC, number DESC))[1] AS name, "
-        "(array_agg(phone ORDER BY created_at DESC, number DESC))[1] AS phone "
-        "FROM board_cards WHERE phone_digits = $1",
-        digits,
-    )
-    if row is None or row["orders"] == 0:
+    rows = await summed(conn, [digits])
+    if not rows:
         await conn.execute("DELETE FROM customers WHERE digits = $1", digits)
         return
     await conn.execute(
@@ -63,14 +95,7 @@ async def refresh(conn: Conn, digits: str) -> None:
         "last_activity_at, search) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
         "ON CONFLICT (digits) DO UPDATE SET name = $2, phone = $3, orders = $4, "
         "first_order_at = $5, last_order_at = $6, last_activity_at = $7, search = $8",
-        digits,
-        row["name"],
-        row["phone"],
-        row["orders"],
-        row["first_order_at"],
-        row["last_order_at"],
-        row["last_activity_at"],
-        directory_search(row["name"], digits),
+        *rows[0],
     )
 
 

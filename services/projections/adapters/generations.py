@@ -78,6 +78,34 @@ async def _carry_feed(conn: Conn, live_q: str, fresh_q: str) -> None:
     )
 
 
+async def drop_indexes(conn: Conn, tables: list[str]) -> list[str]:
+    """Drop every index of `tables` (of the connection's schema), primary keys included, and
+    answer the statements that make them again as the catalog describes them (names and
+    definitions the migrations gave): a bulk load builds each index once, after the rows are
+    in, instead of updating it row by row. Only for a schema nobody else uses yet."""
+    rows = await conn.fetch(
+        "SELECT t.relname AS tab, c.relname AS idx, pg_get_indexdef(i.indexrelid) AS def, "
+        "con.conname, pg_get_constraintdef(con.oid) AS condef "
+        "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+        "JOIN pg_class t ON t.oid = i.indrelid "
+        "LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = t.oid "
+        "WHERE t.relnamespace = current_schema()::regnamespace AND t.relname = ANY($1::text[]) "
+        "ORDER BY t.relname, c.relname",
+        tables,
+    )
+    again = []
+    for r in rows:
+        tab = quote_ident(r["tab"])
+        if r["conname"] is not None:
+            con = quote_ident(r["conname"])
+            await conn.execute(f"ALTER TABLE {tab} DROP CONSTRAINT {con}")
+            again.append(f"ALTER TABLE {tab} ADD CONSTRAINT {con} {r['condef']}")
+        else:
+            await conn.execute(f"DROP INDEX {quote_ident(r['idx'])}")
+            again.append(r["def"])
+    return again
+
+
 async def checksum(conn: Conn, queries: dict[str, str]) -> dict[str, str]:
     """md5 of each read-model table's rows in key order (uses the connection's search_path)."""
     out = {}

@@ -36,17 +36,20 @@ async def read_after(
 ) -> list[tuple[int, Envelope]]:
     """Positions are gap-free in commit order (appends are serialized, see ordered_log), so
     `position > last` never skips a row that committed late."""
+    # The envelope as text, parsed and validated in one step by pydantic (a rebuild reads
+    # every event: json.loads and then a validation of the dict took twice as long).
     rows = await conn.fetch(
-        f"SELECT position, envelope FROM {log.name} WHERE position > $1 ORDER BY position LIMIT $2",
+        f"SELECT position, envelope::text FROM {log.name} WHERE position > $1 "
+        "ORDER BY position LIMIT $2",
         position,
         limit,
     )
     out = []
-    for row in rows:
+    for position_, text in rows:
         # What the consumer does before its handler, refusal included: an event of a newer
         # release (unknown type or schema version) stops the rebuild with UnknownEventType or
         # FutureSchemaVersion. Skipping it would claim it in the fresh inbox, and after the
         # swap a live consumer that can read it would skip it too.
-        envelope = registry.upcast(Envelope.model_validate(row["envelope"]))
-        out.append((row["position"], envelope))
+        envelope = registry.upcast(Envelope.model_validate_json(text))
+        out.append((position_, envelope))
     return out

@@ -10,6 +10,7 @@ join instead of a list of stage names.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 import asyncpg
 
@@ -26,26 +27,45 @@ PRODUCTION_SEES = (
 )
 
 
-async def record(conn: Conn, version: int, definition: PipelineDefinition) -> None:
+STAGE_COLUMNS = (
+    "version",
+    "position",
+    "key",
+    "title_ru",
+    "title_en",
+    "limit_hours",
+    "terminal",
+    "production_sees",
+    "optional",
+)
+
+
+def stage_rows(version: int, definition: PipelineDefinition) -> list[tuple[Any, ...]]:
+    """The version's pipeline_stages rows (STAGE_COLUMNS), for the live insert and a rebuild's
+    load alike."""
     optional = optional_stages(definition.keys(), definition.forward)
+    return [
+        (
+            version,
+            position,
+            stage.key,
+            stage.title_ru,
+            stage.title_en,
+            stage.limit_hours,
+            stage.terminal,
+            definition.production_sees(stage.key),
+            stage.key in optional,
+        )
+        for position, stage in enumerate(definition.stages, start=1)
+    ]
+
+
+async def record(conn: Conn, version: int, definition: PipelineDefinition) -> None:
     await conn.executemany(
         "INSERT INTO pipeline_stages (version, position, key, title_ru, title_en, limit_hours, "
         "terminal, production_sees, optional) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
         "ON CONFLICT (version, key) DO NOTHING",
-        [
-            (
-                version,
-                position,
-                stage.key,
-                stage.title_ru,
-                stage.title_en,
-                stage.limit_hours,
-                stage.terminal,
-                definition.production_sees(stage.key),
-                stage.key in optional,
-            )
-            for position, stage in enumerate(definition.stages, start=1)
-        ],
+        stage_rows(version, definition),
     )
 
 

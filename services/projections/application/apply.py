@@ -31,14 +31,9 @@ from contracts.events.scheduling import (
     VisitRescheduled,
 )
 from plumbing.db import Conn
-from services.projections.adapters import (
-    access_store,
-    board_store,
-    customers_store,
-    lag,
-    pipeline_store,
-    work_store,
-)
+from services.projections.adapters import lag
+from services.projections.adapters.postgres_read_models import PostgresReadModels
+from services.projections.application.read_models import ReadModels
 from services.projections.domain.board import card_from_created
 
 # The consumer group; the rebuild claims event ids under the same name in the fresh inbox.
@@ -52,6 +47,13 @@ async def apply_event(conn: Conn, envelope: Envelope) -> None:
 
 
 async def apply(conn: Conn, envelope: Envelope, *, feed: bool) -> None:
+    """One event into the read models in PostgreSQL, inside the caller's transaction."""
+    await project(PostgresReadModels(conn), envelope, feed=feed)
+
+
+async def project(models: ReadModels, envelope: Envelope, *, feed: bool) -> None:
+    """Which rows `envelope` changes, decided once for the live consumer (PostgreSQL) and the
+    rebuild's bulk load (in memory, see application/read_models.py)."""
     if not registry.known(envelope.type):
         return  # an event type from a newer producer: nothing here reads it yet
     event = registry.decode(envelope)
@@ -63,29 +65,30 @@ async def apply(conn: Conn, envelope: Envelope, *, feed: bool) -> None:
     if isinstance(event, MediaAttached):
         purpose = event.purpose
     elif isinstance(event, MediaDetached) and feed:
-        purpose = await work_store.media_purpose(conn, event.media_id)
-    order_id = await _apply(conn, envelope, event, at)
+        purpose = await models.media_purpose(event.media_id)
+    order_id = await _apply(models, envelope, event, at)
     if feed and order_id is not None:
         stage = event.to_stage if isinstance(event, StageChanged) else None
-        await work_store.record_change(conn, order_id, envelope.type, stage, at, purpose)
+        await models.record_change(order_id, envelope.type, stage, at, purpose)
 
 
-async def _refresh_customer(conn: Conn, order_id: str) -> None:
+async def _refresh_customer(models: ReadModels, order_id: str) -> None:
     """The customer directory's row of the order's number, summed up again (issue 20)."""
-    digits = await customers_store.digits_of(conn, order_id)
+    digits = await models.digits_of(order_id)
     if digits is not None:
-        await customers_store.refresh(conn, digits)
+        await models.refresh_customer(digits)
 
 
-async def _details_changed(conn: Conn, event: CustomerUpdated | TitleChanged, version: int) -> None:
+async def _details_changed(
+    models: ReadModels, event: CustomerUpdated | TitleChanged, version: int
+) -> None:
     if isinstance(event, TitleChanged):
-        await board_store.title_changed(conn, str(event.order_id), version, event.title)
+        await models.title_changed(str(event.order_id), version, event.title)
         return
     c = event.customer
     # The number may change: the customer it leaves is summed up again, as is the new one.
-    before = await customers_store.digits_of(conn, str(event.order_id))
-    await board_store.customer_changed(
-        conn,
+    before = await models.digits_of(str(event.order_id))
+    await models.customer_changed(
         str(event.order_id),
         version,
         c.name,
@@ -94,90 +97,93 @@ async def _details_changed(conn: Conn, event: CustomerUpdated | TitleChanged, ve
         c.address.model_dump(exclude_none=True),
     )
     if before is not None:
-        await customers_store.refresh(conn, before)
-    await _refresh_customer(conn, str(event.order_id))
+        await models.refresh_customer(before)
+    await _refresh_customer(models, str(event.order_id))
 
 
-async def _media_changed(conn: Conn, event: MediaAttached | MediaDetached, version: int) -> None:
+async def _media_changed(
+    models: ReadModels, event: MediaAttached | MediaDetached, version: int
+) -> None:
     if isinstance(event, MediaAttached):
-        await work_store.attach_media(conn, event)
+        await models.attach_media(event)
     else:
-        await work_store.detach_media(conn, event.media_id)
-    await board_store.refresh_summary(conn, event.order_id)
-    await board_store.touch(conn, str(event.order_id), version)
+        await models.detach_media(event.media_id)
+    await models.refresh_summary(event.order_id)
+    await models.touch(str(event.order_id), version)
 
 
 async def _task_changed(
-    conn: Conn, event: TaskCreated | TaskCompleted | TaskCancelled, at: datetime
+    models: ReadModels, event: TaskCreated | TaskCompleted | TaskCancelled, at: datetime
 ) -> None:
     if isinstance(event, TaskCreated):
-        await work_store.upsert_task(conn, event, at)
+        await models.upsert_task(event, at)
         if event.order_id is not None and event.assignee_id is not None:
-            await access_store.grant(conn, event.order_id, event.assignee_id, "task", at)
+            await models.grant(event.order_id, event.assignee_id, "task", at)
     else:
         status = "done" if isinstance(event, TaskCompleted) else "cancelled"
-        await work_store.close_task(conn, event.task_id, event.order_id, event.kind, status, at)
-    await board_store.refresh_summary(conn, event.order_id)
+        await models.close_task(event.task_id, event.order_id, event.kind, status, at)
+    await models.refresh_summary(event.order_id)
 
 
-async def _apply(conn: Conn, envelope: Envelope, event: object, at: datetime) -> UUID | None:
+async def _apply(
+    models: ReadModels, envelope: Envelope, event: object, at: datetime
+) -> UUID | None:
     """Returns the order the event is about (None when it is about no order)."""
     version = envelope.stream_version
     match event:
         case OrderCreated():
-            await board_store.insert_card(conn, card_from_created(event, at, version))
-            await _refresh_customer(conn, str(event.order_id))
-            await work_store.enter_stage(conn, event.order_id, "intake", at, version)
+            await models.insert_card(card_from_created(event, at, version))
+            await _refresh_customer(models, str(event.order_id))
+            await models.enter_stage(event.order_id, "intake", at, version)
             return event.order_id
         case StageChanged():
             oid = str(event.order_id)
-            await board_store.touch(conn, oid, version, stage=event.to_stage, stage_entered_at=at)
-            await _refresh_customer(conn, oid)
-            await work_store.enter_stage(conn, event.order_id, event.to_stage, at, version)
+            await models.touch(oid, version, stage=event.to_stage, stage_entered_at=at)
+            await _refresh_customer(models, oid)
+            await models.enter_stage(event.order_id, event.to_stage, at, version)
             return event.order_id
         case CustomerUpdated() | TitleChanged():
-            await _details_changed(conn, event, version)
+            await _details_changed(models, event, version)
             return event.order_id
         case ManagerAssigned():
-            await board_store.touch(conn, str(event.order_id), version, manager_id=event.manager_id)
+            await models.touch(str(event.order_id), version, manager_id=event.manager_id)
             return event.order_id
         case PromisedDateSet():
-            oid = str(event.order_id)
-            await board_store.touch(conn, oid, version, promised_date=event.promised_date)
+            await models.touch(str(event.order_id), version, promised_date=event.promised_date)
             return event.order_id
         case DealTermsRecorded():
             # Commercial: stored for managers, directors and analysts; the gateway strips it.
-            await board_store.touch(conn, str(event.order_id), version, amount=event.amount)
+            await models.touch(str(event.order_id), version, amount=event.amount)
             return event.order_id
         case MediaAttached() | MediaDetached():
-            await _media_changed(conn, event, version)
+            await _media_changed(models, event, version)
             return event.order_id
         case PipelinePublished():
             # About no order (stream `pipeline`): it may arrive after orders of its version,
             # which is why titles, columns and production's view join it at read time.
-            await pipeline_store.record(conn, event.version, event.definition)
+            await models.record_pipeline(event.version, event.definition)
             return None
         case _ if envelope.type.startswith("orders."):
             # Every other order event still moves the card's version (read-your-writes).
             oid = envelope.stream_id.removeprefix("order-")
-            await board_store.touch(conn, oid, version)
+            await models.touch(oid, version)
             return UUID(oid)
         case VisitBooked() | VisitRescheduled():
-            await work_store.upsert_visit(conn, event)
-            await access_store.grant(conn, event.order_id, event.assignee_id, "visit", at)
+            await models.upsert_visit(event)
+            await models.grant(event.order_id, event.assignee_id, "visit", at)
             return event.order_id
         case VisitCancelled():
-            await work_store.cancel_visit(conn, event.visit_id)
+            await models.cancel_visit(event.visit_id)
             return event.order_id
         case VisitCheckedIn() | VisitCheckedOut():
-            await work_store.record_on_site(conn, event)
+            await models.record_on_site(event)
             return event.order_id
         case TaskCreated() | TaskCompleted() | TaskCancelled():
-            await _task_changed(conn, event, at)
+            await _task_changed(models, event, at)
             return event.order_id
         case OrderOverdue():
-            await work_store.record_overdue(conn, event, at)
+            await models.record_overdue(event, at)
             return event.order_id
         case _ if envelope.type in ("identity.UserRegistered", "identity.UserUpdated"):
-            await board_store.upsert_user(conn, envelope.data)
+            await models.upsert_user(envelope.data)
     return None
