@@ -149,20 +149,6 @@ class UsersRepo:
         guard: Guard | None = None,
         keep_session: uuid.UUID | None = None,
     ) -> User | None:
-        try:
-            return await self._update(user_id, changes, actor, guard, keep_session)
-        finally:
-            # Committed or not: forgetting is always safe, and a failed commit is unknowable.
-            self.on_user_changed(user_id)
-
-    async def _update(
-        self,
-        user_id: uuid.UUID,
-        changes: dict[str, Any],
-        actor: Actor,
-        guard: Guard | None = None,
-        keep_session: uuid.UUID | None = None,
-    ) -> User | None:
         """The changed user, None for an unknown id; `guard` sees the user as it is before the
         change and the active administrators, in the change's transaction, and may refuse.
 
@@ -170,62 +156,69 @@ class UsersRepo:
         same transaction (their tokens are refused from the next request on), but
         `keep_session`: the one of a user setting their own password, who stays signed in
         there while everyone else holding their old password is signed out."""
-        allowed = {"display_name", "role", "active", "password_hash", "email"}
-        sets = {k: v for k, v in changes.items() if k in allowed}
-        async with self.pool.acquire() as conn, conn.transaction():
-            if guard is not None:
-                # Guarded changes one at a time: two admins demoting each other at once would
-                # each count the other as remaining, and leave no admin.
-                await conn.execute(
-                    "SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':administrators'))"
-                )
-            before_row = await conn.fetchrow(
-                "SELECT * FROM users WHERE id = $1 FOR UPDATE", user_id
-            )
-            if before_row is None:
-                return None
-            before = user_from_row(before_row)
-            if guard is not None:
-                administrators = await conn.fetchval(
-                    "SELECT count(*) FROM users WHERE active AND role = ANY($1::text[])",
-                    sorted(ADMINISTRATOR_ROLES),
-                )
-                guard(before, int(administrators))
-            if not sets:
-                return before
-            assignments = ", ".join(f"{k} = ${i}" for i, k in enumerate(sets, start=2))
-            row = await conn.fetchrow(
-                f"UPDATE users SET {assignments}, version = version + 1 WHERE id = $1 RETURNING *",
-                user_id,
-                *sets.values(),
-            )
-            assert row is not None  # locked above
-            user = user_from_row(row)
-            reason = ends_sessions(before, user, password_changed="password_hash" in sets)
-            if reason is not None:
-                keep = keep_session if reason == PASSWORD_CHANGED else None
-                await revoke_sessions(conn, user.id, reason, keep)
-            event = UserUpdated(
-                user_id=user.id,
-                username=user.username,
-                display_name=user.display_name,
-                role=cast(Role, user.role),
-                active=user.active,
-                email=user.email,
-            )
-            await self.outbox.append(
-                conn,
-                [
-                    _envelope(
-                        user,
-                        "identity.UserUpdated",
-                        row["version"],
-                        event.model_dump(mode="json"),
-                        actor,
+        try:
+            allowed = {"display_name", "role", "active", "password_hash", "email"}
+            sets = {k: v for k, v in changes.items() if k in allowed}
+            async with self.pool.acquire() as conn, conn.transaction():
+                if guard is not None:
+                    # Guarded changes one at a time: two admins demoting each other at once
+                    # would each count the other as remaining, and leave no admin.
+                    await conn.execute(
+                        "SELECT pg_advisory_xact_lock("
+                        "hashtext(current_schema() || ':administrators'))"
                     )
-                ],
-            )
-            return user
+                before_row = await conn.fetchrow(
+                    "SELECT * FROM users WHERE id = $1 FOR UPDATE", user_id
+                )
+                if before_row is None:
+                    return None
+                before = user_from_row(before_row)
+                if guard is not None:
+                    administrators = await conn.fetchval(
+                        "SELECT count(*) FROM users WHERE active AND role = ANY($1::text[])",
+                        sorted(ADMINISTRATOR_ROLES),
+                    )
+                    guard(before, int(administrators))
+                if not sets:
+                    return before
+                assignments = ", ".join(f"{k} = ${i}" for i, k in enumerate(sets, start=2))
+                row = await conn.fetchrow(
+                    f"UPDATE users SET {assignments}, version = version + 1 "
+                    "WHERE id = $1 RETURNING *",
+                    user_id,
+                    *sets.values(),
+                )
+                assert row is not None  # locked above
+                user = user_from_row(row)
+                reason = ends_sessions(before, user, password_changed="password_hash" in sets)
+                if reason is not None:
+                    keep = keep_session if reason == PASSWORD_CHANGED else None
+                    await revoke_sessions(conn, user.id, reason, keep)
+                event = UserUpdated(
+                    user_id=user.id,
+                    username=user.username,
+                    display_name=user.display_name,
+                    role=cast(Role, user.role),
+                    active=user.active,
+                    email=user.email,
+                )
+                await self.outbox.append(
+                    conn,
+                    [
+                        _envelope(
+                            user,
+                            "identity.UserUpdated",
+                            row["version"],
+                            event.model_dump(mode="json"),
+                            actor,
+                        )
+                    ],
+                )
+                return user
+
+        finally:
+            # Committed or not: forgetting is always safe, and a failed commit is unknowable.
+            self.on_user_changed(user_id)
 
 
 def _envelope(user: User, type_: str, version: int, data: dict[str, Any], actor: Actor) -> Envelope:
