@@ -20,6 +20,7 @@ from contracts.envelope import Envelope
 from plumbing import db
 from services.orders.adapters.postgres_event_store import (
     EVENT_STORE_DDL,
+    EVENTS_ORDER_DDL,
     EVENTS_TRACE_DDL,
     PostgresEventStore,
 )
@@ -121,7 +122,9 @@ async def measure(url: str, writers: int, events: int, rounds: int) -> tuple[int
     ours_rate, raw_rate = await alternate(
         rounds,
         total,
-        lambda: _seconds(url, EVENT_STORE_DDL + EVENTS_TRACE_DDL, "events", ours, plan),
+        lambda: _seconds(
+            url, EVENT_STORE_DDL + EVENTS_TRACE_DDL + EVENTS_ORDER_DDL, "events", ours, plan
+        ),
         lambda: _seconds(url, RAW_DDL, "raw_events", raw, plan),
     )
     return total, ours_rate, raw_rate
