@@ -51,9 +51,10 @@ from contracts.events.orders import (
 from contracts.topics import partition_key
 from plumbing import db, kafka
 from plumbing.consumer import Consumer, Handler
-from plumbing.ordered_log import OUTBOX_DDL, OUTBOX_TRACE_DDL
+from plumbing.ordered_log import OUTBOX_DDL, OUTBOX_ORDER_DDL, OUTBOX_TRACE_DDL
 from services.orders.adapters.postgres_event_store import (
     EVENT_STORE_DDL,
+    EVENTS_ORDER_DDL,
     EVENTS_TRACE_DDL,
     PostgresEventStore,
 )
@@ -367,10 +368,10 @@ async def measure_rebuild(url: str, events: int, rounds: int) -> Rebuild:
     pools: list[asyncpg.Pool] = []
     try:
         for part, ddl in (
-            ("orders", [EVENT_STORE_DDL, EVENTS_TRACE_DDL]),
-            ("sched", [OUTBOX_DDL, OUTBOX_TRACE_DDL]),
-            ("media", [OUTBOX_DDL, OUTBOX_TRACE_DDL]),
-            ("gw", [OUTBOX_DDL, OUTBOX_TRACE_DDL]),
+            ("orders", [EVENT_STORE_DDL, EVENTS_TRACE_DDL, EVENTS_ORDER_DDL]),
+            ("sched", [OUTBOX_DDL, OUTBOX_TRACE_DDL, OUTBOX_ORDER_DDL]),
+            ("media", [OUTBOX_DDL, OUTBOX_TRACE_DDL, OUTBOX_ORDER_DDL]),
+            ("gw", [OUTBOX_DDL, OUTBOX_TRACE_DDL, OUTBOX_ORDER_DDL]),
             ("proj", MIGRATIONS),  # a live read model to swap out, as in production
         ):
             pools.append(await db.create_pool(url, names[part], max_size=2))

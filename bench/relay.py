@@ -21,8 +21,16 @@ from bench.components import drop_topics
 from bench.rounds import paired
 from contracts.envelope import Envelope
 from plumbing import db, kafka
-from plumbing.ordered_log import OUTBOX_DDL, OUTBOX_TRACE_DDL, LogRecord, Outbox
-from plumbing.relay import RELAY_DDL, Relay
+from plumbing.ordered_log import (
+    OUTBOX_DDL,
+    OUTBOX_ORDER_DDL,
+    OUTBOX_TRACE_DDL,
+    START,
+    Cursor,
+    LogRecord,
+    Outbox,
+)
+from plumbing.relay import RELAY_DDL, RELAY_ORDER_DDL, Relay
 from plumbing.settings import ServiceSettings
 from tests.factories import envelope, new_stream
 
@@ -43,8 +51,8 @@ class _OwnTopic:
         self.name = outbox.name
         self.channel = outbox.channel
 
-    async def read_after(self, position: int, limit: int) -> Sequence[LogRecord]:
-        records = await self.outbox.read_after(position, limit)
+    async def read_after(self, after: Cursor, limit: int) -> Sequence[LogRecord]:
+        records = await self.outbox.read_after(after, limit)
         return [dataclasses.replace(r, topic=self.topic) for r in records]
 
     async def head(self) -> int:
@@ -114,10 +122,15 @@ async def _round(url: str, bootstrap: str, events: int) -> tuple[float, float]:
     await kafka.ensure_topics(bootstrap, [ours_topic, raw_topic], settings.kafka_partitions)
     pool = await db.create_pool(url, schema)
     try:
-        await db.migrate(pool, schema, [OUTBOX_DDL, OUTBOX_TRACE_DDL, RELAY_DDL])
+        await db.migrate(
+            pool,
+            schema,
+            [OUTBOX_DDL, OUTBOX_TRACE_DDL, OUTBOX_ORDER_DDL, RELAY_DDL, RELAY_ORDER_DDL],
+        )
         outbox = Outbox(pool, schema)
         ours_s = await _ours(outbox, settings, ours_topic, events)
-        records = await outbox.read_after(1, events)  # the same payloads and keys, warm-up aside
+        # The same payloads and keys, warm-up aside.
+        records = (await outbox.read_after(START, events + 1))[1:]
         raw_s = await _raw(bootstrap, raw_topic, records)
     finally:
         await pool.close()

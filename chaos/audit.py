@@ -37,15 +37,21 @@ SELECT (SELECT coalesce(max(position), 0) FROM orders.events),
        (SELECT count(*) FROM projections.inbox),
        (SELECT count(*) FROM notifications.notifications)
 """
-# Every relay has published all of its log.
-_RELAYS_BEHIND = """
-SELECT (SELECT coalesce(max(position), 0) FROM orders.events)
-         - (SELECT coalesce(max(checkpoint), 0) FROM orders.relay_state)
-     + (SELECT coalesce(max(position), 0) FROM scheduling.outbox)
-         - (SELECT coalesce(max(checkpoint), 0) FROM scheduling.relay_state)
-     + (SELECT coalesce(max(position), 0) FROM media.outbox)
-         - (SELECT coalesce(max(checkpoint), 0) FROM media.relay_state)
-"""
+# Every relay has published all of its log: the last row in the order relays follow
+# (plumbing.ordered_log) is at or before a stored checkpoint. Positions alone no longer say
+# it: the last row followed need not hold the highest position.
+_LAST_UNPUBLISHED = """
+(SELECT count(*) FROM (
+    SELECT transaction_order, position FROM {schema}.{log}
+    ORDER BY transaction_order DESC, position DESC LIMIT 1
+) AS last WHERE NOT EXISTS (
+    SELECT FROM {schema}.relay_state AS r
+    WHERE (last.transaction_order, last.position) <= (r.checkpoint_order, r.checkpoint)
+))"""
+_RELAYS_BEHIND = "SELECT " + " + ".join(
+    _LAST_UNPUBLISHED.format(schema=schema, log=log)
+    for schema, log in (("orders", "events"), ("scheduling", "outbox"), ("media", "outbox"))
+)
 
 
 async def wait_quiet(url: str, settle_s: float = 10.0, timeout_s: float = 300.0) -> float:

@@ -42,8 +42,8 @@ from gateway.entrypoints import (
 from gateway.entrypoints.capability_doc import document_capabilities
 from gateway.entrypoints.sessions import AuthWeb
 from plumbing.db import UNAVAILABLE
-from plumbing.ordered_log import OUTBOX_DDL, OUTBOX_TRACE_DDL, Outbox
-from plumbing.relay import RELAY_DDL, Relay
+from plumbing.ordered_log import OUTBOX_DDL, OUTBOX_ORDER_DDL, OUTBOX_TRACE_DDL, Outbox
+from plumbing.relay import RELAY_DDL, RELAY_ORDER_DDL, Relay
 from plumbing.service import Job, ServiceSpec, build_service
 from plumbing.settings import ServiceSettings
 
@@ -94,6 +94,8 @@ MIGRATIONS = [
     USERS_EMAIL_DDL,
     OUTBOX_TRACE_DDL,
     IDENTITY_TRIGGERS_DDL,
+    OUTBOX_ORDER_DDL,
+    RELAY_ORDER_DDL,
 ]
 
 

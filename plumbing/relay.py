@@ -2,7 +2,12 @@
 
 - One active relay per log: a session advisory lock on a dedicated connection; a second
   replica blocks on it and takes over when the first one's connection goes away.
-- Woken by LISTEN/NOTIFY, with a polling fallback (a NOTIFY can be lost on reconnect).
+- Woken by LISTEN/NOTIFY, with a polling fallback (a NOTIFY can be lost on reconnect). A
+  NOTIFY may also come just before the commit it announces (plumbing.ordered_log), so a
+  wake-up that finds nothing looks again shortly before waiting for the next one.
+- The checkpoint is a cursor (transaction_order, position) (plumbing.ordered_log); a row of
+  relay_state from before issue 17 holds a position N and order 0, which is exactly the cursor
+  (0, N): the relay goes on from there, skipping nothing and republishing nothing.
 - At-least-once: the checkpoint moves only after the broker acknowledged the batch.
 - Broker loss: the broker used locally keeps memory only. When a topic is missing or a
   partition's end offset is below what we have published, the relay bumps its epoch and
@@ -23,7 +28,7 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 
 from plumbing import db, kafka, metrics
-from plumbing.ordered_log import LogRecord, LogSource
+from plumbing.ordered_log import START, Cursor, LogRecord, LogSource
 from plumbing.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -37,14 +42,20 @@ CREATE TABLE IF NOT EXISTS relay_state (
     updated_at timestamptz NOT NULL DEFAULT now()
 );
 """
+# Issue 17: the checkpoint becomes the pair (checkpoint_order, checkpoint).
+RELAY_ORDER_DDL = (
+    "ALTER TABLE relay_state ADD COLUMN IF NOT EXISTS checkpoint_order xid8 NOT NULL DEFAULT '0';"
+)
 EPOCH_HEADER = "relay-epoch"
 LOG_HEADER = "relay-log"
 BATCH = 500
+# After a wake-up that found nothing: look again after these pauses (seconds) before waiting.
+RECHECKS = (0.01, 0.05)
 
 
 @dataclass
 class RelayState:
-    checkpoint: int = 0
+    checkpoint: Cursor = START
     epoch: int = 0
     # per "topic:partition": an end offset the broker must have reached if it kept our data
     offsets: dict[str, int] = field(default_factory=dict)
@@ -104,8 +115,11 @@ class Relay:
             await conn.close()
 
     async def _measure_lag(self) -> None:
+        # In positions: an estimate since positions are no longer the follow order (off by at
+        # most the rows of transactions in flight), and one cheap query.
         head = await self.source.head()
-        metrics.RELAY_LAG.labels(self.source.name).set(max(0, head - self.state.checkpoint))
+        lag = max(0, head - self.state.checkpoint.position)
+        metrics.RELAY_LAG.labels(self.source.name).set(lag)
 
     async def _follow(
         self,
@@ -115,11 +129,12 @@ class Relay:
         wake: asyncio.Event,
     ) -> None:
         self.state = await self._load()
-        if self.state.checkpoint == 0:
+        if self.state.checkpoint == START:
             # Nothing published yet: our topics and marker are simply new, not lost.
             await self._ensure_topics()
         await self._check_loss(probe)
         last_check = last_measured = time.monotonic()
+        rechecks: tuple[float, ...] = ()
         while True:
             if conn.is_closed():
                 raise ConnectionError("relay lost its lock connection")
@@ -140,10 +155,16 @@ class Relay:
                     await self._measure_lag()
                     last_measured = time.monotonic()
                 continue
+            if rechecks:
+                await asyncio.sleep(rechecks[0])
+                rechecks = rechecks[1:]
+                continue
             await self._measure_lag()
             wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), self.settings.relay_poll_interval_s)
+            if wake.is_set():
+                rechecks = RECHECKS
             if time.monotonic() - last_check >= self.settings.relay_loss_check_interval_s:
                 await self._check_loss(probe)
                 last_check = time.monotonic()
@@ -165,7 +186,7 @@ class Relay:
             # Never lower a floor: a send retried into a restarted, empty broker lands at a
             # small offset, and lowering the floor to it would hide the loss.
             self.state.offsets[slot] = max(self.state.offsets.get(slot, 0), floor)
-        self.state.checkpoint = batch[-1].position
+        self.state.checkpoint = batch[-1].cursor
         await self._save()
         metrics.RELAY_PUBLISHED.labels(self.source.name).inc(len(batch))
 
@@ -200,7 +221,7 @@ class Relay:
         log.warning("broker lost data (%s); republishing log %s", reason, self.source.name)
         metrics.RELAY_REPUBLISHES.labels(self.source.name).inc()
         await self._ensure_topics()
-        self.state = RelayState(checkpoint=0, epoch=self.state.epoch + 1, offsets={})
+        self.state = RelayState(checkpoint=START, epoch=self.state.epoch + 1, offsets={})
         await self._save()
 
     async def _ensure_topics(self) -> None:
@@ -209,19 +230,21 @@ class Relay:
 
     async def _load(self) -> RelayState:
         row = await self.pool.fetchrow(
-            "SELECT checkpoint, epoch, offsets FROM relay_state WHERE log = $1", self.source.name
+            "SELECT checkpoint_order, checkpoint, epoch, offsets FROM relay_state WHERE log = $1",
+            self.source.name,
         )
         if row is None:
             return RelayState()
-        return RelayState(row["checkpoint"], row["epoch"], dict(row["offsets"]))
+        checkpoint = Cursor(row["checkpoint_order"], row["checkpoint"])
+        return RelayState(checkpoint, row["epoch"], dict(row["offsets"]))
 
     async def _save(self) -> None:
         await self.pool.execute(
-            "INSERT INTO relay_state (log, checkpoint, epoch, offsets, updated_at) "
-            "VALUES ($1, $2, $3, $4, now()) ON CONFLICT (log) DO UPDATE SET "
-            "checkpoint = $2, epoch = $3, offsets = $4, updated_at = now()",
+            "INSERT INTO relay_state (log, checkpoint_order, checkpoint, epoch, offsets, "
+            "updated_at) VALUES ($1, $2, $3, $4, $5, now()) ON CONFLICT (log) DO UPDATE SET "
+            "checkpoint_order = $2, checkpoint = $3, epoch = $4, offsets = $5, updated_at = now()",
             self.source.name,
-            self.state.checkpoint,
+            *self.state.checkpoint,
             self.state.epoch,
             self.state.offsets,
         )

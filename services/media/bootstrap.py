@@ -15,8 +15,8 @@ from pydantic import Field, field_validator
 from pydantic_settings import NoDecode
 
 from contracts.topics import MEDIA
-from plumbing.ordered_log import OUTBOX_DDL, OUTBOX_TRACE_DDL, Outbox
-from plumbing.relay import RELAY_DDL, Relay
+from plumbing.ordered_log import OUTBOX_DDL, OUTBOX_ORDER_DDL, OUTBOX_TRACE_DDL, Outbox
+from plumbing.relay import RELAY_DDL, RELAY_ORDER_DDL, Relay
 from plumbing.service import Job, ServiceSpec, build_service
 from plumbing.settings import ServiceSettings
 from services.media.adapters.imaging import PillowImaging
@@ -42,6 +42,8 @@ MIGRATIONS = [
     MEDIA_VISITS_DDL,
     MEDIA_MULTIPART_DDL,
     OUTBOX_TRACE_DDL,
+    OUTBOX_ORDER_DDL,
+    RELAY_ORDER_DDL,
 ]
 
 

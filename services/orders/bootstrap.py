@@ -11,7 +11,7 @@ from contracts.topics import IDENTITY, MEDIA, ORDERS, SCHEDULING
 from plumbing.consumer import Consumer
 from plumbing.dead_letters import DEAD_LETTER_REPLAY_DDL
 from plumbing.inbox import INBOX_DDL
-from plumbing.relay import RELAY_DDL, Relay
+from plumbing.relay import RELAY_DDL, RELAY_ORDER_DDL, Relay
 from plumbing.service import Job, ServiceSpec, build_service
 from plumbing.settings import ServiceSettings
 from services.orders.adapters.import_jobs import (
@@ -27,6 +27,7 @@ from services.orders.adapters.pipeline_store import (
 )
 from services.orders.adapters.postgres_event_store import (
     EVENT_STORE_DDL,
+    EVENTS_ORDER_DDL,
     EVENTS_TRACE_DDL,
     PostgresEventStore,
     PostgresOrderNumbers,
@@ -62,6 +63,8 @@ MIGRATIONS = [
     IMPORTS_HEARTBEAT_DDL,
     DEAD_LETTER_REPLAY_DDL,
     EVENTS_TRACE_DDL,
+    EVENTS_ORDER_DDL,
+    RELAY_ORDER_DDL,
 ]
 # Gate facts and robot requests come from scheduling and media; users from identity.
 CONSUMED = [SCHEDULING, MEDIA, IDENTITY]

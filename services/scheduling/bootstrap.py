@@ -14,8 +14,8 @@ from contracts.topics import IDENTITY, MEDIA, ORDERS, SCHEDULING
 from plumbing.consumer import Consumer
 from plumbing.dead_letters import DEAD_LETTER_REPLAY_DDL
 from plumbing.inbox import INBOX_DDL
-from plumbing.ordered_log import OUTBOX_DDL, OUTBOX_TRACE_DDL, Outbox
-from plumbing.relay import RELAY_DDL, Relay
+from plumbing.ordered_log import OUTBOX_DDL, OUTBOX_ORDER_DDL, OUTBOX_TRACE_DDL, Outbox
+from plumbing.relay import RELAY_DDL, RELAY_ORDER_DDL, Relay
 from plumbing.service import Job, ServiceSpec, build_service
 from plumbing.settings import ServiceSettings
 from services.scheduling.adapters import rule_store
@@ -57,6 +57,8 @@ MIGRATIONS = [
     IMPORTED_TIMERS_DDL,
     DEAD_LETTER_REPLAY_DDL,
     OUTBOX_TRACE_DDL,
+    OUTBOX_ORDER_DDL,
+    RELAY_ORDER_DDL,
 ]
 
 

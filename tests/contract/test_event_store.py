@@ -15,9 +15,11 @@ import pytest
 
 from contracts.events import registry
 from plumbing import db
+from plumbing.ordered_log import START
 from services.orders.adapters.memory_event_store import MemoryEventStore
 from services.orders.adapters.postgres_event_store import (
     EVENT_STORE_DDL,
+    EVENTS_ORDER_DDL,
     EVENTS_TRACE_DDL,
     PostgresEventStore,
 )
@@ -40,7 +42,7 @@ async def store(request: pytest.FixtureRequest, database_url: str) -> AsyncItera
     elif request.param == "postgres":
         schema = f"t_{uuid.uuid4().hex[:12]}"
         pool = await db.create_pool(database_url, schema, max_size=30)
-        await db.migrate(pool, schema, [EVENT_STORE_DDL, EVENTS_TRACE_DDL])
+        await db.migrate(pool, schema, [EVENT_STORE_DDL, EVENTS_TRACE_DDL, EVENTS_ORDER_DDL])
         yield PostgresEventStore(pool, schema)
         await pool.close()
     else:
@@ -95,17 +97,17 @@ async def test_a_stored_event_id_is_never_stored_twice(store: EventStore) -> Non
 
 async def test_read_all_follows_the_log_from_a_position(store: EventStore) -> None:
     a, b = new_stream(), new_stream()
-    start = await store.read_all(0, 100_000)
-    after = start[-1].position if start else 0
+    start = await store.read_all(START, 100_000)
+    after = start[-1].cursor if start else START
     await store.append(a, [envelope(a)], expected_version=0)
     await store.append(b, [envelope(b)], expected_version=0)
     await store.append(a, [envelope(a)], expected_version=1)
     read = await store.read_all(after, 100)
     assert [r.envelope.stream_id for r in read] == [a, b, a]
-    positions = [r.position for r in read]
-    assert positions == sorted(positions)
-    assert len(set(positions)) == 3
-    assert [r.envelope.stream_id for r in await store.read_all(positions[0], 1)] == [b]
+    cursors = [r.cursor for r in read]
+    assert cursors == sorted(cursors)
+    assert len({r.position for r in read}) == 3
+    assert [r.envelope.stream_id for r in await store.read_all(cursors[0], 1)] == [b]
 
 
 async def test_idempotency_key_is_stored_with_the_append(store: EventStore) -> None:
@@ -159,9 +161,12 @@ async def test_unknown_stream_reads_empty(store: EventStore) -> None:
 async def test_postgres_reader_never_skips_a_late_commit(
     schema_pool: tuple[asyncpg.Pool, str],
 ) -> None:
-    """Append A draws its position first but commits last; a follower must still see it."""
+    """Append A draws its position first but commits last; a follower must still see it.
+
+    Since issue 17 the second append does not wait for the first: it commits at once, and
+    followers hold it back until the first one has ended."""
     pool, schema = schema_pool
-    await db.migrate(pool, schema, [EVENT_STORE_DDL, EVENTS_TRACE_DDL])
+    await db.migrate(pool, schema, [EVENT_STORE_DDL, EVENTS_TRACE_DDL, EVENTS_ORDER_DDL])
     store = PostgresEventStore(pool, schema)
     slow, fast = new_stream(), new_stream()
 
@@ -169,22 +174,20 @@ async def test_postgres_reader_never_skips_a_late_commit(
         tx = conn.transaction()
         await tx.start()
         await store.append_in(conn, slow, [envelope(slow)], expected_version=0)
-        # A second append, started while the first is still open, must wait for it ...
-        second = asyncio.create_task(store.append(fast, [envelope(fast)], expected_version=0))
-        await asyncio.sleep(0.3)
-        assert not second.done()
-        # ... so a follower polling now sees nothing it could checkpoint past.
-        assert await store.read_all(0, 100) == []
+        # A second append, started while the first is still open, commits without waiting ...
+        await asyncio.wait_for(store.append(fast, [envelope(fast)], expected_version=0), 5)
+        # ... but a follower polling now sees nothing it could checkpoint past.
+        assert await store.read_all(START, 100) == []
         await tx.commit()
-    await second
-    seen = await store.read_all(0, 100)
+    seen = await store.read_all(START, 100)
     assert [e.envelope.stream_id for e in seen] == [slow, fast]
     assert seen[0].position < seen[1].position
+    assert seen[0].cursor < seen[1].cursor
 
 
 async def test_a_subscription_catches_up_then_follows_new_commits(store: EventStore) -> None:
-    before = await store.read_all(0, 100_000)
-    start = before[-1].position if before else 0
+    before = await store.read_all(START, 100_000)
+    start = before[-1].cursor if before else START
     a = new_stream()
     await store.append(a, [envelope(a)], expected_version=0)
     seen: list[str] = []

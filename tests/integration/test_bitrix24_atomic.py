@@ -21,6 +21,7 @@ from services.orders.adapters.import_jobs import (
 from services.orders.adapters.pipeline_store import PIPELINES_DDL, PostgresPipelineStore
 from services.orders.adapters.postgres_event_store import (
     EVENT_STORE_DDL,
+    EVENTS_ORDER_DDL,
     EVENTS_TRACE_DDL,
     PostgresEventStore,
     PostgresOrderNumbers,
@@ -100,7 +101,14 @@ async def test_an_import_failing_halfway_leaves_nothing_and_a_rerun_imports_it_w
     await db.migrate(
         pool,
         schema,
-        [EVENT_STORE_DDL, EVENTS_TRACE_DDL, PIPELINES_DDL, IMPORTS_DDL, IMPORTS_HEARTBEAT_DDL],
+        [
+            EVENT_STORE_DDL,
+            EVENTS_TRACE_DDL,
+            EVENTS_ORDER_DDL,
+            PIPELINES_DDL,
+            IMPORTS_DDL,
+            IMPORTS_HEARTBEAT_DDL,
+        ],
     )
     jobs = PostgresImportJobs(pool)
     failing = FailingStore(pool, schema, jobs)

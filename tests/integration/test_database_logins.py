@@ -26,8 +26,8 @@ from deploy.database.provision import drop_roles, provision
 from deploy.local.db_logins import local_plan, provision_local, role_names, role_prefix
 from deploy.local.layout import DB_LOGINS, Secrets
 from plumbing import db
-from plumbing.ordered_log import OUTBOX_DDL, OUTBOX_TRACE_DDL
-from plumbing.relay import RELAY_DDL
+from plumbing.ordered_log import OUTBOX_DDL, OUTBOX_ORDER_DDL, OUTBOX_TRACE_DDL
+from plumbing.relay import RELAY_DDL, RELAY_ORDER_DDL
 from services.orders.bootstrap import MIGRATIONS as ORDERS_MIGRATIONS
 from services.projections.adapters import reporting
 from services.projections.adapters.tables import MIGRATIONS as PROJECTIONS_MIGRATIONS
@@ -41,10 +41,24 @@ PRIVATE_DDL = "CREATE TABLE IF NOT EXISTS private_notes (id int PRIMARY KEY, not
 MIGRATIONS: dict[str, list[str]] = {
     "orders": [*ORDERS_MIGRATIONS, PRIVATE_DDL],
     "scheduling": [*SCHEDULING_MIGRATIONS, PRIVATE_DDL],
-    "media": [OUTBOX_DDL, OUTBOX_TRACE_DDL, RELAY_DDL, PRIVATE_DDL],
+    "media": [
+        OUTBOX_DDL,
+        OUTBOX_TRACE_DDL,
+        OUTBOX_ORDER_DDL,
+        RELAY_DDL,
+        RELAY_ORDER_DDL,
+        PRIVATE_DDL,
+    ],
     "notifications": [PRIVATE_DDL],
     "projections": [*PROJECTIONS_MIGRATIONS, PRIVATE_DDL],
-    "gateway": [OUTBOX_DDL, OUTBOX_TRACE_DDL, RELAY_DDL, PRIVATE_DDL],
+    "gateway": [
+        OUTBOX_DDL,
+        OUTBOX_TRACE_DDL,
+        OUTBOX_ORDER_DDL,
+        RELAY_DDL,
+        RELAY_ORDER_DDL,
+        PRIVATE_DDL,
+    ],
 }
 # What each service's login publishes, and projections' login alone may read.
 LOGS = {"orders": "events", "scheduling": "outbox", "media": "outbox", "gateway": "outbox"}

@@ -25,7 +25,7 @@ from plumbing.app import Runtime, create_app
 from plumbing.consumer import Consumer
 from plumbing.dead_letters import DEAD_LETTER_REPLAY_DDL
 from plumbing.inbox import INBOX_DDL
-from plumbing.ordered_log import OUTBOX_DDL, OUTBOX_TRACE_DDL, Outbox
+from plumbing.ordered_log import OUTBOX_DDL, OUTBOX_ORDER_DDL, OUTBOX_TRACE_DDL, Outbox
 from services.projections.adapters import logs
 from tests.conftest import Infra
 from tests.factories import envelope
@@ -197,7 +197,7 @@ async def test_a_rebuild_stops_at_an_event_of_a_newer_release(
 ) -> None:
     """A rebuild that skipped it would claim it in the fresh inbox: lost after the swap."""
     pool, schema = schema_pool
-    await db.migrate(pool, schema, [OUTBOX_DDL, OUTBOX_TRACE_DDL])
+    await db.migrate(pool, schema, [OUTBOX_DDL, OUTBOX_TRACE_DDL, OUTBOX_ORDER_DDL])
     await append(Outbox(pool, schema), [user_event(), archived()])
     async with pool.acquire() as conn:
         with pytest.raises(registry.UnknownEventType):

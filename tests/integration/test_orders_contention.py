@@ -18,6 +18,7 @@ import asyncpg
 import pytest
 
 from plumbing import db
+from plumbing.ordered_log import START
 from services.orders.adapters.pipeline_store import (
     PIPELINES_DDL,
     PostgresPipelineStore,
@@ -26,6 +27,7 @@ from services.orders.adapters.pipeline_store import (
 )
 from services.orders.adapters.postgres_event_store import (
     EVENT_STORE_DDL,
+    EVENTS_ORDER_DDL,
     EVENTS_TRACE_DDL,
     PostgresEventStore,
     PostgresOrderNumbers,
@@ -58,7 +60,9 @@ async def replicas(database_url: str) -> AsyncIterator[tuple[Replica, Replica]]:
     schema = f"t_{uuid.uuid4().hex[:12]}"
     pools = [await db.create_pool(database_url, schema, max_size=10) for _ in range(2)]
     try:
-        await db.migrate(pools[0], schema, [EVENT_STORE_DDL, EVENTS_TRACE_DDL, PIPELINES_DDL])
+        await db.migrate(
+            pools[0], schema, [EVENT_STORE_DDL, EVENTS_TRACE_DDL, EVENTS_ORDER_DDL, PIPELINES_DDL]
+        )
         made = []
         for pool in pools:
             store = PostgresEventStore(pool, schema)
@@ -123,7 +127,9 @@ async def test_many_comments_at_once_on_two_replicas_all_land_once_in_one_order(
     assert [s.envelope.stream_version for s in stream] == list(range(1, len(stream) + 1))
     positions = [s.position for s in stream]
     assert positions == sorted(positions)
-    in_log = [s.envelope.event_id for s in await a.store.read_all(0, 10_000)]
+    cursors = [s.cursor for s in stream]  # and by the order followers read the log in
+    assert cursors == sorted(cursors)
+    in_log = [s.envelope.event_id for s in await a.store.read_all(START, 10_000)]
     assert [i for i in in_log if i in {s.envelope.event_id for s in stream}] == [
         s.envelope.event_id for s in stream
     ]

@@ -21,6 +21,7 @@ from plumbing import db
 from services.orders.adapters.pipeline_store import PIPELINES_DDL, PostgresPipelineStore
 from services.orders.adapters.postgres_event_store import (
     EVENT_STORE_DDL,
+    EVENTS_ORDER_DDL,
     EVENTS_TRACE_DDL,
     PostgresEventStore,
 )
@@ -100,7 +101,9 @@ async def test_previous_release_versions_are_published_once_by_replicas_starting
 async def replicas(schema_pool: tuple[asyncpg.Pool, str]) -> list[Pipelines]:
     """Three replicas' pipelines over one schema (each with its own cache)."""
     pool, schema = schema_pool
-    await db.migrate(pool, schema, [EVENT_STORE_DDL, EVENTS_TRACE_DDL, PIPELINES_DDL])
+    await db.migrate(
+        pool, schema, [EVENT_STORE_DDL, EVENTS_TRACE_DDL, EVENTS_ORDER_DDL, PIPELINES_DDL]
+    )
     events = PostgresEventStore(pool, schema)
     return [Pipelines(PostgresPipelineStore(pool, events)) for _ in range(3)]
 

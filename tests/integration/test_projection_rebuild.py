@@ -13,7 +13,7 @@ import pytest
 
 from contracts.envelope import Envelope
 from plumbing import db
-from plumbing.ordered_log import OUTBOX_DDL, OUTBOX_TRACE_DDL
+from plumbing.ordered_log import OUTBOX_DDL, OUTBOX_ORDER_DDL, OUTBOX_TRACE_DDL, order_ddl
 from services.projections.adapters.logs import LogTable
 from services.projections.adapters.tables import MIGRATIONS
 from services.projections.application.rebuild import Plan, rebuild
@@ -50,9 +50,9 @@ class World:
         self.pool = await db.create_pool(self.url, self.live, max_size=5)
         await db.migrate(self.pool, self.live, MIGRATIONS)
         self.logs = await db.create_pool(self.url, self.orders, max_size=2)
-        await db.migrate(self.logs, self.orders, [EVENTS_DDL])
+        await db.migrate(self.logs, self.orders, [EVENTS_DDL, order_ddl("events")])
         self.side = await db.create_pool(self.url, self.outbox, max_size=2)
-        await db.migrate(self.side, self.outbox, [OUTBOX_DDL, OUTBOX_TRACE_DDL])
+        await db.migrate(self.side, self.outbox, [OUTBOX_DDL, OUTBOX_TRACE_DDL, OUTBOX_ORDER_DDL])
 
     async def close(self) -> None:
         for pool in (self.pool, self.logs, self.side):

@@ -15,7 +15,7 @@ from contracts.topics import IDENTITY
 from plumbing import metrics
 from plumbing.consumer import MAX_ATTEMPTS, Consumer
 from plumbing.db import Conn
-from plumbing.ordered_log import Outbox
+from plumbing.ordered_log import START, Outbox
 from plumbing.relay import Relay
 from tests.conftest import Infra
 from tests.integration.helpers import (
@@ -36,13 +36,12 @@ async def test_outbox_reader_never_skips_a_late_commit(outbox: Outbox) -> None:
         tx = conn.transaction()
         await tx.start()
         await outbox.append(conn, [first])
-        late = asyncio.create_task(append(outbox, [second]))
-        await asyncio.sleep(0.3)
-        assert not late.done(), "a second append must wait for the open one"
-        assert await outbox.read_after(0, 10) == []
+        # The second append commits without waiting for the open one (issue 17) ...
+        await asyncio.wait_for(append(outbox, [second]), 5)
+        # ... and a follower reads nothing it could checkpoint past until the first ends.
+        assert await outbox.read_after(START, 10) == []
         await tx.commit()
-    await late
-    seen = await outbox.read_envelopes(0, 10)
+    seen = await outbox.read_envelopes(START, 10)
     assert [e.event_id for _, e in seen] == [first.event_id, second.event_id]
 
 
@@ -51,7 +50,7 @@ async def test_outbox_skips_an_event_id_it_already_holds(outbox: Outbox) -> None
     await append(outbox, [event])
     async with outbox.pool.acquire() as conn, conn.transaction():
         assert await outbox.append(conn, [event]) == 0
-    assert len(await outbox.read_after(0, 10)) == 1
+    assert len(await outbox.read_after(START, 10)) == 1
 
 
 async def test_outbox_refuses_to_write_outside_a_transaction(outbox: Outbox) -> None:

@@ -25,7 +25,7 @@ from deploy.local.ports import free_port
 from plumbing import tracing
 from plumbing.consumer import Consumer
 from plumbing.db import Conn
-from plumbing.ordered_log import Outbox
+from plumbing.ordered_log import START, Outbox
 from plumbing.relay import Relay
 from tests.conftest import Infra
 from tests.integration.helpers import eventually, running, settings_for, user_event
@@ -148,7 +148,7 @@ async def test_with_tracing_off_nothing_is_stored_or_sent(outbox: Outbox) -> Non
         "SELECT trace_context FROM outbox WHERE event_id = $1", event.event_id
     )
     assert stored is None
-    (record,) = [r for r in await outbox.read_after(0, 100) if r.value != b""]
+    (record,) = [r for r in await outbox.read_after(START, 100) if r.value != b""]
     assert record.headers == []
     assert tracing.enabled_by({}) is False
     assert tracing.enabled_by({"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"})

@@ -17,6 +17,7 @@ import pytest
 from contracts.envelope import Actor, Envelope
 from contracts.events import orders as ev
 from contracts.events import registry
+from plumbing.ordered_log import START
 from services.orders import import_bitrix24
 from services.orders.adapters.import_jobs import MemoryImportJobs
 from services.orders.adapters.memory_event_store import MemoryEventStore, MemoryOrderNumbers
@@ -62,7 +63,7 @@ class World:
         return await importer.run(job, found, ADMIN, dry_run=dry_run)
 
     async def events(self) -> list[Envelope]:
-        return [s.envelope for s in await self.store.read_all(0, 1_000_000)]
+        return [s.envelope for s in await self.store.read_all(START, 1_000_000)]
 
 
 @pytest.fixture(scope="module")

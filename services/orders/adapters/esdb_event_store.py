@@ -9,8 +9,9 @@ Where EventStoreDB differs, the difference is handled here and said plainly:
 - Positions: read_all positions are EventStoreDB commit positions in `$all`: increasing and
   unique per event, with gaps. `$all` is one sequentially written log and an event becomes
   readable only once committed at its position, so a follower never sees a later position
-  before an earlier one; the PostgreSQL store needs an advisory lock for that. Only `order-*`
-  streams are returned: system events and this adapter's idempotency streams are filtered out.
+  before an earlier one; cursors are (0, commit position), while the PostgreSQL store needs
+  its transaction order for that. Only `order-*` streams are returned: system events and this
+  adapter's idempotency streams are filtered out.
 - Event ids: EventStoreDB does not keep ids unique; it only makes a retried append with the
   same ids at the same position a silent success. See _check for what that costs us.
 - Idempotency keys live in their own stream, and EventStoreDB cannot write two streams in
@@ -28,6 +29,7 @@ from esdbclient import AsyncEventStoreDBClient, RecordedEvent, StreamState
 from esdbclient.exceptions import EventStoreDBClientException, NotFound, WrongCurrentVersion
 
 from contracts.envelope import Envelope
+from plumbing.ordered_log import Cursor
 from services.orders.adapters.esdb_mapping import (
     ORDER_STREAMS,
     esdb_current_version,
@@ -152,24 +154,25 @@ class EsdbEventStore:
     async def read_stream(self, stream_id: str) -> list[StoredEvent]:
         return [to_stored(r) for r in await self._recorded(stream_id)]
 
-    async def read_all(self, after: int, limit: int) -> list[StoredEvent]:
+    async def read_all(self, after: Cursor, limit: int) -> list[StoredEvent]:
         if limit <= 0:
             return []
+        start = after.position  # the commit position; the order part is always 0 here
         client = await self._esdb()
         # A forward read includes the event at its start position, which the caller has seen:
         # ask for one more and let `follow` drop it. Position 0 means "from the beginning";
         # EventStoreDB wants a start that is an existing position, so none is passed then.
         response = await client.read_all(
-            commit_position=after if after > 0 else None,
+            commit_position=start if start > 0 else None,
             filter_include=(ORDER_STREAMS,),
             filter_by_stream_name=True,
             limit=limit + 1,
         )
         async with response:
             recorded = [r async for r in response]
-        return follow(recorded, after, limit)
+        return follow(recorded, start, limit)
 
-    def subscribe(self, after: int) -> AsyncIterator[StoredEvent]:
+    def subscribe(self, after: Cursor) -> AsyncIterator[StoredEvent]:
         # Polling read_all keeps one code path (and the same filtering) for catch-up and live.
         return follow_log(self.read_all, after, poller(0.2))
 

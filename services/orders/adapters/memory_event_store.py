@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from contracts.envelope import Envelope
 from contracts.events import registry
+from plumbing.ordered_log import Cursor
 from services.orders.application.follow import follow, woken_by
 from services.orders.application.ports import (
     AppendResult,
@@ -69,13 +70,15 @@ class MemoryEventStore:
     async def read_stream(self, stream_id: str) -> list[StoredEvent]:
         return [_upcast(e) for e in self._log if e.envelope.stream_id == stream_id]
 
-    async def read_all(self, after: int, limit: int) -> list[StoredEvent]:
-        return [_upcast(e) for e in self._log[after : after + limit]]
+    async def read_all(self, after: Cursor, limit: int) -> list[StoredEvent]:
+        # One writer at a time: positions are the commit order, every order is 0.
+        start = after.position
+        return [_upcast(e) for e in self._log[start : start + limit]]
 
     async def find_idempotency(self, key: str) -> IdempotencyRecord | None:
         return self._keys.get(key)
 
-    def subscribe(self, after: int) -> AsyncIterator[StoredEvent]:
+    def subscribe(self, after: Cursor) -> AsyncIterator[StoredEvent]:
         return follow(self.read_all, after, woken_by(self._appended, 0.5))
 
 

@@ -1,8 +1,8 @@
 """Subscribing to the whole log from a position, on top of `read_all`.
 
 One implementation serves every event store: catch up in batches, then wait for a wake-up
-(LISTEN/NOTIFY, a condition, or a poll interval) and read again. Because `read_all` returns
-events in commit order and never skips a late commit, neither does a subscription.
+(LISTEN/NOTIFY, a condition, or a poll interval) and read again. Because `read_all` never
+skips a late commit and keeps each stream in order, neither does a subscription.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 
+from plumbing.ordered_log import Cursor
 from services.orders.application.ports import StoredEvent
 
-ReadAll = Callable[[int, int], Awaitable[list[StoredEvent]]]
+ReadAll = Callable[[Cursor, int], Awaitable[list[StoredEvent]]]
 Wait = Callable[[], Awaitable[None]]
 
 
@@ -36,13 +37,13 @@ def woken_by(event: asyncio.Event, interval_s: float) -> Wait:
 
 
 async def follow(
-    read_all: ReadAll, after: int, wait: Wait, batch: int = 500
+    read_all: ReadAll, after: Cursor, wait: Wait, batch: int = 500
 ) -> AsyncIterator[StoredEvent]:
     position = after
     while True:
         events = await read_all(position, batch)
         for stored in events:
             yield stored
-            position = stored.position
+            position = stored.cursor
         if len(events) < batch:
             await wait()

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from contracts.envelope import Envelope
 from plumbing.db import Conn
+from plumbing.ordered_log import Cursor
 
 
 class WrongExpectedVersion(Exception):
@@ -36,8 +37,16 @@ class IdempotencyRecord:
 
 @dataclass(frozen=True)
 class StoredEvent:
+    # Unique, and rising with the version within a stream. Not the follow order across
+    # streams on PostgreSQL: `cursor` is (plumbing.ordered_log).
     position: int
     envelope: Envelope
+    transaction_order: int = 0  # 0 where the position order is the commit order
+
+    @property
+    def cursor(self) -> Cursor:
+        """Where a reader of the whole log is after this event: pass it to read_all."""
+        return Cursor(self.transaction_order, self.position)
 
 
 @dataclass(frozen=True)
@@ -62,14 +71,15 @@ class EventStore(Protocol):
         """Every event of one stream in order, upcast to current schema versions."""
         ...
 
-    async def read_all(self, after: int, limit: int) -> list[StoredEvent]:
-        """The whole log after a position, in commit order (never skipping a late commit)."""
+    async def read_all(self, after: Cursor, limit: int) -> list[StoredEvent]:
+        """The whole log after a cursor (START, or a StoredEvent.cursor), in an order that
+        never skips a late commit and keeps each stream's versions in order."""
         ...
 
     async def find_idempotency(self, key: str) -> IdempotencyRecord | None: ...
 
-    def subscribe(self, after: int) -> AsyncIterator[StoredEvent]:
-        """Every event after `after`, then each new one as it commits, in commit order."""
+    def subscribe(self, after: Cursor) -> AsyncIterator[StoredEvent]:
+        """Every event after `after`, then each new one as it commits, in read_all's order."""
         ...
 
 

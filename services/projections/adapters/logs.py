@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from contracts.envelope import Envelope
 from contracts.events import registry
 from plumbing.db import Conn, quote_ident
+from plumbing.ordered_log import FOLLOW_ORDER, Cursor, after_cursor
 
 
 @dataclass(frozen=True)
@@ -31,25 +32,40 @@ async def exists(conn: Conn, log: LogTable) -> bool:
     return found is not None
 
 
+def _token(cursor: Cursor) -> int:
+    # The rebuild keeps one int per log and passes it back (services/projections/application/
+    # rebuild.py): the cursor packed into one, 0 the start. Positions stay below 2**63.
+    return (cursor.transaction_order << 64) | cursor.position
+
+
+def _cursor(token: int) -> Cursor:
+    return Cursor(token >> 64, token & (2**64 - 1))
+
+
 async def read_after(
     conn: Conn, log: LogTable, position: int, limit: int
 ) -> list[tuple[int, Envelope]]:
-    """Positions are gap-free in commit order (appends are serialized, see ordered_log), so
-    `position > last` never skips a row that committed late."""
+    """The log after `position`, an opaque token this function returned (0: the start).
+
+    Read in the followers' order (plumbing.ordered_log): appends no longer serialize, so
+    `position > last` could skip a row that committed late; each stream's events still come
+    in order."""
+    cursor = _cursor(position)
     # The envelope as text, parsed and validated in one step by pydantic (a rebuild reads
     # every event: json.loads and then a validation of the dict took twice as long).
     rows = await conn.fetch(
-        f"SELECT position, envelope::text FROM {log.name} WHERE position > $1 "
-        "ORDER BY position LIMIT $2",
-        position,
+        f"SELECT transaction_order, position, envelope::text FROM {log.name} "
+        f"WHERE {after_cursor(1)} {FOLLOW_ORDER} LIMIT $3",
+        cursor.transaction_order,
+        cursor.position,
         limit,
     )
     out = []
-    for position_, text in rows:
+    for transaction_order, position_, text in rows:
         # What the consumer does before its handler, refusal included: an event of a newer
         # release (unknown type or schema version) stops the rebuild with UnknownEventType or
         # FutureSchemaVersion. Skipping it would claim it in the fresh inbox, and after the
         # swap a live consumer that can read it would skip it too.
         envelope = registry.upcast(Envelope.model_validate_json(text))
-        out.append((position_, envelope))
+        out.append((_token(Cursor(transaction_order, position_)), envelope))
     return out
