@@ -22,12 +22,17 @@ from services.media.domain.model import Media
 
 log = logging.getLogger(__name__)
 MAX_THUMBNAIL_ATTEMPTS = 5
+# How long a claimed thumbnail job is left to its worker before another may take it.
+THUMBNAIL_LEASE = timedelta(minutes=5)
 
 
 class PostgresMediaRepository:
-    def __init__(self, pool: asyncpg.Pool, outbox: Outbox) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, outbox: Outbox, thumbnail_lease: timedelta = THUMBNAIL_LEASE
+    ) -> None:
         self.pool = pool
         self.outbox = outbox
+        self.thumbnail_lease = thumbnail_lease
 
     async def insert_pending(self, media: Media) -> Media:
         params = ", ".join(f"${n}" for n in range(1, 24))
@@ -109,35 +114,52 @@ class PostgresMediaRepository:
         return m
 
     async def take_thumbnail_job(self, make: Callable[[Media], Awaitable[None]]) -> bool:
-        async with self.pool.acquire() as conn, conn.transaction():
-            # SKIP LOCKED: a job another worker holds is invisible, not waited for. The lock
-            # is held while the thumbnail is made, so a crash simply frees the job again.
-            job = await conn.fetchrow(
-                "SELECT media_id, attempts FROM thumbnail_jobs WHERE run_after <= now() "
-                "ORDER BY run_after LIMIT 1 FOR UPDATE SKIP LOCKED"
-            )
-            if job is None:
-                return False
-            row = await conn.fetchrow(
-                f"SELECT {COLUMNS} FROM media WHERE id = $1 FOR UPDATE", job["media_id"]
-            )
-            assert row is not None
-            media = to_media(row)
-            if media.status != "ready" or media.thumbnail:
-                await conn.execute("DELETE FROM thumbnail_jobs WHERE media_id = $1", media.id)
-                return True
-            try:
-                await make(media)
-            except Exception as exc:
-                await self._retry_later(conn, media.id, job["attempts"] + 1, exc)
-                return True
-            event = ThumbnailReady(media_id=media.id, order_id=media.order_id)
-            done = replace(media, thumbnail=True)
-            await self._write(conn, media, Change(done, [event]), Actor.system())
-            await conn.execute("DELETE FROM thumbnail_jobs WHERE media_id = $1", media.id)
-            return True
+        """Claim a due job for a lease, make the thumbnail with no transaction open, then
+        record it in a short one.
 
-    async def _retry_later(self, conn: Conn, media_id: UUID, attempts: int, exc: Exception) -> None:
+        No transaction spans the work (a download, a decode, an upload: a second or more):
+        the logs' followers read below the oldest running transaction of the whole server
+        (plumbing/ordered_log.py), so one held open here would hold back every relay. The
+        claim moves the job's `run_after` a lease ahead instead of locking its row: other
+        workers skip it meanwhile, and a worker that dies leaves it due again once the lease
+        ends. Two workers on one job (a lease outlived) make the same thumbnail; the second
+        finds it recorded."""
+        job = await self.pool.fetchrow(
+            "UPDATE thumbnail_jobs SET run_after = now() + $1::interval WHERE media_id = ("
+            "SELECT media_id FROM thumbnail_jobs WHERE run_after <= now() "
+            "ORDER BY run_after LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING media_id, attempts",
+            self.thumbnail_lease,
+        )
+        if job is None:
+            return False
+        row = await self.pool.fetchrow(f"SELECT {COLUMNS} FROM media WHERE id = $1", job[0])
+        media = None if row is None else to_media(row)
+        if media is None or media.status != "ready" or media.thumbnail:
+            await self.pool.execute("DELETE FROM thumbnail_jobs WHERE media_id = $1", job[0])
+            return True
+        try:
+            await make(media)
+        except Exception as exc:
+            await self._retry_later(self.pool, media.id, job["attempts"] + 1, exc)
+            return True
+        async with self.pool.acquire() as conn, conn.transaction():
+            row = await conn.fetchrow(
+                f"SELECT {COLUMNS} FROM media WHERE id = $1 FOR UPDATE", media.id
+            )
+            assert row is not None  # media rows are never deleted
+            now = to_media(row)
+            # Detached, rejected or thumbnailed by another worker meanwhile: nothing to say.
+            # (The object of a photo purged meanwhile stays: the store's listing shows it.)
+            if now.status == "ready" and not now.thumbnail:
+                event = ThumbnailReady(media_id=now.id, order_id=now.order_id)
+                done = Change(replace(now, thumbnail=True), [event])
+                await self._write(conn, now, done, Actor.system())
+            await conn.execute("DELETE FROM thumbnail_jobs WHERE media_id = $1", media.id)
+        return True
+
+    async def _retry_later(
+        self, conn: Conn | asyncpg.Pool, media_id: UUID, attempts: int, exc: Exception
+    ) -> None:
         if attempts >= MAX_THUMBNAIL_ATTEMPTS:
             # The photo itself is valid and listed; it simply has no thumbnail_url.
             log.error("thumbnail for %s failed %d times; giving up", media_id, attempts)
