@@ -117,7 +117,9 @@ async def test_old_failures_and_ended_sessions_are_pruned(app: FastAPI) -> None:
         "('old', '10.0.0.7', now() - interval '1 hour'), ('new', '10.0.0.7', now())"
     )
     sign_in: SignIn = app.state.sign_in
-    assert await sign_in.attempts.prune() >= 1
+    # The gateway's own pruning job may get there first (it runs at start): what counts is
+    # that the old rows are gone and the new ones kept, not who removed them.
+    await sign_in.attempts.prune()
     left = {r["username"] for r in await pool.fetch("SELECT username FROM login_failures")}
     assert "old" not in left
     assert "new" in left
@@ -126,7 +128,7 @@ async def test_old_failures_and_ended_sessions_are_pruned(app: FastAPI) -> None:
     await pool.execute(
         "UPDATE sessions SET revoked_at = now() - interval '2 days', revoked_reason = 'logout'"
     )
-    assert await sign_in.sessions.prune() >= 1
+    await sign_in.sessions.prune()
     assert await pool.fetchval("SELECT count(*) FROM sessions") == 0
     assert await pool.fetchval("SELECT count(*) FROM refresh_tokens") == 0
 
