@@ -34,6 +34,9 @@ from plumbing import db
 log = logging.getLogger(__name__)
 
 TTL_S = 15.0  # the bound is 30 s; a change normally arrives by NOTIFY in milliseconds
+# Entries are dropped when read after their end; sessions never read again (signed out, the
+# tab closed) are swept out every this many stores, so the cache holds only live ones.
+SWEEP_EVERY = 256
 PROBE_EVERY_S = 5.0  # a listening connection that died without a word is noticed this soon
 
 # Every update or delete of a user or a session names the user on `<schema>_identity`.
@@ -90,6 +93,7 @@ class HolderCache:
         self.listening = False  # nothing is cached unless changes can reach us
         self._entries: dict[tuple[uuid.UUID, uuid.UUID], _Entry] = {}
         self._epoch = 0  # bumped by every forget: a read older than it is not stored
+        self._stores = 0
 
     # --- reads -------------------------------------------------------------------------
 
@@ -141,6 +145,11 @@ class HolderCache:
             left = (found.expires_at - self.wall()).total_seconds()
             until = min(until, self.clock() + max(0.0, left))
         self._entries[pair] = _Entry(found, until)
+        self._stores += 1
+        if self._stores % SWEEP_EVERY == 0:
+            now = self.clock()
+            for stale in [p for p, e in self._entries.items() if e.until <= now]:
+                del self._entries[stale]
 
     # --- forgetting --------------------------------------------------------------------
 

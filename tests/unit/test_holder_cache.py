@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 
+from gateway.adapters import holder_cache
 from gateway.adapters.holder_cache import HolderCache
 from gateway.adapters.sessions_repo import Holder
 from gateway.domain.users import User
@@ -159,3 +160,14 @@ async def test_many_at_once_ask_only_for_what_is_not_cached() -> None:
     found = await cache.holders([known, new, gone])
     assert set(found) == {known, new}
     assert asked == [[new, gone]]
+
+
+async def test_entries_of_sessions_never_read_again_do_not_pile_up() -> None:
+    sessions, clock = Sessions(), Clock()
+    cache = _cache(sessions, clock)
+    for _ in range(300):  # sign-ins whose sessions are used once and never again
+        await cache.holder(*sessions.add())
+        clock.t += 1.0
+    # Only those of the last 15 s can be live; the sweep dropped the rest.
+    assert len(cache._entries) <= 15 + holder_cache.SWEEP_EVERY
+    assert len(cache._entries) < 300
