@@ -55,6 +55,9 @@ class _OwnTopic:
         records = await self.outbox.read_after(after, limit)
         return [dataclasses.replace(r, topic=self.topic) for r in records]
 
+    async def held_back(self, after: Cursor) -> bool:
+        return await self.outbox.held_back(after)
+
     async def head(self) -> int:
         return await self.outbox.head()
 

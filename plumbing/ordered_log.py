@@ -100,6 +100,16 @@ def after_cursor(first_param: int) -> str:
 FOLLOW_ORDER = "ORDER BY transaction_order, position"
 
 
+def held_back_query(table: str) -> str:
+    """Whether committed rows follow the cursor ($1, $2) that the horizon still hides: a
+    follower that read nothing while this holds has rows waiting on some other transaction
+    of the server to end, and should look again soon, not at its next poll."""
+    return (
+        f"SELECT EXISTS (SELECT 1 FROM {table} "
+        "WHERE (transaction_order, position) > ($1::xid8, $2::bigint))"
+    )
+
+
 @dataclass(frozen=True)
 class LogRecord:
     """One entry of a service's log, ready to publish."""
@@ -118,6 +128,10 @@ class LogSource(Protocol):
     channel: str
 
     async def read_after(self, after: Cursor, limit: int) -> Sequence[LogRecord]: ...
+
+    async def held_back(self, after: Cursor) -> bool:
+        """Committed rows after `after` that the horizon still hides (held_back_query)."""
+        ...
 
     async def head(self) -> int:
         """The highest position written (committed or not yet readable): for the lag gauge."""
@@ -265,6 +279,9 @@ class Outbox:
             )
             for r in rows
         ]
+
+    async def held_back(self, after: Cursor) -> bool:
+        return bool(await self.pool.fetchval(held_back_query("outbox"), *after))
 
     async def head(self) -> int:
         value = await self.pool.fetchval("SELECT coalesce(max(position), 0) FROM outbox")

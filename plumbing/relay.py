@@ -51,6 +51,11 @@ LOG_HEADER = "relay-log"
 BATCH = 500
 # After a wake-up that found nothing: look again after these pauses (seconds) before waiting.
 RECHECKS = (0.01, 0.05)
+# Rows committed but hidden behind another transaction of the server (LogSource.held_back)
+# are looked for again after this, doubling to HELD_BACK_MAX_S while they stay hidden: a
+# follower waiting out its whole poll interval made every fact up to a second late under load.
+HELD_BACK_FIRST_S = 0.005
+HELD_BACK_MAX_S = 0.2
 
 
 @dataclass
@@ -135,6 +140,7 @@ class Relay:
         await self._check_loss(probe)
         last_check = last_measured = time.monotonic()
         rechecks: tuple[float, ...] = ()
+        held_back_s = HELD_BACK_FIRST_S
         while True:
             if conn.is_closed():
                 raise ConnectionError("relay lost its lock connection")
@@ -150,6 +156,7 @@ class Relay:
                     await self._check_loss(probe)
                     last_check = time.monotonic()
                     continue
+                held_back_s = HELD_BACK_FIRST_S
                 # Behind and publishing: measured too, at most once a second (a query each).
                 if time.monotonic() - last_measured >= 1:
                     await self._measure_lag()
@@ -159,6 +166,11 @@ class Relay:
                 await asyncio.sleep(rechecks[0])
                 rechecks = rechecks[1:]
                 continue
+            if await self.source.held_back(self.state.checkpoint):
+                await asyncio.sleep(held_back_s)
+                held_back_s = min(held_back_s * 2, HELD_BACK_MAX_S)
+                continue
+            held_back_s = HELD_BACK_FIRST_S
             await self._measure_lag()
             wake.clear()
             with contextlib.suppress(TimeoutError):

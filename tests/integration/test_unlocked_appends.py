@@ -240,5 +240,9 @@ async def test_a_long_transaction_holds_followers_back_but_not_writers(
         for s in streams:
             await asyncio.wait_for(store.append(s, [envelope(s)], expected_version=0), 5)
         assert await store.read_all(START, 10) == []
+        # The relay can tell "held back" from "nothing new", and looks again soon.
+        assert await store.held_back(START)
         await tx.commit()
     assert [e.envelope.stream_id for e in await store.read_all(START, 10)] == streams
+    last = (await store.read_all(START, 10))[-1].cursor
+    assert not await store.held_back(last)

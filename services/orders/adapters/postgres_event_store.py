@@ -28,6 +28,7 @@ from plumbing.ordered_log import (
     LogRecord,
     Waker,
     after_cursor,
+    held_back_query,
     order_ddl,
 )
 from services.orders.application.follow import follow, woken_by
@@ -277,6 +278,9 @@ class PostgresEventStore:
             )
             for r in rows
         ]
+
+    async def held_back(self, after: Cursor) -> bool:
+        return bool(await self.pool.fetchval(held_back_query("events"), *after))
 
     async def head(self) -> int:
         return int(await self.pool.fetchval("SELECT coalesce(max(position), 0) FROM events"))
