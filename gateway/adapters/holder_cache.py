@@ -148,19 +148,20 @@ class HolderCache:
         self._stores += 1
         if self._stores % SWEEP_EVERY == 0:
             now = self.clock()
-            for stale in [p for p, e in self._entries.items() if e.until <= now]:
-                del self._entries[stale]
+            self._drop(lambda _, entry: entry.until <= now)
 
     # --- forgetting --------------------------------------------------------------------
 
     def forget_user(self, user_id: uuid.UUID) -> None:
         self._epoch += 1
-        for pair in [p for p in self._entries if p[1] == user_id]:
-            del self._entries[pair]
+        self._drop(lambda pair, _: pair[1] == user_id)
 
     def forget_session(self, session_id: uuid.UUID) -> None:
         self._epoch += 1
-        for pair in [p for p in self._entries if p[0] == session_id]:
+        self._drop(lambda pair, _: pair[0] == session_id)
+
+    def _drop(self, which: Callable[[tuple[uuid.UUID, uuid.UUID], _Entry], bool]) -> None:
+        for pair in [p for p, e in self._entries.items() if which(p, e)]:
             del self._entries[pair]
 
     def forget_all(self) -> None:
