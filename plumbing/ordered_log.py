@@ -60,11 +60,6 @@ class Cursor(NamedTuple):
     transaction_order: int
     position: int
 
-    @classmethod
-    def of(cls, checkpoint: int) -> Cursor:
-        """A plain position stored before issue 17: every row it covers has order 0."""
-        return cls(0, checkpoint)
-
 
 START = Cursor(0, 0)
 
