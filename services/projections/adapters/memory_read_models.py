@@ -256,18 +256,14 @@ class MemoryReadModels:
             "due_at": event.due_at,
             "created_at": at,
         }
-        row = self.tasks.get(event.task_id)
-        if row is not None:
-            row.update(changes)
-            return
-        self.tasks[event.task_id] = {
+        first = {
             "task_id": event.task_id,
             "order_id": event.order_id,
             "kind": event.kind,
             "status": "open",
             "closed_at": None,
-            **changes,
         }
+        _upsert(self.tasks, event.task_id, first, changes)
 
     async def close_task(
         self, task_id: UUID, order_id: UUID | None, kind: str, status: str, at: datetime
@@ -300,16 +296,8 @@ class MemoryReadModels:
             "ends_at": event.ends_at,
             "status": "booked",
         }
-        row = self.visits.get(event.visit_id)
-        if row is not None:
-            row.update(changes)
-            return
-        self.visits[event.visit_id] = {
-            "visit_id": event.visit_id,
-            "order_id": event.order_id,
-            "kind": event.kind,
-            **changes,
-        }
+        first = {"visit_id": event.visit_id, "order_id": event.order_id, "kind": event.kind}
+        _upsert(self.visits, event.visit_id, first, changes)
 
     async def cancel_visit(self, visit_id: UUID) -> None:
         row = self.visits.get(visit_id)
@@ -429,3 +417,14 @@ class MemoryReadModels:
         )
         for statement in again:
             await conn.execute(statement)
+
+
+def _upsert(
+    rows: dict[Any, dict[str, Any]], key: Any, first: dict[str, Any], changes: dict[str, Any]
+) -> None:
+    """INSERT ... ON CONFLICT DO UPDATE SET `changes`: `first` only when the row is new."""
+    row = rows.get(key)
+    if row is None:
+        rows[key] = {**first, **changes}
+    else:
+        row.update(changes)
