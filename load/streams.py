@@ -4,8 +4,11 @@ on every reconnect, `Last-Event-ID`. On `reauth` (the token ran out) the session
 and the stream reopened at once from its cursor.
 
 An office PC shows the board: it reads the whole board on every (re)connect and re-reads the
-one card a `board` frame names. A phone shows its owner's day: it reads the day's tasks on
-every (re)connect. A watcher only keeps what it got, for the soak's "missed nothing" check.
+one card a `board` frame names, as the app does: one read of a card at a time, and one more
+after it when frames for that card came meanwhile (useBoard's refreshCard), so a burst of
+frames for one order costs two reads, not one per frame. A phone shows its owner's day: it
+reads the day's tasks on every (re)connect. A watcher only keeps what it got, for the soak's
+"missed nothing" check.
 """
 
 from __future__ import annotations
@@ -77,6 +80,8 @@ class Stream:
     frames: int = 0
     open: bool = False
     _reads: set[asyncio.Task[Any]] = field(default_factory=set)
+    _cards: dict[str, asyncio.Task[Any]] = field(default_factory=dict)  # card reads in flight
+    _missed: set[str] = field(default_factory=set)  # cards named again while being read
 
     async def run(self) -> None:
         while True:
@@ -127,7 +132,22 @@ class Stream:
         if self.kind == "watcher" and key is not None:
             self.seen.append(key)
         if self.kind == "board" and frame.event == "board" and key is not None:
-            self._read(f"/api/v1/board/cards/{json.loads(frame.data).get('order_id')}")
+            self._refresh_card(str(json.loads(frame.data).get("order_id")))
+
+    def _refresh_card(self, order_id: str) -> None:
+        if order_id in self._cards:
+            self._missed.add(order_id)
+            return
+
+        def done(_: asyncio.Task[Any]) -> None:
+            del self._cards[order_id]
+            if order_id in self._missed:
+                self._missed.discard(order_id)
+                self._refresh_card(order_id)
+
+        task = asyncio.create_task(self._get(f"/api/v1/board/cards/{order_id}", None))
+        self._cards[order_id] = task
+        task.add_done_callback(done)
 
     def _read_all(self) -> None:
         if self.kind == "board":

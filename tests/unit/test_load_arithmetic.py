@@ -4,9 +4,12 @@ the server-sent events parser."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import json
 import math
 import socket
+import time
 from collections import Counter
 from collections.abc import AsyncIterator
 
@@ -16,6 +19,7 @@ import pytest
 
 from load import procs
 from load.mix import MIX, ramp, schedule, streams_for
+from load.session import Session
 from load.stats import (
     Drift,
     Endpoint,
@@ -27,7 +31,7 @@ from load.stats import (
     percentile,
     summarise,
 )
-from load.streams import Frame, frames, key_of
+from load.streams import Frame, Stream, frames, key_of
 from load.timing import endpoint_of
 
 
@@ -266,3 +270,33 @@ def test_an_endpoint_counts_its_errors() -> None:
     seen = Endpoint()
     seen.outcomes.update({200: 5, 404: 2, 503: 1, "connection": 1})
     assert (seen.count, seen.errors) == (9, 2)
+
+
+async def test_a_board_stream_reads_a_card_once_at_a_time_and_once_more_after() -> None:
+    """As the app's refreshCard: frames for a card being read cost one read more, not one
+    each; another card's frame is read beside it."""
+    release = asyncio.Event()
+    reads: list[str] = []
+
+    async def answer(request: httpx.Request) -> httpx.Response:
+        reads.append(request.url.path)
+        await release.wait()
+        return httpx.Response(200, json={})
+
+    async with httpx.AsyncClient(
+        transport=httpx.MockTransport(answer), base_url="http://gateway"
+    ) as api:
+        session = Session(api, "manager", token="t", expires_at=time.time() + 600)
+        stream = Stream(api, session, "board")
+        for seq in range(1, 6):
+            stream._take(Frame("board", json.dumps({"seq": seq, "order_id": "a"}), str(seq)))
+        stream._take(Frame("board", json.dumps({"seq": 6, "order_id": "b"}), "6"))
+        await asyncio.sleep(0.05)
+        assert reads == ["/api/v1/board/cards/a", "/api/v1/board/cards/b"]
+        release.set()
+        for _ in range(100):
+            await asyncio.sleep(0.01)
+            if not stream._cards:
+                break
+    assert reads.count("/api/v1/board/cards/a") == 2  # five frames: the read, and one after
+    assert reads.count("/api/v1/board/cards/b") == 1
