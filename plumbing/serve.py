@@ -67,6 +67,7 @@ def serve(app: FastAPI, settings: ServiceSettings) -> None:
         # gateway reads the header itself, from configured proxies only
         # (gateway/domain/client_address.py); no service behind it needs it.
         proxy_headers=False,
+        loop=settings.event_loop,
         # uvicorn's h11 protocol with size limits, deadlines and JSON refusals (see
         # http_guard.py); a class, not "auto", so it never silently becomes httptools.
         http=guarded_protocol(limits(settings)),

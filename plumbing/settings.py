@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -20,6 +22,9 @@ class ServiceSettings(BaseSettings):
     tls_cert_file: str = ""
     tls_key_file: str = ""
     log_level: str = "INFO"
+    # "uvloop" (libuv's event loop: less CPU per request and per frame) or "asyncio", to rule
+    # the loop out when chasing a problem.
+    event_loop: Literal["uvloop", "asyncio"] = "uvloop"
 
     # Signs (gateway) and verifies (services) the caller of each call: plumbing/actor.py.
     # Required: a process with an empty or short key refuses to start.
