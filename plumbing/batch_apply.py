@@ -8,7 +8,10 @@ claims commit with the effects or not at all.
 When a handler raises, the batch's transaction is rolled back (nothing of it happened) and the
 same records are applied one event per transaction, as before issue 17: retries with backoff,
 and the event that keeps failing is dead-lettered alone, so one bad event neither holds nor
-loses its neighbours. A database that is away is waited for, never skipped.
+loses its neighbours. A database that is away is waited for, never skipped. A handler whose
+effect commits in a transaction of its own (the orders service appends a fact's events through
+its event store) relies on its own idempotency, deterministic event ids, as with a
+redelivery: after a rolled-back batch its effect is applied again and appends nothing.
 
 Why a batch is cut at MOST_PER_TRANSACTION events: a writing transaction holds back the
 horizon every follower of every log on the server reads below (plumbing/ordered_log.py), so
