@@ -12,9 +12,11 @@ from collections.abc import Awaitable, Callable
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from opentelemetry import trace
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from contracts.envelope import Envelope
-from plumbing import kafka, metrics
+from plumbing import correlation, kafka, metrics, tracing
 from plumbing.batch_apply import MAX_ATTEMPTS, MOST_PER_TRANSACTION
 from plumbing.consumer import Consumer
 from plumbing.db import Conn
@@ -38,7 +40,12 @@ async def recorder(pool: asyncpg.Pool) -> Handler:
     return handle
 
 
-async def one_record_batch(infra: Infra, topic: str, values: list[bytes]) -> None:
+async def one_record_batch(
+    infra: Infra,
+    topic: str,
+    values: list[bytes],
+    headers: list[list[tuple[str, bytes]]] | None = None,
+) -> None:
     producer = AIOKafkaProducer(
         bootstrap_servers=infra.kafka_bootstrap, acks="all", max_batch_size=1 << 20
     )
@@ -46,8 +53,9 @@ async def one_record_batch(infra: Infra, topic: str, values: list[bytes]) -> Non
         await producer.start()
         try:
             batch = producer.create_batch()
-            for value in values:
-                assert batch.append(key=b"k", value=value, timestamp=None) is not None
+            for i, value in enumerate(values):
+                found = headers[i] if headers else []
+                assert batch.append(key=b"k", value=value, timestamp=None, headers=found)
             await (await producer.send_batch(batch, topic, partition=0))
         finally:
             await producer.stop()
@@ -125,6 +133,46 @@ async def test_a_fetched_batch_is_applied_and_claimed_in_one_transaction(
     assert [r["xid"] for r in claims] == [txid % 2**32]
     assert consumer.processed == len(events)
     assert outcomes(group, "applied") == len(events)  # still counted per event
+
+
+async def test_each_event_of_a_batch_continues_its_own_trace_with_its_own_correlation_id(
+    outbox: Outbox, infra: Infra, database_url: str
+) -> None:
+    pool = outbox.pool
+    record = await recorder(pool)
+    seen: dict[uuid.UUID, tuple[int, str | None]] = {}
+
+    async def handler(conn: Conn, env: Envelope) -> None:
+        seen[env.event_id] = (
+            trace.get_current_span().get_span_context().trace_id,
+            correlation.get(),
+        )
+        await record(conn, env)
+
+    group, topic = await new_topic(infra)
+    events = [user_event() for _ in range(3)]
+    parents = [(uuid.uuid4().int, uuid.uuid4().int >> 64) for _ in events]
+    headers = [[("traceparent", f"00-{t:032x}-{s:016x}-01".encode())] for t, s in parents]
+    exporter = InMemorySpanExporter()
+    assert tracing.setup("oms-test", exporter)
+    try:
+        await one_record_batch(infra, topic, [e.to_json_bytes() for e in events], headers)
+        settings = settings_for(infra, database_url, outbox.name.split(".")[0])
+        async with running(Consumer(group, [topic], pool, settings, handler).run):
+            await eventually(when(lambda: count(pool, events), len(events)))
+        tracing.flush()
+    finally:
+        tracing.shutdown()
+    assert len(set(await transactions(pool, events))) == 1
+    spans = {s.attributes["messaging.message.id"]: s for s in exporter.get_finished_spans()
+             if s.attributes and "messaging.message.id" in s.attributes}  # fmt: skip
+    for event, (trace_id, span_id) in zip(events, parents, strict=True):
+        span = spans[str(event.event_id)]
+        assert span.name == f"consume {event.type}"
+        assert span.context is not None
+        assert span.parent is not None
+        assert (span.context.trace_id, span.parent.span_id) == (trace_id, span_id)
+        assert seen[event.event_id] == (trace_id, event.correlation_id)
 
 
 async def test_a_batch_longer_than_the_cut_takes_more_transactions_in_order(
