@@ -228,6 +228,29 @@ async def test_a_poisoned_event_mid_batch_is_dead_lettered_and_its_neighbours_ap
     assert await pool.fetchval(claimed, group, poison.event_id) == 0  # replayable later
 
 
+async def test_a_batch_met_while_the_database_is_away_waits_for_it_and_skips_nothing(
+    outbox: Outbox, infra: Infra, database_url: str
+) -> None:
+    pool = outbox.pool
+    record = await recorder(pool)
+    failures = iter(range(MAX_ATTEMPTS + 2))  # more than a handler failure may take
+
+    async def restarting_database(conn: Conn, env: Envelope) -> None:
+        if next(failures, None) is not None:
+            raise asyncpg.CannotConnectNowError("the database system is starting up")
+        await record(conn, env)
+
+    group, topic = await new_topic(infra)
+    events = [user_event() for _ in range(3)]
+    await one_record_batch(infra, topic, [e.to_json_bytes() for e in events])
+    settings = settings_for(infra, database_url, outbox.name.split(".")[0])
+    async with running(Consumer(group, [topic], pool, settings, restarting_database).run):
+        await eventually(when(lambda: count(pool, events), len(events)))
+    assert len(set(await transactions(pool, events))) == 1  # the batch, tried again whole
+    dead = "SELECT count(*) FROM dead_letters WHERE consumer = $1"
+    assert await pool.fetchval(dead, group) == 0
+
+
 async def test_a_redelivered_batch_changes_nothing(
     outbox: Outbox, infra: Infra, database_url: str
 ) -> None:
