@@ -24,7 +24,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Literal, Protocol
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
@@ -203,7 +203,7 @@ class Consumer:
 
     def _decode(
         self, records: Sequence[ConsumerRecord[bytes, bytes]]
-    ) -> tuple[list[Delivery], LookupError | str | None]:
+    ) -> tuple[list[Delivery], LookupError | Literal["epoch"] | None]:
         """The records to apply, in order, up to where the batch is cut, and why it is cut
         there: "epoch" (the relay republished the topic: read it again from its start), or
         why this release cannot read that record (an event of a newer release: nothing from
