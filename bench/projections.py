@@ -26,14 +26,13 @@ import statistics
 import time
 import uuid
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
-from aiokafka.structs import ConsumerRecord
 from pydantic import BaseModel
 
 from bench.components import drop_topics
@@ -50,6 +49,7 @@ from contracts.events.orders import (
 )
 from contracts.topics import partition_key
 from plumbing import db, kafka
+from plumbing.batch_apply import Delivery
 from plumbing.consumer import Consumer, Handler
 from plumbing.ordered_log import OUTBOX_DDL, OUTBOX_ORDER_DDL, OUTBOX_TRACE_DDL
 from services.orders.adapters.postgres_event_store import (
@@ -167,11 +167,14 @@ class _Timed(Consumer):
         super().__init__(group, [topic], pool, settings, handler)
         self.done = done
 
-    async def _apply(self, record: ConsumerRecord[bytes, bytes], envelope: Envelope) -> None:
+    async def _apply_batch(self, deliveries: Sequence[Delivery]) -> int:
         started = time.perf_counter()
-        await super()._apply(record, envelope)
+        applied = await super()._apply_batch(deliveries)
         ended = time.perf_counter()
-        self.done[(record.partition, record.offset)] = (ended, ended - started)
+        # Each record of a batch commits with the batch: in hand at its start, done at its end.
+        for d in deliveries:
+            self.done[(d.record.partition, d.record.offset)] = (ended, ended - started)
+        return applied
 
 
 async def _raw_consumer(

@@ -1,8 +1,9 @@
 """The consumer loop: at-least-once delivery made exactly-once in effect.
 
-Per message: one PostgreSQL transaction claims the event id in the inbox and applies the
-handler's change; only after it commits is the Kafka offset committed. A crash between the
-two means redelivery, and the inbox turns the second copy into a no-op.
+Per fetched batch of a partition: one PostgreSQL transaction claims the events' ids in the
+inbox and applies the handler's changes (plumbing/batch_apply.py; one event per transaction
+again when a handler fails); only after it commits are the Kafka offsets committed. A crash
+between the two means redelivery, and the inbox turns the second copy into a no-op.
 
 Broker restarts (the local broker keeps memory only): the relay republishes its log with a
 higher epoch in a header; the first record of a higher epoch makes us read that topic again
@@ -22,8 +23,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Protocol
+from collections.abc import Sequence
+from typing import Literal, Protocol
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
@@ -34,17 +35,16 @@ from pydantic import ValidationError
 from contracts.envelope import Envelope
 from contracts.events import registry
 from contracts.events.registry import FutureSchemaVersion, UnknownEventType
-from plumbing import correlation, db, dead_letters, kafka, metrics, progress, tracing
+from plumbing import db, dead_letters, kafka, metrics, progress
+from plumbing.batch_apply import MAX_ATTEMPTS, BatchApply, Delivery, Handler
 from plumbing.blocked import BlockedPartitions
-from plumbing.db import Conn
 from plumbing.inbox import claim
 from plumbing.relay import EPOCH_HEADER, LOG_HEADER
 from plumbing.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Conn, Envelope], Awaitable[None]]
-MAX_ATTEMPTS = 5
+__all__ = ["MAX_ATTEMPTS", "Consumer", "Handler", "KnownEvents"]
 
 
 class KnownEvents(Protocol):
@@ -88,6 +88,7 @@ class Consumer:
         self.settings = settings
         self.handler = handler
         self.events = events
+        self.apply = BatchApply(group, pool, handler, self._dead_letter)
         self.blocked = BlockedPartitions(group)
         self.progress = progress.track(group)  # its lag, for the readiness body
         self._kafka: AIOKafkaConsumer | None = None
@@ -139,19 +140,19 @@ class Consumer:
             batches = await consumer.getmany(timeout_ms=500, max_records=200)
             rewound: set[str] = set()
             for tp, records in batches.items():
-                for record in records:
-                    if tp.topic in rewound or tp in self.blocked:
-                        break  # read again from its start, or held at a newer release's event
-                    if self._epoch_went_up(record):
-                        await self._rewind(consumer, tp.topic)
-                        rewound.add(tp.topic)
-                        break
-                    unreadable = await self._process(record)
-                    if unreadable is not None:
-                        self.blocked.stop(consumer, tp, record, unreadable)
-                        break  # nothing from here on is done: its offset is never committed
-                    self._done[tp] = record.offset + 1
+                if tp.topic in rewound or tp in self.blocked:
+                    continue  # read again from its start, or held at a newer release's event
+                deliveries, cut = self._decode(records)
+                if deliveries:
+                    self.processed += await self._apply_batch(deliveries)
+                    self._done[tp] = deliveries[-1].record.offset + 1
                     self._last_message_at = time.monotonic()
+                if isinstance(cut, LookupError):
+                    # Nothing from that record on is done: its offset is never committed.
+                    self.blocked.stop(consumer, tp, records[len(deliveries)], cut)
+                elif cut == "epoch":
+                    await self._rewind(consumer, tp.topic)
+                    rewound.add(tp.topic)
             if self._done:
                 await self.commit()
             if time.monotonic() >= next_check:
@@ -200,56 +201,31 @@ class Consumer:
             # Not fatal: those events will be redelivered and the inbox absorbs them.
             log.warning("offset commit failed (%s); redelivery will follow", exc)
 
-    async def _process(self, record: ConsumerRecord[bytes, bytes]) -> LookupError | None:
-        """None when the record is done (applied, a duplicate, or dead-lettered). Otherwise why
-        this release cannot read it: then nothing was claimed, applied or dead-lettered, and
-        the caller stops the partition there."""
-        try:
-            envelope = self.events.upcast(Envelope.from_json_bytes(record.value or b""))
-        except (UnknownEventType, FutureSchemaVersion) as exc:
-            return exc
-        except (ValidationError, ValueError, KeyError) as exc:
-            await self._dead_letter(record, f"undecodable: {exc}")
-            return None
-        correlation.set_current(envelope.correlation_id)
-        attributes = {
-            "messaging.system": "kafka",
-            "messaging.destination.name": record.topic,
-            "messaging.consumer.group.name": self.group,
-            "messaging.message.id": str(envelope.event_id),
-        }
-        try:
-            # The span continues the trace of the request that made the event (its record's
-            # headers); events the handler appends are made in it (plumbing/tracing.py).
-            with tracing.consuming(record.headers, f"consume {envelope.type}", attributes):
-                await self._apply(record, envelope)
-        finally:
-            correlation.set_current(None)
-        return None
-
-    async def _apply(self, record: ConsumerRecord[bytes, bytes], envelope: Envelope) -> None:
-        attempt = 0
-        while True:
-            attempt += 1
+    def _decode(
+        self, records: Sequence[ConsumerRecord[bytes, bytes]]
+    ) -> tuple[list[Delivery], LookupError | Literal["epoch"] | None]:
+        """The records to apply, in order, up to where the batch is cut, and why it is cut
+        there: "epoch" (the relay republished the topic: read it again from its start), or
+        why this release cannot read that record (an event of a newer release: nothing from
+        it on is claimed, applied or dead-lettered). Undecodable bytes go along, to be
+        dead-lettered in their turn: no release can read them."""
+        deliveries: list[Delivery] = []
+        for record in records:
+            if self._epoch_went_up(record):
+                return deliveries, "epoch"
             try:
-                async with self.pool.acquire() as conn, conn.transaction():
-                    if not await claim(conn, self.group, envelope.event_id):
-                        metrics.EVENTS_PROCESSED.labels(self.group, "duplicate").inc()
-                        return
-                    await self.handler(conn, envelope)
-                metrics.EVENTS_PROCESSED.labels(self.group, "applied").inc()
-                self.processed += 1
-                return
-            except db.UNAVAILABLE:
-                # The database is away: wait for it, never skip the event.
-                log.warning("database unavailable while applying %s", envelope.event_id)
-                await asyncio.sleep(min(5.0, 0.2 * attempt))
-            except Exception as exc:
-                if attempt >= MAX_ATTEMPTS:
-                    log.exception("handler failed for %s", envelope.event_id)
-                    await self._dead_letter(record, repr(exc))
-                    return
-                await asyncio.sleep(0.2 * attempt)
+                envelope = self.events.upcast(Envelope.from_json_bytes(record.value or b""))
+            except (UnknownEventType, FutureSchemaVersion) as exc:
+                return deliveries, exc
+            except (ValidationError, ValueError, KeyError) as exc:
+                deliveries.append(Delivery(record, None, f"undecodable: {exc}"))
+            else:
+                deliveries.append(Delivery(record, envelope))
+        return deliveries, None
+
+    async def _apply_batch(self, deliveries: Sequence[Delivery]) -> int:
+        """Apply one partition's records (plumbing/batch_apply.py); how many were applied."""
+        return await self.apply(deliveries)
 
     async def replay_dead_letters(self) -> int:
         """Replay the dead letters an operator marked (plumbing/dead_letters.py): each through

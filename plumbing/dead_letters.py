@@ -1,7 +1,7 @@
 """Dead letters: the messages a consumer set aside for good, and their replay.
 
 A consumer dead-letters bytes that are no event at all, and an event its handler refused
-MAX_ATTEMPTS times (plumbing/consumer.py). Once the cause is fixed — a release with the bug
+MAX_ATTEMPTS times (plumbing/batch_apply.py). Once the cause is fixed — a release with the bug
 fixed is running — an operator asks for a replay:
 
     python -m plumbing.dead_letters list [--all]       # waiting ones (--all: replayed too)
