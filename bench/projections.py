@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
 import statistics
 import time
 import uuid
@@ -37,6 +38,7 @@ from aiokafka.structs import ConsumerRecord
 from pydantic import BaseModel
 
 from bench.components import drop_topics
+from bench.rounds import OURS, RAW, percentile, settle, shown, sides
 from contracts.envelope import Actor, Envelope
 from contracts.events import registry
 from contracts.events.common import Address, Customer
@@ -239,16 +241,13 @@ async def _drained(done: Done, keys: set[Key], task: asyncio.Task[None]) -> None
 async def _lag_run(
     producer: AIOKafkaProducer,
     topic: str,
+    flow: Iterator[Envelope],
     consume: asyncio.Task[None],
     done: Done,
     count: int,
     rate: float,
 ) -> tuple[list[float], list[float]]:
-    """(lag, apply and commit) in ms per event of `count`, after a warm-up the consumer must
-    get through first."""
-    flow = _flow()
-    warm = await _publish(producer, topic, flow, WARM_UP, rate)
-    await _drained(done, set(warm), consume)
+    """(lag, apply and commit) in ms per event of `count` published at `rate`."""
     sent = await _publish(producer, topic, flow, count, rate)
     await _drained(done, set(sent), consume)
     lag = [(done[key][0] - at) * 1000 for key, at in sent.items()]
@@ -264,7 +263,11 @@ class Lag:
     raw_apply_ms: list[float]
 
 
-async def measure_lag(url: str, bootstrap: str, rate: float, seconds: float) -> Lag:
+async def measure_lag(
+    url: str, bootstrap: str, rate: float, seconds: float, rounds: int = 1
+) -> Lag:
+    """Lag per event, `rate` x `seconds` events per side spread over `rounds` rounds that
+    alternate which side goes first (both consumers run all along; one is fed at a time)."""
     tag = uuid.uuid4().hex[:8]
     schema = f"bench_proj_{tag}"
     settings = Settings(db_schema=schema, database_url=url, kafka_bootstrap=bootstrap)
@@ -279,35 +282,54 @@ async def measure_lag(url: str, bootstrap: str, rate: float, seconds: float) -> 
         await db.migrate(pool, schema, MIGRATIONS)
         await pool.execute("CREATE TABLE raw_events (id bigserial PRIMARY KEY, payload jsonb)")
 
-        ours_done: Done = {}
+        done: dict[str, Done] = {OURS: {}, RAW: {}}
+        topics = {OURS: ours_topic, RAW: raw_topic}
+        flows = {OURS: _flow(), RAW: _flow()}
         consumer = _Timed(
-            f"projections-bench-{tag}", ours_topic, pool, settings, apply_event, ours_done
+            f"projections-bench-{tag}", ours_topic, pool, settings, apply_event, done[OURS]
         )
-        task = asyncio.create_task(consumer.run())
+        raw_consumer = _raw_consumer(
+            settings, f"projections-bench-raw-{tag}", raw_topic, pool, done[RAW]
+        )
+        tasks = {
+            OURS: asyncio.create_task(consumer.run()),
+            RAW: asyncio.create_task(raw_consumer),
+        }
+        lag: dict[str, tuple[list[float], list[float]]] = {OURS: ([], []), RAW: ([], [])}
         try:
-            ours = await _lag_run(producer, ours_topic, task, ours_done, count, rate)
+            for side in (OURS, RAW):  # group joined, plans cached, before any clock starts
+                warm = await _publish(producer, topics[side], flows[side], WARM_UP, rate)
+                await _drained(done[side], set(warm), tasks[side])
+            per_round = math.ceil(count / rounds)
+            for number in range(rounds):
+                for side in sides(number):
+                    await settle(f"before projection lag {side}, round {number + 1}")
+                    found = await _lag_run(
+                        producer,
+                        topics[side],
+                        flows[side],
+                        tasks[side],
+                        done[side],
+                        per_round,
+                        rate,
+                    )
+                    lag[side][0].extend(found[0])
+                    lag[side][1].extend(found[1])
+            await settle("after the projection lag rounds")
         finally:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+            for task in tasks.values():
+                task.cancel()
+            await asyncio.gather(*tasks.values(), return_exceptions=True)
         cards = await pool.fetchval("SELECT count(*) FROM board_cards")
         if not cards:
             raise RuntimeError("the projection applied nothing to the board")
-
-        raw_done: Done = {}
-        task = asyncio.create_task(
-            _raw_consumer(settings, f"projections-bench-raw-{tag}", raw_topic, pool, raw_done)
-        )
-        try:
-            raw = await _lag_run(producer, raw_topic, task, raw_done, count, rate)
-        finally:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
     finally:
         await producer.stop()
         await pool.execute(f"DROP SCHEMA {db.quote_ident(schema)} CASCADE")
         await pool.close()
         await drop_topics(bootstrap, [ours_topic, raw_topic])
-    return Lag(count, ours[0], raw[0], ours[1], raw[1])
+    ours, raw = lag[OURS], lag[RAW]
+    return Lag(len(ours[0]), ours[0], raw[0], ours[1], raw[1])
 
 
 # --- rebuild from the logs -----------------------------------------------------------------
@@ -414,19 +436,15 @@ async def _drop(url: str, schemas: list[str], role: str) -> None:
 # --- the section ---------------------------------------------------------------------------
 
 
-def _pct(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
 async def run_projections_bench(
     database_url: str,
     bootstrap: str,
     *,
     rate: float = 50.0,
     seconds: float = 20.0,
+    rounds: int = 1,
 ) -> list[str]:
-    lag = await measure_lag(database_url, bootstrap, rate, seconds)
+    lag = await measure_lag(database_url, bootstrap, rate, seconds, rounds)
     lines = [ROW.format(f"projection lag at {rate:g} ev/s", "ours ms", "raw ms", "ratio")]
     for label, q, ours, raw in (
         (f"  lag p50 ({lag.events:,} ev)", 0.5, lag.ours_ms, lag.raw_ms),
@@ -434,12 +452,13 @@ async def run_projections_bench(
         ("  apply+commit p50", 0.5, lag.ours_apply_ms, lag.raw_apply_ms),
         ("  apply+commit p99", 0.99, lag.ours_apply_ms, lag.raw_apply_ms),
     ):
-        mine, theirs = _pct(ours, q), _pct(raw, q)
-        lines.append(ROW.format(label, f"{mine:.1f}", f"{theirs:.1f}", f"{mine / theirs:.2f}"))
+        mine, theirs = percentile(ours, q), percentile(raw, q)
+        ratio = f"{mine / theirs:.2f}" if mine and theirs else ""
+        lines.append(ROW.format(label, shown(mine), shown(theirs), ratio))
     return [
         *lines,
         "lag: publish (before send) to the commit of the event's read-model change; "
-        f"{WARM_UP} warm-up events first;",
+        f"{WARM_UP} warm-up events first; {rounds} round(s) alternating which side is fed first;",
         "     apply+commit: from the record in hand to its transaction committed",
         "     ours = plumbing Consumer + projections apply_event (inbox claim, board, stage "
         "intervals, feed);",
