@@ -281,8 +281,9 @@ def _notes(args: argparse.Namespace) -> None:
         )
         print("     (gateway -> projections access check -> orders: load, decide, append)")
         print(
-            "raw: FastAPI POST /raw = one INSERT of the event's JSON, one uvicorn worker like "
-            "each service,"
+            "raw: FastAPI POST /raw/{stream} = the event appended at the stream's next version "
+            "and its outbox row, one statement, one transaction; one uvicorn worker like each "
+            "service,"
         )
         print("     same PostgreSQL, same httpx client and concurrency, 9 requests per 'order'")
         print(

@@ -2,11 +2,12 @@
 
 The whole system runs as `make run` starts it (deploy.local.Stack: every service a uvicorn
 process of one worker, the gateway in front), in a fresh database on the benchmark's
-PostgreSQL server. The baseline is bench.orders_raw_app, a FastAPI endpoint doing one raw
-INSERT, served the same way by one worker process against the same server.
+PostgreSQL server. The baseline is bench.orders_raw_app, a FastAPI endpoint doing a command's
+durable work (the event appended at its stream's next version and its outbox row, in one
+transaction), served the same way by one worker process against the same server.
 
 - Round trips: an order created and moved through its 8 transitions to `closed` (9 requests)
-  by `clients` concurrent clients, against chains of 9 raw inserts. The default pipeline's
+  by `clients` concurrent clients, against chains of 9 raw appends. The default pipeline's
   gates need facts from other services, so a director first publishes a version with every
   gate emptied; orders created afterwards use it.
 - Latency: both sides again, paced at half the rate each measured, p50/p99 per request over

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -82,14 +83,16 @@ def order_chain(headers: dict[str, str]) -> Chain:
 
 
 def raw_chain(payload: bytes) -> Chain:
-    """REQUESTS_PER_ORDER inserts of an event-sized JSON, one after the other."""
+    """REQUESTS_PER_ORDER appends of an event-sized JSON to one new stream, one after the other
+    (bench/orders_raw_app.py: the event and its outbox row in one transaction)."""
     headers = {"Content-Type": "application/json"}
 
     async def run(api: httpx.AsyncClient) -> list[float]:
         seconds = []
+        path = f"/raw/order-{uuid.uuid4()}"
         for _ in range(REQUESTS_PER_ORDER):
             started = time.perf_counter()
-            reply = await api.post("/raw", content=payload, headers=headers)
+            reply = await api.post(path, content=payload, headers=headers)
             seconds.append(time.perf_counter() - started)
             check(reply, 200)
         return seconds
