@@ -11,10 +11,13 @@ event, fed the same way at the same rate.
 Rebuild: an orders event store (EVENT_STORE_DDL, appends through PostgresEventStore) and
 empty scheduling/media/gateway outboxes, then `application.rebuild.rebuild` end to end
 (fresh schema, migrations, replay, swap in place of a live schema, views) against a
-server-side cursor reading `SELECT envelope FROM events ORDER BY position` and decoding each
-row's JSON. Hooks: `lines = await run_projections_bench(url, bootstrap)` (lag, section
-`projections`) and `lines = await run_rebuild_bench(url, events, rounds)` (section `rebuild`,
-no broker), then print.
+server-side cursor reading `SELECT envelope FROM events ORDER BY position`, decoding each
+row's JSON and writing it back with COPY into a fresh table (a rebuild writes what it reads;
+before issue 17 step 1 the baseline only read, so the ratio counted all writing as ours).
+
+Hooks: `lines = await run_projections_bench(url, bootstrap)` (lag, section `projections`)
+and `lines = await run_rebuild_bench(url, events, rounds)` (section `rebuild`, no broker),
+then print.
 """
 
 from __future__ import annotations
@@ -23,7 +26,6 @@ import asyncio
 import contextlib
 import json
 import math
-import statistics
 import time
 import uuid
 from collections import deque
@@ -38,7 +40,7 @@ from aiokafka.structs import ConsumerRecord
 from pydantic import BaseModel
 
 from bench.components import drop_topics
-from bench.rounds import OURS, RAW, percentile, settle, shown, sides
+from bench.rounds import OURS, RAW, alternate, percentile, settle, shown, sides
 from contracts.envelope import Actor, Envelope
 from contracts.events import registry
 from contracts.events.common import Address, Customer
@@ -349,20 +351,56 @@ async def _fill_event_store(pool: asyncpg.Pool, schema: str, events: int) -> Non
     await pool.execute("ANALYZE events")
 
 
-async def _raw_read(url: str, schema: str) -> tuple[int, float]:
-    """(rows, seconds): every envelope in position order through a server-side cursor."""
+async def _raw_read(url: str, schema: str) -> int:
+    """Every envelope read once, so the table's pages are in memory for both sides."""
     conn = await asyncpg.connect(url)
     try:
-        started = time.perf_counter()
-        rows = 0
-        async with conn.transaction():
-            query = f"SELECT envelope FROM {db.quote_ident(schema)}.events ORDER BY position"
-            async for row in conn.cursor(query, prefetch=1000):
-                json.loads(row["envelope"])
-                rows += 1
-        return rows, time.perf_counter() - started
+        query = f"SELECT count(envelope::text) FROM {db.quote_ident(schema)}.events"
+        return int(await conn.fetchval(query))
     finally:
         await conn.close()
+
+
+RAW_TABLE = "raw_rebuilt"  # in the orders schema of the run, dropped before each raw round
+RAW_COPY_ROWS = 1000  # rows per COPY, as many as the cursor fetches at a time
+
+
+async def _raw_rebuild(url: str, schema: str) -> tuple[int, float]:
+    """(rows, seconds): every envelope in position order through a server-side cursor,
+    decoded, and written back with COPY into a fresh table (its stream, type and the JSON
+    encoded again): what a rebuild must at least do, read every event and write a row."""
+    reader = await asyncpg.connect(url)
+    writer = await asyncpg.connect(url)
+    table = f"{db.quote_ident(schema)}.{RAW_TABLE}"
+    try:
+        await writer.execute(f"DROP TABLE IF EXISTS {table}")
+        started = time.perf_counter()
+        rows = 0
+        batch: list[tuple[int, str, str, str]] = []
+        async with reader.transaction(), writer.transaction():
+            await writer.execute(
+                f"CREATE TABLE {table} (position bigint PRIMARY KEY, stream_id text NOT NULL, "
+                "type text NOT NULL, envelope jsonb NOT NULL)"
+            )
+            query = (
+                f"SELECT position, envelope FROM {db.quote_ident(schema)}.events ORDER BY position"
+            )
+            async for row in reader.cursor(query, prefetch=RAW_COPY_ROWS):
+                event = json.loads(row["envelope"])
+                batch.append(
+                    (row["position"], event["stream_id"], event["type"], json.dumps(event))
+                )
+                if len(batch) >= RAW_COPY_ROWS:
+                    rows += len(batch)
+                    await writer.copy_records_to_table(RAW_TABLE, records=batch, schema_name=schema)
+                    batch.clear()
+            if batch:
+                rows += len(batch)
+                await writer.copy_records_to_table(RAW_TABLE, records=batch, schema_name=schema)
+        return rows, time.perf_counter() - started
+    finally:
+        await reader.close()
+        await writer.close()
 
 
 @dataclass(frozen=True)
@@ -400,17 +438,22 @@ async def measure_rebuild(url: str, events: int, rounds: int) -> Rebuild:
             await db.migrate(pools[-1], names[part], ddl)
         await _fill_event_store(pools[0], names["orders"], events)
         await _raw_read(url, names["orders"])  # the table's pages in memory for both sides
-        ours: list[float] = []
-        raw: list[float] = []
-        for _ in range(rounds):
+
+        async def ours() -> float:
             started = time.perf_counter()
             result = await rebuild(plan)
             seconds = time.perf_counter() - started
             if result.events != events:
                 raise RuntimeError(f"rebuild applied {result.events} of {events} events")
-            ours.append(events / seconds)
-            rows, raw_s = await _raw_read(url, names["orders"])
-            raw.append(rows / raw_s)
+            return seconds
+
+        async def raw() -> float:
+            rows, seconds = await _raw_rebuild(url, names["orders"])
+            if rows != events:
+                raise RuntimeError(f"the raw rebuild copied {rows} of {events} events")
+            return seconds
+
+        ours_rate, raw_rate = await alternate(rounds, events, ours, raw, "rebuild")
         cards = await pools[-1].fetchval(
             f"SELECT count(*) FROM {db.quote_ident(names['proj'])}.board_cards"
         )
@@ -418,7 +461,7 @@ async def measure_rebuild(url: str, events: int, rounds: int) -> Rebuild:
         for pool in pools:
             await pool.close()
         await _drop(url, [*names.values(), plan.reporting_schema], plan.analyst_role)
-    return Rebuild(events, int(cards), statistics.median(ours), statistics.median(raw))
+    return Rebuild(events, int(cards), ours_rate, raw_rate)
 
 
 async def _drop(url: str, schemas: list[str], role: str) -> None:
@@ -479,5 +522,7 @@ async def run_rebuild_bench(database_url: str, events: int, rounds: int) -> list
         ),
         f"rebuild: median of {rounds} round(s) of the whole command (fresh schema, migrate, "
         "replay, swap for the live one, views)",
-        "     raw = server-side cursor SELECT envelope ORDER BY position, json.loads per row",
+        "     raw = server-side cursor SELECT envelope ORDER BY position, json.loads per row, "
+        f"and COPY (asyncpg, {RAW_COPY_ROWS:,} rows at a time) of its stream, type and JSON "
+        "into a fresh table, one transaction",
     ]
