@@ -198,7 +198,7 @@ async def _run(args: argparse.Namespace, parts: Components) -> None:
         if "board" in args.sections:
             print()
             sizes = (1_000, 10_000) if quick else (10_000, 100_000)
-            lines = await board.run_board_bench(url, sizes=sizes, rounds=5 if quick else 30)
+            lines = await board.run_board_bench(url, sizes=sizes)
             print(*lines, sep="\n", flush=True)
         if "projections" in args.sections:
             print()
