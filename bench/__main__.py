@@ -264,9 +264,11 @@ def _notes(args: argparse.Namespace) -> None:
         print(f"NOT SETTLED {len(rounds.unsettled)} time(s): the figures after these are suspect")
         for where, settled in rounds.unsettled:
             print(f"  {where}: CPU {settled.busy:.0%} busy after {settled.waited_s:.0f} s")
-    print(
-        "'few': a percentile needs ten samples beyond it (p95: 200, p99: 1,000); fewer were taken"
-    )
+    if rounds.SHOWN.few:
+        print(
+            "'few': a percentile needs ten samples beyond it (p95: 200, p99: 1,000); fewer "
+            "were taken"
+        )
     if args.sections & {"event-store", "relay"}:
         print(f"median of {args.rounds} round(s) per side; each round in fresh tables")
         print("raw: event store = BEGIN; INSERT; COMMIT into a table with the same keys;")

@@ -122,9 +122,20 @@ def percentile(samples: Sequence[float], q: float) -> float | None:
     return stats.percentile(samples, q * 100)
 
 
+@dataclass
+class Shown:
+    few: int = 0  # percentiles shown as "few": the run's notes explain the word if any were
+
+
+SHOWN = Shown()
+
+
 def shown(value: float | None, spec: str = ".1f") -> str:
     """A percentile for the table: 'few' where there were too few samples for one."""
-    return "few" if value is None else format(value, spec)
+    if value is None:
+        SHOWN.few += 1
+        return "few"
+    return format(value, spec)
 
 
 # --- rounds --------------------------------------------------------------------------------
