@@ -155,8 +155,9 @@ def _settings(args: argparse.Namespace) -> None:
         f"for {_lag_seconds(args):g} s"
     )
     print(
-        f"  settle before and after each timed run: CPU <= {quiet.busy:.0%} of all cores in "
-        f"{quiet.windows} windows of {quiet.window_s:g} s, at most {quiet.max_wait_s:g} s"
+        f"  settle before and after each timed run: CPU <= {quiet.busy:.0%} of all cores and "
+        f"disk writes <= {quiet.write_mb_s:g} MB/s in {quiet.windows} windows of "
+        f"{quiet.window_s:g} s, at most {quiet.max_wait_s:g} s"
     )
 
 
@@ -263,7 +264,7 @@ def _notes(args: argparse.Namespace) -> None:
     if rounds.unsettled:
         print(f"NOT SETTLED {len(rounds.unsettled)} time(s): the figures after these are suspect")
         for where, settled in rounds.unsettled:
-            print(f"  {where}: CPU {settled.busy:.0%} busy after {settled.waited_s:.0f} s")
+            print(f"  {where}: {settled}")
     if rounds.SHOWN.few:
         print(
             "'few': a percentile needs ten samples beyond it (p95: 200, p99: 1,000); fewer "

@@ -40,10 +40,13 @@ def sides(round_number: int) -> tuple[str, str]:
 
 @dataclass(frozen=True)
 class Quiet:
-    """When the machine counts as quiet: the CPU busy share of all cores at most `busy` in each
-    of the last `windows` windows of `window_s` seconds; give up after `max_wait_s`."""
+    """When the machine counts as quiet: in each of the last `windows` windows of `window_s`
+    seconds, the CPU busy share of all cores at most `busy` and the disks written at most
+    `write_mb_s` (a checkpoint after a big COPY is background work too, and iowait is not
+    CPU busy); give up after `max_wait_s`."""
 
     busy: float = 0.25
+    write_mb_s: float = 20.0
     window_s: float = 0.5
     windows: int = 2
     max_wait_s: float = 15.0
@@ -53,29 +56,49 @@ def _env_float(name: str, default: float) -> float:
     return float(os.environ.get(name, default))
 
 
-# BENCH_SETTLE_BUSY / BENCH_SETTLE_MAX_S: a machine that is never this quiet (a shared CI
-# runner) can loosen them; BENCH_SETTLE_MAX_S=0 turns the wait off.
+# BENCH_SETTLE_BUSY / BENCH_SETTLE_WRITE_MB_S / BENCH_SETTLE_MAX_S: a machine that is never
+# this quiet (a shared CI runner) can loosen them; BENCH_SETTLE_MAX_S=0 turns the wait off.
 QUIET = Quiet(
     busy=_env_float("BENCH_SETTLE_BUSY", 0.25),
+    write_mb_s=_env_float("BENCH_SETTLE_WRITE_MB_S", 20.0),
     max_wait_s=_env_float("BENCH_SETTLE_MAX_S", 15.0),
 )
 
 
-def is_quiet(history: Sequence[float], rule: Quiet) -> bool:
-    """True when the last `rule.windows` busy shares (0..1, oldest first) are all within bounds."""
+@dataclass(frozen=True)
+class Window:
+    busy: float  # CPU busy share of all cores, 0..1
+    write_mb_s: float  # disk writes, MB per second
+
+
+def is_quiet(history: Sequence[Window], rule: Quiet) -> bool:
+    """True when the last `rule.windows` windows (oldest first) are all within bounds."""
     recent = history[-rule.windows :]
-    return len(recent) >= rule.windows and all(share <= rule.busy for share in recent)
+    return len(recent) >= rule.windows and all(
+        w.busy <= rule.busy and w.write_mb_s <= rule.write_mb_s for w in recent
+    )
 
 
 @dataclass(frozen=True)
 class Settled:
     quiet: bool
     waited_s: float
-    busy: float  # the last window's busy share of all cores (0..1)
+    last: Window  # the last window measured
+
+    def __str__(self) -> str:
+        return (
+            f"CPU {self.last.busy:.0%} busy, disks writing {self.last.write_mb_s:.0f} MB/s "
+            f"after {self.waited_s:.0f} s"
+        )
 
 
 # Settle waits not settled, as (where, Settled): the run's notes print them again at the end.
 unsettled: list[tuple[str, Settled]] = []
+
+
+def _written() -> int:
+    counters = psutil.disk_io_counters()
+    return counters.write_bytes if counters else 0  # None: no disks to see (a container)
 
 
 async def settle(where: str, rule: Quiet | None = None) -> Settled:
@@ -84,24 +107,26 @@ async def settle(where: str, rule: Quiet | None = None) -> Settled:
     on a busy machine says so next to it."""
     rule = rule or QUIET
     if rule.max_wait_s <= 0:
-        return Settled(True, 0.0, 0.0)
+        return Settled(True, 0.0, Window(0.0, 0.0))
     started = time.monotonic()
-    history: list[float] = []
+    history: list[Window] = []
     psutil.cpu_percent(interval=None)  # starts the first window
+    written = _written()
     while True:
         await asyncio.sleep(rule.window_s)
-        # psutil: the busy share of all cores since the previous call, from /proc/stat.
-        history.append(psutil.cpu_percent(interval=None) / 100)
+        # psutil: the busy share of all cores since the previous call, from /proc/stat, and
+        # the bytes written to disk, from /proc/diskstats.
+        now_written = _written()
+        mb_s = (now_written - written) / rule.window_s / 1e6
+        history.append(Window(psutil.cpu_percent(interval=None) / 100, mb_s))
+        written = now_written
         waited = time.monotonic() - started
         if is_quiet(history, rule):
             return Settled(True, waited, history[-1])
         if waited >= rule.max_wait_s:
             settled = Settled(False, waited, history[-1])
             unsettled.append((where, settled))
-            print(
-                f"  (not settled {where}: CPU {settled.busy:.0%} busy after {waited:.0f} s)",
-                flush=True,
-            )
+            print(f"  (not settled {where}: {settled})", flush=True)
             return settled
 
 

@@ -12,6 +12,7 @@ from bench.rounds import (
     OURS,
     RAW,
     Quiet,
+    Window,
     alternate,
     is_quiet,
     paired,
@@ -60,12 +61,23 @@ async def test_paired_tells_the_round_which_side_goes_first(
 
 
 def test_quiet_needs_every_recent_window_under_the_bound() -> None:
-    rule = Quiet(busy=0.25, windows=2)
-    assert is_quiet([0.9, 0.1, 0.2], rule)
-    assert not is_quiet([0.1, 0.3], rule)  # the last window is still busy
-    assert not is_quiet([0.3, 0.1], rule)  # one quiet window is not enough
-    assert not is_quiet([0.1], rule)  # too early to tell
-    assert is_quiet([0.25, 0.25], rule)  # the bound itself counts as quiet
+    rule = Quiet(busy=0.25, write_mb_s=20, windows=2)
+
+    def cpu(*shares: float) -> list[Window]:
+        return [Window(share, 0.0) for share in shares]
+
+    assert is_quiet(cpu(0.9, 0.1, 0.2), rule)
+    assert not is_quiet(cpu(0.1, 0.3), rule)  # the last window is still busy
+    assert not is_quiet(cpu(0.3, 0.1), rule)  # one quiet window is not enough
+    assert not is_quiet(cpu(0.1), rule)  # too early to tell
+    assert is_quiet(cpu(0.25, 0.25), rule)  # the bound itself counts as quiet
+
+
+def test_disks_still_writing_are_not_quiet_though_the_cpu_is() -> None:
+    rule = Quiet(busy=0.25, write_mb_s=20, windows=2)
+    checkpoint = [Window(0.05, 150.0), Window(0.05, 90.0)]  # iowait is not CPU busy
+    assert not is_quiet(checkpoint, rule)
+    assert is_quiet([*checkpoint, Window(0.05, 3.0), Window(0.1, 0.0)], rule)
 
 
 def test_a_p99_needs_a_thousand_samples_and_a_p95_two_hundred() -> None:
@@ -91,7 +103,7 @@ async def test_a_machine_that_never_quiets_is_reported_not_waited_for_forever(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(rounds, "unsettled", [])
-    never = Quiet(busy=-1.0, window_s=0.01, windows=1, max_wait_s=0.05)
+    never = Quiet(busy=-1.0, write_mb_s=-1.0, window_s=0.01, windows=1, max_wait_s=0.05)
     settled = await settle("before ours", never)
     assert not settled.quiet
     assert rounds.unsettled == [("before ours", settled)]
@@ -100,6 +112,6 @@ async def test_a_machine_that_never_quiets_is_reported_not_waited_for_forever(
 
 async def test_a_quiet_machine_settles_without_a_note(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(rounds, "unsettled", [])
-    always = Quiet(busy=1.0, window_s=0.01, windows=2, max_wait_s=5)
+    always = Quiet(busy=1.0, write_mb_s=1e9, window_s=0.01, windows=2, max_wait_s=5)
     assert (await settle("before raw", always)).quiet
     assert rounds.unsettled == []
