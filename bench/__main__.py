@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
 import os
-import platform
 import secrets
 import sys
 
 from bench import (
+    about,
     board,
     event_store,
     forecast,
@@ -26,10 +27,12 @@ from bench import (
     orders,
     projections,
     relay,
+    rounds,
     scheduling,
 )
 from bench.components import Components, components, fresh_database, server_version
 from bench.orders_drive import REQUESTS_PER_ORDER
+from bench.rounds import shown
 
 # The services the benchmarks build in-process read it (plumbing/actor.py); any real key.
 os.environ.setdefault("INTERNAL_SIGNING_KEY", secrets.token_urlsafe(48))
@@ -62,6 +65,14 @@ def _sizes(text: str) -> tuple[int, ...]:
     return tuple(int(size) for size in text.split(",") if size.strip())
 
 
+_LAG_RATE = 50.0  # events per second the projection-lag section publishes
+
+
+def _lag_seconds(args: argparse.Namespace) -> float:
+    # 20 s at 50 ev/s: 1,000 events, enough for the p99 it prints.
+    return 5.0 if args.quick else 20.0
+
+
 def _args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--events", type=int, default=_env_int("BENCH_EVENTS", 2000))
@@ -91,6 +102,12 @@ def _args(argv: list[str]) -> argparse.Namespace:
         default=_env_int("BENCH_REBUILD_EVENTS", 200_000),
         help="events in the orders log the rebuild replays",
     )
+    parser.add_argument(
+        "--latency-requests",
+        type=int,
+        default=_env_int("BENCH_LATENCY_REQUESTS", 1000),
+        help="requests per side in the orders' paced runs (a p99 needs 1,000)",
+    )
     parser.add_argument("--rounds", type=int, default=_env_int("BENCH_ROUNDS", 3))
     parser.add_argument("--quick", action="store_true", help="sizes divided by 10, one round")
     parser.add_argument(
@@ -103,6 +120,7 @@ def _args(argv: list[str]) -> argparse.Namespace:
         args.relay_events, args.rounds = args.relay_events // 10, 1
         args.rebuild_events //= 10
         args.orders = max(args.clients, args.orders // 10)
+        args.latency_requests //= 10
         args.stream_sizes = tuple(s // 10 for s in args.stream_sizes if s // 10)
     chosen = set(args.only or SECTIONS)
     if args.skip_orders:
@@ -117,13 +135,36 @@ def _row(label: str, ours: float, raw: float) -> None:
     print(ROW.format(label, f"{ours:,.0f}", f"{raw:,.0f}", f"{ours / raw:.2f}"), flush=True)
 
 
-async def _header(parts: Components) -> None:
+def _settings(args: argparse.Namespace) -> None:
+    print(about.machine())
+    print(about.python())
+    print(about.libraries())
+    quiet = rounds.QUIET
     print(
-        f"machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}"
+        f"settings: {'quick, ' if args.quick else ''}rounds {args.rounds}; "
+        f"sections {', '.join(s for s in SECTIONS if s in args.sections)}"
     )
+    print(
+        f"  appends {args.events:,} (1 writer) / {args.concurrent_events:,} ({args.writers} "
+        f"writers); relay {args.relay_events:,} ev; rebuild {args.rebuild_events:,} ev"
+    )
+    print(
+        f"  orders {args.orders} round trips x {REQUESTS_PER_ORDER} req, {args.clients} clients, "
+        f"paced >= {args.latency_requests:,} req per side; long stream "
+        f"{', '.join(map(str, args.stream_sizes))} comments; projection lag {_LAG_RATE:g} ev/s "
+        f"for {_lag_seconds(args):g} s"
+    )
+    print(
+        f"  settle before and after each timed run: CPU <= {quiet.busy:.0%} of all cores and "
+        f"disk writes <= {quiet.write_mb_s:g} MB/s in {quiet.windows} windows of "
+        f"{quiet.window_s:g} s, at most {quiet.max_wait_s:g} s"
+    )
+
+
+async def _header(parts: Components) -> None:
     version = await server_version(parts.server_url)
     print(f"postgres: {version}, {parts.postgres_origin}")
-    print(f"broker: {parts.broker_origin}")
+    print(about.broker(parts.broker_origin), flush=True)
 
 
 async def _run(args: argparse.Namespace, parts: Components) -> None:
@@ -158,14 +199,16 @@ async def _run(args: argparse.Namespace, parts: Components) -> None:
         if "board" in args.sections:
             print()
             sizes = (1_000, 10_000) if quick else (10_000, 100_000)
-            lines = await board.run_board_bench(url, sizes=sizes, rounds=5 if quick else 30)
+            lines = await board.run_board_bench(url, sizes=sizes)
             print(*lines, sep="\n", flush=True)
         if "projections" in args.sections:
             print()
             lines = await projections.run_projections_bench(
                 url,
                 parts.kafka_bootstrap,
-                seconds=5 if quick else 20,
+                rate=_LAG_RATE,
+                seconds=_lag_seconds(args),
+                rounds=args.rounds,
             )
             print(*lines, sep="\n", flush=True)
         if "rebuild" in args.sections:
@@ -188,12 +231,14 @@ def _print_orders(result: orders.Result, clients: int) -> None:
             print(ROW.format("latency at half max rate", "ours ms", "raw ms", "ratio"))
             print(ROW.format("  offered req/s", f"{ours_offered:,.0f}", f"{raw_offered:,.0f}", ""))
             print(ROW.format("  served req/s", f"{ours.achieved:,.0f}", f"{raw.achieved:,.0f}", ""))
+            timed = (f"{len(ours.samples_ms):,}", f"{len(raw.samples_ms):,}", "")
+            print(ROW.format("  requests timed", *timed))
             for label, mine, theirs in (
                 ("  p50 per request", ours.p50_ms, raw.p50_ms),
                 ("  p99 per request", ours.p99_ms, raw.p99_ms),
             ):
-                ratio = f"{mine / theirs:.1f}"
-                print(ROW.format(label, f"{mine:.1f}", f"{theirs:.1f}", ratio), flush=True)
+                ratio = f"{mine / theirs:.1f}" if mine and theirs else ""
+                print(ROW.format(label, shown(mine), shown(theirs), ratio), flush=True)
         case orders.StreamLoad(comments, events, card_ms, command_ms, fold_ms, select_ms):
             if comments == 0:
                 print(
@@ -216,6 +261,15 @@ def _print_orders(result: orders.Result, clients: int) -> None:
 
 def _notes(args: argparse.Namespace) -> None:
     print()
+    if rounds.unsettled:
+        print(f"NOT SETTLED {len(rounds.unsettled)} time(s): the figures after these are suspect")
+        for where, settled in rounds.unsettled:
+            print(f"  {where}: {settled}")
+    if rounds.SHOWN.few:
+        print(
+            "'few': a percentile needs ten samples beyond it (p95: 200, p99: 1,000); fewer "
+            "were taken"
+        )
     if args.sections & {"event-store", "relay"}:
         print(f"median of {args.rounds} round(s) per side; each round in fresh tables")
         print("raw: event store = BEGIN; INSERT; COMMIT into a table with the same keys;")
@@ -225,13 +279,14 @@ def _notes(args: argparse.Namespace) -> None:
         )
     if "orders" in args.sections:
         print(
-            f"orders: median of {args.rounds} round(s) per side, {orders.SETTLE_S:.0f} s settle "
-            "after each run; one round trip = POST /orders + 8 transitions via the gateway"
+            f"orders: median of {args.rounds} round(s) per side, settled before and after each "
+            "run; one round trip = POST /orders + 8 transitions via the gateway"
         )
         print("     (gateway -> projections access check -> orders: load, decide, append)")
         print(
-            "raw: FastAPI POST /raw = one INSERT of the event's JSON, one uvicorn worker like "
-            "each service,"
+            "raw: FastAPI POST /raw/{stream} = the event appended at the stream's next version "
+            "and its outbox row, one statement, one transaction; one uvicorn worker like each "
+            "service,"
         )
         print("     same PostgreSQL, same httpx client and concurrency, 9 requests per 'order'")
         print(
@@ -251,6 +306,11 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["forecast"]:
         argv = ["--only", "forecast", *argv[1:]]
     args = _args(argv)
+    if args.quick and "BENCH_SETTLE_MAX_S" not in os.environ:
+        rounds.QUIET = dataclasses.replace(rounds.QUIET, max_wait_s=3.0)  # a smoke run
+    if args.sections - {"forecast"}:
+        _settings(args)
+        print()
     if "forecast" in args.sections:
         print(*forecast.run_forecast_backtest(), sep="\n", flush=True)
         print()
@@ -268,7 +328,13 @@ def main(argv: list[str]) -> int:
                 asyncio.run(_run(args, parts))
             if "orders" in args.sections:
                 print()
-                plan = orders.Plan(args.orders, args.clients, args.rounds, args.stream_sizes)
+                plan = orders.Plan(
+                    args.orders,
+                    args.clients,
+                    args.rounds,
+                    args.stream_sizes,
+                    latency_requests=args.latency_requests,
+                )
                 orders.run(parts, plan, lambda result: _print_orders(result, args.clients))
             _notes(args)
     except KeyboardInterrupt:

@@ -127,5 +127,6 @@ async def measure(url: str, writers: int, events: int, rounds: int) -> tuple[int
             url, EVENT_STORE_DDL + EVENTS_TRACE_DDL + EVENTS_ORDER_DDL, "events", ours, plan
         ),
         lambda: _seconds(url, RAW_DDL, "raw_events", raw, plan),
+        f"appends, {writers} writer{'s' if writers > 1 else ''}",
     )
     return total, ours_rate, raw_rate

@@ -18,6 +18,7 @@ import httpx
 from fastapi import FastAPI
 from fastapi.responses import StreamingResponse
 
+from bench.rounds import OURS, RAW, settle, sides
 from plumbing.app import Runtime, create_app
 
 FRAME = b"data: x\n\n"
@@ -58,14 +59,13 @@ async def measure(rounds: int = 5, requests: int = 2000, frames: int = 5000) -> 
     raw_app = _with_routes(FastAPI())
     for app in (ours_app, raw_app):
         await _rates(app, 100, 100)  # warm
-    ours: list[tuple[float, float]] = []
-    raw: list[tuple[float, float]] = []
+    apps = {OURS: ours_app, RAW: raw_app}
+    found: dict[str, list[tuple[float, float]]] = {OURS: [], RAW: []}
     for number in range(rounds):
-        sides = [(raw_app, raw), (ours_app, ours)]
-        if number % 2:
-            sides.reverse()
-        for app, found in sides:
-            found.append(await _rates(app, requests, frames))
+        for side in sides(number):
+            await settle(f"before shell {side}, round {number + 1}")
+            found[side].append(await _rates(apps[side], requests, frames))
+    ours, raw = found[OURS], found[RAW]
     row = "{:<30}{:>12}{:>12}{:>9}"
     lines = [row.format("service shell (in-process)", "ours /s", "raw /s", "ratio")]
     for label, index in ((f"  requests ({requests:,})", 0), (f"  stream frames ({frames:,})", 1)):

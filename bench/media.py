@@ -182,7 +182,9 @@ async def run_media_bench(
                             )
                         return time.perf_counter() - started
 
-                    mine, theirs = await alternate(rounds, int(total_mb * 1000), ours, raw)
+                    mine, theirs = await alternate(
+                        rounds, int(total_mb * 1000), ours, raw, f"{kind} x{width}"
+                    )
                     label = f"  {kind} {len(data) / 1024 / 1024:.1f} MB x{width} parallel"
                     lines.append(
                         ROW.format(
@@ -208,7 +210,9 @@ async def run_media_bench(
                 return time.perf_counter() - started
 
             total_mb = len(data) * files / 1024 / 1024
-            mine, theirs = await alternate(rounds, int(total_mb * 1000), in_parts, raw_one)
+            mine, theirs = await alternate(
+                rounds, int(total_mb * 1000), in_parts, raw_one, "upload in parts"
+            )
             label = f"  document {len(data) / 1024 / 1024:.1f} MB in parts"
             lines.append(
                 ROW.format(

@@ -2,14 +2,18 @@
 
 The whole system runs as `make run` starts it (deploy.local.Stack: every service a uvicorn
 process of one worker, the gateway in front), in a fresh database on the benchmark's
-PostgreSQL server. The baseline is bench.orders_raw_app, a FastAPI endpoint doing one raw
-INSERT, served the same way by one worker process against the same server.
+PostgreSQL server. The baseline is bench.orders_raw_app, a FastAPI endpoint doing a command's
+durable work (the event appended at its stream's next version and its outbox row, in one
+transaction), served the same way by one worker process against the same server.
 
 - Round trips: an order created and moved through its 8 transitions to `closed` (9 requests)
-  by `clients` concurrent clients, against chains of 9 raw inserts. The default pipeline's
+  by `clients` concurrent clients, against chains of 9 raw appends. The default pipeline's
   gates need facts from other services, so a director first publishes a version with every
   gate emptied; orders created afterwards use it.
-- Latency: both sides again, paced at half the rate each measured, p50/p99 per request.
+- Latency: both sides again, paced at half the rate each measured, p50/p99 per request over
+  at least `latency_requests` requests per side (rounds alternating which side goes first).
+- Between timed runs, bench.rounds.settle waits for the machine to be quiet: a run's events
+  still flow through the relays and consumers for a moment and must not slow the next run.
 - Long streams: one order gathering comments (chat), its card loaded and a command run on it
   at each size, against a raw SELECT of the same rows: does loading stay fast without
   snapshots?
@@ -18,6 +22,7 @@ INSERT, served the same way by one worker process against the same server.
 from __future__ import annotations
 
 import asyncio
+import math
 import shutil
 import signal
 import statistics
@@ -45,7 +50,7 @@ from bench.orders_drive import (
     paced,
     raw_chain,
 )
-from bench.rounds import alternate
+from bench.rounds import OURS, RAW, alternate, settle, sides
 from deploy.local.db_logins import drop_local_logins
 from deploy.local.layout import REPO_ROOT
 from deploy.local.ports import free_port
@@ -58,9 +63,6 @@ from services.orders.application.pipelines import Pipelines
 from services.orders.application.service import OrderService
 
 RAW_SERVICE = ServiceSpec("raw-insert", "bench.orders_raw_app", None)
-# After each run, before the next: the events of a run still flow through the relay and the
-# consumers (projections, notifications) for a moment; they must not slow the next run.
-SETTLE_S = 2.0
 COMMANDS_PER_SIZE = 5  # comments posted on a long stream to time a command on it
 COMMENT = "Клиент просит перенести замер на вторник после 18:00, домофон не работает, звонить."
 
@@ -71,6 +73,7 @@ class Plan:
     clients: int  # concurrent clients
     rounds: int
     stream_sizes: tuple[int, ...]  # comments on the long-stream order at each measurement
+    latency_requests: int = 1000  # per side in the paced runs: enough for a p99
     reads: int = 11  # timed card loads / SELECTs per size, median kept
 
 
@@ -166,22 +169,28 @@ async def _measure(gateway: str, raw_url: str, database: str, plan: Plan, emit: 
 
         def run_of(http: httpx.AsyncClient, chain: Chain) -> Callable[[], Awaitable[float]]:
             async def one() -> float:
-                seconds = await closed_loop(http, chain, plan.orders, plan.clients)
-                await asyncio.sleep(SETTLE_S)
-                return seconds
+                return await closed_loop(http, chain, plan.orders, plan.clients)
 
             return one
 
         requests = plan.orders * REQUESTS_PER_ORDER
         ours_rate, raw_rate = await alternate(
-            plan.rounds, requests, run_of(api, ours), run_of(raw_api, raw)
+            plan.rounds, requests, run_of(api, ours), run_of(raw_api, raw), "round trips"
         )
         emit(Throughput(requests, ours_rate, raw_rate))
 
-        raw_paced = await paced(raw_api, raw, plan.orders, raw_rate / 2)
-        await asyncio.sleep(SETTLE_S)
-        ours_paced = await paced(api, ours, plan.orders, ours_rate / 2)
-        await asyncio.sleep(SETTLE_S)
+        # Enough requests per side for the p99 (plan.latency_requests), over the same rounds,
+        # alternating which side goes first; the samples of a side's rounds pooled.
+        chains = math.ceil(plan.latency_requests / REQUESTS_PER_ORDER / plan.rounds)
+        runs: dict[str, list[Paced]] = {OURS: [], RAW: []}
+        pace = {OURS: (api, ours, ours_rate / 2), RAW: (raw_api, raw, raw_rate / 2)}
+        for number in range(plan.rounds):
+            for side in sides(number):
+                await settle(f"before paced {side}, round {number + 1}")
+                http, chain, rate = pace[side]
+                runs[side].append(await paced(http, chain, chains, rate))
+        await settle("after the paced rounds")
+        ours_paced, raw_paced = Paced.pooled(runs[OURS]), Paced.pooled(runs[RAW])
         emit(Latency(ours_rate / 2, raw_rate / 2, ours_paced, raw_paced))
 
         await _long_streams(api, manager, database, plan, emit)

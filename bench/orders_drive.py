@@ -9,14 +9,15 @@ client's own cost is the same on both sides.
 from __future__ import annotations
 
 import asyncio
-import statistics
 import time
+import uuid
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
+from bench.rounds import percentile
 from deploy.local.seed import DEMO_ORDERS
 
 # intake -> closed through every stage, the rework loop included: 8 moves.
@@ -82,14 +83,16 @@ def order_chain(headers: dict[str, str]) -> Chain:
 
 
 def raw_chain(payload: bytes) -> Chain:
-    """REQUESTS_PER_ORDER inserts of an event-sized JSON, one after the other."""
+    """REQUESTS_PER_ORDER appends of an event-sized JSON to one new stream, one after the other
+    (bench/orders_raw_app.py: the event and its outbox row in one transaction)."""
     headers = {"Content-Type": "application/json"}
 
     async def run(api: httpx.AsyncClient) -> list[float]:
         seconds = []
+        path = f"/raw/order-{uuid.uuid4()}"
         for _ in range(REQUESTS_PER_ORDER):
             started = time.perf_counter()
-            reply = await api.post("/raw", content=payload, headers=headers)
+            reply = await api.post(path, content=payload, headers=headers)
             seconds.append(time.perf_counter() - started)
             check(reply, 200)
         return seconds
@@ -114,9 +117,26 @@ async def closed_loop(api: httpx.AsyncClient, chain: Chain, orders: int, clients
 
 @dataclass(frozen=True)
 class Paced:
-    achieved: float  # requests per second actually served over the run
-    p50_ms: float
-    p99_ms: float
+    served_s: float  # wall time from the first chain's start to the last answer
+    samples_ms: list[float]  # per request
+
+    @staticmethod
+    def pooled(runs: list[Paced]) -> Paced:
+        """Several paced runs as one: their samples together, their wall times added."""
+        return Paced(sum(r.served_s for r in runs), [s for r in runs for s in r.samples_ms])
+
+    @property
+    def achieved(self) -> float:
+        """Requests per second actually served."""
+        return len(self.samples_ms) / self.served_s
+
+    @property
+    def p50_ms(self) -> float | None:
+        return percentile(self.samples_ms, 0.5)
+
+    @property
+    def p99_ms(self) -> float | None:
+        return percentile(self.samples_ms, 0.99)
 
 
 async def paced(api: httpx.AsyncClient, chain: Chain, orders: int, requests_per_s: float) -> Paced:
@@ -140,6 +160,4 @@ async def paced(api: httpx.AsyncClient, chain: Chain, orders: int, requests_per_
         for task in running:  # on a failure, leave nothing running into the next step
             task.cancel()
     elapsed = loop.time() - started
-    seconds = [s for one in done for s in one]
-    cuts = statistics.quantiles(seconds, n=100, method="inclusive")
-    return Paced(len(seconds) / elapsed, cuts[49] * 1000, cuts[98] * 1000)
+    return Paced(elapsed, [s * 1000 for one in done for s in one])

@@ -11,10 +11,13 @@ event, fed the same way at the same rate.
 Rebuild: an orders event store (EVENT_STORE_DDL, appends through PostgresEventStore) and
 empty scheduling/media/gateway outboxes, then `application.rebuild.rebuild` end to end
 (fresh schema, migrations, replay, swap in place of a live schema, views) against a
-server-side cursor reading `SELECT envelope FROM events ORDER BY position` and decoding each
-row's JSON. Hooks: `lines = await run_projections_bench(url, bootstrap)` (lag, section
-`projections`) and `lines = await run_rebuild_bench(url, events, rounds)` (section `rebuild`,
-no broker), then print.
+server-side cursor reading `SELECT envelope FROM events ORDER BY position`, decoding each
+row's JSON and writing it back with COPY into a fresh table (a rebuild writes what it reads;
+before issue 17 step 1 the baseline only read, so the ratio counted all writing as ours).
+
+Hooks: `lines = await run_projections_bench(url, bootstrap)` (lag, section `projections`)
+and `lines = await run_rebuild_bench(url, events, rounds)` (section `rebuild`, no broker),
+then print.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import statistics
+import math
 import time
 import uuid
 from collections import deque
@@ -36,6 +39,7 @@ from aiokafka import AIOKafkaProducer
 from pydantic import BaseModel
 
 from bench.components import drop_topics
+from bench.rounds import OURS, RAW, alternate, percentile, settle, shown, sides
 from contracts.envelope import Actor, Envelope
 from contracts.events import registry
 from contracts.events.common import Address, Customer
@@ -242,16 +246,13 @@ async def _drained(done: Done, keys: set[Key], task: asyncio.Task[None]) -> None
 async def _lag_run(
     producer: AIOKafkaProducer,
     topic: str,
+    flow: Iterator[Envelope],
     consume: asyncio.Task[None],
     done: Done,
     count: int,
     rate: float,
 ) -> tuple[list[float], list[float]]:
-    """(lag, apply and commit) in ms per event of `count`, after a warm-up the consumer must
-    get through first."""
-    flow = _flow()
-    warm = await _publish(producer, topic, flow, WARM_UP, rate)
-    await _drained(done, set(warm), consume)
+    """(lag, apply and commit) in ms per event of `count` published at `rate`."""
     sent = await _publish(producer, topic, flow, count, rate)
     await _drained(done, set(sent), consume)
     lag = [(done[key][0] - at) * 1000 for key, at in sent.items()]
@@ -267,7 +268,11 @@ class Lag:
     raw_apply_ms: list[float]
 
 
-async def measure_lag(url: str, bootstrap: str, rate: float, seconds: float) -> Lag:
+async def measure_lag(
+    url: str, bootstrap: str, rate: float, seconds: float, rounds: int = 1
+) -> Lag:
+    """Lag per event, `rate` x `seconds` events per side spread over `rounds` rounds that
+    alternate which side goes first (both consumers run all along; one is fed at a time)."""
     tag = uuid.uuid4().hex[:8]
     schema = f"bench_proj_{tag}"
     settings = Settings(db_schema=schema, database_url=url, kafka_bootstrap=bootstrap)
@@ -282,35 +287,54 @@ async def measure_lag(url: str, bootstrap: str, rate: float, seconds: float) -> 
         await db.migrate(pool, schema, MIGRATIONS)
         await pool.execute("CREATE TABLE raw_events (id bigserial PRIMARY KEY, payload jsonb)")
 
-        ours_done: Done = {}
+        done: dict[str, Done] = {OURS: {}, RAW: {}}
+        topics = {OURS: ours_topic, RAW: raw_topic}
+        flows = {OURS: _flow(), RAW: _flow()}
         consumer = _Timed(
-            f"projections-bench-{tag}", ours_topic, pool, settings, apply_event, ours_done
+            f"projections-bench-{tag}", ours_topic, pool, settings, apply_event, done[OURS]
         )
-        task = asyncio.create_task(consumer.run())
+        raw_consumer = _raw_consumer(
+            settings, f"projections-bench-raw-{tag}", raw_topic, pool, done[RAW]
+        )
+        tasks = {
+            OURS: asyncio.create_task(consumer.run()),
+            RAW: asyncio.create_task(raw_consumer),
+        }
+        lag: dict[str, tuple[list[float], list[float]]] = {OURS: ([], []), RAW: ([], [])}
         try:
-            ours = await _lag_run(producer, ours_topic, task, ours_done, count, rate)
+            for side in (OURS, RAW):  # group joined, plans cached, before any clock starts
+                warm = await _publish(producer, topics[side], flows[side], WARM_UP, rate)
+                await _drained(done[side], set(warm), tasks[side])
+            per_round = math.ceil(count / rounds)
+            for number in range(rounds):
+                for side in sides(number):
+                    await settle(f"before projection lag {side}, round {number + 1}")
+                    found = await _lag_run(
+                        producer,
+                        topics[side],
+                        flows[side],
+                        tasks[side],
+                        done[side],
+                        per_round,
+                        rate,
+                    )
+                    lag[side][0].extend(found[0])
+                    lag[side][1].extend(found[1])
+            await settle("after the projection lag rounds")
         finally:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+            for task in tasks.values():
+                task.cancel()
+            await asyncio.gather(*tasks.values(), return_exceptions=True)
         cards = await pool.fetchval("SELECT count(*) FROM board_cards")
         if not cards:
             raise RuntimeError("the projection applied nothing to the board")
-
-        raw_done: Done = {}
-        task = asyncio.create_task(
-            _raw_consumer(settings, f"projections-bench-raw-{tag}", raw_topic, pool, raw_done)
-        )
-        try:
-            raw = await _lag_run(producer, raw_topic, task, raw_done, count, rate)
-        finally:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
     finally:
         await producer.stop()
         await pool.execute(f"DROP SCHEMA {db.quote_ident(schema)} CASCADE")
         await pool.close()
         await drop_topics(bootstrap, [ours_topic, raw_topic])
-    return Lag(count, ours[0], raw[0], ours[1], raw[1])
+    ours, raw = lag[OURS], lag[RAW]
+    return Lag(len(ours[0]), ours[0], raw[0], ours[1], raw[1])
 
 
 # --- rebuild from the logs -----------------------------------------------------------------
@@ -330,20 +354,56 @@ async def _fill_event_store(pool: asyncpg.Pool, schema: str, events: int) -> Non
     await pool.execute("ANALYZE events")
 
 
-async def _raw_read(url: str, schema: str) -> tuple[int, float]:
-    """(rows, seconds): every envelope in position order through a server-side cursor."""
+async def _raw_read(url: str, schema: str) -> int:
+    """Every envelope read once, so the table's pages are in memory for both sides."""
     conn = await asyncpg.connect(url)
     try:
-        started = time.perf_counter()
-        rows = 0
-        async with conn.transaction():
-            query = f"SELECT envelope FROM {db.quote_ident(schema)}.events ORDER BY position"
-            async for row in conn.cursor(query, prefetch=1000):
-                json.loads(row["envelope"])
-                rows += 1
-        return rows, time.perf_counter() - started
+        query = f"SELECT count(envelope::text) FROM {db.quote_ident(schema)}.events"
+        return int(await conn.fetchval(query))
     finally:
         await conn.close()
+
+
+RAW_TABLE = "raw_rebuilt"  # in the orders schema of the run, dropped before each raw round
+RAW_COPY_ROWS = 1000  # rows per COPY, as many as the cursor fetches at a time
+
+
+async def _raw_rebuild(url: str, schema: str) -> tuple[int, float]:
+    """(rows, seconds): every envelope in position order through a server-side cursor,
+    decoded, and written back with COPY into a fresh table (its stream, type and the JSON
+    encoded again): what a rebuild must at least do, read every event and write a row."""
+    reader = await asyncpg.connect(url)
+    writer = await asyncpg.connect(url)
+    table = f"{db.quote_ident(schema)}.{RAW_TABLE}"
+    try:
+        await writer.execute(f"DROP TABLE IF EXISTS {table}")
+        started = time.perf_counter()
+        rows = 0
+        batch: list[tuple[int, str, str, str]] = []
+        async with reader.transaction(), writer.transaction():
+            await writer.execute(
+                f"CREATE TABLE {table} (position bigint PRIMARY KEY, stream_id text NOT NULL, "
+                "type text NOT NULL, envelope jsonb NOT NULL)"
+            )
+            query = (
+                f"SELECT position, envelope FROM {db.quote_ident(schema)}.events ORDER BY position"
+            )
+            async for row in reader.cursor(query, prefetch=RAW_COPY_ROWS):
+                event = json.loads(row["envelope"])
+                batch.append(
+                    (row["position"], event["stream_id"], event["type"], json.dumps(event))
+                )
+                if len(batch) >= RAW_COPY_ROWS:
+                    rows += len(batch)
+                    await writer.copy_records_to_table(RAW_TABLE, records=batch, schema_name=schema)
+                    batch.clear()
+            if batch:
+                rows += len(batch)
+                await writer.copy_records_to_table(RAW_TABLE, records=batch, schema_name=schema)
+        return rows, time.perf_counter() - started
+    finally:
+        await reader.close()
+        await writer.close()
 
 
 @dataclass(frozen=True)
@@ -381,17 +441,22 @@ async def measure_rebuild(url: str, events: int, rounds: int) -> Rebuild:
             await db.migrate(pools[-1], names[part], ddl)
         await _fill_event_store(pools[0], names["orders"], events)
         await _raw_read(url, names["orders"])  # the table's pages in memory for both sides
-        ours: list[float] = []
-        raw: list[float] = []
-        for _ in range(rounds):
+
+        async def ours() -> float:
             started = time.perf_counter()
             result = await rebuild(plan)
             seconds = time.perf_counter() - started
             if result.events != events:
                 raise RuntimeError(f"rebuild applied {result.events} of {events} events")
-            ours.append(events / seconds)
-            rows, raw_s = await _raw_read(url, names["orders"])
-            raw.append(rows / raw_s)
+            return seconds
+
+        async def raw() -> float:
+            rows, seconds = await _raw_rebuild(url, names["orders"])
+            if rows != events:
+                raise RuntimeError(f"the raw rebuild copied {rows} of {events} events")
+            return seconds
+
+        ours_rate, raw_rate = await alternate(rounds, events, ours, raw, "rebuild")
         cards = await pools[-1].fetchval(
             f"SELECT count(*) FROM {db.quote_ident(names['proj'])}.board_cards"
         )
@@ -399,7 +464,7 @@ async def measure_rebuild(url: str, events: int, rounds: int) -> Rebuild:
         for pool in pools:
             await pool.close()
         await _drop(url, [*names.values(), plan.reporting_schema], plan.analyst_role)
-    return Rebuild(events, int(cards), statistics.median(ours), statistics.median(raw))
+    return Rebuild(events, int(cards), ours_rate, raw_rate)
 
 
 async def _drop(url: str, schemas: list[str], role: str) -> None:
@@ -417,19 +482,15 @@ async def _drop(url: str, schemas: list[str], role: str) -> None:
 # --- the section ---------------------------------------------------------------------------
 
 
-def _pct(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
 async def run_projections_bench(
     database_url: str,
     bootstrap: str,
     *,
     rate: float = 50.0,
     seconds: float = 20.0,
+    rounds: int = 1,
 ) -> list[str]:
-    lag = await measure_lag(database_url, bootstrap, rate, seconds)
+    lag = await measure_lag(database_url, bootstrap, rate, seconds, rounds)
     lines = [ROW.format(f"projection lag at {rate:g} ev/s", "ours ms", "raw ms", "ratio")]
     for label, q, ours, raw in (
         (f"  lag p50 ({lag.events:,} ev)", 0.5, lag.ours_ms, lag.raw_ms),
@@ -437,12 +498,13 @@ async def run_projections_bench(
         ("  apply+commit p50", 0.5, lag.ours_apply_ms, lag.raw_apply_ms),
         ("  apply+commit p99", 0.99, lag.ours_apply_ms, lag.raw_apply_ms),
     ):
-        mine, theirs = _pct(ours, q), _pct(raw, q)
-        lines.append(ROW.format(label, f"{mine:.1f}", f"{theirs:.1f}", f"{mine / theirs:.2f}"))
+        mine, theirs = percentile(ours, q), percentile(raw, q)
+        ratio = f"{mine / theirs:.2f}" if mine and theirs else ""
+        lines.append(ROW.format(label, shown(mine), shown(theirs), ratio))
     return [
         *lines,
         "lag: publish (before send) to the commit of the event's read-model change; "
-        f"{WARM_UP} warm-up events first;",
+        f"{WARM_UP} warm-up events first; {rounds} round(s) alternating which side is fed first;",
         "     apply+commit: from the record in hand to its transaction committed",
         "     ours = plumbing Consumer + projections apply_event (inbox claim, board, stage "
         "intervals, feed);",
@@ -463,5 +525,7 @@ async def run_rebuild_bench(database_url: str, events: int, rounds: int) -> list
         ),
         f"rebuild: median of {rounds} round(s) of the whole command (fresh schema, migrate, "
         "replay, swap for the live one, views)",
-        "     raw = server-side cursor SELECT envelope ORDER BY position, json.loads per row",
+        "     raw = server-side cursor SELECT envelope ORDER BY position, json.loads per row, "
+        f"and COPY (asyncpg, {RAW_COPY_ROWS:,} rows at a time) of its stream, type and JSON "
+        "into a fresh table, one transaction",
     ]

@@ -18,14 +18,14 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 
 from bench.components import drop_topics
-from bench.rounds import paired
+from bench.rounds import OURS, RAW, paired, settle
 from contracts.envelope import Envelope
+from contracts.topics import partition_key
 from plumbing import db, kafka
 from plumbing.ordered_log import (
     OUTBOX_DDL,
     OUTBOX_ORDER_DDL,
     OUTBOX_TRACE_DDL,
-    START,
     Cursor,
     LogRecord,
     Outbox,
@@ -34,6 +34,8 @@ from plumbing.relay import RELAY_DDL, RELAY_ORDER_DDL, Relay
 from plumbing.settings import ServiceSettings
 from tests.factories import envelope, new_stream
 
+# (key, value) as the raw producer sends it.
+Raw = tuple[bytes, bytes]
 EVENTS_PER_STREAM = 5  # keys repeat, as one order's events do
 TIMEOUT_S = 300.0
 
@@ -62,19 +64,37 @@ class _OwnTopic:
         return await self.outbox.head()
 
 
-async def _append(outbox: Outbox, count: int) -> int:
-    """Append `count` events in one transaction and return the new head.
-
-    One transaction, so the relay sees all of them at once, at commit: the clock starts
-    with the whole backlog visible and the fill time stays out of the figure.
-    """
+def _envelopes(count: int) -> list[Envelope]:
     envelopes: list[Envelope] = []
     while len(envelopes) < count:
         stream_id = new_stream()
         envelopes += [envelope(stream_id) for _ in range(EVENTS_PER_STREAM)]
+    return envelopes[:count]
+
+
+async def _append(outbox: Outbox, envelopes: Sequence[Envelope]) -> int:
+    """Append `envelopes` in one transaction and return the new head.
+
+    One transaction, so the relay sees all of them at once, at commit: the clock starts
+    with the whole backlog visible and the fill time stays out of the figure.
+    """
     async with outbox.pool.acquire() as conn, conn.transaction():
-        await outbox.append(conn, envelopes[:count])
+        await outbox.append(conn, envelopes)
     return await outbox.head()
+
+
+async def _as_stored(pool: asyncpg.Pool, envelopes: Sequence[Envelope]) -> list[Raw]:
+    """(key, value) of each envelope exactly as the relay reads it from the outbox (the
+    jsonb's text), made before either side runs, so raw can go first."""
+    texts = await pool.fetch(
+        "SELECT v::jsonb::text AS value FROM unnest($1::text[]) WITH ORDINALITY AS t(v, n) "
+        "ORDER BY n",
+        [env.model_dump_json() for env in envelopes],
+    )
+    return [
+        (partition_key(env.stream_id), row["value"].encode())
+        for env, row in zip(envelopes, texts, strict=True)
+    ]
 
 
 async def _reached(pool: asyncpg.Pool, log: str, head: int, relay: asyncio.Task[None]) -> None:
@@ -88,13 +108,16 @@ async def _reached(pool: asyncpg.Pool, log: str, head: int, relay: asyncio.Task[
         await asyncio.sleep(0.005)  # fine enough against runs of a second and more
 
 
-async def _ours(outbox: Outbox, settings: ServiceSettings, topic: str, events: int) -> float:
+async def _ours(
+    outbox: Outbox, settings: ServiceSettings, topic: str, envelopes: Sequence[Envelope]
+) -> float:
     source = _OwnTopic(outbox, topic)
     relay = Relay(source, outbox.pool, settings, [topic])
     task = asyncio.create_task(relay.run())
     try:
-        await _reached(outbox.pool, source.name, await _append(outbox, 1), task)  # warm-up
-        head = await _append(outbox, events)
+        warm = await _append(outbox, _envelopes(1))
+        await _reached(outbox.pool, source.name, warm, task)
+        head = await _append(outbox, envelopes)
         started = time.perf_counter()
         await _reached(outbox.pool, source.name, head, task)
         return time.perf_counter() - started
@@ -103,20 +126,20 @@ async def _ours(outbox: Outbox, settings: ServiceSettings, topic: str, events: i
         await asyncio.gather(task, return_exceptions=True)
 
 
-async def _raw(bootstrap: str, topic: str, records: Sequence[LogRecord]) -> float:
+async def _raw(bootstrap: str, topic: str, records: Sequence[Raw]) -> float:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=False)
     await producer.start()
     try:
-        await (await producer.send(topic, b"warm-up", key=records[0].key))
+        await (await producer.send(topic, b"warm-up", key=records[0][0]))
         started = time.perf_counter()
-        sent = [await producer.send(topic, r.value, key=r.key) for r in records]
+        sent = [await producer.send(topic, value, key=key) for key, value in records]
         await asyncio.gather(*sent)
         return time.perf_counter() - started
     finally:
         await producer.stop()
 
 
-async def _round(url: str, bootstrap: str, events: int) -> tuple[float, float]:
+async def _round(url: str, bootstrap: str, events: int, ours_first: bool) -> tuple[float, float]:
     """Seconds (ours, raw) to publish `events` events, in a schema and topics of its own."""
     schema = f"relay_{uuid.uuid4().hex[:8]}"
     settings = ServiceSettings(service_name=schema, database_url=url, kafka_bootstrap=bootstrap)
@@ -131,10 +154,17 @@ async def _round(url: str, bootstrap: str, events: int) -> tuple[float, float]:
             [OUTBOX_DDL, OUTBOX_TRACE_DDL, OUTBOX_ORDER_DDL, RELAY_DDL, RELAY_ORDER_DDL],
         )
         outbox = Outbox(pool, schema)
-        ours_s = await _ours(outbox, settings, ours_topic, events)
-        # The same payloads and keys, warm-up aside.
-        records = (await outbox.read_after(START, events + 1))[1:]
-        raw_s = await _raw(bootstrap, raw_topic, records)
+        envelopes = _envelopes(events)
+        records = await _as_stored(pool, envelopes)  # the same payloads and keys
+        seconds: dict[str, float] = {}
+        for number, side in enumerate((OURS, RAW) if ours_first else (RAW, OURS)):
+            if number:
+                await settle(f"before relay {side}")
+            if side == OURS:
+                seconds[side] = await _ours(outbox, settings, ours_topic, envelopes)
+            else:
+                seconds[side] = await _raw(bootstrap, raw_topic, records)
+        ours_s, raw_s = seconds[OURS], seconds[RAW]
     finally:
         await pool.close()
         await drop_topics(bootstrap, [ours_topic, raw_topic, f"relay.{schema}.outbox"])
@@ -142,9 +172,7 @@ async def _round(url: str, bootstrap: str, events: int) -> tuple[float, float]:
 
 
 async def measure(url: str, bootstrap: str, events: int, rounds: int) -> tuple[float, float]:
-    """(median ours ev/s, median raw ev/s) over `rounds` rounds.
-
-    Ours always goes first: raw replays exactly the payloads the relay just published. No
-    disk is involved on the broker side here, so the order matters less than in event_store.
-    """
-    return await paired(rounds, events, lambda: _round(url, bootstrap, events))
+    """(median ours ev/s, median raw ev/s) over `rounds` rounds, raw first in even rounds."""
+    return await paired(
+        rounds, events, lambda ours_first: _round(url, bootstrap, events, ours_first), "relay"
+    )
