@@ -233,9 +233,12 @@ async def test_stored_stage_counts_follow_inserts_moves_and_stale_or_repeated_fa
     assert await stage_counts(pool) == ({"measurement": 2, "contract": 1},) * 2
 
 
-async def test_stored_stage_counts_follow_any_removal_of_cards(pool: asyncpg.Pool) -> None:
+async def test_stored_stage_counts_follow_any_removal_of_cards(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
     """No event removes a card today, but the counts are kept by the table's triggers, so
-    an operator's DELETE or TRUNCATE (or a future purge) keeps them exact as well."""
+    an operator's DELETE, UPDATE or TRUNCATE (or a future purge) keeps them exact as well,
+    from a session whose search_path names another schema too."""
     for n in range(6):
         order = new_order(620 + n)
         await deliver(pool, order.created(NOW))
@@ -244,6 +247,17 @@ async def test_stored_stage_counts_follow_any_removal_of_cards(pool: asyncpg.Poo
     await pool.execute("DELETE FROM board_cards WHERE number IN (620, 621, 623)")
     stored, counted = await stage_counts(pool)
     assert stored == counted == {"intake": 2, "measurement": 1}
+    schema = db.quote_ident(await pool.fetchval("SELECT current_schema()"))
+    operator = await asyncpg.connect(database_url)  # search_path: the server's default
+    try:
+        await operator.execute(
+            f"UPDATE {schema}.board_cards SET stage = 'closed' WHERE number = 622"
+        )
+        await operator.execute(f"DELETE FROM {schema}.board_cards WHERE number = 625")
+    finally:
+        await operator.close()
+    stored, counted = await stage_counts(pool)
+    assert stored == counted == {"intake": 1, "closed": 1}
     await pool.execute("TRUNCATE board_cards")
     assert await stage_counts(pool) == ({}, {})
 

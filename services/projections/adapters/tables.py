@@ -241,9 +241,8 @@ CREATE TABLE IF NOT EXISTS stage_counts (
 CREATE OR REPLACE FUNCTION stage_counts_follow() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
-    stages  text[];
-    deltas  bigint[];
-    emptied text[];
+    stages text[];
+    deltas bigint[];
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         EXECUTE format('DELETE FROM %I.stage_counts', TG_TABLE_SCHEMA);
@@ -262,16 +261,21 @@ BEGIN
     IF stages IS NULL THEN
         RETURN NULL;  -- no row inserted or deleted
     END IF;
-    EXECUTE format(
-        'WITH moved AS (INSERT INTO %I.stage_counts AS s (stage, n) '
-        'SELECT d.stage, d.n FROM unnest($1::text[], $2::bigint[]) AS d(stage, n) '
-        'ORDER BY d.stage ON CONFLICT (stage) DO UPDATE SET n = s.n + EXCLUDED.n '
-        'RETURNING s.stage, s.n) SELECT array_agg(stage) FROM moved WHERE n = 0',
-        TG_TABLE_SCHEMA)
-    INTO emptied USING stages, deltas;
-    IF emptied IS NOT NULL THEN
+    IF TG_TABLE_SCHEMA = current_schema() THEN
+        -- The writer's own schema (the projector, a rebuild's load and catch-up): statements
+        -- whose plans the session keeps, resolved in that schema by the search_path.
+        INSERT INTO stage_counts AS s (stage, n)
+        SELECT d.stage, d.n FROM unnest(stages, deltas) AS d(stage, n) ORDER BY d.stage
+        ON CONFLICT (stage) DO UPDATE SET n = s.n + EXCLUDED.n;
+        DELETE FROM stage_counts WHERE stage = ANY(stages) AND n = 0;
+    ELSE
+        -- Anyone else's (an operator naming the schema): the same, in the table's schema.
+        EXECUTE format('INSERT INTO %I.stage_counts AS s (stage, n) SELECT d.stage, d.n '
+            'FROM unnest($1::text[], $2::bigint[]) AS d(stage, n) ORDER BY d.stage '
+            'ON CONFLICT (stage) DO UPDATE SET n = s.n + EXCLUDED.n', TG_TABLE_SCHEMA)
+            USING stages, deltas;
         EXECUTE format('DELETE FROM %I.stage_counts WHERE stage = ANY($1) AND n = 0',
-            TG_TABLE_SCHEMA) USING emptied;
+            TG_TABLE_SCHEMA) USING stages;
     END IF;
     RETURN NULL;
 END $$;
