@@ -231,8 +231,10 @@ ON CONFLICT (order_id) DO NOTHING;
 # nothing), so a redelivered or overtaken event cannot make it drift. Each statement takes
 # its stages' row locks in stage order (fewer deadlocks between two projectors), and an
 # emptied stage's row goes, so the table is exactly `SELECT stage, count(*) ... GROUP BY
-# stage`. The function names the trigger's own schema: a rebuild's fresh schema is renamed
-# to the live one, and a writer's search_path may name another.
+# stage`. The counts go to the table beside the card's (TG_TABLE_SCHEMA), never to whatever a
+# name would find: a rebuild's fresh schema is renamed to the live one, and a writer's
+# search_path may lead elsewhere; only a writer whose search_path starts there (the
+# projector, a rebuild) gets the cached plans of static statements.
 STAGE_COUNTS_DDL = """
 CREATE TABLE IF NOT EXISTS stage_counts (
     stage text PRIMARY KEY,
