@@ -19,6 +19,7 @@ from contracts.envelope import Actor, Envelope
 from contracts.events import identity, orders, registry, scheduling
 from contracts.events.common import Address, Customer
 from contracts.pipeline import PipelineDefinition, StageDefinition
+from plumbing.db import Conn
 from plumbing.inbox import claim
 from services.projections.adapters.generations import checksum
 from services.projections.adapters.tables import CHECKSUM_QUERIES
@@ -163,6 +164,14 @@ async def deliver(pool: asyncpg.Pool, env: Envelope) -> bool:
 async def sums(pool: asyncpg.Pool) -> dict[str, str]:
     async with pool.acquire() as conn:
         return await checksum(conn, CHECKSUM_QUERIES)
+
+
+async def stage_counts(pool: asyncpg.Pool | Conn) -> tuple[dict[str, int], dict[str, int]]:
+    """(stored, counted): the stored cards per stage (stage_counts) and a GROUP BY of the
+    cards themselves, which they must always equal."""
+    stored = await pool.fetch("SELECT stage, n FROM stage_counts")
+    counted = await pool.fetch("SELECT stage, count(*) AS n FROM board_cards GROUP BY stage")
+    return {r["stage"]: r["n"] for r in stored}, {r["stage"]: r["n"] for r in counted}
 
 
 def interleave(events: list[Envelope], seed: int) -> list[Envelope]:

@@ -13,13 +13,15 @@ from contracts.events import orders, scheduling
 from contracts.events.common import MediaKind
 from plumbing import db
 from services.projections.adapters import board_store
-from services.projections.adapters.tables import MIGRATIONS
+from services.projections.adapters.tables import MIGRATIONS, STAGE_COUNTS_DDL, SUMMARIES_DDL
+from services.projections.application.apply import apply
 from tests.integration.projections_world import (
     SECRET_AMOUNT,
     deliver,
     envelope,
     interleave,
     new_order,
+    stage_counts,
     sums,
     user,
     visit,
@@ -162,7 +164,8 @@ async def test_the_summaries_step_counts_what_a_database_already_had(
     """A database projected before card_summaries existed gets its counts from the step
     that makes the table, not only from facts that arrive afterwards."""
     p, schema = schema_pool
-    *before, summaries = MIGRATIONS
+    before = MIGRATIONS[: MIGRATIONS.index(SUMMARIES_DDL)]
+    summaries = SUMMARIES_DDL
     await db.migrate(p, schema, before)
     order, other = uuid.uuid4(), uuid.uuid4()
     await p.execute(
@@ -193,6 +196,105 @@ async def test_the_summaries_step_counts_what_a_database_already_had(
         "document_purposes": {"contract_draft": 1},
     }
     assert (rows[other]["photos"], rows[other]["documents"]) == (1, 0)
+
+
+async def test_stored_stage_counts_follow_inserts_moves_and_stale_or_repeated_facts(
+    pool: asyncpg.Pool,
+) -> None:
+    """The cards per stage are stored (stage_counts) and must always equal a GROUP BY of
+    the cards: a redelivered creation, a move delivered twice, a move overtaken by a newer
+    one, and a stale move applied again without the inbox (as a catch-up could) change
+    nothing they should not."""
+    t0 = NOW - timedelta(days=3)
+    a, b, c = new_order(601), new_order(602), new_order(603)
+    for order in (a, b, c):
+        assert await deliver(pool, order.created(t0))
+    assert await stage_counts(pool) == ({"intake": 3}, {"intake": 3})
+
+    first = a.move("intake", "measurement", t0 + timedelta(hours=1))
+    assert await deliver(pool, first)
+    assert not await deliver(pool, first)  # redelivered: the inbox drops it
+    async with pool.acquire() as conn, conn.transaction():
+        await apply(conn, first, feed=False)  # and applied again: the version guard holds
+        await apply(conn, a.log[0], feed=False)  # its creation too: ON CONFLICT DO NOTHING
+    # b's newer move arrives before its older one, which then moves nothing
+    older = b.move("intake", "measurement", t0 + timedelta(hours=2))
+    newer = b.move("measurement", "contract", t0 + timedelta(hours=3))
+    assert await deliver(pool, newer)
+    assert await deliver(pool, older)
+    await deliver(pool, a.deal(t0 + timedelta(hours=4)))  # a touch that moves no card
+
+    stored, counted = await stage_counts(pool)
+    assert stored == counted == {"intake": 1, "measurement": 1, "contract": 1}
+    counts, _ = await board_store.board(pool, limit=5)
+    assert counts == stored
+    # A stage emptied by moves loses its row, so the table is exactly the GROUP BY.
+    await deliver(pool, c.move("intake", "measurement", t0 + timedelta(hours=5)))
+    assert await stage_counts(pool) == ({"measurement": 2, "contract": 1},) * 2
+
+
+async def test_stored_stage_counts_follow_any_removal_of_cards(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    """No event removes a card today, but the counts are kept by the table's triggers, so
+    an operator's DELETE, UPDATE or TRUNCATE (or a future purge) keeps them exact as well,
+    from a session whose search_path names another schema too."""
+    for n in range(6):
+        order = new_order(620 + n)
+        await deliver(pool, order.created(NOW))
+        if n % 2:
+            await deliver(pool, order.move("intake", "measurement", NOW + timedelta(minutes=n)))
+    await pool.execute("DELETE FROM board_cards WHERE number IN (620, 621, 623)")
+    stored, counted = await stage_counts(pool)
+    assert stored == counted == {"intake": 2, "measurement": 1}
+    schema = db.quote_ident(await pool.fetchval("SELECT current_schema()"))
+    operator = await asyncpg.connect(database_url)  # search_path: the server's default
+    try:
+        await operator.execute(
+            f"UPDATE {schema}.board_cards SET stage = 'closed' WHERE number = 622"
+        )
+        await operator.execute(f"DELETE FROM {schema}.board_cards WHERE number = 625")
+    finally:
+        await operator.close()
+    stored, counted = await stage_counts(pool)
+    assert stored == counted == {"intake": 1, "closed": 1}
+    await pool.execute("TRUNCATE board_cards")
+    assert await stage_counts(pool) == ({}, {})
+
+
+async def test_the_whole_board_reads_stored_counts_and_a_narrowed_one_counts_its_cards(
+    pool: asyncpg.Pool,
+) -> None:
+    """Which path the board takes: the stored counts for nobody's filter (shown by a stored
+    figure changed behind the projector's back), its own count for any filter."""
+    for n in range(4):
+        await deliver(pool, new_order(640 + n).created(NOW - timedelta(minutes=n)))
+    await pool.execute("UPDATE stage_counts SET n = 99 WHERE stage = 'intake'")
+    counts, cards = await board_store.board(pool, limit=2)
+    assert (counts, len(cards)) == ({"intake": 99}, 2)
+    counts, cards = await board_store.board(pool, q="шкаф", limit=2)
+    assert (counts, len(cards)) == ({"intake": 4}, 2)
+    counts, _ = await board_store.board(pool, visible_to=str(uuid.uuid4()), limit=2)
+    assert counts == {}
+
+
+async def test_the_stage_counts_step_counts_what_a_database_already_had(
+    schema_pool: tuple[asyncpg.Pool, str],
+) -> None:
+    """A database projected before stage_counts existed gets its counts from the step that
+    makes the table, and from then on every write keeps them."""
+    p, schema = schema_pool
+    before = MIGRATIONS[: MIGRATIONS.index(STAGE_COUNTS_DDL)]
+    await db.migrate(p, schema, before)
+    orders_ = [new_order(660 + n) for n in range(5)]
+    for n, order in enumerate(orders_):
+        await deliver(p, order.created(NOW))
+        if n < 2:
+            await deliver(p, order.move("intake", "production", NOW + timedelta(minutes=1)))
+    await db.migrate(p, schema, [*before, STAGE_COUNTS_DDL])
+    assert await stage_counts(p) == ({"intake": 3, "production": 2},) * 2
+    await deliver(p, orders_[4].move("intake", "production", NOW + timedelta(minutes=2)))
+    assert await stage_counts(p) == ({"intake": 2, "production": 3},) * 2
 
 
 async def test_the_board_filters_by_search_manager_and_assignee(pool: asyncpg.Pool) -> None:

@@ -24,6 +24,7 @@ from tests.integration.projections_world import (
     pipeline_v1,
     pipeline_v2,
     published,
+    stage_counts,
     sums,
     user,
     visit,
@@ -130,6 +131,9 @@ async def test_rebuilt_read_models_equal_the_live_ones(world: World) -> None:
 
     assert result.events == len(events)
     assert await sums(world.pool) == live  # the same pool now reads the swapped-in tables
+    stored, counted = await stage_counts(world.pool)  # filled from the cards the load wrote
+    assert stored == counted
+    assert sum(stored.values()) == 12
     schemas = await world.pool.fetch(
         "SELECT nspname FROM pg_namespace WHERE nspname LIKE $1", f"{world.live}%"
     )
@@ -180,5 +184,8 @@ async def test_events_applied_live_during_a_rebuild_survive_the_swap(world: Worl
     )
     assert logged > 20
     assert cards == logged  # every order created while the swap ran is there
+    stored, counted = await stage_counts(world.pool)  # load, catch-up and live writes alike
+    assert stored == counted
+    assert sum(stored.values()) == cards
     await rebuild(world.plan())  # a second rebuild from the logs finds nothing missing
     assert await sums(world.pool) == live

@@ -30,6 +30,7 @@ from tests.integration.projections_world import (
     pipeline_v2,
     pipeline_v3,
     published,
+    stage_counts,
     sums,
     user,
     visit,
@@ -319,10 +320,15 @@ async def test_the_catch_up_applies_in_postgresql_what_the_logs_gained_after_the
         async with pool.acquire() as conn:
             result = Result(schema=scratch)
             loaded = await _load(conn, world.plan().sources, result)
+            after_load, counted = await stage_counts(conn)  # the cards' COPY counted them
+            assert after_load == counted
             for env in events[half:]:
                 await world.publish(env)
             caught_up = await _replay(conn, world.plan().sources, result)
             assert (loaded, caught_up) == (half, len(events) - half)
+            stored, counted = await stage_counts(conn)  # the COPY's cards, then the catch-up's
+            assert stored == counted
+            assert stored
             assert await _replay(conn, world.plan().sources, result) == 0
             assert await checksum(conn, CHECKSUM_QUERIES) == live
     finally:

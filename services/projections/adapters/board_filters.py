@@ -85,3 +85,8 @@ def filters(f: BoardFilter) -> tuple[str, list[Any]]:
         # filter joins the order's version rather than naming stages.
         clauses.append(pipeline_store.PRODUCTION_SEES)
     return " AND ".join(clauses), args
+
+
+# The condition of a board nobody narrowed (no filter, every card visible): its counts per
+# stage are stored (stage_counts), every other board's are counted from its cards.
+ALL_CARDS, _ = filters(BoardFilter())

@@ -10,7 +10,7 @@ import asyncpg
 
 from contracts.api.phones import phone_digits
 from plumbing.db import Conn
-from services.projections.adapters.board_filters import BoardFilter, filters, overdue_of
+from services.projections.adapters.board_filters import ALL_CARDS, BoardFilter, filters, overdue_of
 from services.projections.domain.board import NewCard, search_text
 
 
@@ -114,11 +114,19 @@ async def board(
         production_view=production_view,
     )
     clause, args = filters(f)
+    # The whole board's counts are stored (stage_counts, kept by triggers on board_cards in
+    # each write's transaction, so this statement's snapshot sees them agree with its cards);
+    # a narrowed board counts its own cards, which no stored figure can know in advance.
+    counted = (
+        "(SELECT stage, n FROM stage_counts) s"
+        if clause == ALL_CARDS
+        else f"(SELECT c.stage, count(*) AS n FROM board_cards c WHERE {clause} GROUP BY c.stage) s"
+    )
     # The stages the counts find drive one index walk each ((stage, stage_entered_at) index,
     # LIMIT per stage): the cost follows stages x limit, not the number of orders. limit >= 1,
     # so every counted stage brings at least one row, and its count with it.
     ranked = (
-        f"(SELECT c.stage, count(*) AS n FROM board_cards c WHERE {clause} GROUP BY c.stage) s "
+        f"{counted} "
         f"CROSS JOIN LATERAL (SELECT c.* FROM board_cards c WHERE c.stage = s.stage AND {clause} "
         f"ORDER BY c.stage_entered_at DESC, c.number DESC LIMIT ${len(args) + 1}) r"
     )

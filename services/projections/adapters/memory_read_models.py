@@ -341,7 +341,8 @@ class MemoryReadModels:
 
     # --- the load ---------------------------------------------------------------------------
 
-    # The tables copy_into writes, and derive.
+    # The tables copy_into writes, and derive. stage_counts is neither: board_cards' trigger
+    # counts the cards as their COPY writes them (tables.STAGE_COUNTS_DDL).
     FOLDED = (
         "board_cards",
         "users",

@@ -220,6 +220,83 @@ FROM (SELECT order_id FROM order_tasks WHERE order_id IS NOT NULL
 ON CONFLICT (order_id) DO NOTHING;
 """
 
+# Step 13 (issue 17). How many cards each stage holds, for the unfiltered board: counting
+# them per request was most of its time at 100,000 orders. Kept by triggers on board_cards,
+# so every write counts, whoever makes it: the projector's insert and stage change, a
+# rebuild's COPY (one aggregate over the statement's rows), the catch-up, and the running
+# release's projector between this step and the rollout (the migrations Job runs before the
+# new pods; counts kept by the new code alone would miss what the old one moves meanwhile).
+# The count moves only with the rows a statement really inserted, moved or deleted (a card
+# kept by ON CONFLICT DO NOTHING or an older version's UPDATE that matched nothing changes
+# nothing), so a redelivered or overtaken event cannot make it drift. Each statement takes
+# its stages' row locks in stage order (fewer deadlocks between two projectors), and an
+# emptied stage's row goes, so the table is exactly `SELECT stage, count(*) ... GROUP BY
+# stage`. The counts go to the table beside the card's (TG_TABLE_SCHEMA), never to whatever a
+# name would find: a rebuild's fresh schema is renamed to the live one, and a writer's
+# search_path may lead elsewhere; only a writer whose search_path starts there (the
+# projector, a rebuild) gets the cached plans of static statements.
+STAGE_COUNTS_DDL = """
+CREATE TABLE IF NOT EXISTS stage_counts (
+    stage text PRIMARY KEY,
+    n     bigint NOT NULL
+);
+CREATE OR REPLACE FUNCTION stage_counts_follow() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    stages text[];
+    deltas bigint[];
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        EXECUTE format('DELETE FROM %I.stage_counts', TG_TABLE_SCHEMA);
+        RETURN NULL;
+    ELSIF TG_OP = 'INSERT' THEN
+        SELECT array_agg(a.stage ORDER BY a.stage), array_agg(a.n ORDER BY a.stage)
+        INTO stages, deltas FROM (SELECT stage, count(*) AS n FROM added GROUP BY stage) a;
+    ELSIF TG_OP = 'DELETE' THEN
+        SELECT array_agg(r.stage ORDER BY r.stage), array_agg(-r.n ORDER BY r.stage)
+        INTO stages, deltas FROM (SELECT stage, count(*) AS n FROM removed GROUP BY stage) r;
+    ELSE
+        -- A row trigger, fired only when the card's stage changed (its WHEN).
+        stages := ARRAY[OLD.stage, NEW.stage];
+        deltas := ARRAY[-1, 1]::bigint[];
+    END IF;
+    IF stages IS NULL THEN
+        RETURN NULL;  -- no row inserted or deleted
+    END IF;
+    IF TG_TABLE_SCHEMA = current_schema() THEN
+        -- The writer's own schema (the projector, a rebuild's load and catch-up): statements
+        -- whose plans the session keeps, resolved in that schema by the search_path.
+        INSERT INTO stage_counts AS s (stage, n)
+        SELECT d.stage, d.n FROM unnest(stages, deltas) AS d(stage, n) ORDER BY d.stage
+        ON CONFLICT (stage) DO UPDATE SET n = s.n + EXCLUDED.n;
+        DELETE FROM stage_counts WHERE stage = ANY(stages) AND n = 0;
+    ELSE
+        -- Anyone else's (an operator naming the schema): the same, in the table's schema.
+        EXECUTE format('INSERT INTO %I.stage_counts AS s (stage, n) SELECT d.stage, d.n '
+            'FROM unnest($1::text[], $2::bigint[]) AS d(stage, n) ORDER BY d.stage '
+            'ON CONFLICT (stage) DO UPDATE SET n = s.n + EXCLUDED.n', TG_TABLE_SCHEMA)
+            USING stages, deltas;
+        EXECUTE format('DELETE FROM %I.stage_counts WHERE stage = ANY($1) AND n = 0',
+            TG_TABLE_SCHEMA) USING stages;
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER stage_counts_inserted AFTER INSERT ON board_cards
+    REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION stage_counts_follow();
+CREATE OR REPLACE TRIGGER stage_counts_moved AFTER UPDATE OF stage ON board_cards
+    FOR EACH ROW WHEN (OLD.stage IS DISTINCT FROM NEW.stage)
+    EXECUTE FUNCTION stage_counts_follow();
+CREATE OR REPLACE TRIGGER stage_counts_deleted AFTER DELETE ON board_cards
+    REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION stage_counts_follow();
+CREATE OR REPLACE TRIGGER stage_counts_truncated AFTER TRUNCATE ON board_cards
+    FOR EACH STATEMENT EXECUTE FUNCTION stage_counts_follow();
+-- The cards from before this step. Creating the triggers locked board_cards against writes
+-- until this step commits, so no card moves between this count and the first trigger.
+INSERT INTO stage_counts (stage, n)
+SELECT stage, count(*) FROM board_cards GROUP BY stage
+ON CONFLICT (stage) DO UPDATE SET n = EXCLUDED.n;
+"""
+
 MIGRATIONS: list[str] = [
     INBOX_DDL,
     READ_MODEL_DDL,
@@ -233,6 +310,7 @@ MIGRATIONS: list[str] = [
     CUSTOMERS_DDL,
     DEAD_LETTER_REPLAY_DDL,
     SUMMARIES_DDL,
+    STAGE_COUNTS_DDL,
 ]
 
 # What "the same read model" means for the rebuild check: every row of every read-model
@@ -253,4 +331,5 @@ CHECKSUM_QUERIES: dict[str, str] = {
     "stage_intervals": "SELECT * FROM stage_intervals ORDER BY order_id, entered_version",
     "pipeline_stages": "SELECT * FROM pipeline_stages ORDER BY version, position",
     "card_summaries": "SELECT * FROM card_summaries ORDER BY order_id",
+    "stage_counts": "SELECT * FROM stage_counts ORDER BY stage",
 }

@@ -5,7 +5,8 @@
    through the same `project` the live consumer uses, folded in memory (MemoryReadModels),
    then load the fresh schema in one transaction: indexes dropped, each table written once
    with COPY, indexes made again, the derived tables (customers, card_summaries) summed up
-   by the live SQL. Every event id replayed is claimed in the fresh inbox under the
+   by the live SQL; stage_counts is counted by board_cards' own trigger, once for the
+   cards' whole COPY. Every event id replayed is claimed in the fresh inbox under the
    consumer's group, so after the swap the live consumer skips what the rebuild applied and
    applies what it did not.
 3. Swap (adapters/generations.py): under a lock on the live inbox, apply what the logs
