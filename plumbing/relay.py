@@ -8,7 +8,9 @@
 - The checkpoint is a cursor (transaction_order, position) (plumbing.ordered_log); a row of
   relay_state from before issue 17 holds a position N and order 0, which is exactly the cursor
   (0, N): the relay goes on from there, skipping nothing and republishing nothing.
-- At-least-once: the checkpoint moves only after the broker acknowledged the batch.
+- At-least-once: the checkpoint moves only after the broker acknowledged the batch. While it
+  acknowledges a full batch, the next one is read (`_ReadAhead`), taken only if the checkpoint
+  is where it was read from.
 - Broker loss: the broker used locally keeps memory only. When a topic is missing or a
   partition's end offset is below what we have published, the relay bumps its epoch and
   republishes the whole log; consumers dedupe by event id. The epoch travels in a header so
@@ -19,9 +21,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import asyncpg
@@ -64,6 +67,10 @@ class RelayState:
     epoch: int = 0
     # per "topic:partition": an end offset the broker must have reached if it kept our data
     offsets: dict[str, int] = field(default_factory=dict)
+
+
+def _nothing() -> None:
+    return None
 
 
 class Relay:
@@ -138,17 +145,39 @@ class Relay:
             # Nothing published yet: our topics and marker are simply new, not lost.
             await self._ensure_topics()
         await self._check_loss(probe)
+        ahead = _ReadAhead(self.source)
+        try:
+            await self._follow_on(conn, producer, probe, wake, ahead)
+        finally:
+            await ahead.drop()
+
+    async def _follow_on(
+        self,
+        conn: asyncpg.Connection,
+        producer: AIOKafkaProducer,
+        probe: kafka.OffsetProbe,
+        wake: asyncio.Event,
+        ahead: _ReadAhead,
+    ) -> None:
         last_check = last_measured = time.monotonic()
         rechecks: tuple[float, ...] = ()
         held_back_s = HELD_BACK_FIRST_S
         while True:
             if conn.is_closed():
                 raise ConnectionError("relay lost its lock connection")
-            batch = await self.source.read_after(self.state.checkpoint, BATCH)
+            batch = await ahead.take(self.state.checkpoint)
             if batch:
                 try:
-                    await self._publish(producer, batch)
+                    # A full batch: more is likely waiting, so the next one is read while the
+                    # broker acknowledges this one (issue 17, relays pipelined).
+                    meanwhile = (
+                        functools.partial(ahead.start, batch[-1].cursor)
+                        if len(batch) == BATCH
+                        else _nothing
+                    )
+                    await self._publish(producer, batch, meanwhile)
                 except Exception:
+                    await ahead.drop()
                     log.warning("publish failed; will check the broker and retry", exc_info=True)
                     # The lag must rise while the broker is away, when on-call looks at it.
                     await self._measure_lag()
@@ -181,12 +210,20 @@ class Relay:
                 await self._check_loss(probe)
                 last_check = time.monotonic()
 
-    async def _publish(self, producer: AIOKafkaProducer, batch: Sequence[LogRecord]) -> None:
+    async def _publish(
+        self,
+        producer: AIOKafkaProducer,
+        batch: Sequence[LogRecord],
+        meanwhile: Callable[[], None] = _nothing,
+    ) -> None:
+        """Send `batch`, call `meanwhile` once it is all on its way, then wait for the broker's
+        acknowledgements and move the checkpoint past it."""
         stamp = [(EPOCH_HEADER, str(self.state.epoch).encode()), (LOG_HEADER, self.log_id)]
         futures = [
             await producer.send(r.topic, r.value, key=r.key, headers=[*r.headers, *stamp])
             for r in batch
         ]
+        meanwhile()
         # Per partition, remember the lowest offset of this batch (+1) as a floor the broker's
         # end offset must stay at or above. Not the highest: the local broker reports the
         # end of a multi-record batch as its base offset + 1, so the max would look "lost".
@@ -260,3 +297,32 @@ class Relay:
             self.state.epoch,
             self.state.offsets,
         )
+
+
+class _ReadAhead:
+    """At most one batch read ahead, after the cursor the last batch ends at. It is taken only
+    if the checkpoint is that cursor by then: after a failed publish or a republish (the
+    checkpoint went back), the batch is read again from the checkpoint."""
+
+    def __init__(self, source: LogSource) -> None:
+        self.source = source
+        self._after: Cursor | None = None
+        self._reading: asyncio.Task[Sequence[LogRecord]] | None = None
+
+    def start(self, after: Cursor) -> None:
+        self._after = after
+        self._reading = asyncio.create_task(self.source.read_after(after, BATCH))
+
+    async def take(self, checkpoint: Cursor) -> Sequence[LogRecord]:
+        if self._reading is not None and self._after == checkpoint:
+            reading, self._reading, self._after = self._reading, None, None
+            return await reading
+        await self.drop()
+        return await self.source.read_after(checkpoint, BATCH)
+
+    async def drop(self) -> None:
+        reading, self._reading, self._after = self._reading, None, None
+        if reading is not None:
+            reading.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await reading

@@ -16,7 +16,7 @@ from plumbing import metrics
 from plumbing.consumer import MAX_ATTEMPTS, Consumer
 from plumbing.db import Conn
 from plumbing.ordered_log import START, Outbox
-from plumbing.relay import Relay
+from plumbing.relay import BATCH, Relay
 from tests.conftest import Infra
 from tests.integration.helpers import (
     append,
@@ -107,6 +107,27 @@ async def test_relay_publishes_the_log_keyed_by_aggregate(
     assert [e.event_id for e in mine] == [e.event_id for e in events[:5]]
 
 
+async def test_full_batches_read_ahead_publish_each_event_once_in_order(
+    outbox: Outbox, infra: Infra, database_url: str
+) -> None:
+    # More than two full batches: the second and third are read while the broker
+    # acknowledges the one before (Relay._publish's `meanwhile`).
+    user = uuid.uuid4()
+    events = [user_event(user) for _ in range(2 * BATCH + 37)]
+    for start in range(0, len(events), 100):
+        await append(outbox, events[start : start + 100])
+    relay = Relay(
+        outbox,
+        outbox.pool,
+        settings_for(infra, database_url, outbox.name.split(".")[0]),
+        [IDENTITY],
+    )
+    async with running(relay.run):
+        found = await read_topic(infra, IDENTITY, {e.event_id for e in events}, timeout=60)
+        await eventually(lambda: _checkpoint_is(outbox, len(events)))
+    assert [e.event_id for _, e in found] == [e.event_id for e in events]
+
+
 async def _checkpoint_is(outbox: Outbox, position: int) -> bool:
     value = await outbox.pool.fetchval(
         "SELECT checkpoint FROM relay_state WHERE log = $1", outbox.name
@@ -141,7 +162,7 @@ async def _true(value: bool) -> bool:
 class _BrokerAway(Relay):
     """A relay whose every publish fails, as with the broker gone (its producer started)."""
 
-    async def _publish(self, producer: object, batch: object) -> None:  # noqa: ARG002
+    async def _publish(self, producer: object, batch: object, *_: object) -> None:  # noqa: ARG002
         raise KafkaConnectionError("the broker is away (a test's fault)")
 
     async def _check_loss(self, probe: object) -> None:  # noqa: ARG002
