@@ -40,6 +40,10 @@ log = logging.getLogger(__name__)
 Record: TypeAlias = ConsumerRecord[bytes, bytes]
 Handler = Callable[[Conn, Envelope], Awaitable[None]]
 DeadLetter = Callable[[Record, str], Awaitable[None]]
+# Run first in each transaction that applies events: a service whose handlers take locks in
+# an order that differs from event to event takes one of its own here, so two replicas'
+# batches queue on it rather than deadlock (projections: its changes feed's lock).
+Begin = Callable[[Conn], Awaitable[None]]
 MAX_ATTEMPTS = 5
 MOST_PER_TRANSACTION = 50
 
@@ -54,11 +58,19 @@ class Delivery:
 
 
 class BatchApply:
-    def __init__(self, group: str, pool: asyncpg.Pool, handler: Handler, dead_letter: DeadLetter):
+    def __init__(
+        self,
+        group: str,
+        pool: asyncpg.Pool,
+        handler: Handler,
+        dead_letter: DeadLetter,
+        begin: Begin | None = None,
+    ):
         self.group = group
         self.pool = pool
         self.handler = handler
         self.dead_letter = dead_letter
+        self.begin = begin
 
     async def __call__(self, deliveries: Sequence[Delivery]) -> int:
         """Apply one partition's `deliveries`, in offset order. Returns when each is done
@@ -87,6 +99,8 @@ class BatchApply:
             attempt += 1
             try:
                 async with self.pool.acquire() as conn, conn.transaction():
+                    if self.begin is not None:
+                        await self.begin(conn)
                     ids = [envelope.event_id for _, envelope in events]
                     fresh = await claim_many(conn, self.group, ids)
                     applied = 0
@@ -132,6 +146,8 @@ class BatchApply:
             attempt += 1
             try:
                 async with self.pool.acquire() as conn, conn.transaction():
+                    if self.begin is not None:
+                        await self.begin(conn)
                     if not await claim(conn, self.group, envelope.event_id):
                         metrics.EVENTS_PROCESSED.labels(self.group, "duplicate").inc()
                         return 0

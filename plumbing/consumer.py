@@ -36,7 +36,7 @@ from contracts.envelope import Envelope
 from contracts.events import registry
 from contracts.events.registry import FutureSchemaVersion, UnknownEventType
 from plumbing import db, dead_letters, kafka, metrics, progress
-from plumbing.batch_apply import MAX_ATTEMPTS, BatchApply, Delivery, Handler
+from plumbing.batch_apply import MAX_ATTEMPTS, BatchApply, Begin, Delivery, Handler
 from plumbing.blocked import BlockedPartitions
 from plumbing.inbox import claim
 from plumbing.relay import EPOCH_HEADER, LOG_HEADER
@@ -81,6 +81,7 @@ class Consumer:
         settings: ServiceSettings,
         handler: Handler,
         events: KnownEvents = registry.THIS_RELEASE,
+        begin: Begin | None = None,
     ) -> None:
         self.group = group
         self.topics = list(topics)
@@ -88,7 +89,7 @@ class Consumer:
         self.settings = settings
         self.handler = handler
         self.events = events
-        self.apply = BatchApply(group, pool, handler, self._dead_letter)
+        self.apply = BatchApply(group, pool, handler, self._dead_letter, begin)
         self.blocked = BlockedPartitions(group)
         self.progress = progress.track(group)  # its lag, for the readiness body
         self._kafka: AIOKafkaConsumer | None = None

@@ -15,7 +15,7 @@ from plumbing.consumer import Consumer
 from plumbing.metrics import REGISTRY
 from plumbing.service import Job, ServiceSpec, build_service
 from plumbing.settings import ServiceSettings
-from services.projections.adapters import changes_store, lag, reporting
+from services.projections.adapters import changes_store, lag, reporting, work_store
 from services.projections.adapters.logs import LogTable
 from services.projections.adapters.tables import MIGRATIONS
 from services.projections.application.apply import GROUP, apply_event
@@ -79,7 +79,8 @@ def build(settings: Settings) -> FastAPI:
                 settings.analyst_role,
                 settings.analyst_password or None,
             )
-        consumer = Consumer(GROUP, TOPICS, pool, settings, apply_event)
+        # The feed's lock first: see work_store.lock_feed.
+        consumer = Consumer(GROUP, TOPICS, pool, settings, apply_event, begin=work_store.lock_feed)
         app.state.consumer = consumer
 
         async def keep() -> None:

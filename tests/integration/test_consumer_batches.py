@@ -324,3 +324,27 @@ async def _is(value: Awaitable[object], expected: object) -> bool:
 
 async def blocked_partitions(group: str) -> float | None:
     return metrics.REGISTRY.get_sample_value("consumer_blocked_partitions", {"group": group})
+
+
+async def test_begin_runs_first_in_the_batch_transaction(
+    outbox: Outbox, infra: Infra, database_url: str
+) -> None:
+    # Projections takes its feed's lock there (work_store.lock_feed), before any handler.
+    pool = outbox.pool
+    handler = await recorder(pool)
+
+    async def begin(conn: Conn) -> None:  # a row with no event: the transaction's start
+        await conn.execute("INSERT INTO applied (txid) VALUES (pg_current_xact_id())")
+
+    group, topic = await new_topic(infra)
+    events = [user_event() for _ in range(5)]
+    await one_record_batch(infra, topic, [e.to_json_bytes() for e in events])
+    settings = settings_for(infra, database_url, outbox.name.split(".")[0])
+    async with running(Consumer(group, [topic], pool, settings, handler, begin=begin).run):
+        await eventually(when(lambda: count(pool, events), len(events)))
+    (txid,) = set(await transactions(pool, events))
+    rows = await pool.fetch(
+        "SELECT event_id FROM applied WHERE txid::text::bigint = $1 ORDER BY n", txid
+    )
+    # Once, in the batch's transaction, before every handler.
+    assert [r["event_id"] for r in rows] == [None, *(e.event_id for e in events)]

@@ -158,6 +158,15 @@ async def enter_stage(conn: Conn, order_id: UUID, stage: str, at: datetime, vers
     )
 
 
+async def lock_feed(conn: Conn) -> None:
+    """The realtime feed's append lock, to the end of the transaction (taking it again in the
+    same transaction is free). The live consumer takes it first in every transaction
+    (bootstrap.py): a batch of events then takes every other lock (a customer's, the stage
+    counts' rows) under it, so two replicas' batches wait for each other here instead of
+    deadlocking."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':changes'))")
+
+
 async def record_change(
     conn: Conn,
     order_id: UUID,
@@ -169,7 +178,7 @@ async def record_change(
     """One row of the realtime feed. Appends are serialized (a transaction-scoped lock taken
     just before commit) so `seq` order is commit order and a poller reading `seq > after`
     never skips a row that commits late."""
-    await conn.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':changes'))")
+    await lock_feed(conn)
     await conn.execute(
         "INSERT INTO changes (order_id, type, stage, at, purpose) VALUES ($1, $2, $3, $4, $5)",
         order_id,
