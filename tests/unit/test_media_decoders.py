@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
+import subprocess
+import sys
 import threading
 from datetime import UTC
 from pathlib import Path
@@ -94,3 +97,51 @@ async def test_no_more_decodes_at_once_than_cores(
 
 def test_malloc_trim_is_found_on_glibc_or_is_a_no_op() -> None:
     imaging._malloc_trim()()  # must not raise, whatever the C library
+
+
+DECODES_IN_TURN = """
+import asyncio, sys, tempfile
+from datetime import UTC
+from pathlib import Path
+from load import files
+from services.media.adapters.imaging import PillowImaging
+
+def own_kb():
+    for line in open("/proc/self/status"):
+        if line.startswith("RssAnon"):
+            return int(line.split()[1])
+
+async def main():
+    adapter = PillowImaging(UTC, 50_000_000)
+    folder = Path(tempfile.mkdtemp())
+    photos = []
+    for name, upload in (("j", files.jpeg()), ("h", files.heic())):
+        (folder / name).write_bytes(upload.content)
+        photos.append(folder / name)
+    for i in range(10):
+        photo = photos[i % 2]
+        await adapter.inspect(photo)
+        await adapter.thumbnail(photo, folder / "t.jpg")
+        print(own_kb())
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc (Linux)")
+def test_memory_after_each_decode_stays_level() -> None:
+    """With glibc's threshold fixed (imaging._fixed_mmap_threshold), a decode's pixel buffers
+    are mapped and unmapped whole: the process's own memory after each decode is the same,
+    JPEG or HEIC. With glibc's sliding default it swung by 20 MB from one decode to the next.
+    A fresh process: the threshold is process-wide, and this one's history is not the
+    service's."""
+    ran = subprocess.run(
+        [sys.executable, "-c", DECODES_IN_TURN],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+    )
+    after_each = [int(line) for line in ran.stdout.split()]
+    settled = after_each[2:]  # the first decodes load the codecs
+    assert max(settled) - min(settled) < 4 * 1024, after_each
