@@ -12,14 +12,13 @@ counts (`SELECT stage, count(*) ... GROUP BY stage`), as JSON.
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 
 import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from plumbing import db
+from bench.bare_app import bare_app
 from plumbing.serve import serve
 from plumbing.service import Job, ServiceSpec, build_service
 from plumbing.settings import ServiceSettings
@@ -43,22 +42,7 @@ def ours(settings: Settings) -> FastAPI:
 
 
 def raw(settings: Settings) -> FastAPI:
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        pool = await db.create_pool(
-            settings.database_url, settings.schema_name, max_size=settings.db_pool_max
-        )
-        try:
-            app.state.pool = pool
-            yield
-        finally:
-            await pool.close()
-
-    app = FastAPI(lifespan=lifespan)
-
-    @app.get("/readyz")
-    async def readyz() -> dict[str, str]:
-        return {"status": "ready"}
+    app = bare_app(settings)
 
     @app.get("/raw")
     async def counts(request: Request) -> JSONResponse:

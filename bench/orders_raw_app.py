@@ -20,13 +20,11 @@ table - so ours writes one row where this writes two: if anything the baseline d
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from plumbing import db
+from bench.bare_app import bare_app
 from plumbing.serve import serve
 from plumbing.settings import ServiceSettings
 
@@ -70,23 +68,7 @@ class Settings(ServiceSettings):
 
 
 def build(settings: Settings) -> FastAPI:
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        pool = await db.create_pool(
-            settings.database_url, settings.schema_name, max_size=settings.db_pool_max
-        )
-        try:
-            await db.migrate(pool, settings.schema_name, [RAW_DDL])
-            app.state.pool = pool
-            yield
-        finally:
-            await pool.close()
-
-    app = FastAPI(lifespan=lifespan)
-
-    @app.get("/readyz")
-    async def readyz() -> dict[str, str]:
-        return {"status": "ready"}
+    app = bare_app(settings, [RAW_DDL])
 
     @app.post("/raw/{stream_id}")
     async def raw(stream_id: str, request: Request) -> JSONResponse:
