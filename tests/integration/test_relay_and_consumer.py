@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from typing import TypeVar
 
 import asyncpg
 import pytest
@@ -87,18 +88,22 @@ async def read_topic(
     return found
 
 
+R = TypeVar("R", bound=Relay)
+
+
+def identity_relay(kind: type[R], outbox: Outbox, infra: Infra, database_url: str) -> R:
+    """A relay of `kind` following the test's outbox onto the identity topic."""
+    settings = settings_for(infra, database_url, outbox.name.split(".")[0])
+    return kind(outbox, outbox.pool, settings, [IDENTITY])
+
+
 async def test_relay_publishes_the_log_keyed_by_aggregate(
     outbox: Outbox, infra: Infra, database_url: str
 ) -> None:
     user = uuid.uuid4()
     events = [user_event(user) for _ in range(5)] + [user_event() for _ in range(5)]
     await append(outbox, events)
-    relay = Relay(
-        outbox,
-        outbox.pool,
-        settings_for(infra, database_url, outbox.name.split(".")[0]),
-        [IDENTITY],
-    )
+    relay = identity_relay(Relay, outbox, infra, database_url)
     async with running(relay.run):
         found = await read_topic(infra, IDENTITY, {e.event_id for e in events})
         await eventually(lambda: _checkpoint_is(outbox, len(events)))
@@ -116,12 +121,7 @@ async def test_full_batches_read_ahead_publish_each_event_once_in_order(
     events = [user_event(user) for _ in range(2 * BATCH + 37)]
     for start in range(0, len(events), 100):
         await append(outbox, events[start : start + 100])
-    relay = Relay(
-        outbox,
-        outbox.pool,
-        settings_for(infra, database_url, outbox.name.split(".")[0]),
-        [IDENTITY],
-    )
+    relay = identity_relay(Relay, outbox, infra, database_url)
     async with running(relay.run):
         found = await read_topic(infra, IDENTITY, {e.event_id for e in events}, timeout=60)
         await eventually(lambda: _checkpoint_is(outbox, len(events)))
@@ -174,12 +174,7 @@ async def test_the_lag_gauge_rises_while_the_broker_is_away(
 ) -> None:
     # On-call looks at relay_lag_events exactly when publishing fails: it must not freeze at
     # its last value (it was set only once the relay had caught up).
-    relay = _BrokerAway(
-        outbox,
-        outbox.pool,
-        settings_for(infra, database_url, outbox.name.split(".")[0]),
-        [IDENTITY],
-    )
+    relay = identity_relay(_BrokerAway, outbox, infra, database_url)
 
     def lag() -> float | None:
         return metrics.REGISTRY.get_sample_value("relay_lag_events", {"log": outbox.name})
