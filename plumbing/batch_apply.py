@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TypeAlias
 
@@ -98,9 +98,7 @@ class BatchApply:
         while True:
             attempt += 1
             try:
-                async with self.pool.acquire() as conn, conn.transaction():
-                    if self.begin is not None:
-                        await self.begin(conn)
+                async with self._transaction() as conn:
                     ids = [envelope.event_id for _, envelope in events]
                     fresh = await claim_many(conn, self.group, ids)
                     applied = 0
@@ -145,9 +143,7 @@ class BatchApply:
         while True:
             attempt += 1
             try:
-                async with self.pool.acquire() as conn, conn.transaction():
-                    if self.begin is not None:
-                        await self.begin(conn)
+                async with self._transaction() as conn:
                     if not await claim(conn, self.group, envelope.event_id):
                         metrics.EVENTS_PROCESSED.labels(self.group, "duplicate").inc()
                         return 0
@@ -163,6 +159,14 @@ class BatchApply:
                     await self.dead_letter(record, repr(exc))
                     return 0
                 await asyncio.sleep(0.2 * attempt)
+
+    @contextlib.asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[Conn]:
+        """A transaction on a pooled connection, `begin` run first in it."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            if self.begin is not None:
+                await self.begin(conn)
+            yield conn
 
     @contextlib.contextmanager
     def _event(self, record: Record, envelope: Envelope) -> Iterator[None]:

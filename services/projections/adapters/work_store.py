@@ -175,9 +175,10 @@ async def record_change(
     at: datetime,
     purpose: str | None = None,
 ) -> None:
-    """One row of the realtime feed. Appends are serialized (a transaction-scoped lock taken
-    just before commit) so `seq` order is commit order and a poller reading `seq > after`
-    never skips a row that commits late."""
+    """One row of the realtime feed. Appends are serialized (a transaction-scoped lock, held
+    to the commit; the live consumer has taken it at the transaction's start, lock_feed) so
+    `seq` order is commit order and a poller reading `seq > after` never skips a row that
+    commits late."""
     await lock_feed(conn)
     await conn.execute(
         "INSERT INTO changes (order_id, type, stage, at, purpose) VALUES ($1, $2, $3, $4, $5)",
