@@ -15,8 +15,6 @@ than there are cores only made each slower anyway.
 
 from __future__ import annotations
 
-import asyncio
-import contextvars
 import ctypes
 import ctypes.util
 import logging
@@ -31,6 +29,7 @@ from typing import Any, TypeVar
 import pillow_heif
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
+from plumbing.threads import run_on
 from services.media.application.ports import ImageFacts, NotAnImage
 from services.media.domain import exif
 from services.media.domain.errors import MediaRefusal
@@ -111,10 +110,7 @@ class PillowImaging:
         await self._decode(lambda s: self._thumbnail(s, target), source)
 
     async def _decode(self, work: Callable[[Path], T], path: Path) -> T:
-        # As asyncio.to_thread does: the caller's context (correlation id, span) goes along.
-        context = contextvars.copy_context()
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._decoders, context.run, self._guarded, work, path)
+        return await run_on(self._decoders, self._guarded, work, path)
 
     def _guarded(self, work: Callable[[Path], T], path: Path) -> T:
         """Run `work`, turning every decode failure into NotAnImage with a path-free reason;

@@ -17,8 +17,6 @@ signed by `presign.py` instead, which binds them to the declared Content-Length.
 
 from __future__ import annotations
 
-import asyncio
-import contextvars
 import functools
 import re
 from collections.abc import Callable, Coroutine, Sequence
@@ -35,6 +33,7 @@ from minio.datatypes import Part
 from minio.deleteobjects import DeleteObject
 from minio.error import InvalidResponseError, S3Error, ServerError
 
+from plumbing.threads import run_on
 from services.media.adapters.presign import presigned_url
 from services.media.application.ports import (
     HeldPart,
@@ -154,11 +153,8 @@ class ObjectStore:
         self._threads = ThreadPoolExecutor(STORE_THREADS, thread_name_prefix="object-store")
 
     async def _run(self, call: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
-        """`call` on this adapter's threads (module docstring), with the caller's context
-        (correlation id, span), as asyncio.to_thread would."""
-        context = contextvars.copy_context()
-        work = functools.partial(context.run, call, *args, **kwargs)
-        return await asyncio.get_running_loop().run_in_executor(self._threads, work)
+        """`call` on this adapter's threads (module docstring)."""
+        return await run_on(self._threads, call, *args, **kwargs)
 
     async def ensure_bucket(self) -> None:
         def make() -> None:
