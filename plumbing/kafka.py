@@ -8,7 +8,6 @@ from the settings. A bare bootstrap string (tests, tools) means a plain local br
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import ssl
 from collections.abc import Iterable
@@ -16,7 +15,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError, for_code
 
 from plumbing.settings import ServiceSettings
 
@@ -116,17 +115,33 @@ async def ensure_topics(target: Target, topics: Iterable[str], partitions: int) 
         if missing and not create:
             raise TopicsMissing(f"topics missing, and this service does not create them: {missing}")
         if missing:
-            # Another service may create one between our list and create: that is fine.
-            with contextlib.suppress(TopicAlreadyExistsError):
-                await admin.create_topics(
-                    [
-                        NewTopic(t, num_partitions=partitions, replication_factor=replicas)
-                        for t in missing
-                    ]
-                )
+            response = await admin.create_topics(
+                [
+                    NewTopic(t, num_partitions=partitions, replication_factor=replicas)
+                    for t in missing
+                ]
+            )
+            raise_for_refused(response.topic_errors)
         return missing
     finally:
         await admin.close()
+
+
+def raise_for_refused(topic_errors: Iterable[tuple[Any, ...]]) -> None:
+    """Raise for the topics a CreateTopics reply refused. aiokafka returns the reply as it
+    is, one error code per topic, and raises for none of them: a broker that answered
+    UNKNOWN_SERVER_ERROR for one topic of several (Tansu does, under contention on its
+    topic list) left a service sure of a topic that did not exist. Another service having
+    created it between our list and our create is no refusal."""
+    refused = {
+        entry[0]: for_code(entry[1])
+        for entry in topic_errors
+        if entry[1] not in (0, TopicAlreadyExistsError.errno)
+    }
+    if refused:
+        first = next(iter(refused.values()))
+        names = ", ".join(f"{t} ({e.__name__})" for t, e in refused.items())
+        raise first(f"the broker refused to create {names}")
 
 
 class OffsetProbe:
