@@ -4,8 +4,10 @@ everything it served (the soak's backends' own memory)."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
+import asyncpg
 import pytest
 
 from plumbing import db
@@ -24,7 +26,74 @@ async def test_a_connection_is_replaced_after_its_queries(
         assert len(runs) >= 3
         assert max(runs) <= 5
         assert pids == sorted(pids, key=pids.index)  # each backend's queries in one run
-        # Never more than one: replaced (when next needed), not added.
+        # Never more than one: replaced, not added.
         assert pool.get_size() <= 1
     finally:
         await pool.close()
+
+
+async def test_recycling_keeps_the_number_of_open_connections(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # asyncpg reopens a recycled slot only when an acquire reaches it, and it hands out the
+    # last released connection first: the slots a busy moment opened stayed closed once
+    # recycled, and the soak saw the count of backends sink through the hour.
+    monkeypatch.setattr(db, "QUERIES_PER_CONNECTION", 5)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    pool = await db.create_pool(database_url, schema, max_size=4)
+    watcher = await asyncpg.connect(database_url)
+
+    async def backends() -> set[int]:
+        rows = await watcher.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = $1", schema
+        )
+        return {r["pid"] for r in rows}
+
+    try:
+        # A busy moment: four at once opens four connections.
+        async with asyncio.TaskGroup() as group:
+            for _ in range(4):
+                group.create_task(pool.fetchval("SELECT pg_sleep(0.05)"))
+        assert len(await backends()) == 4
+        first = await backends()
+        # Then one at a time, for long enough that every slot is recycled at least once
+        # (the quiet slots too: each served queries during the busy moment).
+        for _ in range(40):
+            await pool.fetchval("SELECT 1")
+        async with asyncio.TaskGroup() as group:
+            for _ in range(4):
+                group.create_task(pool.fetchval("SELECT pg_sleep(0.05)"))
+        for _ in range(40):
+            await pool.fetchval("SELECT 1")
+
+        async def settled() -> set[int]:
+            for _ in range(100):
+                now = await backends()
+                if len(now) == 4:
+                    return now
+                await asyncio.sleep(0.05)
+            return now
+
+        later = await settled()
+        assert len(later) == 4, "recycled connections were not reopened"
+        assert later != first  # recycled: other backends
+        assert pool.get_size() == 4
+    finally:
+        await watcher.close()
+        await pool.close()
+
+
+async def test_a_closing_pool_reopens_nothing(database_url: str) -> None:
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    pool = await db.create_pool(database_url, schema, max_size=2)
+    await pool.fetchval("SELECT 1")
+    await pool.close()
+    await asyncio.sleep(0.2)  # any reopening would be under way by now
+    watcher = await asyncpg.connect(database_url)
+    try:
+        left = await watcher.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", schema
+        )
+    finally:
+        await watcher.close()
+    assert left == 0
