@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test chaos load soak lint typecheck unit integration contract e2e schemas schemas-check bench bench-streams clean k8s-validate k8s-dev-keys rebuild-projections
+.PHONY: run test chaos load soak lint typecheck unit integration contract e2e schemas schemas-check bench bench-profile bench-streams clean k8s-validate k8s-dev-keys rebuild-projections
 .PHONY: venv web-deps web-build web-check browser browser-test guides promtool image-size drill sql-lint-deps
 
 WEB := web
@@ -144,6 +144,9 @@ guides: $(VENV)/.installed web-build browser ## remake the guides' pictures from
 
 bench: $(VENV)/.installed ## benchmarks print figures against a raw baseline; not part of `make test`
 	$(PY) -m bench
+
+bench-profile: $(VENV)/.installed ## make bench plus where each side's time goes: CPU per process, statements, py-spy (BENCH_ARGS="--only scheduling")
+	$(PY) -m bench --profile --spy $(BENCH_ARGS)
 
 bench-streams: $(VENV)/.installed ## what 50 open live streams cost the gateway and projections, nothing changing (own stack)
 	$(PY) -m bench.streams $(BENCH_STREAMS_ARGS)

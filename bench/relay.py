@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import asyncpg
 from aiokafka import AIOKafkaProducer
 
+from bench import costs
 from bench.components import drop_topics
 from bench.rounds import OURS, RAW, paired, settle
 from contracts.envelope import Envelope
@@ -118,9 +119,10 @@ async def _ours(
         warm = await _append(outbox, _envelopes(1))
         await _reached(outbox.pool, source.name, warm, task)
         head = await _append(outbox, envelopes)
-        started = time.perf_counter()
-        await _reached(outbox.pool, source.name, head, task)
-        return time.perf_counter() - started
+        async with costs.side("relay", OURS, len(envelopes)):
+            started = time.perf_counter()
+            await _reached(outbox.pool, source.name, head, task)
+            return time.perf_counter() - started
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
@@ -131,10 +133,11 @@ async def _raw(bootstrap: str, topic: str, records: Sequence[Raw]) -> float:
     await producer.start()
     try:
         await (await producer.send(topic, b"warm-up", key=records[0][0]))
-        started = time.perf_counter()
-        sent = [await producer.send(topic, value, key=key) for key, value in records]
-        await asyncio.gather(*sent)
-        return time.perf_counter() - started
+        async with costs.side("relay", RAW, len(records)):
+            started = time.perf_counter()
+            sent = [await producer.send(topic, value, key=key) for key, value in records]
+            await asyncio.gather(*sent)
+            return time.perf_counter() - started
     finally:
         await producer.stop()
 

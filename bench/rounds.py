@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import psutil
 
+from bench import costs
 from load import stats
 
 # --- which side first ----------------------------------------------------------------------
@@ -179,7 +180,9 @@ async def alternate(
     for number in range(rounds):
         for side in sides(number):
             await settle(f"before {side}{' ' + where if where else ''}, round {number + 1}")
-            rates[side].append(events / await runs[side]())
+            async with costs.side(where or "run", side, events):
+                seconds = await runs[side]()
+            rates[side].append(events / seconds)
     await settle(f"after the last round{' of ' + where if where else ''}")
     return statistics.median(rates[OURS]), statistics.median(rates[RAW])
 

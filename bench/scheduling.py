@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
+from bench import costs
 from bench.rounds import OURS, RAW, paired, settle
 from contracts.envelope import Actor
 from plumbing import db
@@ -125,7 +126,8 @@ async def _round(url: str, bookings: int, writers: int, ours_first: bool) -> tup
         for number, side in enumerate((OURS, RAW) if ours_first else (RAW, OURS)):
             if number:
                 await settle(f"before bookings {side}")
-            seconds[side] = await _run(writers, jobs, ours if side == OURS else raw)
+            async with costs.side("bookings", side, len(jobs)):
+                seconds[side] = await _run(writers, jobs, ours if side == OURS else raw)
         return seconds[OURS], seconds[RAW]
     finally:
         await pool.execute(f"DROP SCHEMA {db.quote_ident(schema)} CASCADE")

@@ -24,6 +24,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
 from urllib.parse import quote
@@ -117,11 +118,13 @@ class LocalPostgres(ProcessComponent):
         *,
         log_dir: Path | None = None,
         password: str | None = None,  # the superuser's; None: a random one for this object
+        settings: Mapping[str, str] | None = None,  # more `-c name=value` (bench --profile)
     ) -> None:
         super().__init__(log_dir or data_dir.parent / "logs")
         self.data_dir = data_dir
         self.port = port
         self.password = password or secrets.token_hex(24)
+        self._settings = dict(settings or {})
         self._socket_dir: Path | None = None
 
     @property
@@ -224,6 +227,8 @@ class LocalPostgres(ProcessComponent):
         argv = [str(self._bin / "postgres"), "-D", str(self.data_dir), "-p", str(self.port)]
         argv += ["-h", LOCALHOST, "-k", str(self._socket_dir)]
         argv += ["-c", "fsync=on", "-c", "max_connections=300"]
+        for name, value in self._settings.items():
+            argv += ["-c", f"{name}={value}"]
         return ChildProcess(
             argv,
             self.log_path,
