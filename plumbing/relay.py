@@ -8,9 +8,10 @@
 - The checkpoint is a cursor (transaction_order, position) (plumbing.ordered_log); a row of
   relay_state from before issue 17 holds a position N and order 0, which is exactly the cursor
   (0, N): the relay goes on from there, skipping nothing and republishing nothing.
-- At-least-once: the checkpoint moves only after the broker acknowledged the batch. While it
-  acknowledges a full batch, the next one is read (`_ReadAhead`), taken only if the checkpoint
-  is where it was read from.
+- At-least-once: the checkpoint moves only after the broker acknowledged the batch. Up to
+  WINDOW batches are on their way at once (`_OnTheWay`); the checkpoint moves past the oldest
+  only. While a full batch goes out, the next one is read (`_ReadAhead`), taken only if it
+  starts where the last batch sent ends.
 - Broker loss: the broker used locally keeps memory only. When a topic is missing or a
   partition's end offset is below what we have published, the relay bumps its epoch and
   republishes the whole log; consumers dedupe by event id. The epoch travels in a header so
@@ -20,15 +21,17 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import functools
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
+from aiokafka.structs import RecordMetadata
 
 from plumbing import db, kafka, metrics
 from plumbing.ordered_log import START, Cursor, LogRecord, LogSource
@@ -52,6 +55,11 @@ RELAY_ORDER_DDL = (
 EPOCH_HEADER = "relay-epoch"
 LOG_HEADER = "relay-log"
 BATCH = 500
+# Batches on their way to the broker at once. One at a time left the client idle while the
+# broker wrote each batch's last records, and the broker idle while the client read and
+# prepared the next batch (issue 17: relay 0.32 of a producer that sends all, then awaits).
+WINDOW = 4
+Acks = list[asyncio.Future[RecordMetadata]]  # one per record sent, resolved by the broker
 # After a wake-up that found nothing: look again after these pauses (seconds) before waiting.
 RECHECKS = (0.01, 0.05)
 # Rows committed but hidden behind another transaction of the server (LogSource.held_back)
@@ -162,34 +170,47 @@ class Relay:
         last_check = last_measured = time.monotonic()
         rechecks: tuple[float, ...] = ()
         held_back_s = HELD_BACK_FIRST_S
+        on_the_way = _OnTheWay()
         while True:
             if conn.is_closed():
                 raise ConnectionError("relay lost its lock connection")
-            batch = await ahead.take(self.state.checkpoint)
-            if batch:
-                try:
-                    # A full batch: more is likely waiting, so the next one is read while the
-                    # broker acknowledges this one (issue 17, relays pipelined).
+            # Read after the last batch sent, which is ahead of the checkpoint while batches
+            # are on their way.
+            batch = await ahead.take(on_the_way.sent_to or self.state.checkpoint)
+            try:
+                if batch:
+                    # A full batch: more is likely waiting, so the next one is read while this
+                    # one goes out (issue 17, relays pipelined).
                     meanwhile = (
                         functools.partial(ahead.start, batch[-1].cursor)
                         if len(batch) == BATCH
                         else _nothing
                     )
-                    await self._publish(producer, batch, meanwhile)
-                except Exception:
-                    await ahead.drop()
-                    log.warning("publish failed; will check the broker and retry", exc_info=True)
-                    # The lag must rise while the broker is away, when on-call looks at it.
-                    await self._measure_lag()
-                    await asyncio.sleep(1)
-                    await self._check_loss(probe)
-                    last_check = time.monotonic()
+                    on_the_way.add(batch, await self._send(producer, batch))
+                    meanwhile()
+                    # Up to WINDOW batches await the broker at once; a short batch means the
+                    # log is caught up: everything sent is settled before looking again.
+                    while on_the_way.batches and (
+                        len(on_the_way.batches) >= WINDOW or len(batch) < BATCH
+                    ):
+                        await self._settle(*on_the_way.oldest())
+                    held_back_s = HELD_BACK_FIRST_S
+                    # Behind and publishing: measured too, at most once a second (a query each).
+                    if time.monotonic() - last_measured >= 1:
+                        await self._measure_lag()
+                        last_measured = time.monotonic()
                     continue
-                held_back_s = HELD_BACK_FIRST_S
-                # Behind and publishing: measured too, at most once a second (a query each).
-                if time.monotonic() - last_measured >= 1:
-                    await self._measure_lag()
-                    last_measured = time.monotonic()
+                while on_the_way.batches:  # a full batch was the last: settle it now
+                    await self._settle(*on_the_way.oldest())
+            except Exception:
+                on_the_way.forget()
+                await ahead.drop()
+                log.warning("publish failed; will check the broker and retry", exc_info=True)
+                # The lag must rise while the broker is away, when on-call looks at it.
+                await self._measure_lag()
+                await asyncio.sleep(1)
+                await self._check_loss(probe)
+                last_check = time.monotonic()
                 continue
             if rechecks:
                 await asyncio.sleep(rechecks[0])
@@ -210,20 +231,17 @@ class Relay:
                 await self._check_loss(probe)
                 last_check = time.monotonic()
 
-    async def _publish(
-        self,
-        producer: AIOKafkaProducer,
-        batch: Sequence[LogRecord],
-        meanwhile: Callable[[], None] = _nothing,
-    ) -> None:
-        """Send `batch`, call `meanwhile` once it is all on its way, then wait for the broker's
-        acknowledgements and move the checkpoint past it."""
+    async def _send(self, producer: AIOKafkaProducer, batch: Sequence[LogRecord]) -> Acks:
+        """Put every record of `batch` on its way; the futures resolve as the broker acks."""
         stamp = [(EPOCH_HEADER, str(self.state.epoch).encode()), (LOG_HEADER, self.log_id)]
-        futures = [
+        return [
             await producer.send(r.topic, r.value, key=r.key, headers=[*r.headers, *stamp])
             for r in batch
         ]
-        meanwhile()
+
+    async def _settle(self, batch: Sequence[LogRecord], futures: Acks) -> None:
+        """Wait for the broker's acknowledgements of `batch` (the oldest on its way) and move
+        the checkpoint past it."""
         # Per partition, remember the lowest offset of this batch (+1) as a floor the broker's
         # end offset must stay at or above. Not the highest: the local broker reports the
         # end of a multi-record batch as its base offset + 1, so the max would look "lost".
@@ -297,6 +315,42 @@ class Relay:
             self.state.epoch,
             self.state.offsets,
         )
+
+
+class _OnTheWay:
+    """Batches sent and not yet acknowledged, oldest first. The checkpoint only ever moves
+    past the oldest, so it never passes a record the broker has not acknowledged, whatever
+    order the acknowledgements come in. Dropped on a failure: the relay sends again from the
+    checkpoint (at-least-once; consumers dedupe by event id, as for a failed single batch)."""
+
+    def __init__(self) -> None:
+        self.batches: collections.deque[tuple[Sequence[LogRecord], Acks]] = collections.deque()
+
+    @property
+    def sent_to(self) -> Cursor | None:
+        """The cursor of the last record sent, or None when nothing is on its way."""
+        return self.batches[-1][0][-1].cursor if self.batches else None
+
+    def add(
+        self, batch: Sequence[LogRecord], futures: list[asyncio.Future[RecordMetadata]]
+    ) -> None:
+        self.batches.append((batch, futures))
+
+    def oldest(self) -> tuple[Sequence[LogRecord], Acks]:
+        return self.batches.popleft()
+
+    def forget(self) -> None:
+        for _, futures in self.batches:
+            for future in futures:
+                # Nobody awaits these any more: their outcome is read here so that a failure
+                # is not reported again as "exception never retrieved".
+                future.add_done_callback(_swallow)
+        self.batches.clear()
+
+
+def _swallow(future: asyncio.Future[RecordMetadata]) -> None:
+    if not future.cancelled():
+        future.exception()
 
 
 class _ReadAhead:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import asyncpg
 import pytest
@@ -115,8 +115,8 @@ async def test_relay_publishes_the_log_keyed_by_aggregate(
 async def test_full_batches_read_ahead_publish_each_event_once_in_order(
     outbox: Outbox, infra: Infra, database_url: str
 ) -> None:
-    # More than two full batches: the second and third are read while the broker
-    # acknowledges the one before (Relay._publish's `meanwhile`).
+    # More than two full batches: each is read while the one before goes out, and several
+    # are on their way at once (plumbing/relay.py, WINDOW).
     user = uuid.uuid4()
     events = [user_event(user) for _ in range(2 * BATCH + 37)]
     for start in range(0, len(events), 100):
@@ -126,6 +126,45 @@ async def test_full_batches_read_ahead_publish_each_event_once_in_order(
         found = await read_topic(infra, IDENTITY, {e.event_id for e in events}, timeout=60)
         await eventually(lambda: _checkpoint_is(outbox, len(events)))
     assert [e.event_id for _, e in found] == [e.event_id for e in events]
+
+
+class _FailsOnce(Relay):
+    """A relay whose third send fails once, with the two batches before it on their way."""
+
+    sends = 0
+    saved: list[int]
+
+    async def _send(self, producer: Any, batch: Any) -> list[Any]:
+        self.sends += 1
+        if self.sends == 3:
+            raise KafkaConnectionError("the broker went away mid-window (a test's fault)")
+        return await super()._send(producer, batch)
+
+    async def _save(self) -> None:
+        self.saved = [*getattr(self, "saved", []), self.state.checkpoint.position]
+        await super()._save()
+
+
+async def test_a_failure_with_batches_on_their_way_loses_nothing_and_keeps_the_order(
+    outbox: Outbox, infra: Infra, database_url: str
+) -> None:
+    # Batches 1 and 2 are sent, not yet settled, when sending batch 3 fails: the checkpoint
+    # has not moved past them, so the relay sends again from it. Events 1..1000 may arrive
+    # twice (consumers dedupe by event id); none is missing and the first copies are in order.
+    user = uuid.uuid4()
+    events = [user_event(user) for _ in range(3 * BATCH + 11)]
+    for start in range(0, len(events), 500):
+        await append(outbox, events[start : start + 500])
+    relay = identity_relay(_FailsOnce, outbox, infra, database_url)
+    async with running(relay.run):
+        found = await read_topic(infra, IDENTITY, {e.event_id for e in events}, timeout=60)
+        await eventually(lambda: _checkpoint_is(outbox, len(events)))
+    first_copies = list(dict.fromkeys(e.event_id for _, e in found))
+    assert first_copies == [e.event_id for e in events]
+    # The checkpoint only ever moved forward, batch by batch, never past the failed send.
+    assert relay.saved == sorted(relay.saved)
+    assert relay.saved[0] in (BATCH, 2 * BATCH)  # settled after the failure, from the start
+    assert relay.saved[-1] == len(events)
 
 
 async def _checkpoint_is(outbox: Outbox, position: int) -> bool:
@@ -162,7 +201,7 @@ async def _true(value: bool) -> bool:
 class _BrokerAway(Relay):
     """A relay whose every publish fails, as with the broker gone (its producer started)."""
 
-    async def _publish(self, producer: object, batch: object, *_: object) -> None:  # noqa: ARG002
+    async def _send(self, producer: object, batch: object) -> list[Any]:  # noqa: ARG002
         raise KafkaConnectionError("the broker is away (a test's fault)")
 
     async def _check_loss(self, probe: object) -> None:  # noqa: ARG002
