@@ -23,6 +23,7 @@ import httpx
 from minio import Minio
 from PIL import Image
 
+from bench import costs
 from bench.rounds import alternate
 from deploy.local.object_store import LocalObjectStore
 from deploy.local.ports import free_port
@@ -48,6 +49,7 @@ async def _object_store() -> AsyncIterator[tuple[str, str, str, str]]:
     access, secret = "bench" + secrets.token_hex(10), secrets.token_hex(20)
     store = LocalObjectStore(root / "s3", free_port(), access, secret, log_dir=root / "logs")
     await asyncio.to_thread(store.start)
+    costs.register("object store (rclone)", lambda: [store.pid] if store.pid else [])
     try:
         yield store.endpoint, access, secret, "local (rclone serve s3, disk)"
     finally:

@@ -117,15 +117,24 @@ async def test_full_batches_read_ahead_publish_each_event_once_in_order(
 ) -> None:
     # More than two full batches: each is read while the one before goes out, and several
     # are on their way at once (plumbing/relay.py, WINDOW).
-    user = uuid.uuid4()
-    events = [user_event(user) for _ in range(2 * BATCH + 37)]
-    for start in range(0, len(events), 100):
-        await append(outbox, events[start : start + 100])
     relay = identity_relay(Relay, outbox, infra, database_url)
+    events, found = await _relay_all(relay, outbox, infra, 2 * BATCH + 37, per_commit=100)
+    assert [e.event_id for _, e in found] == [e.event_id for e in events]
+
+
+async def _relay_all(
+    relay: Relay, outbox: Outbox, infra: Infra, count: int, per_commit: int
+) -> tuple[list[Envelope], list[tuple[bytes, Envelope]]]:
+    """`count` events of one user appended `per_commit` at a time, run through `relay`
+    until its checkpoint is past them: (the events, what the topic holds of them)."""
+    user = uuid.uuid4()
+    events = [user_event(user) for _ in range(count)]
+    for start in range(0, len(events), per_commit):
+        await append(outbox, events[start : start + per_commit])
     async with running(relay.run):
         found = await read_topic(infra, IDENTITY, {e.event_id for e in events}, timeout=60)
         await eventually(lambda: _checkpoint_is(outbox, len(events)))
-    assert [e.event_id for _, e in found] == [e.event_id for e in events]
+    return events, found
 
 
 class _FailsOnce(Relay):
@@ -151,14 +160,8 @@ async def test_a_failure_with_batches_on_their_way_loses_nothing_and_keeps_the_o
     # Batches 1 and 2 are sent, not yet settled, when sending batch 3 fails: the checkpoint
     # has not moved past them, so the relay sends again from it. Events 1..1000 may arrive
     # twice (consumers dedupe by event id); none is missing and the first copies are in order.
-    user = uuid.uuid4()
-    events = [user_event(user) for _ in range(3 * BATCH + 11)]
-    for start in range(0, len(events), 500):
-        await append(outbox, events[start : start + 500])
     relay = identity_relay(_FailsOnce, outbox, infra, database_url)
-    async with running(relay.run):
-        found = await read_topic(infra, IDENTITY, {e.event_id for e in events}, timeout=60)
-        await eventually(lambda: _checkpoint_is(outbox, len(events)))
+    events, found = await _relay_all(relay, outbox, infra, 3 * BATCH + 11, per_commit=500)
     first_copies = list(dict.fromkeys(e.event_id for _, e in found))
     assert first_copies == [e.event_id for e in events]
     # The checkpoint only ever moved forward, batch by batch, never past the failed send.
