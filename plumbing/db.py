@@ -102,23 +102,22 @@ QUERIES_PER_CONNECTION = 5_000
 
 
 class _Refill:
-    """Reopens a pooled connection as soon as it is closed, instead of on the next acquire
-    that happens to reach its slot. asyncpg reopens lazily, and its pool hands out the most
-    recently released connection first: after recycling, the slots only a busy moment uses
-    stayed closed until the next such moment, so the count of open connections sank through
-    the hour (the soak: backends 37 -> 32.5). HikariCP and pgbouncer replace a retired
-    connection at once; this does the same, so recycling changes which backends serve, never
-    how many. A failure to reopen (the database is away) is left to asyncpg's lazy path."""
+    """Keeps a fixed-size pool full: reopens a connection as soon as it is closed, instead of
+    on the next acquire that happens to reach its slot. asyncpg reopens lazily and hands out
+    the most recently released connection first, so after recycling, slots stayed closed until
+    a busy moment reached them and the count of open connections wandered with the load (the
+    soak: backends 37 -> 32.5 with lazy reopening; with a refill that opened new slots to
+    replace old ones, 48 -> 66). HikariCP's advice is a fixed-size pool that replaces a
+    retired connection at once; this does that, so recycling changes which backends serve,
+    never how many. A failure to reopen (the database is away) is left to asyncpg's lazy
+    path."""
 
     def __init__(self) -> None:
         self.pool: asyncpg.Pool | None = None
-        self.peak = 0  # the most connections this pool has had open: what is kept
         self._running: asyncio.Task[None] | None = None
 
     def watch(self, conn: asyncpg.Connection) -> None:
         conn.add_termination_listener(self._closed)
-        if self.pool is not None:
-            self.peak = max(self.peak, self.pool.get_size() + 1)  # this one is not counted yet
 
     def _closed(self, _conn: object) -> None:
         if self.pool is None or self.pool.is_closing():
@@ -127,13 +126,15 @@ class _Refill:
             # One at a time: it reopens every closed slot, however many closed at once.
             self._running = asyncio.get_running_loop().create_task(self._reopen(self.pool))
 
-    async def _reopen(self, pool: asyncpg.Pool) -> None:
+    @staticmethod
+    async def _reopen(pool: asyncpg.Pool) -> None:
         # Only asyncpg's public surface: the free slots are a stack, so taking connections
         # one after another, holding each, reaches the closed slots (just released, they are
-        # usually on top) and connects them. Stops as soon as the count is back.
+        # usually on top) and connects them. Every slot of a fixed-size pool was open, so
+        # this opens no slot that was not. Stops as soon as the pool is full again.
         held: list[PoolConnectionProxy] = []
         try:
-            while pool.get_size() < self.peak and len(held) < pool.get_max_size():
+            while pool.get_size() < pool.get_max_size() and len(held) < pool.get_max_size():
                 held.append(await pool.acquire(timeout=REOPEN_TIMEOUT_S))
         except Exception as exc:  # away or closing: the lazy path remains
             log.debug("pooled connection not reopened now: %r", exc)
@@ -155,12 +156,14 @@ async def create_pool(url: str, schema: str, max_size: int = 10) -> asyncpg.Pool
 
     pool = await asyncpg.create_pool(
         url,
-        min_size=1,
+        # Fixed size: every connection opened at start and kept (reopened at once when
+        # recycled, _Refill), so the count is the same at minute 10 and minute 60 and the
+        # database's budget is what it always had to be, max_size per pool. A pool that grew
+        # with bursts and sank with recycling hid a leak among its swings.
+        min_size=max_size,
         max_size=max_size,
-        # A connection opened for a busy moment stays for the next one (asyncpg's default
-        # closes it after 5 idle minutes): opening one costs a backend and an authentication
-        # on the request path, and max_size bounds what is kept. A pool that grew and shrank
-        # with each lull also hid a leak among its swings (the soak compares minutes 10 and 60).
+        # Idle connections stay (asyncpg's default closes them after 5 idle minutes, and
+        # opening one costs a backend and an authentication on the request path).
         max_inactive_connection_lifetime=0,
         # ...but not forever: a PostgreSQL backend keeps what it has learnt (catalog and
         # relation caches, the plans of asyncpg's prepared statements) until it exits, so a
@@ -172,7 +175,7 @@ async def create_pool(url: str, schema: str, max_size: int = 10) -> asyncpg.Pool
         server_settings={"search_path": f"{schema},public", "application_name": schema},
     )
     assert pool is not None
-    refill.pool, refill.peak = pool, pool.get_size()
+    refill.pool = pool
     return pool
 
 
