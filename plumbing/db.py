@@ -130,11 +130,18 @@ class _Refill:
     async def _reopen(pool: asyncpg.Pool) -> None:
         # Only asyncpg's public surface: the free slots are a stack, so taking connections
         # one after another, holding each, reaches the closed slots (just released, they are
-        # usually on top) and connects them. Every slot of a fixed-size pool was open, so
-        # this opens no slot that was not. Stops as soon as the pool is full again.
+        # usually on top: one take) and connects them. Every slot of a fixed-size pool was
+        # open, so this opens no slot that was not. It never takes the last open idle
+        # connection nor more than half the pool, so requests are never left waiting on it,
+        # even while a reconnect is slow (PostgreSQL slowed in the fault run); a slot it
+        # does not reach is connected by the request that does, as asyncpg always has.
         held: list[PoolConnectionProxy] = []
         try:
-            while pool.get_size() < pool.get_max_size() and len(held) < pool.get_max_size():
+            while (
+                pool.get_size() < pool.get_max_size()
+                and pool.get_idle_size() > 1
+                and len(held) < max(1, pool.get_max_size() // 2)
+            ):
                 held.append(await pool.acquire(timeout=REOPEN_TIMEOUT_S))
         except Exception as exc:  # away or closing: the lazy path remains
             log.debug("pooled connection not reopened now: %r", exc)
