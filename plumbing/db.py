@@ -99,6 +99,7 @@ async def ensure_schema(url: str, schema: str) -> None:
 
 
 QUERIES_PER_CONNECTION = 5_000
+REOPEN_TIMEOUT_S = 5  # a refill's wait for a free connection before it leaves the slot
 
 
 class _Refill:
@@ -148,9 +149,6 @@ class _Refill:
         finally:
             for conn in held:
                 await pool.release(conn)
-
-
-REOPEN_TIMEOUT_S = 5
 
 
 async def create_pool(url: str, schema: str, max_size: int = 10) -> asyncpg.Pool:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-import functools
 import logging
 import time
 from collections.abc import Sequence
@@ -75,10 +74,6 @@ class RelayState:
     epoch: int = 0
     # per "topic:partition": an end offset the broker must have reached if it kept our data
     offsets: dict[str, int] = field(default_factory=dict)
-
-
-def _nothing() -> None:
-    return None
 
 
 class Relay:
@@ -179,15 +174,11 @@ class Relay:
             batch = await ahead.take(on_the_way.sent_to or self.state.checkpoint)
             try:
                 if batch:
-                    # A full batch: more is likely waiting, so the next one is read while this
-                    # one goes out (issue 17, relays pipelined).
-                    meanwhile = (
-                        functools.partial(ahead.start, batch[-1].cursor)
-                        if len(batch) == BATCH
-                        else _nothing
-                    )
                     on_the_way.add(batch, await self._send(producer, batch))
-                    meanwhile()
+                    if len(batch) == BATCH:
+                        # A full batch: more is likely waiting, so the next one is read while
+                        # this one goes out (issue 17, relays pipelined).
+                        ahead.start(batch[-1].cursor)
                     # Up to WINDOW batches await the broker at once; a short batch means the
                     # log is caught up: everything sent is settled before looking again.
                     while on_the_way.batches and (
